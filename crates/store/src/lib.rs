@@ -1,1 +1,31 @@
 #![forbid(unsafe_code)]
+//! Persistence for Rendezvous. All SQL lives here.
+//!
+//! - [`Db`] is one pool on SQLite or PostgreSQL. Repositories write their SQL once, in the
+//!   dialect both share (`$n` placeholders), and run it on either pool.
+//! - [`types`] bridges the column types that differ (instants, ids, documents).
+//! - Every repository method that touches tenant data takes a [`Scope`], which only
+//!   authentication ([`repo::api_keys::ApiKeys::authenticate`]) or an [`Operator`] produce.
+//! - [`migrations`] holds the two migration sets, kept at the same versions.
+
+mod db;
+mod error;
+pub mod migrations;
+pub mod repo;
+mod scope;
+mod token;
+pub mod types;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use db::{Backend, ConnectOptions, Db, PoolStats, Tx};
+pub use error::{ConnectError, Error};
+pub use repo::api_keys::{ApiKey, IssuedApiKey};
+pub use repo::audit::AuditEntry;
+pub use repo::organizations::{
+    CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
+};
+pub use repo::users::{NewUser, User};
+pub use scope::{Actor, Operator, Role, Scope};
+pub use token::ApiKeyToken;

@@ -1,0 +1,216 @@
+//! The database handle: one enum over the two pools, and how to open it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::error::{ConnectError, Error};
+
+/// Which backend a URL or pool belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, judged by its scheme.
+    pub fn of_url(url: &str) -> Result<Self, ConnectError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(ConnectError::UnsupportedScheme),
+        }
+    }
+}
+
+/// How to open the pool. The defaults suit one server process.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Upper bound on pooled connections (PostgreSQL, and SQLite readers).
+    pub max_connections: u32,
+    /// How long to wait for a connection, and on SQLite for a lock, before failing.
+    pub busy_timeout: Duration,
+    /// Create the SQLite file if it does not exist.
+    pub create_if_missing: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            busy_timeout: Duration::from_secs(5),
+            create_if_missing: true,
+        }
+    }
+}
+
+/// A pool on either backend. Repositories are written once against the common dialect and
+/// run on whichever pool this holds; see [`crate::with_pool`].
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open write transaction on either backend.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool, once per backend. Generic sqlx
+/// calls type-check against each backend separately, so SQL shared by both stays one string.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`with_pool!`] for a [`Tx`]: binds `$conn` to the transaction's connection.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens a pool for `url` (`sqlite:` or `postgres:`), without migrating.
+    ///
+    /// SQLite gets WAL, a busy timeout, foreign keys and `synchronous=NORMAL` (durable in WAL
+    /// mode across process crashes; the last transactions may be lost on power failure).
+    pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Self, ConnectError> {
+        match Backend::of_url(url)? {
+            Backend::Sqlite => {
+                let connect = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?
+                    .create_if_missing(options.create_if_missing)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(options.busy_timeout)
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections.max(1))
+                    .acquire_timeout(options.busy_timeout)
+                    .connect_with(connect)
+                    .await
+                    .map_err(ConnectError::Unreachable)?;
+                Ok(Self::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let connect = PgConnectOptions::from_str(url)
+                    .map_err(|e| ConnectError::InvalidUrl(e.to_string()))?;
+                Self::connect_postgres(connect, options).await
+            }
+        }
+    }
+
+    /// Opens a PostgreSQL pool from already-built options (tests use this to pin a schema).
+    pub async fn connect_postgres(
+        connect: PgConnectOptions,
+        options: &ConnectOptions,
+    ) -> Result<Self, ConnectError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.busy_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(ConnectError::Unreachable)?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// Which backend this pool talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL
+    /// (sqlx takes an advisory lock); on SQLite the write lock serializes them.
+    pub async fn migrate(&self) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(pool) => crate::migrations::SQLITE.run(pool).await?,
+            Self::Postgres(pool) => crate::migrations::POSTGRES.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), Error> {
+        with_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Pool occupancy, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        with_pool!(self, pool => PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        })
+    }
+
+    /// Begins a write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock up
+    /// front: a deferred transaction that reads then writes can fail with SQLITE_BUSY at the
+    /// write instead of waiting its turn under the busy timeout.
+    pub async fn begin_write(&self) -> Result<Tx, Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+impl Tx {
+    /// Makes the transaction's writes durable.
+    pub async fn commit(self) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A snapshot of pool occupancy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Open connections, idle or in use.
+    pub size: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// The configured maximum.
+    pub max: u32,
+}

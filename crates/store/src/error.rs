@@ -1,0 +1,41 @@
+//! Store errors. Callers match on the kind; the sqlx detail stays inside for logs.
+
+/// Why a pool could not be opened. Each variant names the one setting at fault, so the
+/// binary can report it in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported scheme (expected sqlite: or postgres:)")]
+    UnsupportedScheme,
+    #[error("cannot parse: {0}")]
+    InvalidUrl(String),
+    #[error("cannot connect: {0}")]
+    Unreachable(#[source] sqlx::Error),
+}
+
+/// A failed store operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The row does not exist in the caller's scope.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique key already holds this value; names the field.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// A value read from the database does not make sense (a bug or a hand-edited row).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Error {
+    /// Maps a unique violation to [`Error::Conflict`] on `field`; other errors pass through.
+    pub(crate) fn unique_as(field: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+        move |e| match e.as_database_error() {
+            Some(db) if db.is_unique_violation() => Error::Conflict(field),
+            _ => Error::Database(e),
+        }
+    }
+}

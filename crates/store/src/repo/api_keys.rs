@@ -1,0 +1,214 @@
+//! API keys: issue, authenticate, revoke. See [`crate::token`] for the key format.
+
+use serde_json::json;
+
+use crate::repo::audit::{self, Change};
+use crate::scope::{Actor, Role, Scope};
+use crate::token::{self, ApiKeyToken};
+use crate::types::{ApiKeyId, OrganizationId, Timestamp, UserId};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// A key as listed: never the key itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: ApiKeyId,
+    pub user_id: UserId,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A key just issued; `token` is the only copy and is not stored.
+#[derive(Debug)]
+pub struct IssuedApiKey {
+    pub id: ApiKeyId,
+    pub token: ApiKeyToken,
+}
+
+/// Inserts a key for `user_id` inside `tx`.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    name: &str,
+) -> Result<IssuedApiKey, Error> {
+    const SQL: &str = "INSERT INTO api_keys \
+        (organization_id, id, user_id, name, secret_hash, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6)";
+    let id = ApiKeyId::new();
+    let minted = token::mint(organization_id, id);
+    with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization_id)
+            .bind(id)
+            .bind(user_id)
+            .bind(name)
+            .bind(&minted.secret_hash)
+            .bind(Timestamp::now())
+            .execute(conn)
+            .await?;
+    });
+    Ok(IssuedApiKey {
+        id,
+        token: minted.token,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AuthRow {
+    user_id: UserId,
+    secret_hash: Vec<u8>,
+    revoked_at: Option<Timestamp>,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: ApiKeyId,
+    user_id: UserId,
+    name: String,
+    created_at: Timestamp,
+    revoked_at: Option<Timestamp>,
+}
+
+/// API keys of the scope's organization.
+#[derive(Debug)]
+pub struct ApiKeys<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl ApiKeys<'_> {
+    /// The scope a bearer token grants, or `None` for a malformed, unknown or revoked key.
+    /// This is the only way a request obtains a [`Scope`].
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Scope>, Error> {
+        const SQL: &str = "SELECT k.user_id, k.secret_hash, k.revoked_at, u.role \
+            FROM api_keys k JOIN users u \
+              ON u.organization_id = k.organization_id AND u.id = k.user_id \
+            WHERE k.organization_id = $1 AND k.id = $2";
+        let Some(parsed) = token::parse(token) else {
+            return Ok(None);
+        };
+        let row: Option<AuthRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL)
+                .bind(parsed.organization_id)
+                .bind(parsed.key_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(row) = row else { return Ok(None) };
+        if row.revoked_at.is_some() || !token::hashes_equal(&row.secret_hash, &parsed.secret_hash) {
+            return Ok(None);
+        }
+        let actor = Actor::ApiKey {
+            user_id: row.user_id,
+            api_key_id: parsed.key_id,
+        };
+        Ok(Some(Scope::new(
+            parsed.organization_id,
+            actor,
+            Role::parse(&row.role)?,
+        )))
+    }
+
+    /// Issues a key acting as `user_id`.
+    pub async fn issue(
+        &self,
+        scope: &Scope,
+        user_id: UserId,
+        name: &str,
+    ) -> Result<IssuedApiKey, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let key = insert(&mut tx, scope.organization_id(), user_id, name)
+            .await
+            .map_err(|e| match e {
+                // The only foreign key here is the user.
+                Error::Database(ref db)
+                    if db
+                        .as_database_error()
+                        .is_some_and(|d| d.is_foreign_key_violation()) =>
+                {
+                    Error::NotFound("user")
+                }
+                other => other,
+            })?;
+        audit::record(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            Change {
+                action: "api_key.created",
+                target_type: "api_key",
+                target_id: Some(key.id.0),
+                old_values: None,
+                new_values: Some(json!({ "name": name, "user_id": user_id })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    /// Revokes a key; it stops authenticating at once. Revoking twice is not an error.
+    pub async fn revoke(&self, scope: &Scope, id: ApiKeyId) -> Result<(), Error> {
+        const SQL: &str = "UPDATE api_keys SET revoked_at = $3 \
+            WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL";
+        const EXISTS: &str = "SELECT id FROM api_keys WHERE organization_id = $1 AND id = $2";
+        let mut tx = self.db.begin_write().await?;
+        let changed = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(scope.organization_id())
+                .bind(id)
+                .bind(Timestamp::now())
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            let found: Option<(ApiKeyId,)> = with_tx!(&mut tx, conn => {
+                sqlx::query_as(EXISTS)
+                    .bind(scope.organization_id())
+                    .bind(id)
+                    .fetch_optional(conn)
+                    .await?
+            });
+            return match found {
+                Some(_) => Ok(()),
+                None => Err(Error::NotFound("api key")),
+            };
+        }
+        audit::record(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            Change {
+                action: "api_key.revoked",
+                target_type: "api_key",
+                target_id: Some(id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// All keys, oldest first.
+    pub async fn list(&self, scope: &Scope) -> Result<Vec<ApiKey>, Error> {
+        const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at FROM api_keys \
+            WHERE organization_id = $1 ORDER BY created_at, id";
+        let rows: Vec<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| ApiKey {
+                id: r.id,
+                user_id: r.user_id,
+                name: r.name,
+                created_at: r.created_at,
+                revoked_at: r.revoked_at,
+            })
+            .collect())
+    }
+}

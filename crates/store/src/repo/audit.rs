@@ -1,0 +1,115 @@
+//! The audit log: every change, with actor and old and new values. Entries are written in
+//! the transaction of the change they record, so the log cannot miss a committed change.
+
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::scope::{Actor, Scope};
+use crate::types::{AuditId, OrganizationId, Timestamp, Uuid};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// One recorded change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    pub id: AuditId,
+    pub occurred_at: Timestamp,
+    /// `api_key` or `operator`.
+    pub actor_type: String,
+    pub actor_id: Option<Uuid>,
+    /// What happened, as `noun.verb`: `organization.created`.
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<Uuid>,
+    pub old_values: Option<Value>,
+    pub new_values: Option<Value>,
+}
+
+/// A change to record.
+pub(crate) struct Change<'a> {
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<Uuid>,
+    pub old_values: Option<Value>,
+    pub new_values: Option<Value>,
+}
+
+const INSERT: &str = "INSERT INTO audit_log \
+    (organization_id, id, occurred_at, actor_type, actor_id, action, target_type, target_id, \
+     ip, old_values, new_values) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// Writes `change` inside `tx`.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    actor: Actor,
+    change: Change<'_>,
+) -> Result<(), Error> {
+    with_tx!(tx, conn => {
+        sqlx::query(INSERT)
+            .bind(organization_id)
+            .bind(AuditId::new())
+            .bind(Timestamp::now())
+            .bind(actor.kind())
+            .bind(actor.id())
+            .bind(change.action)
+            .bind(change.target_type)
+            .bind(change.target_id)
+            // The client address arrives with request context in a later issue.
+            .bind(None::<String>)
+            .bind(change.old_values.map(Json))
+            .bind(change.new_values.map(Json))
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: AuditId,
+    occurred_at: Timestamp,
+    actor_type: String,
+    actor_id: Option<Uuid>,
+    action: String,
+    target_type: String,
+    target_id: Option<Uuid>,
+    old_values: Option<Json<Value>>,
+    new_values: Option<Json<Value>>,
+}
+
+/// Reads the audit log.
+#[derive(Debug)]
+pub struct Audit<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Audit<'_> {
+    /// The latest `limit` entries of the scope's organization, newest first.
+    pub async fn recent(&self, scope: &Scope, limit: u32) -> Result<Vec<AuditEntry>, Error> {
+        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, action, target_type, \
+            target_id, old_values, new_values FROM audit_log WHERE organization_id = $1 \
+            ORDER BY occurred_at DESC, id DESC LIMIT $2";
+        let rows: Vec<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL)
+                .bind(scope.organization_id())
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                occurred_at: r.occurred_at,
+                actor_type: r.actor_type,
+                actor_id: r.actor_id,
+                action: r.action,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                old_values: r.old_values.map(|j| j.0),
+                new_values: r.new_values.map(|j| j.0),
+            })
+            .collect())
+    }
+}
