@@ -1,0 +1,153 @@
+//! Time zone lookups tuned for the slot loop.
+//!
+//! A zone's UTC offset is constant between transitions, and the engine asks about instants that
+//! mostly move forward. [`ZoneCursor`] remembers the segment between two transitions that the
+//! last question fell into, so most lookups are two comparisons; jiff answers the rest.
+//!
+//! Local wall-clock times are "civil seconds": seconds since 1970-01-01T00:00:00 on the wall
+//! clock, with no zone attached. The conversion to an instant follows the *compatible* rule of
+//! RFC 5545 and Temporal: a time in a spring-forward gap moves forward by the gap's length, a
+//! time that occurs twice in a fall-back fold takes the earlier instant.
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+use crate::instant::{DAY, Instant};
+
+/// Largest distance between an instant and a transition at which the other side's offset can
+/// still matter for a wall-clock time: jiff bounds offsets to ±26 h, so two offsets differ by
+/// less than 52 h.
+const TRANSITION_REACH: i64 = 3 * DAY;
+
+/// Looks up a zone's offsets, remembering the current segment between transitions.
+#[derive(Clone, Debug)]
+pub struct ZoneCursor<'tz> {
+    tz: &'tz TimeZone,
+    /// The segment `[seg_start, seg_end)` of instants that share `offset` (seconds east of UTC).
+    seg_start: i64,
+    seg_end: i64,
+    offset: i64,
+}
+
+impl<'tz> ZoneCursor<'tz> {
+    pub fn new(tz: &'tz TimeZone) -> ZoneCursor<'tz> {
+        // An empty segment: the first lookup seeks.
+        ZoneCursor { tz, seg_start: 0, seg_end: 0, offset: 0 }
+    }
+
+    /// The UTC offset in seconds at `at`, or `None` outside jiff's range of years.
+    pub fn offset_at(&mut self, at: Instant) -> Option<i64> {
+        if !(self.seg_start <= at.0 && at.0 < self.seg_end) {
+            self.seek(at.0)?;
+        }
+        Some(self.offset)
+    }
+
+    /// The first instant after `at` at which the offset may change (valid after a lookup).
+    pub fn segment_end(&self) -> Instant {
+        Instant(self.seg_end)
+    }
+
+    /// Wall-clock civil seconds at `at`.
+    pub fn local_at(&mut self, at: Instant) -> Option<i64> {
+        Some(at.0 + self.offset_at(at)?)
+    }
+
+    /// The instant of a wall-clock time by the compatible rule.
+    pub fn instant_of_local(&mut self, civil: i64) -> Option<Instant> {
+        let guess = civil - self.offset;
+        if !self.far_from_transitions(guess) {
+            self.seek(guess)?;
+            let guess = civil - self.offset;
+            if !self.far_from_transitions(guess) {
+                return self.instant_of_local_near_transition(civil);
+            }
+        }
+        Some(Instant(civil - self.offset))
+    }
+
+    fn far_from_transitions(&self, at: i64) -> bool {
+        self.seg_start.saturating_add(TRANSITION_REACH) <= at
+            && at < self.seg_end.saturating_sub(TRANSITION_REACH)
+    }
+
+    fn seek(&mut self, at: i64) -> Option<()> {
+        let ts = jiff::Timestamp::from_second(at).ok()?;
+        self.offset = i64::from(self.tz.to_offset(ts).seconds());
+        self.seg_start = match self.tz.preceding(ts.checked_add(jiff::SignedDuration::from_secs(1)).ok()?).next() {
+            Some(t) => t.timestamp().as_second(),
+            None => i64::MIN,
+        };
+        self.seg_end = match self.tz.following(ts).next() {
+            Some(t) => t.timestamp().as_second(),
+            None => i64::MAX,
+        };
+        Some(())
+    }
+
+    fn instant_of_local_near_transition(&self, civil: i64) -> Option<Instant> {
+        let days = civil.div_euclid(DAY);
+        let secs = civil.rem_euclid(DAY);
+        let (y, m, d) = crate::instant::civil_from_days(days);
+        let dt = DateTime::new(
+            i16::try_from(y).ok()?,
+            i8::try_from(m).ok()?,
+            i8::try_from(d).ok()?,
+            (secs / 3600) as i8,
+            ((secs % 3600) / 60) as i8,
+            (secs % 60) as i8,
+            0,
+        )
+        .ok()?;
+        let ts = self.tz.to_ambiguous_timestamp(dt).compatible().ok()?;
+        Some(Instant::from_jiff(ts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instant::{HOUR, MINUTE, days_from_civil};
+
+    fn civil(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
+        days_from_civil(y, mo, d) * DAY + h * HOUR + mi * MINUTE
+    }
+
+    fn utc(text: &str) -> Instant {
+        Instant::parse_rfc3339(text).expect("valid instant")
+    }
+
+    fn zone(name: &str) -> TimeZone {
+        TimeZone::get(name).expect("zone in tzdb")
+    }
+
+    #[test]
+    fn gap_moves_forward_and_fold_takes_the_earlier() {
+        let berlin = zone("Europe/Berlin");
+        let mut c = ZoneCursor::new(&berlin);
+        // 2026-03-29 02:30 does not exist in Berlin: it becomes 03:30 CEST = 01:30Z.
+        assert_eq!(c.instant_of_local(civil(2026, 3, 29, 2, 30)), Some(utc("2026-03-29T01:30:00Z")));
+        assert_eq!(c.instant_of_local(civil(2026, 3, 29, 3, 0)), Some(utc("2026-03-29T01:00:00Z")));
+        // 2026-10-25 02:30 happens twice: the first is 00:30Z.
+        assert_eq!(c.instant_of_local(civil(2026, 10, 25, 2, 30)), Some(utc("2026-10-25T00:30:00Z")));
+        assert_eq!(c.instant_of_local(civil(2026, 7, 1, 9, 0)), Some(utc("2026-07-01T07:00:00Z")));
+    }
+
+    #[test]
+    fn agrees_with_jiff_hour_by_hour_across_a_year() {
+        for name in ["America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu"] {
+            let tz = zone(name);
+            let mut cursor = ZoneCursor::new(&tz);
+            let start = civil(2026, 1, 1, 0, 0);
+            for step in 0..(366 * 24 * 4) {
+                let local = start + step * 15 * MINUTE;
+                let ours = cursor.instant_of_local(local);
+                let theirs = cursor.instant_of_local_near_transition(local);
+                assert_eq!(ours, theirs, "{name} at civil {local}");
+                let at = ours.expect("in range");
+                let expected = i64::from(tz.to_offset(at.to_jiff().expect("in range")).seconds());
+                assert_eq!(cursor.offset_at(at), Some(expected));
+            }
+        }
+    }
+}
