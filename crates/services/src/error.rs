@@ -1,0 +1,53 @@
+//! What a use case can answer besides success. Web maps each kind to a status and a
+//! problem+json `code`; the CLI prints it.
+
+/// One invalid input field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where, as a JSON Pointer (RFC 6901) into the input: `/owner/email`.
+    pub pointer: String,
+    /// Machine-readable reason: `length`, `pattern`, `time_zone`, ...
+    pub code: &'static str,
+    /// For people.
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique value is taken; names the field.
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    #[error("not allowed")]
+    Forbidden,
+    #[error("internal error")]
+    Internal(#[source] store::Error),
+}
+
+impl From<store::Error> for ServiceError {
+    fn from(e: store::Error) -> Self {
+        match e {
+            store::Error::NotFound(what) => Self::NotFound(what),
+            store::Error::Conflict(field) => Self::Conflict(field),
+            other => Self::Internal(other),
+        }
+    }
+}
+
+impl From<garde::Report> for ServiceError {
+    fn from(report: garde::Report) -> Self {
+        Self::Validation(
+            report
+                .iter()
+                .map(|(path, error)| FieldError {
+                    pointer: crate::validate::pointer(&path.to_string()),
+                    code: "invalid",
+                    message: error.message().to_string(),
+                })
+                .collect(),
+        )
+    }
+}

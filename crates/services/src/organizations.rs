@@ -1,0 +1,78 @@
+//! Organizations: create (operator), read and rename (members).
+
+use garde::Validate;
+use store::{Db, Operator, Organization, OrganizationChanges, Role, Scope};
+
+use crate::ServiceError;
+
+/// Input for creating an organization with its owner.
+#[derive(Clone, Debug, Validate)]
+pub struct CreateOrganization {
+    #[garde(custom(crate::validate::slug))]
+    pub slug: String,
+    #[garde(length(chars, min = 1, max = 200))]
+    pub name: String,
+    #[garde(custom(crate::validate::email))]
+    pub owner_email: String,
+    #[garde(length(chars, min = 1, max = 200))]
+    pub owner_name: String,
+    #[garde(custom(crate::validate::time_zone))]
+    pub owner_time_zone: String,
+}
+
+/// Creates an organization, its owner and a first API key (returned once).
+pub async fn create(
+    db: &Db,
+    operator: &Operator,
+    input: CreateOrganization,
+) -> Result<store::CreatedOrganization, ServiceError> {
+    input.validate()?;
+    let created = db
+        .organizations()
+        .create(
+            operator,
+            store::NewOrganization {
+                slug: input.slug,
+                name: input.name.trim().to_owned(),
+                owner_email: input.owner_email,
+                owner_name: input.owner_name.trim().to_owned(),
+                owner_time_zone: input.owner_time_zone,
+            },
+        )
+        .await?;
+    tracing::info!(organization = %created.organization.id, slug = %created.organization.slug, "organization created");
+    Ok(created)
+}
+
+/// The caller's organization.
+pub async fn get(db: &Db, scope: &Scope) -> Result<Organization, ServiceError> {
+    Ok(db.organizations().get(scope).await?)
+}
+
+/// Changes to the caller's organization; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Validate)]
+pub struct UpdateOrganization {
+    #[garde(inner(length(chars, min = 1, max = 200)))]
+    pub name: Option<String>,
+}
+
+/// Updates the caller's organization. Owners and admins only.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    input: UpdateOrganization,
+) -> Result<Organization, ServiceError> {
+    if !matches!(scope.role(), Role::Owner | Role::Admin) {
+        return Err(ServiceError::Forbidden);
+    }
+    input.validate()?;
+    Ok(db
+        .organizations()
+        .update(
+            scope,
+            OrganizationChanges {
+                name: input.name.map(|n| n.trim().to_owned()),
+            },
+        )
+        .await?)
+}
