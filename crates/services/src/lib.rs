@@ -8,6 +8,7 @@
 pub mod api_keys;
 mod error;
 pub mod organizations;
+pub mod users;
 mod validate;
 
 pub use error::{FieldError, ServiceError};

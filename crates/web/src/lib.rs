@@ -1,1 +1,17 @@
 #![forbid(unsafe_code)]
+//! The HTTP layer: axum routes, auth extractors, problem+json errors, OpenAPI.
+//!
+//! A request walks: request-id → trace span → timeout → panic guard → metrics → body limit →
+//! route → extractors (auth yields the tenant [`store::Scope`], JSON bodies are parsed with
+//! field-naming errors) → one `services` call → a JSON body or a problem+json error.
+
+mod api;
+mod app;
+mod extract;
+mod metrics;
+mod openapi;
+mod ops;
+pub mod problem;
+mod state;
+
+pub use app::{HttpConfig, openapi, router, serve};

@@ -1,0 +1,10 @@
+//! The JSON API, `/api/v1`. One module per resource; each handler parses, calls one service
+//! function and renders. No rules, no SQL.
+
+pub mod me;
+pub mod organization;
+
+/// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
+pub(crate) fn instant(ts: store::types::Timestamp) -> String {
+    ts.to_jiff().to_string()
+}

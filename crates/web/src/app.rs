@@ -1,0 +1,128 @@
+//! The router and the server loop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use store::Db;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+use crate::{api, ops, problem};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// HTTP settings the binary passes in from configuration.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Largest accepted request body; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// A request running longer than this is answered 408 and dropped.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The OpenAPI router: every documented route, with its annotation.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(ops::health::healthz))
+        .routes(routes!(ops::health::readyz))
+        .routes(routes!(ops::health::metrics))
+        .routes(routes!(
+            api::organization::get_organization,
+            api::organization::update_organization
+        ))
+        .routes(routes!(api::me::get_me))
+}
+
+/// The OpenAPI document as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// Builds the application: routes, error fallbacks and middleware.
+pub fn router(db: Db, config: &HttpConfig) -> Router {
+    let (routes, openapi) = api_router().split_for_parts();
+    let openapi_json: Arc<[u8]> = serde_json::to_vec_pretty(&openapi)
+        .unwrap_or_default()
+        .into();
+    let state = AppState {
+        db,
+        metrics: crate::metrics::handle(),
+        openapi_json,
+    };
+
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let request_id = req
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %req.method(),
+            path = %req.uri().path(),
+            request_id = %request_id,
+        )
+    });
+
+    routes
+        .route("/api/v1/openapi.json", get(ops::docs::openapi_json))
+        .route("/api/v1/docs", get(ops::docs::page))
+        .route("/api/v1/docs/rapidoc-min.js", get(ops::docs::script))
+        .fallback(problem::not_found)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                tracing::error!("handler panicked");
+                axum::response::IntoResponse::into_response(problem::ApiError::internal())
+            },
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        // Outermost: every response, errors included, carries the request id, and the trace
+        // span sees it.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
+/// in-flight requests to finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,41 @@
+//! The OpenAPI 3.1 document: assembled from the handlers' annotations by utoipa, so it
+//! cannot drift from the code.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rendezvous API",
+        description = "Scheduling and booking. Authenticate with `Authorization: Bearer <api key>`; \
+            errors are `application/problem+json` (RFC 9457) with a stable `code`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "organization", description = "The caller's organization and identity"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub(crate) struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key from `rendezvous admin create-organization` or \
+                         `rendezvous admin create-api-key`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

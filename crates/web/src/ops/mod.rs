@@ -1,0 +1,4 @@
+//! Operational endpoints: health, readiness, metrics, API documentation.
+
+pub mod docs;
+pub mod health;

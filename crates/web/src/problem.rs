@@ -1,0 +1,185 @@
+//! Errors as problem details (RFC 9457, `application/problem+json`).
+//!
+//! Every error response carries a stable, machine-readable `code` (also the last part of
+//! `type`), and validation errors list each bad field as a JSON Pointer into the request body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use services::ServiceError;
+use utoipa::ToSchema;
+
+/// The media type of problem responses.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem details document.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Identifies the problem type: `urn:rendezvous:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Human-readable explanation of this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Machine-readable problem code, stable across releases.
+    pub code: String,
+    /// For validation problems: each offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One offending field of a request.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// JSON Pointer (RFC 6901) to the field in the request body, e.g. `/name`.
+    pub pointer: String,
+    /// Machine-readable reason: `invalid_type`, `unknown_field`, `missing_field`, `invalid`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub detail: String,
+}
+
+/// An error a handler returns; renders as problem+json.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    // Boxed: handlers return Result<_, ApiError>, and the Ok path should stay small.
+    problem: Box<Problem>,
+    /// A `WWW-Authenticate` challenge for 401 answers.
+    challenge: bool,
+}
+
+impl ApiError {
+    /// A problem with `status`, stable `code` and human `detail`.
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            problem: Box::new(Problem {
+                type_uri: format!("urn:rendezvous:problem:{code}"),
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                status: status.as_u16(),
+                detail: Some(detail.into()),
+                code: code.to_owned(),
+                errors: Vec::new(),
+            }),
+            challenge: false,
+        }
+    }
+
+    /// 422 listing the offending fields.
+    pub fn validation(errors: Vec<FieldProblem>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.pointer, one.detail),
+            _ => format!("{} fields are invalid", errors.len()),
+        };
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
+        e.problem.errors = errors;
+        e
+    }
+
+    /// 401 with a bearer challenge.
+    pub fn unauthorized(code: &str, detail: &str) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, code, detail);
+        e.challenge = true;
+        e
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    /// 500 without detail: the cause goes to the log, not to the client.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an unexpected error occurred; it has been logged",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&*self.problem).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if self.challenge {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"rendezvous\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Validation(fields) => Self::validation(
+                fields
+                    .into_iter()
+                    .map(|f| FieldProblem {
+                        pointer: f.pointer,
+                        code: f.code.to_owned(),
+                        detail: f.message,
+                    })
+                    .collect(),
+            ),
+            ServiceError::NotFound(what) => Self::not_found(format!("{what} not found")),
+            ServiceError::Conflict(field) => {
+                let mut e = Self::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("{field} is already taken"),
+                );
+                e.problem.errors = vec![FieldProblem {
+                    pointer: format!("/{field}"),
+                    code: "taken".to_owned(),
+                    detail: format!("{field} is already taken"),
+                }];
+                e
+            }
+            ServiceError::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role does not allow this",
+            ),
+            ServiceError::Internal(source) => {
+                tracing::error!(error = %source, "service failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// Answers unknown paths (router fallback).
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such resource")
+}
+
+/// Answers known paths with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this resource does not support that method",
+    )
+}

@@ -1,0 +1,115 @@
+//! `TestApp`: the real server on a port-0 listener, over a throwaway database.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+
+use rendezvous_web as web;
+use reqwest::{Client, Method, RequestBuilder, Response};
+use store::testing::TestDb;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use web::HttpConfig;
+
+/// Configures a [`TestApp`] before it starts.
+#[derive(Debug, Default)]
+pub struct TestAppBuilder {
+    http: HttpConfig,
+}
+
+impl TestAppBuilder {
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.http.max_body_bytes = bytes;
+        self
+    }
+
+    /// Starts the server on 127.0.0.1:0 over `db`.
+    pub async fn start(self, db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = web::router(db.db.clone(), &self.http);
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(web::serve(listener, app, async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            client: Client::new(),
+            db,
+            shutdown: Some(tx),
+            server,
+        }
+    }
+}
+
+/// A running server and a client for it.
+#[derive(Debug)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+/// An organization made for a test, with its owner's API key.
+#[derive(Debug)]
+pub struct Org {
+    pub created: store::CreatedOrganization,
+    pub key: String,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.unwrap()
+    }
+
+    /// Creates an organization the way the CLI does, returning its first key.
+    pub async fn organization(&self, slug: &str) -> Org {
+        let created = services::organizations::create(
+            &self.db.db,
+            &store::Operator::local(),
+            services::organizations::CreateOrganization {
+                slug: slug.to_owned(),
+                name: format!("{slug} Inc."),
+                owner_email: format!("owner@{slug}.example"),
+                owner_name: "Olive Owner".to_owned(),
+                owner_time_zone: "America/New_York".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+        let key = created.api_key.token.expose().to_owned();
+        Org { created, key }
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and returns when the server has.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.server).await.unwrap().unwrap();
+    }
+}
+
+/// Runs a test body against a default `TestApp` on each backend.
+#[macro_export]
+macro_rules! app_test {
+    ($name:ident, |$app:ident| $body:expr) => {
+        store::backend_test!($name, |t| async move {
+            let $app = $crate::common::TestApp::builder().start(t).await;
+            $body.await
+        });
+    };
+}
