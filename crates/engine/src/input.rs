@@ -320,8 +320,10 @@ impl Walker {
             return None;
         };
         // jiff matches names without regard to case; the contract wants them spelled exactly.
+        // The system's zoneinfo folder also holds two files that are not tz database names.
+        let not_a_zone_name = matches!(name, "posixrules" | "localtime");
         match TimeZone::get(name) {
-            Ok(tz) if tz.iana_name() == Some(name) => Some(tz),
+            Ok(tz) if tz.iana_name() == Some(name) && !not_a_zone_name => Some(tz),
             _ => {
                 self.report(path, format!("unknown time zone {}", Value::from(name)));
                 None
