@@ -1,2 +1,61 @@
 #![forbid(unsafe_code)]
-fn main() {}
+//! The `rendezvous` binary: command line, configuration and wiring.
+
+mod cli;
+mod commands;
+mod config;
+mod logging;
+mod secret;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // One TLS crypto provider for every rustls user (sqlx today; SMTP and HTTP clients
+    // later). With two providers compiled in, rustls panics unless one is installed, so
+    // install ours before anything connects. Err means one is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the setting (or operation) and the problem.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // `slots` is pure computation: no configuration, no database, no runtime.
+    if let Command::Slots(args) = &cli.command {
+        return commands::slots::run(args);
+    }
+
+    let config = Config::load(cli.config.as_deref())?;
+    let format = cli.log_format.unwrap_or(config.log_format);
+    // Operator commands print results; only warnings belong next to them.
+    let level = match cli.command {
+        Command::Serve => config.log_level.as_str(),
+        _ => "warn",
+    };
+    logging::init(format, level);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => commands::serve::run(&config).await,
+            Command::Migrate => commands::migrate::run(&config).await,
+            Command::Admin(command) => commands::admin::run(&config, command).await,
+            Command::Slots(_) => Ok(()),
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -112,6 +112,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(options.busy_timeout)
                     .foreign_keys(true);
+                probe(&connect).await?;
                 let pool = SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(1))
                     .acquire_timeout(options.busy_timeout)
@@ -133,6 +134,7 @@ impl Db {
         connect: PgConnectOptions,
         options: &ConnectOptions,
     ) -> Result<Self, ConnectError> {
+        probe(&connect).await?;
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
@@ -202,6 +204,20 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// Opens and closes one connection. A pool that cannot connect reports only that it timed
+/// out; a direct connection says why (refused, bad password, no such file), at once.
+async fn probe<O>(options: &O) -> Result<(), ConnectError>
+where
+    O: sqlx::ConnectOptions,
+    O::Connection: Sized,
+{
+    use sqlx::Connection;
+    let conn = options.connect().await.map_err(ConnectError::Unreachable)?;
+    // The probe succeeded; failing to close it cleanly changes nothing.
+    let _ = conn.close().await;
+    Ok(())
 }
 
 /// A snapshot of pool occupancy.

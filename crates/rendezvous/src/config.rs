@@ -1,0 +1,187 @@
+//! Configuration: built-in defaults, then an optional TOML file (`--config`), then
+//! `RENDEZVOUS_*` environment variables. Setting names map one to one: `listen` in the file
+//! is `RENDEZVOUS_LISTEN` in the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::LogFormat;
+use crate::secret::{DatabaseUrl, Secret};
+
+/// Every setting. Unknown keys are errors, so a typo cannot silently fall back to a default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub database_url: DatabaseUrl,
+    /// Pool size.
+    pub database_max_connections: u32,
+    /// Seconds to wait for a connection or (SQLite) a lock.
+    pub database_timeout_secs: u64,
+    /// Run migrations when `serve` starts.
+    pub auto_migrate: bool,
+    /// The key for cookies and encryption. Prefer `secret_key_file`; if neither exists the
+    /// file is created.
+    #[serde(default, skip_serializing)]
+    pub secret_key: Option<Secret>,
+    /// Where the secret key lives when `secret_key` is not set; created (mode 0600) if absent.
+    pub secret_key_file: PathBuf,
+    /// `human` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter: `info`, `debug`, `rendezvous=debug,sqlx=warn`, ...
+    pub log_level: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a request may run before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: DatabaseUrl::new("sqlite://rendezvous.db"),
+            database_max_connections: 10,
+            database_timeout_secs: 5,
+            auto_migrate: true,
+            secret_key: None,
+            secret_key_file: PathBuf::from("secret.key"),
+            log_format: LogFormat::Human,
+            log_level: "info".to_owned(),
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+/// A problem with one setting, reported as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting `{setting}`{origin}: {problem}")]
+pub struct SettingError {
+    pub setting: String,
+    /// ` (from RENDEZVOUS_LISTEN)` or ` (in rendezvous.toml)`, or empty.
+    pub origin: String,
+    pub problem: String,
+}
+
+impl SettingError {
+    pub fn new(setting: &str, problem: impl std::fmt::Display) -> Self {
+        Self {
+            setting: setting.to_owned(),
+            origin: String::new(),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers. `file` must exist when given.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(SettingError::new(
+                    "config",
+                    format!("{} does not exist or is not a file", file.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        // RENDEZVOUS_CONFIG names the file itself (read by clap), not a setting.
+        figment = figment.merge(Env::prefixed("RENDEZVOUS_").ignore(&["config"]));
+        let config: Config = figment.extract().map_err(describe)?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Checks what the types cannot.
+    fn check(&self) -> Result<(), SettingError> {
+        store::Backend::of_url(self.database_url.expose())
+            .map_err(|e| SettingError::new("database_url", e))?;
+        if self
+            .secret_key
+            .as_ref()
+            .is_some_and(|k| k.expose().trim().len() < 32)
+        {
+            return Err(SettingError::new(
+                "secret_key",
+                "must be at least 32 characters (try: openssl rand -base64 32)",
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(SettingError::new(
+                "database_max_connections",
+                "must be at least 1",
+            ));
+        }
+        if self.max_body_bytes == 0 {
+            return Err(SettingError::new("max_body_bytes", "must be at least 1"));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
+            return Err(SettingError::new(
+                "log_level",
+                format!(
+                    "{:?} is not a log filter (try info or debug)",
+                    self.log_level
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn connect_options(&self) -> store::ConnectOptions {
+        store::ConnectOptions {
+            max_connections: self.database_max_connections,
+            busy_timeout: Duration::from_secs(self.database_timeout_secs),
+            create_if_missing: true,
+        }
+    }
+}
+
+/// Turns figment's error into one line naming the setting and where it came from.
+fn describe(errors: figment::Error) -> SettingError {
+    use figment::error::Kind;
+    // Report the first problem: fixing it usually reveals the next.
+    let Some(e) = errors.into_iter().next() else {
+        return SettingError::new("config", "unknown error");
+    };
+    let (setting, problem) = match &e.kind {
+        Kind::UnknownField(name, _) => (
+            name.clone(),
+            "unknown setting (see README.md for the list)".to_owned(),
+        ),
+        Kind::MissingField(name) => (name.to_string(), "missing".to_owned()),
+        kind => (
+            e.path
+                .last()
+                .cloned()
+                .unwrap_or_else(|| "config".to_owned()),
+            kind.to_string(),
+        ),
+    };
+    let origin = match &e.metadata {
+        Some(meta) => match &meta.source {
+            Some(figment::Source::File(path)) => format!(" (in {})", path.display()),
+            _ if meta.name.contains("environment") => {
+                format!(" (from RENDEZVOUS_{})", setting.to_uppercase())
+            }
+            _ => String::new(),
+        },
+        None => String::new(),
+    };
+    SettingError {
+        setting,
+        origin,
+        problem,
+    }
+}

@@ -1,0 +1,427 @@
+//! The binary end to end: configuration errors, `serve` with no configuration, the admin
+//! commands against a served API (SQLite always, PostgreSQL with TEST_DATABASE_URL), JSON
+//! logs, graceful shutdown and the `slots` contract.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rendezvous");
+
+/// The binary with a clean environment, run in `dir`.
+fn rendezvous(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("RENDEZVOUS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running `rendezvous serve`, killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    logs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(mut cmd: Command) -> Server {
+        let mut child = cmd
+            .arg("serve")
+            .env("RENDEZVOUS_LISTEN", "127.0.0.1:0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = BufReader::new(child.stderr.take().unwrap());
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                if let Some(i) = line.find("listening on http://") {
+                    let addr: String = line[i + "listening on http://".len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || ".:[]".contains(*c))
+                        .collect();
+                    let _ = tx.send(addr);
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(addr) => addr,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("server did not start: {:?}", logs.lock().unwrap());
+            }
+        };
+        Server { child, addr, logs }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn get(url: &str, key: Option<&str>) -> (u16, String) {
+    runtime().block_on(async {
+        let mut request = reqwest::Client::new().get(url);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    })
+}
+
+#[test]
+fn version_and_help_explain_the_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(rendezvous(dir.path()).arg("--version"));
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("rendezvous {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    let out = run(rendezvous(dir.path()).arg("--help"));
+    assert!(out.status.success());
+    let help = stdout(&out);
+    for command in ["serve", "migrate", "admin", "slots"] {
+        assert!(help.contains(command), "--help lacks {command}:\n{help}");
+    }
+    let out = run(rendezvous(dir.path()).args(["admin", "--help"]));
+    let help = stdout(&out);
+    for command in [
+        "create-organization",
+        "create-api-key",
+        "list-organizations",
+    ] {
+        assert!(
+            help.contains(command),
+            "admin --help lacks {command}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn invalid_configuration_exits_with_one_line_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "listen = \"127.0.0.1:1\"\nlisten_port = 80\n",
+    )
+    .unwrap();
+    // (environment, arguments, the setting the error must name)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![("RENDEZVOUS_LISTEN", "not-an-address")],
+            vec![],
+            "`listen`",
+        ),
+        (vec![("RENDEZVOUS_LISTN", "127.0.0.1:1")], vec![], "`listn`"),
+        (
+            vec![("RENDEZVOUS_DATABASE_URL", "mysql://x/y")],
+            vec![],
+            "`database_url`",
+        ),
+        (
+            vec![(
+                "RENDEZVOUS_DATABASE_URL",
+                "postgres://u:hunter2@127.0.0.1:1/db",
+            )],
+            vec![],
+            "`database_url`",
+        ),
+        (
+            vec![("RENDEZVOUS_DATABASE_MAX_CONNECTIONS", "many")],
+            vec![],
+            "`database_max_connections`",
+        ),
+        (
+            vec![("RENDEZVOUS_SECRET_KEY", "short")],
+            vec![],
+            "`secret_key`",
+        ),
+        (vec![], vec!["--config", "bad.toml"], "`listen_port`"),
+        (vec![], vec!["--config", "missing.toml"], "`config`"),
+    ];
+    for (env, args, setting) in cases {
+        let out = run(rendezvous(dir.path())
+            .envs(env.clone())
+            .args(args)
+            .arg("migrate"));
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{env:?} should fail");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{env:?}: one line, got:\n{err}"
+        );
+        assert!(
+            err.starts_with("error: ") && err.contains(setting),
+            "{env:?}: {err}"
+        );
+        assert!(!err.contains("hunter2"), "the password leaked: {err}");
+    }
+}
+
+#[test]
+fn port_in_use_names_listen() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(rendezvous(dir.path())
+        .env("RENDEZVOUS_LISTEN", &addr)
+        .arg("serve"));
+    assert!(!out.status.success());
+    let last = stderr(&out)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        last.starts_with("error: invalid setting `listen`"),
+        "{last}"
+    );
+}
+
+#[test]
+fn serve_without_configuration_creates_database_and_key_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(rendezvous(dir.path()));
+    let (status, body) = get(&server.url("/healthz"), None);
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    assert_eq!(get(&server.url("/readyz"), None).0, 200);
+
+    assert!(dir.path().join("rendezvous.db").is_file());
+    let mode = std::fs::metadata(dir.path().join("secret.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let logs = server.logs.clone();
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    let logs = logs.lock().unwrap().join("\n");
+    assert!(logs.contains("stopped"), "{logs}");
+    let key = std::fs::read_to_string(dir.path().join("secret.key")).unwrap();
+    assert!(!logs.contains(key.trim()), "the secret key was logged");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = rendezvous(dir.path());
+    cmd.args(["--log-format", "json"]);
+    let server = Server::start(cmd);
+    get(&server.url("/healthz"), None);
+    let logs = server.logs.clone();
+    server.terminate();
+    let logs = logs.lock().unwrap();
+    assert!(!logs.is_empty());
+    for line in logs.iter() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(value["level"].is_string(), "{line}");
+    }
+}
+
+fn admin_and_api(dir: &Path, database_url: &str) {
+    let cmd = || {
+        let mut c = rendezvous(dir);
+        c.env("RENDEZVOUS_DATABASE_URL", database_url);
+        c
+    };
+    let out = run(cmd().args([
+        "admin",
+        "create-organization",
+        "--name",
+        "Acme Clinic",
+        "--slug",
+        "acme",
+        "--owner-email",
+        "owner@acme.example",
+        "--owner-name",
+        "Olive Owner",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stdout(&out).trim().to_owned();
+    assert!(key.starts_with("rdv_") && !key.contains('\n'), "{key}");
+
+    let out = run(cmd().args([
+        "admin",
+        "create-organization",
+        "--name",
+        "Again",
+        "--slug",
+        "acme",
+        "--owner-email",
+        "a@b.example",
+        "--owner-name",
+        "A",
+    ]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--slug: already taken"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(cmd().args([
+        "admin",
+        "create-organization",
+        "--name",
+        "X",
+        "--slug",
+        "Not Valid",
+        "--owner-email",
+        "nope",
+        "--owner-name",
+        "A",
+    ]));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("--slug") && err.contains("--owner-email"),
+        "{err}"
+    );
+
+    let out = run(cmd().args([
+        "admin",
+        "create-api-key",
+        "--organization",
+        "acme",
+        "--name",
+        "ci",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = stdout(&out).trim().to_owned();
+    assert!(second.starts_with("rdv_") && second != key);
+
+    let out = run(cmd().args(["admin", "list-organizations"]));
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with("acme ")),
+        "{}",
+        stdout(&out)
+    );
+
+    let server = Server::start(cmd());
+    let (status, body) = get(&server.url("/api/v1/organization"), Some(&key));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"slug\":\"acme\""));
+    assert_eq!(
+        get(&server.url("/api/v1/organization"), Some(&second)).0,
+        200
+    );
+    assert_eq!(
+        get(&server.url("/api/v1/organization"), Some("rdv_x")).0,
+        401
+    );
+    assert!(server.terminate().success());
+}
+
+#[test]
+fn admin_commands_drive_the_api_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("data.db").display());
+    admin_and_api(dir.path(), &url);
+}
+
+#[test]
+fn admin_commands_drive_the_api_on_postgres() {
+    let Some(db) = runtime().block_on(store::testing::TestDb::postgres()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    admin_and_api(dir.path(), db.url());
+}
+
+#[test]
+fn slots_rejects_bad_input_with_exit_2_and_error_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = rendezvous(dir.path())
+        .arg("slots")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"this is not json")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        !err.is_empty() && err.lines().all(|l| l.starts_with("error: ")),
+        "{err}"
+    );
+
+    std::fs::write(dir.path().join("in.json"), "[").unwrap();
+    let out = run(rendezvous(dir.path()).args(["slots", "--input", "in.json"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
