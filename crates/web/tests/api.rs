@@ -314,3 +314,35 @@ app_test!(shutdown_stops_the_server, |app| async move {
     app.shutdown().await;
     assert!(reqwest::get(url).await.is_err(), "the port is closed");
 });
+
+app_test!(shutdown_lets_in_flight_requests_finish, |app| async move {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let org = app.organization("acme").await;
+    let body = r#"{"name": "Finished"}"#;
+    // Send the head of a request now and its body only after shutdown has begun: the request
+    // is in flight when the signal arrives.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "PATCH /api/v1/organization HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        org.key,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let shutdown = tokio::spawn(app.shutdown());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        !shutdown.is_finished(),
+        "shutdown must wait for the request"
+    );
+
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Finished"));
+    shutdown.await.unwrap();
+});
