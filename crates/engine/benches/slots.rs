@@ -2,6 +2,7 @@
 //!
 //! `cargo bench -p rendezvous-engine --bench slots`; figures go to docs/BENCHMARKS.md.
 //! Requests are built before timing: the engine alone is measured, as the contract asks.
+#![allow(clippy::unwrap_used)]
 
 use divan::{Bencher, black_box};
 use jiff::tz::TimeZone;
@@ -33,7 +34,10 @@ const ZONES: [&str; 10] = [
 fn weekdays_nine_to_five() -> WeeklyHours {
     let mut weekly = WeeklyHours::default();
     for day in &mut weekly.days[..5] {
-        day.push(LocalWindow { start_minute: 9 * 60, end_minute: 17 * 60 });
+        day.push(LocalWindow {
+            start_minute: 9 * 60,
+            end_minute: 17 * 60,
+        });
     }
     weekly
 }
@@ -47,9 +51,15 @@ fn busy_blocks(zone: &TimeZone, days: i64, per_day: i64, seed: i64) -> Vec<Inter
         if weekday >= 5 {
             continue;
         }
-        let offset = i64::from(zone.to_offset(jiff::Timestamp::from_second(midnight).unwrap()).seconds());
+        let offset = i64::from(
+            zone.to_offset(jiff::Timestamp::from_second(midnight).unwrap())
+                .seconds(),
+        );
         for b in 0..per_day {
-            let start = midnight - offset + 9 * 3600 + b * (480 / per_day.max(1)) * MIN + ((seed + d + b) % 4) * 15 * MIN;
+            let start = midnight - offset
+                + 9 * 3600
+                + b * (480 / per_day.max(1)) * MIN
+                + ((seed + d + b) % 4) * 15 * MIN;
             let length = (30 + ((seed * 7 + d * 3 + b * 5) % 4) * 20) * MIN;
             out.push(Interval::new(Instant(start), Instant(start + length)));
         }
@@ -91,12 +101,24 @@ fn request(kind: Kind, hosts: Vec<Host>, days: i64) -> SlotRequest {
 }
 
 fn one_host(days: i64, busy_per_day: i64) -> SlotRequest {
-    request(Kind::Single, vec![host("alice".into(), "Europe/Berlin", days, busy_per_day, 1)], days)
+    request(
+        Kind::Single,
+        vec![host("alice".into(), "Europe/Berlin", days, busy_per_day, 1)],
+        days,
+    )
 }
 
 fn round_robin(hosts: usize, days: i64) -> SlotRequest {
     let list = (0..hosts)
-        .map(|i| host(format!("host-{i:04}"), ZONES[i % ZONES.len()], days, 3, i as i64))
+        .map(|i| {
+            host(
+                format!("host-{i:04}"),
+                ZONES[i % ZONES.len()],
+                days,
+                3,
+                i as i64,
+            )
+        })
         .collect();
     request(Kind::RoundRobin, list, days)
 }

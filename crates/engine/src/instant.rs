@@ -258,14 +258,26 @@ mod tests {
             "20260320T120000Z",
             "",
         ] {
-            assert_eq!(Instant::parse_rfc3339(bad), Err(InstantError::Syntax), "{bad}");
+            assert_eq!(
+                Instant::parse_rfc3339(bad),
+                Err(InstantError::Syntax),
+                "{bad}"
+            );
         }
         assert_eq!(
             Instant::parse_rfc3339("2026-03-20T12:00:00.5Z"),
             Err(InstantError::Fraction)
         );
-        for bad in ["2026-02-29T00:00:00Z", "2026-03-20T24:00:00Z", "2026-03-20T12:00:60Z"] {
-            assert_eq!(Instant::parse_rfc3339(bad), Err(InstantError::OutOfRange), "{bad}");
+        for bad in [
+            "2026-02-29T00:00:00Z",
+            "2026-03-20T24:00:00Z",
+            "2026-03-20T12:00:60Z",
+        ] {
+            assert_eq!(
+                Instant::parse_rfc3339(bad),
+                Err(InstantError::OutOfRange),
+                "{bad}"
+            );
         }
     }
 
@@ -275,8 +287,14 @@ mod tests {
         assert_eq!(weekday_from_days(monday), 0);
         assert_eq!(weekday_from_days(monday + 6), 6);
         assert_eq!(iso_week_from_days(monday), iso_week_from_days(monday + 6));
-        assert_eq!(iso_week_from_days(monday) + 1, iso_week_from_days(monday + 7));
-        assert_eq!(iso_week_from_days(monday - 1) + 1, iso_week_from_days(monday));
+        assert_eq!(
+            iso_week_from_days(monday) + 1,
+            iso_week_from_days(monday + 7)
+        );
+        assert_eq!(
+            iso_week_from_days(monday - 1) + 1,
+            iso_week_from_days(monday)
+        );
     }
 
     proptest! {

@@ -123,7 +123,10 @@ impl IntervalSet {
             let mut k = j;
             while k < cut.len() && cut[k].start < item.end {
                 if cut[k].start > start {
-                    out.push(Interval { start, end: cut[k].start });
+                    out.push(Interval {
+                        start,
+                        end: cut[k].start,
+                    });
                 }
                 start = start.max(cut[k].end);
                 if start >= item.end {
@@ -132,7 +135,10 @@ impl IntervalSet {
                 k += 1;
             }
             if start < item.end {
-                out.push(Interval { start, end: item.end });
+                out.push(Interval {
+                    start,
+                    end: item.end,
+                });
             }
         }
         IntervalSet { items: out }
@@ -140,7 +146,8 @@ impl IntervalSet {
 
     /// Keeps only the parts inside `bounds`.
     pub fn clip(mut self, bounds: Interval) -> IntervalSet {
-        self.items.retain(|i| i.end > bounds.start && i.start < bounds.end);
+        self.items
+            .retain(|i| i.end > bounds.start && i.start < bounds.end);
         for item in &mut self.items {
             item.start = item.start.max(bounds.start);
             item.end = item.end.min(bounds.end);
@@ -152,7 +159,9 @@ impl IntervalSet {
     /// Whether one interval of the set contains all of `probe`.
     pub fn covers(&self, probe: Interval) -> bool {
         let idx = self.items.partition_point(|i| i.end < probe.end);
-        self.items.get(idx).is_some_and(|i| i.contains_interval(&probe))
+        self.items
+            .get(idx)
+            .is_some_and(|i| i.contains_interval(&probe))
     }
 }
 
@@ -163,7 +172,10 @@ mod tests {
 
     fn set(pairs: &[(i64, i64)]) -> IntervalSet {
         IntervalSet::from_intervals(
-            pairs.iter().map(|&(s, e)| Interval::new(Instant(s), Instant(e))).collect(),
+            pairs
+                .iter()
+                .map(|&(s, e)| Interval::new(Instant(s), Instant(e)))
+                .collect(),
         )
     }
 
@@ -173,17 +185,35 @@ mod tests {
 
     #[test]
     fn merges_overlapping_and_touching() {
-        assert_eq!(pairs(&set(&[(5, 7), (1, 3), (3, 4), (6, 9), (10, 10)])), [(1, 4), (5, 9)]);
+        assert_eq!(
+            pairs(&set(&[(5, 7), (1, 3), (3, 4), (6, 9), (10, 10)])),
+            [(1, 4), (5, 9)]
+        );
     }
 
     #[test]
     fn difference_cuts_at_every_edge() {
         let hours = set(&[(0, 10), (20, 30)]);
-        assert_eq!(pairs(&hours.difference(&set(&[(0, 2)]))), [(2, 10), (20, 30)]);
-        assert_eq!(pairs(&hours.difference(&set(&[(4, 6)]))), [(0, 4), (6, 10), (20, 30)]);
-        assert_eq!(pairs(&hours.difference(&set(&[(8, 22)]))), [(0, 8), (22, 30)]);
-        assert_eq!(pairs(&hours.difference(&set(&[(-5, 35)]))), Vec::<(i64, i64)>::new());
-        assert_eq!(pairs(&hours.difference(&set(&[(10, 20)]))), [(0, 10), (20, 30)]);
+        assert_eq!(
+            pairs(&hours.difference(&set(&[(0, 2)]))),
+            [(2, 10), (20, 30)]
+        );
+        assert_eq!(
+            pairs(&hours.difference(&set(&[(4, 6)]))),
+            [(0, 4), (6, 10), (20, 30)]
+        );
+        assert_eq!(
+            pairs(&hours.difference(&set(&[(8, 22)]))),
+            [(0, 8), (22, 30)]
+        );
+        assert_eq!(
+            pairs(&hours.difference(&set(&[(-5, 35)]))),
+            Vec::<(i64, i64)>::new()
+        );
+        assert_eq!(
+            pairs(&hours.difference(&set(&[(10, 20)]))),
+            [(0, 10), (20, 30)]
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ pub mod zone;
 
 pub use instant::Instant;
 pub use interval::{Interval, IntervalSet};
-pub use model::{Booking, DateOverride, EventType, Host, Kind, LocalWindow, SlotRequest, WeeklyHours};
+pub use model::{
+    Booking, DateOverride, EventType, Host, Kind, LocalWindow, SlotRequest, WeeklyHours,
+};
 pub use slots::{Slot, Slots, compute_slots};
 
 /// Runs the `rendezvous slots` contract on one JSON document: the output document on success,

@@ -118,7 +118,9 @@ impl<'r> Plan<'r> {
     fn new(request: &'r SlotRequest) -> Plan<'r> {
         let event = &request.event;
         let duration = event.duration_minutes * MINUTE;
-        let earliest = request.now.plus(event.minimum_notice_minutes.saturating_mul(MINUTE));
+        let earliest = request
+            .now
+            .plus(event.minimum_notice_minutes.saturating_mul(MINUTE));
         let window_end = match event.booking_window_days {
             Some(days) => {
                 let seconds = i64::try_from(days).unwrap_or(i64::MAX).saturating_mul(DAY);
@@ -126,10 +128,17 @@ impl<'r> Plan<'r> {
             }
             None => Instant::MAX,
         };
-        let hosts: Vec<HostPlan<'r>> =
-            request.hosts.iter().map(|host| HostPlan::new(host, request)).collect();
+        let hosts: Vec<HostPlan<'r>> = request
+            .hosts
+            .iter()
+            .map(|host| HostPlan::new(host, request))
+            .collect();
         let mut by_id: Vec<u32> = (0..request.hosts.len() as u32).collect();
-        by_id.sort_by(|&a, &b| request.hosts[a as usize].id.cmp(&request.hosts[b as usize].id));
+        by_id.sort_by(|&a, &b| {
+            request.hosts[a as usize]
+                .id
+                .cmp(&request.hosts[b as usize].id)
+        });
         Plan {
             request,
             hosts,
@@ -159,13 +168,20 @@ impl<'r> Plan<'r> {
         if !joinable.is_empty() {
             entries = merge_by_start(entries, joinable);
         }
-        Slots { entries, host_lists: owner.to_vec() }
+        Slots {
+            entries,
+            host_lists: owner.to_vec(),
+        }
     }
 
     fn collective(&self) -> Slots {
         let free = self.free_time(&self.by_id);
-        let mut clocks: Vec<ZoneCursor<'_>> =
-            self.request.hosts.iter().map(|h| ZoneCursor::new(&h.timezone)).collect();
+        let mut clocks: Vec<ZoneCursor<'_>> = self
+            .request
+            .hosts
+            .iter()
+            .map(|h| ZoneCursor::new(&h.timezone))
+            .collect();
         let mut event_clock = ZoneCursor::new(&self.request.event.timezone);
         let mut entries = Vec::new();
         let all = 0..self.by_id.len();
@@ -179,7 +195,10 @@ impl<'r> Plan<'r> {
                 entries.push(self.entry(start, self.request.event.seats, all.clone()));
             }
         });
-        Slots { entries, host_lists: self.by_id.clone() }
+        Slots {
+            entries,
+            host_lists: self.by_id.clone(),
+        }
     }
 
     fn round_robin(&self) -> Slots {
@@ -202,7 +221,11 @@ impl<'r> Plan<'r> {
         if starts.is_empty() {
             return Slots::default();
         }
-        let buckets = starts.iter().map(|&(m, _)| m).max().map_or(0, |m| m as usize + 1);
+        let buckets = starts
+            .iter()
+            .map(|&(m, _)| m)
+            .max()
+            .map_or(0, |m| m as usize + 1);
         let mut offsets = vec![0u32; buckets + 1];
         for &(minute, _) in &starts {
             offsets[minute as usize + 1] += 1;
@@ -225,11 +248,19 @@ impl<'r> Plan<'r> {
                 self.entry(start, seats, offsets[m] as usize..offsets[m + 1] as usize)
             })
             .collect();
-        Slots { entries, host_lists }
+        Slots {
+            entries,
+            host_lists,
+        }
     }
 
     fn entry(&self, start: Instant, seats_left: u64, hosts: Range<usize>) -> Entry {
-        Entry { start, end: start.plus(self.duration), seats_left, hosts }
+        Entry {
+            start,
+            end: start.plus(self.duration),
+            seats_left,
+            hosts,
+        }
     }
 
     /// Free time of an owner (one host, or every host at once) over the span whose starts can
@@ -247,9 +278,9 @@ impl<'r> Plan<'r> {
             }
             let free = self.owner_free_in(owner, span);
             let runs_into_edge = start > self.earliest
-                && free.first().is_some_and(|f| {
-                    f.start == start && f.end >= range.start.plus(self.duration)
-                });
+                && free
+                    .first()
+                    .is_some_and(|f| f.start == start && f.end >= range.start.plus(self.duration));
             if !runs_into_edge {
                 return free;
             }
@@ -347,7 +378,11 @@ impl<'r> HostPlan<'r> {
     fn new(host: &'r Host, request: &SlotRequest) -> HostPlan<'r> {
         let event = &request.event;
         let blocked = IntervalSet::from_intervals(padded_blocks(event, host).collect());
-        HostPlan { host, blocked, limits: Limits::new(host, event.max_per_day, event.max_per_week) }
+        HostPlan {
+            host,
+            blocked,
+            limits: Limits::new(host, event.max_per_day, event.max_per_week),
+        }
     }
 
     fn under_limits(&self, clock: &mut ZoneCursor<'_>, start: Instant) -> bool {
@@ -362,14 +397,21 @@ impl<'r> HostPlan<'r> {
         };
         let day = local.div_euclid(DAY);
         self.limits.full_days.binary_search(&day).is_err()
-            && self.limits.full_weeks.binary_search(&iso_week_from_days(day)).is_err()
+            && self
+                .limits
+                .full_weeks
+                .binary_search(&iso_week_from_days(day))
+                .is_err()
     }
 }
 
 impl Limits {
     fn new(host: &Host, per_day: Option<u64>, per_week: Option<u64>) -> Limits {
         if per_day == Some(0) || per_week == Some(0) {
-            return Limits { everything_full: true, ..Limits::default() };
+            return Limits {
+                everything_full: true,
+                ..Limits::default()
+            };
         }
         if per_day.is_none() && per_week.is_none() {
             return Limits::default();
@@ -500,7 +542,9 @@ fn align_to_grid(from: Instant, grid: i64, clock: &mut ZoneCursor<'_>) -> Option
     // The offset changes before the candidate: walk minute by minute with each minute's own
     // offset. A day is far more than any offset change can delay a match.
     (0..=24 * 60).map(|m| from.plus(m * MINUTE)).find(|&at| {
-        clock.local_at(at).is_some_and(|local| minute_of_hour(local) % grid == 0)
+        clock
+            .local_at(at)
+            .is_some_and(|local| minute_of_hour(local) % grid == 0)
     })
 }
 
@@ -509,7 +553,11 @@ fn merge_by_start(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        let next = if x.start <= y.start { a.next() } else { b.next() };
+        let next = if x.start <= y.start {
+            a.next()
+        } else {
+            b.next()
+        };
         out.extend(next);
     }
     out.extend(a);

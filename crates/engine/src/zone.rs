@@ -32,7 +32,12 @@ pub struct ZoneCursor<'tz> {
 impl<'tz> ZoneCursor<'tz> {
     pub fn new(tz: &'tz TimeZone) -> ZoneCursor<'tz> {
         // An empty segment: the first lookup seeks.
-        ZoneCursor { tz, seg_start: 0, seg_end: 0, offset: 0 }
+        ZoneCursor {
+            tz,
+            seg_start: 0,
+            seg_end: 0,
+            offset: 0,
+        }
     }
 
     /// The UTC offset in seconds at `at`, or `None` outside jiff's range of years.
@@ -74,7 +79,11 @@ impl<'tz> ZoneCursor<'tz> {
     fn seek(&mut self, at: i64) -> Option<()> {
         let ts = jiff::Timestamp::from_second(at).ok()?;
         self.offset = i64::from(self.tz.to_offset(ts).seconds());
-        self.seg_start = match self.tz.preceding(ts.checked_add(jiff::SignedDuration::from_secs(1)).ok()?).next() {
+        self.seg_start = match self
+            .tz
+            .preceding(ts.checked_add(jiff::SignedDuration::from_secs(1)).ok()?)
+            .next()
+        {
             Some(t) => t.timestamp().as_second(),
             None => i64::MIN,
         };
@@ -126,16 +135,33 @@ mod tests {
         let berlin = zone("Europe/Berlin");
         let mut c = ZoneCursor::new(&berlin);
         // 2026-03-29 02:30 does not exist in Berlin: it becomes 03:30 CEST = 01:30Z.
-        assert_eq!(c.instant_of_local(civil(2026, 3, 29, 2, 30)), Some(utc("2026-03-29T01:30:00Z")));
-        assert_eq!(c.instant_of_local(civil(2026, 3, 29, 3, 0)), Some(utc("2026-03-29T01:00:00Z")));
+        assert_eq!(
+            c.instant_of_local(civil(2026, 3, 29, 2, 30)),
+            Some(utc("2026-03-29T01:30:00Z"))
+        );
+        assert_eq!(
+            c.instant_of_local(civil(2026, 3, 29, 3, 0)),
+            Some(utc("2026-03-29T01:00:00Z"))
+        );
         // 2026-10-25 02:30 happens twice: the first is 00:30Z.
-        assert_eq!(c.instant_of_local(civil(2026, 10, 25, 2, 30)), Some(utc("2026-10-25T00:30:00Z")));
-        assert_eq!(c.instant_of_local(civil(2026, 7, 1, 9, 0)), Some(utc("2026-07-01T07:00:00Z")));
+        assert_eq!(
+            c.instant_of_local(civil(2026, 10, 25, 2, 30)),
+            Some(utc("2026-10-25T00:30:00Z"))
+        );
+        assert_eq!(
+            c.instant_of_local(civil(2026, 7, 1, 9, 0)),
+            Some(utc("2026-07-01T07:00:00Z"))
+        );
     }
 
     #[test]
     fn agrees_with_jiff_hour_by_hour_across_a_year() {
-        for name in ["America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu"] {
+        for name in [
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "Asia/Kathmandu",
+        ] {
             let tz = zone(name);
             let mut cursor = ZoneCursor::new(&tz);
             let start = civil(2026, 1, 1, 0, 0);

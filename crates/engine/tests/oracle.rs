@@ -16,18 +16,30 @@ fn repo_root() -> PathBuf {
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn generate(out: &Path, seed: u64, count: u64, invalid: bool) {
     let mut cmd = Command::new("python3");
     cmd.arg(repo_root().join("tools/engine-oracle/gen_cases.py"))
-        .args(["--seed", &seed.to_string(), "--count", &count.to_string(), "--out"])
+        .args([
+            "--seed",
+            &seed.to_string(),
+            "--count",
+            &count.to_string(),
+            "--out",
+        ])
         .arg(out);
     if invalid {
         cmd.arg("--invalid");
     }
-    let status = cmd.output().expect("python3 runs (the oracle needs Python 3.11)").status;
+    let status = cmd
+        .output()
+        .expect("python3 runs (the oracle needs Python 3.11)")
+        .status;
     assert!(status.success(), "gen_cases.py failed");
 }
 
@@ -50,8 +62,14 @@ fn oracle(case: &Path) -> Option<Verdict> {
         .output()
         .expect("oracle runs");
     match out.status.code() {
-        Some(0) => Some(Ok(serde_json::from_slice(&out.stdout).expect("oracle prints JSON"))),
-        Some(2) => Some(Err(paths(String::from_utf8_lossy(&out.stderr).lines().map(str::to_owned)))),
+        Some(0) => Some(Ok(
+            serde_json::from_slice(&out.stdout).expect("oracle prints JSON")
+        )),
+        Some(2) => Some(Err(paths(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .map(str::to_owned),
+        ))),
         // Exit 3: a document the oracle cannot compute (years at the edge of the calendar).
         _ => None,
     }
@@ -69,7 +87,10 @@ fn compare_folder(folder: &Path) -> (usize, Vec<String>) {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(folder)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().ends_with(".expect.json"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p.to_string_lossy().ends_with(".expect.json")
+        })
         .collect();
     cases.sort();
     let halves: Vec<Vec<PathBuf>> = vec![
@@ -84,11 +105,16 @@ fn compare_folder(folder: &Path) -> (usize, Vec<String>) {
                     let mut compared = 0;
                     let mut mismatches = Vec::new();
                     for case in half {
-                        let Some(expected) = oracle(case) else { continue };
+                        let Some(expected) = oracle(case) else {
+                            continue;
+                        };
                         compared += 1;
                         let got = ours(case);
                         if got != expected {
-                            mismatches.push(format!("{}: ours {got:?}\n oracle {expected:?}", case.display()));
+                            mismatches.push(format!(
+                                "{}: ours {got:?}\n oracle {expected:?}",
+                                case.display()
+                            ));
                         }
                     }
                     (compared, mismatches)
@@ -97,10 +123,12 @@ fn compare_folder(folder: &Path) -> (usize, Vec<String>) {
             .collect();
         workers.into_iter().map(|w| w.join().unwrap()).collect()
     });
-    results.into_iter().fold((0, Vec::new()), |(n, mut all), (c, m)| {
-        all.extend(m);
-        (n + c, all)
-    })
+    results
+        .into_iter()
+        .fold((0, Vec::new()), |(n, mut all), (c, m)| {
+            all.extend(m);
+            (n + c, all)
+        })
 }
 
 #[test]
@@ -115,6 +143,15 @@ fn agrees_with_the_independent_oracle() {
     let (n_invalid, more) = compare_folder(&invalid);
     mismatches.extend(more);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(n_valid as u64 >= count * 9 / 10 && n_invalid > 0, "too few comparable cases");
-    assert!(mismatches.is_empty(), "{} of {} cases differ:\n{}", mismatches.len(), n_valid + n_invalid, mismatches[..mismatches.len().min(5)].join("\n"));
+    assert!(
+        n_valid as u64 >= count * 9 / 10 && n_invalid > 0,
+        "too few comparable cases"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} cases differ:\n{}",
+        mismatches.len(),
+        n_valid + n_invalid,
+        mismatches[..mismatches.len().min(5)].join("\n")
+    );
 }

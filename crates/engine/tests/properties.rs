@@ -26,7 +26,8 @@ const ZONES: [&str; 8] = [
 ];
 /// Zones whose offsets are whole hours apart from each other's changes, so a grid on their
 /// clock stays on the grid across a DST change.
-const WHOLE_HOUR_SHIFT_ZONES: [&str; 4] = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"];
+const WHOLE_HOUR_SHIFT_ZONES: [&str; 4] =
+    ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"];
 /// 2026-03-20T00:00:00Z: the weeks after it hold the spring changes of the northern zones and
 /// the autumn changes of the southern ones.
 const BASE: i64 = 1_773_964_800;
@@ -52,11 +53,21 @@ fn window() -> impl Strategy<Value = (u16, u16)> {
 fn host_spec() -> impl Strategy<Value = HostSpec> {
     (
         0..ZONES.len(),
-        prop::collection::vec((0usize..7, window()).prop_map(|(d, (s, e))| (d, s, e)), 0..10),
+        prop::collection::vec(
+            (0usize..7, window()).prop_map(|(d, (s, e))| (d, s, e)),
+            0..10,
+        ),
         prop::collection::vec((0i64..16, prop::collection::vec(window(), 0..3)), 0..3),
         prop::collection::vec((0i64..16 * DAY, 1i64..240 * MIN), 0..6),
         prop::collection::vec(
-            (0i64..16 * DAY / 300, 1i64..12, 0i64..40, 0i64..40, 1u64..4, any::<bool>()),
+            (
+                0i64..16 * DAY / 300,
+                1i64..12,
+                0i64..40,
+                0i64..40,
+                1u64..4,
+                any::<bool>(),
+            ),
             0..6,
         ),
     )
@@ -90,34 +101,56 @@ struct Spec {
     hosts: Vec<HostSpec>,
 }
 
-fn spec_with(kinds: &'static [Kind], intervals: &'static [i64], zones: &'static [&'static str]) -> impl Strategy<Value = Spec> {
+fn spec_with(
+    kinds: &'static [Kind],
+    intervals: &'static [i64],
+    zones: &'static [&'static str],
+) -> impl Strategy<Value = Spec> {
     (
         prop::sample::select(kinds),
         (0i64..3 * DAY, 0i64..6, 1i64..7),
         (5i64..180, prop::sample::select(intervals)),
         (0i64..30, 0i64..30, 0i64..600),
-        (prop::option::of(0u64..20), prop::option::of(0u64..3), prop::option::of(0u64..5)),
+        (
+            prop::option::of(0u64..20),
+            prop::option::of(0u64..3),
+            prop::option::of(0u64..5),
+        ),
         (1u64..4, 0..zones.len()),
         prop::collection::vec(host_spec(), 1..4),
     )
-        .prop_map(|(kind, (now, from, len), (duration, interval), (before, after, notice), (window, per_day, per_week), (seats, event_zone), hosts)| {
-            let hosts = if kind == Kind::Single { hosts[..1].to_vec() } else { hosts };
-            Spec {
+        .prop_map(
+            |(
                 kind,
-                now_offset: now,
-                range_days: (from, from + len),
-                duration,
-                interval: if interval == 0 { duration } else { interval },
-                buffers: (before, after),
-                notice,
-                window,
-                per_day,
-                per_week,
-                seats: if kind == Kind::Single { seats } else { 1 },
-                event_zone: ZONES.iter().position(|z| *z == zones[event_zone]).unwrap(),
+                (now, from, len),
+                (duration, interval),
+                (before, after, notice),
+                (window, per_day, per_week),
+                (seats, event_zone),
                 hosts,
-            }
-        })
+            )| {
+                let hosts = if kind == Kind::Single {
+                    hosts[..1].to_vec()
+                } else {
+                    hosts
+                };
+                Spec {
+                    kind,
+                    now_offset: now,
+                    range_days: (from, from + len),
+                    duration,
+                    interval: if interval == 0 { duration } else { interval },
+                    buffers: (before, after),
+                    notice,
+                    window,
+                    per_day,
+                    per_week,
+                    seats: if kind == Kind::Single { seats } else { 1 },
+                    event_zone: ZONES.iter().position(|z| *z == zones[event_zone]).unwrap(),
+                    hosts,
+                }
+            },
+        )
 }
 
 fn any_spec() -> impl Strategy<Value = Spec> {
@@ -133,7 +166,12 @@ fn zone(index: usize) -> TimeZone {
 }
 
 fn windows(list: &[(u16, u16)]) -> Vec<LocalWindow> {
-    list.iter().map(|&(s, e)| LocalWindow { start_minute: s, end_minute: e }).collect()
+    list.iter()
+        .map(|&(s, e)| LocalWindow {
+            start_minute: s,
+            end_minute: e,
+        })
+        .collect()
 }
 
 fn build(spec: &Spec) -> SlotRequest {
@@ -145,7 +183,10 @@ fn build(spec: &Spec) -> SlotRequest {
         .map(|(i, h)| {
             let mut weekly = WeeklyHours::default();
             for &(d, s, e) in &h.weekly {
-                weekly.days[d].push(LocalWindow { start_minute: s, end_minute: e });
+                weekly.days[d].push(LocalWindow {
+                    start_minute: s,
+                    end_minute: e,
+                });
             }
             let mut overrides: BTreeMap<i64, Vec<LocalWindow>> = BTreeMap::new();
             for (d, list) in &h.overrides {
@@ -155,8 +196,15 @@ fn build(spec: &Spec) -> SlotRequest {
                 id: format!("host-{}", (b'c' - i as u8) as char),
                 timezone: zone(h.zone),
                 weekly,
-                overrides: overrides.into_iter().map(|(day, windows)| DateOverride { day, windows }).collect(),
-                busy: h.busy.iter().map(|&(s, len)| Interval::new(Instant(BASE + s), Instant(BASE + s + len))).collect(),
+                overrides: overrides
+                    .into_iter()
+                    .map(|(day, windows)| DateOverride { day, windows })
+                    .collect(),
+                busy: h
+                    .busy
+                    .iter()
+                    .map(|&(s, len)| Interval::new(Instant(BASE + s), Instant(BASE + s + len)))
+                    .collect(),
                 bookings: h
                     .bookings
                     .iter()
@@ -173,7 +221,10 @@ fn build(spec: &Spec) -> SlotRequest {
         .collect();
     SlotRequest {
         now: Instant(BASE + spec.now_offset),
-        range: Interval::new(Instant(BASE + spec.range_days.0 * DAY), Instant(BASE + spec.range_days.1 * DAY)),
+        range: Interval::new(
+            Instant(BASE + spec.range_days.0 * DAY),
+            Instant(BASE + spec.range_days.1 * DAY),
+        ),
         event: EventType {
             kind: spec.kind,
             duration_minutes: spec.duration,
@@ -198,7 +249,11 @@ fn answer(request: &SlotRequest) -> Answer {
         .iter()
         .map(|s| {
             assert_eq!(s.end.0 - s.start.0, request.event.duration_minutes * MIN);
-            let hosts = s.hosts.iter().map(|&h| request.hosts[h as usize].id.clone()).collect();
+            let hosts = s
+                .hosts
+                .iter()
+                .map(|&h| request.hosts[h as usize].id.clone())
+                .collect();
             (s.start.0, hosts, s.seats_left)
         })
         .collect()
@@ -207,11 +262,24 @@ fn answer(request: &SlotRequest) -> Answer {
 /// Working hours by jiff's high-level API, over every local date that can touch the range.
 fn independent_working_hours(host: &Host, around: Interval) -> Vec<(i64, i64)> {
     let to_instant = |date: Date, minute: u16| -> i64 {
-        let (date, minute) = if minute == 1440 { (date.tomorrow().unwrap(), 0) } else { (date, minute) };
-        let dt = DateTime::from_parts(date, jiff::civil::time((minute / 60) as i8, (minute % 60) as i8, 0, 0));
-        dt.to_zoned(host.timezone.clone()).unwrap().timestamp().as_second()
+        let (date, minute) = if minute == 1440 {
+            (date.tomorrow().unwrap(), 0)
+        } else {
+            (date, minute)
+        };
+        let dt = DateTime::from_parts(
+            date,
+            jiff::civil::time((minute / 60) as i8, (minute % 60) as i8, 0, 0),
+        );
+        dt.to_zoned(host.timezone.clone())
+            .unwrap()
+            .timestamp()
+            .as_second()
     };
-    let first = jiff::Timestamp::from_second(around.start.0 - 3 * DAY).unwrap().to_zoned(host.timezone.clone()).date();
+    let first = jiff::Timestamp::from_second(around.start.0 - 3 * DAY)
+        .unwrap()
+        .to_zoned(host.timezone.clone())
+        .date();
     let mut out = Vec::new();
     let mut date = first;
     let last_secs = around.end.0 + 3 * DAY;
@@ -222,7 +290,10 @@ fn independent_working_hours(host: &Host, around: Interval) -> Vec<(i64, i64)> {
             None => &host.weekly.days[date.weekday().to_monday_zero_offset() as usize],
         };
         for w in list {
-            let (s, e) = (to_instant(date, w.start_minute), to_instant(date, w.end_minute));
+            let (s, e) = (
+                to_instant(date, w.start_minute),
+                to_instant(date, w.end_minute),
+            );
             if s < e {
                 out.push((s, e));
             }
@@ -245,11 +316,19 @@ fn covered(hours: &[(i64, i64)], start: i64, end: i64) -> bool {
 }
 
 fn local_minute(tz: &TimeZone, at: i64) -> i64 {
-    i64::from(jiff::Timestamp::from_second(at).unwrap().to_zoned(tz.clone()).minute())
+    i64::from(
+        jiff::Timestamp::from_second(at)
+            .unwrap()
+            .to_zoned(tz.clone())
+            .minute(),
+    )
 }
 
 fn grid(interval: i64) -> i64 {
-    [60, 30, 20, 15, 10, 5].into_iter().find(|g| interval % g == 0).unwrap_or(1)
+    [60, 30, 20, 15, 10, 5]
+        .into_iter()
+        .find(|g| interval % g == 0)
+        .unwrap_or(1)
 }
 
 proptest! {

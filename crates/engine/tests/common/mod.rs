@@ -16,8 +16,16 @@ pub fn run(doc: &Value) -> Vec<SlotRow> {
         .expect("slots array")
         .iter()
         .map(|s| {
-            let hosts = s["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_owned());
-            (s["start"].as_str().unwrap().to_owned(), hosts.collect(), s["seats_left"].as_u64().unwrap())
+            let hosts = s["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap().to_owned());
+            (
+                s["start"].as_str().unwrap().to_owned(),
+                hosts.collect(),
+                s["seats_left"].as_u64().unwrap(),
+            )
         })
         .collect()
 }
@@ -28,7 +36,7 @@ pub fn starts(doc: &Value) -> Vec<String> {
 
 pub fn errors(doc: &Value) -> Vec<String> {
     match rendezvous_engine::run_json(&doc.to_string()) {
-        Ok(out) => panic!("document accepted: {out}\n{doc:#}"),
+        Ok(out) => panic!("document accepted ({} bytes of slots)\n{doc:#}", out.len()),
         Err(lines) => lines,
     }
 }
@@ -37,7 +45,11 @@ pub fn errors(doc: &Value) -> Vec<String> {
 pub fn error_paths(doc: &Value) -> Vec<String> {
     errors(doc)
         .into_iter()
-        .map(|line| line.split_once(": ").map(|(p, _)| p.to_owned()).unwrap_or(line))
+        .map(|line| {
+            line.split_once(": ")
+                .map(|(p, _)| p.to_owned())
+                .unwrap_or(line)
+        })
         .collect()
 }
 

@@ -5,12 +5,16 @@
 //! missing field, a rule between two fields) are reported where that object closes, so the
 //! list comes out in document order.
 
+mod strict;
+
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
 use crate::instant::{DAY, Instant, civil_from_days, days_from_civil, days_in_month, parse_date};
 use crate::interval::Interval;
-use crate::model::{Booking, DateOverride, EventType, Host, Kind, LocalWindow, SlotRequest, WeeklyHours};
+use crate::model::{
+    Booking, DateOverride, EventType, Host, Kind, LocalWindow, SlotRequest, WeeklyHours,
+};
 
 pub const MAX_HOSTS: usize = 1_000;
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -35,8 +39,11 @@ impl std::fmt::Display for Problem {
 
 /// Parses and validates a document; every problem is reported, in document order.
 pub fn parse_request(text: &str) -> Result<SlotRequest, Vec<Problem>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        vec![Problem { path: String::new(), reason: format!("not valid JSON: {e}") }]
+    let value = strict::parse(text).map_err(|e| {
+        vec![Problem {
+            path: String::new(),
+            reason: format!("not valid JSON: {e}"),
+        }]
     })?;
     let mut walker = Walker::default();
     let request = walker.request(&value);
@@ -59,7 +66,11 @@ struct Walker {
 }
 
 fn child(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn item(path: &str, index: usize) -> String {
@@ -78,7 +89,10 @@ impl Walker {
     }
 
     fn report_at(&mut self, position: u64, path: impl Into<String>, reason: impl Into<String>) {
-        let problem = Problem { path: path.into(), reason: reason.into() };
+        let problem = Problem {
+            path: path.into(),
+            reason: reason.into(),
+        };
         self.problems.push((position, problem));
     }
 
@@ -101,6 +115,13 @@ impl Walker {
             return None;
         };
         for (key, value) in map {
+            if let Some(name) = strict::repeated_key(key) {
+                self.report(
+                    child(path, name),
+                    "repeats a key given earlier in the object",
+                );
+                continue;
+            }
             let key_path = child(path, key);
             if known.contains(&key.as_str()) {
                 field(self, key, value, key_path);
@@ -127,37 +148,50 @@ impl Walker {
         let mut range_end = (0, None);
         let mut event = None;
         let mut hosts = None;
-        let mut hosts_position = 0;
-        let map = self.object(root, "", &["now", "range", "event", "hosts"], |w, key, v, path| {
-            if v.is_null() {
-                return;
-            }
-            match key {
-                "now" => now = w.instant(v, &path),
-                "range" => range = w.range(v, &path, &mut range_end),
-                "event" => event = w.event(v, &path),
-                _ => {
-                    hosts_position = w.visit();
-                    hosts = w.hosts(v, &path);
+        let mut host_count = None;
+        let mut declared_kind = None;
+        let map = self.object(
+            root,
+            "",
+            &["now", "range", "event", "hosts"],
+            |w, key, v, path| {
+                if v.is_null() {
+                    return;
                 }
-            }
-        })?;
+                match key {
+                    "now" => now = w.instant(v, &path),
+                    "range" => range = w.range(v, &path, &mut range_end),
+                    "event" => {
+                        event = w.event(v, &path);
+                        declared_kind = v.get("kind").and_then(Value::as_str).map(str::to_owned);
+                    }
+                    _ => (hosts, host_count) = w.hosts(v, &path),
+                }
+            },
+        )?;
         self.require(map, "", &["now", "range", "event", "hosts"]);
-        if let (Some(now), (position, Some(end))) = (now, range_end) {
-            if end > five_years_after(now) {
-                let reason = format!("must be at most {MAX_YEARS_AHEAD} years after now");
-                self.report_at(position, "range.end", reason);
-            }
+        if let (Some(now), (position, Some(end))) = (now, range_end)
+            && end > five_years_after(now)
+        {
+            let reason = format!("must be at most {MAX_YEARS_AHEAD} years after now");
+            self.report_at(position, "range.end", reason);
+        }
+        if let (Some("single"), Some((position, count))) = (declared_kind.as_deref(), host_count)
+            && count != 1
+        {
+            self.report_at(position, "hosts", "kind single needs exactly one host");
         }
         let (now, range, event, hosts) = (now?, range?, event?, hosts?);
         let (mut event, has_timezone) = event;
-        if event.kind == Kind::Single && hosts.len() != 1 {
-            self.report_at(hosts_position, "hosts", "kind single needs exactly one host");
-        }
         if !has_timezone {
             event.timezone = hosts.first()?.timezone.clone();
         }
-        Some(SlotRequest { now, range, event, hosts })
+        Some(SlotRequest {
+            now,
+            range,
+            event,
+            hosts,
+        })
     }
 
     fn instant(&mut self, value: &Value, path: &str) -> Option<Instant> {
@@ -278,7 +312,10 @@ impl Walker {
             Some("collective") => Some(Kind::Collective),
             Some("round_robin") => Some(Kind::RoundRobin),
             _ => {
-                self.report(path, "must be one of \"single\", \"collective\", \"round_robin\"");
+                self.report(
+                    path,
+                    "must be one of \"single\", \"collective\", \"round_robin\"",
+                );
                 None
             }
         }
@@ -287,7 +324,10 @@ impl Walker {
     /// A JSON integer (not `30.0`) as i64, if it is one.
     fn integer(&mut self, value: &Value, path: &str) -> Option<i128> {
         self.visit();
-        let number = value.as_i64().map(i128::from).or_else(|| value.as_u64().map(i128::from));
+        let number = value
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| value.as_u64().map(i128::from));
         if number.is_none() {
             self.report(path, "expected an integer");
         }
@@ -331,14 +371,13 @@ impl Walker {
         }
     }
 
-    fn hosts(&mut self, value: &Value, path: &str) -> Option<Vec<Host>> {
+    /// The hosts, and where the list closes with how many entries it has (`None` if it is not
+    /// a list), for the rules on the host count.
+    fn hosts(&mut self, value: &Value, path: &str) -> (Option<Vec<Host>>, Option<(u64, usize)>) {
         let Some(list) = value.as_array() else {
             self.report(path, "expected an array of hosts");
-            return None;
+            return (None, None);
         };
-        if list.is_empty() || list.len() > MAX_HOSTS {
-            self.report(path, format!("must have 1 to {MAX_HOSTS} hosts"));
-        }
         let mut hosts = Vec::with_capacity(list.len());
         let mut seen = std::collections::HashSet::new();
         let mut complete = true;
@@ -348,7 +387,15 @@ impl Walker {
                 None => complete = false,
             }
         }
-        (complete && !list.is_empty() && list.len() <= MAX_HOSTS).then_some(hosts)
+        let close = self.visit();
+        let count_ok = (1..=MAX_HOSTS).contains(&list.len());
+        if !count_ok {
+            self.report_at(close, path, format!("must have 1 to {MAX_HOSTS} hosts"));
+        }
+        (
+            (complete && count_ok).then_some(hosts),
+            count_ok.then_some((close, list.len())),
+        )
     }
 
     fn host(
@@ -430,6 +477,14 @@ impl Walker {
         let mut overrides = Vec::with_capacity(map.len());
         let mut complete = true;
         for (key, v) in map {
+            if let Some(name) = strict::repeated_key(key) {
+                self.report(
+                    child(path, name),
+                    "repeats a key given earlier in the object",
+                );
+                complete = false;
+                continue;
+            }
             let p = child(path, key);
             let Some(day) = parse_date(key) else {
                 self.report(p, "expected a calendar date YYYY-MM-DD");
@@ -488,7 +543,10 @@ impl Walker {
             self.report(path, "start must be before end");
             return None;
         }
-        Some(LocalWindow { start_minute: start, end_minute: end })
+        Some(LocalWindow {
+            start_minute: start,
+            end_minute: end,
+        })
     }
 
     fn local_time(&mut self, value: &Value, path: &str, is_end: bool) -> Option<u16> {
@@ -501,7 +559,10 @@ impl Walker {
             }
             Some(m) => Some(m),
             None => {
-                self.report(path, "expected a local time \"HH:MM\" from 00:00 to 23:59, or 24:00 as an end");
+                self.report(
+                    path,
+                    "expected a local time \"HH:MM\" from 00:00 to 23:59, or 24:00 as an end",
+                );
                 None
             }
         }
@@ -532,8 +593,14 @@ impl Walker {
     }
 
     fn booking(&mut self, value: &Value, path: &str) -> Option<Booking> {
-        const FIELDS: [&str; 6] =
-            ["start", "end", "buffer_before", "buffer_after", "attendees", "same_event"];
+        const FIELDS: [&str; 6] = [
+            "start",
+            "end",
+            "buffer_before",
+            "buffer_after",
+            "attendees",
+            "same_event",
+        ];
         let (mut start, mut end) = (None, None);
         let (mut before, mut after, mut attendees) = (Some(0), Some(0), Some(1));
         let mut same_event = Some(false);
@@ -583,7 +650,13 @@ impl Walker {
 /// `HH:MM` as minutes after midnight, 00:00 to 24:00.
 fn parse_local_time(text: &str) -> Option<u16> {
     let b = text.as_bytes();
-    if b.len() != 5 || b[2] != b':' || !b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
         return None;
     }
     let hours = u16::from(b[0] - b'0') * 10 + u16::from(b[1] - b'0');

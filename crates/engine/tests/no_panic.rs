@@ -1,0 +1,150 @@
+//! No input makes the engine panic: arbitrary JSON, arbitrary bytes, and valid documents with
+//! one part replaced by something random.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        prop_oneof![
+            Just("2026-03-29T01:30:00Z".to_owned()),
+            Just("24:00".to_owned()),
+            Just("09:00".to_owned()),
+            Just("Europe/Berlin".to_owned()),
+            Just("single".to_owned()),
+            Just("round_robin".to_owned()),
+            Just("9999-12-31T23:59:59Z".to_owned()),
+            Just("0000-01-01T00:00:00+23:59".to_owned()),
+            ".{0,12}",
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "now",
+                        "range",
+                        "event",
+                        "hosts",
+                        "start",
+                        "end",
+                        "kind",
+                        "duration",
+                        "interval",
+                        "timezone",
+                        "id",
+                        "weekly",
+                        "mon",
+                        "overrides",
+                        "busy",
+                        "bookings",
+                        "seats",
+                        "attendees",
+                        "x"
+                    ]),
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|pairs| Value::Object(
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+            )),
+        ]
+    })
+}
+
+fn valid_document() -> Value {
+    json!({
+        "now": "2026-03-20T12:00:00Z",
+        "range": { "start": "2026-03-23T00:00:00Z", "end": "2026-04-06T00:00:00Z" },
+        "event": { "kind": "single", "duration": 30, "interval": 15, "buffer_after": 10,
+                   "minimum_notice": 120, "booking_window_days": 60, "max_per_day": 5, "seats": 3,
+                   "timezone": "Europe/Berlin" },
+        "hosts": [{
+            "id": "alice", "timezone": "Europe/Berlin",
+            "weekly": { "mon": [["09:00", "12:00"], ["13:00", "24:00"]], "sun": [["00:00", "24:00"]] },
+            "overrides": { "2026-03-29": [["02:00", "03:30"]], "2026-03-31": [] },
+            "busy": [{ "start": "2026-03-23T10:00:00Z", "end": "2026-03-23T11:00:00Z" }],
+            "bookings": [{ "start": "2026-03-24T08:00:00Z", "end": "2026-03-24T08:30:00Z",
+                           "buffer_before": 5, "attendees": 2, "same_event": true }]
+        }]
+    })
+}
+
+/// Every path to a value inside `doc`, as JSON pointers.
+fn pointers(doc: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match doc {
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| pointers(v, format!("{at}/{k}"), out)),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| pointers(v, format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+fn check(text: &str) {
+    match rendezvous_engine::run_json(text) {
+        Ok(out) => {
+            serde_json::from_str::<Value>(&out).expect("output is JSON");
+        }
+        Err(lines) => assert!(!lines.is_empty(), "a rejection says why"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_never_panics(doc in arb_json()) {
+        check(&doc.to_string());
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,64}") {
+        check(&text);
+    }
+
+    #[test]
+    fn one_part_replaced_never_panics(pick in any::<prop::sample::Index>(), replacement in arb_json()) {
+        let mut doc = valid_document();
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        let at = pick.get(&all).clone();
+        if let Some(slot) = doc.pointer_mut(&at) {
+            *slot = replacement;
+        }
+        check(&doc.to_string());
+    }
+}
+
+#[test]
+fn the_valid_document_is_valid() {
+    check(&valid_document().to_string());
+    assert!(rendezvous_engine::run_json(&valid_document().to_string()).is_ok());
+}
+
+#[test]
+fn extreme_but_valid_values_compute() {
+    let mut doc = valid_document();
+    doc["now"] = json!("9994-01-01T00:00:00Z");
+    doc["range"] = json!({ "start": "9998-12-01T00:00:00Z", "end": "9998-12-31T23:59:59Z" });
+    doc["event"]["booking_window_days"] = json!(u64::MAX);
+    doc["event"]["minimum_notice"] = json!(525_600);
+    check(&doc.to_string());
+    doc["now"] = json!("0000-01-01T00:00:00+23:59");
+    doc["range"] = json!({ "start": "0000-01-01T00:00:00+23:59", "end": "0000-12-31T00:00:00Z" });
+    check(&doc.to_string());
+}
