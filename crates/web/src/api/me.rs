@@ -27,6 +27,8 @@ pub struct MeBody {
     pub time_zone: String,
 }
 
+/// Who am I.
+///
 /// Returns the user the API key acts as.
 #[utoipa::path(
     get,

@@ -48,6 +48,8 @@ pub struct UpdateOrganizationBody {
     pub name: Option<String>,
 }
 
+/// Get the organization.
+///
 /// Returns the organization the API key belongs to.
 #[utoipa::path(
     get,
@@ -68,7 +70,9 @@ pub async fn get_organization(
     Ok(axum::Json(organization.into()))
 }
 
-/// Changes the organization. Owners and admins only; the change is audited.
+/// Update the organization.
+///
+/// Owners and admins only; the change is recorded in the audit log.
 #[utoipa::path(
     patch,
     path = "/api/v1/organization",

@@ -16,8 +16,10 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// Liveness: the process is up and serving HTTP. Does not touch the database, so a slow
-/// database does not get a healthy process restarted.
+/// Liveness.
+///
+/// The process is up and serving HTTP. Does not touch the database, so a slow database does
+/// not get a healthy process restarted.
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -28,7 +30,9 @@ pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers. Take the instance out of rotation while this fails.
+/// Readiness.
+///
+/// The database answers. Take the instance out of rotation while this fails.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -53,7 +57,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Health>,
     }
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics.
+///
+/// Requests by route and status, request latency, database pool occupancy; in the text
+/// exposition format.
 #[utoipa::path(
     get,
     path = "/metrics",
