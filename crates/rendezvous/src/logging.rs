@@ -18,6 +18,7 @@ pub fn init(format: LogFormat, filter: &str) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
         LogFormat::Human => builder
             .with_ansi(std::io::stderr().is_terminal())

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -72,19 +72,22 @@ pub fn router(db: Db, config: &HttpConfig) -> Router {
         openapi_json,
     };
 
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-        let request_id = req
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        tracing::info_span!(
-            "request",
-            method = %req.method(),
-            path = %req.uri().path(),
-            request_id = %request_id,
-        )
-    });
+    // One INFO line per response (status, latency) is the access log.
+    let trace = TraceLayer::new_for_http()
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+        .make_span_with(|req: &Request<_>| {
+            let request_id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = %request_id,
+            )
+        });
 
     routes
         .route("/api/v1/openapi.json", get(ops::docs::openapi_json))
