@@ -182,10 +182,14 @@ fn invalid_configuration_exits_with_one_line_naming_the_setting() {
             "`database_url`",
         ),
         (
-            vec![(
-                "RENDEZVOUS_DATABASE_URL",
-                "postgres://u:hunter2@127.0.0.1:1/db",
-            )],
+            vec![
+                (
+                    "RENDEZVOUS_DATABASE_URL",
+                    "postgres://u:hunter2@127.0.0.1:1/db",
+                ),
+                // Connection refused is retried until this timeout.
+                ("RENDEZVOUS_DATABASE_TIMEOUT_SECS", "1"),
+            ],
             vec![],
             "`database_url`",
         ),

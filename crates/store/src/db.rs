@@ -134,13 +134,25 @@ impl Db {
         connect: PgConnectOptions,
         options: &ConnectOptions,
     ) -> Result<Self, ConnectError> {
-        probe(&connect).await?;
+        // The first connection is made by the pool and kept in it: each new PostgreSQL
+        // connection costs a round trip or three (more with TLS), which start-up should pay
+        // once. Connection refused is retried until the timeout, so a server may start while
+        // its database is still coming up.
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
-            .connect_with(connect)
-            .await
-            .map_err(ConnectError::Unreachable)?;
+            .connect_lazy_with(connect.clone());
+        match pool.acquire().await {
+            // Awaited, not dropped: a dropped connection goes back to the pool in a spawned
+            // task, and the next acquire (the migrations) would open a second connection.
+            Ok(mut conn) => conn.return_to_pool().await,
+            // The pool only says it timed out; one direct attempt says why.
+            Err(sqlx::Error::PoolTimedOut) => {
+                probe(&connect).await?;
+                return Err(ConnectError::Unreachable(sqlx::Error::PoolTimedOut));
+            }
+            Err(e) => return Err(ConnectError::Unreachable(e)),
+        }
         Ok(Self::Postgres(pool))
     }
 
@@ -207,7 +219,7 @@ impl Tx {
 }
 
 /// Opens and closes one connection. A pool that cannot connect reports only that it timed
-/// out; a direct connection says why (refused, bad password, no such file), at once.
+/// out; a direct connection says why (refused, bad password, no such file).
 async fn probe<O>(options: &O) -> Result<(), ConnectError>
 where
     O: sqlx::ConnectOptions,
