@@ -185,3 +185,33 @@ fn describe(errors: figment::Error) -> SettingError {
         problem,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let config = Config {
+            secret_key: serde_json::from_str(r#""correct horse battery staple and more""#).ok(),
+            database_url: DatabaseUrl::new("postgres://app:hunter2@db/rendezvous"),
+            ..Config::default()
+        };
+        assert!(config.secret_key.is_some());
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("battery"), "{debug}");
+        assert!(debug.contains("[redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = Config::default();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url.expose(), "sqlite://rendezvous.db");
+        config
+            .check()
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -288,6 +288,28 @@ fn json_logs_are_one_object_per_line() {
     }
 }
 
+#[test]
+fn environment_overrides_file_overrides_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    // The file's listen would fail (port 1); Server::start sets RENDEZVOUS_LISTEN, which wins.
+    // The file's log_format beats the default.
+    std::fs::write(
+        dir.path().join("rendezvous.toml"),
+        "listen = \"127.0.0.1:1\"\nlog_format = \"json\"\ndatabase_url = \"sqlite://other.db\"\n",
+    )
+    .unwrap();
+    let mut cmd = rendezvous(dir.path());
+    cmd.args(["--config", "rendezvous.toml"]);
+    let server = Server::start(cmd);
+    assert_eq!(get(&server.url("/healthz"), None).0, 200);
+    let logs = server.logs.clone();
+    assert!(server.terminate().success());
+    let logs = logs.lock().unwrap();
+    assert!(logs.iter().all(|l| l.starts_with('{')), "{logs:?}");
+    assert!(dir.path().join("other.db").is_file());
+    assert!(!dir.path().join("rendezvous.db").exists());
+}
+
 fn admin_and_api(dir: &Path, database_url: &str) {
     let cmd = || {
         let mut c = rendezvous(dir);
