@@ -13,9 +13,7 @@ pub async fn issue(
     user_email: Option<&str>,
     name: &str,
 ) -> Result<IssuedApiKey, ServiceError> {
-    if !matches!(scope.role(), Role::Owner | Role::Admin) {
-        return Err(ServiceError::Forbidden);
-    }
+    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ServiceError::Validation(vec![crate::FieldError {
@@ -38,13 +36,11 @@ pub async fn issue(
             .find(|u| u.role == Role::Owner)
             .ok_or(ServiceError::NotFound("owner"))?,
     };
-    Ok(db.api_keys().issue(scope, user.id, name).await?)
+    Ok(db.api_keys().issue(&admin, user.id, name).await?)
 }
 
 /// Revokes a key of the caller's organization.
 pub async fn revoke(db: &Db, scope: &Scope, id: ApiKeyId) -> Result<(), ServiceError> {
-    if !matches!(scope.role(), Role::Owner | Role::Admin) {
-        return Err(ServiceError::Forbidden);
-    }
-    Ok(db.api_keys().revoke(scope, id).await?)
+    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
+    Ok(db.api_keys().revoke(&admin, id).await?)
 }

@@ -1,7 +1,7 @@
 //! Organizations: create (operator), read and rename (members).
 
 use garde::Validate;
-use store::{Db, Operator, Organization, OrganizationChanges, Role, Scope};
+use store::{Db, Operator, Organization, OrganizationChanges, Scope};
 
 use crate::ServiceError;
 
@@ -62,14 +62,12 @@ pub async fn update(
     scope: &Scope,
     input: UpdateOrganization,
 ) -> Result<Organization, ServiceError> {
-    if !matches!(scope.role(), Role::Owner | Role::Admin) {
-        return Err(ServiceError::Forbidden);
-    }
+    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
     input.validate()?;
     Ok(db
         .organizations()
         .update(
-            scope,
+            &admin,
             OrganizationChanges {
                 name: input.name.map(|n| n.trim().to_owned()),
             },

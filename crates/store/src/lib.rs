@@ -27,5 +27,5 @@ pub use repo::organizations::{
     CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
 };
 pub use repo::users::{NewUser, User};
-pub use scope::{Actor, Operator, Role, Scope};
+pub use scope::{Actor, AdminScope, Operator, Role, Scope};
 pub use token::ApiKeyToken;

@@ -95,6 +95,24 @@ impl Scope {
     pub fn role(&self) -> Role {
         self.role
     }
+
+    /// The right to manage the organization, if the role carries it (owners and admins).
+    pub fn admin(&self) -> Option<AdminScope> {
+        matches!(self.role, Role::Owner | Role::Admin).then(|| AdminScope(self.clone()))
+    }
+}
+
+/// Permission to manage one organization (its settings, members and keys). Repository
+/// methods that change those take this, not [`Scope`], so code holding only a member's scope
+/// cannot call them. Obtained from [`Scope::admin`].
+#[derive(Clone, Debug)]
+pub struct AdminScope(Scope);
+
+impl AdminScope {
+    /// The plain scope, for reads.
+    pub fn scope(&self) -> &Scope {
+        &self.0
+    }
 }
 
 /// The person running the `rendezvous` binary against the database: may create
@@ -107,5 +125,24 @@ impl Operator {
     /// Claims operator rights. Having the database URL already grants them.
     pub fn local() -> Self {
         Self(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_owners_and_admins_get_admin_rights() {
+        let actor = Actor::Operator;
+        for (role, admin) in [
+            (Role::Owner, true),
+            (Role::Admin, true),
+            (Role::Member, false),
+            (Role::Viewer, false),
+        ] {
+            let scope = Scope::new(OrganizationId::new(), actor, role);
+            assert_eq!(scope.admin().is_some(), admin, "{role:?}");
+        }
     }
 }

@@ -104,7 +104,10 @@ backend_test!(a_scope_sees_only_its_own_organization, |t| async move {
     assert_eq!(t.db.organizations().get(&scope_a).await.unwrap().slug, "a");
     let other_user = t.db.users().get(&scope_a, b.owner.id).await;
     assert!(matches!(other_user, Err(Error::NotFound("user"))));
-    let other_key = t.db.api_keys().revoke(&scope_a, b.api_key.id).await;
+    let other_key =
+        t.db.api_keys()
+            .revoke(&scope_a.admin().unwrap(), b.api_key.id)
+            .await;
     assert!(matches!(other_key, Err(Error::NotFound("api key"))));
     // b's key still works: a could not touch it.
     assert!(
@@ -132,9 +135,10 @@ backend_test!(
         assert!(keys.authenticate(&forged).await.unwrap().is_none());
 
         let scope = keys.authenticate(&token).await.unwrap().unwrap();
-        let second = keys.issue(&scope, created.owner.id, "ci").await.unwrap();
-        keys.revoke(&scope, created.api_key.id).await.unwrap();
-        keys.revoke(&scope, created.api_key.id).await.unwrap();
+        let admin = scope.admin().expect("owners may manage keys");
+        let second = keys.issue(&admin, created.owner.id, "ci").await.unwrap();
+        keys.revoke(&admin, created.api_key.id).await.unwrap();
+        keys.revoke(&admin, created.api_key.id).await.unwrap();
         assert!(keys.authenticate(&token).await.unwrap().is_none());
         assert!(
             keys.authenticate(second.token.expose())
@@ -147,7 +151,7 @@ backend_test!(
         assert_eq!(listed.len(), 2);
         assert!(listed[0].revoked_at.is_some());
         assert_eq!(listed[1].name, "ci");
-        let missing = keys.revoke(&scope, ApiKeyId::new()).await;
+        let missing = keys.revoke(&admin, ApiKeyId::new()).await;
         assert!(matches!(missing, Err(Error::NotFound("api key"))));
     }
 );
@@ -164,7 +168,7 @@ backend_test!(
         let updated =
             t.db.organizations()
                 .update(
-                    &scope,
+                    &scope.admin().unwrap(),
                     OrganizationChanges {
                         name: Some("Acme Health".to_owned()),
                     },

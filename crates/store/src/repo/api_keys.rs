@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::repo::audit::{self, Change};
-use crate::scope::{Actor, Role, Scope};
+use crate::scope::{Actor, AdminScope, Role, Scope};
 use crate::token::{self, ApiKeyToken};
 use crate::types::{ApiKeyId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
@@ -113,10 +113,11 @@ impl ApiKeys<'_> {
     /// Issues a key acting as `user_id`.
     pub async fn issue(
         &self,
-        scope: &Scope,
+        admin: &AdminScope,
         user_id: UserId,
         name: &str,
     ) -> Result<IssuedApiKey, Error> {
+        let scope = admin.scope();
         let mut tx = self.db.begin_write().await?;
         let key = insert(&mut tx, scope.organization_id(), user_id, name)
             .await
@@ -149,7 +150,8 @@ impl ApiKeys<'_> {
     }
 
     /// Revokes a key; it stops authenticating at once. Revoking twice is not an error.
-    pub async fn revoke(&self, scope: &Scope, id: ApiKeyId) -> Result<(), Error> {
+    pub async fn revoke(&self, admin: &AdminScope, id: ApiKeyId) -> Result<(), Error> {
+        let scope = admin.scope();
         const SQL: &str = "UPDATE api_keys SET revoked_at = $3 \
             WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL";
         const EXISTS: &str = "SELECT id FROM api_keys WHERE organization_id = $1 AND id = $2";

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::repo::api_keys::{self, IssuedApiKey};
 use crate::repo::audit::{self, Change};
 use crate::repo::users::{self, NewUser, User};
-use crate::scope::{Actor, Operator, Role, Scope};
+use crate::scope::{Actor, AdminScope, Operator, Role, Scope};
 use crate::types::{OrganizationId, Timestamp};
 use crate::{Db, Error, with_pool, with_tx};
 
@@ -171,9 +171,10 @@ impl Organizations<'_> {
     /// Changes the scope's own organization and records the change.
     pub async fn update(
         &self,
-        scope: &Scope,
+        admin: &AdminScope,
         changes: OrganizationChanges,
     ) -> Result<Organization, Error> {
+        let scope = admin.scope();
         const SELECT: &str = "SELECT id, slug, name, created_at, updated_at FROM organizations \
             WHERE id = $1";
         const UPDATE: &str = "UPDATE organizations SET name = $2, updated_at = $3 WHERE id = $1";
