@@ -11,8 +11,10 @@ use crate::config::Config;
 
 pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let db = super::connect(config).await?;
-    // Admin commands work on a fresh database too.
-    super::migrate(&db).await?;
+    // Admin commands work on a fresh database too, unless the operator migrates explicitly.
+    if config.auto_migrate {
+        super::migrate(&db).await?;
+    }
     let result = match command {
         AdminCommand::CreateOrganization(args) => create_organization(&db, args).await,
         AdminCommand::CreateApiKey(args) => create_api_key(&db, args).await,
