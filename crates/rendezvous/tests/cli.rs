@@ -451,3 +451,45 @@ fn slots_rejects_bad_input_with_exit_2_and_error_lines() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// The example request of ENGINE.md.
+const SLOTS_EXAMPLE: &str = r#"{
+  "now": "2026-03-20T12:00:00Z",
+  "range": { "start": "2026-03-23T00:00:00Z", "end": "2026-04-06T00:00:00Z" },
+  "event": { "kind": "single", "duration": 30, "interval": 15, "buffer_after": 10,
+             "minimum_notice": 120, "timezone": "Europe/Berlin" },
+  "hosts": [ { "id": "alice", "timezone": "Europe/Berlin",
+               "weekly": { "mon": [["09:00", "12:00"]] } } ]
+}"#;
+
+#[test]
+fn slots_prints_the_engine_result_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("request.json"), SLOTS_EXAMPLE).unwrap();
+    let from_file = run(rendezvous(dir.path()).args(["slots", "--input", "request.json"]));
+    assert_eq!(from_file.status.code(), Some(0), "{}", stderr(&from_file));
+    let text = stdout(&from_file);
+    assert!(text.ends_with('\n'));
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let slots = doc["slots"].as_array().unwrap();
+    // Two Mondays, 09:00-12:00 Berlin, 30 minutes every 15: 11 starts each.
+    assert_eq!(slots.len(), 22, "{text}");
+    assert_eq!(slots[0]["start"], "2026-03-23T08:00:00Z");
+
+    let mut child = rendezvous(dir.path())
+        .arg("slots")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(SLOTS_EXAMPLE.as_bytes())
+        .unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert_eq!(from_stdin.status.code(), Some(0));
+    assert_eq!(stdout(&from_stdin), text, "stdin and --input agree");
+}
