@@ -26,6 +26,14 @@ impl Interval {
         self.start < other.end && other.start < self.end
     }
 
+    /// The part of `self` inside `bounds` (empty when they do not meet).
+    pub fn clip_to(&self, bounds: Interval) -> Interval {
+        Interval {
+            start: self.start.max(bounds.start),
+            end: self.end.min(bounds.end),
+        }
+    }
+
     pub fn contains_interval(&self, other: &Interval) -> bool {
         self.start <= other.start && other.end <= self.end
     }

@@ -489,6 +489,10 @@ impl BlockIndex {
 
 /// Rule 1: the host's merged working hours, as instants, within `span`.
 pub fn working_hours(host: &Host, span: Interval) -> IntervalSet {
+    let span = span.clip_to(computable_time());
+    if span.is_empty() {
+        return IntervalSet::new();
+    }
     let mut clock = ZoneCursor::new(&host.timezone);
     let (Some(first), Some(last)) = (clock.local_at(span.start), clock.local_at(span.end)) else {
         return IntervalSet::new();
@@ -516,6 +520,13 @@ pub fn working_hours(host: &Host, span: Interval) -> IntervalSet {
         }
     }
     IntervalSet::from_intervals(windows).clip(span)
+}
+
+/// The time in which slots can be found: from year 0000, the first the output format can
+/// write, to the end of jiff's time zone arithmetic, just before the end of year 9999.
+fn computable_time() -> Interval {
+    let first = crate::instant::days_from_civil(0, 1, 1) * DAY;
+    Interval::new(Instant(first), Instant(jiff::Timestamp::MAX.as_second()))
 }
 
 /// Rule 5's `g`: the largest of 60, 30, 20, 15, 10, 5 that divides the interval, else 1.

@@ -77,13 +77,15 @@ impl<'tz> ZoneCursor<'tz> {
     }
 
     fn seek(&mut self, at: i64) -> Option<()> {
-        let ts = jiff::Timestamp::from_second(at).ok()?;
+        // Past the ends of jiff's range the offset of the nearest end goes on, so a
+        // conversion never depends on what the cursor looked at before.
+        let bounds = jiff::Timestamp::MIN.as_second()..=jiff::Timestamp::MAX.as_second() - 1;
+        let ts = jiff::Timestamp::from_second(at.clamp(*bounds.start(), *bounds.end())).ok()?;
         self.offset = i64::from(self.tz.to_offset(ts).seconds());
-        self.seg_start = match self
-            .tz
-            .preceding(ts.checked_add(jiff::SignedDuration::from_secs(1)).ok()?)
-            .next()
-        {
+        let just_after = ts
+            .checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap_or(ts);
+        self.seg_start = match self.tz.preceding(just_after).next() {
             Some(t) => t.timestamp().as_second(),
             None => i64::MIN,
         };

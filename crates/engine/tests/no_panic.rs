@@ -98,9 +98,24 @@ fn pointers(doc: &Value, at: String, out: &mut Vec<String>) {
 fn check(text: &str) {
     match rendezvous_engine::run_json(text) {
         Ok(out) => {
-            serde_json::from_str::<Value>(&out).expect("output is JSON");
+            let answer: Value = serde_json::from_str(&out).expect("output is JSON");
+            for slot in answer["slots"].as_array().expect("a slot list") {
+                for end in ["start", "end"] {
+                    let instant = slot[end].as_str().expect("an instant string");
+                    assert!(
+                        rendezvous_engine::Instant::parse_rfc3339(instant).is_ok(),
+                        "{instant:?}"
+                    );
+                }
+            }
         }
-        Err(lines) => assert!(!lines.is_empty(), "a rejection says why"),
+        Err(lines) => {
+            assert!(!lines.is_empty(), "a rejection says why");
+            assert!(
+                lines.iter().all(|l| !l.contains('\n')),
+                "one line per problem: {lines:?}"
+            );
+        }
     }
 }
 
@@ -147,4 +162,27 @@ fn extreme_but_valid_values_compute() {
     doc["now"] = json!("0000-01-01T00:00:00+23:59");
     doc["range"] = json!({ "start": "0000-01-01T00:00:00+23:59", "end": "0000-12-31T00:00:00Z" });
     check(&doc.to_string());
+    // Round-the-clock hours at the very end of the calendar: slots stop where time can be
+    // written, never half-written.
+    let mut doc = valid_document();
+    doc["now"] = json!("9999-12-01T00:00:00Z");
+    doc["range"] = json!({ "start": "9999-12-29T00:00:00Z", "end": "9999-12-31T23:59:59Z" });
+    doc["event"] = json!({ "kind": "single", "duration": 60 });
+    doc["hosts"][0]["timezone"] = json!("UTC");
+    doc["hosts"][0]["weekly"] = json!({ "mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]], "thu": [["00:00", "24:00"]], "fri": [["00:00", "24:00"]] });
+    let out = rendezvous_engine::run_json(&doc.to_string()).expect("valid");
+    assert!(
+        out.contains("9999-12-30T21:00:00Z") && !out.contains("\"\""),
+        "{}",
+        &out[out.len().saturating_sub(200)..]
+    );
+    check(&doc.to_string());
+}
+
+#[test]
+fn a_key_with_a_line_break_stays_on_one_line() {
+    let mut doc = valid_document();
+    doc["event"]["bad\nkey"] = json!(1);
+    let lines = rendezvous_engine::run_json(&doc.to_string()).unwrap_err();
+    assert_eq!(lines, ["event.bad\\nkey: unknown field"]);
 }

@@ -66,8 +66,22 @@ struct Walker {
 }
 
 fn child(path: &str, key: &str) -> String {
-    if path.is_empty() {
+    // A key with a line break in it would split its problem over two lines.
+    let key = if key.chars().any(char::is_control) {
+        key.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
         key.to_owned()
+    };
+    if path.is_empty() {
+        key
     } else {
         format!("{path}.{key}")
     }
