@@ -23,6 +23,24 @@ pub enum ServiceError {
     Conflict(&'static str),
     #[error("not allowed")]
     Forbidden,
+    /// Wrong e-mail or password (never says which), or a bad e-mailed token.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A bad, used or expired e-mailed token.
+    #[error("invalid or expired token")]
+    InvalidToken,
+    /// The account is locked until the given instant (told only after a correct password).
+    #[error("account locked")]
+    Locked { until: store::types::Timestamp },
+    /// The account exists and the password is right, but it is not active.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    /// Hashing failed (out of memory or a broken runtime); not the caller's fault.
+    #[error("password hashing failed")]
+    Crypto,
     #[error("internal error")]
     Internal(#[source] store::Error),
 }

@@ -6,8 +6,13 @@
 //! validation and business rules live here so every caller gets the same answers.
 
 pub mod api_keys;
+pub mod auth;
 mod error;
 pub mod organizations;
+pub mod passwords;
+pub mod rate_limit;
+pub mod roles;
+pub mod teams;
 pub mod users;
 mod validate;
 

@@ -54,6 +54,42 @@ pub async fn get(db: &Db, scope: &Scope) -> Result<Organization, ServiceError> {
 pub struct UpdateOrganization {
     #[garde(inner(length(chars, min = 1, max = 200)))]
     pub name: Option<String>,
+    /// `#rrggbb`; `Some(None)` clears it.
+    #[garde(custom(color))]
+    pub brand_color: Option<Option<String>>,
+    /// An https URL; `Some(None)` clears it.
+    #[garde(custom(logo))]
+    pub logo_url: Option<Option<String>>,
+    #[garde(inner(custom(crate::validate::time_zone)))]
+    pub default_time_zone: Option<String>,
+}
+
+fn color(value: &Option<Option<String>>, _ctx: &()) -> garde::Result {
+    match value {
+        Some(Some(c))
+            if !(c.len() == 7
+                && c.starts_with('#')
+                && c[1..].bytes().all(|b| b.is_ascii_hexdigit())) =>
+        {
+            Err(garde::Error::new("must be a colour like #0066cc"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn logo(value: &Option<Option<String>>, _ctx: &()) -> garde::Result {
+    match value {
+        // https only: the logo is shown on public pages, which must not load mixed content.
+        Some(Some(u))
+            if !(u.starts_with("https://")
+                && u.len() > "https://".len()
+                && u.len() <= 2000
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control())) =>
+        {
+            Err(garde::Error::new("must be an https URL of at most 2000 characters"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Updates the caller's organization. Owners and admins only.
@@ -70,6 +106,9 @@ pub async fn update(
             &admin,
             OrganizationChanges {
                 name: input.name.map(|n| n.trim().to_owned()),
+                brand_color: input.brand_color.map(|c| c.map(|c| c.to_lowercase())),
+                logo_url: input.logo_url,
+                default_time_zone: input.default_time_zone,
             },
         )
         .await?)

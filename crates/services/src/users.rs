@@ -1,13 +1,243 @@
-//! Users.
+//! Users: the caller, the directory, invitations, profiles, roles and status.
 
-use store::{Actor, Db, Scope, User};
+use store::types::{RoleId, UserId};
+use store::{Db, NewInvite, ProfileChanges, Role, Scope, User, UserChanges, UserStatus, can};
 
-use crate::ServiceError;
+use crate::auth::{AuthSettings, signed};
+use crate::{FieldError, ServiceError};
 
 /// The user the caller acts as. The operator is not a user, so has none.
 pub async fn current(db: &Db, scope: &Scope) -> Result<User, ServiceError> {
-    match scope.actor() {
-        Actor::ApiKey { user_id, .. } => Ok(db.users().get(scope, user_id).await?),
-        Actor::Operator => Err(ServiceError::NotFound("user")),
+    match scope.actor().user_id() {
+        Some(user_id) => Ok(db.users().get(scope, user_id).await?),
+        None => Err(ServiceError::NotFound("user")),
     }
+}
+
+/// Everyone in the organization (needs `users.read`).
+pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<User>, ServiceError> {
+    scope.grant::<can::ReadUsers>().ok_or(ServiceError::Forbidden)?;
+    Ok(db.users().list(scope).await?)
+}
+
+/// One user (needs `users.read`).
+pub async fn get(db: &Db, scope: &Scope, id: UserId) -> Result<User, ServiceError> {
+    scope.grant::<can::ReadUsers>().ok_or(ServiceError::Forbidden)?;
+    Ok(db.users().get(scope, id).await?)
+}
+
+/// An invitation to send.
+#[derive(Clone, Debug)]
+pub struct Invite {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub custom_role_id: Option<RoleId>,
+    /// Defaults to the organization's zone.
+    pub time_zone: Option<String>,
+}
+
+/// Invites a user (needs `users.manage`); the link is e-mailed (logged for now). Only an
+/// owner may invite an owner.
+pub async fn invite(
+    db: &Db,
+    settings: &AuthSettings,
+    scope: &Scope,
+    input: Invite,
+) -> Result<User, ServiceError> {
+    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    if input.role == Role::Owner && scope.role() != Role::Owner {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    if crate::validate::email(&input.email, &()).is_err() {
+        errors.push(field("/email", "must be an e-mail address"));
+    }
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(field("/name", "length is lower than 1 or greater than 200"));
+    }
+    let time_zone = match input.time_zone {
+        Some(tz) => tz,
+        None => db.organizations().get(scope).await?.default_time_zone,
+    };
+    if crate::validate::time_zone(&time_zone, &()).is_err() {
+        errors.push(field("/time_zone", "must be an IANA time zone name"));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    let (user, token) = db
+        .users()
+        .invite(
+            &grant,
+            NewInvite {
+                email: input.email,
+                name,
+                role: input.role,
+                custom_role_id: input.custom_role_id,
+                time_zone,
+                valid_for: signed(settings.invite_ttl),
+            },
+        )
+        .await?;
+    tracing::info!(
+        target: "rendezvous::email",
+        to = %user.email,
+        token = token.expose(),
+        "invitation e-mail (not sent: no mailer yet)"
+    );
+    Ok(user)
+}
+
+fn field(pointer: &str, message: &str) -> FieldError {
+    FieldError {
+        pointer: pointer.to_owned(),
+        code: "invalid",
+        message: message.to_owned(),
+    }
+}
+
+/// Profile changes; absent fields stay.
+#[derive(Clone, Debug, Default)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub slug: Option<Option<String>>,
+    pub time_zone: Option<String>,
+    pub reasonable_hours_start: Option<i32>,
+    pub reasonable_hours_end: Option<i32>,
+}
+
+fn profile_changes(current: &User, p: Profile) -> Result<ProfileChanges, ServiceError> {
+    let mut errors = Vec::new();
+    let name = p.name.map(|n| n.trim().to_owned());
+    if name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().count() > 200)
+    {
+        errors.push(field("/name", "length is lower than 1 or greater than 200"));
+    }
+    if let Some(Some(slug)) = &p.slug
+        && crate::validate::slug(slug, &()).is_err()
+    {
+        errors.push(field(
+            "/slug",
+            "must be 1-63 lowercase letters, digits and single inner hyphens",
+        ));
+    }
+    if let Some(tz) = &p.time_zone
+        && crate::validate::time_zone(tz, &()).is_err()
+    {
+        errors.push(field("/time_zone", "must be an IANA time zone name"));
+    }
+    let hours = if p.reasonable_hours_start.is_some() || p.reasonable_hours_end.is_some() {
+        let start = p.reasonable_hours_start.unwrap_or(current.reasonable_hours_start);
+        let end = p.reasonable_hours_end.unwrap_or(current.reasonable_hours_end);
+        if !(0..24).contains(&start) || !(1..=24).contains(&end) || start >= end {
+            errors.push(field(
+                "/reasonable_hours_start",
+                "hours must satisfy 0 <= start < end <= 24",
+            ));
+        }
+        Some((start, end))
+    } else {
+        None
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    Ok(ProfileChanges {
+        name,
+        slug: p.slug,
+        time_zone: p.time_zone,
+        reasonable_hours: hours,
+    })
+}
+
+/// Changes the caller's own profile.
+pub async fn update_me(db: &Db, scope: &Scope, input: Profile) -> Result<User, ServiceError> {
+    let me = current(db, scope).await?;
+    let changes = profile_changes(&me, input)?;
+    Ok(db.users().update_own_profile(scope, changes).await?)
+}
+
+/// What an administrator may change.
+#[derive(Clone, Debug, Default)]
+pub struct Update {
+    pub profile: Profile,
+    pub role: Option<Role>,
+    pub custom_role_id: Option<Option<RoleId>>,
+    pub status: Option<UserStatus>,
+}
+
+/// Changes a user (needs `users.manage`). Only owners grant or take the owner role, and the
+/// last owner cannot be demoted or disabled, so an organization always has one.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    id: UserId,
+    input: Update,
+) -> Result<User, ServiceError> {
+    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    let target = db.users().get(scope, id).await?;
+    let touches_owner = input.role == Some(Role::Owner) || target.role == Role::Owner;
+    if touches_owner && (input.role.is_some() || input.status.is_some()) {
+        if scope.role() != Role::Owner {
+            return Err(ServiceError::Forbidden);
+        }
+        let demoting = input.role.is_some_and(|r| r != Role::Owner)
+            || input.status.is_some_and(|s| s != UserStatus::Active);
+        if target.role == Role::Owner && demoting && owners(db, scope).await? <= 1 {
+            return Err(ServiceError::Validation(vec![field(
+                "/role",
+                "the organization's last owner cannot be demoted or disabled",
+            )]));
+        }
+    }
+    if input.status == Some(UserStatus::Invited) {
+        return Err(ServiceError::Validation(vec![field(
+            "/status",
+            "must be active, inactive or suspended",
+        )]));
+    }
+    let profile = profile_changes(&target, input.profile)?;
+    Ok(db
+        .users()
+        .update(
+            &grant,
+            id,
+            UserChanges {
+                profile,
+                role: input.role,
+                custom_role_id: input.custom_role_id,
+                status: input.status,
+            },
+        )
+        .await?)
+}
+
+async fn owners(db: &Db, scope: &Scope) -> Result<usize, ServiceError> {
+    Ok(db
+        .users()
+        .list(scope)
+        .await?
+        .iter()
+        .filter(|u| u.role == Role::Owner && u.status == UserStatus::Active)
+        .count())
+}
+
+/// Removes a user (needs `users.manage`); never oneself, and owners only by owners.
+pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceError> {
+    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    let target = db.users().get(scope, id).await?;
+    if scope.actor().user_id() == Some(id) {
+        return Err(ServiceError::Validation(vec![field(
+            "",
+            "you cannot remove yourself",
+        )]));
+    }
+    if target.role == Role::Owner && scope.role() != Role::Owner {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(db.users().delete(&grant, id).await?)
 }

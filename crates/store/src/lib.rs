@@ -11,6 +11,7 @@
 mod db;
 mod error;
 pub mod migrations;
+mod permission;
 pub mod repo;
 mod scope;
 mod token;
@@ -29,3 +30,13 @@ pub use repo::organizations::{
 pub use repo::users::{NewUser, User};
 pub use scope::{Actor, AdminScope, Operator, Role, Scope};
 pub use token::ApiKeyToken;
+// Accounts (issue 5).
+pub use permission::{Capability, Granted, Permission, Permissions, can};
+pub use repo::accounts::{ClientInfo, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn};
+pub use repo::api_keys::KeyLimits;
+pub use repo::roles::CustomRole;
+pub use repo::sessions::{NewSession, Session, SessionScope};
+pub use repo::teams::{Team, TeamMember, TeamRole};
+pub use repo::tokens::Purpose;
+pub use repo::users::{NewInvite, ProfileChanges, UserChanges, UserStatus};
+pub use token::SecretToken;

@@ -2,7 +2,8 @@
 //! and a `Scope` can only be made by authenticating (an API key today, sessions later) or by
 //! an [`Operator`]. Code that holds no scope cannot name another tenant's rows.
 
-use crate::types::{ApiKeyId, OrganizationId, UserId};
+use crate::permission::Permissions;
+use crate::types::{ApiKeyId, OrganizationId, SessionId, UserId};
 
 /// A user's role in their organization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -46,6 +47,13 @@ pub enum Actor {
     },
     /// The operator, through the command line.
     Operator,
+    /// A user, authenticated by a web session cookie.
+    Session {
+        user_id: UserId,
+        session_id: SessionId,
+    },
+    /// Nobody yet: a sign-in attempt or a token redemption, recorded before anyone is known.
+    Anonymous,
 }
 
 impl Actor {
@@ -53,6 +61,8 @@ impl Actor {
         match self {
             Self::ApiKey { .. } => "api_key",
             Self::Operator => "operator",
+            Self::Session { .. } => "session",
+            Self::Anonymous => "anonymous",
         }
     }
 
@@ -60,6 +70,16 @@ impl Actor {
         match self {
             Self::ApiKey { user_id, .. } => Some(user_id.0),
             Self::Operator => None,
+            Self::Session { user_id, .. } => Some(user_id.0),
+            Self::Anonymous => None,
+        }
+    }
+
+    /// The user acting, if a user is.
+    pub fn user_id(self) -> Option<UserId> {
+        match self {
+            Self::ApiKey { user_id, .. } | Self::Session { user_id, .. } => Some(user_id),
+            _ => None,
         }
     }
 }
@@ -70,6 +90,10 @@ pub struct Scope {
     organization_id: OrganizationId,
     actor: Actor,
     role: Role,
+    /// Effective permissions: the role's, plus a custom role's, narrowed by key scopes.
+    permissions: Permissions,
+    /// The client address, for the audit log.
+    ip: Option<String>,
 }
 
 impl Scope {
@@ -78,7 +102,32 @@ impl Scope {
             organization_id,
             actor,
             role,
+            permissions: role.permissions(),
+            ip: None,
         }
+    }
+
+    /// Replaces the role's permissions by `permissions` (computed by authentication).
+    pub(crate) fn with_permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = permissions;
+        self
+    }
+
+    /// The same authority, remembering the client's address for the audit log. Adds no
+    /// rights, so anyone holding a scope may call it.
+    pub fn with_ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    /// What the actor may do.
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+
+    /// The client address the request came from, if known.
+    pub fn ip(&self) -> Option<&str> {
+        self.ip.as_deref()
     }
 
     /// The organization this scope is confined to.
@@ -96,9 +145,14 @@ impl Scope {
         self.role
     }
 
-    /// The right to manage the organization, if the role carries it (owners and admins).
+    /// The right to manage the organization, if the role carries it (owners and admins) and
+    /// an API key's scopes did not take `organization.manage` away.
     pub fn admin(&self) -> Option<AdminScope> {
-        matches!(self.role, Role::Owner | Role::Admin).then(|| AdminScope(self.clone()))
+        (matches!(self.role, Role::Owner | Role::Admin)
+            && self
+                .permissions
+                .contains(crate::permission::Permission::OrganizationManage))
+        .then(|| AdminScope(self.clone()))
     }
 }
 

@@ -87,6 +87,72 @@ pub(crate) fn hashes_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A secret token other than an API key (a session cookie, a CSRF token, an e-mailed link's
+/// token), shown to its holder once. `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretToken(String);
+
+impl std::fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretToken([redacted])")
+    }
+}
+
+impl SecretToken {
+    /// The token text, for a cookie, a header or a link.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Session cookies: the API key layout with another prefix, so a leaked cookie is
+/// recognisable (and cannot be used as a bearer key).
+pub(crate) const SESSION_PREFIX: &str = "rds_";
+/// E-mailed one-time tokens (invitation, verification, reset).
+pub(crate) const ACCOUNT_PREFIX: &str = "rdt_";
+
+/// Mints `prefix` + ids + secret, like [`mint`], for another kind of token.
+pub(crate) fn mint_prefixed(
+    prefix: &str,
+    organization_id: OrganizationId,
+    id: uuid::Uuid,
+) -> (SecretToken, Vec<u8>) {
+    let secret: [u8; 32] = rand::random();
+    let mut ids = [0u8; 32];
+    ids[..16].copy_from_slice(organization_id.0.as_bytes());
+    ids[16..].copy_from_slice(id.as_bytes());
+    let token = format!(
+        "{prefix}{}{}",
+        URL_SAFE_NO_PAD.encode(ids),
+        URL_SAFE_NO_PAD.encode(secret)
+    );
+    (SecretToken(token), hash(&secret))
+}
+
+/// Parses a token minted by [`mint_prefixed`] with the same prefix.
+pub(crate) fn parse_prefixed(
+    prefix: &str,
+    token: &str,
+) -> Option<(OrganizationId, uuid::Uuid, Vec<u8>)> {
+    // Same layout as an API key: swap the prefix and reuse the parser.
+    let as_key = format!("{PREFIX}{}", token.strip_prefix(prefix)?);
+    let parsed = parse(&as_key)?;
+    Some((parsed.organization_id, parsed.key_id.0, parsed.secret_hash))
+}
+
+/// A random token with no ids in it (CSRF), and the hash to store.
+pub(crate) fn random_secret() -> (SecretToken, Vec<u8>) {
+    let secret: [u8; 32] = rand::random();
+    let text = URL_SAFE_NO_PAD.encode(secret);
+    let hashed = hash(text.as_bytes());
+    (SecretToken(text), hashed)
+}
+
+/// The hash [`random_secret`] stores for `text`.
+pub(crate) fn hash_text(text: &str) -> Vec<u8> {
+    hash(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

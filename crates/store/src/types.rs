@@ -52,6 +52,16 @@ impl Timestamp {
         self.0
     }
 
+    /// `self + d`, clamped to jiff's range (a far-future expiry is not an error).
+    pub fn plus(self, d: jiff::SignedDuration) -> Self {
+        let far = if d.is_negative() {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        };
+        Self::truncate(self.0.checked_add(d).unwrap_or(far))
+    }
+
     fn truncate(ts: jiff::Timestamp) -> Self {
         // from_millisecond of as_millisecond of a valid timestamp is always in range.
         Self(jiff::Timestamp::from_millisecond(ts.as_millisecond()).unwrap_or(ts))
@@ -202,4 +212,20 @@ typed_id!(
 typed_id!(
     /// Identifies a job.
     JobId
+);
+typed_id!(
+    /// Identifies a web session.
+    SessionId
+);
+typed_id!(
+    /// Identifies a custom role.
+    RoleId
+);
+typed_id!(
+    /// Identifies a team.
+    TeamId
+);
+typed_id!(
+    /// Identifies an e-mailed one-time token (invitation, verification, reset).
+    AccountTokenId
 );

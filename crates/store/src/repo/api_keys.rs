@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::permission::Permissions;
 use crate::repo::audit::{self, Change};
 use crate::scope::{Actor, AdminScope, Role, Scope};
 use crate::token::{self, ApiKeyToken};
@@ -16,6 +17,20 @@ pub struct ApiKey {
     pub name: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// The permissions the key is narrowed to; `None`: all of its user's.
+    pub scopes: Option<Permissions>,
+    pub expires_at: Option<Timestamp>,
+    /// Updated at most once a minute.
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// Optional limits on a key.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyLimits {
+    /// Narrow the key to these permissions (intersected with its user's).
+    pub scopes: Option<Permissions>,
+    /// The key stops authenticating at this instant.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// A key just issued; `token` is the only copy and is not stored.
@@ -32,9 +47,19 @@ pub(crate) async fn insert(
     user_id: UserId,
     name: &str,
 ) -> Result<IssuedApiKey, Error> {
+    insert_limited(tx, organization_id, user_id, name, KeyLimits::default()).await
+}
+
+async fn insert_limited(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    name: &str,
+    limits: KeyLimits,
+) -> Result<IssuedApiKey, Error> {
     const SQL: &str = "INSERT INTO api_keys \
-        (organization_id, id, user_id, name, secret_hash, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6)";
+        (organization_id, id, user_id, name, secret_hash, created_at, scopes, expires_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     let id = ApiKeyId::new();
     let minted = token::mint(organization_id, id);
     with_tx!(tx, conn => {
@@ -45,6 +70,8 @@ pub(crate) async fn insert(
             .bind(name)
             .bind(&minted.secret_hash)
             .bind(Timestamp::now())
+            .bind(limits.scopes.map(|p| sqlx::types::Json(p.codenames())))
+            .bind(limits.expires_at)
             .execute(conn)
             .await?;
     });
@@ -60,6 +87,11 @@ struct AuthRow {
     secret_hash: Vec<u8>,
     revoked_at: Option<Timestamp>,
     role: String,
+    expires_at: Option<Timestamp>,
+    last_used_at: Option<Timestamp>,
+    scopes: Option<sqlx::types::Json<Vec<String>>>,
+    status: String,
+    custom_permissions: Option<sqlx::types::Json<Vec<String>>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,6 +101,16 @@ struct Row {
     name: String,
     created_at: Timestamp,
     revoked_at: Option<Timestamp>,
+    scopes: Option<sqlx::types::Json<Vec<String>>>,
+    expires_at: Option<Timestamp>,
+    last_used_at: Option<Timestamp>,
+}
+
+fn to_permissions(codes: &[String]) -> Permissions {
+    codes
+        .iter()
+        .filter_map(|c| crate::permission::Permission::from_codename(c))
+        .collect()
 }
 
 /// API keys of the scope's organization.
@@ -78,13 +120,20 @@ pub struct ApiKeys<'a> {
 }
 
 impl ApiKeys<'_> {
-    /// The scope a bearer token grants, or `None` for a malformed, unknown or revoked key.
-    /// This is the only way a request obtains a [`Scope`].
+    /// The scope a bearer token grants, or `None` for a malformed, unknown, revoked or
+    /// expired key, or one whose user is not active. Besides sessions, this is the only way a
+    /// request obtains a [`Scope`]. The scope's permissions are the user's (built-in plus
+    /// custom role), narrowed to the key's scopes if it has any.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Scope>, Error> {
-        const SQL: &str = "SELECT k.user_id, k.secret_hash, k.revoked_at, u.role \
+        const SQL: &str = "SELECT k.user_id, k.secret_hash, k.revoked_at, u.role, \
+              k.expires_at, k.last_used_at, k.scopes, u.status, \
+              r.permissions AS custom_permissions \
             FROM api_keys k JOIN users u \
               ON u.organization_id = k.organization_id AND u.id = k.user_id \
+            LEFT JOIN roles r ON r.organization_id = u.organization_id AND r.id = u.custom_role_id \
             WHERE k.organization_id = $1 AND k.id = $2";
+        const TOUCH: &str =
+            "UPDATE api_keys SET last_used_at = $3 WHERE organization_id = $1 AND id = $2";
         let Some(parsed) = token::parse(token) else {
             return Ok(None);
         };
@@ -96,18 +145,43 @@ impl ApiKeys<'_> {
                 .await?
         });
         let Some(row) = row else { return Ok(None) };
-        if row.revoked_at.is_some() || !token::hashes_equal(&row.secret_hash, &parsed.secret_hash) {
+        let now = Timestamp::now();
+        if row.revoked_at.is_some()
+            || !token::hashes_equal(&row.secret_hash, &parsed.secret_hash)
+            || row.expires_at.is_some_and(|t| t <= now)
+            || row.status != "active"
+        {
             return Ok(None);
+        }
+        // At most once a minute: a write per request would serialize SQLite readers.
+        if row
+            .last_used_at
+            .is_none_or(|t| now.as_millisecond() - t.as_millisecond() > 60_000)
+        {
+            with_pool!(self.db, pool => {
+                sqlx::query(TOUCH)
+                    .bind(parsed.organization_id)
+                    .bind(parsed.key_id)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+            });
         }
         let actor = Actor::ApiKey {
             user_id: row.user_id,
             api_key_id: parsed.key_id,
         };
-        Ok(Some(Scope::new(
-            parsed.organization_id,
-            actor,
-            Role::parse(&row.role)?,
-        )))
+        let role = Role::parse(&row.role)?;
+        let mut permissions = crate::repo::sessions::effective(
+            role,
+            row.custom_permissions.as_deref().map(|j| &j[..]),
+        );
+        if let Some(scopes) = &row.scopes {
+            permissions = permissions.intersection(to_permissions(scopes));
+        }
+        Ok(Some(
+            Scope::new(parsed.organization_id, actor, role).with_permissions(permissions),
+        ))
     }
 
     /// Issues a key acting as `user_id`.
@@ -117,9 +191,21 @@ impl ApiKeys<'_> {
         user_id: UserId,
         name: &str,
     ) -> Result<IssuedApiKey, Error> {
+        self.issue_limited(admin, user_id, name, KeyLimits::default())
+            .await
+    }
+
+    /// Issues a key acting as `user_id`, narrowed and with an expiry.
+    pub async fn issue_limited(
+        &self,
+        admin: &AdminScope,
+        user_id: UserId,
+        name: &str,
+        limits: KeyLimits,
+    ) -> Result<IssuedApiKey, Error> {
         let scope = admin.scope();
         let mut tx = self.db.begin_write().await?;
-        let key = insert(&mut tx, scope.organization_id(), user_id, name)
+        let key = insert_limited(&mut tx, scope.organization_id(), user_id, name, limits)
             .await
             .map_err(|e| match e {
                 // The only foreign key here is the user.
@@ -132,16 +218,22 @@ impl ApiKeys<'_> {
                 }
                 other => other,
             })?;
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change {
                 action: "api_key.created",
                 target_type: "api_key",
                 target_id: Some(key.id.0),
                 old_values: None,
-                new_values: Some(json!({ "name": name, "user_id": user_id })),
+                new_values: Some(json!({
+                    "name": name,
+                    "user_id": user_id,
+                    "scopes": limits.scopes.map(Permissions::codenames),
+                    "expires_at": limits.expires_at.map(|t| t.to_string()),
+                })),
             },
         )
         .await?;
@@ -178,10 +270,11 @@ impl ApiKeys<'_> {
                 None => Err(Error::NotFound("api key")),
             };
         }
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change {
                 action: "api_key.revoked",
                 target_type: "api_key",
@@ -197,7 +290,8 @@ impl ApiKeys<'_> {
 
     /// All keys, oldest first.
     pub async fn list(&self, scope: &Scope) -> Result<Vec<ApiKey>, Error> {
-        const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at FROM api_keys \
+        const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at, scopes, \
+            expires_at, last_used_at FROM api_keys \
             WHERE organization_id = $1 ORDER BY created_at, id";
         let rows: Vec<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).fetch_all(pool).await?
@@ -210,6 +304,9 @@ impl ApiKeys<'_> {
                 name: r.name,
                 created_at: r.created_at,
                 revoked_at: r.revoked_at,
+                scopes: r.scopes.map(|s| to_permissions(&s)),
+                expires_at: r.expires_at,
+                last_used_at: r.last_used_at,
             })
             .collect())
     }

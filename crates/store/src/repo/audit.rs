@@ -45,6 +45,17 @@ pub(crate) async fn record(
     actor: Actor,
     change: Change<'_>,
 ) -> Result<(), Error> {
+    record_at(tx, organization_id, actor, None, change).await
+}
+
+/// Writes `change` inside `tx`, with the client address it came from.
+pub(crate) async fn record_at(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    actor: Actor,
+    ip: Option<&str>,
+    change: Change<'_>,
+) -> Result<(), Error> {
     with_tx!(tx, conn => {
         sqlx::query(INSERT)
             .bind(organization_id)
@@ -55,8 +66,7 @@ pub(crate) async fn record(
             .bind(change.action)
             .bind(change.target_type)
             .bind(change.target_id)
-            // The client address arrives with request context in a later issue.
-            .bind(None::<String>)
+            .bind(ip)
             .bind(change.old_values.map(Json))
             .bind(change.new_values.map(Json))
             .execute(conn)

@@ -1,9 +1,14 @@
 //! Repositories, one per aggregate. Each borrows the [`Db`] and takes a [`crate::Scope`]
 //! (or an [`crate::Operator`]) on every method.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod organizations;
+pub mod roles;
+pub mod sessions;
+pub mod teams;
+pub mod tokens;
 pub mod users;
 
 use crate::Db;
@@ -27,5 +32,25 @@ impl Db {
     /// The audit log.
     pub fn audit(&self) -> audit::Audit<'_> {
         audit::Audit { db: self }
+    }
+
+    /// Sign-in, passwords and e-mailed tokens (before authentication).
+    pub fn accounts(&self) -> accounts::Accounts<'_> {
+        accounts::Accounts { db: self }
+    }
+
+    /// Web sessions.
+    pub fn sessions(&self) -> sessions::Sessions<'_> {
+        sessions::Sessions { db: self }
+    }
+
+    /// Custom roles.
+    pub fn roles(&self) -> roles::Roles<'_> {
+        roles::Roles { db: self }
+    }
+
+    /// Teams and memberships.
+    pub fn teams(&self) -> teams::Teams<'_> {
+        teams::Teams { db: self }
     }
 }

@@ -19,6 +19,12 @@ pub struct Organization {
     pub name: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// `#rrggbb`, for booking pages and e-mails.
+    pub brand_color: Option<String>,
+    /// An https URL of the logo.
+    pub logo_url: Option<String>,
+    /// The IANA zone new users start in.
+    pub default_time_zone: String,
 }
 
 /// What it takes to create an organization.
@@ -43,6 +49,11 @@ pub struct CreatedOrganization {
 #[derive(Clone, Debug, Default)]
 pub struct OrganizationChanges {
     pub name: Option<String>,
+    /// `Some(None)` clears the colour.
+    pub brand_color: Option<Option<String>>,
+    /// `Some(None)` clears the logo.
+    pub logo_url: Option<Option<String>>,
+    pub default_time_zone: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -52,6 +63,9 @@ struct Row {
     name: String,
     created_at: Timestamp,
     updated_at: Timestamp,
+    brand_color: Option<String>,
+    logo_url: Option<String>,
+    default_time_zone: String,
 }
 
 impl From<Row> for Organization {
@@ -62,6 +76,9 @@ impl From<Row> for Organization {
             name: r.name,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            brand_color: r.brand_color,
+            logo_url: r.logo_url,
+            default_time_zone: r.default_time_zone,
         }
     }
 }
@@ -79,8 +96,9 @@ impl Organizations<'_> {
         _operator: &Operator,
         new: NewOrganization,
     ) -> Result<CreatedOrganization, Error> {
-        const SQL: &str = "INSERT INTO organizations (id, slug, name, created_at, updated_at) \
-            VALUES ($1, $2, $3, $4, $4)";
+        const SQL: &str = "INSERT INTO organizations \
+            (id, slug, name, created_at, updated_at, default_time_zone) \
+            VALUES ($1, $2, $3, $4, $4, $5)";
         let now = Timestamp::now();
         let organization = Organization {
             id: OrganizationId::new(),
@@ -88,6 +106,10 @@ impl Organizations<'_> {
             name: new.name,
             created_at: now,
             updated_at: now,
+            brand_color: None,
+            logo_url: None,
+            // The owner's zone is the best guess of where the organization works.
+            default_time_zone: new.owner_time_zone.clone(),
         };
         let mut tx = self.db.begin_write().await?;
         with_tx!(&mut tx, conn => {
@@ -96,6 +118,7 @@ impl Organizations<'_> {
                 .bind(&organization.slug)
                 .bind(&organization.name)
                 .bind(now)
+                .bind(&organization.default_time_zone)
                 .execute(conn)
                 .await
                 .map_err(Error::unique_as("slug"))?;
@@ -139,7 +162,7 @@ impl Organizations<'_> {
 
     /// Every organization, by slug.
     pub async fn list(&self, _operator: &Operator) -> Result<Vec<Organization>, Error> {
-        const SQL: &str = "SELECT id, slug, name, created_at, updated_at FROM organizations \
+        const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             ORDER BY slug";
         let rows: Vec<Row> =
             with_pool!(self.db, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
@@ -148,7 +171,7 @@ impl Organizations<'_> {
 
     /// Lets the operator act inside the organization with this slug.
     pub async fn operator_scope(&self, _operator: &Operator, slug: &str) -> Result<Scope, Error> {
-        const SQL: &str = "SELECT id, slug, name, created_at, updated_at FROM organizations \
+        const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             WHERE slug = $1";
         let row: Option<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(SQL).bind(slug).fetch_optional(pool).await?
@@ -159,7 +182,7 @@ impl Organizations<'_> {
 
     /// The scope's own organization.
     pub async fn get(&self, scope: &Scope) -> Result<Organization, Error> {
-        const SQL: &str = "SELECT id, slug, name, created_at, updated_at FROM organizations \
+        const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             WHERE id = $1";
         let row: Option<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).fetch_optional(pool).await?
@@ -175,9 +198,10 @@ impl Organizations<'_> {
         changes: OrganizationChanges,
     ) -> Result<Organization, Error> {
         let scope = admin.scope();
-        const SELECT: &str = "SELECT id, slug, name, created_at, updated_at FROM organizations \
+        const SELECT: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             WHERE id = $1";
-        const UPDATE: &str = "UPDATE organizations SET name = $2, updated_at = $3 WHERE id = $1";
+        const UPDATE: &str = "UPDATE organizations SET name = $2, updated_at = $3, \
+            brand_color = $4, logo_url = $5, default_time_zone = $6 WHERE id = $1";
         let mut tx = self.db.begin_write().await?;
         let row: Option<Row> = with_tx!(&mut tx, conn => {
             sqlx::query_as(SELECT).bind(scope.organization_id()).fetch_optional(conn).await?
@@ -186,6 +210,15 @@ impl Organizations<'_> {
         let mut new = old.clone();
         if let Some(name) = changes.name {
             new.name = name;
+        }
+        if let Some(color) = changes.brand_color {
+            new.brand_color = color;
+        }
+        if let Some(logo) = changes.logo_url {
+            new.logo_url = logo;
+        }
+        if let Some(tz) = changes.default_time_zone {
+            new.default_time_zone = tz;
         }
         if new == old {
             return Ok(old);
@@ -196,6 +229,9 @@ impl Organizations<'_> {
                 .bind(new.id)
                 .bind(&new.name)
                 .bind(new.updated_at)
+                .bind(&new.brand_color)
+                .bind(&new.logo_url)
+                .bind(&new.default_time_zone)
                 .execute(conn)
                 .await?;
         });
@@ -207,8 +243,18 @@ impl Organizations<'_> {
                 action: "organization.updated",
                 target_type: "organization",
                 target_id: Some(new.id.0),
-                old_values: Some(json!({ "name": old.name })),
-                new_values: Some(json!({ "name": new.name })),
+                old_values: Some(json!({
+                    "name": old.name,
+                    "brand_color": old.brand_color,
+                    "logo_url": old.logo_url,
+                    "default_time_zone": old.default_time_zone,
+                })),
+                new_values: Some(json!({
+                    "name": new.name,
+                    "brand_color": new.brand_color,
+                    "logo_url": new.logo_url,
+                    "default_time_zone": new.default_time_zone,
+                })),
             },
         )
         .await?;

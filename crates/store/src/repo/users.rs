@@ -1,8 +1,48 @@
-//! Users: the people of an organization.
+//! Users: the people of an organization, their profiles, roles and status.
 
+use serde_json::json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::repo::tokens::{self, Purpose};
 use crate::scope::{Role, Scope};
-use crate::types::{OrganizationId, Timestamp, UserId};
+use crate::token::SecretToken;
+use crate::types::{OrganizationId, RoleId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// Where an account stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Invited, has not set a password yet.
+    Invited,
+    Active,
+    /// Switched off by the user's organization (left, on leave); may be switched back on.
+    Inactive,
+    /// Blocked by an administrator; cannot sign in or use keys.
+    Suspended,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "invited" => Self::Invited,
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            "suspended" => Self::Suspended,
+            _ => return None,
+        })
+    }
+}
 
 /// A member of an organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +57,19 @@ pub struct User {
     pub time_zone: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Handle for public booking pages; unique within the organization.
+    pub slug: Option<String>,
+    pub status: UserStatus,
+    /// A custom role whose permissions add to the built-in role's.
+    pub custom_role_id: Option<RoleId>,
+    /// Local hours (0-24) the user is willing to meet in.
+    pub reasonable_hours_start: i32,
+    pub reasonable_hours_end: i32,
+    pub email_verified_at: Option<Timestamp>,
+    pub failed_login_attempts: i32,
+    pub locked_until: Option<Timestamp>,
+    pub last_login_at: Option<Timestamp>,
+    pub last_login_ip: Option<String>,
 }
 
 /// What it takes to add a user.
@@ -26,6 +79,38 @@ pub struct NewUser {
     pub name: String,
     pub role: Role,
     pub time_zone: String,
+}
+
+/// An invitation: the user is created `invited` and receives a one-time token.
+#[derive(Clone, Debug)]
+pub struct NewInvite {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub custom_role_id: Option<RoleId>,
+    pub time_zone: String,
+    /// How long the invitation link stays valid.
+    pub valid_for: jiff::SignedDuration,
+}
+
+/// Profile fields a user may change on themselves; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    /// `Some(None)` clears the slug.
+    pub slug: Option<Option<String>>,
+    pub time_zone: Option<String>,
+    pub reasonable_hours: Option<(i32, i32)>,
+}
+
+/// What an administrator may change on a user; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub profile: ProfileChanges,
+    pub role: Option<Role>,
+    /// `Some(None)` removes the custom role.
+    pub custom_role_id: Option<Option<RoleId>>,
+    pub status: Option<UserStatus>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -38,6 +123,16 @@ struct Row {
     time_zone: String,
     created_at: Timestamp,
     updated_at: Timestamp,
+    slug: Option<String>,
+    status: String,
+    custom_role_id: Option<RoleId>,
+    reasonable_hours_start: i32,
+    reasonable_hours_end: i32,
+    email_verified_at: Option<Timestamp>,
+    failed_login_attempts: i32,
+    locked_until: Option<Timestamp>,
+    last_login_at: Option<Timestamp>,
+    last_login_ip: Option<String>,
 }
 
 impl TryFrom<Row> for User {
@@ -52,23 +147,28 @@ impl TryFrom<Row> for User {
             time_zone: r.time_zone,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            slug: r.slug,
+            status: UserStatus::parse(&r.status)
+                .ok_or_else(|| Error::Corrupt(format!("unknown user status {:?}", r.status)))?,
+            custom_role_id: r.custom_role_id,
+            reasonable_hours_start: r.reasonable_hours_start,
+            reasonable_hours_end: r.reasonable_hours_end,
+            email_verified_at: r.email_verified_at,
+            failed_login_attempts: r.failed_login_attempts,
+            locked_until: r.locked_until,
+            last_login_at: r.last_login_at,
+            last_login_ip: r.last_login_ip,
         })
     }
 }
 
-const COLUMNS: &str = "id, organization_id, email, name, role, time_zone, created_at, updated_at";
+const COLUMNS: &str = "id, organization_id, email, name, role, time_zone, created_at, updated_at, \
+    slug, status, custom_role_id, reasonable_hours_start, reasonable_hours_end, \
+    email_verified_at, failed_login_attempts, locked_until, last_login_at, last_login_ip";
 
-/// Inserts a user inside `tx` (used by organization creation and, later, invitations).
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    new: NewUser,
-) -> Result<User, Error> {
-    const SQL: &str = "INSERT INTO users \
-        (organization_id, id, email, name, role, time_zone, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+fn fresh(organization_id: OrganizationId, new: NewUser, status: UserStatus) -> User {
     let now = Timestamp::now();
-    let user = User {
+    User {
         id: UserId::new(),
         organization_id,
         email: new.email.to_lowercase(),
@@ -77,21 +177,83 @@ pub(crate) async fn insert(
         time_zone: new.time_zone,
         created_at: now,
         updated_at: now,
-    };
+        slug: None,
+        status,
+        custom_role_id: None,
+        reasonable_hours_start: 7,
+        reasonable_hours_end: 22,
+        email_verified_at: None,
+        failed_login_attempts: 0,
+        locked_until: None,
+        last_login_at: None,
+        last_login_ip: None,
+    }
+}
+
+/// Inserts `user` inside `tx`.
+async fn insert_row(tx: &mut Tx, user: &User) -> Result<(), Error> {
+    const SQL: &str = "INSERT INTO users \
+        (organization_id, id, email, name, role, time_zone, created_at, updated_at, status, \
+         custom_role_id) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)";
     with_tx!(tx, conn => {
         sqlx::query(SQL)
-            .bind(organization_id)
+            .bind(user.organization_id)
             .bind(user.id)
             .bind(&user.email)
             .bind(&user.name)
             .bind(user.role.as_str())
             .bind(&user.time_zone)
-            .bind(now)
+            .bind(user.created_at)
+            .bind(user.status.as_str())
+            .bind(user.custom_role_id)
             .execute(conn)
             .await
             .map_err(Error::unique_as("email"))?;
     });
+    Ok(())
+}
+
+/// Inserts an active user inside `tx` (used by organization creation).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    new: NewUser,
+) -> Result<User, Error> {
+    let user = fresh(organization_id, new, UserStatus::Active);
+    insert_row(tx, &user).await?;
     Ok(user)
+}
+
+/// Reads one user inside `tx`.
+pub(crate) async fn get_in(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    id: UserId,
+) -> Result<User, Error> {
+    let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+    let row: Option<Row> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+    });
+    row.ok_or(Error::NotFound("user"))?.try_into()
+}
+
+/// Checks that a custom role exists in the organization (SQLite has no foreign key for it).
+async fn check_role(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    role: Option<RoleId>,
+) -> Result<(), Error> {
+    let Some(role) = role else { return Ok(()) };
+    const SQL: &str = "SELECT id FROM roles WHERE organization_id = $1 AND id = $2";
+    let found: Option<(RoleId,)> = with_tx!(tx, conn => {
+        sqlx::query_as(SQL).bind(organization_id).bind(role).fetch_optional(conn).await?
+    });
+    found.map(|_| ()).ok_or(Error::NotFound("role"))
 }
 
 /// Users of the scope's organization.
@@ -137,6 +299,206 @@ impl Users<'_> {
                 .await?
         });
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    /// Invites a user: creates them `invited` and returns the one-time invitation token,
+    /// which is not stored (only its hash is).
+    pub async fn invite(
+        &self,
+        grant: &Granted<can::ManageUsers>,
+        invite: NewInvite,
+    ) -> Result<(User, SecretToken), Error> {
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let mut user = fresh(
+            org,
+            NewUser {
+                email: invite.email,
+                name: invite.name,
+                role: invite.role,
+                time_zone: invite.time_zone,
+            },
+            UserStatus::Invited,
+        );
+        user.custom_role_id = invite.custom_role_id;
+        let mut tx = self.db.begin_write().await?;
+        check_role(&mut tx, org, user.custom_role_id).await?;
+        insert_row(&mut tx, &user).await?;
+        let token = tokens::issue(&mut tx, org, user.id, Purpose::Invite, invite.valid_for).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change {
+                action: "user.invited",
+                target_type: "user",
+                target_id: Some(user.id.0),
+                old_values: None,
+                new_values: Some(json!({
+                    "email": user.email,
+                    "role": user.role.as_str(),
+                    "custom_role_id": user.custom_role_id,
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((user, token))
+    }
+
+    /// Changes the caller's own profile.
+    pub async fn update_own_profile(
+        &self,
+        scope: &Scope,
+        changes: ProfileChanges,
+    ) -> Result<User, Error> {
+        let id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
+        self.apply(
+            scope,
+            id,
+            UserChanges {
+                profile: changes,
+                ..UserChanges::default()
+            },
+        )
+        .await
+    }
+
+    /// Changes any user of the organization, including role, custom role and status.
+    /// Role and status changes are audited as `user.role_changed` / `user.status_changed`.
+    pub async fn update(
+        &self,
+        grant: &Granted<can::ManageUsers>,
+        id: UserId,
+        changes: UserChanges,
+    ) -> Result<User, Error> {
+        self.apply(grant.scope(), id, changes).await
+    }
+
+    async fn apply(&self, scope: &Scope, id: UserId, changes: UserChanges) -> Result<User, Error> {
+        const UPDATE: &str = "UPDATE users SET name = $3, slug = $4, time_zone = $5, \
+            reasonable_hours_start = $6, reasonable_hours_end = $7, role = $8, \
+            custom_role_id = $9, status = $10, updated_at = $11 \
+            WHERE organization_id = $1 AND id = $2";
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_write().await?;
+        let old = get_in(&mut tx, org, id).await?;
+        let mut new = old.clone();
+        let p = changes.profile;
+        if let Some(name) = p.name {
+            new.name = name;
+        }
+        if let Some(slug) = p.slug {
+            new.slug = slug;
+        }
+        if let Some(tz) = p.time_zone {
+            new.time_zone = tz;
+        }
+        if let Some((start, end)) = p.reasonable_hours {
+            new.reasonable_hours_start = start;
+            new.reasonable_hours_end = end;
+        }
+        if let Some(role) = changes.role {
+            new.role = role;
+        }
+        if let Some(custom) = changes.custom_role_id {
+            check_role(&mut tx, org, custom).await?;
+            new.custom_role_id = custom;
+        }
+        if let Some(status) = changes.status {
+            new.status = status;
+        }
+        if new == old {
+            return Ok(old);
+        }
+        new.updated_at = Timestamp::now();
+        with_tx!(&mut tx, conn => {
+            sqlx::query(UPDATE)
+                .bind(org)
+                .bind(id)
+                .bind(&new.name)
+                .bind(&new.slug)
+                .bind(&new.time_zone)
+                .bind(new.reasonable_hours_start)
+                .bind(new.reasonable_hours_end)
+                .bind(new.role.as_str())
+                .bind(new.custom_role_id)
+                .bind(new.status.as_str())
+                .bind(new.updated_at)
+                .execute(conn)
+                .await
+                .map_err(Error::unique_as("slug"))?;
+        });
+        let role_changed = (old.role, old.custom_role_id) != (new.role, new.custom_role_id);
+        let (action, old_values, new_values) = if role_changed {
+            (
+                "user.role_changed",
+                json!({ "role": old.role.as_str(), "custom_role_id": old.custom_role_id }),
+                json!({ "role": new.role.as_str(), "custom_role_id": new.custom_role_id }),
+            )
+        } else if old.status != new.status {
+            (
+                "user.status_changed",
+                json!({ "status": old.status.as_str() }),
+                json!({ "status": new.status.as_str() }),
+            )
+        } else {
+            (
+                "user.updated",
+                json!({ "name": old.name, "slug": old.slug, "time_zone": old.time_zone }),
+                json!({ "name": new.name, "slug": new.slug, "time_zone": new.time_zone }),
+            )
+        };
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change {
+                action,
+                target_type: "user",
+                target_id: Some(id.0),
+                old_values: Some(old_values),
+                new_values: Some(new_values),
+            },
+        )
+        .await?;
+        // A suspended or deactivated user loses their sessions at once, not at expiry.
+        if matches!(new.status, UserStatus::Suspended | UserStatus::Inactive) {
+            crate::repo::sessions::revoke_all_in(&mut tx, org, id, None).await?;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Removes a user; their keys, sessions and memberships go with them. The audit log
+    /// keeps what they did.
+    pub async fn delete(&self, grant: &Granted<can::ManageUsers>, id: UserId) -> Result<(), Error> {
+        const SQL: &str = "DELETE FROM users WHERE organization_id = $1 AND id = $2";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_write().await?;
+        let old = get_in(&mut tx, org, id).await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(id).execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change {
+                action: "user.deleted",
+                target_type: "user",
+                target_id: Some(id.0),
+                old_values: Some(json!({ "email": old.email, "role": old.role.as_str() })),
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

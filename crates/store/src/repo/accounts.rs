@@ -1,0 +1,425 @@
+//! Sign-in and credentials: the only repository methods that run before anyone is
+//! authenticated. They find an account by organization slug and e-mail, keep the login
+//! protection fields (`failed_login_attempts`, `locked_until`, `last_login_ip`), open
+//! sessions and redeem e-mailed tokens. Password hashing is not done here (the store holds
+//! opaque PHC strings); `services` hashes and verifies.
+
+use serde_json::json;
+
+use crate::repo::audit::{self, Change};
+use crate::repo::sessions::{self, NewSession};
+use crate::repo::tokens::{self, Purpose};
+use crate::repo::users::{self, User, UserStatus};
+use crate::scope::{Actor, Scope};
+use crate::token::SecretToken;
+use crate::types::{OrganizationId, Timestamp, UserId};
+use crate::{Db, Error, with_pool, with_tx};
+
+/// An account found for a sign-in attempt. Only [`Accounts::find_login`] makes one, so the
+/// success and failure methods cannot be called for an account nobody tried.
+#[derive(Debug)]
+pub struct LoginCandidate {
+    organization_id: OrganizationId,
+    user_id: UserId,
+    password_hash: Option<String>,
+    status: UserStatus,
+    locked_until: Option<Timestamp>,
+}
+
+impl LoginCandidate {
+    /// The stored PHC string, if the user has set a password.
+    pub fn password_hash(&self) -> Option<&str> {
+        self.password_hash.as_deref()
+    }
+
+    pub fn status(&self) -> UserStatus {
+        self.status
+    }
+
+    /// When a current lock ends, if the account is locked now.
+    pub fn locked_until(&self) -> Option<Timestamp> {
+        self.locked_until.filter(|t| *t > Timestamp::now())
+    }
+}
+
+/// How sign-in protection is tuned.
+#[derive(Clone, Copy, Debug)]
+pub struct LockoutPolicy {
+    /// Failed attempts in a row that lock the account.
+    pub max_failures: u32,
+    /// How long the lock lasts.
+    pub lock_for: jiff::SignedDuration,
+}
+
+/// What a failed attempt did to the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginFailure {
+    /// Set when this failure locked the account.
+    pub locked_until: Option<Timestamp>,
+}
+
+/// Request details kept with a sign-in.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A successful sign-in: the scope it grants and the session it opened.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub scope: Scope,
+    pub session: NewSession,
+}
+
+/// Pre-authentication account operations.
+#[derive(Debug)]
+pub struct Accounts<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Accounts<'_> {
+    /// The account a sign-in names, if the organization and e-mail exist.
+    pub async fn find_login(
+        &self,
+        organization_slug: &str,
+        email: &str,
+    ) -> Result<Option<LoginCandidate>, Error> {
+        const SQL: &str = "SELECT u.organization_id, u.id, u.password_hash, u.status, \
+              u.locked_until \
+            FROM users u JOIN organizations o ON o.id = u.organization_id \
+            WHERE o.slug = $1 AND u.email = $2";
+        type Found = (OrganizationId, UserId, Option<String>, String, Option<Timestamp>);
+        let row: Option<Found> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL)
+                .bind(organization_slug)
+                .bind(email.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(organization_id, user_id, password_hash, status, locked_until)| {
+            Ok(LoginCandidate {
+                organization_id,
+                user_id,
+                password_hash,
+                status: UserStatus::parse(&status)
+                    .ok_or_else(|| Error::Corrupt(format!("unknown user status {status:?}")))?,
+                locked_until,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a failed attempt; the `max_failures`-th in a row locks the account. Audited as
+    /// `login.failed`, and `login.locked` when it locks.
+    pub async fn login_failed(
+        &self,
+        candidate: &LoginCandidate,
+        policy: LockoutPolicy,
+        client: &ClientInfo,
+    ) -> Result<LoginFailure, Error> {
+        const COUNT: &str = "UPDATE users SET failed_login_attempts = failed_login_attempts + 1 \
+            WHERE organization_id = $1 AND id = $2 RETURNING failed_login_attempts";
+        const LOCK: &str = "UPDATE users SET failed_login_attempts = 0, locked_until = $3 \
+            WHERE organization_id = $1 AND id = $2";
+        let (org, user) = (candidate.organization_id, candidate.user_id);
+        let mut tx = self.db.begin_write().await?;
+        let (failures,): (i32,) = with_tx!(&mut tx, conn => {
+            sqlx::query_as(COUNT).bind(org).bind(user).fetch_one(conn).await?
+        });
+        let ip = client.ip.as_deref();
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            ip,
+            Change {
+                action: "login.failed",
+                target_type: "user",
+                target_id: Some(user.0),
+                old_values: None,
+                new_values: Some(json!({ "failed_login_attempts": failures })),
+            },
+        )
+        .await?;
+        let mut locked_until = None;
+        if u32::try_from(failures).unwrap_or(0) >= policy.max_failures {
+            let until = Timestamp::now().plus(policy.lock_for);
+            with_tx!(&mut tx, conn => {
+                sqlx::query(LOCK).bind(org).bind(user).bind(until).execute(conn).await?;
+            });
+            audit::record_at(
+                &mut tx,
+                org,
+                Actor::Anonymous,
+                ip,
+                Change {
+                    action: "login.locked",
+                    target_type: "user",
+                    target_id: Some(user.0),
+                    old_values: None,
+                    new_values: Some(json!({ "locked_until": until.to_string() })),
+                },
+            )
+            .await?;
+            locked_until = Some(until);
+        }
+        tx.commit().await?;
+        Ok(LoginFailure { locked_until })
+    }
+
+    /// Records a sign-in with a verified password: clears the failure count and lock, keeps
+    /// the time and address, and opens a session. Audited as `login.succeeded`.
+    pub async fn login_succeeded(
+        &self,
+        candidate: &LoginCandidate,
+        client: &ClientInfo,
+        session_ttl: jiff::SignedDuration,
+    ) -> Result<SignedIn, Error> {
+        const SQL: &str = "UPDATE users SET failed_login_attempts = 0, locked_until = NULL, \
+            last_login_at = $3, last_login_ip = $4 WHERE organization_id = $1 AND id = $2";
+        let (org, user_id) = (candidate.organization_id, candidate.user_id);
+        let ip = client.ip.as_deref();
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org)
+                .bind(user_id)
+                .bind(Timestamp::now())
+                .bind(ip)
+                .execute(conn)
+                .await?;
+        });
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        let session = sessions::open(
+            &mut tx,
+            org,
+            user_id,
+            session_ttl,
+            ip,
+            client.user_agent.as_deref(),
+        )
+        .await?;
+        let custom = sessions::custom_permissions(&mut tx, org, user.custom_role_id).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Session {
+                user_id,
+                session_id: session.id,
+            },
+            ip,
+            Change {
+                action: "login.succeeded",
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let actor = Actor::Session {
+            user_id,
+            session_id: session.id,
+        };
+        let scope = Scope::new(org, actor, user.role)
+            .with_permissions(sessions::effective(user.role, custom.as_deref()))
+            .with_ip(client.ip.clone());
+        Ok(SignedIn { scope, session })
+    }
+
+    /// Starts a password reset for an active account: returns the user and the token to
+    /// e-mail, or `None` when there is no such account (the caller answers alike).
+    pub async fn request_password_reset(
+        &self,
+        organization_slug: &str,
+        email: &str,
+        valid_for: jiff::SignedDuration,
+        client: &ClientInfo,
+    ) -> Result<Option<(User, SecretToken)>, Error> {
+        let Some(candidate) = self.find_login(organization_slug, email).await? else {
+            return Ok(None);
+        };
+        if candidate.status != UserStatus::Active {
+            return Ok(None);
+        }
+        let mut tx = self.db.begin_write().await?;
+        let org = candidate.organization_id;
+        let user = users::get_in(&mut tx, org, candidate.user_id).await?;
+        let token = tokens::issue(&mut tx, org, user.id, Purpose::ResetPassword, valid_for).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            Change {
+                action: "password.reset_requested",
+                target_type: "user",
+                target_id: Some(user.id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((user, token)))
+    }
+
+    /// Sets a new password from an e-mailed token: a reset (`ResetPassword`) or an accepted
+    /// invitation (`Invite`, which also activates the account and verifies the address,
+    /// since the invitation reached it). Clears any lock and revokes every session.
+    /// `None` when the token is not good.
+    pub async fn set_password_with_token(
+        &self,
+        token: &str,
+        purpose: Purpose,
+        password_hash: &str,
+        client: &ClientInfo,
+    ) -> Result<Option<User>, Error> {
+        const SQL: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4, \
+            failed_login_attempts = 0, locked_until = NULL, updated_at = $4 \
+            WHERE organization_id = $1 AND id = $2";
+        const ACTIVATE: &str = "UPDATE users SET status = 'active', \
+            email_verified_at = COALESCE(email_verified_at, $3) \
+            WHERE organization_id = $1 AND id = $2 AND status = 'invited'";
+        let mut tx = self.db.begin_write().await?;
+        let Some((org, user_id)) = tokens::redeem(&mut tx, token, purpose).await? else {
+            return Ok(None);
+        };
+        let now = Timestamp::now();
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(user_id).bind(password_hash).bind(now)
+                .execute(conn).await?;
+        });
+        if purpose == Purpose::Invite {
+            with_tx!(&mut tx, conn => {
+                sqlx::query(ACTIVATE).bind(org).bind(user_id).bind(now).execute(conn).await?;
+            });
+        }
+        sessions::revoke_all_in(&mut tx, org, user_id, None).await?;
+        let action = match purpose {
+            Purpose::Invite => "user.invitation_accepted",
+            _ => "password.reset",
+        };
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            Change {
+                action,
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// Marks the address verified from an e-mailed token; `None` when the token is not good.
+    pub async fn verify_email(&self, token: &str) -> Result<Option<User>, Error> {
+        const SQL: &str = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3) \
+            WHERE organization_id = $1 AND id = $2";
+        let mut tx = self.db.begin_write().await?;
+        let Some((org, user_id)) = tokens::redeem(&mut tx, token, Purpose::VerifyEmail).await?
+        else {
+            return Ok(None);
+        };
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(user_id).bind(Timestamp::now()).execute(conn).await?;
+        });
+        audit::record(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            Change {
+                action: "user.email_verified",
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// A verification token for the caller's own address, to e-mail to it.
+    pub async fn request_email_verification(
+        &self,
+        scope: &Scope,
+        valid_for: jiff::SignedDuration,
+    ) -> Result<(User, SecretToken), Error> {
+        let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
+        let mut tx = self.db.begin_write().await?;
+        let user = users::get_in(&mut tx, scope.organization_id(), user_id).await?;
+        let token = tokens::issue(
+            &mut tx,
+            scope.organization_id(),
+            user_id,
+            Purpose::VerifyEmail,
+            valid_for,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((user, token))
+    }
+
+    /// The caller's own stored password hash (to check the current password on a change).
+    pub async fn own_password_hash(&self, scope: &Scope) -> Result<Option<String>, Error> {
+        const SQL: &str = "SELECT password_hash FROM users WHERE organization_id = $1 AND id = $2";
+        let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
+        let row: Option<(Option<String>,)> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(user_id)
+                .fetch_optional(pool).await?
+        });
+        Ok(row.ok_or(Error::NotFound("user"))?.0)
+    }
+
+    /// Replaces the caller's own password and revokes their other sessions (the one in use,
+    /// if any, stays). Audited as `password.changed`.
+    pub async fn change_own_password(
+        &self,
+        scope: &Scope,
+        password_hash: &str,
+    ) -> Result<(), Error> {
+        const SQL: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4, \
+            updated_at = $4 WHERE organization_id = $1 AND id = $2";
+        let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
+        let keep = match scope.actor() {
+            Actor::Session { session_id, .. } => Some(session_id),
+            _ => None,
+        };
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(user_id).bind(password_hash).bind(Timestamp::now())
+                .execute(conn).await?;
+        });
+        sessions::revoke_all_in(&mut tx, org, user_id, keep).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change {
+                action: "password.changed",
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+

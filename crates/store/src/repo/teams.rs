@@ -1,0 +1,325 @@
+//! Teams and their memberships (each member is a team `lead` or `member`).
+
+use serde_json::json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::types::{TeamId, Timestamp, UserId};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// A team.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Team {
+    pub id: TeamId,
+    /// Unique within the organization.
+    pub slug: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A user's role within one team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TeamRole {
+    Lead,
+    Member,
+}
+
+impl TeamRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lead => "lead",
+            Self::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "lead" => Some(Self::Lead),
+            "member" => Some(Self::Member),
+            _ => None,
+        }
+    }
+}
+
+/// One membership.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamMember {
+    pub user_id: UserId,
+    pub role: TeamRole,
+    pub created_at: Timestamp,
+}
+
+/// Teams of the scope's organization.
+#[derive(Debug)]
+pub struct Teams<'a> {
+    pub(crate) db: &'a Db,
+}
+
+const SELECT: &str = "SELECT id, slug, name, created_at, updated_at FROM teams";
+
+async fn record(
+    tx: &mut Tx,
+    grant: &Granted<can::ManageTeams>,
+    action: &str,
+    team: TeamId,
+    new_values: Option<serde_json::Value>,
+) -> Result<(), Error> {
+    let scope = grant.scope();
+    audit::record_at(
+        tx,
+        scope.organization_id(),
+        scope.actor(),
+        scope.ip(),
+        Change {
+            action,
+            target_type: "team",
+            target_id: Some(team.0),
+            old_values: None,
+            new_values,
+        },
+    )
+    .await
+}
+
+impl Teams<'_> {
+    pub async fn list(&self, grant: &Granted<can::ReadTeams>) -> Result<Vec<Team>, Error> {
+        let sql = format!("{SELECT} WHERE organization_id = $1 ORDER BY slug");
+        Ok(with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(grant.scope().organization_id())
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn get(&self, grant: &Granted<can::ReadTeams>, id: TeamId) -> Result<Team, Error> {
+        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+        let team: Option<Team> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(grant.scope().organization_id())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        team.ok_or(Error::NotFound("team"))
+    }
+
+    pub async fn create(
+        &self,
+        grant: &Granted<can::ManageTeams>,
+        slug: &str,
+        name: &str,
+    ) -> Result<Team, Error> {
+        const SQL: &str = "INSERT INTO teams (organization_id, id, slug, name, created_at, \
+            updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+        let now = Timestamp::now();
+        let team = Team {
+            id: TeamId::new(),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(grant.scope().organization_id())
+                .bind(team.id)
+                .bind(slug)
+                .bind(name)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map_err(Error::unique_as("slug"))?;
+        });
+        record(&mut tx, grant, "team.created", team.id, Some(json!({ "slug": slug, "name": name })))
+            .await?;
+        tx.commit().await?;
+        Ok(team)
+    }
+
+    pub async fn update(
+        &self,
+        grant: &Granted<can::ManageTeams>,
+        id: TeamId,
+        slug: Option<String>,
+        name: Option<String>,
+    ) -> Result<Team, Error> {
+        const SQL: &str = "UPDATE teams SET slug = $3, name = $4, updated_at = $5 \
+            WHERE organization_id = $1 AND id = $2";
+        let org = grant.scope().organization_id();
+        let mut tx = self.db.begin_write().await?;
+        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+        let old: Option<Team> = with_tx!(&mut tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+        });
+        let old = old.ok_or(Error::NotFound("team"))?;
+        let mut new = old.clone();
+        if let Some(slug) = slug {
+            new.slug = slug;
+        }
+        if let Some(name) = name {
+            new.name = name;
+        }
+        if new == old {
+            return Ok(old);
+        }
+        new.updated_at = Timestamp::now();
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org)
+                .bind(id)
+                .bind(&new.slug)
+                .bind(&new.name)
+                .bind(new.updated_at)
+                .execute(conn)
+                .await
+                .map_err(Error::unique_as("slug"))?;
+        });
+        record(
+            &mut tx,
+            grant,
+            "team.updated",
+            id,
+            Some(json!({ "slug": new.slug, "name": new.name })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Deletes a team and its memberships.
+    pub async fn delete(&self, grant: &Granted<can::ManageTeams>, id: TeamId) -> Result<(), Error> {
+        const SQL: &str = "DELETE FROM teams WHERE organization_id = $1 AND id = $2";
+        let mut tx = self.db.begin_write().await?;
+        let deleted = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(grant.scope().organization_id())
+                .bind(id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        if deleted == 0 {
+            return Err(Error::NotFound("team"));
+        }
+        record(&mut tx, grant, "team.deleted", id, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn members(
+        &self,
+        grant: &Granted<can::ReadTeams>,
+        id: TeamId,
+    ) -> Result<Vec<TeamMember>, Error> {
+        const SQL: &str = "SELECT user_id, role, created_at FROM team_members \
+            WHERE organization_id = $1 AND team_id = $2 ORDER BY created_at, user_id";
+        self.get(grant, id).await?;
+        let rows: Vec<(UserId, String, Timestamp)> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL)
+                .bind(grant.scope().organization_id())
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(user_id, role, created_at)| {
+                Ok(TeamMember {
+                    user_id,
+                    role: TeamRole::parse(&role)
+                        .ok_or_else(|| Error::Corrupt(format!("unknown team role {role:?}")))?,
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds `user_id` to the team, or changes their team role if already a member.
+    pub async fn put_member(
+        &self,
+        grant: &Granted<can::ManageTeams>,
+        id: TeamId,
+        user_id: UserId,
+        role: TeamRole,
+    ) -> Result<TeamMember, Error> {
+        const SQL: &str = "INSERT INTO team_members (organization_id, team_id, user_id, role, \
+            created_at) VALUES ($1, $2, $3, $4, $5) \
+            ON CONFLICT (organization_id, team_id, user_id) DO UPDATE SET role = excluded.role";
+        const EXISTS: &str =
+            "SELECT (SELECT COUNT(*) FROM teams WHERE organization_id = $1 AND id = $2), \
+                    (SELECT COUNT(*) FROM users WHERE organization_id = $1 AND id = $3)";
+        let org = grant.scope().organization_id();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin_write().await?;
+        // Checked first so each missing thing is named (a foreign key error would not say).
+        let (teams, users): (i64, i64) = with_tx!(&mut tx, conn => {
+            sqlx::query_as(EXISTS).bind(org).bind(id).bind(user_id).fetch_one(conn).await?
+        });
+        if teams == 0 {
+            return Err(Error::NotFound("team"));
+        }
+        if users == 0 {
+            return Err(Error::NotFound("user"));
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org)
+                .bind(id)
+                .bind(user_id)
+                .bind(role.as_str())
+                .bind(now)
+                .execute(conn)
+                .await?;
+        });
+        record(
+            &mut tx,
+            grant,
+            "team.member_set",
+            id,
+            Some(json!({ "user_id": user_id, "role": role.as_str() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(TeamMember {
+            user_id,
+            role,
+            created_at: now,
+        })
+    }
+
+    pub async fn remove_member(
+        &self,
+        grant: &Granted<can::ManageTeams>,
+        id: TeamId,
+        user_id: UserId,
+    ) -> Result<(), Error> {
+        const SQL: &str = "DELETE FROM team_members \
+            WHERE organization_id = $1 AND team_id = $2 AND user_id = $3";
+        let mut tx = self.db.begin_write().await?;
+        let deleted = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(grant.scope().organization_id())
+                .bind(id)
+                .bind(user_id)
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        if deleted == 0 {
+            return Err(Error::NotFound("team member"));
+        }
+        record(
+            &mut tx,
+            grant,
+            "team.member_removed",
+            id,
+            Some(json!({ "user_id": user_id })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! One-time tokens sent by e-mail: invitations, address verification, password resets.
+//! Only a hash of the secret is stored; a token is good once and until it expires.
+
+use crate::token::{self, ACCOUNT_PREFIX, SecretToken};
+use crate::types::{AccountTokenId, OrganizationId, Timestamp, UserId};
+use crate::{Error, Tx, with_tx};
+
+/// What a token is for. A token minted for one purpose is refused for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Invite,
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Invite => "invite",
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// Mints and stores a token for `user_id`.
+pub(crate) async fn issue(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    purpose: Purpose,
+    valid_for: jiff::SignedDuration,
+) -> Result<SecretToken, Error> {
+    const SQL: &str = "INSERT INTO account_tokens \
+        (organization_id, id, user_id, purpose, secret_hash, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    let id = AccountTokenId::new();
+    let (token, secret_hash) = token::mint_prefixed(ACCOUNT_PREFIX, organization_id, id.0);
+    let now = Timestamp::now();
+    let expires_at = now.plus(valid_for);
+    with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization_id)
+            .bind(id)
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(&secret_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(conn)
+            .await?;
+    });
+    Ok(token)
+}
+
+/// Marks the token used and returns whose it is, or `None` if it is malformed, unknown,
+/// for another purpose, used or expired (callers answer all of these alike).
+pub(crate) async fn redeem(
+    tx: &mut Tx,
+    text: &str,
+    purpose: Purpose,
+) -> Result<Option<(OrganizationId, UserId)>, Error> {
+    const SELECT: &str = "SELECT user_id, purpose, secret_hash, expires_at, used_at \
+        FROM account_tokens WHERE organization_id = $1 AND id = $2";
+    const USE: &str = "UPDATE account_tokens SET used_at = $3 \
+        WHERE organization_id = $1 AND id = $2 AND used_at IS NULL";
+    let Some((org, id, hash)) = token::parse_prefixed(ACCOUNT_PREFIX, text) else {
+        return Ok(None);
+    };
+    let id = AccountTokenId(id);
+    type Found = (UserId, String, Vec<u8>, Timestamp, Option<Timestamp>);
+    let row: Option<Found> = with_tx!(tx, conn => {
+        sqlx::query_as(SELECT).bind(org).bind(id).fetch_optional(conn).await?
+    });
+    let Some((user_id, stored_purpose, stored_hash, expires_at, used_at)) = row else {
+        return Ok(None);
+    };
+    let now = Timestamp::now();
+    if !token::hashes_equal(&stored_hash, &hash)
+        || stored_purpose != purpose.as_str()
+        || used_at.is_some()
+        || expires_at <= now
+    {
+        return Ok(None);
+    }
+    let changed = with_tx!(tx, conn => {
+        sqlx::query(USE).bind(org).bind(id).bind(now).execute(conn).await?.rows_affected()
+    });
+    Ok((changed == 1).then_some((org, user_id)))
+}
