@@ -43,6 +43,18 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
     pub shutdown_timeout_secs: u64,
+    /// Failed sign-ins in a row that lock an account.
+    pub login_max_failures: u32,
+    /// Seconds a locked account stays locked.
+    pub login_lockout_secs: u64,
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_rate_per_ip: u32,
+    /// Sign-in attempts allowed per account per minute.
+    pub login_rate_per_account: u32,
+    /// Seconds a web session lives.
+    pub session_ttl_secs: u64,
+    /// Mark session cookies Secure (HTTPS only); false only for plain-HTTP development.
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -60,6 +72,12 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_timeout_secs: 30,
+            login_max_failures: 5,
+            login_lockout_secs: 15 * 60,
+            login_rate_per_ip: 20,
+            login_rate_per_account: 10,
+            session_ttl_secs: 14 * 24 * 3600,
+            secure_cookies: true,
         }
     }
 }
@@ -124,6 +142,20 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        for (name, value) in [
+            ("login_max_failures", u64::from(self.login_max_failures)),
+            ("login_lockout_secs", self.login_lockout_secs),
+            ("login_rate_per_ip", u64::from(self.login_rate_per_ip)),
+            (
+                "login_rate_per_account",
+                u64::from(self.login_rate_per_account),
+            ),
+            ("session_ttl_secs", self.session_ttl_secs),
+        ] {
+            if value == 0 {
+                return Err(SettingError::new(name, "must be at least 1"));
+            }
+        }
         if self.max_body_bytes == 0 {
             return Err(SettingError::new("max_body_bytes", "must be at least 1"));
         }
@@ -137,6 +169,25 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Sign-in protection, sessions and cookies for the web layer.
+    pub fn auth(&self) -> web::AuthConfig {
+        let minute = Duration::from_secs(60);
+        let mut settings = services::auth::AuthSettings {
+            max_failed_logins: self.login_max_failures,
+            lockout: Duration::from_secs(self.login_lockout_secs),
+            session_ttl: Duration::from_secs(self.session_ttl_secs),
+            ..Default::default()
+        };
+        settings.login_per_ip.max = self.login_rate_per_ip;
+        settings.login_per_ip.per = minute;
+        settings.login_per_account.max = self.login_rate_per_account;
+        settings.login_per_account.per = minute;
+        web::AuthConfig {
+            settings,
+            secure_cookies: self.secure_cookies,
+        }
     }
 
     pub fn connect_options(&self) -> store::ConnectOptions {

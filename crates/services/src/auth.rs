@@ -46,8 +46,14 @@ impl Default for AuthSettings {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
             session_ttl: Duration::from_secs(14 * 24 * 3600),
-            login_per_ip: Limit { max: 20, per: minute },
-            login_per_account: Limit { max: 10, per: minute },
+            login_per_ip: Limit {
+                max: 20,
+                per: minute,
+            },
+            login_per_account: Limit {
+                max: 10,
+                per: minute,
+            },
             reset_per_ip: Limit { max: 5, per: hour },
             reset_per_account: Limit { max: 3, per: hour },
             reset_ttl: hour,
@@ -89,13 +95,19 @@ pub async fn login(
     let ip = client.ip.as_deref().unwrap_or("unknown");
     let account = format!("{}\u{0}{}", input.organization, input.email.to_lowercase());
     limit(settings, &format!("login/ip/{ip}"), settings.login_per_ip)?;
-    limit(settings, &format!("login/account/{account}"), settings.login_per_account)?;
+    limit(
+        settings,
+        &format!("login/account/{account}"),
+        settings.login_per_account,
+    )?;
     if input.password.chars().count() > passwords::MAX_LEN {
         // Not hashed at all: a megabyte password must not buy a megabyte of argon2 work.
         return Err(ServiceError::InvalidCredentials);
     }
     let accounts = db.accounts();
-    let candidate = accounts.find_login(&input.organization, &input.email).await?;
+    let candidate = accounts
+        .find_login(&input.organization, &input.email)
+        .await?;
     let stored = candidate
         .as_ref()
         .and_then(|c| c.password_hash().map(str::to_owned));
@@ -182,7 +194,11 @@ pub async fn request_password_reset(
     let ip = client.ip.as_deref().unwrap_or("unknown");
     limit(settings, &format!("reset/ip/{ip}"), settings.reset_per_ip)?;
     let account = format!("{organization}\u{0}{}", email.to_lowercase());
-    limit(settings, &format!("reset/account/{account}"), settings.reset_per_account)?;
+    limit(
+        settings,
+        &format!("reset/account/{account}"),
+        settings.reset_per_account,
+    )?;
     let found = db
         .accounts()
         .request_password_reset(organization, email, signed(settings.reset_ttl), client)

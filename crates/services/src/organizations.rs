@@ -86,7 +86,9 @@ fn logo(value: &Option<Option<String>>, _ctx: &()) -> garde::Result {
                 && u.len() <= 2000
                 && !u.chars().any(|c| c.is_whitespace() || c.is_control())) =>
         {
-            Err(garde::Error::new("must be an https URL of at most 2000 characters"))
+            Err(garde::Error::new(
+                "must be an https URL of at most 2000 characters",
+            ))
         }
         _ => Ok(()),
     }

@@ -2,8 +2,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::{FieldError, ServiceError};
 
@@ -14,10 +14,32 @@ pub const MAX_LEN: usize = 128;
 
 /// Passwords that lead every breach list; refused whatever their length.
 const COMMON: &[&str] = &[
-    "password", "passw0rd", "password1", "password123", "123456789", "1234567890",
-    "qwertyuiop", "qwerty123", "iloveyou", "letmein", "welcome", "admin123", "abc123",
-    "football", "baseball", "dragon", "monkey", "sunshine", "princess", "trustno1",
-    "superman", "starwars", "whatever", "changeme", "123123123", "111111111",
+    "password",
+    "passw0rd",
+    "password1",
+    "password123",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "admin123",
+    "abc123",
+    "football",
+    "baseball",
+    "dragon",
+    "monkey",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "superman",
+    "starwars",
+    "whatever",
+    "changeme",
+    "123123123",
+    "111111111",
 ];
 
 /// Checks `password` against the rules; the error names the rule that failed, at `pointer`.
@@ -39,18 +61,27 @@ pub fn check(password: &str, email: &str, pointer: &str) -> Result<(), ServiceEr
     let lower = password.to_lowercase();
     // "Password123!" is "password123" with decoration: strip digits and symbols at the ends.
     let core = lower.trim_matches(|c: char| !c.is_alphabetic());
-    if COMMON.iter().any(|c| lower == *c || core == *c || lower.starts_with(c)) {
+    if COMMON
+        .iter()
+        .any(|c| lower == *c || core == *c || lower.starts_with(c))
+    {
         return fail("password_common", "is a commonly used password");
     }
     let local = email.split('@').next().unwrap_or_default().to_lowercase();
     if local.chars().count() >= 4 && lower.contains(&local) {
-        return fail("password_contains_email", "must not contain your e-mail address");
+        return fail(
+            "password_contains_email",
+            "must not contain your e-mail address",
+        );
     }
     let mut distinct: Vec<char> = password.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() < 5 {
-        return fail("password_repetitive", "must use at least 5 different characters");
+        return fail(
+            "password_repetitive",
+            "must use at least 5 different characters",
+        );
     }
     Ok(())
 }
@@ -128,7 +159,9 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_are_argon2id() {
-        let h = hash("correct horse battery staple".to_owned()).await.unwrap_or_default();
+        let h = hash("correct horse battery staple".to_owned())
+            .await
+            .unwrap_or_default();
         assert!(h.starts_with("$argon2id$v=19$"), "{h}");
         assert!(verify("correct horse battery staple".to_owned(), Some(h.clone())).await);
         assert!(!verify("wrong horse battery staple".to_owned(), Some(h)).await);

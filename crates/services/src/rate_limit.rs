@@ -58,7 +58,10 @@ mod tests {
     #[test]
     fn allows_max_then_refuses_with_a_wait() {
         let l = InMemoryLimiter::default();
-        let limit = Limit { max: 3, per: Duration::from_secs(60) };
+        let limit = Limit {
+            max: 3,
+            per: Duration::from_secs(60),
+        };
         for _ in 0..3 {
             assert!(l.hit("k", limit).is_ok());
         }

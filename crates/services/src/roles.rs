@@ -45,7 +45,9 @@ pub async fn create(
     name: &str,
     permissions: &[String],
 ) -> Result<CustomRole, ServiceError> {
-    let grant = scope.grant::<can::ManageRoles>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageRoles>()
+        .ok_or(ServiceError::Forbidden)?;
     let name = check_name(name)?;
     let permissions = parse_permissions(permissions)?;
     if permissions.intersection(scope.permissions()) != permissions {
@@ -61,7 +63,9 @@ pub async fn update(
     name: Option<&str>,
     permissions: Option<&[String]>,
 ) -> Result<CustomRole, ServiceError> {
-    let grant = scope.grant::<can::ManageRoles>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageRoles>()
+        .ok_or(ServiceError::Forbidden)?;
     let name = name.map(check_name).transpose()?;
     let permissions = permissions.map(parse_permissions).transpose()?;
     if permissions.is_some_and(|p| p.intersection(scope.permissions()) != p) {
@@ -71,6 +75,8 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, scope: &Scope, id: RoleId) -> Result<(), ServiceError> {
-    let grant = scope.grant::<can::ManageRoles>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageRoles>()
+        .ok_or(ServiceError::Forbidden)?;
     Ok(db.roles().delete(&grant, id).await?)
 }

@@ -16,13 +16,17 @@ pub async fn current(db: &Db, scope: &Scope) -> Result<User, ServiceError> {
 
 /// Everyone in the organization (needs `users.read`).
 pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<User>, ServiceError> {
-    scope.grant::<can::ReadUsers>().ok_or(ServiceError::Forbidden)?;
+    scope
+        .grant::<can::ReadUsers>()
+        .ok_or(ServiceError::Forbidden)?;
     Ok(db.users().list(scope).await?)
 }
 
 /// One user (needs `users.read`).
 pub async fn get(db: &Db, scope: &Scope, id: UserId) -> Result<User, ServiceError> {
-    scope.grant::<can::ReadUsers>().ok_or(ServiceError::Forbidden)?;
+    scope
+        .grant::<can::ReadUsers>()
+        .ok_or(ServiceError::Forbidden)?;
     Ok(db.users().get(scope, id).await?)
 }
 
@@ -45,7 +49,9 @@ pub async fn invite(
     scope: &Scope,
     input: Invite,
 ) -> Result<User, ServiceError> {
-    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageUsers>()
+        .ok_or(ServiceError::Forbidden)?;
     if input.role == Role::Owner && scope.role() != Role::Owner {
         return Err(ServiceError::Forbidden);
     }
@@ -131,8 +137,12 @@ fn profile_changes(current: &User, p: Profile) -> Result<ProfileChanges, Service
         errors.push(field("/time_zone", "must be an IANA time zone name"));
     }
     let hours = if p.reasonable_hours_start.is_some() || p.reasonable_hours_end.is_some() {
-        let start = p.reasonable_hours_start.unwrap_or(current.reasonable_hours_start);
-        let end = p.reasonable_hours_end.unwrap_or(current.reasonable_hours_end);
+        let start = p
+            .reasonable_hours_start
+            .unwrap_or(current.reasonable_hours_start);
+        let end = p
+            .reasonable_hours_end
+            .unwrap_or(current.reasonable_hours_end);
         if !(0..24).contains(&start) || !(1..=24).contains(&end) || start >= end {
             errors.push(field(
                 "/reasonable_hours_start",
@@ -178,7 +188,9 @@ pub async fn update(
     id: UserId,
     input: Update,
 ) -> Result<User, ServiceError> {
-    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageUsers>()
+        .ok_or(ServiceError::Forbidden)?;
     let target = db.users().get(scope, id).await?;
     let touches_owner = input.role == Some(Role::Owner) || target.role == Role::Owner;
     if touches_owner && (input.role.is_some() || input.status.is_some()) {
@@ -228,7 +240,9 @@ async fn owners(db: &Db, scope: &Scope) -> Result<usize, ServiceError> {
 
 /// Removes a user (needs `users.manage`); never oneself, and owners only by owners.
 pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceError> {
-    let grant = scope.grant::<can::ManageUsers>().ok_or(ServiceError::Forbidden)?;
+    let grant = scope
+        .grant::<can::ManageUsers>()
+        .ok_or(ServiceError::Forbidden)?;
     let target = db.users().get(scope, id).await?;
     if scope.actor().user_id() == Some(id) {
         return Err(ServiceError::Validation(vec![field(

@@ -104,7 +104,9 @@ impl Permissions {
 
     /// The permissions in the set, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
     }
 
     /// Codenames, for storage and display.
@@ -223,12 +225,10 @@ impl<C: Capability> std::fmt::Debug for Granted<C> {
 impl Scope {
     /// Capability `C`, if the scope's permissions include it.
     pub fn grant<C: Capability>(&self) -> Option<Granted<C>> {
-        self.permissions()
-            .contains(C::PERMISSION)
-            .then(|| Granted {
-                scope: self.clone(),
-                _capability: PhantomData,
-            })
+        self.permissions().contains(C::PERMISSION).then(|| Granted {
+            scope: self.clone(),
+            _capability: PhantomData,
+        })
     }
 }
 

@@ -171,6 +171,7 @@ backend_test!(
                     &scope.admin().unwrap(),
                     OrganizationChanges {
                         name: Some("Acme Health".to_owned()),
+                        ..OrganizationChanges::default()
                     },
                 )
                 .await

@@ -31,6 +31,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// A request running longer than this is answered 408 and dropped.
     pub request_timeout: Duration,
+    /// Sign-in, sessions, cookies and rate limits.
+    pub auth: crate::extract::AuthConfig,
 }
 
 impl Default for HttpConfig {
@@ -38,6 +40,7 @@ impl Default for HttpConfig {
         Self {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            auth: crate::extract::AuthConfig::default(),
         }
     }
 }
@@ -53,6 +56,7 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::organization::update_organization
         ))
         .routes(routes!(api::me::get_me))
+        .merge(api::accounts::router())
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.
@@ -70,6 +74,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Router {
         db,
         metrics: crate::metrics::handle(),
         openapi_json,
+        auth: Arc::new(config.auth.clone()),
     };
 
     // One INFO line per response (status, latency) is the access log.

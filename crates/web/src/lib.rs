@@ -15,3 +15,4 @@ pub mod problem;
 mod state;
 
 pub use app::{HttpConfig, openapi, router, serve};
+pub use extract::AuthConfig;

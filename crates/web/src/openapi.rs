@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerAuth),
     tags(
         (name = "organization", description = "The caller's organization and identity"),
+        (name = "accounts", description = "Sign-in, sessions, users, custom roles and teams"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -51,6 +51,8 @@ pub struct ApiError {
     problem: Box<Problem>,
     /// A `WWW-Authenticate` challenge for 401 answers.
     challenge: bool,
+    /// Seconds for a `Retry-After` header (429 answers).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -67,6 +69,7 @@ impl ApiError {
                 errors: Vec::new(),
             }),
             challenge: false,
+            retry_after: None,
         }
     }
 
@@ -120,6 +123,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.challenge {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -162,6 +168,38 @@ impl From<ServiceError> for ApiError {
                 "forbidden",
                 "your role does not allow this",
             ),
+            ServiceError::InvalidCredentials => Self::unauthorized(
+                "invalid_credentials",
+                "the organization, e-mail address or password is wrong",
+            ),
+            ServiceError::InvalidToken => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "the link is invalid, used or expired; request a new one",
+            ),
+            ServiceError::Locked { until } => Self::new(
+                StatusCode::LOCKED,
+                "account_locked",
+                format!("too many failed sign-ins; the account unlocks at {until}"),
+            ),
+            ServiceError::AccountDisabled => Self::new(
+                StatusCode::FORBIDDEN,
+                "account_disabled",
+                "this account is not active; ask an administrator",
+            ),
+            ServiceError::RateLimited { retry_after_secs } => {
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many attempts; retry after {retry_after_secs} seconds"),
+                );
+                e.retry_after = Some(retry_after_secs);
+                e
+            }
+            ServiceError::Crypto => {
+                tracing::error!("password hashing failed");
+                Self::internal()
+            }
             ServiceError::Internal(source) => {
                 tracing::error!(error = %source, "service failed");
                 Self::internal()

@@ -12,4 +12,6 @@ pub struct AppState {
     pub(crate) metrics: PrometheusHandle,
     /// The OpenAPI document, rendered once at start-up.
     pub(crate) openapi_json: Arc<[u8]>,
+    /// Sign-in protection, sessions and cookies.
+    pub(crate) auth: Arc<crate::extract::AuthConfig>,
 }

@@ -35,6 +35,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let http = web::HttpConfig {
         max_body_bytes: config.max_body_bytes,
         request_timeout: Duration::from_secs(config.request_timeout_secs),
+        auth: config.auth(),
     };
     let app = web::router(db.clone(), &http);
 

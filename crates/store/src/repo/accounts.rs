@@ -89,7 +89,13 @@ impl Accounts<'_> {
               u.locked_until \
             FROM users u JOIN organizations o ON o.id = u.organization_id \
             WHERE o.slug = $1 AND u.email = $2";
-        type Found = (OrganizationId, UserId, Option<String>, String, Option<Timestamp>);
+        type Found = (
+            OrganizationId,
+            UserId,
+            Option<String>,
+            String,
+            Option<Timestamp>,
+        );
         let row: Option<Found> = with_pool!(self.db, pool => {
             sqlx::query_as(SQL)
                 .bind(organization_slug)
@@ -97,16 +103,18 @@ impl Accounts<'_> {
                 .fetch_optional(pool)
                 .await?
         });
-        row.map(|(organization_id, user_id, password_hash, status, locked_until)| {
-            Ok(LoginCandidate {
-                organization_id,
-                user_id,
-                password_hash,
-                status: UserStatus::parse(&status)
-                    .ok_or_else(|| Error::Corrupt(format!("unknown user status {status:?}")))?,
-                locked_until,
-            })
-        })
+        row.map(
+            |(organization_id, user_id, password_hash, status, locked_until)| {
+                Ok(LoginCandidate {
+                    organization_id,
+                    user_id,
+                    password_hash,
+                    status: UserStatus::parse(&status)
+                        .ok_or_else(|| Error::Corrupt(format!("unknown user status {status:?}")))?,
+                    locked_until,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -422,4 +430,3 @@ impl Accounts<'_> {
         Ok(())
     }
 }
-

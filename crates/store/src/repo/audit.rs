@@ -22,6 +22,8 @@ pub struct AuditEntry {
     pub target_id: Option<Uuid>,
     pub old_values: Option<Value>,
     pub new_values: Option<Value>,
+    /// The client address, when the change came through HTTP.
+    pub ip: Option<String>,
 }
 
 /// A change to record.
@@ -86,6 +88,7 @@ struct Row {
     target_id: Option<Uuid>,
     old_values: Option<Json<Value>>,
     new_values: Option<Json<Value>>,
+    ip: Option<String>,
 }
 
 /// Reads the audit log.
@@ -98,7 +101,7 @@ impl Audit<'_> {
     /// The latest `limit` entries of the scope's organization, newest first.
     pub async fn recent(&self, scope: &Scope, limit: u32) -> Result<Vec<AuditEntry>, Error> {
         const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, action, target_type, \
-            target_id, old_values, new_values FROM audit_log WHERE organization_id = $1 \
+            target_id, old_values, new_values, ip FROM audit_log WHERE organization_id = $1 \
             ORDER BY occurred_at DESC, id DESC LIMIT $2";
         let rows: Vec<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(SQL)
@@ -119,6 +122,7 @@ impl Audit<'_> {
                 target_id: r.target_id,
                 old_values: r.old_values.map(|j| j.0),
                 new_values: r.new_values.map(|j| j.0),
+                ip: r.ip,
             })
             .collect())
     }

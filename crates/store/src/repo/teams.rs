@@ -134,8 +134,14 @@ impl Teams<'_> {
                 .await
                 .map_err(Error::unique_as("slug"))?;
         });
-        record(&mut tx, grant, "team.created", team.id, Some(json!({ "slug": slug, "name": name })))
-            .await?;
+        record(
+            &mut tx,
+            grant,
+            "team.created",
+            team.id,
+            Some(json!({ "slug": slug, "name": name })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(team)
     }
@@ -248,8 +254,7 @@ impl Teams<'_> {
         const SQL: &str = "INSERT INTO team_members (organization_id, team_id, user_id, role, \
             created_at) VALUES ($1, $2, $3, $4, $5) \
             ON CONFLICT (organization_id, team_id, user_id) DO UPDATE SET role = excluded.role";
-        const EXISTS: &str =
-            "SELECT (SELECT COUNT(*) FROM teams WHERE organization_id = $1 AND id = $2), \
+        const EXISTS: &str = "SELECT (SELECT COUNT(*) FROM teams WHERE organization_id = $1 AND id = $2), \
                     (SELECT COUNT(*) FROM users WHERE organization_id = $1 AND id = $3)";
         let org = grant.scope().organization_id();
         let now = Timestamp::now();

@@ -15,7 +15,8 @@ use crate::state::AppState;
 pub struct MeBody {
     pub organization_id: Uuid,
     pub user_id: Uuid,
-    pub api_key_id: Uuid,
+    /// The key used, when the request came with an API key (not a session).
+    pub api_key_id: Option<Uuid>,
     #[schema(example = "owner@example.com")]
     pub email: String,
     pub name: String,
@@ -45,20 +46,16 @@ pub async fn get_me(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
 ) -> Result<axum::Json<MeBody>, ApiError> {
-    // Requests authenticate only by API key; the operator never comes through HTTP.
-    let Actor::ApiKey {
-        user_id,
-        api_key_id,
-    } = scope.actor()
-    else {
-        return Err(ApiError::internal());
+    // Requests authenticate by API key or session; the operator never comes through HTTP.
+    let api_key_id = match scope.actor() {
+        Actor::ApiKey { api_key_id, .. } => Some(api_key_id.0),
+        _ => None,
     };
     let user = services::users::current(&state.db, &scope).await?;
-    debug_assert_eq!(user.id, user_id);
     Ok(axum::Json(MeBody {
         organization_id: scope.organization_id().0,
         user_id: user.id.0,
-        api_key_id: api_key_id.0,
+        api_key_id,
         email: user.email,
         name: user.name,
         role: user.role.as_str().to_owned(),

@@ -1,6 +1,7 @@
 //! The JSON API, `/api/v1`. One module per resource; each handler parses, calls one service
 //! function and renders. No rules, no SQL.
 
+pub mod accounts;
 pub mod me;
 pub mod organization;
 

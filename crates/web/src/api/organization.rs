@@ -24,6 +24,14 @@ pub struct OrganizationBody {
     /// RFC 3339, UTC.
     #[schema(format = DateTime, example = "2026-11-22T10:00:00.123Z")]
     pub updated_at: String,
+    /// `#rrggbb`.
+    #[schema(example = "#0066cc")]
+    pub brand_color: Option<String>,
+    /// https URL of the logo.
+    pub logo_url: Option<String>,
+    /// IANA zone new users start in.
+    #[schema(example = "Europe/Berlin")]
+    pub default_time_zone: String,
 }
 
 impl From<store::Organization> for OrganizationBody {
@@ -34,6 +42,9 @@ impl From<store::Organization> for OrganizationBody {
             name: o.name,
             created_at: super::instant(o.created_at),
             updated_at: super::instant(o.updated_at),
+            brand_color: o.brand_color,
+            logo_url: o.logo_url,
+            default_time_zone: o.default_time_zone,
         }
     }
 }
@@ -46,6 +57,17 @@ pub struct UpdateOrganizationBody {
     #[schema(example = "Acme Health")]
     #[serde(default)]
     pub name: Option<String>,
+    /// `#rrggbb`; `null` clears it.
+    #[serde(default, deserialize_with = "super::accounts::nullable")]
+    #[schema(value_type = Option<String>, example = "#0066cc")]
+    pub brand_color: Option<Option<String>>,
+    /// An https URL; `null` clears it.
+    #[serde(default, deserialize_with = "super::accounts::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub logo_url: Option<Option<String>>,
+    /// IANA zone new users start in.
+    #[serde(default)]
+    pub default_time_zone: Option<String>,
 }
 
 /// Get the organization.
@@ -100,7 +122,12 @@ pub async fn update_organization(
     Authenticated(scope): Authenticated,
     ApiJson(body): ApiJson<UpdateOrganizationBody>,
 ) -> Result<axum::Json<OrganizationBody>, ApiError> {
-    let input = services::organizations::UpdateOrganization { name: body.name };
+    let input = services::organizations::UpdateOrganization {
+        name: body.name,
+        brand_color: body.brand_color,
+        logo_url: body.logo_url,
+        default_time_zone: body.default_time_zone,
+    };
     let organization = services::organizations::update(&state.db, &scope, input).await?;
     Ok(axum::Json(organization.into()))
 }

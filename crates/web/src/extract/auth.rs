@@ -1,52 +1,188 @@
-//! `Authenticated`: the tenant scope a bearer API key grants.
+//! `Authenticated`: the tenant scope a request's credentials grant.
 //!
-//! A handler that needs tenant data takes this extractor; it is the only way a request gets
-//! a [`store::Scope`], so an unauthenticated handler cannot reach tenant rows at all.
+//! Two kinds of credentials: `Authorization: Bearer <api key>` (for programs) and the
+//! `rdv_session` cookie (for the browser). A handler that needs tenant data takes this
+//! extractor; it is the only way a request gets a [`store::Scope`], so an unauthenticated
+//! handler cannot reach tenant rows at all.
+//!
+//! CSRF: a cookie is sent by the browser on cross-site requests too, so cookie-authenticated
+//! unsafe requests (anything but GET, HEAD, OPTIONS) must carry `X-CSRF-Token` equal to the
+//! session's CSRF token, which sign-in returns in the body and in the script-readable
+//! `rdv_csrf` cookie. Only a script running on our own origin can read either, so a forged
+//! cross-site request cannot supply it. The server stores a hash of the token with the
+//! session (a synchronizer token), so it does not rely on cookie integrity alone. Bearer keys
+//! are not sent automatically by browsers and need no CSRF token.
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use services::auth::AuthSettings;
 use store::Scope;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// The caller, authenticated by `Authorization: Bearer <api key>`.
+/// The session cookie (HttpOnly).
+pub const SESSION_COOKIE: &str = "rdv_session";
+/// The CSRF cookie (readable by scripts on our origin).
+pub const CSRF_COOKIE: &str = "rdv_csrf";
+/// The header carrying the CSRF token on unsafe cookie-authenticated requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Sign-in protection and cookie settings.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    pub settings: AuthSettings,
+    /// Mark cookies `Secure` (sent over HTTPS only). Turn off only for plain-HTTP
+    /// development on localhost.
+    pub secure_cookies: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            settings: AuthSettings::default(),
+            secure_cookies: true,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// `Set-Cookie` values for a new session.
+    pub(crate) fn session_cookies(
+        &self,
+        session: &str,
+        csrf: &str,
+        max_age: Duration,
+    ) -> [String; 2] {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        let age = max_age.as_secs();
+        [
+            format!(
+                "{SESSION_COOKIE}={session}; Path=/; Max-Age={age}; HttpOnly; SameSite=Lax{secure}"
+            ),
+            format!("{CSRF_COOKIE}={csrf}; Path=/; Max-Age={age}; SameSite=Lax{secure}"),
+        ]
+    }
+
+    /// `Set-Cookie` values that delete both cookies.
+    pub(crate) fn cleared_cookies(&self) -> [String; 2] {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        [
+            format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+            format!("{CSRF_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+        ]
+    }
+}
+
+/// The caller, authenticated by an API key or a session cookie.
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Scope);
+
+/// The client's address as the server saw it. Behind a reverse proxy this is the proxy;
+/// trusting `X-Forwarded-For` is a deployment choice not made yet.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_ip(parts)))
+    }
+}
+
+fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// The value of cookie `name`, if sent.
+pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        let ip = client_ip(parts);
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            return bearer(value, state).await.map(|s| Self(s.with_ip(ip)));
+        }
+        let Some(cookie) = cookie(parts, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized(
                 "unauthenticated",
-                "send an API key: Authorization: Bearer <key>",
+                "sign in, or send an API key: Authorization: Bearer <key>",
             ));
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "unauthenticated",
-                    "the Authorization header must be: Bearer <key>",
-                )
-            })?;
-        match state.db.api_keys().authenticate(token).await {
-            Ok(Some(scope)) => Ok(Self(scope)),
-            Ok(None) => Err(ApiError::unauthorized(
-                "invalid_api_key",
-                "the API key is unknown or revoked",
-            )),
-            Err(e) => {
-                tracing::error!(error = %e, "authentication failed");
-                Err(ApiError::internal())
+        let session = match state.db.sessions().authenticate(cookie).await {
+            Ok(Some(session)) => session,
+            Ok(None) => {
+                return Err(ApiError::unauthorized(
+                    "invalid_session",
+                    "the session has expired or was revoked; sign in again",
+                ));
             }
+            Err(e) => {
+                tracing::error!(error = %e, "session authentication failed");
+                return Err(ApiError::internal());
+            }
+        };
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !session.csrf_matches(presented) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "send the session's CSRF token in the X-CSRF-Token header",
+                ));
+            }
+        }
+        Ok(Self(session.scope.with_ip(ip)))
+    }
+}
+
+async fn bearer(value: &axum::http::HeaderValue, state: &AppState) -> Result<Scope, ApiError> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "unauthenticated",
+                "the Authorization header must be: Bearer <key>",
+            )
+        })?;
+    match state.db.api_keys().authenticate(token).await {
+        Ok(Some(scope)) => Ok(scope),
+        Ok(None) => Err(ApiError::unauthorized(
+            "invalid_api_key",
+            "the API key is unknown, revoked or expired",
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "authentication failed");
+            Err(ApiError::internal())
         }
     }
 }

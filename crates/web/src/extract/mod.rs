@@ -3,5 +3,5 @@
 mod auth;
 mod json;
 
-pub use auth::Authenticated;
+pub use auth::{AuthConfig, Authenticated, ClientAddr};
 pub use json::ApiJson;

@@ -17,6 +17,12 @@ pub struct TestAppBuilder {
 }
 
 impl TestAppBuilder {
+    /// Replaces sign-in protection and cookie settings.
+    pub fn auth(mut self, auth: web::AuthConfig) -> Self {
+        self.http.auth = auth;
+        self
+    }
+
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.http.max_body_bytes = bytes;
         self

@@ -1,0 +1,285 @@
+//! `/api/v1/auth/*`: sign-in, sign-out, passwords, invitations.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use store::ClientInfo;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, Authenticated, ClientAddr};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    /// The organization's slug (addresses are unique per organization).
+    #[schema(example = "acme")]
+    pub organization: String,
+    #[schema(example = "olive@acme.example")]
+    pub email: String,
+    pub password: String,
+}
+
+/// A new session. The session itself travels in the HttpOnly `rdv_session` cookie.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionBody {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    /// Send as `X-CSRF-Token` on unsafe requests authenticated by the cookie.
+    pub csrf_token: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+}
+
+fn client(addr: ClientAddr, headers: &HeaderMap) -> ClientInfo {
+    ClientInfo {
+        ip: addr.0,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// Sign in.
+///
+/// Opens a session (cookies `rdv_session`, HttpOnly, and `rdv_csrf`). Wrong organization,
+/// e-mail or password all answer 401 alike. After 5 failures in a row the account locks for
+/// 15 minutes; a locked account answers 423 with the unlock time, but only to a correct
+/// password. Limited per client address and per account (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "accounts",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in; cookies set", body = SessionBody),
+        (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account not active", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Account locked (told only after a correct password)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Response, ApiError> {
+    let input = services::auth::Login {
+        organization: body.organization,
+        email: body.email,
+        password: body.password,
+    };
+    let signed_in = services::auth::login(
+        &state.db,
+        &state.auth.settings,
+        input,
+        &client(addr, &headers),
+    )
+    .await?;
+    let session = signed_in.session;
+    let cookies = state.auth.session_cookies(
+        session.token.expose(),
+        session.csrf_token.expose(),
+        state.auth.settings.session_ttl,
+    );
+    let body = SessionBody {
+        organization_id: signed_in.scope.organization_id().0,
+        user_id: signed_in
+            .scope
+            .actor()
+            .user_id()
+            .map(|u| u.0)
+            .unwrap_or_default(),
+        session_id: session.id.0,
+        csrf_token: session.csrf_token.expose().to_owned(),
+        expires_at: crate::api::instant(session.expires_at),
+    };
+    let mut response = axum::Json(body).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+/// Sign out.
+///
+/// Revokes the session the request came with and clears the cookies.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "accounts",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing CSRF token, or an API key (revoke keys instead)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+) -> Result<Response, ApiError> {
+    services::auth::logout(&state.db, &scope).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    for c in state.auth.cleared_cookies() {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(response)
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    pub current_password: String,
+    /// At least 10 characters, not a common password, not containing the e-mail address.
+    pub new_password: String,
+}
+
+/// Change my password.
+///
+/// Checks the current password; ends every other session of the user.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "accounts",
+    security(("api_key" = [])),
+    request_body = ChangePasswordBody,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Current password wrong, or the new one breaks a rule (named in `errors`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<ChangePasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::change_password(
+        &state.db,
+        &state.auth.settings,
+        &scope,
+        body.current_password,
+        body.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A request for a reset link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    pub organization: String,
+    pub email: String,
+}
+
+/// Request a password reset.
+///
+/// Answers 202 whether or not the account exists; the link goes to the account's address.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset",
+    tag = "accounts",
+    request_body = ResetRequestBody,
+    responses(
+        (status = 202, description = "If the account exists, a link is on its way"),
+        (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ResetRequestBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::request_password_reset(
+        &state.db,
+        &state.auth.settings,
+        &body.organization,
+        &body.email,
+        &client(addr, &headers),
+    )
+    .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A token from an e-mailed link and the password to set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenPasswordBody {
+    pub token: String,
+    pub password: String,
+}
+
+/// Reset a password.
+///
+/// Sets a new password from the e-mailed token, clears any lock and ends every session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset/confirm",
+    tag = "accounts",
+    request_body = TokenPasswordBody,
+    responses(
+        (status = 204, description = "Password set; sign in"),
+        (status = 400, description = "Invalid, used or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password breaks a rule", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TokenPasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::reset_password(
+        &state.db,
+        &body.token,
+        body.password,
+        &client(addr, &headers),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Accept an invitation.
+///
+/// Sets the first password from the invitation token and activates the account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/invitations/accept",
+    tag = "accounts",
+    request_body = TokenPasswordBody,
+    responses(
+        (status = 204, description = "Account active; sign in"),
+        (status = 400, description = "Invalid, used or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password breaks a rule", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TokenPasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::accept_invitation(
+        &state.db,
+        &body.token,
+        body.password,
+        &client(addr, &headers),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

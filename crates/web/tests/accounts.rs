@@ -1,0 +1,671 @@
+//! Accounts end to end on both backends: sign-in protection, sessions and CSRF, custom
+//! roles and teams, and tenant isolation across two organizations.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Org, TestApp};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use services::rate_limit::Limit;
+use std::time::Duration;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Invites `email` into `org` through the store (to get the token the e-mail would carry),
+/// then accepts the invitation over HTTP.
+async fn member(app: &TestApp, org: &Org, email: &str, role: store::Role) -> store::User {
+    let scope = app
+        .db
+        .db
+        .api_keys()
+        .authenticate(&org.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let grant = scope.grant::<store::can::ManageUsers>().unwrap();
+    let (user, token) = app
+        .db
+        .db
+        .users()
+        .invite(
+            &grant,
+            store::NewInvite {
+                email: email.to_owned(),
+                name: "Mia Member".to_owned(),
+                role,
+                custom_role_id: None,
+                time_zone: "Europe/Berlin".to_owned(),
+                valid_for: jiff::SignedDuration::from_hours(1),
+            },
+        )
+        .await
+        .unwrap();
+    let r = app
+        .request(Method::POST, "/api/v1/auth/invitations/accept")
+        .json(&json!({"token": token.expose(), "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NO_CONTENT,
+        "{}",
+        r.text().await.unwrap()
+    );
+    user
+}
+
+/// A signed-in browser: the session cookie and the CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+async fn login(app: &TestApp, org: &str, email: &str, password: &str) -> reqwest::Response {
+    app.request(Method::POST, "/api/v1/auth/login")
+        .json(&json!({"organization": org, "email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, org: &str, email: &str) -> Browser {
+    let r = login(app, org, email, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("rdv_session="))
+        .unwrap();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+    assert!(session.contains("Secure"), "cookies are Secure by default");
+    let cookie = session.split(';').next().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    Browser {
+        cookie,
+        csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+impl Browser {
+    fn req(&self, app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuilder {
+        app.request(method, path)
+            .header(header::COOKIE, &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+}
+
+fn bearer(app: &TestApp, org: &Org, method: Method, path: &str) -> reqwest::RequestBuilder {
+    app.request(method, path).bearer_auth(&org.key)
+}
+
+async fn code(r: reqwest::Response) -> (StatusCode, String) {
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
+fn generous() -> web::AuthConfig {
+    let mut auth = web::AuthConfig::default();
+    let plenty = Limit {
+        max: 1000,
+        per: Duration::from_secs(60),
+    };
+    auth.settings.login_per_ip = plenty;
+    auth.settings.login_per_account = plenty;
+    auth
+}
+
+use rendezvous_web as web;
+
+store::backend_test!(brute_force_is_stopped_after_five_tries, |t| async move {
+    let app = TestApp::builder().auth(generous()).start(t).await;
+    let org = app.organization("acme").await;
+    let user = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+
+    let mut answers = Vec::new();
+    for i in 0..100 {
+        let r = login(
+            &app,
+            "acme",
+            "mia@acme.example",
+            &format!("wrong guess {i:03}"),
+        )
+        .await;
+        answers.push(code(r).await);
+    }
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == (StatusCode::UNAUTHORIZED, "invalid_credentials".to_owned())),
+        "wrong passwords answer alike, locked or not: {answers:?}"
+    );
+    // An unknown address answers exactly like a wrong password.
+    let unknown = code(login(&app, "acme", "nobody@acme.example", "wrong guess").await).await;
+    assert_eq!(unknown, answers[0]);
+
+    // The right password now meets the lock, and only now is the lock told.
+    let r = login(&app, "acme", "mia@acme.example", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::LOCKED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "account_locked");
+    assert!(
+        body["detail"].as_str().unwrap().contains("unlocks at"),
+        "{body}"
+    );
+
+    let scope = app
+        .db
+        .db
+        .api_keys()
+        .authenticate(&org.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = app.db.db.users().get(&scope, user.id).await.unwrap();
+    let until = stored.locked_until.unwrap().to_jiff();
+    let minutes = until.duration_since(jiff::Timestamp::now()).as_secs() / 60;
+    assert!(
+        (13..=15).contains(&minutes),
+        "locked for 15 minutes, {minutes} left"
+    );
+    let audit = app.db.db.audit().recent(&scope, 200).await.unwrap();
+    let count = |a: &str| audit.iter().filter(|e| e.action == a).count();
+    assert_eq!(
+        count("login.failed"),
+        5,
+        "only the 5 tries before the lock are evaluated"
+    );
+    assert_eq!(count("login.locked"), 1);
+    assert_eq!(count("login.succeeded"), 0);
+    assert!(audit.iter().any(|e| e.action == "login.failed"));
+});
+
+store::backend_test!(sign_in_is_rate_limited_with_retry_after, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    app.organization("acme").await;
+    let mut limited = None;
+    for i in 0..30 {
+        let r = login(
+            &app,
+            "acme",
+            &format!("u{i}@acme.example"),
+            "whatever it is",
+        )
+        .await;
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = limited.expect("the per-address limit stops a run of sign-ins");
+    assert_eq!(i, 20, "20 a minute per address by default");
+    let retry: u64 = r.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(code(r).await.1, "rate_limited");
+});
+
+store::backend_test!(sessions_need_csrf_and_end_at_sign_out, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    member(&app, &org, "mia@acme.example", store::Role::Admin).await;
+    let b = sign_in(&app, "acme", "mia@acme.example").await;
+
+    let me: Value = b
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "mia@acme.example");
+    assert!(me["api_key_id"].is_null());
+
+    // An unsafe request with the cookie but without the token is refused.
+    let r = app
+        .request(Method::POST, "/api/v1/teams")
+        .header(header::COOKIE, &b.cookie)
+        .json(&json!({"slug": "x", "name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(r).await,
+        (StatusCode::FORBIDDEN, "csrf_failed".to_owned())
+    );
+    let r = b
+        .req(&app, Method::POST, "/api/v1/teams")
+        .json(&json!({"slug": "x", "name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let r = b
+        .req(&app, Method::POST, "/api/v1/auth/logout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = b.req(&app, Method::GET, "/api/v1/me").send().await.unwrap();
+    assert_eq!(
+        code(r).await,
+        (StatusCode::UNAUTHORIZED, "invalid_session".to_owned())
+    );
+});
+
+store::backend_test!(password_change_and_reset, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let b = sign_in(&app, "acme", "mia@acme.example").await;
+
+    let r = b
+        .req(&app, Method::POST, "/api/v1/auth/password")
+        .json(&json!({"current_password": PASSWORD, "new_password": "Password123!"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["pointer"], "/new_password");
+    assert_eq!(body["errors"][0]["code"], "password_common");
+    let r = b.req(&app, Method::POST, "/api/v1/auth/password")
+        .json(&json!({"current_password": "not it at all", "new_password": "a fresh long passphrase"}))
+        .send().await.unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["pointer"], "/current_password");
+
+    // Reset requests answer 202 whether or not the account exists.
+    for email in ["mia@acme.example", "nobody@acme.example"] {
+        let r = app
+            .request(Method::POST, "/api/v1/auth/password-reset")
+            .json(&json!({"organization": "acme", "email": email}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let (_, token) = app
+        .db
+        .db
+        .accounts()
+        .request_password_reset(
+            "acme",
+            "mia@acme.example",
+            jiff::SignedDuration::from_hours(1),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let confirm = |token: String| {
+        app.request(Method::POST, "/api/v1/auth/password-reset/confirm")
+            .json(&json!({"token": token, "password": "a fresh long passphrase"}))
+            .send()
+    };
+    assert_eq!(
+        confirm(token.expose().to_owned()).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let again = confirm(token.expose().to_owned()).await.unwrap();
+    assert_eq!(
+        code(again).await,
+        (StatusCode::BAD_REQUEST, "invalid_token".to_owned())
+    );
+    // The reset ended the old session, and the new password works.
+    let r = b.req(&app, Method::GET, "/api/v1/me").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = login(&app, "acme", "mia@acme.example", "a fresh long passphrase").await;
+    assert_eq!(r.status(), StatusCode::OK);
+});
+
+store::backend_test!(
+    owner_builds_a_team_and_a_custom_role_grants_exactly_its_permissions,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let org = app.organization("acme").await;
+
+        // The owner defines a role that manages teams, and creates a team.
+        let r = bearer(&app, &org, Method::POST, "/api/v1/roles")
+            .json(&json!({"name": "team manager", "permissions": ["teams.read", "teams.manage"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let role: Value = r.json().await.unwrap();
+        let r = bearer(&app, &org, Method::POST, "/api/v1/roles")
+            .json(&json!({"name": "bad", "permissions": ["teams.read", "teams.fly"]}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["pointer"], "/permissions/1");
+
+        let team: Value = bearer(&app, &org, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "support", "name": "Support"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+
+        // The owner invites a viewer (over HTTP the invitation answers 201; a second is 409).
+        let r = bearer(&app, &org, Method::POST, "/api/v1/users")
+            .json(&json!({"email": "ivy@acme.example", "name": "Ivy", "role": "viewer"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = bearer(&app, &org, Method::POST, "/api/v1/users")
+            .json(&json!({"email": "IVY@acme.example", "name": "Ivy", "role": "viewer"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(code(r).await, (StatusCode::CONFLICT, "conflict".to_owned()));
+
+        let mia = member(&app, &org, "mia@acme.example", store::Role::Viewer).await;
+        let r = bearer(
+            &app,
+            &org,
+            Method::PUT,
+            &format!(
+                "/api/v1/teams/{}/members/{}",
+                team["id"].as_str().unwrap(),
+                mia.id
+            ),
+        )
+        .json(&json!({"role": "member"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let b = sign_in(&app, "acme", "mia@acme.example").await;
+
+        // As a plain viewer she reads but does not manage.
+        let create = |slug: &'static str| {
+            b.req(&app, Method::POST, "/api/v1/teams")
+                .json(&json!({"slug": slug, "name": "Sales"}))
+                .send()
+        };
+        assert_eq!(
+            code(create("sales").await.unwrap()).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            b.req(&app, Method::GET, "/api/v1/teams")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+
+        // The owner gives her the custom role.
+        let r = bearer(
+            &app,
+            &org,
+            Method::PATCH,
+            &format!("/api/v1/users/{}", mia.id),
+        )
+        .json(&json!({"custom_role_id": role["id"]}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        // Now she manages teams, and nothing more.
+        assert_eq!(create("sales").await.unwrap().status(), StatusCode::CREATED);
+        let r = b
+            .req(
+                &app,
+                Method::PUT,
+                &format!(
+                    "/api/v1/teams/{}/members/{}",
+                    team["id"].as_str().unwrap(),
+                    mia.id
+                ),
+            )
+            .json(&json!({"role": "lead"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        for (method, path, body) in [
+            (
+                Method::POST,
+                "/api/v1/users".to_owned(),
+                json!({"email": "x@acme.example", "name": "X", "role": "member"}),
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/users/{}", mia.id),
+                json!({"role": "admin"}),
+            ),
+            (
+                Method::POST,
+                "/api/v1/roles".to_owned(),
+                json!({"name": "r", "permissions": []}),
+            ),
+            (
+                Method::PATCH,
+                "/api/v1/organization".to_owned(),
+                json!({"name": "Mine now"}),
+            ),
+        ] {
+            let r = b
+                .req(&app, method.clone(), &path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                code(r).await,
+                (StatusCode::FORBIDDEN, "forbidden".to_owned()),
+                "{method} {path}"
+            );
+        }
+
+        // Taking the role away takes the permission away at the next request.
+        let r = bearer(
+            &app,
+            &org,
+            Method::PATCH,
+            &format!("/api/v1/users/{}", mia.id),
+        )
+        .json(&json!({"custom_role_id": null}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(create("ops").await.unwrap().status(), StatusCode::FORBIDDEN);
+
+        let scope = app
+            .db
+            .db
+            .api_keys()
+            .authenticate(&org.key)
+            .await
+            .unwrap()
+            .unwrap();
+        let audit = app.db.db.audit().recent(&scope, 100).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "user.role_changed")
+                .count(),
+            2
+        );
+        assert!(audit.iter().any(|e| e.action == "role.created"));
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "login.succeeded" && e.ip.is_some())
+        );
+    }
+);
+
+store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let a = app.organization("alpha").await;
+    let b = app.organization("beta").await;
+    let a_user = member(&app, &a, "mia@alpha.example", store::Role::Member).await;
+    let b_user = member(&app, &b, "bo@beta.example", store::Role::Member).await;
+    let a_role: Value = bearer(&app, &a, Method::POST, "/api/v1/roles")
+        .json(&json!({"name": "r", "permissions": ["teams.read"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let a_team: Value = bearer(&app, &a, Method::POST, "/api/v1/teams")
+        .json(&json!({"slug": "t", "name": "T"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let b_team: Value = bearer(&app, &b, Method::POST, "/api/v1/teams")
+        .json(&json!({"slug": "t", "name": "T"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (a_role, a_team, b_team) = (
+        a_role["id"].as_str().unwrap().to_owned(),
+        a_team["id"].as_str().unwrap().to_owned(),
+        b_team["id"].as_str().unwrap().to_owned(),
+    );
+    let guessed = uuid::Uuid::now_v7().to_string();
+
+    // B's owner (full rights), by key and by session, against A's ids and guessed ids.
+    let b_owner_session = {
+        let b_admin = member(&app, &b, "admin@beta.example", store::Role::Admin).await;
+        let _ = b_admin;
+        sign_in(&app, "beta", "admin@beta.example").await
+    };
+    let mut attempts: Vec<(Method, String, Option<Value>)> = Vec::new();
+    for id in [a_user.id.to_string(), guessed.clone()] {
+        attempts.push((Method::GET, format!("/api/v1/users/{id}"), None));
+        attempts.push((
+            Method::PATCH,
+            format!("/api/v1/users/{id}"),
+            Some(json!({"name": "x"})),
+        ));
+        attempts.push((Method::DELETE, format!("/api/v1/users/{id}"), None));
+        attempts.push((
+            Method::PUT,
+            format!("/api/v1/teams/{b_team}/members/{id}"),
+            Some(json!({"role": "member"})),
+        ));
+    }
+    for id in [a_role.clone(), guessed.clone()] {
+        attempts.push((Method::GET, format!("/api/v1/roles/{id}"), None));
+        attempts.push((
+            Method::PATCH,
+            format!("/api/v1/roles/{id}"),
+            Some(json!({"name": "x"})),
+        ));
+        attempts.push((Method::DELETE, format!("/api/v1/roles/{id}"), None));
+        attempts.push((
+            Method::PATCH,
+            format!("/api/v1/users/{}", b_user.id),
+            Some(json!({"custom_role_id": id})),
+        ));
+    }
+    for id in [a_team.clone(), guessed.clone()] {
+        attempts.push((Method::GET, format!("/api/v1/teams/{id}"), None));
+        attempts.push((
+            Method::PATCH,
+            format!("/api/v1/teams/{id}"),
+            Some(json!({"name": "x"})),
+        ));
+        attempts.push((Method::DELETE, format!("/api/v1/teams/{id}"), None));
+        attempts.push((Method::GET, format!("/api/v1/teams/{id}/members"), None));
+        attempts.push((
+            Method::PUT,
+            format!("/api/v1/teams/{id}/members/{}", b_user.id),
+            Some(json!({"role": "member"})),
+        ));
+        attempts.push((
+            Method::DELETE,
+            format!("/api/v1/teams/{id}/members/{}", a_user.id),
+            None,
+        ));
+    }
+    for (method, path, body) in &attempts {
+        for by_session in [false, true] {
+            let mut req = if by_session {
+                b_owner_session.req(&app, method.clone(), path)
+            } else {
+                bearer(&app, &b, method.clone(), path)
+            };
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::NOT_FOUND,
+                "{method} {path} (session: {by_session})"
+            );
+        }
+    }
+
+    // Lists show only B's rows.
+    for path in ["/api/v1/users", "/api/v1/roles", "/api/v1/teams"] {
+        let list = bearer(&app, &b, Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for a_id in [a_user.id.to_string(), a_role.clone(), a_team.clone()] {
+            assert!(!list.contains(&a_id), "{path} leaks {a_id}");
+        }
+    }
+    // A's rows are untouched.
+    let r = bearer(&app, &a, Method::GET, &format!("/api/v1/teams/{a_team}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = bearer(
+        &app,
+        &a,
+        Method::GET,
+        &format!("/api/v1/users/{}", a_user.id),
+    )
+    .send()
+    .await
+    .unwrap();
+    let u: Value = r.json().await.unwrap();
+    assert_eq!(u["name"], "Mia Member");
+    // A session cookie of A used with B's slug in mind still sees A only.
+    let a_session = sign_in(&app, "alpha", "mia@alpha.example").await;
+    let org: Value = a_session
+        .req(&app, Method::GET, "/api/v1/organization")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(org["slug"], "alpha");
+});
