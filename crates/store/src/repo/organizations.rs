@@ -235,26 +235,41 @@ impl Organizations<'_> {
                 .execute(conn)
                 .await?;
         });
-        audit::record(
+        // Only the fields that changed, so the log reads as a diff.
+        let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
+        let mut diff = |field: &str, old: serde_json::Value, new: serde_json::Value| {
+            if old != new {
+                before.insert(field.to_owned(), old);
+                after.insert(field.to_owned(), new);
+            }
+        };
+        diff("name", json!(old.name), json!(new.name));
+        diff(
+            "brand_color",
+            json!(old.brand_color),
+            json!(new.brand_color),
+        );
+        diff("logo_url", json!(old.logo_url), json!(new.logo_url));
+        diff(
+            "default_time_zone",
+            json!(old.default_time_zone),
+            json!(new.default_time_zone),
+        );
+        let (before, after) = (
+            serde_json::Value::from(before),
+            serde_json::Value::from(after),
+        );
+        audit::record_at(
             &mut tx,
             new.id,
             scope.actor(),
+            scope.ip(),
             Change {
                 action: "organization.updated",
                 target_type: "organization",
                 target_id: Some(new.id.0),
-                old_values: Some(json!({
-                    "name": old.name,
-                    "brand_color": old.brand_color,
-                    "logo_url": old.logo_url,
-                    "default_time_zone": old.default_time_zone,
-                })),
-                new_values: Some(json!({
-                    "name": new.name,
-                    "brand_color": new.brand_color,
-                    "logo_url": new.logo_url,
-                    "default_time_zone": new.default_time_zone,
-                })),
+                old_values: Some(before),
+                new_values: Some(after),
             },
         )
         .await?;
