@@ -8,6 +8,8 @@ use crate::ServiceError;
 pub async fn current(db: &Db, scope: &Scope) -> Result<User, ServiceError> {
     match scope.actor() {
         Actor::ApiKey { user_id, .. } => Ok(db.users().get(scope, user_id).await?),
-        Actor::Operator => Err(ServiceError::NotFound("user")),
+        Actor::Operator | Actor::Invitee | Actor::Attendee { .. } => {
+            Err(ServiceError::NotFound("user"))
+        }
     }
 }

@@ -28,4 +28,4 @@ pub use repo::organizations::{
 };
 pub use repo::users::{NewUser, User};
 pub use scope::{Actor, AdminScope, Operator, Role, Scope};
-pub use token::ApiKeyToken;
+pub use token::{ApiKeyToken, ManageToken};

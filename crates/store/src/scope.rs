@@ -46,6 +46,12 @@ pub enum Actor {
     },
     /// The operator, through the command line.
     Operator,
+    /// Someone booking through a public link.
+    Invitee,
+    /// An attendee, through their manage token.
+    Attendee {
+        attendee_id: crate::types::AttendeeId,
+    },
 }
 
 impl Actor {
@@ -53,13 +59,16 @@ impl Actor {
         match self {
             Self::ApiKey { .. } => "api_key",
             Self::Operator => "operator",
+            Self::Invitee => "invitee",
+            Self::Attendee { .. } => "attendee",
         }
     }
 
     pub(crate) fn id(self) -> Option<uuid::Uuid> {
         match self {
             Self::ApiKey { user_id, .. } => Some(user_id.0),
-            Self::Operator => None,
+            Self::Operator | Self::Invitee => None,
+            Self::Attendee { attendee_id } => Some(attendee_id.0),
         }
     }
 }

@@ -87,6 +87,43 @@ pub(crate) fn hashes_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A booking attendee's secret link to view, cancel or reschedule their booking. Like an API
+/// key it carries the organization and attendee ids, so it is looked up by primary key, and
+/// only a hash of its secret part is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ManageToken(String);
+
+const MANAGE_PREFIX: &str = "rdvm_";
+
+impl std::fmt::Debug for ManageToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ManageToken(\"rdvm_[redacted]\")")
+    }
+}
+
+impl ManageToken {
+    /// The token text, to hand to the attendee once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+pub(crate) fn mint_manage(
+    organization_id: OrganizationId,
+    attendee: uuid::Uuid,
+) -> (ManageToken, Vec<u8>) {
+    let minted = mint(organization_id, ApiKeyId(attendee));
+    let token = minted.token.0.replacen(PREFIX, MANAGE_PREFIX, 1);
+    (ManageToken(token), minted.secret_hash)
+}
+
+/// The organization and attendee a manage token names, with the hash of its secret.
+pub(crate) fn parse_manage(token: &str) -> Option<(OrganizationId, uuid::Uuid, Vec<u8>)> {
+    let body = token.strip_prefix(MANAGE_PREFIX)?;
+    let parsed = parse(&format!("{PREFIX}{body}"))?;
+    Some((parsed.organization_id, parsed.key_id.0, parsed.secret_hash))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,3 +203,23 @@ typed_id!(
     /// Identifies a job.
     JobId
 );
+typed_id!(
+    /// Identifies a weekly schedule.
+    ScheduleId
+);
+typed_id!(
+    /// Identifies a blocked period.
+    BlockedTimeId
+);
+typed_id!(
+    /// Identifies an event type.
+    EventTypeId
+);
+typed_id!(
+    /// Identifies a booking; its public `uid`.
+    BookingId
+);
+typed_id!(
+    /// Identifies one attendee (seat) of a booking.
+    AttendeeId
+);

@@ -117,7 +117,7 @@ impl Organizations<'_> {
             organization.id,
             Actor::Operator,
             Change {
-                action: "organization.created",
+                action: "organization.created".into(),
                 target_type: "organization",
                 target_id: Some(organization.id.0),
                 old_values: None,
@@ -204,7 +204,7 @@ impl Organizations<'_> {
             new.id,
             scope.actor(),
             Change {
-                action: "organization.updated",
+                action: "organization.updated".into(),
                 target_type: "organization",
                 target_id: Some(new.id.0),
                 old_values: Some(json!({ "name": old.name })),

@@ -144,3 +144,12 @@ impl Users<'_> {
 fn const_format_select(rest: &'static str) -> String {
     format!("SELECT {COLUMNS} FROM users {rest}")
 }
+
+/// One user of `org`, read inside `tx`.
+pub(crate) async fn fetch(tx: &mut Tx, org: OrganizationId, id: UserId) -> Result<User, Error> {
+    let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+    let row: Option<Row> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+    });
+    row.ok_or(Error::NotFound("user"))?.try_into()
+}
