@@ -124,7 +124,8 @@ impl BlockedTimes<'_> {
         let row: Option<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
-        row.map(BlockedTime::from).ok_or(Error::NotFound("blocked time"))
+        row.map(BlockedTime::from)
+            .ok_or(Error::NotFound("blocked time"))
     }
 
     pub async fn delete(&self, scope: &Scope, id: BlockedTimeId) -> Result<(), Error> {

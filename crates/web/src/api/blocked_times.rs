@@ -56,6 +56,7 @@ pub struct BlockedTimeRequest {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BlockedTimeFilter {
     /// Whose blocked times: the caller when absent.
     pub user_id: Option<Uuid>,

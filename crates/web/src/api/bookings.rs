@@ -106,6 +106,7 @@ pub struct BookingPage {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct BookingQuery {
     #[param(value_type = Option<String>, example = "confirmed")]
     pub status: Option<String>,

@@ -160,6 +160,7 @@ pub struct CreateEventTypeRequest {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventTypeFilter {
     /// Only this host's event types.
     pub owner_user_id: Option<Uuid>,

@@ -84,6 +84,7 @@ impl From<ScheduleRequest> for services::schedules::ScheduleInput {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScheduleFilter {
     /// Only this user's schedules.
     pub user_id: Option<Uuid>,
