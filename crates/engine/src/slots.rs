@@ -218,17 +218,27 @@ impl<'r> Plan<'r> {
                 }
             });
         }
-        let buckets = starts.iter().map(|&(m, _)| m as usize + 1).max().unwrap_or(0);
+        let buckets = starts
+            .iter()
+            .map(|&(m, _)| m as usize + 1)
+            .max()
+            .unwrap_or(0);
         group_by_minute(&mut starts, buckets);
         let seats = self.request.event.seats;
         let mut entries = Vec::new();
-        let host_lists: Vec<u32> = starts.iter().map(|&(_, rank)| self.by_id[rank as usize]).collect();
+        let host_lists: Vec<u32> = starts
+            .iter()
+            .map(|&(_, rank)| self.by_id[rank as usize])
+            .collect();
         for run in starts.chunk_by(|a, b| a.0 == b.0) {
             let first = entries.last().map_or(0, |e: &Entry| e.hosts.end);
             let start = base.plus(i64::from(run[0].0) * MINUTE);
             entries.push(self.entry(start, seats, first..first + run.len()));
         }
-        Slots { entries, host_lists }
+        Slots {
+            entries,
+            host_lists,
+        }
     }
 
     fn entry(&self, start: Instant, seats_left: u64, hosts: Range<usize>) -> Entry {
