@@ -12,8 +12,11 @@ use crate::ServiceError;
 use crate::fields::Invalid;
 
 const MAX_MINUTES: i32 = 1440;
-/// A year: longer buffers or notice make an event type unbookable, which hiding it does better.
-const MAX_BUFFER_MINUTES: i32 = 525_600;
+/// A day: a buffer longer than that is a day off, which a schedule override says better. The
+/// bound also bounds how far a booking reaches (`store::repo::bookings::MAX_REACH`).
+const MAX_BUFFER_MINUTES: i32 = 1440;
+/// A year: more notice makes an event type unbookable, which hiding it does better.
+const MAX_NOTICE_MINUTES: i32 = 525_600;
 
 /// An event type as its owner writes it.
 #[derive(Clone, Debug)]

@@ -395,7 +395,9 @@ pub struct BookingTx {
 
 impl BookingTx {
     /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
-    /// that reach into it, with a week's margin each side for limits and buffers.
+    /// that reach within a day of it (the engine looks that far for where free time begins),
+    /// and, when the event type limits bookings per day or week, its bookings in the weeks
+    /// around it.
     pub async fn facts(
         &mut self,
         bookable: &Bookable,
@@ -405,9 +407,8 @@ impl BookingTx {
         let org = self.organization_id;
         let event_type = &bookable.event_type;
         let host_id = event_type.owner_user_id;
-        let margin = jiff::SignedDuration::from_hours(24 * 8);
-        let wide_from = shift(from, -margin);
-        let wide_until = shift(until, margin);
+        let day = jiff::SignedDuration::from_hours(24);
+        let (near_from, near_until) = (shift(from, -day), shift(until, day));
         let tx = &mut self.tx;
         let host = crate::repo::users::fetch(tx, org, host_id).await?;
         let schedule = match event_type.fields.schedule_id {
@@ -422,21 +423,46 @@ impl BookingTx {
             }
         };
         let blocked =
-            crate::repo::blocked_times::overlapping_in(tx, org, host_id, wide_from, wide_until)
+            crate::repo::blocked_times::overlapping_in(tx, org, host_id, near_from, near_until)
                 .await?;
+        // A booking reaches at most MAX_REACH beyond its start (duration and buffers are
+        // bounded), which lets the start index find every booking whose held time overlaps.
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
-             AND status IN ('pending', 'confirmed') AND blocked_from < $4 AND blocked_until > $3 \
-             ORDER BY start_at, id"
+             AND status IN ('pending', 'confirmed') AND start_at > $5 AND start_at < $6 \
+             AND blocked_from < $4 AND blocked_until > $3 ORDER BY start_at, id"
         );
         let rows: Vec<BookingRow> = with_tx!(tx, conn => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(host_id).bind(wide_from).bind(wide_until)
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(host_id).bind(near_from).bind(near_until)
+                .bind(shift(near_from, -MAX_REACH)).bind(shift(near_until, MAX_REACH))
                 .fetch_all(conn).await?
         });
-        let bookings = rows
+        let mut bookings: Vec<Booking> = rows
             .into_iter()
             .map(Booking::try_from)
             .collect::<Result<_, _>>()?;
+        if event_type.fields.max_per_day.is_some() || event_type.fields.max_per_week.is_some() {
+            // Limits count this event type's bookings by local date and ISO week.
+            let weeks = jiff::SignedDuration::from_hours(24 * 8);
+            let sql = format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
+                 AND event_type_id = $3 AND status IN ('pending', 'confirmed') \
+                 AND start_at >= $4 AND start_at < $5 ORDER BY start_at, id"
+            );
+            let rows: Vec<BookingRow> = with_tx!(tx, conn => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(org).bind(host_id).bind(event_type.id)
+                    .bind(shift(from, -weeks)).bind(shift(until, weeks))
+                    .fetch_all(conn).await?
+            });
+            for row in rows {
+                let booking = Booking::try_from(row)?;
+                if !bookings.iter().any(|b| b.id == booking.id) {
+                    bookings.push(booking);
+                }
+            }
+        }
         Ok(Facts {
             host,
             schedule,
@@ -731,6 +757,10 @@ impl BookingTx {
         self.tx.commit().await
     }
 }
+
+/// The furthest a booking's held time reaches from its start: the longest duration plus the
+/// largest buffers an event type may have (each a day; see `services::event_types`).
+pub const MAX_REACH: jiff::SignedDuration = jiff::SignedDuration::from_hours(3 * 24);
 
 fn shift(ts: Timestamp, by: jiff::SignedDuration) -> Timestamp {
     ts.to_jiff().checked_add(by).map_or(ts, Timestamp::from)
