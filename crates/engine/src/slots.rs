@@ -203,51 +203,38 @@ impl<'r> Plan<'r> {
 
     fn round_robin(&self) -> Slots {
         let mut event_clock = ZoneCursor::new(&self.request.event.timezone);
-        // Every start is a whole minute at or after `base`, so starts can be bucketed by minute
-        // and hosts, visited in id order, land in each bucket already sorted.
+        // Every start is a whole minute at or after `base`; hosts are visited in id order, so
+        // (minute, rank) pairs sorted by minute keep each start's hosts in id order.
         let base = self.request.range.start.ceil_minute();
         let mut starts: Vec<(u32, u32)> = Vec::new();
-        for &host_index in &self.by_id {
+        for (rank, &host_index) in self.by_id.iter().enumerate() {
             let host = &self.hosts[host_index as usize];
             let mut clock = ZoneCursor::new(&host.host.timezone);
             let free = self.free_time(&[host_index]);
             self.each_start(&free, &mut event_clock, |start| {
                 if host.under_limits(&mut clock, start) {
                     let minute = ((start.0 - base.0) / MINUTE) as u32;
-                    starts.push((minute, host_index));
+                    starts.push((minute, rank as u32));
                 }
             });
         }
-        if starts.is_empty() {
-            return Slots::default();
-        }
         let buckets = starts
             .iter()
-            .map(|&(m, _)| m)
+            .map(|&(m, _)| m as usize + 1)
             .max()
-            .map_or(0, |m| m as usize + 1);
-        let mut offsets = vec![0u32; buckets + 1];
-        for &(minute, _) in &starts {
-            offsets[minute as usize + 1] += 1;
-        }
-        for i in 1..offsets.len() {
-            offsets[i] += offsets[i - 1];
-        }
-        let mut host_lists = vec![0u32; starts.len()];
-        let mut fill = offsets.clone();
-        for &(minute, host_index) in &starts {
-            let slot = &mut fill[minute as usize];
-            host_lists[*slot as usize] = host_index;
-            *slot += 1;
-        }
+            .unwrap_or(0);
+        group_by_minute(&mut starts, buckets);
         let seats = self.request.event.seats;
-        let entries = (0..buckets)
-            .filter(|&m| offsets[m] < offsets[m + 1])
-            .map(|m| {
-                let start = base.plus(m as i64 * MINUTE);
-                self.entry(start, seats, offsets[m] as usize..offsets[m + 1] as usize)
-            })
+        let mut entries = Vec::new();
+        let host_lists: Vec<u32> = starts
+            .iter()
+            .map(|&(_, rank)| self.by_id[rank as usize])
             .collect();
+        for run in starts.chunk_by(|a, b| a.0 == b.0) {
+            let first = entries.last().map_or(0, |e: &Entry| e.hosts.end);
+            let start = base.plus(i64::from(run[0].0) * MINUTE);
+            entries.push(self.entry(start, seats, first..first + run.len()));
+        }
         Slots {
             entries,
             host_lists,
@@ -557,6 +544,30 @@ fn align_to_grid(from: Instant, grid: i64, clock: &mut ZoneCursor<'_>) -> Option
             .local_at(at)
             .is_some_and(|local| minute_of_hour(local) % grid == 0)
     })
+}
+
+/// Orders `(minute, rank)` pairs by minute, keeping the order of equal minutes (already by
+/// rank): a counting sort over the minutes when the starts are dense, else a plain sort of the
+/// few there are.
+fn group_by_minute(pairs: &mut Vec<(u32, u32)>, buckets: usize) {
+    if pairs.len().saturating_mul(16) < buckets {
+        pairs.sort_unstable();
+        return;
+    }
+    let mut offsets = vec![0u32; buckets + 1];
+    for &(minute, _) in pairs.iter() {
+        offsets[minute as usize + 1] += 1;
+    }
+    for i in 1..offsets.len() {
+        offsets[i] += offsets[i - 1];
+    }
+    let mut sorted = vec![(0u32, 0u32); pairs.len()];
+    for &pair in pairs.iter() {
+        let slot = &mut offsets[pair.0 as usize];
+        sorted[*slot as usize] = pair;
+        *slot += 1;
+    }
+    *pairs = sorted;
 }
 
 /// Merges two lists sorted by start into one.

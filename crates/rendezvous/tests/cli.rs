@@ -493,3 +493,40 @@ fn slots_prints_the_engine_result_on_stdout() {
     assert_eq!(from_stdin.status.code(), Some(0));
     assert_eq!(stdout(&from_stdin), text, "stdin and --input agree");
 }
+
+#[test]
+fn slots_rejects_bytes_that_are_not_utf8_like_any_bad_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), b"{\"now\": \"\xff\xfe\"}").unwrap();
+    let out = run(rendezvous(dir.path()).args(["slots", "--input", "bad.json"]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+}
+
+#[test]
+fn slots_survives_a_reader_that_stops_early() {
+    // A year of round-the-clock five-minute slots: far more output than a pipe holds.
+    let big = r#"{"now": "2026-01-01T00:00:00Z",
+        "range": {"start": "2026-01-01T00:00:00Z", "end": "2026-12-31T00:00:00Z"},
+        "event": {"kind": "single", "duration": 5},
+        "hosts": [{"id": "h", "timezone": "UTC", "weekly": {
+            "mon": [["00:00", "24:00"]], "tue": [["00:00", "24:00"]], "wed": [["00:00", "24:00"]],
+            "thu": [["00:00", "24:00"]], "fri": [["00:00", "24:00"]], "sat": [["00:00", "24:00"]],
+            "sun": [["00:00", "24:00"]]}}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.json"), big).unwrap();
+    let mut child = rendezvous(dir.path())
+        .args(["slots", "--input", "big.json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with(b"{\"slots\":["));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

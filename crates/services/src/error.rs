@@ -41,6 +41,16 @@ pub enum ServiceError {
     /// Hashing failed (out of memory or a broken runtime); not the caller's fault.
     #[error("password hashing failed")]
     Crypto,
+    /// The time asked for cannot be booked; says why (`taken`, `outside_hours`, `too_soon`,
+    /// `beyond_window`, `limit_reached`, `full`).
+    #[error("the slot is not available: {0}")]
+    Unavailable(&'static str),
+    /// A booking is in a state that does not allow the change.
+    #[error("a {from} booking cannot become {to}")]
+    InvalidTransition {
+        from: &'static str,
+        to: &'static str,
+    },
     #[error("internal error")]
     Internal(#[source] store::Error),
 }
@@ -49,9 +59,26 @@ impl From<store::Error> for ServiceError {
     fn from(e: store::Error) -> Self {
         match e {
             store::Error::NotFound(what) => Self::NotFound(what),
+            store::Error::Conflict("start") => Self::Unavailable("taken"),
             store::Error::Conflict(field) => Self::Conflict(field),
+            store::Error::InvalidTransition { from, to } => Self::InvalidTransition { from, to },
             other => Self::Internal(other),
         }
+    }
+}
+
+impl ServiceError {
+    /// One invalid field.
+    pub fn field(
+        pointer: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Validation(vec![FieldError {
+            pointer: pointer.into(),
+            code,
+            message: message.into(),
+        }])
     }
 }
 

@@ -5,13 +5,21 @@
 //! Callers (web handlers, the CLI) parse input into the structs here and call one function;
 //! validation and business rules live here so every caller gets the same answers.
 
+mod access;
+mod answers;
 pub mod api_keys;
 pub mod auth;
+pub mod availability;
+pub mod blocked_times;
+pub mod bookings;
 mod error;
+pub mod event_types;
+mod fields;
 pub mod organizations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod roles;
+pub mod schedules;
 pub mod teams;
 pub mod users;
 mod validate;

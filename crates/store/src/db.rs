@@ -201,6 +201,14 @@ impl Db {
         })
     }
 
+    /// Begins a transaction for consistent reads (deferred on SQLite: it takes no write lock).
+    pub async fn begin_read(&self) -> Result<Tx, Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)

@@ -21,6 +21,12 @@ pub enum Error {
     /// A unique key already holds this value; names the field.
     #[error("{0} is already taken")]
     Conflict(&'static str),
+    /// A booking cannot move from its state to the one asked for.
+    #[error("a {from} booking cannot become {to}")]
+    InvalidTransition {
+        from: &'static str,
+        to: &'static str,
+    },
     /// A value read from the database does not make sense (a bug or a hand-edited row).
     #[error("corrupt row: {0}")]
     Corrupt(String),

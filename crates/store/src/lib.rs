@@ -39,4 +39,5 @@ pub use repo::sessions::{NewSession, Session, SessionScope};
 pub use repo::teams::{Team, TeamMember, TeamRole};
 pub use repo::tokens::Purpose;
 pub use repo::users::{NewInvite, ProfileChanges, UserChanges, UserStatus};
+pub use token::ManageToken;
 pub use token::SecretToken;

@@ -54,6 +54,12 @@ pub enum Actor {
     },
     /// Nobody yet: a sign-in attempt or a token redemption, recorded before anyone is known.
     Anonymous,
+    /// Someone booking through a public link.
+    Invitee,
+    /// An attendee, through their manage token.
+    Attendee {
+        attendee_id: crate::types::AttendeeId,
+    },
 }
 
 impl Actor {
@@ -63,13 +69,16 @@ impl Actor {
             Self::Operator => "operator",
             Self::Session { .. } => "session",
             Self::Anonymous => "anonymous",
+            Self::Invitee => "invitee",
+            Self::Attendee { .. } => "attendee",
         }
     }
 
     pub(crate) fn id(self) -> Option<uuid::Uuid> {
         match self {
             Self::ApiKey { user_id, .. } => Some(user_id.0),
-            Self::Operator => None,
+            Self::Operator | Self::Invitee => None,
+            Self::Attendee { attendee_id } => Some(attendee_id.0),
             Self::Session { user_id, .. } => Some(user_id.0),
             Self::Anonymous => None,
         }

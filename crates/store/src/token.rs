@@ -105,6 +105,27 @@ impl SecretToken {
     }
 }
 
+/// A booking attendee's secret link to view, cancel or reschedule their booking. Like an API
+/// key it carries the organization and attendee ids, so it is looked up by primary key, and
+/// only a hash of its secret part is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ManageToken(String);
+
+const MANAGE_PREFIX: &str = "rdvm_";
+
+impl std::fmt::Debug for ManageToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ManageToken(\"rdvm_[redacted]\")")
+    }
+}
+
+impl ManageToken {
+    /// The token text, to hand to the attendee once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Session cookies: the API key layout with another prefix, so a leaked cookie is
 /// recognisable (and cannot be used as a bearer key).
 pub(crate) const SESSION_PREFIX: &str = "rds_";
@@ -151,6 +172,19 @@ pub(crate) fn random_secret() -> (SecretToken, Vec<u8>) {
 /// The hash [`random_secret`] stores for `text`.
 pub(crate) fn hash_text(text: &str) -> Vec<u8> {
     hash(text.as_bytes())
+}
+
+pub(crate) fn mint_manage(
+    organization_id: OrganizationId,
+    attendee: uuid::Uuid,
+) -> (ManageToken, Vec<u8>) {
+    let (token, hash) = mint_prefixed(MANAGE_PREFIX, organization_id, attendee);
+    (ManageToken(token.0), hash)
+}
+
+/// The organization and attendee a manage token names, with the hash of its secret.
+pub(crate) fn parse_manage(token: &str) -> Option<(OrganizationId, uuid::Uuid, Vec<u8>)> {
+    parse_prefixed(MANAGE_PREFIX, token)
 }
 
 #[cfg(test)]

@@ -229,3 +229,23 @@ typed_id!(
     /// Identifies an e-mailed one-time token (invitation, verification, reset).
     AccountTokenId
 );
+typed_id!(
+    /// Identifies a weekly schedule.
+    ScheduleId
+);
+typed_id!(
+    /// Identifies a blocked period.
+    BlockedTimeId
+);
+typed_id!(
+    /// Identifies an event type.
+    EventTypeId
+);
+typed_id!(
+    /// Identifies a booking; its public `uid`.
+    BookingId
+);
+typed_id!(
+    /// Identifies one attendee (seat) of a booking.
+    AttendeeId
+);

@@ -286,3 +286,134 @@ backend_test!(
         assert_eq!((state.as_str(), attempts), ("pending", 0));
     }
 );
+
+mod bookings_last_line {
+    use super::*;
+    use rendezvous_store::repo::bookings::{BookingStatus, NewAttendee, NewBooking};
+    use rendezvous_store::repo::event_types::{BookingWindow, EventTypeFields};
+
+    fn at(hour: i64, minute: i64) -> Timestamp {
+        // 2030-01-07 is a Monday.
+        Timestamp::from_millisecond((1_894_060_800 + hour * 3600 + minute * 60) * 1000).unwrap()
+    }
+
+    fn attendee() -> NewAttendee {
+        NewAttendee {
+            name: "Ines".into(),
+            email: "ines@example.com".into(),
+            time_zone: "UTC".into(),
+            answers: Default::default(),
+            notes: String::new(),
+            utm: Default::default(),
+        }
+    }
+
+    // The engine check is skipped on purpose: the database itself must refuse a second
+    // pending or confirmed booking that overlaps the first (buffers included), and accept one
+    // that only touches it.
+    backend_test!(
+        overlapping_active_bookings_are_refused_by_the_database,
+        |t| async move {
+            let created = create(&t.db, "acme").await;
+            let scope =
+                t.db.api_keys()
+                    .authenticate(created.api_key.token.expose())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            let fields = EventTypeFields {
+                slug: "intro".into(),
+                title: "Intro".into(),
+                description: String::new(),
+                duration_minutes: 30,
+                duration_options: vec![],
+                interval_minutes: None,
+                buffer_before_minutes: 0,
+                buffer_after_minutes: 10,
+                minimum_notice_minutes: 0,
+                booking_window: BookingWindow::Unlimited,
+                max_per_day: None,
+                max_per_week: None,
+                seats: 1,
+                requires_confirmation: true,
+                hidden: false,
+                locations: vec![],
+                questions: vec![],
+                schedule_id: None,
+            };
+            let event =
+                t.db.event_types()
+                    .create(&scope, created.owner.id, fields)
+                    .await
+                    .unwrap();
+            let bookable = t.db.event_types().bookable(&scope, event.id).await.unwrap();
+            let book = |start: Timestamp, end: Timestamp| NewBooking {
+                start_at: start,
+                end_at: end,
+                status: BookingStatus::Pending,
+                location: serde_json::Value::Null,
+                rescheduled_from: None,
+            };
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            let (first, _, _) = tx
+                .insert(
+                    &bookable,
+                    Actor::Invitee,
+                    book(at(9, 0), at(9, 30)),
+                    attendee(),
+                )
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+
+            // 09:35 is inside the first booking's 10-minute after-buffer.
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            let refused = tx
+                .insert(
+                    &bookable,
+                    Actor::Invitee,
+                    book(at(9, 35), at(10, 0)),
+                    attendee(),
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(Error::Conflict("start"))),
+                "{refused:?}"
+            );
+            drop(tx);
+
+            // 09:40 only touches the buffer's end.
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            tx.insert(
+                &bookable,
+                Actor::Invitee,
+                book(at(9, 40), at(10, 0)),
+                attendee(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+
+            // Once the first is cancelled, its time is free for another.
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            tx.transition(
+                Actor::Invitee,
+                first.id,
+                BookingStatus::Cancelled,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+            tx.insert(
+                &bookable,
+                Actor::Invitee,
+                book(at(9, 0), at(9, 30)),
+                attendee(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+    );
+}

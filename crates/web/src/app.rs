@@ -57,6 +57,43 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api::me::get_me))
         .merge(api::accounts::router())
+        .routes(routes!(
+            api::schedules::create_schedule,
+            api::schedules::list_schedules
+        ))
+        .routes(routes!(
+            api::schedules::get_schedule,
+            api::schedules::replace_schedule,
+            api::schedules::delete_schedule
+        ))
+        .routes(routes!(
+            api::blocked_times::create_blocked_time,
+            api::blocked_times::list_blocked_times
+        ))
+        .routes(routes!(api::blocked_times::delete_blocked_time))
+        .routes(routes!(
+            api::event_types::create_event_type,
+            api::event_types::list_event_types
+        ))
+        .routes(routes!(
+            api::event_types::get_event_type,
+            api::event_types::replace_event_type,
+            api::event_types::delete_event_type
+        ))
+        .routes(routes!(api::bookings::list_bookings))
+        .routes(routes!(api::bookings::get_booking))
+        .routes(routes!(api::bookings::confirm_booking))
+        .routes(routes!(api::bookings::reject_booking))
+        .routes(routes!(api::bookings::cancel_booking))
+        .routes(routes!(api::bookings::mark_no_show))
+        .routes(routes!(api::bookings::complete_booking))
+        .routes(routes!(api::bookings::reschedule_booking))
+        .routes(routes!(api::public::public_event_type))
+        .routes(routes!(api::public::public_slots))
+        .routes(routes!(api::public::book))
+        .routes(routes!(api::public::manage_get))
+        .routes(routes!(api::public::manage_cancel))
+        .routes(routes!(api::public::manage_reschedule))
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.

@@ -16,6 +16,10 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "organization", description = "The caller's organization and identity"),
         (name = "accounts", description = "Sign-in, sessions, users, custom roles and teams"),
+        (name = "availability", description = "Schedules and blocked times"),
+        (name = "event types", description = "What can be booked"),
+        (name = "bookings", description = "The host's bookings and their states"),
+        (name = "booking", description = "Public: slots, booking, and managing a booking by its token"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -163,6 +163,36 @@ impl From<ServiceError> for ApiError {
                 }];
                 e
             }
+            ServiceError::Unavailable(reason) => {
+                let detail = match reason {
+                    "taken" => "the time is no longer free",
+                    "outside_hours" => "the time is not a start the host offers",
+                    "too_soon" => "the time is closer than the event type's minimum notice",
+                    "beyond_window" => "the time is beyond the event type's booking window",
+                    "limit_reached" => {
+                        "the host's limit of bookings for that day or week is reached"
+                    }
+                    "full" => "every seat at that time is taken",
+                    _ => "the time cannot be booked",
+                };
+                let mut e = Self::new(StatusCode::CONFLICT, "slot_unavailable", detail);
+                e.problem.errors = vec![FieldProblem {
+                    pointer: "/start".to_owned(),
+                    code: reason.to_owned(),
+                    detail: detail.to_owned(),
+                }];
+                e
+            }
+            ServiceError::InvalidTransition { from, to } => {
+                let detail = format!("the booking is {from}; a {from} booking cannot become {to}");
+                let mut e = Self::new(StatusCode::CONFLICT, "invalid_transition", detail.clone());
+                e.problem.errors = vec![FieldProblem {
+                    pointer: "/status".to_owned(),
+                    code: from.to_owned(),
+                    detail,
+                }];
+                e
+            }
             ServiceError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -661,8 +661,8 @@ impl Walker {
     }
 }
 
-/// `HH:MM` as minutes after midnight, 00:00 to 24:00.
-fn parse_local_time(text: &str) -> Option<u16> {
+/// `HH:MM` as minutes after midnight, 00:00 to 24:00 (24:00 is 1440).
+pub fn parse_local_time(text: &str) -> Option<u16> {
     let b = text.as_bytes();
     if b.len() != 5
         || b[2] != b':'

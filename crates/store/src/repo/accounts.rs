@@ -142,7 +142,7 @@ impl Accounts<'_> {
             Actor::Anonymous,
             ip,
             Change {
-                action: "login.failed",
+                action: "login.failed".into(),
                 target_type: "user",
                 target_id: Some(user.0),
                 old_values: None,
@@ -162,7 +162,7 @@ impl Accounts<'_> {
                 Actor::Anonymous,
                 ip,
                 Change {
-                    action: "login.locked",
+                    action: "login.locked".into(),
                     target_type: "user",
                     target_id: Some(user.0),
                     old_values: None,
@@ -218,7 +218,7 @@ impl Accounts<'_> {
             },
             ip,
             Change {
-                action: "login.succeeded",
+                action: "login.succeeded".into(),
                 target_type: "user",
                 target_id: Some(user_id.0),
                 old_values: None,
@@ -262,7 +262,7 @@ impl Accounts<'_> {
             Actor::Anonymous,
             client.ip.as_deref(),
             Change {
-                action: "password.reset_requested",
+                action: "password.reset_requested".into(),
                 target_type: "user",
                 target_id: Some(user.id.0),
                 old_values: None,
@@ -316,7 +316,7 @@ impl Accounts<'_> {
             Actor::Anonymous,
             client.ip.as_deref(),
             Change {
-                action,
+                action: action.into(),
                 target_type: "user",
                 target_id: Some(user_id.0),
                 old_values: None,
@@ -346,7 +346,7 @@ impl Accounts<'_> {
             org,
             Actor::Anonymous,
             Change {
-                action: "user.email_verified",
+                action: "user.email_verified".into(),
                 target_type: "user",
                 target_id: Some(user_id.0),
                 old_values: None,
@@ -418,7 +418,7 @@ impl Accounts<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "password.changed",
+                action: "password.changed".into(),
                 target_type: "user",
                 target_id: Some(user_id.0),
                 old_values: None,

@@ -224,7 +224,7 @@ impl ApiKeys<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "api_key.created",
+                action: "api_key.created".into(),
                 target_type: "api_key",
                 target_id: Some(key.id.0),
                 old_values: None,
@@ -276,7 +276,7 @@ impl ApiKeys<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "api_key.revoked",
+                action: "api_key.revoked".into(),
                 target_type: "api_key",
                 target_id: Some(id.0),
                 old_values: None,

@@ -28,11 +28,95 @@ pub struct AuditEntry {
 
 /// A change to record.
 pub(crate) struct Change<'a> {
-    pub action: &'a str,
+    pub action: std::borrow::Cow<'a, str>,
     pub target_type: &'a str,
     pub target_id: Option<Uuid>,
     pub old_values: Option<Value>,
     pub new_values: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A new row, recorded with all its values.
+    pub(crate) fn created(target_type: &'a str, id: Uuid, new: &impl serde::Serialize) -> Self {
+        Self {
+            action: Self::action(target_type, "created"),
+            target_type,
+            target_id: Some(id),
+            old_values: None,
+            new_values: serde_json::to_value(new).ok(),
+        }
+    }
+
+    /// A changed row: only the fields that differ, before and after.
+    pub(crate) fn updated(
+        target_type: &'a str,
+        id: Uuid,
+        old: &impl serde::Serialize,
+        new: &impl serde::Serialize,
+    ) -> Self {
+        let (old, new) = changed_fields(
+            serde_json::to_value(old).ok(),
+            serde_json::to_value(new).ok(),
+        );
+        Self {
+            action: Self::action(target_type, "updated"),
+            target_type,
+            target_id: Some(id),
+            old_values: old,
+            new_values: new,
+        }
+    }
+
+    /// A removed row, recorded with the values it had.
+    pub(crate) fn deleted(target_type: &'a str, id: Uuid, old: &impl serde::Serialize) -> Self {
+        Self {
+            action: Self::action(target_type, "deleted"),
+            target_type,
+            target_id: Some(id),
+            old_values: serde_json::to_value(old).ok(),
+            new_values: None,
+        }
+    }
+
+    /// A state transition or other named event: `booking.confirmed`.
+    pub(crate) fn event(
+        action: &'a str,
+        target_type: &'a str,
+        id: Uuid,
+        old: Option<Value>,
+        new: Option<Value>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            target_type,
+            target_id: Some(id),
+            old_values: old,
+            new_values: new,
+        }
+    }
+
+    /// `noun.verb`: `schedule.created`.
+    fn action(target_type: &str, verb: &str) -> std::borrow::Cow<'a, str> {
+        format!("{target_type}.{verb}").into()
+    }
+}
+
+/// Keeps the top-level fields whose values differ between `old` and `new`.
+fn changed_fields(old: Option<Value>, new: Option<Value>) -> (Option<Value>, Option<Value>) {
+    match (old, new) {
+        (Some(Value::Object(old)), Some(Value::Object(new))) => {
+            let keys: Vec<&String> = new.keys().filter(|k| old.get(*k) != new.get(*k)).collect();
+            let pick = |m: &serde_json::Map<String, Value>| -> Value {
+                Value::Object(
+                    keys.iter()
+                        .filter_map(|k| m.get(*k).map(|v| ((*k).clone(), v.clone())))
+                        .collect(),
+                )
+            };
+            (Some(pick(&old)), Some(pick(&new)))
+        }
+        other => other,
+    }
 }
 
 const INSERT: &str = "INSERT INTO audit_log \
@@ -65,7 +149,7 @@ pub(crate) async fn record_at(
             .bind(Timestamp::now())
             .bind(actor.kind())
             .bind(actor.id())
-            .bind(change.action)
+            .bind(change.action.as_ref())
             .bind(change.target_type)
             .bind(change.target_id)
             .bind(ip)

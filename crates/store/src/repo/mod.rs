@@ -4,8 +4,12 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod blocked_times;
+pub mod bookings;
+pub mod event_types;
 pub mod organizations;
 pub mod roles;
+pub mod schedules;
 pub mod sessions;
 pub mod teams;
 pub mod tokens;
@@ -27,6 +31,26 @@ impl Db {
     /// API keys, and authentication by key.
     pub fn api_keys(&self) -> api_keys::ApiKeys<'_> {
         api_keys::ApiKeys { db: self }
+    }
+
+    /// Weekly schedules with date overrides.
+    pub fn schedules(&self) -> schedules::Schedules<'_> {
+        schedules::Schedules { db: self }
+    }
+
+    /// One-off periods a user cannot be booked.
+    pub fn blocked_times(&self) -> blocked_times::BlockedTimes<'_> {
+        blocked_times::BlockedTimes { db: self }
+    }
+
+    /// Bookable event definitions.
+    pub fn event_types(&self) -> event_types::EventTypes<'_> {
+        event_types::EventTypes { db: self }
+    }
+
+    /// Bookings and their attendees.
+    pub fn bookings(&self) -> bookings::Bookings<'_> {
+        bookings::Bookings { db: self }
     }
 
     /// The audit log.

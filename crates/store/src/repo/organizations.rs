@@ -140,7 +140,7 @@ impl Organizations<'_> {
             organization.id,
             Actor::Operator,
             Change {
-                action: "organization.created",
+                action: "organization.created".into(),
                 target_type: "organization",
                 target_id: Some(organization.id.0),
                 old_values: None,
@@ -265,7 +265,7 @@ impl Organizations<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "organization.updated",
+                action: "organization.updated".into(),
                 target_type: "organization",
                 target_id: Some(new.id.0),
                 old_values: Some(before),

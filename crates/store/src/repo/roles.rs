@@ -116,7 +116,7 @@ impl Roles<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "role.created",
+                action: "role.created".into(),
                 target_type: "role",
                 target_id: Some(role.id.0),
                 old_values: None,
@@ -174,7 +174,7 @@ impl Roles<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "role.updated",
+                action: "role.updated".into(),
                 target_type: "role",
                 target_id: Some(id.0),
                 old_values: Some(
@@ -211,7 +211,7 @@ impl Roles<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "role.deleted",
+                action: "role.deleted".into(),
                 target_type: "role",
                 target_id: Some(id.0),
                 old_values: None,

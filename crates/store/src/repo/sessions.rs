@@ -225,7 +225,7 @@ impl Sessions<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "session.revoked",
+                action: "session.revoked".into(),
                 target_type: "session",
                 target_id: Some(id.0),
                 old_values: None,

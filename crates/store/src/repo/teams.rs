@@ -73,7 +73,7 @@ async fn record(
         scope.actor(),
         scope.ip(),
         Change {
-            action,
+            action: action.into(),
             target_type: "team",
             target_id: Some(team.0),
             old_values: None,

@@ -331,7 +331,7 @@ impl Users<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "user.invited",
+                action: "user.invited".into(),
                 target_type: "user",
                 target_id: Some(user.id.0),
                 old_values: None,
@@ -456,7 +456,7 @@ impl Users<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action,
+                action: action.into(),
                 target_type: "user",
                 target_id: Some(id.0),
                 old_values: Some(old_values),
@@ -489,7 +489,7 @@ impl Users<'_> {
             scope.actor(),
             scope.ip(),
             Change {
-                action: "user.deleted",
+                action: "user.deleted".into(),
                 target_type: "user",
                 target_id: Some(id.0),
                 old_values: Some(json!({ "email": old.email, "role": old.role.as_str() })),
@@ -505,4 +505,13 @@ impl Users<'_> {
 /// `SELECT <columns> FROM users <rest>`; `rest` is always a literal from this file.
 fn const_format_select(rest: &'static str) -> String {
     format!("SELECT {COLUMNS} FROM users {rest}")
+}
+
+/// One user of `org`, read inside `tx`.
+pub(crate) async fn fetch(tx: &mut Tx, org: OrganizationId, id: UserId) -> Result<User, Error> {
+    let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+    let row: Option<Row> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+    });
+    row.ok_or(Error::NotFound("user"))?.try_into()
 }

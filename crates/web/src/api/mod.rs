@@ -2,8 +2,13 @@
 //! function and renders. No rules, no SQL.
 
 pub mod accounts;
+pub mod blocked_times;
+pub mod bookings;
+pub mod event_types;
 pub mod me;
 pub mod organization;
+pub mod public;
+pub mod schedules;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
 pub(crate) fn instant(ts: store::types::Timestamp) -> String {

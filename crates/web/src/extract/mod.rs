@@ -2,6 +2,8 @@
 
 mod auth;
 mod json;
+mod params;
 
 pub use auth::{AuthConfig, Authenticated, ClientAddr};
 pub use json::ApiJson;
+pub use params::{ApiPath, ApiQuery};

@@ -119,3 +119,16 @@ macro_rules! app_test {
         });
     };
 }
+
+/// Another server process's worth of state over the same database: its own pool and router
+/// on its own port. Returns its address; it runs until the test ends.
+pub async fn second_server(url: &str) -> SocketAddr {
+    let db = store::Db::connect(url, &store::ConnectOptions::default())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = web::router(db, &HttpConfig::default());
+    tokio::spawn(web::serve(listener, app, std::future::pending()));
+    addr
+}

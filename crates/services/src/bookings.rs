@@ -1,0 +1,522 @@
+//! Bookings: invitees book, view, cancel and reschedule; hosts list, confirm, reject, cancel,
+//! reschedule and mark no-shows.
+//!
+//! Every booking and reschedule is checked by the engine inside the transaction that writes
+//! it, with the same request the slots endpoint builds, so a start is bookable exactly when
+//! it is listed.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use store::repo::bookings::{
+    Attendee, AttendeeHandle, Booking, BookingFilter, BookingStatus, BookingTx, Facts, NewAttendee,
+    NewBooking,
+};
+use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
+use store::types::{BookingId, EventTypeId, Timestamp};
+use store::{Actor, Db, ManageToken, Scope};
+
+use crate::ServiceError;
+use crate::availability::{chosen_duration, engine_request};
+use crate::fields::{Invalid, time_zone};
+
+/// UTM parameters kept with a booking.
+pub const UTM_KEYS: [&str; 5] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+];
+
+/// What an invitee sends to book.
+#[derive(Clone, Debug)]
+pub struct BookInput {
+    pub start: Timestamp,
+    pub duration_minutes: Option<i32>,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub answers: BTreeMap<String, Value>,
+    pub notes: String,
+    pub utm: BTreeMap<String, String>,
+}
+
+/// A booking as its attendee sees it after booking, with their manage token (shown once).
+#[derive(Debug)]
+pub struct Booked {
+    pub booking: Booking,
+    pub attendee: Attendee,
+    pub manage_token: ManageToken,
+}
+
+/// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
+/// already at that start.
+pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
+    let event_type = bookable.event_type();
+    let (duration, attendee) = validate(event_type, &input)?;
+    let now = Timestamp::now();
+    if input.start < now {
+        return Err(ServiceError::field(
+            "/start",
+            "in_past",
+            "the start is in the past",
+        ));
+    }
+    let end = plus_minutes(input.start, duration);
+    let mut tx = db.bookings().begin(bookable).await?;
+    let facts = tx.facts(bookable, input.start, end).await?;
+    let request = engine_request(
+        event_type,
+        &facts,
+        now,
+        (input.start, plus_seconds(input.start, 1)),
+        duration,
+        None,
+    )?;
+    let offered = engine::compute_slots(&request)
+        .iter()
+        .find(|s| s.start.0 == seconds(input.start))
+        .map(|s| s.seats_left);
+    let booked = match offered {
+        None => {
+            return Err(ServiceError::Unavailable(why_not(
+                event_type,
+                &facts,
+                now,
+                input.start,
+                duration,
+            )));
+        }
+        Some(seats_left) if seats_left < seats(event_type) => {
+            let group = facts
+                .bookings
+                .iter()
+                .find(|b| b.event_type_id == event_type.id && b.start_at == input.start)
+                .ok_or(ServiceError::Unavailable("taken"))?;
+            let (booking, attendee, manage_token) =
+                tx.join(Actor::Invitee, group.id, attendee).await?;
+            Booked {
+                booking,
+                attendee,
+                manage_token,
+            }
+        }
+        Some(_) => {
+            let status = if event_type.fields.requires_confirmation {
+                BookingStatus::Pending
+            } else {
+                BookingStatus::Confirmed
+            };
+            let new = NewBooking {
+                start_at: input.start,
+                end_at: end,
+                status,
+                location: resolve_location(event_type),
+                rescheduled_from: None,
+            };
+            let (booking, attendee, manage_token) =
+                tx.insert(bookable, Actor::Invitee, new, attendee).await?;
+            Booked {
+                booking,
+                attendee,
+                manage_token,
+            }
+        }
+    };
+    tx.commit().await?;
+    tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
+    Ok(booked)
+}
+
+fn validate(event_type: &EventType, input: &BookInput) -> Result<(i32, NewAttendee), ServiceError> {
+    let mut invalid = Invalid::default();
+    let name = input.name.trim().to_owned();
+    invalid.check(
+        (1..=200).contains(&name.chars().count()),
+        "/name",
+        "length",
+        "must be 1 to 200 characters",
+    );
+    invalid.check(
+        crate::validate::email(&input.email, &()).is_ok(),
+        "/email",
+        "email",
+        "must be an e-mail address",
+    );
+    time_zone(&mut invalid, "/time_zone", &input.time_zone);
+    invalid.check(
+        input.notes.chars().count() <= 10_000,
+        "/notes",
+        "length",
+        "must be at most 10000 characters",
+    );
+    for (key, value) in &input.utm {
+        invalid.check(
+            UTM_KEYS.contains(&key.as_str()),
+            &format!("/utm/{key}"),
+            "unknown_field",
+            "UTM fields are utm_source, utm_medium, utm_campaign, utm_term and utm_content",
+        );
+        invalid.check(
+            value.chars().count() <= 500,
+            &format!("/utm/{key}"),
+            "length",
+            "must be at most 500 characters",
+        );
+    }
+    crate::answers::check(&mut invalid, &event_type.fields.questions, &input.answers);
+    let duration = chosen_duration(&mut invalid, event_type, input.duration_minutes);
+    invalid.finish()?;
+    let duration = duration.ok_or(ServiceError::NotFound("duration"))?;
+    Ok((
+        duration,
+        NewAttendee {
+            name,
+            email: input.email.trim().to_owned(),
+            time_zone: input.time_zone.clone(),
+            answers: input.answers.clone(),
+            notes: input.notes.clone(),
+            utm: input.utm.clone(),
+        },
+    ))
+}
+
+/// Why the engine did not offer `start`: the first rule, in the order an invitee can act on,
+/// that rules it out.
+fn why_not(
+    event_type: &EventType,
+    facts: &Facts,
+    now: Timestamp,
+    start: Timestamp,
+    duration: i32,
+) -> &'static str {
+    let f = &event_type.fields;
+    if start < plus_minutes(now, f.minimum_notice_minutes) {
+        return "too_soon";
+    }
+    if beyond_window(&f.booking_window, facts, now, start) {
+        return "beyond_window";
+    }
+    let full = |b: &&Booking| {
+        b.event_type_id == event_type.id && b.start_at == start && b.seats_taken >= f.seats
+    };
+    if f.seats > 1 && facts.bookings.iter().any(|b| full(&b)) {
+        return "full";
+    }
+    let range = (start, plus_seconds(start, 1));
+    let offered = |facts: &Facts, event_type: &EventType| {
+        engine_request(event_type, facts, now, range, duration, None)
+            .map(|r| {
+                engine::compute_slots(&r)
+                    .iter()
+                    .any(|s| s.start.0 == seconds(start))
+            })
+            .unwrap_or(false)
+    };
+    let nothing_booked = Facts {
+        blocked: Vec::new(),
+        bookings: Vec::new(),
+        ..facts.clone()
+    };
+    let mut unlimited = event_type.clone();
+    unlimited.fields.max_per_day = None;
+    unlimited.fields.max_per_week = None;
+    unlimited.fields.booking_window = BookingWindow::Unlimited;
+    if !offered(&nothing_booked, &unlimited) {
+        return "outside_hours";
+    }
+    let without_limits = Facts {
+        blocked: Vec::new(),
+        ..facts.clone()
+    };
+    if !offered(&without_limits, &unlimited) {
+        return "taken";
+    }
+    "limit_reached"
+}
+
+/// Whether `start` lies outside the event type's booking window.
+fn beyond_window(window: &BookingWindow, facts: &Facts, now: Timestamp, start: Timestamp) -> bool {
+    match window {
+        BookingWindow::Unlimited => false,
+        BookingWindow::Rolling { days } => {
+            seconds(start) >= seconds(now).saturating_add(i64::from(*days) * 86_400)
+        }
+        BookingWindow::Fixed {
+            start: first,
+            end: last,
+        } => {
+            let zone = facts
+                .schedule
+                .as_ref()
+                .map_or(facts.host.time_zone.as_str(), |s| s.time_zone.as_str());
+            let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
+                return true;
+            };
+            let date = start.to_jiff().to_zoned(tz).date().to_string();
+            date.as_str() < first.as_str() || date.as_str() > last.as_str()
+        }
+    }
+}
+
+fn resolve_location(event_type: &EventType) -> Value {
+    match event_type.fields.locations.first() {
+        None => Value::Null,
+        Some(Location::Jitsi) => {
+            let room: u128 = rand::random();
+            json!({ "kind": "jitsi", "url": format!("https://meet.jit.si/rendezvous-{room:032x}") })
+        }
+        Some(other) => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
+}
+
+fn seats(event_type: &EventType) -> u64 {
+    u64::try_from(event_type.fields.seats.max(1)).unwrap_or(1)
+}
+
+fn seconds(t: Timestamp) -> i64 {
+    t.to_jiff().as_second()
+}
+
+fn plus_seconds(t: Timestamp, s: i64) -> Timestamp {
+    t.to_jiff()
+        .checked_add(jiff::SignedDuration::from_secs(s))
+        .map_or(t, Timestamp::from)
+}
+
+fn plus_minutes(t: Timestamp, m: i32) -> Timestamp {
+    plus_seconds(t, i64::from(m) * 60)
+}
+
+// ----- hosts -----
+
+/// A page of the host's bookings.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    filter: BookingFilter,
+) -> Result<Vec<Booking>, ServiceError> {
+    let limit = filter.limit.clamp(1, 200);
+    Ok(db
+        .bookings()
+        .list(scope, &BookingFilter { limit, ..filter })
+        .await?)
+}
+
+pub async fn get(
+    db: &Db,
+    scope: &Scope,
+    id: BookingId,
+) -> Result<(Booking, Vec<Attendee>), ServiceError> {
+    Ok(db.bookings().get(scope, id).await?)
+}
+
+/// Confirms, rejects, cancels, marks a no-show or completes a booking.
+pub async fn transition(
+    db: &Db,
+    scope: &Scope,
+    id: BookingId,
+    next: BookingStatus,
+    reason: Option<String>,
+) -> Result<Booking, ServiceError> {
+    if next == BookingStatus::Rescheduled || next == BookingStatus::Pending {
+        return Err(ServiceError::field(
+            "/status",
+            "status",
+            "use reschedule to move a booking",
+        ));
+    }
+    let (booking, _) = db.bookings().get(scope, id).await?;
+    crate::access::acting_for(db, scope, Some(booking.host_user_id)).await?;
+    let reason = checked_reason(reason)?;
+    let mut tx = db.bookings().begin_for(scope, booking.host_user_id).await?;
+    let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Moves a booking to a new start that is free (the booking's own time counts as free). The
+/// old booking becomes `rescheduled` and links to the new one; attendees move with their
+/// manage tokens.
+pub async fn reschedule(
+    db: &Db,
+    scope: &Scope,
+    id: BookingId,
+    start: Timestamp,
+) -> Result<Booking, ServiceError> {
+    let (booking, _) = db.bookings().get(scope, id).await?;
+    crate::access::acting_for(db, scope, Some(booking.host_user_id)).await?;
+    let bookable = db
+        .event_types()
+        .bookable(scope, booking.event_type_id)
+        .await?;
+    let mut tx = db.bookings().begin_for(scope, booking.host_user_id).await?;
+    let moved = move_booking(&mut tx, &bookable, scope.actor(), id, start).await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+async fn move_booking(
+    tx: &mut BookingTx,
+    bookable: &Bookable,
+    actor: Actor,
+    id: BookingId,
+    start: Timestamp,
+) -> Result<Booking, ServiceError> {
+    let event_type = bookable.event_type();
+    let old = tx.booking(id).await?;
+    if !old.status.may_become(BookingStatus::Rescheduled) {
+        return Err(ServiceError::InvalidTransition {
+            from: old.status.as_str(),
+            to: "rescheduled",
+        });
+    }
+    let now = Timestamp::now();
+    if start < now {
+        return Err(ServiceError::field(
+            "/start",
+            "in_past",
+            "the start is in the past",
+        ));
+    }
+    let duration = i32::try_from((seconds(old.end_at) - seconds(old.start_at)) / 60)
+        .unwrap_or(event_type.fields.duration_minutes);
+    let end = plus_minutes(start, duration);
+    let facts = tx.facts(bookable, start, end).await?;
+    let request = engine_request(
+        event_type,
+        &facts,
+        now,
+        (start, plus_seconds(start, 1)),
+        duration,
+        Some(id),
+    )?;
+    let fresh = engine::compute_slots(&request)
+        .iter()
+        .any(|s| s.start.0 == seconds(start) && s.seats_left == seats(event_type));
+    if !fresh {
+        let without_old = Facts {
+            bookings: facts
+                .bookings
+                .iter()
+                .filter(|b| b.id != id)
+                .cloned()
+                .collect(),
+            ..facts
+        };
+        return Err(ServiceError::Unavailable(why_not(
+            event_type,
+            &without_old,
+            now,
+            start,
+            duration,
+        )));
+    }
+    tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
+        .await?;
+    let new = NewBooking {
+        start_at: start,
+        end_at: end,
+        status: BookingStatus::Confirmed,
+        location: old.location.clone(),
+        rescheduled_from: Some(id),
+    };
+    let moved = tx.move_to(bookable, actor, &old, new).await?;
+    Ok(moved)
+}
+
+fn checked_reason(reason: Option<String>) -> Result<Option<String>, ServiceError> {
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+        return Err(ServiceError::field(
+            "/reason",
+            "length",
+            "must be at most 2000 characters",
+        ));
+    }
+    Ok(reason)
+}
+
+// ----- attendees, through their manage token -----
+
+/// The attendee's own view of their booking.
+pub async fn for_token(db: &Db, token: &str) -> Result<(Booking, Attendee), ServiceError> {
+    let handle = db.bookings().by_manage_token(token).await?;
+    Ok(db.bookings().for_attendee(&handle).await?)
+}
+
+/// Cancels the attendee's seat; when it was the last one, the booking is cancelled.
+pub async fn cancel_by_token(
+    db: &Db,
+    token: &str,
+    reason: Option<String>,
+) -> Result<Booking, ServiceError> {
+    let reason = checked_reason(reason)?;
+    let (handle, booking) = attendee_booking(db, token).await?;
+    let actor = Actor::Attendee {
+        attendee_id: handle.attendee_id(),
+    };
+    let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
+    let mut tx = db.bookings().begin(&bookable).await?;
+    let after = tx.cancel_attendee(actor, &handle, reason.clone()).await?;
+    let after = if after.seats_taken <= 0 {
+        tx.transition(actor, after.id, BookingStatus::Cancelled, reason, None)
+            .await?
+    } else {
+        after
+    };
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves the attendee's booking to another free start. Only a booking the attendee has to
+/// themselves can be moved; in a group booking they cancel their seat and book again.
+pub async fn reschedule_by_token(
+    db: &Db,
+    token: &str,
+    start: Timestamp,
+) -> Result<Booking, ServiceError> {
+    let (handle, booking) = attendee_booking(db, token).await?;
+    if booking.seats_taken > 1 {
+        return Err(ServiceError::field(
+            "/start",
+            "group_booking",
+            "a seat in a group booking cannot be moved; cancel it and book again",
+        ));
+    }
+    let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
+    let mut tx = db.bookings().begin(&bookable).await?;
+    let moved = move_booking(
+        &mut tx,
+        &bookable,
+        Actor::Attendee {
+            attendee_id: handle.attendee_id(),
+        },
+        booking.id,
+        start,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+async fn attendee_booking(db: &Db, token: &str) -> Result<(AttendeeHandle, Booking), ServiceError> {
+    let handle = db.bookings().by_manage_token(token).await?;
+    let (booking, _) = db.bookings().for_attendee(&handle).await?;
+    Ok((handle, booking))
+}
+
+async fn store_bookable(
+    db: &Db,
+    handle: &AttendeeHandle,
+    event_type_id: EventTypeId,
+) -> Result<Bookable, ServiceError> {
+    let bookable = db.event_types().public(event_type_id).await?;
+    if bookable.organization_id() != handle.organization_id() {
+        return Err(ServiceError::NotFound("booking"));
+    }
+    Ok(bookable)
+}

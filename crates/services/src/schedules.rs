@@ -1,0 +1,144 @@
+//! Schedules: weekly hours in a zone with date overrides; one default per user.
+
+use store::repo::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules, Window};
+use store::types::{ScheduleId, UserId};
+use store::{Db, Scope};
+
+use crate::ServiceError;
+use crate::fields::{Invalid, time_zone};
+
+pub const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A schedule as the caller writes it.
+#[derive(Clone, Debug)]
+pub struct ScheduleInput {
+    /// Whose schedule; `None` is the caller. Only owners and admins may name someone else.
+    pub user_id: Option<UserId>,
+    pub name: String,
+    pub time_zone: String,
+    pub weekly: WeeklyRules,
+    pub overrides: DateOverrides,
+    pub is_default: bool,
+}
+
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    input: ScheduleInput,
+) -> Result<Schedule, ServiceError> {
+    let user = crate::access::acting_for(db, scope, input.user_id).await?;
+    let fields = validate(input)?;
+    Ok(db.schedules().create(scope, user, fields).await?)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: ScheduleId) -> Result<Schedule, ServiceError> {
+    Ok(db.schedules().get(scope, id).await?)
+}
+
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    user_id: Option<UserId>,
+) -> Result<Vec<Schedule>, ServiceError> {
+    Ok(db.schedules().list(scope, user_id).await?)
+}
+
+pub async fn replace(
+    db: &Db,
+    scope: &Scope,
+    id: ScheduleId,
+    input: ScheduleInput,
+) -> Result<Schedule, ServiceError> {
+    let existing = db.schedules().get(scope, id).await?;
+    crate::access::acting_for(db, scope, Some(existing.user_id)).await?;
+    let fields = validate(input)?;
+    Ok(db.schedules().replace(scope, id, fields).await?)
+}
+
+pub async fn delete(db: &Db, scope: &Scope, id: ScheduleId) -> Result<(), ServiceError> {
+    let existing = db.schedules().get(scope, id).await?;
+    crate::access::acting_for(db, scope, Some(existing.user_id)).await?;
+    db.schedules().delete(scope, id).await.map_err(|e| match e {
+        store::Error::Conflict("is_default") => ServiceError::field(
+            "/is_default",
+            "default_schedule",
+            "the default schedule cannot be deleted; make another one the default first",
+        ),
+        other => other.into(),
+    })
+}
+
+fn validate(input: ScheduleInput) -> Result<ScheduleFields, ServiceError> {
+    let mut invalid = Invalid::default();
+    let name = input.name.trim().to_owned();
+    invalid.check(
+        (1..=100).contains(&name.chars().count()),
+        "/name",
+        "length",
+        "must be 1 to 100 characters",
+    );
+    time_zone(&mut invalid, "/time_zone", &input.time_zone);
+    for (day, windows) in &input.weekly {
+        if !DAY_KEYS.contains(&day.as_str()) {
+            invalid.push(
+                format!("/weekly/{day}"),
+                "unknown_day",
+                "days are mon, tue, wed, thu, fri, sat, sun",
+            );
+            continue;
+        }
+        check_windows(&mut invalid, &format!("/weekly/{day}"), windows);
+    }
+    for (date, windows) in &input.overrides {
+        if engine::instant::parse_date(date).is_none() {
+            invalid.push(
+                format!("/overrides/{date}"),
+                "date",
+                "must be a calendar date YYYY-MM-DD",
+            );
+            continue;
+        }
+        check_windows(&mut invalid, &format!("/overrides/{date}"), windows);
+    }
+    invalid.check(
+        input.overrides.len() <= 1000,
+        "/overrides",
+        "too_many",
+        "at most 1000 dates",
+    );
+    invalid.finish()?;
+    Ok(ScheduleFields {
+        name,
+        time_zone: input.time_zone,
+        weekly: input.weekly,
+        overrides: input.overrides,
+        is_default: input.is_default,
+    })
+}
+
+fn check_windows(invalid: &mut Invalid, pointer: &str, windows: &[Window]) {
+    if windows.len() > 48 {
+        invalid.push(pointer, "too_many", "at most 48 windows a day");
+    }
+    for (i, window) in windows.iter().enumerate() {
+        if let Err((code, message)) = local_window(window) {
+            invalid.push(format!("{pointer}/{i}"), code, message);
+        }
+    }
+}
+
+/// `["09:00", "17:00"]` as an engine window.
+pub(crate) fn local_window(
+    window: &Window,
+) -> Result<engine::LocalWindow, (&'static str, &'static str)> {
+    let parse = engine::input::parse_local_time;
+    match (parse(&window[0]), parse(&window[1])) {
+        (Some(1440), _) => Err(("local_time", "24:00 is allowed only as an end")),
+        (Some(start), Some(end)) if start < end => Ok(engine::LocalWindow {
+            start_minute: start,
+            end_minute: end,
+        }),
+        (Some(_), Some(_)) => Err(("order", "start must be before end")),
+        _ => Err(("local_time", "times are HH:MM from 00:00 to 24:00")),
+    }
+}

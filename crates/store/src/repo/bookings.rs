@@ -1,0 +1,832 @@
+//! Bookings and their attendees.
+//!
+//! Booking is a read-check-write inside one transaction ([`BookingTx`]): read the host's
+//! facts, let the engine (in `services`) decide that the slot is still free, then write. The
+//! transaction is serialized per host: on SQLite every write transaction is (BEGIN
+//! IMMEDIATE); on PostgreSQL it takes an advisory lock on the host. The exclusion constraint
+//! (PostgreSQL) and trigger (SQLite) on `bookings` are the last line under all of it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::repo::audit::{self, Change};
+use crate::repo::blocked_times::BlockedTime;
+use crate::repo::event_types::Bookable;
+use crate::repo::schedules::Schedule;
+use crate::repo::users::User;
+use crate::scope::{Actor, Scope};
+use crate::token::{self, ManageToken};
+use crate::types::{AttendeeId, BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// Where a booking is in its life. Transitions: pending → confirmed | rejected | cancelled;
+/// confirmed → cancelled | rescheduled | no_show | completed; the others are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Pending,
+    Confirmed,
+    Rejected,
+    Cancelled,
+    Rescheduled,
+    NoShow,
+    Completed,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 7] = [
+        Self::Pending,
+        Self::Confirmed,
+        Self::Rejected,
+        Self::Cancelled,
+        Self::Rescheduled,
+        Self::NoShow,
+        Self::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Rescheduled => "rescheduled",
+            Self::NoShow => "no_show",
+            Self::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    /// Whether the booking holds its host's time.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Pending | Self::Confirmed)
+    }
+
+    /// Whether a booking in this state may move to `next`.
+    pub fn may_become(self, next: BookingStatus) -> bool {
+        use BookingStatus::*;
+        matches!(
+            (self, next),
+            (Pending, Confirmed | Rejected | Cancelled)
+                | (Confirmed, Cancelled | Rescheduled | NoShow | Completed)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Booking {
+    pub id: BookingId,
+    pub organization_id: OrganizationId,
+    pub event_type_id: EventTypeId,
+    pub host_user_id: UserId,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub status: BookingStatus,
+    /// Attendees still on the booking (group events share one booking).
+    pub seats_taken: i32,
+    /// Where it happens: the event type's location as resolved for this booking.
+    pub location: Value,
+    pub cancel_reason: Option<String>,
+    pub rescheduled_from: Option<BookingId>,
+    pub rescheduled_to: Option<BookingId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attendee {
+    pub id: AttendeeId,
+    pub booking_id: BookingId,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    /// Answers by question key.
+    pub answers: BTreeMap<String, Value>,
+    pub notes: String,
+    pub utm: BTreeMap<String, String>,
+    /// `active` or `cancelled`.
+    pub status: String,
+    pub cancel_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A new booking's times and place; the host and event type come from the [`Bookable`].
+#[derive(Clone, Debug)]
+pub struct NewBooking {
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub status: BookingStatus,
+    pub location: Value,
+    pub rescheduled_from: Option<BookingId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAttendee {
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub answers: BTreeMap<String, Value>,
+    pub notes: String,
+    pub utm: BTreeMap<String, String>,
+}
+
+/// What slot computation needs to know about a host, read in one transaction.
+#[derive(Clone, Debug)]
+pub struct Facts {
+    pub host: User,
+    /// The event type's schedule, else the host's default; `None` if the host has none.
+    pub schedule: Option<Schedule>,
+    pub blocked: Vec<BlockedTime>,
+    /// The host's pending and confirmed bookings around the period asked for.
+    pub bookings: Vec<Booking>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BookingRow {
+    id: BookingId,
+    organization_id: OrganizationId,
+    event_type_id: EventTypeId,
+    host_user_id: UserId,
+    start_at: Timestamp,
+    end_at: Timestamp,
+    buffer_before_minutes: i32,
+    buffer_after_minutes: i32,
+    status: String,
+    seats_taken: i32,
+    location: Json<Value>,
+    cancel_reason: Option<String>,
+    rescheduled_from: Option<BookingId>,
+    rescheduled_to: Option<BookingId>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<BookingRow> for Booking {
+    type Error = Error;
+    fn try_from(r: BookingRow) -> Result<Self, Error> {
+        Ok(Self {
+            id: r.id,
+            organization_id: r.organization_id,
+            event_type_id: r.event_type_id,
+            host_user_id: r.host_user_id,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            buffer_before_minutes: r.buffer_before_minutes,
+            buffer_after_minutes: r.buffer_after_minutes,
+            status: BookingStatus::parse(&r.status)
+                .ok_or_else(|| Error::Corrupt(format!("booking status {:?}", r.status)))?,
+            seats_taken: r.seats_taken,
+            location: r.location.0,
+            cancel_reason: r.cancel_reason,
+            rescheduled_from: r.rescheduled_from,
+            rescheduled_to: r.rescheduled_to,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+const BOOKING_COLUMNS: &str = "id, organization_id, event_type_id, host_user_id, start_at, \
+    end_at, buffer_before_minutes, buffer_after_minutes, status, seats_taken, location, \
+    cancel_reason, rescheduled_from, rescheduled_to, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct AttendeeRow {
+    id: AttendeeId,
+    booking_id: BookingId,
+    name: String,
+    email: String,
+    time_zone: String,
+    answers: Json<BTreeMap<String, Value>>,
+    notes: String,
+    utm: Json<BTreeMap<String, String>>,
+    status: String,
+    cancel_reason: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<AttendeeRow> for Attendee {
+    fn from(r: AttendeeRow) -> Self {
+        Self {
+            id: r.id,
+            booking_id: r.booking_id,
+            name: r.name,
+            email: r.email,
+            time_zone: r.time_zone,
+            answers: r.answers.0,
+            notes: r.notes,
+            utm: r.utm.0,
+            status: r.status,
+            cancel_reason: r.cancel_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const ATTENDEE_COLUMNS: &str = "id, booking_id, name, email, time_zone, answers, notes, utm, \
+    status, cancel_reason, created_at, updated_at";
+
+/// Filters for the host's booking list.
+#[derive(Clone, Debug, Default)]
+pub struct BookingFilter {
+    pub status: Option<BookingStatus>,
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub event_type_id: Option<EventTypeId>,
+    pub attendee_email: Option<String>,
+    pub host_user_id: Option<UserId>,
+    /// Continue after this booking (its start and id), for cursor pagination.
+    pub after: Option<(Timestamp, BookingId)>,
+    pub limit: u32,
+}
+
+/// An attendee's right to see and change their own booking, from their manage token.
+#[derive(Clone, Debug)]
+pub struct AttendeeHandle {
+    organization_id: OrganizationId,
+    attendee_id: AttendeeId,
+}
+
+impl AttendeeHandle {
+    pub fn attendee_id(&self) -> AttendeeId {
+        self.attendee_id
+    }
+
+    pub fn organization_id(&self) -> OrganizationId {
+        self.organization_id
+    }
+}
+
+#[derive(Debug)]
+pub struct Bookings<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Bookings<'_> {
+    /// Opens a booking transaction for the bookable's host. Other bookings of that host wait
+    /// until it commits or rolls back.
+    pub async fn begin(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
+        let mut tx = self.db.begin_write().await?;
+        lock_host(
+            &mut tx,
+            bookable.organization_id,
+            bookable.event_type.owner_user_id,
+        )
+        .await?;
+        Ok(BookingTx {
+            tx,
+            organization_id: bookable.organization_id,
+        })
+    }
+
+    /// Opens a transaction that only reads, for computing slots.
+    pub async fn read(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
+        Ok(BookingTx {
+            tx: self.db.begin_read().await?,
+            organization_id: bookable.organization_id,
+        })
+    }
+
+    /// Opens a booking transaction on behalf of a member, for changes to existing bookings.
+    pub async fn begin_for(&self, scope: &Scope, host: UserId) -> Result<BookingTx, Error> {
+        let mut tx = self.db.begin_write().await?;
+        lock_host(&mut tx, scope.organization_id(), host).await?;
+        Ok(BookingTx {
+            tx,
+            organization_id: scope.organization_id(),
+        })
+    }
+
+    pub async fn get(
+        &self,
+        scope: &Scope,
+        id: BookingId,
+    ) -> Result<(Booking, Vec<Attendee>), Error> {
+        let mut tx = self.db.begin_read().await?;
+        let booking = fetch_booking(&mut tx, scope.organization_id(), id).await?;
+        let attendees = fetch_attendees(&mut tx, scope.organization_id(), id).await?;
+        tx.commit().await?;
+        Ok((booking, attendees))
+    }
+
+    /// Bookings by start time, then id; `filter.after` continues a previous page.
+    pub async fn list(&self, scope: &Scope, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings b WHERE organization_id = $1 \
+             AND ($2 IS NULL OR status = $2) \
+             AND ($3 IS NULL OR end_at > $3) \
+             AND ($4 IS NULL OR start_at < $4) \
+             AND ($5 IS NULL OR event_type_id = $5) \
+             AND ($6 IS NULL OR host_user_id = $6) \
+             AND ($7 IS NULL OR EXISTS (SELECT 1 FROM booking_attendees a WHERE \
+                  a.organization_id = b.organization_id AND a.booking_id = b.id AND a.email = $7)) \
+             AND ($8 IS NULL OR start_at > $8 OR (start_at = $8 AND id > $9)) \
+             ORDER BY start_at, id LIMIT $10"
+        );
+        let (after_start, after_id) = filter
+            .after
+            .map_or((None, None), |(s, i)| (Some(s), Some(i)));
+        let rows: Vec<BookingRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id())
+                .bind(filter.status.map(BookingStatus::as_str))
+                .bind(filter.from)
+                .bind(filter.until)
+                .bind(filter.event_type_id)
+                .bind(filter.host_user_id)
+                .bind(filter.attendee_email.as_ref().map(|e| e.to_lowercase()))
+                .bind(after_start)
+                .bind(after_id)
+                .bind(i64::from(filter.limit))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Booking::try_from).collect()
+    }
+
+    /// The attendee a manage token belongs to. A wrong token is `NotFound`, like an unknown
+    /// one, so tokens cannot be probed.
+    pub async fn by_manage_token(&self, token: &str) -> Result<AttendeeHandle, Error> {
+        let (organization_id, attendee, hash) =
+            token::parse_manage(token).ok_or(Error::NotFound("booking"))?;
+        let stored: Option<Vec<u8>> = with_pool!(self.db, pool => {
+            sqlx::query_scalar("SELECT manage_token_hash FROM booking_attendees WHERE organization_id = $1 AND id = $2")
+                .bind(organization_id).bind(AttendeeId(attendee)).fetch_optional(pool).await?
+        });
+        match stored {
+            Some(stored) if token::hashes_equal(&stored, &hash) => Ok(AttendeeHandle {
+                organization_id,
+                attendee_id: AttendeeId(attendee),
+            }),
+            _ => Err(Error::NotFound("booking")),
+        }
+    }
+
+    /// The attendee's booking, as they may see it: the booking and their own attendee row.
+    pub async fn for_attendee(
+        &self,
+        handle: &AttendeeHandle,
+    ) -> Result<(Booking, Attendee), Error> {
+        let mut tx = self.db.begin_read().await?;
+        let attendee = fetch_attendee(&mut tx, handle.organization_id, handle.attendee_id).await?;
+        let booking = fetch_booking(&mut tx, handle.organization_id, attendee.booking_id).await?;
+        tx.commit().await?;
+        Ok((booking, attendee))
+    }
+}
+
+/// A transaction on one organization's bookings (see the module docs).
+#[derive(Debug)]
+pub struct BookingTx {
+    tx: Tx,
+    organization_id: OrganizationId,
+}
+
+impl BookingTx {
+    /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
+    /// that reach within a day of it (the engine looks that far for where free time begins),
+    /// and, when the event type limits bookings per day or week, its bookings in the weeks
+    /// around it.
+    pub async fn facts(
+        &mut self,
+        bookable: &Bookable,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Facts, Error> {
+        let org = self.organization_id;
+        let event_type = &bookable.event_type;
+        let host_id = event_type.owner_user_id;
+        let day = jiff::SignedDuration::from_hours(24);
+        let (near_from, near_until) = (shift(from, -day), shift(until, day));
+        let tx = &mut self.tx;
+        let host = crate::repo::users::fetch(tx, org, host_id).await?;
+        let schedule = match event_type.fields.schedule_id {
+            Some(id) => crate::repo::schedules::fetch_in(tx, org, "id = $2", id.0).await?,
+            None => None,
+        };
+        let schedule = match schedule {
+            Some(s) => Some(s),
+            None => {
+                crate::repo::schedules::fetch_in(tx, org, "user_id = $2 AND is_default", host_id.0)
+                    .await?
+            }
+        };
+        let blocked =
+            crate::repo::blocked_times::overlapping_in(tx, org, host_id, near_from, near_until)
+                .await?;
+        // A booking reaches at most MAX_REACH beyond its start (duration and buffers are
+        // bounded), which lets the start index find every booking whose held time overlaps.
+        let sql = format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
+             AND status IN ('pending', 'confirmed') AND start_at > $5 AND start_at < $6 \
+             AND blocked_from < $4 AND blocked_until > $3 ORDER BY start_at, id"
+        );
+        let rows: Vec<BookingRow> = with_tx!(tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(host_id).bind(near_from).bind(near_until)
+                .bind(shift(near_from, -MAX_REACH)).bind(shift(near_until, MAX_REACH))
+                .fetch_all(conn).await?
+        });
+        let mut bookings: Vec<Booking> = rows
+            .into_iter()
+            .map(Booking::try_from)
+            .collect::<Result<_, _>>()?;
+        if event_type.fields.max_per_day.is_some() || event_type.fields.max_per_week.is_some() {
+            // Limits count this event type's bookings by local date and ISO week.
+            let weeks = jiff::SignedDuration::from_hours(24 * 8);
+            let sql = format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
+                 AND event_type_id = $3 AND status IN ('pending', 'confirmed') \
+                 AND start_at >= $4 AND start_at < $5 ORDER BY start_at, id"
+            );
+            let rows: Vec<BookingRow> = with_tx!(tx, conn => {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(org).bind(host_id).bind(event_type.id)
+                    .bind(shift(from, -weeks)).bind(shift(until, weeks))
+                    .fetch_all(conn).await?
+            });
+            for row in rows {
+                let booking = Booking::try_from(row)?;
+                if !bookings.iter().any(|b| b.id == booking.id) {
+                    bookings.push(booking);
+                }
+            }
+        }
+        Ok(Facts {
+            host,
+            schedule,
+            blocked,
+            bookings,
+        })
+    }
+
+    /// Writes a new booking with its first attendee. Returns the attendee's manage token,
+    /// which is not kept.
+    pub async fn insert(
+        &mut self,
+        bookable: &Bookable,
+        actor: Actor,
+        new: NewBooking,
+        attendee: NewAttendee,
+    ) -> Result<(Booking, Attendee, ManageToken), Error> {
+        let booking = self.insert_booking(bookable, actor, new, 1).await?;
+        let (attendee, token) = self.insert_attendee(actor, booking.id, attendee).await?;
+        Ok((booking, attendee, token))
+    }
+
+    /// Writes `new` as the continuation of `old` (already marked rescheduled): its attendees
+    /// move to it with their manage tokens, and `old` links to it.
+    pub async fn move_to(
+        &mut self,
+        bookable: &Bookable,
+        actor: Actor,
+        old: &Booking,
+        new: NewBooking,
+    ) -> Result<Booking, Error> {
+        let booking = self
+            .insert_booking(bookable, actor, new, old.seats_taken)
+            .await?;
+        let org = self.organization_id;
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query("UPDATE booking_attendees SET booking_id = $3 WHERE organization_id = $1 AND booking_id = $2")
+                .bind(org).bind(old.id).bind(booking.id).execute(&mut *conn).await?;
+            sqlx::query("UPDATE bookings SET rescheduled_to = $3 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(old.id).bind(booking.id).execute(conn).await?;
+        });
+        Ok(booking)
+    }
+
+    async fn insert_booking(
+        &mut self,
+        bookable: &Bookable,
+        actor: Actor,
+        new: NewBooking,
+        seats_taken: i32,
+    ) -> Result<Booking, Error> {
+        let event_type = &bookable.event_type;
+        let before = event_type.fields.buffer_before_minutes;
+        let after = event_type.fields.buffer_after_minutes;
+        let now = Timestamp::now();
+        let booking = Booking {
+            id: BookingId::new(),
+            organization_id: self.organization_id,
+            event_type_id: event_type.id,
+            host_user_id: event_type.owner_user_id,
+            start_at: new.start_at,
+            end_at: new.end_at,
+            buffer_before_minutes: before,
+            buffer_after_minutes: after,
+            status: new.status,
+            seats_taken,
+            location: new.location,
+            cancel_reason: None,
+            rescheduled_from: new.rescheduled_from,
+            rescheduled_to: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let blocked_from = shift(
+            booking.start_at,
+            -jiff::SignedDuration::from_mins(i64::from(before)),
+        );
+        let blocked_until = shift(
+            booking.end_at,
+            jiff::SignedDuration::from_mins(i64::from(after)),
+        );
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query(
+                "INSERT INTO bookings (organization_id, id, event_type_id, host_user_id, start_at, \
+                 end_at, buffer_before_minutes, buffer_after_minutes, blocked_from, blocked_until, \
+                 status, seats_taken, location, cancel_reason, rescheduled_from, rescheduled_to, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                 $13, NULL, $14, NULL, $15, $15)",
+            )
+            .bind(booking.organization_id)
+            .bind(booking.id)
+            .bind(booking.event_type_id)
+            .bind(booking.host_user_id)
+            .bind(booking.start_at)
+            .bind(booking.end_at)
+            .bind(before)
+            .bind(after)
+            .bind(blocked_from)
+            .bind(blocked_until)
+            .bind(booking.status.as_str())
+            .bind(booking.seats_taken)
+            .bind(Json(&booking.location))
+            .bind(booking.rescheduled_from)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map_err(overlap_as_conflict)?;
+        });
+        audit::record(
+            &mut self.tx,
+            self.organization_id,
+            actor,
+            Change::created("booking", booking.id.0, &booking),
+        )
+        .await?;
+        Ok(booking)
+    }
+
+    /// Adds an attendee to a group booking that has a seat left.
+    pub async fn join(
+        &mut self,
+        actor: Actor,
+        booking_id: BookingId,
+        attendee: NewAttendee,
+    ) -> Result<(Booking, Attendee, ManageToken), Error> {
+        let org = self.organization_id;
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query("UPDATE bookings SET seats_taken = seats_taken + 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(booking_id).bind(Timestamp::now()).execute(conn).await?;
+        });
+        let (attendee, token) = self.insert_attendee(actor, booking_id, attendee).await?;
+        let booking = fetch_booking(&mut self.tx, org, booking_id).await?;
+        Ok((booking, attendee, token))
+    }
+
+    async fn insert_attendee(
+        &mut self,
+        actor: Actor,
+        booking_id: BookingId,
+        new: NewAttendee,
+    ) -> Result<(Attendee, ManageToken), Error> {
+        let now = Timestamp::now();
+        let attendee = Attendee {
+            id: AttendeeId::new(),
+            booking_id,
+            name: new.name,
+            email: new.email.to_lowercase(),
+            time_zone: new.time_zone,
+            answers: new.answers,
+            notes: new.notes,
+            utm: new.utm,
+            status: "active".to_owned(),
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let (token, hash) = token::mint_manage(self.organization_id, attendee.id.0);
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query(
+                "INSERT INTO booking_attendees (organization_id, id, booking_id, name, email, \
+                 time_zone, answers, notes, utm, manage_token_hash, status, cancel_reason, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $12)",
+            )
+            .bind(self.organization_id)
+            .bind(attendee.id)
+            .bind(booking_id)
+            .bind(&attendee.name)
+            .bind(&attendee.email)
+            .bind(&attendee.time_zone)
+            .bind(Json(&attendee.answers))
+            .bind(&attendee.notes)
+            .bind(Json(&attendee.utm))
+            .bind(hash)
+            .bind(&attendee.status)
+            .bind(now)
+            .execute(conn)
+            .await?;
+        });
+        audit::record(
+            &mut self.tx,
+            self.organization_id,
+            actor,
+            Change::created("booking_attendee", attendee.id.0, &attendee),
+        )
+        .await?;
+        Ok((attendee, token))
+    }
+
+    pub async fn booking(&mut self, id: BookingId) -> Result<Booking, Error> {
+        fetch_booking(&mut self.tx, self.organization_id, id).await
+    }
+
+    pub async fn attendees(&mut self, id: BookingId) -> Result<Vec<Attendee>, Error> {
+        fetch_attendees(&mut self.tx, self.organization_id, id).await
+    }
+
+    pub async fn attendee(&mut self, handle: &AttendeeHandle) -> Result<Attendee, Error> {
+        fetch_attendee(&mut self.tx, handle.organization_id, handle.attendee_id).await
+    }
+
+    /// Moves a booking to `next`, if its state allows; `InvalidTransition` names the state it
+    /// is in otherwise.
+    pub async fn transition(
+        &mut self,
+        actor: Actor,
+        id: BookingId,
+        next: BookingStatus,
+        reason: Option<String>,
+        rescheduled_to: Option<BookingId>,
+    ) -> Result<Booking, Error> {
+        let old = self.booking(id).await?;
+        if !old.status.may_become(next) {
+            return Err(Error::InvalidTransition {
+                from: old.status.as_str(),
+                to: next.as_str(),
+            });
+        }
+        let org = self.organization_id;
+        let now = Timestamp::now();
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query(
+                "UPDATE bookings SET status = $3, cancel_reason = COALESCE($4, cancel_reason), \
+                 rescheduled_to = COALESCE($5, rescheduled_to), updated_at = $6 \
+                 WHERE organization_id = $1 AND id = $2",
+            )
+            .bind(org).bind(id).bind(next.as_str()).bind(&reason).bind(rescheduled_to).bind(now)
+            .execute(conn).await.map_err(overlap_as_conflict)?;
+        });
+        let new = Booking {
+            status: next,
+            cancel_reason: reason.or(old.cancel_reason.clone()),
+            rescheduled_to: rescheduled_to.or(old.rescheduled_to),
+            updated_at: now,
+            ..old.clone()
+        };
+        let action = format!("booking.{}", next.as_str());
+        audit::record(
+            &mut self.tx,
+            org,
+            actor,
+            Change::event(
+                &action,
+                "booking",
+                id.0,
+                Some(serde_json::json!({"status": old.status})),
+                Some(serde_json::json!({"status": next, "reason": new.cancel_reason})),
+            ),
+        )
+        .await?;
+        Ok(new)
+    }
+
+    /// Cancels one attendee's seat; the booking keeps its other attendees.
+    pub async fn cancel_attendee(
+        &mut self,
+        actor: Actor,
+        handle: &AttendeeHandle,
+        reason: Option<String>,
+    ) -> Result<Booking, Error> {
+        let org = self.organization_id;
+        let attendee = self.attendee(handle).await?;
+        if attendee.status != "active" {
+            return Err(Error::InvalidTransition {
+                from: "cancelled",
+                to: "cancelled",
+            });
+        }
+        let now = Timestamp::now();
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query("UPDATE booking_attendees SET status = 'cancelled', cancel_reason = $3, updated_at = $4 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(attendee.id).bind(&reason).bind(now).execute(&mut *conn).await?;
+            sqlx::query("UPDATE bookings SET seats_taken = seats_taken - 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(attendee.booking_id).bind(now).execute(conn).await?;
+        });
+        audit::record(
+            &mut self.tx,
+            org,
+            actor,
+            Change::event(
+                "booking_attendee.cancelled",
+                "booking_attendee",
+                attendee.id.0,
+                None,
+                Some(serde_json::json!({"reason": reason})),
+            ),
+        )
+        .await?;
+        self.booking(attendee.booking_id).await
+    }
+
+    pub async fn commit(self) -> Result<(), Error> {
+        self.tx.commit().await
+    }
+}
+
+/// The furthest a booking's held time reaches from its start: the longest duration plus the
+/// largest buffers an event type may have (each a day; see `services::event_types`).
+pub const MAX_REACH: jiff::SignedDuration = jiff::SignedDuration::from_hours(3 * 24);
+
+fn shift(ts: Timestamp, by: jiff::SignedDuration) -> Timestamp {
+    ts.to_jiff().checked_add(by).map_or(ts, Timestamp::from)
+}
+
+/// Serializes booking transactions of one host on PostgreSQL (SQLite serializes all writes).
+async fn lock_host(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    host: UserId,
+) -> Result<(), Error> {
+    if let Tx::Postgres(tx) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("booking-host:{}:{}", organization_id.0, host.0))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The exclusion constraint (PostgreSQL) or trigger (SQLite) that keeps a host's bookings
+/// apart: a conflict on the booking's start.
+fn overlap_as_conflict(e: sqlx::Error) -> Error {
+    let overlap = e.as_database_error().is_some_and(|db| {
+        db.code().as_deref() == Some("23P01") || db.message().contains("bookings_no_overlap")
+    });
+    if overlap {
+        Error::Conflict("start")
+    } else {
+        Error::Database(e)
+    }
+}
+
+async fn fetch_booking(tx: &mut Tx, org: OrganizationId, id: BookingId) -> Result<Booking, Error> {
+    let sql =
+        format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND id = $2");
+    let row: Option<BookingRow> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+    });
+    row.ok_or(Error::NotFound("booking"))?.try_into()
+}
+
+async fn fetch_attendees(
+    tx: &mut Tx,
+    org: OrganizationId,
+    booking: BookingId,
+) -> Result<Vec<Attendee>, Error> {
+    let sql = format!(
+        "SELECT {ATTENDEE_COLUMNS} FROM booking_attendees WHERE organization_id = $1 AND booking_id = $2 ORDER BY created_at, id"
+    );
+    let rows: Vec<AttendeeRow> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(booking).fetch_all(conn).await?
+    });
+    Ok(rows.into_iter().map(Attendee::from).collect())
+}
+
+async fn fetch_attendee(
+    tx: &mut Tx,
+    org: OrganizationId,
+    id: AttendeeId,
+) -> Result<Attendee, Error> {
+    let sql = format!(
+        "SELECT {ATTENDEE_COLUMNS} FROM booking_attendees WHERE organization_id = $1 AND id = $2"
+    );
+    let row: Option<AttendeeRow> = with_tx!(tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+    });
+    row.map(Attendee::from).ok_or(Error::NotFound("booking"))
+}

@@ -1,0 +1,406 @@
+//! Event types: what invitees can book, with its rules (duration, buffers, notice, window,
+//! limits, seats), where it happens and what it asks.
+
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+use crate::repo::audit::{self, Change};
+use crate::scope::Scope;
+use crate::types::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
+use crate::{Db, Error, with_pool, with_tx};
+
+/// How far ahead an event type can be booked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BookingWindow {
+    /// Any time in the future.
+    Unlimited,
+    /// Starts before now plus this many days.
+    Rolling { days: u32 },
+    /// Starts on these local dates (inclusive, in the owner's zone), `YYYY-MM-DD`.
+    Fixed { start: String, end: String },
+}
+
+/// Where a meeting happens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Location {
+    InPerson {
+        address: String,
+    },
+    Phone {
+        number: String,
+    },
+    Video {
+        url: String,
+    },
+    /// A Jitsi Meet room made for each booking.
+    Jitsi,
+}
+
+/// The kind of answer a question takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    ShortText,
+    LongText,
+    Select,
+    MultiSelect,
+    Checkbox,
+    Phone,
+    Email,
+    Number,
+    Url,
+}
+
+/// A question the invitee answers when booking. Questions are asked in list order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Names the answer in a booking's `answers`; unique within the event type.
+    pub key: String,
+    pub label: String,
+    pub kind: QuestionKind,
+    #[serde(default)]
+    pub required: bool,
+    /// The choices of `select` and `multi_select`.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventType {
+    pub id: EventTypeId,
+    pub organization_id: OrganizationId,
+    pub owner_user_id: UserId,
+    #[serde(flatten)]
+    pub fields: EventTypeFields,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Everything about an event type that its owner sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventTypeFields {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub duration_minutes: i32,
+    /// Other durations an invitee may choose; empty when only `duration_minutes` is offered.
+    pub duration_options: Vec<i32>,
+    /// Minutes between possible starts; `None` means the duration.
+    pub interval_minutes: Option<i32>,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub minimum_notice_minutes: i32,
+    pub booking_window: BookingWindow,
+    pub max_per_day: Option<i32>,
+    pub max_per_week: Option<i32>,
+    pub seats: i32,
+    pub requires_confirmation: bool,
+    /// Not listed on public pages; bookable by its link.
+    pub hidden: bool,
+    pub locations: Vec<Location>,
+    pub questions: Vec<Question>,
+    /// `None`: the owner's default schedule.
+    pub schedule_id: Option<ScheduleId>,
+}
+
+/// The right to compute slots for one event type and to book it: held by anyone who has
+/// its id (the public booking link) and by members of its organization.
+#[derive(Clone, Debug)]
+pub struct Bookable {
+    pub(crate) organization_id: OrganizationId,
+    pub(crate) event_type: EventType,
+}
+
+impl Bookable {
+    pub fn event_type(&self) -> &EventType {
+        &self.event_type
+    }
+
+    pub fn organization_id(&self) -> OrganizationId {
+        self.organization_id
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: EventTypeId,
+    organization_id: OrganizationId,
+    owner_user_id: UserId,
+    slug: String,
+    title: String,
+    description: String,
+    duration_minutes: i32,
+    duration_options: Json<Vec<i32>>,
+    interval_minutes: Option<i32>,
+    buffer_before_minutes: i32,
+    buffer_after_minutes: i32,
+    minimum_notice_minutes: i32,
+    booking_window: Json<BookingWindow>,
+    max_per_day: Option<i32>,
+    max_per_week: Option<i32>,
+    seats: i32,
+    requires_confirmation: bool,
+    hidden: bool,
+    locations: Json<Vec<Location>>,
+    questions: Json<Vec<Question>>,
+    schedule_id: Option<ScheduleId>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<Row> for EventType {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            organization_id: r.organization_id,
+            owner_user_id: r.owner_user_id,
+            fields: EventTypeFields {
+                slug: r.slug,
+                title: r.title,
+                description: r.description,
+                duration_minutes: r.duration_minutes,
+                duration_options: r.duration_options.0,
+                interval_minutes: r.interval_minutes,
+                buffer_before_minutes: r.buffer_before_minutes,
+                buffer_after_minutes: r.buffer_after_minutes,
+                minimum_notice_minutes: r.minimum_notice_minutes,
+                booking_window: r.booking_window.0,
+                max_per_day: r.max_per_day,
+                max_per_week: r.max_per_week,
+                seats: r.seats,
+                requires_confirmation: r.requires_confirmation,
+                hidden: r.hidden,
+                locations: r.locations.0,
+                questions: r.questions.0,
+                schedule_id: r.schedule_id,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub(crate) const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
+    description, duration_minutes, duration_options, interval_minutes, buffer_before_minutes, \
+    buffer_after_minutes, minimum_notice_minutes, booking_window, max_per_day, max_per_week, \
+    seats, requires_confirmation, hidden, locations, questions, schedule_id, created_at, \
+    updated_at FROM event_types";
+
+#[derive(Debug)]
+pub struct EventTypes<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl EventTypes<'_> {
+    pub async fn create(
+        &self,
+        scope: &Scope,
+        owner: UserId,
+        fields: EventTypeFields,
+    ) -> Result<EventType, Error> {
+        let now = Timestamp::now();
+        let event_type = EventType {
+            id: EventTypeId::new(),
+            organization_id: scope.organization_id(),
+            owner_user_id: owner,
+            fields,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.begin_write().await?;
+        let f = &event_type.fields;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO event_types (organization_id, id, owner_user_id, slug, title, \
+                 description, duration_minutes, duration_options, interval_minutes, \
+                 buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
+                 booking_window, max_per_day, max_per_week, seats, requires_confirmation, hidden, \
+                 locations, questions, schedule_id, created_at, updated_at) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                  $19, $20, $21, $22, $22)",
+            )
+            .bind(event_type.organization_id)
+            .bind(event_type.id)
+            .bind(owner)
+            .bind(&f.slug)
+            .bind(&f.title)
+            .bind(&f.description)
+            .bind(f.duration_minutes)
+            .bind(Json(&f.duration_options))
+            .bind(f.interval_minutes)
+            .bind(f.buffer_before_minutes)
+            .bind(f.buffer_after_minutes)
+            .bind(f.minimum_notice_minutes)
+            .bind(Json(&f.booking_window))
+            .bind(f.max_per_day)
+            .bind(f.max_per_week)
+            .bind(f.seats)
+            .bind(f.requires_confirmation)
+            .bind(f.hidden)
+            .bind(Json(&f.locations))
+            .bind(Json(&f.questions))
+            .bind(f.schedule_id)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map_err(Error::unique_as("slug"))?;
+        });
+        audit::record(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            Change::created("event_type", event_type.id.0, &event_type),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(event_type)
+    }
+
+    pub async fn get(&self, scope: &Scope, id: EventTypeId) -> Result<EventType, Error> {
+        fetch(self.db, scope.organization_id(), id).await
+    }
+
+    /// An event type and the right to book it, for an invitee holding its id.
+    pub async fn public(&self, id: EventTypeId) -> Result<Bookable, Error> {
+        let sql = format!("{SELECT} WHERE id = $1");
+        let row: Option<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
+        });
+        let event_type = EventType::from(row.ok_or(Error::NotFound("event type"))?);
+        Ok(Bookable {
+            organization_id: event_type.organization_id,
+            event_type,
+        })
+    }
+
+    /// The right to book an event type of the caller's organization.
+    pub async fn bookable(&self, scope: &Scope, id: EventTypeId) -> Result<Bookable, Error> {
+        let event_type = self.get(scope, id).await?;
+        Ok(Bookable {
+            organization_id: scope.organization_id(),
+            event_type,
+        })
+    }
+
+    /// Event types of the organization, or of one owner, by slug.
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        owner: Option<UserId>,
+    ) -> Result<Vec<EventType>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND ($2 IS NULL OR owner_user_id = $2) ORDER BY slug, id"
+        );
+        let rows: Vec<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(EventType::from).collect())
+    }
+
+    pub async fn replace(
+        &self,
+        scope: &Scope,
+        id: EventTypeId,
+        fields: EventTypeFields,
+    ) -> Result<EventType, Error> {
+        let old = self.get(scope, id).await?;
+        let new = EventType {
+            fields,
+            updated_at: Timestamp::now(),
+            ..old.clone()
+        };
+        let f = &new.fields;
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE event_types SET slug = $3, title = $4, description = $5, \
+                 duration_minutes = $6, duration_options = $7, interval_minutes = $8, \
+                 buffer_before_minutes = $9, buffer_after_minutes = $10, \
+                 minimum_notice_minutes = $11, booking_window = $12, max_per_day = $13, \
+                 max_per_week = $14, seats = $15, requires_confirmation = $16, hidden = $17, \
+                 locations = $18, questions = $19, schedule_id = $20, updated_at = $21 \
+                 WHERE organization_id = $1 AND id = $2",
+            )
+            .bind(scope.organization_id())
+            .bind(id)
+            .bind(&f.slug)
+            .bind(&f.title)
+            .bind(&f.description)
+            .bind(f.duration_minutes)
+            .bind(Json(&f.duration_options))
+            .bind(f.interval_minutes)
+            .bind(f.buffer_before_minutes)
+            .bind(f.buffer_after_minutes)
+            .bind(f.minimum_notice_minutes)
+            .bind(Json(&f.booking_window))
+            .bind(f.max_per_day)
+            .bind(f.max_per_week)
+            .bind(f.seats)
+            .bind(f.requires_confirmation)
+            .bind(f.hidden)
+            .bind(Json(&f.locations))
+            .bind(Json(&f.questions))
+            .bind(f.schedule_id)
+            .bind(new.updated_at)
+            .execute(conn)
+            .await
+            .map_err(Error::unique_as("slug"))?;
+        });
+        audit::record(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            Change::updated("event_type", id.0, &old, &new),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Deletes an event type that has never been booked; one with bookings is kept for their
+    /// history (hide it instead).
+    pub async fn delete(&self, scope: &Scope, id: EventTypeId) -> Result<(), Error> {
+        let old = self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        let booked: i64 = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE organization_id = $1 AND event_type_id = $2")
+                .bind(scope.organization_id()).bind(id).fetch_one(conn).await?
+        });
+        if booked > 0 {
+            return Err(Error::Conflict("bookings"));
+        }
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM event_types WHERE organization_id = $1 AND id = $2")
+                .bind(scope.organization_id()).bind(id).execute(conn).await?;
+        });
+        audit::record(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            Change::deleted("event_type", id.0, &old),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn fetch(
+    db: &Db,
+    organization_id: OrganizationId,
+    id: EventTypeId,
+) -> Result<EventType, Error> {
+    let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+    let row: Option<Row> = with_pool!(db, pool => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(id).fetch_optional(pool).await?
+    });
+    row.map(EventType::from)
+        .ok_or(Error::NotFound("event type"))
+}

@@ -1,0 +1,301 @@
+//! `/api/v1/bookings`: the host's side of bookings.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use store::repo::bookings::{Attendee, Booking, BookingFilter, BookingStatus};
+use store::types::{BookingId, Timestamp};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A booking. Its `uid` stays the same for its whole life; a reschedule makes a new booking
+/// that links back (`rescheduled_from`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingBody {
+    pub uid: Uuid,
+    pub event_type_id: Uuid,
+    pub host_user_id: Uuid,
+    #[schema(format = DateTime)]
+    pub start: String,
+    #[schema(format = DateTime)]
+    pub end: String,
+    /// `pending`, `confirmed`, `rejected`, `cancelled`, `rescheduled`, `no_show` or `completed`.
+    #[schema(value_type = String, example = "confirmed")]
+    pub status: BookingStatus,
+    pub seats_taken: i32,
+    /// Where it happens (`kind` with its `address`, `number` or `url`), or null.
+    #[schema(value_type = Object)]
+    pub location: serde_json::Value,
+    pub cancel_reason: Option<String>,
+    pub rescheduled_from: Option<Uuid>,
+    pub rescheduled_to: Option<Uuid>,
+    /// The people on the booking (only your own entry through a manage link).
+    pub attendees: Vec<AttendeeBody>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendeeBody {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+    pub notes: String,
+    pub utm: BTreeMap<String, String>,
+    /// `active` or `cancelled`.
+    pub status: String,
+    pub cancel_reason: Option<String>,
+}
+
+impl From<Attendee> for AttendeeBody {
+    fn from(a: Attendee) -> Self {
+        Self {
+            id: a.id.0,
+            name: a.name,
+            email: a.email,
+            time_zone: a.time_zone,
+            answers: a.answers,
+            notes: a.notes,
+            utm: a.utm,
+            status: a.status,
+            cancel_reason: a.cancel_reason,
+        }
+    }
+}
+
+impl BookingBody {
+    pub(crate) fn new(b: Booking, attendees: Vec<Attendee>) -> Self {
+        Self {
+            uid: b.id.0,
+            event_type_id: b.event_type_id.0,
+            host_user_id: b.host_user_id.0,
+            start: super::instant(b.start_at),
+            end: super::instant(b.end_at),
+            status: b.status,
+            seats_taken: b.seats_taken,
+            location: b.location,
+            cancel_reason: b.cancel_reason,
+            rescheduled_from: b.rescheduled_from.map(|id| id.0),
+            rescheduled_to: b.rescheduled_to.map(|id| id.0),
+            attendees: attendees.into_iter().map(Into::into).collect(),
+            created_at: super::instant(b.created_at),
+            updated_at: super::instant(b.updated_at),
+        }
+    }
+}
+
+/// A page of bookings; pass `next_cursor` as `cursor` for the next one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingPage {
+    pub bookings: Vec<BookingBody>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BookingQuery {
+    #[param(value_type = Option<String>, example = "confirmed")]
+    pub status: Option<String>,
+    /// Bookings that end after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<jiff::Timestamp>,
+    /// Bookings that start before this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub until: Option<jiff::Timestamp>,
+    pub event_type_id: Option<Uuid>,
+    pub host_user_id: Option<Uuid>,
+    pub attendee_email: Option<String>,
+    pub cursor: Option<String>,
+    /// 1 to 200; 50 when absent.
+    pub limit: Option<u32>,
+}
+
+/// List bookings by start time.
+#[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("api_key" = [])),
+    params(BookingQuery),
+    responses(
+        (status = 200, description = "A page of bookings", body = BookingPage),
+        (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_bookings(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(q): ApiQuery<BookingQuery>,
+) -> Result<Json<BookingPage>, ApiError> {
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(BookingStatus::parse(s).ok_or_else(|| {
+            ApiError::from(services::ServiceError::field(
+                "/status",
+                "status",
+                "unknown booking status",
+            ))
+        })?),
+    };
+    let after = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+            ApiError::from(services::ServiceError::field(
+                "/cursor",
+                "cursor",
+                "not a cursor this API gave out",
+            ))
+        })?),
+    };
+    let limit = q.limit.unwrap_or(50);
+    let filter = BookingFilter {
+        status,
+        from: q.from.map(Into::into),
+        until: q.until.map(Into::into),
+        event_type_id: q.event_type_id.map(store::types::EventTypeId),
+        attendee_email: q.attendee_email,
+        host_user_id: q.host_user_id.map(store::types::UserId),
+        after,
+        limit,
+    };
+    let page = services::bookings::list(&state.db, &scope, filter).await?;
+    let next_cursor = (page.len() as u32 >= limit.clamp(1, 200))
+        .then(|| page.last().map(|b| encode_cursor(b.start_at, b.id)))
+        .flatten();
+    let bookings = page
+        .into_iter()
+        .map(|b| BookingBody::new(b, Vec::new()))
+        .collect();
+    Ok(Json(BookingPage {
+        bookings,
+        next_cursor,
+    }))
+}
+
+fn encode_cursor(start: Timestamp, id: BookingId) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", start.as_millisecond(), id.0))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(Timestamp, BookingId)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let (ms, id) = text.split_once(':')?;
+    Some((
+        Timestamp::from_millisecond(ms.parse().ok()?).ok()?,
+        BookingId(id.parse().ok()?),
+    ))
+}
+
+/// Get a booking with its attendees.
+#[utoipa::path(get, path = "/api/v1/bookings/{uid}", tag = "bookings", security(("api_key" = [])),
+    params(("uid" = Uuid, Path, description = "Booking uid")),
+    responses(
+        (status = 200, description = "The booking", body = BookingBody),
+        (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_booking(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(uid): ApiPath<Uuid>,
+) -> Result<Json<BookingBody>, ApiError> {
+    let (booking, attendees) = services::bookings::get(&state.db, &scope, BookingId(uid)).await?;
+    Ok(Json(BookingBody::new(booking, attendees)))
+}
+
+/// A state change, with an optional reason for the attendee.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Moves a booking to another start.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    #[schema(value_type = String, format = DateTime, example = "2026-12-01T09:00:00Z")]
+    pub start: jiff::Timestamp,
+}
+
+macro_rules! transition_handler {
+    ($name:ident, $path:literal, $status:expr, $summary:literal) => {
+        #[doc = $summary]
+        #[utoipa::path(post, path = $path, tag = "bookings", security(("api_key" = [])),
+            params(("uid" = Uuid, Path, description = "Booking uid")),
+            request_body = TransitionRequest,
+            responses(
+                (status = 200, description = "The booking in its new state", body = BookingBody),
+                (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The booking's state does not allow this; `errors` names the state", body = Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            Authenticated(scope): Authenticated,
+            ApiPath(uid): ApiPath<Uuid>,
+            ApiJson(body): ApiJson<TransitionRequest>,
+        ) -> Result<Json<BookingBody>, ApiError> {
+            let booking = services::bookings::transition(&state.db, &scope, BookingId(uid), $status, body.reason).await?;
+            Ok(Json(BookingBody::new(booking, Vec::new())))
+        }
+    };
+}
+
+transition_handler!(
+    confirm_booking,
+    "/api/v1/bookings/{uid}/confirm",
+    BookingStatus::Confirmed,
+    "Confirm a pending booking."
+);
+transition_handler!(
+    reject_booking,
+    "/api/v1/bookings/{uid}/reject",
+    BookingStatus::Rejected,
+    "Reject a pending booking."
+);
+transition_handler!(
+    cancel_booking,
+    "/api/v1/bookings/{uid}/cancel",
+    BookingStatus::Cancelled,
+    "Cancel a booking."
+);
+transition_handler!(
+    mark_no_show,
+    "/api/v1/bookings/{uid}/no-show",
+    BookingStatus::NoShow,
+    "Mark that the attendee did not come."
+);
+transition_handler!(
+    complete_booking,
+    "/api/v1/bookings/{uid}/complete",
+    BookingStatus::Completed,
+    "Mark a booking as held."
+);
+
+/// Move a booking to another free start.
+#[utoipa::path(post, path = "/api/v1/bookings/{uid}/reschedule", tag = "bookings", security(("api_key" = [])),
+    params(("uid" = Uuid, Path, description = "Booking uid")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, description = "The new booking, linked to the old one", body = BookingBody),
+        (status = 409, description = "The new time is not free, or the booking cannot move; `errors` says why", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reschedule_booking(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(uid): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<RescheduleRequest>,
+) -> Result<Json<BookingBody>, ApiError> {
+    let booking =
+        services::bookings::reschedule(&state.db, &scope, BookingId(uid), body.start.into())
+            .await?;
+    Ok(Json(BookingBody::new(booking, Vec::new())))
+}

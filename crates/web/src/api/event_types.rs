@@ -1,0 +1,265 @@
+//! `/api/v1/event-types`: what can be booked, and how.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use store::repo::event_types::{BookingWindow, EventType, EventTypeFields, Location, Question};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// An event type, as its organization sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventTypeBody {
+    pub id: Uuid,
+    /// The host.
+    pub owner_user_id: Uuid,
+    #[serde(flatten)]
+    pub settings: EventTypeSettings,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// Everything the owner sets on an event type. Absent fields take the defaults shown.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventTypeSettings {
+    /// Unique per owner; part of the booking link.
+    #[schema(example = "intro-call")]
+    pub slug: String,
+    #[schema(example = "Intro call")]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The default length, 1 to 1440 minutes.
+    #[schema(example = 30)]
+    pub duration_minutes: i32,
+    /// Lengths the invitee may choose from; must include `duration_minutes`. Empty: only it.
+    #[serde(default)]
+    pub duration_options: Vec<i32>,
+    /// Minutes between possible starts; the duration when absent.
+    #[serde(default)]
+    pub interval_minutes: Option<i32>,
+    #[serde(default)]
+    pub buffer_before_minutes: i32,
+    #[serde(default)]
+    pub buffer_after_minutes: i32,
+    /// No start closer to now than this.
+    #[serde(default)]
+    pub minimum_notice_minutes: i32,
+    #[serde(default = "unlimited")]
+    pub booking_window: BookingWindow,
+    /// Bookings of this event type per day (host's local date); absent is no limit.
+    #[serde(default)]
+    pub max_per_day: Option<i32>,
+    /// Bookings per ISO week (Monday to Sunday, host's zone).
+    #[serde(default)]
+    pub max_per_week: Option<i32>,
+    /// Attendees per booking: more than 1 makes it a group event.
+    #[serde(default = "one")]
+    pub seats: i32,
+    /// Bookings start `pending` until the host confirms them.
+    #[serde(default)]
+    pub requires_confirmation: bool,
+    /// Not listed publicly; bookable by its link.
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default)]
+    pub locations: Vec<Location>,
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// The owner's schedule to use; their default when absent.
+    #[serde(default)]
+    pub schedule_id: Option<Uuid>,
+}
+
+fn unlimited() -> BookingWindow {
+    BookingWindow::Unlimited
+}
+
+fn one() -> i32 {
+    1
+}
+
+impl From<EventTypeSettings> for EventTypeFields {
+    fn from(s: EventTypeSettings) -> Self {
+        Self {
+            slug: s.slug,
+            title: s.title,
+            description: s.description,
+            duration_minutes: s.duration_minutes,
+            duration_options: s.duration_options,
+            interval_minutes: s.interval_minutes,
+            buffer_before_minutes: s.buffer_before_minutes,
+            buffer_after_minutes: s.buffer_after_minutes,
+            minimum_notice_minutes: s.minimum_notice_minutes,
+            booking_window: s.booking_window,
+            max_per_day: s.max_per_day,
+            max_per_week: s.max_per_week,
+            seats: s.seats,
+            requires_confirmation: s.requires_confirmation,
+            hidden: s.hidden,
+            locations: s.locations,
+            questions: s.questions,
+            schedule_id: s.schedule_id.map(store::types::ScheduleId),
+        }
+    }
+}
+
+impl From<EventTypeFields> for EventTypeSettings {
+    fn from(f: EventTypeFields) -> Self {
+        Self {
+            slug: f.slug,
+            title: f.title,
+            description: f.description,
+            duration_minutes: f.duration_minutes,
+            duration_options: f.duration_options,
+            interval_minutes: f.interval_minutes,
+            buffer_before_minutes: f.buffer_before_minutes,
+            buffer_after_minutes: f.buffer_after_minutes,
+            minimum_notice_minutes: f.minimum_notice_minutes,
+            booking_window: f.booking_window,
+            max_per_day: f.max_per_day,
+            max_per_week: f.max_per_week,
+            seats: f.seats,
+            requires_confirmation: f.requires_confirmation,
+            hidden: f.hidden,
+            locations: f.locations,
+            questions: f.questions,
+            schedule_id: f.schedule_id.map(|id| id.0),
+        }
+    }
+}
+
+impl From<EventType> for EventTypeBody {
+    fn from(e: EventType) -> Self {
+        Self {
+            id: e.id.0,
+            owner_user_id: e.owner_user_id.0,
+            settings: e.fields.into(),
+            created_at: super::instant(e.created_at),
+            updated_at: super::instant(e.updated_at),
+        }
+    }
+}
+
+/// A new event type: its settings, and optionally its host.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateEventTypeRequest {
+    /// The host: the caller when absent; owners and admins may name another member.
+    #[serde(default)]
+    pub owner_user_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub settings: EventTypeSettings,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventTypeFilter {
+    /// Only this host's event types.
+    pub owner_user_id: Option<Uuid>,
+}
+
+/// Create an event type.
+#[utoipa::path(post, path = "/api/v1/event-types", tag = "event types", security(("api_key" = [])),
+    request_body = CreateEventTypeRequest,
+    responses(
+        (status = 201, description = "Created", body = EventTypeBody),
+        (status = 409, description = "The owner has an event type with this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_event_type(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<CreateEventTypeRequest>,
+) -> Result<(StatusCode, Json<EventTypeBody>), ApiError> {
+    let input = services::event_types::EventTypeInput {
+        owner_user_id: body.owner_user_id.map(store::types::UserId),
+        fields: body.settings.into(),
+    };
+    let created = services::event_types::create(&state.db, &scope, input).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// List event types.
+#[utoipa::path(get, path = "/api/v1/event-types", tag = "event types", security(("api_key" = [])),
+    params(EventTypeFilter),
+    responses((status = 200, description = "By slug", body = Vec<EventTypeBody>)))]
+pub async fn list_event_types(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(filter): ApiQuery<EventTypeFilter>,
+) -> Result<Json<Vec<EventTypeBody>>, ApiError> {
+    let list = services::event_types::list(
+        &state.db,
+        &scope,
+        filter.owner_user_id.map(store::types::UserId),
+    )
+    .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// Get an event type.
+#[utoipa::path(get, path = "/api/v1/event-types/{id}", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    responses(
+        (status = 200, description = "The event type", body = EventTypeBody),
+        (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_event_type(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<EventTypeBody>, ApiError> {
+    let found =
+        services::event_types::get(&state.db, &scope, store::types::EventTypeId(id)).await?;
+    Ok(Json(found.into()))
+}
+
+/// Replace an event type's settings.
+#[utoipa::path(put, path = "/api/v1/event-types/{id}", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    request_body = EventTypeSettings,
+    responses(
+        (status = 200, description = "The new event type", body = EventTypeBody),
+        (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn replace_event_type(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<EventTypeSettings>,
+) -> Result<Json<EventTypeBody>, ApiError> {
+    let replaced = services::event_types::replace(
+        &state.db,
+        &scope,
+        store::types::EventTypeId(id),
+        body.into(),
+    )
+    .await?;
+    Ok(Json(replaced.into()))
+}
+
+/// Delete an event type that has no bookings.
+#[utoipa::path(delete, path = "/api/v1/event-types/{id}", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "It has bookings; hide it instead", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_event_type(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services::event_types::delete(&state.db, &scope, store::types::EventTypeId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,538 @@
+//! Scheduling end to end: schedules, event types, slots and bookings through the real server,
+//! on SQLite and (with TEST_DATABASE_URL) PostgreSQL. The concurrency stories fire many
+//! requests at once and count what committed.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Org, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Monday of the week after next, in Berlin: always in the future, never in notice.
+fn next_monday() -> jiff::civil::Date {
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .date();
+    let mut day = today.checked_add(jiff::Span::new().days(8)).unwrap();
+    while day.weekday() != jiff::civil::Weekday::Monday {
+        day = day.tomorrow().unwrap();
+    }
+    day
+}
+
+/// The instant of a Berlin wall-clock time on `date`.
+fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
+    date.at(hour, minute, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .unwrap()
+        .timestamp()
+        .to_string()
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A POST that owns what it needs, so many can run on separate tasks at once.
+fn post_owned(
+    app: &TestApp,
+    path: &str,
+    body: Value,
+) -> impl std::future::Future<Output = (StatusCode, Value)> + Send + 'static {
+    let request = app.request(Method::POST, path).json(&body);
+    async move {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// A Berlin host working Mon-Fri 09:00-17:00, and one event type with `settings`.
+async fn host_with_event(app: &TestApp, org: &Org, settings: Value) -> String {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/schedules",
+        Some(&org.key),
+        Some(json!({
+            "name": "Working hours",
+            "time_zone": "Europe/Berlin",
+            "weekly": { "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+                        "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]] }
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["is_default"], true,
+        "a user's first schedule is the default"
+    );
+    let mut event = json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 });
+    for (k, v) in settings.as_object().unwrap() {
+        event[k] = v.clone();
+    }
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/event-types",
+        Some(&org.key),
+        Some(event),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+fn invitee(start: &str) -> Value {
+    json!({ "start": start, "name": "Ines Invitee", "email": "ines@example.com", "time_zone": "America/New_York" })
+}
+
+async fn slots(app: &TestApp, event: &str, date: jiff::civil::Date, zone: &str) -> Value {
+    let path =
+        format!("/api/v1/public/event-types/{event}/slots?start={date}&end={date}&timeZone={zone}");
+    let (status, body) = call(app, Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+fn starts(slots: &Value) -> Vec<String> {
+    slots["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["start"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+app_test!(an_invitee_books_views_and_cancels, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let monday = next_monday();
+
+    // Shown in New York: Monday 09:00 Berlin is 03:00 or 04:00 there, the same date.
+    let before = slots(&app, &event, monday, "Europe/Berlin").await;
+    let open = starts(&before);
+    assert_eq!(open.len(), 16, "09:00-17:00 in 30-minute slots");
+    assert_eq!(open[0], berlin(monday, 9, 0));
+
+    let (status, booked) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public/event-types/{event}/bookings"),
+        None,
+        Some(invitee(&open[0])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert_eq!(booked["booking"]["status"], "confirmed");
+    assert_eq!(
+        booked["booking"]["attendees"][0]["email"],
+        "ines@example.com"
+    );
+    let token = booked["manage_token"].as_str().unwrap().to_owned();
+    let uid = booked["booking"]["uid"].as_str().unwrap().to_owned();
+
+    let after = starts(&slots(&app, &event, monday, "Europe/Berlin").await);
+    assert!(!after.contains(&open[0]) && after.len() == 15);
+
+    let (status, again) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public/event-types/{event}/bookings"),
+        None,
+        Some(invitee(&open[0])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(again["code"], "slot_unavailable");
+    assert_eq!(again["errors"][0]["code"], "taken");
+
+    let (status, seen) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/manage/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["uid"], uid.as_str());
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/manage/{}x", &token[..token.len() - 1]),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a wrong token is not found, not forbidden"
+    );
+
+    let (status, host_view) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{uid}"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(host_view["attendees"].as_array().unwrap().len(), 1);
+
+    let (status, cancelled) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public/manage/{token}/cancel"),
+        None,
+        Some(json!({"reason": "cannot make it"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(
+        starts(&slots(&app, &event, monday, "Europe/Berlin").await).len(),
+        16,
+        "the slot is free again"
+    );
+
+    let (status, again) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{uid}/confirm"),
+        Some(&org.key),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(again["code"], "invalid_transition");
+    assert_eq!(again["errors"][0]["code"], "cancelled");
+});
+
+app_test!(slots_are_grouped_by_the_invitees_date, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let monday = next_monday();
+    // Tokyo is 7 or 8 hours ahead of Berlin: Monday 16:00 Berlin is already Tuesday there.
+    let tokyo = slots(&app, &event, monday, "Asia/Tokyo").await;
+    for day in tokyo["days"].as_array().unwrap() {
+        assert_eq!(
+            day["date"],
+            monday.to_string(),
+            "only the Tokyo date asked for"
+        );
+    }
+    let tuesday = slots(&app, &event, monday.tomorrow().unwrap(), "Asia/Tokyo").await;
+    assert!(
+        starts(&tuesday).contains(&berlin(monday, 16, 30)),
+        "Monday afternoon in Berlin is Tuesday in Tokyo"
+    );
+});
+
+app_test!(
+    bad_bookings_name_the_field_or_the_reason,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({
+        "minimum_notice_minutes": 60,
+        "duration_options": [30, 60],
+        "questions": [{ "key": "topic", "label": "Topic", "kind": "select", "required": true, "options": ["sales", "support"] }]
+    })).await;
+        let monday = next_monday();
+        let book = |body: Value| {
+            let app = &app;
+            let path = format!("/api/v1/public/event-types/{event}/bookings");
+            async move { call(app, Method::POST, &path, None, Some(body)).await }
+        };
+        let good = || {
+            let mut b = invitee(&berlin(monday, 10, 0));
+            b["answers"] = json!({ "topic": "sales" });
+            b
+        };
+        for (edit, pointer) in [
+            (json!({"time_zone": "Mars/Base"}), "/time_zone"),
+            (json!({"email": "not-an-email"}), "/email"),
+            (json!({"answers": {}}), "/answers/topic"),
+            (json!({"answers": {"topic": "other"}}), "/answers/topic"),
+            (
+                json!({"answers": {"topic": "sales", "colour": "red"}}),
+                "/answers/colour",
+            ),
+            (json!({"duration_minutes": 45}), "/duration_minutes"),
+            (json!({"start": "2020-01-01T10:00:00Z"}), "/start"),
+        ] {
+            let mut body = good();
+            for (k, v) in edit.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let (status, problem) = book(body).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{edit}: {problem}"
+            );
+            assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+        }
+        for (start, reason) in [
+            (berlin(monday, 8, 0), "outside_hours"),
+            (berlin(monday, 10, 10), "outside_hours"),
+        ] {
+            let mut body = good();
+            body["start"] = json!(start);
+            let (status, problem) = book(body).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+            assert_eq!(problem["errors"][0]["code"], reason);
+        }
+        let (status, _) = book(good()).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let mut longer = good();
+        longer["start"] = json!(berlin(monday, 11, 0));
+        longer["duration_minutes"] = json!(60);
+        let (status, booked) = book(longer).await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        assert_eq!(booked["booking"]["end"], berlin(monday, 12, 0));
+        // Nothing half written: the failed attempts left exactly the two bookings.
+        let (_, page) = call(&app, Method::GET, "/api/v1/bookings", Some(&org.key), None).await;
+        assert_eq!(page["bookings"].as_array().unwrap().len(), 2, "{page}");
+    }
+);
+
+app_test!(
+    pending_bookings_hold_the_slot_until_the_host_decides,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({ "requires_confirmation": true })).await;
+        let start = berlin(next_monday(), 9, 0);
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let (status, first) = call(&app, Method::POST, &path, None, Some(invitee(&start))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(first["booking"]["status"], "pending");
+        let (status, _) = call(&app, Method::POST, &path, None, Some(invitee(&start))).await;
+        assert_eq!(
+            status,
+            StatusCode::CONFLICT,
+            "a pending booking holds its slot"
+        );
+        let uid = first["booking"]["uid"].as_str().unwrap();
+        let (status, confirmed) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid}/confirm"),
+            Some(&org.key),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{confirmed}");
+        assert_eq!(confirmed["status"], "confirmed");
+        let (status, problem) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid}/reject"),
+            Some(&org.key),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(problem["errors"][0]["code"], "confirmed");
+    }
+);
+
+app_test!(
+    a_host_reschedules_and_the_lineage_is_kept,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({ "interval_minutes": 15 })).await;
+        let monday = next_monday();
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let (_, booked) = call(
+            &app,
+            Method::POST,
+            &path,
+            None,
+            Some(invitee(&berlin(monday, 9, 0))),
+        )
+        .await;
+        let uid = booked["booking"]["uid"].as_str().unwrap().to_owned();
+        let token = booked["manage_token"].as_str().unwrap().to_owned();
+        // Overlapping its own old time is fine: the booking does not block itself.
+        let (status, moved) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid}/reschedule"),
+            Some(&org.key),
+            Some(json!({"start": berlin(monday, 9, 15)})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        let new_uid = moved["uid"].as_str().unwrap().to_owned();
+        assert_eq!(moved["rescheduled_from"], uid.as_str());
+        let (_, old) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/bookings/{uid}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(old["status"], "rescheduled");
+        assert_eq!(old["rescheduled_to"], new_uid.as_str());
+        // The attendee's link follows the booking.
+        let (status, moved_again) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/reschedule"),
+            None,
+            Some(json!({"start": berlin(monday, 14, 0)})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{moved_again}");
+        assert_eq!(moved_again["start"], berlin(monday, 14, 0));
+        assert_eq!(moved_again["rescheduled_from"], new_uid.as_str());
+    }
+);
+
+app_test!(
+    fifty_invitees_race_for_one_slot_and_one_wins,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({})).await;
+        let start = berlin(next_monday(), 9, 0);
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let attempts = (0..50).map(|i| {
+            let mut body = invitee(&start);
+            body["email"] = json!(format!("racer{i}@example.com"));
+            post_owned(&app, &path, body)
+        });
+        let results = futures_join_all(attempts).await;
+        let created = results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CREATED)
+            .count();
+        let conflicts = results
+            .iter()
+            .filter(|(s, b)| *s == StatusCode::CONFLICT && b["errors"][0]["code"] == "taken")
+            .count();
+        assert_eq!(
+            (created, conflicts),
+            (1, 49),
+            "{:?}",
+            results.iter().map(|r| r.0).collect::<Vec<_>>()
+        );
+    }
+);
+
+app_test!(twenty_invitees_race_for_five_seats, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({ "seats": 5 })).await;
+    let start = berlin(next_monday(), 9, 0);
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let attempts = (0..20).map(|i| {
+        let mut body = invitee(&start);
+        body["email"] = json!(format!("seat{i}@example.com"));
+        post_owned(&app, &path, body)
+    });
+    let results = futures_join_all(attempts).await;
+    let created: Vec<&Value> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(created.len(), 5);
+    let uids: std::collections::HashSet<&str> = created
+        .iter()
+        .map(|b| b["booking"]["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(uids.len(), 1, "every seat is on the same booking");
+    let uid = uids.into_iter().next().unwrap();
+    let (_, booking) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{uid}"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(booking["attendees"].as_array().unwrap().len(), 5);
+    assert_eq!(booking["seats_taken"], 5);
+    let day = starts(&slots(&app, &event, next_monday(), "Europe/Berlin").await);
+    assert!(
+        !day.contains(&start),
+        "a full group slot is no longer offered"
+    );
+});
+
+/// Awaits every future, all in flight at once (no extra dependency for one helper).
+async fn futures_join_all<
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_race_for_one_slot() {
+    let Some(db) = store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let app = TestApp::builder().start(db).await;
+    let other = common::second_server(&url).await;
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let start = berlin(next_monday(), 9, 0);
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let client = reqwest::Client::new();
+    let attempts = (0..40).map(|i| {
+        let url = if i % 2 == 0 {
+            app.url(&path)
+        } else {
+            format!("http://{other}{path}")
+        };
+        let mut body = invitee(&start);
+        body["email"] = json!(format!("racer{i}@example.com"));
+        let request = client.post(url).json(&body);
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_join_all(attempts).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, conflicts), (1, 39), "{statuses:?}");
+}

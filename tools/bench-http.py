@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""HTTP benchmarks of the scheduling API with wrk, against a release build on SQLite.
+
+Usage: tools/bench-http.py [BINARY] [SECONDS]
+
+Starts `rendezvous serve` on a fresh SQLite database in a temporary directory, creates an
+organization, a host with a Berlin Mon-Fri 09:00-17:00 schedule and a round-the-clock one,
+then runs:
+  1. GET slots of a 30-minute event type for one month, shown in America/New_York;
+  2. POST bookings of a 5-minute event type, every request a different free start.
+Afterwards it reads every booking back and checks that no two overlap and that their number
+equals the 201 answers wrk counted. Needs `wrk` (Debian package).
+"""
+import datetime
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
+seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, key=None, body=None):
+    req = urllib.request.Request(base + path, method=method)
+    if key:
+        req.add_header("Authorization", f"Bearer {key}")
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, data) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def wrk(args):
+    out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
+    print(out)
+    return out
+
+
+def main():
+    workdir = tempfile.mkdtemp(prefix="rdv-bench-")
+    port = free_port()
+    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn")
+    key = subprocess.run(
+        [binary, "admin", "create-organization", "--name", "Bench", "--slug", "bench",
+         "--owner-email", "owner@bench.example", "--owner-name", "Olive", "--owner-time-zone", "Europe/Berlin"],
+        cwd=workdir, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    server = subprocess.Popen([binary, "serve"], cwd=workdir, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.05)
+        weekdays = {d: [["09:00", "17:00"]] for d in ["mon", "tue", "wed", "thu", "fri"]}
+        call(base, "POST", "/api/v1/schedules", key,
+             {"name": "Office", "time_zone": "Europe/Berlin", "weekly": weekdays})
+        always = call(base, "POST", "/api/v1/schedules", key,
+                      {"name": "Always", "time_zone": "UTC",
+                       "weekly": {d: [["00:00", "24:00"]] for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}})
+        office = call(base, "POST", "/api/v1/event-types", key,
+                      {"slug": "call", "title": "Call", "duration_minutes": 30, "interval_minutes": 15})
+        quick = call(base, "POST", "/api/v1/event-types", key,
+                     {"slug": "quick", "title": "Quick", "duration_minutes": 5, "schedule_id": always["id"]})
+
+        today = datetime.date.today()
+        first = today + datetime.timedelta(days=7)
+        last = first + datetime.timedelta(days=30)
+        slots_path = (f"/api/v1/public/event-types/{office['id']}/slots"
+                      f"?start={first}&end={last}&timeZone=America/New_York")
+        shown = call(base, "GET", slots_path)
+        count = sum(len(d["slots"]) for d in shown["days"])
+        print(f"== slots: one host, one month ({count} slots per answer)")
+        slots_out = wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + slots_path])
+
+        start = datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(), datetime.timezone.utc)
+        lua = os.path.join(workdir, "book.lua")
+        with open(lua, "w") as f:
+            f.write(f"""
+local base = {int(start.timestamp())}
+local threads = {{}}
+local counter = 0
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  step = 2
+end
+function request()
+  local n = id + counter * step
+  counter = counter + 1
+  local t = os.date("!%Y-%m-%dT%H:%M:%SZ", base + n * 300)
+  local body = '{{"start":"' .. t .. '","name":"Bench","email":"b' .. n .. '@bench.example","time_zone":"UTC"}}'
+  return wrk.format("POST", nil, {{["Content-Type"] = "application/json"}}, body)
+end
+""")
+        book_url = f"{base}/api/v1/public/event-types/{quick['id']}/bookings"
+        print("== bookings: one host, each request a different free start")
+        book_out = wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", "-s", lua, book_url])
+        total = int(re.search(r"(\d+) requests in", book_out).group(1))
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", book_out)
+        created = total - (int(non2xx.group(1)) if non2xx else 0)
+        # A request wrk gave up on (its 2 s timeout) may still have committed.
+        timeouts = re.search(r"timeout (\d+)", book_out)
+        gave_up = int(timeouts.group(1)) if timeouts else 0
+
+        bookings, cursor = [], None
+        while True:
+            path = "/api/v1/bookings?limit=200" + (f"&cursor={cursor}" if cursor else "")
+            page = call(base, "GET", path, key)
+            bookings += page["bookings"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        spans = sorted((b["start"], b["end"]) for b in bookings if b["status"] == "confirmed")
+        overlaps = sum(1 for a, b in zip(spans, spans[1:]) if b[0] < a[1])
+        print(f"== check: {created} answered 201, {gave_up} timed out in wrk, {len(spans)} bookings stored, "
+              f"{overlaps} overlapping")
+        if overlaps or not created <= len(spans) <= created + gave_up:
+            sys.exit("double booking or lost booking")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+main()
