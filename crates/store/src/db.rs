@@ -55,14 +55,37 @@ impl Default for ConnectOptions {
 /// run on whichever pool this holds; see [`crate::with_pool`].
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
 }
 
-/// An open write transaction on either backend.
+/// A SQLite pool and the queue its write transactions wait in.
+///
+/// SQLite lets one writer in at a time. Writers that wait inside SQLite poll its lock with
+/// sleeps of up to 100 ms, so under load some wait far longer than others; waiting here instead,
+/// in arrival order, keeps the queue fair and the lock busy.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pool: SqlitePool,
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::ops::Deref for SqliteDb {
+    type Target = SqlitePool;
+
+    fn deref(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// An open transaction on either backend. A SQLite write transaction holds its place at the
+/// head of the writers' queue until it ends.
 #[derive(Debug)]
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    ),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -73,7 +96,10 @@ pub enum Tx {
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Sqlite(db) => {
+                let $pool: &sqlx::SqlitePool = db;
+                $body
+            }
             $crate::Db::Postgres($pool) => $body,
         }
     };
@@ -85,7 +111,7 @@ macro_rules! with_pool {
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(tx) => {
+            $crate::Tx::Sqlite(tx, _) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -119,7 +145,10 @@ impl Db {
                     .connect_with(connect)
                     .await
                     .map_err(ConnectError::Unreachable)?;
-                Ok(Self::Sqlite(pool))
+                Ok(Self::Sqlite(SqliteDb {
+                    pool,
+                    writers: Default::default(),
+                }))
             }
             Backend::Postgres => {
                 let connect = PgConnectOptions::from_str(url)
@@ -168,7 +197,7 @@ impl Db {
     /// (sqlx takes an advisory lock); on SQLite the write lock serializes them.
     pub async fn migrate(&self) -> Result<(), Error> {
         match self {
-            Self::Sqlite(pool) => crate::migrations::SQLITE.run(pool).await?,
+            Self::Sqlite(db) => crate::migrations::SQLITE.run(&db.pool).await?,
             Self::Postgres(pool) => crate::migrations::POSTGRES.run(pool).await?,
         }
         Ok(())
@@ -196,7 +225,10 @@ impl Db {
     /// write instead of waiting its turn under the busy timeout.
     pub async fn begin_write(&self) -> Result<Tx, Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Sqlite(db) => {
+                let turn = db.writers.clone().lock_owned().await;
+                Tx::Sqlite(db.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -204,7 +236,7 @@ impl Db {
     /// Begins a transaction for consistent reads (deferred on SQLite: it takes no write lock).
     pub async fn begin_read(&self) -> Result<Tx, Error> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Sqlite(db) => Tx::Sqlite(db.pool.begin().await?, None),
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -219,7 +251,7 @@ impl Tx {
     /// Makes the transaction's writes durable.
     pub async fn commit(self) -> Result<(), Error> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Sqlite(tx, _turn) => tx.commit().await?,
             Self::Postgres(tx) => tx.commit().await?,
         }
         Ok(())

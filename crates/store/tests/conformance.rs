@@ -203,9 +203,9 @@ backend_test!(
         for ms in samples {
             let ts = Timestamp::from_millisecond(ms).unwrap();
             let back: (Timestamp,) = match &t.db {
-                Db::Sqlite(pool) => sqlx::query_as("SELECT $1")
+                Db::Sqlite(db) => sqlx::query_as("SELECT $1")
                     .bind(ts)
-                    .fetch_one(pool)
+                    .fetch_one(&**db)
                     .await
                     .unwrap(),
                 Db::Postgres(pool) => sqlx::query_as("SELECT $1::timestamptz")
