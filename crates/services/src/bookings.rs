@@ -40,6 +40,9 @@ pub struct BookInput {
     pub answers: BTreeMap<String, Value>,
     pub notes: String,
     pub utm: BTreeMap<String, String>,
+    /// A retry with the same key (within a day) answers with the booking the first request
+    /// made, instead of booking twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// A booking as its attendee sees it after booking, with their manage token (shown once).
@@ -65,6 +68,24 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
     }
     let end = plus_minutes(input.start, duration);
     let mut tx = db.bookings().begin(bookable).await?;
+    let idempotency = match &input.idempotency_key {
+        Some(key) => {
+            let scope_key = format!("booking:{}", event_type.id);
+            let request = fingerprint(&input, duration);
+            if let Some((booking, attendee, manage_token)) =
+                tx.replay(&scope_key, key, &request).await?
+            {
+                tx.commit().await?;
+                return Ok(Booked {
+                    booking,
+                    attendee,
+                    manage_token,
+                });
+            }
+            Some((scope_key, key.clone(), request))
+        }
+        None => None,
+    };
     let facts = tx.facts(bookable, input.start, end).await?;
     let request = engine_request(
         event_type,
@@ -124,9 +145,34 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
             }
         }
     };
+    if let Some((scope_key, key, request)) = idempotency {
+        tx.remember(
+            &scope_key,
+            &key,
+            &request,
+            booked.booking.id,
+            booked.attendee.id,
+        )
+        .await?;
+    }
     tx.commit().await?;
     tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
     Ok(booked)
+}
+
+/// What makes two booking requests the same request, for idempotency.
+fn fingerprint(input: &BookInput, duration: i32) -> String {
+    json!({
+        "start": input.start,
+        "duration": duration,
+        "name": input.name,
+        "email": input.email,
+        "time_zone": input.time_zone,
+        "answers": input.answers,
+        "notes": input.notes,
+        "utm": input.utm,
+    })
+    .to_string()
 }
 
 fn validate(event_type: &EventType, input: &BookInput) -> Result<(i32, NewAttendee), ServiceError> {
@@ -151,6 +197,15 @@ fn validate(event_type: &EventType, input: &BookInput) -> Result<(i32, NewAttend
         "length",
         "must be at most 10000 characters",
     );
+    if let Some(key) = &input.idempotency_key {
+        let ok = (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+        invalid.check(
+            ok,
+            "/Idempotency-Key",
+            "idempotency_key",
+            "must be 1 to 255 visible ASCII characters",
+        );
+    }
     for (key, value) in &input.utm {
         invalid.check(
             UTM_KEYS.contains(&key.as_str()),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod availability;
 pub mod blocked_times;
 pub mod bookings;
+pub mod contacts;
 mod error;
 pub mod event_types;
 mod fields;

@@ -249,3 +249,7 @@ typed_id!(
     /// Identifies one attendee (seat) of a booking.
     AttendeeId
 );
+typed_id!(
+    /// Identifies a contact (someone who booked a host).
+    ContactId
+);

@@ -81,6 +81,7 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::event_types::delete_event_type
         ))
         .routes(routes!(api::bookings::list_bookings))
+        .routes(routes!(api::contacts::list_contacts))
         .routes(routes!(api::bookings::get_booking))
         .routes(routes!(api::bookings::confirm_booking))
         .routes(routes!(api::bookings::reject_booking))

@@ -150,6 +150,11 @@ impl From<ServiceError> for ApiError {
                     .collect(),
             ),
             ServiceError::NotFound(what) => Self::not_found(format!("{what} not found")),
+            ServiceError::Conflict("idempotency_key") => Self::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            ),
             ServiceError::Conflict(field) => {
                 let mut e = Self::new(
                     StatusCode::CONFLICT,

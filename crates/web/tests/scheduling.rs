@@ -536,3 +536,188 @@ async fn two_servers_on_one_postgres_race_for_one_slot() {
         .count();
     assert_eq!((created, conflicts), (1, 39), "{statuses:?}");
 }
+
+app_test!(
+    a_retried_booking_with_its_idempotency_key_books_once,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({})).await;
+        let monday = next_monday();
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let send = |body: Value, key: &str| {
+            app.request(Method::POST, &path)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+        };
+        let first = send(invitee(&berlin(monday, 9, 0)), "retry-1")
+            .await
+            .unwrap();
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let first: Value = first.json().await.unwrap();
+        let again = send(invitee(&berlin(monday, 9, 0)), "retry-1")
+            .await
+            .unwrap();
+        assert_eq!(
+            again.status(),
+            StatusCode::CREATED,
+            "a retry gets the same answer, not 409 taken"
+        );
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["booking"]["uid"], first["booking"]["uid"]);
+        // The retry's token works; the first one's was replaced (only a hash is ever kept).
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!(
+                "/api/v1/public/manage/{}",
+                again["manage_token"].as_str().unwrap()
+            ),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let different = send(invitee(&berlin(monday, 10, 0)), "retry-1")
+            .await
+            .unwrap();
+        assert_eq!(different.status(), StatusCode::CONFLICT);
+        let problem: Value = different.json().await.unwrap();
+        assert_eq!(problem["code"], "idempotency_key_reused");
+        let (_, page) = call(&app, Method::GET, "/api/v1/bookings", Some(&org.key), None).await;
+        assert_eq!(page["bookings"].as_array().unwrap().len(), 1, "{page}");
+    }
+);
+
+app_test!(bookings_keep_the_hosts_contacts_current, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let monday = next_monday();
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    for hour in [9, 11] {
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &path,
+            None,
+            Some(invitee(&berlin(monday, hour, 0))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, contacts) =
+        call(&app, Method::GET, "/api/v1/contacts", Some(&org.key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(contacts.as_array().unwrap().len(), 1, "{contacts}");
+    assert_eq!(contacts[0]["email"], "ines@example.com");
+    assert_eq!(contacts[0]["total_bookings"], 2);
+    assert_eq!(contacts[0]["last_booking_at"], berlin(monday, 11, 0));
+});
+
+app_test!(another_organization_sees_none_of_it, |app| async move {
+    let acme = app.organization("acme").await;
+    let other = app.organization("other").await;
+    let event = host_with_event(&app, &acme, json!({})).await;
+    let (_, booked) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public/event-types/{event}/bookings"),
+        None,
+        Some(invitee(&berlin(next_monday(), 9, 0))),
+    )
+    .await;
+    let uid = booked["booking"]["uid"].as_str().unwrap().to_owned();
+    let (_, schedules) = call(
+        &app,
+        Method::GET,
+        "/api/v1/schedules",
+        Some(&acme.key),
+        None,
+    )
+    .await;
+    let schedule = schedules[0]["id"].as_str().unwrap().to_owned();
+    let (_, blocked) = call(
+        &app,
+        Method::POST,
+        "/api/v1/blocked-times",
+        Some(&acme.key),
+        Some(json!({"start_at": "2030-01-01T10:00:00Z", "end_at": "2030-01-01T11:00:00Z"})),
+    )
+    .await;
+    let blocked = blocked["id"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (Method::GET, format!("/api/v1/schedules/{schedule}"), None),
+        (
+            Method::PUT,
+            format!("/api/v1/schedules/{schedule}"),
+            Some(json!({"name": "x", "time_zone": "UTC"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/schedules/{schedule}"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/blocked-times/{blocked}"),
+            None,
+        ),
+        (Method::GET, format!("/api/v1/event-types/{event}"), None),
+        (
+            Method::PUT,
+            format!("/api/v1/event-types/{event}"),
+            Some(json!({"slug": "x", "title": "x", "duration_minutes": 30})),
+        ),
+        (Method::DELETE, format!("/api/v1/event-types/{event}"), None),
+        (Method::GET, format!("/api/v1/bookings/{uid}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/bookings/{uid}/cancel"),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/bookings/{uid}/reschedule"),
+            Some(json!({"start": berlin(next_monday(), 10, 0)})),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/schedules/{}", uuid_like()),
+            None,
+        ),
+    ] {
+        let (status, body) = call(&app, method.clone(), &path, Some(&other.key), body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+    }
+    for path in [
+        "/api/v1/schedules",
+        "/api/v1/event-types",
+        "/api/v1/contacts",
+    ] {
+        let (_, list) = call(&app, Method::GET, path, Some(&other.key), None).await;
+        assert_eq!(list.as_array().unwrap().len(), 0, "{path}: {list}");
+    }
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings",
+        Some(&other.key),
+        None,
+    )
+    .await;
+    assert_eq!(page["bookings"].as_array().unwrap().len(), 0);
+    // The owner still has everything.
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{uid}"),
+        Some(&acme.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+});
+
+fn uuid_like() -> String {
+    "01a205ed-0000-7000-8000-000000000000".to_owned()
+}

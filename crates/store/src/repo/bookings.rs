@@ -648,7 +648,79 @@ impl BookingTx {
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
+        let booking = fetch_booking(&mut self.tx, self.organization_id, booking_id).await?;
+        crate::repo::contacts::record_booking(
+            &mut self.tx,
+            self.organization_id,
+            booking.host_user_id,
+            &attendee.email,
+            &attendee.name,
+            &attendee.time_zone,
+            booking.start_at,
+        )
+        .await?;
         Ok((attendee, token))
+    }
+
+    /// The booking and attendee an earlier request with this idempotency key made (within the
+    /// last day), if its request was the same; `Conflict("idempotency_key")` if it differed.
+    pub async fn replay(
+        &mut self,
+        scope_key: &str,
+        key: &str,
+        request: &str,
+    ) -> Result<Option<(Booking, Attendee, ManageToken)>, Error> {
+        let org = self.organization_id;
+        let since = shift(Timestamp::now(), -jiff::SignedDuration::from_hours(24));
+        let found: Option<(Vec<u8>, BookingId, AttendeeId)> = with_tx!(&mut self.tx, conn => {
+            sqlx::query_as(
+                "SELECT request_hash, booking_id, attendee_id FROM idempotency_keys \
+                 WHERE organization_id = $1 AND scope = $2 AND key = $3 AND created_at > $4",
+            )
+            .bind(org).bind(scope_key).bind(key).bind(since)
+            .fetch_optional(conn).await?
+        });
+        let Some((hash, booking_id, attendee_id)) = found else {
+            return Ok(None);
+        };
+        if !token::hashes_equal(&hash, &token::hash_text(request)) {
+            return Err(Error::Conflict("idempotency_key"));
+        }
+        let booking = fetch_booking(&mut self.tx, org, booking_id).await?;
+        let attendee = fetch_attendee(&mut self.tx, org, attendee_id).await?;
+        // Only the token's hash was kept: the retry gets a new token for the same attendee,
+        // and the first one (which its client may never have seen) stops working.
+        let (token, hash) = token::mint_manage(org, attendee.id.0);
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query("UPDATE booking_attendees SET manage_token_hash = $3 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(attendee.id).bind(hash).execute(conn).await?;
+        });
+        Ok(Some((booking, attendee, token)))
+    }
+
+    /// Remembers that the request with this key made this booking and attendee.
+    pub async fn remember(
+        &mut self,
+        scope_key: &str,
+        key: &str,
+        request: &str,
+        booking: BookingId,
+        attendee: AttendeeId,
+    ) -> Result<(), Error> {
+        let org = self.organization_id;
+        with_tx!(&mut self.tx, conn => {
+            // A key older than a day may be used again: the old entry gives way.
+            sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND scope = $2 AND key = $3")
+                .bind(org).bind(scope_key).bind(key).execute(&mut *conn).await?;
+            sqlx::query(
+                "INSERT INTO idempotency_keys (organization_id, scope, key, request_hash, booking_id, \
+                 attendee_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(org).bind(scope_key).bind(key).bind(token::hash_text(request))
+            .bind(booking).bind(attendee).bind(Timestamp::now())
+            .execute(conn).await?;
+        });
+        Ok(())
     }
 
     pub async fn booking(&mut self, id: BookingId) -> Result<Booking, Error> {

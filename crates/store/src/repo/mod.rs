@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
 pub mod bookings;
+pub mod contacts;
 pub mod event_types;
 pub mod organizations;
 pub mod roles;
@@ -46,6 +47,11 @@ impl Db {
     /// Bookable event definitions.
     pub fn event_types(&self) -> event_types::EventTypes<'_> {
         event_types::EventTypes { db: self }
+    }
+
+    /// Contacts: everyone who booked a host.
+    pub fn contacts(&self) -> contacts::Contacts<'_> {
+        contacts::Contacts { db: self }
     }
 
     /// Bookings and their attendees.

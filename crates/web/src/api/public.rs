@@ -216,7 +216,10 @@ pub struct BookedBody {
 
 /// Book a slot.
 #[utoipa::path(post, path = "/api/v1/public/event-types/{id}/bookings", tag = "booking",
-    params(("id" = Uuid, Path, description = "Event type id")),
+    params(
+        ("id" = Uuid, Path, description = "Event type id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat of the same request with the same key (within 24 hours) answers with the booking the first one made, with a fresh manage token; a different request with the key is 409"),
+    ),
     request_body = BookRequest,
     responses(
         (status = 201, description = "Booked (or `pending` until the host confirms)", body = BookedBody),
@@ -227,8 +230,19 @@ pub struct BookedBody {
 pub async fn book(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| {
+            ApiError::from(services::ServiceError::field(
+                "/Idempotency-Key",
+                "idempotency_key",
+                "must be visible ASCII",
+            ))
+        })?),
+    };
     let bookable = state
         .db
         .event_types()
@@ -244,6 +258,7 @@ pub async fn book(
         answers: body.answers,
         notes: body.notes,
         utm: body.utm,
+        idempotency_key,
     };
     let booked = services::bookings::book(&state.db, &bookable, input).await?;
     let body = BookedBody {

@@ -1,0 +1,21 @@
+//! Contacts: everyone who booked a host.
+
+use store::repo::contacts::Contact;
+use store::types::UserId;
+use store::{Db, Scope};
+
+use crate::ServiceError;
+
+/// The organization's contacts, or one host's, most recent booking first (at most `limit`,
+/// 1 to 500).
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    owner: Option<UserId>,
+    limit: u32,
+) -> Result<Vec<Contact>, ServiceError> {
+    Ok(db
+        .contacts()
+        .list(scope, owner, limit.clamp(1, 500))
+        .await?)
+}
