@@ -253,12 +253,22 @@ async fn set_with_token(
         .ok_or(ServiceError::InvalidToken)
 }
 
-/// Sends the caller a link that verifies their e-mail address.
+/// Sends the caller a link that verifies their e-mail address. Limited like reset
+/// requests per account, so the endpoint cannot be used to flood an inbox.
 pub async fn request_email_verification(
     db: &Db,
     settings: &AuthSettings,
     scope: &Scope,
 ) -> Result<(), ServiceError> {
+    let user = scope
+        .actor()
+        .user_id()
+        .ok_or(ServiceError::NotFound("user"))?;
+    limit(
+        settings,
+        &format!("verify/account/{}/{user}", scope.organization_id()),
+        settings.reset_per_account,
+    )?;
     let (user, token) = db
         .accounts()
         .request_email_verification(scope, signed(settings.reset_ttl))
@@ -279,4 +289,23 @@ pub async fn verify_email(db: &Db, token: &str) -> Result<(), ServiceError> {
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)
+}
+
+/// The caller's own sessions, newest first (revoked and expired ones included).
+pub async fn my_sessions(db: &Db, scope: &Scope) -> Result<Vec<store::Session>, ServiceError> {
+    Ok(db.sessions().list_own(scope).await?)
+}
+
+/// Revokes one of the caller's own sessions; another user's is not found.
+pub async fn revoke_my_session(
+    db: &Db,
+    scope: &Scope,
+    id: store::types::SessionId,
+) -> Result<(), ServiceError> {
+    Ok(db.sessions().revoke_own(scope, id).await?)
+}
+
+/// Revokes every session of the caller but the current one; returns how many ended.
+pub async fn revoke_my_other_sessions(db: &Db, scope: &Scope) -> Result<u64, ServiceError> {
+    Ok(db.sessions().revoke_others(scope).await?)
 }

@@ -8,6 +8,7 @@
 mod access;
 mod answers;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod availability;
 pub mod blocked_times;

@@ -23,7 +23,7 @@ pub mod testing;
 pub use db::{Backend, ConnectOptions, Db, PoolStats, SqliteDb, Tx};
 pub use error::{ConnectError, Error};
 pub use repo::api_keys::{ApiKey, IssuedApiKey};
-pub use repo::audit::AuditEntry;
+pub use repo::audit::{AuditEntry, AuditFilter};
 pub use repo::organizations::{
     CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
 };

@@ -4,6 +4,7 @@
 use serde_json::Value;
 use sqlx::types::Json;
 
+use crate::permission::{Granted, can};
 use crate::scope::{Actor, Scope};
 use crate::types::{AuditId, OrganizationId, Timestamp, Uuid};
 use crate::{Db, Error, Tx, with_pool, with_tx};
@@ -175,6 +176,41 @@ struct Row {
     ip: Option<String>,
 }
 
+/// What to search the audit log for; every field narrows, `None` does not.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Exactly this action (`login.failed`).
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<Uuid>,
+    /// The acting user, key holder or attendee.
+    pub actor_id: Option<Uuid>,
+    /// Entries at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Entries before this instant.
+    pub until: Option<Timestamp>,
+    /// Continue after this entry (its time and id), for cursor pagination (newest first).
+    pub before: Option<(Timestamp, AuditId)>,
+    pub limit: u32,
+}
+
+impl From<Row> for AuditEntry {
+    fn from(r: Row) -> Self {
+        AuditEntry {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_type: r.actor_type,
+            actor_id: r.actor_id,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            old_values: r.old_values.map(|j| j.0),
+            new_values: r.new_values.map(|j| j.0),
+            ip: r.ip,
+        }
+    }
+}
+
 /// Reads the audit log.
 #[derive(Debug)]
 pub struct Audit<'a> {
@@ -194,20 +230,44 @@ impl Audit<'_> {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                id: r.id,
-                occurred_at: r.occurred_at,
-                actor_type: r.actor_type,
-                actor_id: r.actor_id,
-                action: r.action,
-                target_type: r.target_type,
-                target_id: r.target_id,
-                old_values: r.old_values.map(|j| j.0),
-                new_values: r.new_values.map(|j| j.0),
-                ip: r.ip,
-            })
-            .collect())
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// Entries matching `filter`, newest first (by time, then id), at most `filter.limit`.
+    /// Needs `audit.read`.
+    pub async fn search(
+        &self,
+        grant: &Granted<can::ReadAudit>,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, action, target_type, \
+            target_id, old_values, new_values, ip FROM audit_log WHERE organization_id = $1 \
+            AND ($2 IS NULL OR action = $2) \
+            AND ($3 IS NULL OR target_type = $3) \
+            AND ($4 IS NULL OR target_id = $4) \
+            AND ($5 IS NULL OR actor_id = $5) \
+            AND ($6 IS NULL OR occurred_at >= $6) \
+            AND ($7 IS NULL OR occurred_at < $7) \
+            AND ($8 IS NULL OR occurred_at < $8 OR (occurred_at = $8 AND id < $9)) \
+            ORDER BY occurred_at DESC, id DESC LIMIT $10";
+        let (before_at, before_id) = filter
+            .before
+            .map_or((None, None), |(t, id)| (Some(t), Some(id)));
+        let rows: Vec<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL)
+                .bind(grant.scope().organization_id())
+                .bind(filter.action.as_deref())
+                .bind(filter.target_type.as_deref())
+                .bind(filter.target_id)
+                .bind(filter.actor_id)
+                .bind(filter.from)
+                .bind(filter.until)
+                .bind(before_at)
+                .bind(before_id)
+                .bind(i64::from(filter.limit))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 }

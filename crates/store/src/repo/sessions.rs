@@ -238,6 +238,41 @@ impl Sessions<'_> {
     }
 }
 
+impl Sessions<'_> {
+    /// Revokes every live session of the caller except the one the request came with (all
+    /// of them when the caller used an API key). Returns how many ended.
+    pub async fn revoke_others(&self, scope: &Scope) -> Result<u64, Error> {
+        let (user, keep) = match scope.actor() {
+            Actor::Session {
+                user_id,
+                session_id,
+            } => (user_id, Some(session_id)),
+            Actor::ApiKey { user_id, .. } => (user_id, None),
+            _ => return Err(Error::NotFound("user")),
+        };
+        let mut tx = self.db.begin_write().await?;
+        let revoked = revoke_all_in(&mut tx, scope.organization_id(), user, keep).await?;
+        if revoked > 0 {
+            audit::record_at(
+                &mut tx,
+                scope.organization_id(),
+                scope.actor(),
+                scope.ip(),
+                Change {
+                    action: "session.revoked_others".into(),
+                    target_type: "user",
+                    target_id: Some(user.0),
+                    old_values: None,
+                    new_values: Some(json!({ "revoked": revoked })),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+}
+
 /// Custom role permissions for `role_id` read inside `tx` (for sign-in).
 pub(crate) async fn custom_permissions(
     tx: &mut Tx,

@@ -283,3 +283,55 @@ pub async fn accept_invitation(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Verify my e-mail address.
+///
+/// Sends the caller a link with a one-time token (logged until the mailer exists). Limited
+/// per account (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/email-verification",
+    tag = "accounts",
+    security(("api_key" = [])),
+    responses(
+        (status = 202, description = "A link is on its way to the caller's address"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn request_email_verification(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+) -> Result<StatusCode, ApiError> {
+    services::auth::request_email_verification(&state.db, &state.auth.settings, &scope).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A token from an e-mailed link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    pub token: String,
+}
+
+/// Confirm an e-mail address.
+///
+/// Marks the address verified from the e-mailed token; needs no sign-in (the token is the
+/// proof).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/verify-email",
+    tag = "accounts",
+    request_body = TokenBody,
+    responses(
+        (status = 204, description = "Verified"),
+        (status = 400, description = "Invalid, used or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn verify_email(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::verify_email(&state.db, &body.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,8 +1,11 @@
 //! Accounts: sign-in and sessions, users, custom roles, teams (issue 5). One module per
 //! resource; each handler parses, calls one `services` function and renders.
 
+pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod roles;
+pub mod sessions;
 pub mod teams;
 pub mod users;
 
@@ -20,6 +23,17 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::request_password_reset))
         .routes(routes!(auth::reset_password))
         .routes(routes!(auth::accept_invitation))
+        .routes(routes!(auth::request_email_verification))
+        .routes(routes!(auth::verify_email))
+        .routes(routes!(sessions::list_my_sessions))
+        .routes(routes!(sessions::revoke_my_session))
+        .routes(routes!(sessions::revoke_my_other_sessions))
+        .routes(routes!(
+            api_keys::create_api_key,
+            api_keys::list_api_keys
+        ))
+        .routes(routes!(api_keys::revoke_api_key))
+        .routes(routes!(audit::list_audit_log))
         .routes(routes!(users::list_users, users::invite_user))
         .routes(routes!(
             users::get_user,

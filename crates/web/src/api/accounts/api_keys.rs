@@ -1,0 +1,139 @@
+//! `/api/v1/api-keys`: issue, list and revoke API keys (owners and admins).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, Authenticated};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// A key to issue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKeyBody {
+    #[schema(example = "CI deploys")]
+    pub name: String,
+    /// The user the key acts as; the caller when absent.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    /// Permission codenames the key is narrowed to (intersected with its user's); all of the
+    /// user's when absent.
+    #[serde(default)]
+    #[schema(example = json!(["bookings.read"]))]
+    pub scopes: Option<Vec<String>>,
+    /// When the key stops working (RFC 3339); never when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<jiff::Timestamp>,
+}
+
+/// A key as listed: never the key itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyBody {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// Permission codenames, or null for all of the user's.
+    pub scopes: Option<Vec<String>>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub expires_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_used_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub revoked_at: Option<String>,
+}
+
+impl From<store::ApiKey> for ApiKeyBody {
+    fn from(k: store::ApiKey) -> Self {
+        Self {
+            id: k.id.0,
+            user_id: k.user_id.0,
+            name: k.name,
+            scopes: k.scopes.map(store::Permissions::codenames),
+            created_at: crate::api::instant(k.created_at),
+            expires_at: k.expires_at.map(crate::api::instant),
+            last_used_at: k.last_used_at.map(crate::api::instant),
+            revoked_at: k.revoked_at.map(crate::api::instant),
+        }
+    }
+}
+
+/// A key just issued. `key` is shown this once and never stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedApiKeyBody {
+    pub id: Uuid,
+    /// Send as `Authorization: Bearer <key>`.
+    pub key: String,
+}
+
+/// Issue an API key.
+///
+/// Owners and admins. Returns the key once; only a hash is kept.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "accounts", security(("api_key" = [])),
+    request_body = NewApiKeyBody,
+    responses(
+        (status = 201, description = "Issued; the key is in the body, once", body = IssuedApiKeyBody),
+        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (unknown scope, past expiry)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<NewApiKeyBody>,
+) -> Result<(StatusCode, axum::Json<IssuedApiKeyBody>), ApiError> {
+    let input = services::api_keys::NewApiKey {
+        user_id: body.user_id.map(store::types::UserId),
+        name: body.name,
+        scopes: body.scopes,
+        expires_at: body.expires_at.map(Into::into),
+    };
+    let issued = services::api_keys::create(&state.db, &scope, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(IssuedApiKeyBody {
+            id: issued.id.0,
+            key: issued.token.expose().to_owned(),
+        }),
+    ))
+}
+
+/// List API keys.
+///
+/// Owners and admins; revoked and expired keys included.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "accounts", security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The organization's keys, oldest first", body = Vec<ApiKeyBody>),
+        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+) -> Result<axum::Json<Vec<ApiKeyBody>>, ApiError> {
+    let keys = services::api_keys::list(&state.db, &scope).await?;
+    Ok(axum::Json(keys.into_iter().map(ApiKeyBody::from).collect()))
+}
+
+/// Revoke an API key.
+///
+/// It stops authenticating at once. Revoking twice is not an error.
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "accounts", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "API key id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services::api_keys::revoke(&state.db, &scope, store::types::ApiKeyId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
