@@ -669,3 +669,485 @@ store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
         .unwrap();
     assert_eq!(org["slug"], "alpha");
 });
+
+async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let expires = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
+    let (status, issued) = json_of(
+        bearer(&app, &org, Method::POST, "/api/v1/api-keys")
+            .json(&json!({"name": "reader", "scopes": ["users.read"], "expires_at": expires.to_string()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let key = issued["key"].as_str().unwrap().to_owned();
+    let id = issued["id"].as_str().unwrap().to_owned();
+    let with_key = |m: Method, p: &str| app.request(m, p).bearer_auth(&key);
+
+    // The key is narrowed to its scopes.
+    let r = with_key(Method::GET, "/api/v1/users").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = with_key(Method::GET, "/api/v1/teams").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Listed with its limits, never with the secret.
+    let (status, list) = json_of(
+        bearer(&app, &org, Method::GET, "/api/v1/api-keys")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!list.to_string().contains(&key));
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(listed["name"], "reader");
+    assert_eq!(listed["scopes"], json!(["users.read"]));
+    assert!(listed["expires_at"].is_string());
+    assert!(listed["revoked_at"].is_null());
+
+    // Bad input names the field.
+    for (body, pointer) in [
+        (json!({"name": "x", "scopes": ["nope"]}), "/scopes/0"),
+        (
+            json!({"name": "x", "expires_at": "2001-01-01T00:00:00Z"}),
+            "/expires_at",
+        ),
+        (json!({"name": " "}), "/name"),
+    ] {
+        let (status, problem) = json_of(
+            bearer(&app, &org, Method::POST, "/api/v1/api-keys")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
+    }
+
+    // Members may not issue keys.
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let b = sign_in(&app, "acme", "mia@acme.example").await;
+    let r = b
+        .req(&app, Method::POST, "/api/v1/api-keys")
+        .json(&json!({"name": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = b
+        .req(&app, Method::GET, "/api/v1/api-keys")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Revoked: stops at once; revoking again is fine.
+    for _ in 0..2 {
+        let r = bearer(
+            &app,
+            &org,
+            Method::DELETE,
+            &format!("/api/v1/api-keys/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let r = with_key(Method::GET, "/api/v1/users").send().await.unwrap();
+    assert_eq!(
+        code(r).await,
+        (StatusCode::UNAUTHORIZED, "invalid_api_key".to_owned())
+    );
+});
+
+store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
+    let app = TestApp::builder().auth(generous()).start(t).await;
+    let org = app.organization("acme").await;
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    member(&app, &org, "max@acme.example", store::Role::Member).await;
+    let one = sign_in(&app, "acme", "mia@acme.example").await;
+    let two = sign_in(&app, "acme", "mia@acme.example").await;
+    let three = sign_in(&app, "acme", "mia@acme.example").await;
+    let other = sign_in(&app, "acme", "max@acme.example").await;
+
+    let (status, list) = json_of(
+        one.req(&app, Method::GET, "/api/v1/me/sessions")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 3, "only my own");
+    assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(list.iter().all(|s| s["active"] == true));
+    let (_, two_list) = json_of(
+        two.req(&app, Method::GET, "/api/v1/me/sessions")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let two_id = two_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, other_list) = json_of(
+        other
+            .req(&app, Method::GET, "/api/v1/me/sessions")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let other_id = other_list[0]["id"].as_str().unwrap().to_owned();
+
+    // Another user's session is not mine to end.
+    let r = one
+        .req(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/me/sessions/{other_id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = other
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // One device signed out.
+    let r = one
+        .req(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/me/sessions/{two_id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = two
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // Everywhere else signed out; this one lives on.
+    let (status, body) = json_of(
+        one.req(&app, Method::POST, "/api/v1/me/sessions/revoke-others")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["revoked"], 1, "two was already revoked");
+    let r = three
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = one
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = other
+        .req(&app, Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "other users keep their sessions"
+    );
+});
+
+store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let b = sign_in(&app, "acme", "mia@acme.example").await;
+    let r = b
+        .req(&app, Method::POST, "/api/v1/me/email-verification")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+
+    // The owner's address (not verified by accepting an invitation), by key.
+    let r = bearer(&app, &org, Method::POST, "/api/v1/me/email-verification")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    // The token the e-mail carries (it goes to the log until the mailer exists).
+    let scope = app
+        .db
+        .db
+        .api_keys()
+        .authenticate(&org.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, token) = app
+        .db
+        .db
+        .accounts()
+        .request_email_verification(&scope, jiff::SignedDuration::from_hours(1))
+        .await
+        .unwrap();
+    let path = format!("/api/v1/users/{}", org.created.owner.id);
+    let (_, before) = json_of(bearer(&app, &org, Method::GET, &path).send().await.unwrap()).await;
+    assert_eq!(before["email_verified"], false);
+
+    let confirm = |t: &str| {
+        app.request(Method::POST, "/api/v1/auth/verify-email")
+            .json(&json!({"token": t}))
+            .send()
+    };
+    let r = confirm("rdva_not-a-token").await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = confirm(token.expose()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, after) = json_of(bearer(&app, &org, Method::GET, &path).send().await.unwrap()).await;
+    assert_eq!(after["email_verified"], true);
+    let r = confirm(token.expose()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a token is good once");
+});
+
+store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let started = jiff::Timestamp::now();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (status, issued) = json_of(
+            bearer(&app, &org, Method::POST, "/api/v1/api-keys")
+                .json(&json!({"name": format!("k{i}")}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        ids.push(issued["id"].as_str().unwrap().to_owned());
+    }
+    let r = bearer(
+        &app,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/api-keys/{}", ids[0]),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    let get = |q: String| {
+        let app = &app;
+        let org = &org;
+        async move {
+            json_of(
+                bearer(app, org, Method::GET, &format!("/api/v1/audit-log{q}"))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Paged newest first, by action.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?action=api_key.created&limit=2&cursor={c}"),
+            None => "?action=api_key.created&limit=2".to_owned(),
+        };
+        let (status, page) = get(q).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for e in page["entries"].as_array().unwrap() {
+            assert_eq!(e["action"], "api_key.created");
+            seen.push(e["target_id"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+
+    // By target, by actor, by time range.
+    let (_, page) = get(format!("?target_id={}", ids[0])).await;
+    let actions: Vec<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["api_key.revoked", "api_key.created"]);
+    let owner = org.created.owner.id;
+    let (_, page) = get(format!("?actor_id={owner}&target_type=api_key")).await;
+    assert_eq!(page["entries"].as_array().unwrap().len(), 6, "{page}");
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+    let (_, page) = get(format!("?from={later}")).await;
+    assert!(page["entries"].as_array().unwrap().is_empty());
+    let (_, page) = get(format!("?from={started}&until={later}&target_type=api_key")).await;
+    assert_eq!(page["entries"].as_array().unwrap().len(), 6);
+
+    // Bad filters, and callers without audit.read.
+    let (status, problem) = get("?cursor=nonsense".to_owned()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/cursor");
+    let (status, _) = get(format!("?from={later}&until={started}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let b = sign_in(&app, "acme", "mia@acme.example").await;
+    let r = b
+        .req(&app, Method::GET, "/api/v1/audit-log")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code(r).await.0, StatusCode::FORBIDDEN);
+});
+
+store::backend_test!(
+    keys_sessions_and_audit_entries_stay_in_their_organization,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let a = app.organization("alpha").await;
+        let b = app.organization("beta").await;
+        member(&app, &a, "mia@alpha.example", store::Role::Member).await;
+        let a_session = sign_in(&app, "alpha", "mia@alpha.example").await;
+        let (_, a_sessions) = json_of(
+            a_session
+                .req(&app, Method::GET, "/api/v1/me/sessions")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let a_session_id = a_sessions[0]["id"].as_str().unwrap().to_owned();
+        let (_, a_key) = json_of(
+            bearer(&app, &a, Method::POST, "/api/v1/api-keys")
+                .json(&json!({"name": "a"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let a_key_id = a_key["id"].as_str().unwrap().to_owned();
+        let a_user = a.created.owner.id.to_string();
+        let guessed = uuid::Uuid::now_v7().to_string();
+
+        // B's owner: by key and by an admin's session.
+        member(&app, &b, "admin@beta.example", store::Role::Admin).await;
+        let b_session = sign_in(&app, "beta", "admin@beta.example").await;
+        let mut attempts = vec![
+            (Method::DELETE, format!("/api/v1/api-keys/{a_key_id}"), None),
+            (Method::DELETE, format!("/api/v1/api-keys/{guessed}"), None),
+            (
+                Method::DELETE,
+                format!("/api/v1/me/sessions/{a_session_id}"),
+                None,
+            ),
+            (
+                Method::DELETE,
+                format!("/api/v1/me/sessions/{guessed}"),
+                None,
+            ),
+        ];
+        for user in [&a_user, &guessed] {
+            attempts.push((
+                Method::POST,
+                "/api/v1/api-keys".to_owned(),
+                Some(json!({"name": "x", "user_id": user})),
+            ));
+        }
+        for (method, path, body) in &attempts {
+            for by_session in [false, true] {
+                let mut req = if by_session {
+                    b_session.req(&app, method.clone(), path)
+                } else {
+                    bearer(&app, &b, method.clone(), path)
+                };
+                if let Some(body) = body {
+                    req = req.json(body);
+                }
+                let r = req.send().await.unwrap();
+                assert_eq!(
+                    r.status(),
+                    StatusCode::NOT_FOUND,
+                    "{method} {path} (session: {by_session})"
+                );
+            }
+        }
+        // Lists show only B's.
+        for path in [
+            "/api/v1/api-keys".to_owned(),
+            "/api/v1/audit-log?limit=200".to_owned(),
+            format!("/api/v1/audit-log?target_id={a_key_id}"),
+            format!("/api/v1/audit-log?actor_id={a_user}"),
+        ] {
+            let text = bearer(&app, &b, Method::GET, &path)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for a_id in [&a_key_id, &a_user, &a_session_id] {
+                assert!(!text.contains(a_id.as_str()), "{path} leaks {a_id}");
+            }
+        }
+        // A's key and session still work.
+        let r = app
+            .request(Method::GET, "/api/v1/me")
+            .bearer_auth(a_key["key"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = a_session
+            .req(&app, Method::GET, "/api/v1/me")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+);
