@@ -1,35 +1,73 @@
-//! Who a member may act for: themselves always; anyone in the organization if they are an
-//! owner or admin.
+//! Who may act for whom in scheduling. Every scheduling write goes through [`acting_for`],
+//! which turns the scope into the capability the repository write needs
+//! ([`Granted<C>`](store::Granted)) and the user the change is for; every read goes through
+//! [`reading`] or [`reading_for`].
+//!
+//! The rule: the `*.manage` permission lets a user change their own rows; changing another
+//! user's needs `users.manage` too (owners and admins, or a custom role that grants it).
+//! Reading needs the `*.read` permission and covers the whole organization.
 
 use store::types::UserId;
-use store::{Actor, Db, Scope};
+use store::{Capability, Db, Granted, Scope, can};
 
 use crate::ServiceError;
 
-/// The user a change is for: `requested`, or the caller when `None`. Members may only act
-/// for themselves.
-pub(crate) async fn acting_for(
+/// Whether the scope may act for users other than its own.
+fn acts_for_others(scope: &Scope) -> bool {
+    scope.grant::<can::ManageUsers>().is_some()
+}
+
+/// The capability `C` and the user a change is for: `requested`, or the caller when `None`.
+/// 403 without `C`, or when naming someone else without `users.manage`; 404 when naming a
+/// user outside the organization.
+pub(crate) async fn acting_for<C: Capability>(
     db: &Db,
     scope: &Scope,
     requested: Option<UserId>,
-) -> Result<UserId, ServiceError> {
-    let caller = match scope.actor() {
-        Actor::ApiKey { user_id, .. } => Some(user_id),
-        _ => None,
-    };
+) -> Result<(Granted<C>, UserId), ServiceError> {
+    let grant = scope.grant::<C>().ok_or(ServiceError::Forbidden)?;
+    let caller = scope.actor().user_id();
     match (requested, caller) {
-        (Some(user), Some(me)) if user == me => Ok(user),
-        (None, Some(me)) => Ok(me),
-        (Some(user), _) if scope.admin().is_some() => {
+        (Some(user), Some(me)) if user == me => Ok((grant, user)),
+        (None, Some(me)) => Ok((grant, me)),
+        (Some(user), _) if acts_for_others(scope) => {
             // Names a user of this organization, or is not found.
             db.users().get(scope, user).await?;
-            Ok(user)
+            Ok((grant, user))
         }
         (Some(_), _) => Err(ServiceError::Forbidden),
         (None, None) => Err(ServiceError::field(
             "/user_id",
             "required",
             "name the user this is for",
+        )),
+    }
+}
+
+/// The right to read what capability `C` covers, or 403.
+pub(crate) fn reading<C: Capability>(scope: &Scope) -> Result<Granted<C>, ServiceError> {
+    scope.grant::<C>().ok_or(ServiceError::Forbidden)
+}
+
+/// Like [`reading`], for one user's rows: `requested` (which must be in the organization) or
+/// the caller.
+pub(crate) async fn reading_for<C: Capability>(
+    db: &Db,
+    scope: &Scope,
+    requested: Option<UserId>,
+) -> Result<(Granted<C>, UserId), ServiceError> {
+    let grant = reading::<C>(scope)?;
+    match (requested, scope.actor().user_id()) {
+        (Some(user), Some(me)) if user == me => Ok((grant, user)),
+        (None, Some(me)) => Ok((grant, me)),
+        (Some(user), _) => {
+            db.users().get(scope, user).await?;
+            Ok((grant, user))
+        }
+        (None, None) => Err(ServiceError::field(
+            "/user_id",
+            "required",
+            "name the user to read for",
         )),
     }
 }

@@ -2,7 +2,7 @@
 
 use store::repo::blocked_times::{BlockedTime, NewBlockedTime};
 use store::types::{BlockedTimeId, Timestamp, UserId};
-use store::{Db, Scope};
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 use crate::fields::Invalid;
@@ -21,7 +21,8 @@ pub async fn create(
     scope: &Scope,
     input: BlockInput,
 ) -> Result<BlockedTime, ServiceError> {
-    let user_id = crate::access::acting_for(db, scope, input.user_id).await?;
+    let (grant, user_id) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, input.user_id).await?;
     let mut invalid = Invalid::default();
     invalid.check(
         input.start_at < input.end_at,
@@ -44,7 +45,7 @@ pub async fn create(
         external_id: None,
         reason: input.reason.trim().to_owned(),
     };
-    Ok(db.blocked_times().create(scope, new).await?)
+    Ok(db.blocked_times().create(&grant, new).await?)
 }
 
 /// A user's blocked times that overlap `[from, until)`.
@@ -55,7 +56,8 @@ pub async fn list(
     from: Timestamp,
     until: Timestamp,
 ) -> Result<Vec<BlockedTime>, ServiceError> {
-    let user_id = crate::access::acting_for(db, scope, user_id).await?;
+    let (_, user_id) =
+        crate::access::reading_for::<can::ReadAvailability>(db, scope, user_id).await?;
     Ok(db
         .blocked_times()
         .overlapping(scope, user_id, from, until)
@@ -64,6 +66,8 @@ pub async fn list(
 
 pub async fn delete(db: &Db, scope: &Scope, id: BlockedTimeId) -> Result<(), ServiceError> {
     let existing = db.blocked_times().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(existing.user_id)).await?;
-    Ok(db.blocked_times().delete(scope, id).await?)
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(existing.user_id))
+            .await?;
+    Ok(db.blocked_times().delete(&grant, id).await?)
 }

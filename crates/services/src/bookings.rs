@@ -14,7 +14,7 @@ use store::repo::bookings::{
 };
 use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
 use store::types::{BookingId, EventTypeId, Timestamp};
-use store::{Actor, Db, ManageToken, Scope};
+use store::{Actor, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
@@ -352,6 +352,7 @@ pub async fn list(
     scope: &Scope,
     filter: BookingFilter,
 ) -> Result<Vec<Booking>, ServiceError> {
+    crate::access::reading::<can::ReadBookings>(scope)?;
     let limit = filter.limit.clamp(1, 200);
     Ok(db
         .bookings()
@@ -364,6 +365,7 @@ pub async fn get(
     scope: &Scope,
     id: BookingId,
 ) -> Result<(Booking, Vec<Attendee>), ServiceError> {
+    crate::access::reading::<can::ReadBookings>(scope)?;
     Ok(db.bookings().get(scope, id).await?)
 }
 
@@ -383,9 +385,11 @@ pub async fn transition(
         ));
     }
     let (booking, _) = db.bookings().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(booking.host_user_id)).await?;
+    let (grant, host) =
+        crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
+            .await?;
     let reason = checked_reason(reason)?;
-    let mut tx = db.bookings().begin_for(scope, booking.host_user_id).await?;
+    let mut tx = db.bookings().begin_for(&grant, host).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     tx.commit().await?;
     Ok(changed)
@@ -401,12 +405,14 @@ pub async fn reschedule(
     start: Timestamp,
 ) -> Result<Booking, ServiceError> {
     let (booking, _) = db.bookings().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(booking.host_user_id)).await?;
+    let (grant, host) =
+        crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
+            .await?;
     let bookable = db
         .event_types()
         .bookable(scope, booking.event_type_id)
         .await?;
-    let mut tx = db.bookings().begin_for(scope, booking.host_user_id).await?;
+    let mut tx = db.bookings().begin_for(&grant, host).await?;
     let moved = move_booking(&mut tx, &bookable, scope.actor(), id, start).await?;
     tx.commit().await?;
     Ok(moved)

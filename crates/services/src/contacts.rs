@@ -2,7 +2,7 @@
 
 use store::repo::contacts::Contact;
 use store::types::UserId;
-use store::{Db, Scope};
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 
@@ -14,6 +14,7 @@ pub async fn list(
     owner: Option<UserId>,
     limit: u32,
 ) -> Result<Vec<Contact>, ServiceError> {
+    crate::access::reading::<can::ReadContacts>(scope)?;
     Ok(db
         .contacts()
         .list(scope, owner, limit.clamp(1, 500))

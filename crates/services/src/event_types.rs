@@ -6,7 +6,7 @@ use store::repo::event_types::{
     BookingWindow, EventType, EventTypeFields, Location, Question, QuestionKind,
 };
 use store::types::{EventTypeId, UserId};
-use store::{Db, Scope};
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 use crate::fields::Invalid;
@@ -31,12 +31,14 @@ pub async fn create(
     scope: &Scope,
     input: EventTypeInput,
 ) -> Result<EventType, ServiceError> {
-    let owner = crate::access::acting_for(db, scope, input.owner_user_id).await?;
+    let (grant, owner) =
+        crate::access::acting_for::<can::ManageEventTypes>(db, scope, input.owner_user_id).await?;
     let fields = validate(db, scope, owner, input.fields).await?;
-    Ok(db.event_types().create(scope, owner, fields).await?)
+    Ok(db.event_types().create(&grant, owner, fields).await?)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: EventTypeId) -> Result<EventType, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
     Ok(db.event_types().get(scope, id).await?)
 }
 
@@ -45,6 +47,7 @@ pub async fn list(
     scope: &Scope,
     owner: Option<UserId>,
 ) -> Result<Vec<EventType>, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
     Ok(db.event_types().list(scope, owner).await?)
 }
 
@@ -55,16 +58,20 @@ pub async fn replace(
     fields: EventTypeFields,
 ) -> Result<EventType, ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(existing.owner_user_id)).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
+            .await?;
     let fields = validate(db, scope, existing.owner_user_id, fields).await?;
-    Ok(db.event_types().replace(scope, id, fields).await?)
+    Ok(db.event_types().replace(&grant, id, fields).await?)
 }
 
 pub async fn delete(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(existing.owner_user_id)).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
+            .await?;
     db.event_types()
-        .delete(scope, id)
+        .delete(&grant, id)
         .await
         .map_err(|e| match e {
             store::Error::Conflict("bookings") => ServiceError::field(

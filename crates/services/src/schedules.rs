@@ -2,7 +2,7 @@
 
 use store::repo::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules, Window};
 use store::types::{ScheduleId, UserId};
-use store::{Db, Scope};
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 use crate::fields::{Invalid, time_zone};
@@ -26,12 +26,14 @@ pub async fn create(
     scope: &Scope,
     input: ScheduleInput,
 ) -> Result<Schedule, ServiceError> {
-    let user = crate::access::acting_for(db, scope, input.user_id).await?;
+    let (grant, user) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, input.user_id).await?;
     let fields = validate(input)?;
-    Ok(db.schedules().create(scope, user, fields).await?)
+    Ok(db.schedules().create(&grant, user, fields).await?)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: ScheduleId) -> Result<Schedule, ServiceError> {
+    crate::access::reading::<can::ReadAvailability>(scope)?;
     Ok(db.schedules().get(scope, id).await?)
 }
 
@@ -40,6 +42,7 @@ pub async fn list(
     scope: &Scope,
     user_id: Option<UserId>,
 ) -> Result<Vec<Schedule>, ServiceError> {
+    crate::access::reading::<can::ReadAvailability>(scope)?;
     Ok(db.schedules().list(scope, user_id).await?)
 }
 
@@ -50,22 +53,29 @@ pub async fn replace(
     input: ScheduleInput,
 ) -> Result<Schedule, ServiceError> {
     let existing = db.schedules().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(existing.user_id)).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(existing.user_id))
+            .await?;
     let fields = validate(input)?;
-    Ok(db.schedules().replace(scope, id, fields).await?)
+    Ok(db.schedules().replace(&grant, id, fields).await?)
 }
 
 pub async fn delete(db: &Db, scope: &Scope, id: ScheduleId) -> Result<(), ServiceError> {
     let existing = db.schedules().get(scope, id).await?;
-    crate::access::acting_for(db, scope, Some(existing.user_id)).await?;
-    db.schedules().delete(scope, id).await.map_err(|e| match e {
-        store::Error::Conflict("is_default") => ServiceError::field(
-            "/is_default",
-            "default_schedule",
-            "the default schedule cannot be deleted; make another one the default first",
-        ),
-        other => other.into(),
-    })
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(existing.user_id))
+            .await?;
+    db.schedules()
+        .delete(&grant, id)
+        .await
+        .map_err(|e| match e {
+            store::Error::Conflict("is_default") => ServiceError::field(
+                "/is_default",
+                "default_schedule",
+                "the default schedule cannot be deleted; make another one the default first",
+            ),
+            other => other.into(),
+        })
 }
 
 fn validate(input: ScheduleInput) -> Result<ScheduleFields, ServiceError> {

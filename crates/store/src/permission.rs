@@ -38,11 +38,27 @@ pub enum Permission {
     ApiKeysManage,
     /// Read the audit log.
     AuditRead,
+    /// See schedules and blocked times.
+    AvailabilityRead,
+    /// Create, change and delete schedules and blocked times (one's own; anyone's with
+    /// `users.manage`).
+    AvailabilityManage,
+    /// See event types.
+    EventTypesRead,
+    /// Create, change and delete event types (one's own; anyone's with `users.manage`).
+    EventTypesManage,
+    /// See bookings.
+    BookingsRead,
+    /// Confirm, reject, cancel, reschedule and complete bookings (one's own as host;
+    /// anyone's with `users.manage`).
+    BookingsManage,
+    /// See the people who booked.
+    ContactsRead,
 }
 
 impl Permission {
     /// Every permission, in codename order of declaration.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 15] = [
         Self::OrganizationManage,
         Self::UsersRead,
         Self::UsersManage,
@@ -51,6 +67,13 @@ impl Permission {
         Self::TeamsManage,
         Self::ApiKeysManage,
         Self::AuditRead,
+        Self::AvailabilityRead,
+        Self::AvailabilityManage,
+        Self::EventTypesRead,
+        Self::EventTypesManage,
+        Self::BookingsRead,
+        Self::BookingsManage,
+        Self::ContactsRead,
     ];
 
     /// The stable name used in roles, API key scopes and the API.
@@ -64,6 +87,13 @@ impl Permission {
             Self::TeamsManage => "teams.manage",
             Self::ApiKeysManage => "api_keys.manage",
             Self::AuditRead => "audit.read",
+            Self::AvailabilityRead => "availability.read",
+            Self::AvailabilityManage => "availability.manage",
+            Self::EventTypesRead => "event_types.read",
+            Self::EventTypesManage => "event_types.manage",
+            Self::BookingsRead => "bookings.read",
+            Self::BookingsManage => "bookings.manage",
+            Self::ContactsRead => "contacts.read",
         }
     }
 
@@ -138,15 +168,27 @@ impl std::fmt::Debug for Permissions {
 }
 
 impl Role {
-    /// What the built-in role allows. Owners and admins may do everything; members and
-    /// viewers read the directory (their own scheduling data comes with the scheduling
-    /// permissions).
+    /// What the built-in role allows. Owners and admins may do everything. Members read
+    /// the directory and the organization's scheduling data and manage their own (acting
+    /// for someone else needs `users.manage`, which only owners and admins have). Viewers
+    /// only read.
     pub fn permissions(self) -> Permissions {
+        use Permission::*;
+        const READ: [Permission; 6] = [
+            UsersRead,
+            TeamsRead,
+            AvailabilityRead,
+            EventTypesRead,
+            BookingsRead,
+            ContactsRead,
+        ];
         match self {
             Self::Owner | Self::Admin => Permissions::all(),
-            Self::Member | Self::Viewer => [Permission::UsersRead, Permission::TeamsRead]
+            Self::Member => READ
                 .into_iter()
+                .chain([AvailabilityManage, EventTypesManage, BookingsManage])
                 .collect(),
+            Self::Viewer => READ.into_iter().collect(),
         }
     }
 }
@@ -188,6 +230,20 @@ pub mod can {
         ManageApiKeys => ApiKeysManage,
         /// `audit.read`
         ReadAudit => AuditRead,
+        /// `availability.read`
+        ReadAvailability => AvailabilityRead,
+        /// `availability.manage`
+        ManageAvailability => AvailabilityManage,
+        /// `event_types.read`
+        ReadEventTypes => EventTypesRead,
+        /// `event_types.manage`
+        ManageEventTypes => EventTypesManage,
+        /// `bookings.read`
+        ReadBookings => BookingsRead,
+        /// `bookings.manage`
+        ManageBookings => BookingsManage,
+        /// `contacts.read`
+        ReadContacts => ContactsRead,
     }
 }
 
@@ -235,6 +291,30 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_roles_split_reading_from_managing() {
+        let viewer = Role::Viewer.permissions();
+        let member = Role::Member.permissions();
+        for p in [
+            Permission::AvailabilityRead,
+            Permission::EventTypesRead,
+            Permission::BookingsRead,
+            Permission::ContactsRead,
+        ] {
+            assert!(viewer.contains(p) && member.contains(p), "{p:?}");
+        }
+        for p in [
+            Permission::AvailabilityManage,
+            Permission::EventTypesManage,
+            Permission::BookingsManage,
+        ] {
+            assert!(!viewer.contains(p) && member.contains(p), "{p:?}");
+        }
+        // Acting for others takes users.manage, which members lack.
+        assert!(!member.contains(Permission::UsersManage));
+        assert_eq!(Role::Admin.permissions(), Permissions::all());
+    }
 
     #[test]
     fn codenames_round_trip() {

@@ -343,7 +343,13 @@ mod bookings_last_line {
             };
             let event =
                 t.db.event_types()
-                    .create(&scope, created.owner.id, fields)
+                    .create(
+                        &scope
+                            .grant::<rendezvous_store::can::ManageEventTypes>()
+                            .unwrap(),
+                        created.owner.id,
+                        fields,
+                    )
                     .await
                     .unwrap();
             let bookable = t.db.event_types().bookable(&scope, event.id).await.unwrap();

@@ -66,11 +66,16 @@ fn post_owned(
 
 /// A Berlin host working Mon-Fri 09:00-17:00, and one event type with `settings`.
 async fn host_with_event(app: &TestApp, org: &Org, settings: Value) -> String {
+    host_with_event_as(app, &org.key, settings).await
+}
+
+/// Like [`host_with_event`], for the user `key` acts as.
+async fn host_with_event_as(app: &TestApp, key: &str, settings: Value) -> String {
     let (status, body) = call(
         app,
         Method::POST,
         "/api/v1/schedules",
-        Some(&org.key),
+        Some(key),
         Some(json!({
             "name": "Working hours",
             "time_zone": "Europe/Berlin",
@@ -92,7 +97,7 @@ async fn host_with_event(app: &TestApp, org: &Org, settings: Value) -> String {
         app,
         Method::POST,
         "/api/v1/event-types",
-        Some(&org.key),
+        Some(key),
         Some(event),
     )
     .await;
@@ -721,3 +726,286 @@ app_test!(another_organization_sees_none_of_it, |app| async move {
 fn uuid_like() -> String {
     "01a205ed-0000-7000-8000-000000000000".to_owned()
 }
+
+/// A user of `org` with `role`, active, and an API key acting as them.
+async fn user_with_key(
+    app: &TestApp,
+    org: &Org,
+    email: &str,
+    role: store::Role,
+) -> (String, String) {
+    let scope = app
+        .db
+        .db
+        .api_keys()
+        .authenticate(&org.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let grant = scope.grant::<store::can::ManageUsers>().unwrap();
+    let (user, token) = app
+        .db
+        .db
+        .users()
+        .invite(
+            &grant,
+            store::NewInvite {
+                email: email.to_owned(),
+                name: email.to_owned(),
+                role,
+                custom_role_id: None,
+                time_zone: "Europe/Berlin".to_owned(),
+                valid_for: jiff::SignedDuration::from_hours(1),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _) = call(
+        app,
+        Method::POST,
+        "/api/v1/auth/invitations/accept",
+        None,
+        Some(json!({"token": token.expose(), "password": "correct horse battery staple"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, key) = call(
+        app,
+        Method::POST,
+        "/api/v1/api-keys",
+        Some(&org.key),
+        Some(json!({"name": email, "user_id": user.id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    (user.id.to_string(), key["key"].as_str().unwrap().to_owned())
+}
+
+fn schedule_body(user_id: Option<&str>) -> Value {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut body = json!({
+        "name": format!("Other hours {n}"),
+        "time_zone": "Europe/Berlin",
+        "weekly": { "mon": [["10:00", "12:00"]] }
+    });
+    if let Some(u) = user_id {
+        body["user_id"] = json!(u);
+    }
+    body
+}
+
+app_test!(
+    viewers_read_members_manage_their_own_admins_manage_anyones,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (_, viewer) = user_with_key(&app, &org, "vic@acme.example", store::Role::Viewer).await;
+        let (m1_id, m1) = user_with_key(&app, &org, "mia@acme.example", store::Role::Member).await;
+        let (m2_id, m2) = user_with_key(&app, &org, "max@acme.example", store::Role::Member).await;
+        let (_, admin) = user_with_key(&app, &org, "ada@acme.example", store::Role::Admin).await;
+
+        // A member sets up their own availability and event type.
+        let event = host_with_event_as(&app, &m1, json!({"requires_confirmation": true})).await;
+        let (_, schedules) = call(&app, Method::GET, "/api/v1/schedules", Some(&m1), None).await;
+        let m1_schedule = schedules[0]["id"].as_str().unwrap().to_owned();
+        let open = starts(&slots(&app, &event, next_monday(), "Europe/Berlin").await);
+        let (status, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(invitee(&open[0])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        assert_eq!(booked["booking"]["status"], "pending");
+        let uid = booked["booking"]["uid"].as_str().unwrap().to_owned();
+        let (_, second) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(invitee(&open[1])),
+        )
+        .await;
+        let uid2 = second["booking"]["uid"].as_str().unwrap().to_owned();
+
+        // A viewer reads everything...
+        for path in [
+            "/api/v1/schedules".to_owned(),
+            format!("/api/v1/schedules/{m1_schedule}"),
+            format!(
+                "/api/v1/blocked-times?user_id={m1_id}&from=2020-01-01T00:00:00Z&until=2040-01-01T00:00:00Z"
+            ),
+            "/api/v1/event-types".to_owned(),
+            format!("/api/v1/event-types/{event}"),
+            "/api/v1/bookings".to_owned(),
+            format!("/api/v1/bookings/{uid}"),
+            "/api/v1/contacts".to_owned(),
+        ] {
+            let (status, body) = call(&app, Method::GET, &path, Some(&viewer), None).await;
+            assert_eq!(status, StatusCode::OK, "viewer GET {path}: {body}");
+        }
+        // ...and changes nothing, not even their own.
+        let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
+        let later = tomorrow + jiff::SignedDuration::from_hours(1);
+        let forbidden = [
+            (
+                Method::POST,
+                "/api/v1/schedules".to_owned(),
+                Some(schedule_body(None)),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/schedules/{m1_schedule}"),
+                Some(schedule_body(None)),
+            ),
+            (
+                Method::POST,
+                "/api/v1/event-types".to_owned(),
+                Some(json!({"slug": "v", "title": "V", "duration_minutes": 30})),
+            ),
+            (Method::DELETE, format!("/api/v1/event-types/{event}"), None),
+            (
+                Method::POST,
+                "/api/v1/blocked-times".to_owned(),
+                Some(
+                    json!({"start_at": tomorrow.to_string(), "end_at": later.to_string(), "reason": "x"}),
+                ),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/bookings/{uid}/confirm"),
+                Some(json!({})),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/bookings/{uid}/cancel"),
+                Some(json!({})),
+            ),
+        ];
+        for (method, path, body) in &forbidden {
+            let (status, problem) =
+                call(&app, method.clone(), path, Some(&viewer), body.clone()).await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "viewer {method} {path}: {problem}"
+            );
+            assert_eq!(problem["code"], "forbidden");
+        }
+
+        // Another member may not touch the first member's rows, nor act for them.
+        let mut not_theirs = forbidden[1..].to_vec();
+        not_theirs.retain(|(_, path, _)| {
+            path != "/api/v1/event-types" && path != "/api/v1/blocked-times"
+        });
+        not_theirs.push((
+            Method::POST,
+            "/api/v1/schedules".to_owned(),
+            Some(schedule_body(Some(&m1_id))),
+        ));
+        not_theirs.push((
+            Method::POST,
+            "/api/v1/event-types".to_owned(),
+            Some(
+                json!({"slug": "m", "title": "M", "duration_minutes": 30, "owner_user_id": m1_id}),
+            ),
+        ));
+        for (method, path, body) in &not_theirs {
+            let (status, problem) = call(&app, method.clone(), path, Some(&m2), body.clone()).await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "member {method} {path}: {problem}"
+            );
+        }
+        // But manages their own.
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(&m2),
+            Some(schedule_body(None)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(&m2),
+            Some(schedule_body(Some(&m2_id))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // The host confirms their own booking; an admin handles anyone's.
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid}/confirm"),
+            Some(&m1),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "confirmed");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid2}/confirm"),
+            Some(&admin),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/schedules/{m1_schedule}"),
+            Some(&admin),
+            Some(schedule_body(None)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(&admin),
+            Some(schedule_body(Some(&m2_id))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["user_id"], m2_id.as_str());
+        let (status, body) = call(&app, Method::POST, "/api/v1/blocked-times", Some(&admin),
+            Some(json!({"user_id": m1_id, "start_at": tomorrow.to_string(), "end_at": later.to_string(), "reason": "x"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // An API key narrowed to reads cannot write, whoever holds it.
+        let (status, narrow) = call(
+            &app,
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&org.key),
+            Some(json!({"name": "ro", "scopes": ["availability.read", "bookings.read"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let narrow = narrow["key"].as_str().unwrap();
+        let (status, _) = call(&app, Method::GET, "/api/v1/schedules", Some(narrow), None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(&app, Method::GET, "/api/v1/event-types", Some(narrow), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            "/api/v1/schedules",
+            Some(narrow),
+            Some(schedule_body(None)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);

@@ -1,6 +1,7 @@
 //! Blocked times: one-off periods a user cannot be booked, entered by hand or copied from a
 //! calendar.
 
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::types::{BlockedTimeId, Timestamp, UserId};
@@ -65,7 +66,12 @@ pub struct BlockedTimes<'a> {
 }
 
 impl BlockedTimes<'_> {
-    pub async fn create(&self, scope: &Scope, new: NewBlockedTime) -> Result<BlockedTime, Error> {
+    pub async fn create(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        new: NewBlockedTime,
+    ) -> Result<BlockedTime, Error> {
+        let scope = grant.scope();
         let blocked = BlockedTime {
             id: BlockedTimeId::new(),
             user_id: new.user_id,
@@ -128,7 +134,12 @@ impl BlockedTimes<'_> {
             .ok_or(Error::NotFound("blocked time"))
     }
 
-    pub async fn delete(&self, scope: &Scope, id: BlockedTimeId) -> Result<(), Error> {
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        id: BlockedTimeId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
         let old = self.get(scope, id).await?;
         let mut tx = self.db.begin_write().await?;
         with_tx!(&mut tx, conn => {

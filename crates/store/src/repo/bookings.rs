@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::types::Json;
 
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::blocked_times::BlockedTime;
 use crate::repo::event_types::Bookable;
@@ -299,7 +300,12 @@ impl Bookings<'_> {
     }
 
     /// Opens a booking transaction on behalf of a member, for changes to existing bookings.
-    pub async fn begin_for(&self, scope: &Scope, host: UserId) -> Result<BookingTx, Error> {
+    pub async fn begin_for(
+        &self,
+        grant: &Granted<can::ManageBookings>,
+        host: UserId,
+    ) -> Result<BookingTx, Error> {
+        let scope = grant.scope();
         let mut tx = self.db.begin_write().await?;
         lock_host(&mut tx, scope.organization_id(), host).await?;
         Ok(BookingTx {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::types::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
@@ -201,10 +202,11 @@ pub struct EventTypes<'a> {
 impl EventTypes<'_> {
     pub async fn create(
         &self,
-        scope: &Scope,
+        grant: &Granted<can::ManageEventTypes>,
         owner: UserId,
         fields: EventTypeFields,
     ) -> Result<EventType, Error> {
+        let scope = grant.scope();
         let now = Timestamp::now();
         let event_type = EventType {
             id: EventTypeId::new(),
@@ -306,10 +308,11 @@ impl EventTypes<'_> {
 
     pub async fn replace(
         &self,
-        scope: &Scope,
+        grant: &Granted<can::ManageEventTypes>,
         id: EventTypeId,
         fields: EventTypeFields,
     ) -> Result<EventType, Error> {
+        let scope = grant.scope();
         let old = self.get(scope, id).await?;
         let new = EventType {
             fields,
@@ -366,7 +369,12 @@ impl EventTypes<'_> {
 
     /// Deletes an event type that has never been booked; one with bookings is kept for their
     /// history (hide it instead).
-    pub async fn delete(&self, scope: &Scope, id: EventTypeId) -> Result<(), Error> {
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        id: EventTypeId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
         let old = self.get(scope, id).await?;
         let mut tx = self.db.begin_write().await?;
         let booked: i64 = with_tx!(&mut tx, conn => {

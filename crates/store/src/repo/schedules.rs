@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlx::types::Json;
 
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::types::{ScheduleId, Timestamp, UserId};
@@ -81,10 +82,11 @@ impl Schedules<'_> {
     /// a user's first schedule is the default whatever the input says.
     pub async fn create(
         &self,
-        scope: &Scope,
+        grant: &Granted<can::ManageAvailability>,
         user_id: UserId,
         fields: ScheduleFields,
     ) -> Result<Schedule, Error> {
+        let scope = grant.scope();
         let mut tx = self.db.begin_write().await?;
         let org = scope.organization_id();
         let existing: i64 = with_tx!(&mut tx, conn => {
@@ -180,10 +182,11 @@ impl Schedules<'_> {
     /// another one has to become the default.
     pub async fn replace(
         &self,
-        scope: &Scope,
+        grant: &Granted<can::ManageAvailability>,
         id: ScheduleId,
         fields: ScheduleFields,
     ) -> Result<Schedule, Error> {
+        let scope = grant.scope();
         let old = self.get(scope, id).await?;
         let mut tx = self.db.begin_write().await?;
         let is_default = fields.is_default || old.is_default;
@@ -234,7 +237,12 @@ impl Schedules<'_> {
 
     /// Deletes a schedule that is not the default. Event types that used it fall back to
     /// their owner's default.
-    pub async fn delete(&self, scope: &Scope, id: ScheduleId) -> Result<(), Error> {
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        id: ScheduleId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
         let old = self.get(scope, id).await?;
         if old.is_default {
             return Err(Error::Conflict("is_default"));

@@ -72,6 +72,7 @@ pub struct BlockedTimeFilter {
 #[utoipa::path(post, path = "/api/v1/blocked-times", tag = "availability", security(("api_key" = [])),
     request_body = BlockedTimeRequest,
     responses(
+        (status = 403, description = "Lacks availability.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Created", body = BlockedTimeBody),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -93,7 +94,10 @@ pub async fn create_blocked_time(
 /// List blocked periods that overlap a range.
 #[utoipa::path(get, path = "/api/v1/blocked-times", tag = "availability", security(("api_key" = [])),
     params(BlockedTimeFilter),
-    responses((status = 200, description = "By start", body = Vec<BlockedTimeBody>)))]
+    responses(
+        (status = 200, description = "By start", body = Vec<BlockedTimeBody>),
+        (status = 403, description = "Lacks availability.read", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_blocked_times(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
@@ -114,6 +118,7 @@ pub async fn list_blocked_times(
 #[utoipa::path(delete, path = "/api/v1/blocked-times/{id}", tag = "availability", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Blocked time id")),
     responses(
+        (status = 403, description = "Lacks availability.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such blocked time in this organization", body = Problem, content_type = "application/problem+json"),
     ))]

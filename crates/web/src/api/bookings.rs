@@ -128,6 +128,7 @@ pub struct BookingQuery {
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("api_key" = [])),
     params(BookingQuery),
     responses(
+        (status = 403, description = "Lacks bookings.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "A page of bookings", body = BookingPage),
         (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -198,6 +199,7 @@ fn decode_cursor(cursor: &str) -> Option<(Timestamp, BookingId)> {
 #[utoipa::path(get, path = "/api/v1/bookings/{uid}", tag = "bookings", security(("api_key" = [])),
     params(("uid" = Uuid, Path, description = "Booking uid")),
     responses(
+        (status = 403, description = "Lacks bookings.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The booking", body = BookingBody),
         (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -233,6 +235,7 @@ macro_rules! transition_handler {
             params(("uid" = Uuid, Path, description = "Booking uid")),
             request_body = TransitionRequest,
             responses(
+                (status = 403, description = "Lacks bookings.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
                 (status = 200, description = "The booking in its new state", body = BookingBody),
                 (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "The booking's state does not allow this; `errors` names the state", body = Problem, content_type = "application/problem+json"),
@@ -285,6 +288,7 @@ transition_handler!(
     params(("uid" = Uuid, Path, description = "Booking uid")),
     request_body = RescheduleRequest,
     responses(
+        (status = 403, description = "Lacks bookings.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The new booking, linked to the old one", body = BookingBody),
         (status = 409, description = "The new time is not free, or the booking cannot move; `errors` says why", body = Problem, content_type = "application/problem+json"),
     ))]

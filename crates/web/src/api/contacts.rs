@@ -53,6 +53,7 @@ pub struct ContactFilter {
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "bookings", security(("api_key" = [])),
     params(ContactFilter),
     responses(
+        (status = 403, description = "Lacks contacts.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "Contacts", body = Vec<ContactBody>),
         (status = 401, description = "Missing or invalid API key", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -170,6 +170,7 @@ pub struct EventTypeFilter {
 #[utoipa::path(post, path = "/api/v1/event-types", tag = "event types", security(("api_key" = [])),
     request_body = CreateEventTypeRequest,
     responses(
+        (status = 403, description = "Lacks event_types.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Created", body = EventTypeBody),
         (status = 409, description = "The owner has an event type with this slug", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
@@ -190,7 +191,10 @@ pub async fn create_event_type(
 /// List event types.
 #[utoipa::path(get, path = "/api/v1/event-types", tag = "event types", security(("api_key" = [])),
     params(EventTypeFilter),
-    responses((status = 200, description = "By slug", body = Vec<EventTypeBody>)))]
+    responses(
+        (status = 200, description = "By slug", body = Vec<EventTypeBody>),
+        (status = 403, description = "Lacks event_types.read", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_event_types(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
@@ -209,6 +213,7 @@ pub async fn list_event_types(
 #[utoipa::path(get, path = "/api/v1/event-types/{id}", tag = "event types", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Event type id")),
     responses(
+        (status = 403, description = "Lacks event_types.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The event type", body = EventTypeBody),
         (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -227,6 +232,7 @@ pub async fn get_event_type(
     params(("id" = Uuid, Path, description = "Event type id")),
     request_body = EventTypeSettings,
     responses(
+        (status = 403, description = "Lacks event_types.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The new event type", body = EventTypeBody),
         (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
@@ -251,6 +257,7 @@ pub async fn replace_event_type(
 #[utoipa::path(delete, path = "/api/v1/event-types/{id}", tag = "event types", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Event type id")),
     responses(
+        (status = 403, description = "Lacks event_types.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "It has bookings; hide it instead", body = Problem, content_type = "application/problem+json"),

@@ -94,6 +94,7 @@ pub struct ScheduleFilter {
 #[utoipa::path(post, path = "/api/v1/schedules", tag = "availability", security(("api_key" = [])),
     request_body = ScheduleRequest,
     responses(
+        (status = 403, description = "Lacks availability.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "Created", body = ScheduleBody),
         (status = 401, description = "Missing or invalid API key", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user has a schedule of that name", body = Problem, content_type = "application/problem+json"),
@@ -112,6 +113,7 @@ pub async fn create_schedule(
 #[utoipa::path(get, path = "/api/v1/schedules", tag = "availability", security(("api_key" = [])),
     params(ScheduleFilter),
     responses(
+        (status = 403, description = "Lacks availability.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "Schedules by name", body = Vec<ScheduleBody>),
         (status = 401, description = "Missing or invalid API key", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -130,6 +132,7 @@ pub async fn list_schedules(
 #[utoipa::path(get, path = "/api/v1/schedules/{id}", tag = "availability", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Schedule id")),
     responses(
+        (status = 403, description = "Lacks availability.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The schedule", body = ScheduleBody),
         (status = 404, description = "No such schedule in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -148,6 +151,7 @@ pub async fn get_schedule(
     params(("id" = Uuid, Path, description = "Schedule id")),
     request_body = ScheduleRequest,
     responses(
+        (status = 403, description = "Lacks availability.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The new schedule", body = ScheduleBody),
         (status = 404, description = "No such schedule in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
@@ -168,6 +172,7 @@ pub async fn replace_schedule(
 #[utoipa::path(delete, path = "/api/v1/schedules/{id}", tag = "availability", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Schedule id")),
     responses(
+        (status = 403, description = "Lacks availability.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such schedule in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The default schedule cannot be deleted", body = Problem, content_type = "application/problem+json"),
