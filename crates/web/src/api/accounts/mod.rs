@@ -28,10 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::list_my_sessions))
         .routes(routes!(sessions::revoke_my_session))
         .routes(routes!(sessions::revoke_my_other_sessions))
-        .routes(routes!(
-            api_keys::create_api_key,
-            api_keys::list_api_keys
-        ))
+        .routes(routes!(api_keys::create_api_key, api_keys::list_api_keys))
         .routes(routes!(api_keys::revoke_api_key))
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(users::list_users, users::invite_user))
