@@ -57,7 +57,11 @@ def wrk(args):
 def main():
     workdir = tempfile.mkdtemp(prefix="rdv-bench-")
     port = free_port()
-    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn")
+    # The benchmark books from one address as fast as it can: lift the public booking limits.
+    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn",
+               RENDEZVOUS_BOOKING_RATE_PER_IP="1000000000",
+               RENDEZVOUS_BOOKING_RATE_PER_EVENT_TYPE="1000000000",
+               RENDEZVOUS_MANAGE_RATE_PER_IP="1000000000")
     key = subprocess.run(
         [binary, "admin", "create-organization", "--name", "Bench", "--slug", "bench",
          "--owner-email", "owner@bench.example", "--owner-name", "Olive", "--owner-time-zone", "Europe/Berlin"],

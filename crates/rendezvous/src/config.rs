@@ -51,6 +51,12 @@ pub struct Config {
     pub login_rate_per_ip: u32,
     /// Sign-in attempts allowed per account per minute.
     pub login_rate_per_account: u32,
+    /// Public bookings allowed per client address per minute.
+    pub booking_rate_per_ip: u32,
+    /// Public bookings allowed per event type per minute.
+    pub booking_rate_per_event_type: u32,
+    /// Requests with a booking's manage token allowed per client address per minute.
+    pub manage_rate_per_ip: u32,
     /// Seconds a web session lives.
     pub session_ttl_secs: u64,
     /// Mark session cookies Secure (HTTPS only); false only for plain-HTTP development.
@@ -76,6 +82,9 @@ impl Default for Config {
             login_lockout_secs: 15 * 60,
             login_rate_per_ip: 20,
             login_rate_per_account: 10,
+            booking_rate_per_ip: 30,
+            booking_rate_per_event_type: 60,
+            manage_rate_per_ip: 60,
             session_ttl_secs: 14 * 24 * 3600,
             secure_cookies: true,
         }
@@ -150,6 +159,12 @@ impl Config {
                 "login_rate_per_account",
                 u64::from(self.login_rate_per_account),
             ),
+            ("booking_rate_per_ip", u64::from(self.booking_rate_per_ip)),
+            (
+                "booking_rate_per_event_type",
+                u64::from(self.booking_rate_per_event_type),
+            ),
+            ("manage_rate_per_ip", u64::from(self.manage_rate_per_ip)),
             ("session_ttl_secs", self.session_ttl_secs),
         ] {
             if value == 0 {
@@ -184,6 +199,16 @@ impl Config {
         settings.login_per_ip.per = minute;
         settings.login_per_account.max = self.login_rate_per_account;
         settings.login_per_account.per = minute;
+        for (limit, max) in [
+            (&mut settings.booking_per_ip, self.booking_rate_per_ip),
+            (
+                &mut settings.booking_per_event_type,
+                self.booking_rate_per_event_type,
+            ),
+            (&mut settings.manage_per_ip, self.manage_rate_per_ip),
+        ] {
+            *limit = services::rate_limit::Limit { max, per: minute };
+        }
         web::AuthConfig {
             settings,
             secure_cookies: self.secure_cookies,

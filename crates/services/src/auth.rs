@@ -30,6 +30,12 @@ pub struct AuthSettings {
     pub reset_per_ip: Limit,
     /// Password reset requests per organization and e-mail (default 3 an hour).
     pub reset_per_account: Limit,
+    /// Public bookings per client address (default 30 a minute).
+    pub booking_per_ip: Limit,
+    /// Public bookings per event type, from everyone (default 60 a minute).
+    pub booking_per_event_type: Limit,
+    /// Requests with a booking's manage token per client address (default 60 a minute).
+    pub manage_per_ip: Limit,
     /// How long a reset link is good (default 1 hour).
     pub reset_ttl: Duration,
     /// How long an invitation is good (default 7 days).
@@ -56,6 +62,18 @@ impl Default for AuthSettings {
             },
             reset_per_ip: Limit { max: 5, per: hour },
             reset_per_account: Limit { max: 3, per: hour },
+            booking_per_ip: Limit {
+                max: 30,
+                per: minute,
+            },
+            booking_per_event_type: Limit {
+                max: 60,
+                per: minute,
+            },
+            manage_per_ip: Limit {
+                max: 60,
+                per: minute,
+            },
             reset_ttl: hour,
             invite_ttl: Duration::from_secs(7 * 24 * 3600),
             limiter: Arc::new(InMemoryLimiter::default()),
@@ -74,6 +92,30 @@ fn limit(settings: &AuthSettings, key: &str, l: Limit) -> Result<(), ServiceErro
         .map_err(|wait| ServiceError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         })
+}
+
+/// Counts a public booking attempt from `ip` for `event_type`; 429 (with the wait) once
+/// either the address or the event type is over its limit. Called before any database work,
+/// so a flood costs no transactions.
+pub fn limit_public_booking(
+    settings: &AuthSettings,
+    ip: Option<&str>,
+    event_type: store::types::EventTypeId,
+) -> Result<(), ServiceError> {
+    let ip = ip.unwrap_or("unknown");
+    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip)?;
+    limit(
+        settings,
+        &format!("book/event_type/{event_type}"),
+        settings.booking_per_event_type,
+    )
+}
+
+/// Counts a request with a manage token from `ip` (view, cancel, reschedule); 429 over the
+/// limit, which also slows down guessing tokens.
+pub fn limit_manage(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {
+    let ip = ip.unwrap_or("unknown");
+    limit(settings, &format!("manage/ip/{ip}"), settings.manage_per_ip)
 }
 
 /// A sign-in attempt.

@@ -421,9 +421,10 @@ app_test!(
     }
 );
 
-app_test!(
+store::backend_test!(
     fifty_invitees_race_for_one_slot_and_one_wins,
-    |app| async move {
+    |t| async move {
+        let app = TestApp::builder().many_invitees().start(t).await;
         let org = app.organization("acme").await;
         let event = host_with_event(&app, &org, json!({})).await;
         let start = berlin(next_monday(), 9, 0);
@@ -1007,5 +1008,113 @@ app_test!(
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);
+
+store::backend_test!(
+    public_booking_and_manage_links_are_rate_limited,
+    |t| async move {
+        let minute = std::time::Duration::from_secs(60);
+        let mut auth = rendezvous_web::AuthConfig::default();
+        auth.settings.booking_per_ip = services::rate_limit::Limit {
+            max: 5,
+            per: minute,
+        };
+        auth.settings.booking_per_event_type = services::rate_limit::Limit {
+            max: 2,
+            per: minute,
+        };
+        auth.settings.manage_per_ip = services::rate_limit::Limit {
+            max: 3,
+            per: minute,
+        };
+        let app = TestApp::builder().auth(auth).start(t).await;
+        let org = app.organization("acme").await;
+        let first = host_with_event(&app, &org, json!({})).await;
+        let (status, second) = call(
+            &app,
+            Method::POST,
+            "/api/v1/event-types",
+            Some(&org.key),
+            Some(json!({ "slug": "other", "title": "Other", "duration_minutes": 30 })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        let second = second["id"].as_str().unwrap().to_owned();
+        let open = starts(&slots(&app, &first, next_monday(), "Europe/Berlin").await);
+        let book = |event: &str, i: usize| {
+            let path = format!("/api/v1/public/event-types/{event}/bookings");
+            let body = invitee(&open[i]);
+            let app = &app;
+            async move { call(app, Method::POST, &path, None, Some(body)).await }
+        };
+
+        // Per event type: the third booking of the first event type is refused...
+        assert_eq!(book(&first, 0).await.0, StatusCode::CREATED);
+        assert_eq!(book(&first, 1).await.0, StatusCode::CREATED);
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/public/event-types/{first}/bookings"),
+            )
+            .json(&invitee(&open[2]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = response.headers()[reqwest::header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "rate_limited");
+        // ...while another event type still books, until the address is over its limit.
+        assert_eq!(book(&second, 3).await.0, StatusCode::CREATED);
+        let (status, booked) = book(&second, 4).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = book(&second, 5).await;
+        assert_eq!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "5 a minute per address"
+        );
+
+        // Manage links, per address: wrong tokens and right ones count alike.
+        let token = booked["manage_token"].as_str().unwrap();
+        let manage = |t: String| {
+            let app = &app;
+            async move {
+                call(
+                    app,
+                    Method::GET,
+                    &format!("/api/v1/public/manage/{t}"),
+                    None,
+                    None,
+                )
+                .await
+                .0
+            }
+        };
+        assert_eq!(manage("rdvm_guess".to_owned()).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            manage("rdvm_guess2".to_owned()).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(manage(token.to_owned()).await, StatusCode::OK);
+        assert_eq!(
+            manage(token.to_owned()).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            None,
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     }
 );

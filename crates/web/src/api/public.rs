@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::bookings::{BookingBody, RescheduleRequest, TransitionRequest};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, ClientAddr};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -226,13 +226,16 @@ pub struct BookedBody {
         (status = 404, description = "No such event type", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The start cannot be booked; `errors[0].code` says why: taken, outside_hours, too_soon, beyond_window, limit_reached, full", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many bookings from this address or for this event type; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn book(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
+    addr: ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
+    services::auth::limit_public_booking(&state.auth.settings, addr.0.as_deref(), EventTypeId(id))?;
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
         Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| {
@@ -274,11 +277,14 @@ pub async fn book(
     responses(
         (status = 200, description = "The booking, with your own attendee entry", body = BookingBody),
         (status = 404, description = "Unknown or wrong token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn manage_get(
     State(state): State<AppState>,
+    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<BookingBody>, ApiError> {
+    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
     let (booking, attendee) = services::bookings::for_token(&state.db, &token).await?;
     Ok(Json(BookingBody::new(booking, vec![attendee])))
 }
@@ -291,12 +297,15 @@ pub async fn manage_get(
         (status = 200, description = "The booking after cancelling", body = BookingBody),
         (status = 404, description = "Unknown or wrong token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already cancelled", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn manage_cancel(
     State(state): State<AppState>,
+    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
+    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
     let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
@@ -309,12 +318,15 @@ pub async fn manage_cancel(
         (status = 200, description = "The new booking; the token now manages it", body = BookingBody),
         (status = 404, description = "Unknown or wrong token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new time is not free; `errors` says why", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn manage_reschedule(
     State(state): State<AppState>,
+    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
+    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
     let booking =
         services::bookings::reschedule_by_token(&state.db, &token, body.start.into()).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))

@@ -23,6 +23,18 @@ impl TestAppBuilder {
         self
     }
 
+    /// Lifts the public booking limits: every request of a test comes from 127.0.0.1, where
+    /// real invitees would come from many addresses.
+    pub fn many_invitees(mut self) -> Self {
+        let lots = services::rate_limit::Limit {
+            max: u32::MAX,
+            per: std::time::Duration::from_secs(60),
+        };
+        self.http.auth.settings.booking_per_ip = lots;
+        self.http.auth.settings.booking_per_event_type = lots;
+        self
+    }
+
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.http.max_body_bytes = bytes;
         self
