@@ -43,6 +43,8 @@ pub struct BookInput {
     /// A retry with the same key (within a day) answers with the booking the first request
     /// made, instead of booking twice.
     pub idempotency_key: Option<String>,
+    /// Which of the event type's locations (index into its list); the first when absent.
+    pub location: Option<usize>,
 }
 
 /// A booking as its attendee sees it after booking, with their manage token (shown once).
@@ -56,6 +58,27 @@ pub struct Booked {
 /// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
 /// already at that start.
 pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
+    book_in(db, bookable, input, None).await
+}
+
+/// Books through a single-use link, which the booking uses up (in the same transaction, so a
+/// refused booking leaves the link unused).
+pub async fn book_with_link(db: &Db, link: &str, input: BookInput) -> Result<Booked, ServiceError> {
+    let (bookable, link) = db.event_types().by_single_use_link(link).await?;
+    book_in(db, &bookable, input, Some(link)).await
+}
+
+/// The event type a single-use link opens, while it is unused.
+pub async fn link_target(db: &Db, link: &str) -> Result<Bookable, ServiceError> {
+    Ok(db.event_types().by_single_use_link(link).await?.0)
+}
+
+async fn book_in(
+    db: &Db,
+    bookable: &Bookable,
+    input: BookInput,
+    link: Option<store::types::LinkId>,
+) -> Result<Booked, ServiceError> {
     let event_type = bookable.event_type();
     let (duration, attendee) = validate(event_type, &input)?;
     let now = Timestamp::now();
@@ -133,7 +156,7 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
                 start_at: input.start,
                 end_at: end,
                 status,
-                location: resolve_location(event_type),
+                location: resolve_location(event_type, input.location)?,
                 rescheduled_from: None,
             };
             let (booking, attendee, manage_token) =
@@ -145,6 +168,9 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
             }
         }
     };
+    if let Some(link) = link {
+        tx.use_link(link, booked.booking.id).await?;
+    }
     if let Some((scope_key, key, request)) = idempotency {
         tx.remember(
             &scope_key,
@@ -315,15 +341,28 @@ fn beyond_window(window: &BookingWindow, facts: &Facts, now: Timestamp, start: T
     }
 }
 
-fn resolve_location(event_type: &EventType) -> Value {
-    match event_type.fields.locations.first() {
+/// Where the booking happens: the chosen location of the event type (the first by default),
+/// with a Jitsi room made for this booking.
+fn resolve_location(event_type: &EventType, chosen: Option<usize>) -> Result<Value, ServiceError> {
+    let locations = &event_type.fields.locations;
+    let location = match chosen {
+        None => locations.first(),
+        Some(i) => Some(locations.get(i).ok_or_else(|| {
+            ServiceError::field(
+                "/location",
+                "location",
+                "the event type has no location with this index",
+            )
+        })?),
+    };
+    Ok(match location {
         None => Value::Null,
         Some(Location::Jitsi) => {
             let room: u128 = rand::random();
             json!({ "kind": "jitsi", "url": format!("https://meet.jit.si/rendezvous-{room:032x}") })
         }
         Some(other) => serde_json::to_value(other).unwrap_or(Value::Null),
-    }
+    })
 }
 
 fn seats(event_type: &EventType) -> u64 {

@@ -289,3 +289,15 @@ fn check_questions(invalid: &mut Invalid, questions: &[Question]) {
         }
     }
 }
+
+/// A link that lets one booking of the event type through (the event type's owner, or an
+/// admin, may make one).
+pub async fn create_single_use_link(
+    db: &Db,
+    scope: &Scope,
+    id: EventTypeId,
+) -> Result<(store::repo::event_types::SingleUseLink, store::SecretToken), ServiceError> {
+    let existing = db.event_types().get(scope, id).await?;
+    crate::access::acting_for(db, scope, Some(existing.owner_user_id)).await?;
+    Ok(db.event_types().create_single_use_link(scope, id).await?)
+}

@@ -721,3 +721,109 @@ app_test!(another_organization_sees_none_of_it, |app| async move {
 fn uuid_like() -> String {
     "01a205ed-0000-7000-8000-000000000000".to_owned()
 }
+
+app_test!(a_single_use_link_books_once, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({ "hidden": true })).await;
+    let (status, link) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/event-types/{event}/single-use-links"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+    let token = link["token"].as_str().unwrap().to_owned();
+    let (status, opened) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/links/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(opened["event_type"]["id"], event.as_str());
+    let monday = next_monday();
+    let path = format!("/api/v1/public/links/{token}/bookings");
+    // A refused booking does not use the link up.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 8, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, booked) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 9, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 10, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a used link is gone");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/links/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});
+
+app_test!(the_invitee_chooses_among_the_locations, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(
+        &app,
+        &org,
+        json!({ "locations": [
+        { "kind": "in_person", "address": "Hauptstr. 1, Berlin" },
+        { "kind": "jitsi" }
+    ] }),
+    )
+    .await;
+    let monday = next_monday();
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let (_, first) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 9, 0))),
+    )
+    .await;
+    assert_eq!(
+        first["booking"]["location"]["address"],
+        "Hauptstr. 1, Berlin"
+    );
+    let mut body = invitee(&berlin(monday, 10, 0));
+    body["location"] = json!(1);
+    let (_, second) = call(&app, Method::POST, &path, None, Some(body)).await;
+    assert!(
+        second["booking"]["location"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://meet.jit.si/rendezvous-"),
+        "{second}"
+    );
+    let mut body = invitee(&berlin(monday, 11, 0));
+    body["location"] = json!(2);
+    let (status, problem) = call(&app, Method::POST, &path, None, Some(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/location");
+});

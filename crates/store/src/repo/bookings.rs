@@ -698,6 +698,27 @@ impl BookingTx {
         Ok(Some((booking, attendee, token)))
     }
 
+    /// Marks a single-use link used by `booking`; `NotFound` if another booking used it first.
+    pub async fn use_link(
+        &mut self,
+        link: crate::types::LinkId,
+        booking: BookingId,
+    ) -> Result<(), Error> {
+        let org = self.organization_id;
+        let changed = with_tx!(&mut self.tx, conn => {
+            sqlx::query(
+                "UPDATE single_use_links SET used_at = $3, booking_id = $4 \
+                 WHERE organization_id = $1 AND id = $2 AND used_at IS NULL",
+            )
+            .bind(org).bind(link).bind(Timestamp::now()).bind(booking)
+            .execute(conn).await?.rows_affected()
+        });
+        if changed == 0 {
+            return Err(Error::NotFound("link"));
+        }
+        Ok(())
+    }
+
     /// Remembers that the request with this key made this booking and attendee.
     pub async fn remember(
         &mut self,

@@ -263,3 +263,44 @@ pub async fn delete_event_type(
     services::event_types::delete(&state.db, &scope, store::types::EventTypeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A new single-use link; its token is shown only this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SingleUseLinkBody {
+    pub id: Uuid,
+    pub event_type_id: Uuid,
+    /// Open with `GET /api/v1/public/links/{token}`; book with
+    /// `POST /api/v1/public/links/{token}/bookings`.
+    pub token: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// Make a single-use link: it lets exactly one booking through, then stops working.
+#[utoipa::path(post, path = "/api/v1/event-types/{id}/single-use-links", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    responses(
+        (status = 201, description = "The link, with its token", body = SingleUseLinkBody),
+        (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_single_use_link(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<(StatusCode, Json<SingleUseLinkBody>), ApiError> {
+    let (link, token) = services::event_types::create_single_use_link(
+        &state.db,
+        &scope,
+        store::types::EventTypeId(id),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SingleUseLinkBody {
+            id: link.id.0,
+            event_type_id: link.event_type_id.0,
+            token: token.expose().to_owned(),
+            created_at: super::instant(link.created_at),
+        }),
+    ))
+}
