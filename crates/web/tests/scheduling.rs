@@ -827,3 +827,53 @@ app_test!(the_invitee_chooses_among_the_locations, |app| async move {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["pointer"], "/location");
 });
+
+app_test!(
+    event_types_take_the_owners_scheduling_defaults,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (status, defaults) = call(
+            &app,
+            Method::GET,
+            "/api/v1/scheduling-defaults",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            defaults,
+            json!({"buffer_before_minutes": 0, "buffer_after_minutes": 0, "minimum_notice_minutes": 0, "interval_minutes": null})
+        );
+        let mine = json!({"buffer_before_minutes": 5, "buffer_after_minutes": 15, "minimum_notice_minutes": 240, "interval_minutes": 60});
+        let (status, set) = call(
+            &app,
+            Method::PUT,
+            "/api/v1/scheduling-defaults",
+            Some(&org.key),
+            Some(mine.clone()),
+        )
+        .await;
+        assert_eq!((status, &set), (StatusCode::OK, &mine));
+        let (status, bad) = call(&app, Method::PUT, "/api/v1/scheduling-defaults", Some(&org.key), Some(json!({"buffer_before_minutes": -1, "buffer_after_minutes": 0, "minimum_notice_minutes": 0}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad["errors"][0]["pointer"], "/buffer_before_minutes");
+
+        let (_, defaulted) = call(
+            &app,
+            Method::POST,
+            "/api/v1/event-types",
+            Some(&org.key),
+            Some(json!({"slug": "a", "title": "A", "duration_minutes": 30})),
+        )
+        .await;
+        assert_eq!(defaulted["buffer_before_minutes"], 5);
+        assert_eq!(defaulted["buffer_after_minutes"], 15);
+        assert_eq!(defaulted["minimum_notice_minutes"], 240);
+        assert_eq!(defaulted["interval_minutes"], 60);
+        let (_, explicit) = call(&app, Method::POST, "/api/v1/event-types", Some(&org.key), Some(json!({"slug": "b", "title": "B", "duration_minutes": 30, "buffer_after_minutes": 0, "interval_minutes": 15}))).await;
+        assert_eq!(explicit["buffer_after_minutes"], 0, "a value given is kept");
+        assert_eq!(explicit["interval_minutes"], 15);
+        assert_eq!(explicit["buffer_before_minutes"], 5);
+    }
+);
