@@ -45,6 +45,8 @@ pub struct BookInput {
     pub idempotency_key: Option<String>,
     /// Which of the event type's locations (index into its list); the first when absent.
     pub location: Option<usize>,
+    /// Where the request came from, for the audit log.
+    pub client_ip: Option<String>,
 }
 
 /// A booking as its attendee sees it after booking, with their manage token (shown once).
@@ -90,7 +92,11 @@ async fn book_in(
         ));
     }
     let end = plus_minutes(input.start, duration);
-    let mut tx = db.bookings().begin(bookable).await?;
+    let mut tx = db
+        .bookings()
+        .begin(bookable)
+        .await?
+        .from_ip(input.client_ip.clone());
     let idempotency = match &input.idempotency_key {
         Some(key) => {
             let scope_key = format!("booking:{}", event_type.id);
@@ -547,6 +553,7 @@ pub async fn cancel_by_token(
     db: &Db,
     token: &str,
     reason: Option<String>,
+    client_ip: Option<String>,
 ) -> Result<Booking, ServiceError> {
     let reason = checked_reason(reason)?;
     let (handle, booking) = attendee_booking(db, token).await?;
@@ -554,7 +561,7 @@ pub async fn cancel_by_token(
         attendee_id: handle.attendee_id(),
     };
     let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
-    let mut tx = db.bookings().begin(&bookable).await?;
+    let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let after = tx.cancel_attendee(actor, &handle, reason.clone()).await?;
     let after = if after.seats_taken <= 0 {
         tx.transition(actor, after.id, BookingStatus::Cancelled, reason, None)
@@ -572,6 +579,7 @@ pub async fn reschedule_by_token(
     db: &Db,
     token: &str,
     start: Timestamp,
+    client_ip: Option<String>,
 ) -> Result<Booking, ServiceError> {
     let (handle, booking) = attendee_booking(db, token).await?;
     if booking.seats_taken > 1 {
@@ -582,7 +590,7 @@ pub async fn reschedule_by_token(
         ));
     }
     let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
-    let mut tx = db.bookings().begin(&bookable).await?;
+    let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let moved = move_booking(
         &mut tx,
         &bookable,

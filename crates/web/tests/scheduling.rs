@@ -877,3 +877,56 @@ app_test!(
         assert_eq!(explicit["buffer_before_minutes"], 5);
     }
 );
+
+app_test!(
+    the_audit_log_records_who_booked_and_from_where,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({})).await;
+        let (_, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(invitee(&berlin(next_monday(), 9, 0))),
+        )
+        .await;
+        let token = booked["manage_token"].as_str().unwrap().to_owned();
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            None,
+            Some(json!({"reason": "ill"})),
+        )
+        .await;
+        let scope = app
+            .db
+            .db
+            .api_keys()
+            .authenticate(&org.key)
+            .await
+            .unwrap()
+            .unwrap();
+        let log = app.db.db.audit().recent(&scope, 50).await.unwrap();
+        let find = |action: &str| {
+            log.iter()
+                .find(|e| e.action == action)
+                .unwrap_or_else(|| panic!("{action} in {log:?}"))
+        };
+        let created = find("booking.created");
+        assert_eq!(
+            (created.actor_type.as_str(), created.ip.as_deref()),
+            ("invitee", Some("127.0.0.1"))
+        );
+        let cancelled = find("booking.cancelled");
+        assert_eq!(
+            (cancelled.actor_type.as_str(), cancelled.ip.as_deref()),
+            ("attendee", Some("127.0.0.1"))
+        );
+        assert_eq!(cancelled.new_values.as_ref().unwrap()["reason"], "ill");
+        let schedule = find("schedule.created");
+        assert_eq!(schedule.actor_type, "api_key");
+        assert!(find("event_type.created").new_values.as_ref().unwrap()["slug"] == "intro");
+    }
+);

@@ -287,6 +287,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx,
             organization_id: bookable.organization_id,
+            ip: None,
         })
     }
 
@@ -295,6 +296,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx: self.db.begin_read().await?,
             organization_id: bookable.organization_id,
+            ip: None,
         })
     }
 
@@ -305,6 +307,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx,
             organization_id: scope.organization_id(),
+            ip: scope.ip().map(str::to_owned),
         })
     }
 
@@ -391,9 +394,17 @@ impl Bookings<'_> {
 pub struct BookingTx {
     tx: Tx,
     organization_id: OrganizationId,
+    /// The client address the audit log records.
+    ip: Option<String>,
 }
 
 impl BookingTx {
+    /// Records `ip` as the client address of this transaction's changes.
+    pub fn from_ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
+
     /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
     /// that reach within a day of it (the engine looks that far for where free time begins),
     /// and, when the event type limits bookings per day or week, its bookings in the weeks
@@ -571,10 +582,11 @@ impl BookingTx {
             .await
             .map_err(overlap_as_conflict)?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             self.organization_id,
             actor,
+            self.ip.as_deref(),
             Change::created("booking", booking.id.0, &booking),
         )
         .await?;
@@ -641,10 +653,11 @@ impl BookingTx {
             .execute(conn)
             .await?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             self.organization_id,
             actor,
+            self.ip.as_deref(),
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
@@ -792,10 +805,11 @@ impl BookingTx {
             ..old.clone()
         };
         let action = format!("booking.{}", next.as_str());
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             org,
             actor,
+            self.ip.as_deref(),
             Change::event(
                 &action,
                 "booking",
@@ -830,10 +844,11 @@ impl BookingTx {
             sqlx::query("UPDATE bookings SET seats_taken = seats_taken - 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.booking_id).bind(now).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             org,
             actor,
+            self.ip.as_deref(),
             Change::event(
                 "booking_attendee.cancelled",
                 "booking_attendee",

@@ -252,10 +252,11 @@ impl EventTypes<'_> {
             .await
             .map_err(Error::unique_as("slug"))?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::created("event_type", event_type.id.0, &event_type),
         )
         .await?;
@@ -353,10 +354,11 @@ impl EventTypes<'_> {
             .await
             .map_err(Error::unique_as("slug"))?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::updated("event_type", id.0, &old, &new),
         )
         .await?;
@@ -380,10 +382,11 @@ impl EventTypes<'_> {
             sqlx::query("DELETE FROM event_types WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::deleted("event_type", id.0, &old),
         )
         .await?;
@@ -431,10 +434,11 @@ impl EventTypes<'_> {
             .bind(scope.organization_id()).bind(link.id).bind(id).bind(hash).bind(link.created_at)
             .execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::created("single_use_link", link.id.0, &link),
         )
         .await?;

@@ -69,10 +69,11 @@ impl SchedulingDefaultsRepo<'_> {
             .execute(conn)
             .await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::updated("scheduling_defaults", user.0, &old, &new),
         )
         .await?;

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::bookings::{BookingBody, RescheduleRequest, TransitionRequest};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, ClientAddr};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -236,6 +236,7 @@ pub struct BookedBody {
 pub async fn book(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
+    ClientAddr(ip): ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
@@ -246,7 +247,7 @@ pub async fn book(
         .await
         .map_err(services::ServiceError::from)?;
     let booked =
-        services::bookings::book(&state.db, &bookable, book_input(&headers, body)?).await?;
+        services::bookings::book(&state.db, &bookable, book_input(&headers, body, ip)?).await?;
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -254,6 +255,7 @@ pub async fn book(
 fn book_input(
     headers: &axum::http::HeaderMap,
     body: BookRequest,
+    client_ip: Option<String>,
 ) -> Result<services::bookings::BookInput, ApiError> {
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
@@ -276,6 +278,7 @@ fn book_input(
         utm: body.utm,
         idempotency_key,
         location: body.location,
+        client_ip,
     })
 }
 
@@ -323,11 +326,13 @@ pub async fn open_link(
 pub async fn book_with_link(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
     let booked =
-        services::bookings::book_with_link(&state.db, &token, book_input(&headers, body)?).await?;
+        services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
+            .await?;
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -358,9 +363,10 @@ pub async fn manage_get(
 pub async fn manage_cancel(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason).await?;
+    let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
 
@@ -376,9 +382,10 @@ pub async fn manage_cancel(
 pub async fn manage_reschedule(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
     let booking =
-        services::bookings::reschedule_by_token(&state.db, &token, body.start.into()).await?;
+        services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
