@@ -930,3 +930,58 @@ app_test!(
         assert!(find("event_type.created").new_values.as_ref().unwrap()["slug"] == "intro");
     }
 );
+
+app_test!(every_reason_a_start_is_refused_is_named, |app| async move {
+    let org = app.organization("acme").await;
+    let monday = next_monday();
+    // Notice of a day, a window of 60 days, one booking a day, and 2 seats.
+    let event = host_with_event(
+        &app,
+        &org,
+        json!({
+            "minimum_notice_minutes": 1440, "booking_window": {"kind": "rolling", "days": 60},
+            "max_per_day": 1, "seats": 2
+        }),
+    )
+    .await;
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let reason = |start: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let (status, body) = call(app, Method::POST, &path, None, Some(invitee(&start))).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+            body["errors"][0]["code"].as_str().unwrap().to_owned()
+        }
+    };
+    let soon = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let soon = jiff::Timestamp::from_second(soon.as_second() / 3600 * 3600 + 3600)
+        .unwrap()
+        .to_string();
+    assert_eq!(reason(soon).await, "too_soon");
+    let far = monday.checked_add(jiff::Span::new().days(70)).unwrap();
+    let mut far_monday = far;
+    while far_monday.weekday() != jiff::civil::Weekday::Monday {
+        far_monday = far_monday.tomorrow().unwrap();
+    }
+    assert_eq!(reason(berlin(far_monday, 9, 0)).await, "beyond_window");
+    // Two seats at 09:00 fill it; then the day's limit stops a new start that day.
+    for i in 0..2 {
+        let mut body = invitee(&berlin(monday, 9, 0));
+        body["email"] = json!(format!("seat{i}@example.com"));
+        let (status, _) = call(&app, Method::POST, &path, None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    assert_eq!(reason(berlin(monday, 9, 0)).await, "full");
+    assert_eq!(reason(berlin(monday, 11, 0)).await, "limit_reached");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday.tomorrow().unwrap(), 11, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "the next day is open");
+});
