@@ -985,3 +985,85 @@ app_test!(every_reason_a_start_is_refused_is_named, |app| async move {
     .await;
     assert_eq!(status, StatusCode::CREATED, "the next day is open");
 });
+
+app_test!(hosts_filter_and_page_through_bookings, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let monday = next_monday();
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    for (i, hour) in [9, 10, 11, 13, 14].into_iter().enumerate() {
+        let mut body = invitee(&berlin(monday, hour, 0));
+        body["email"] = json!(if i == 2 {
+            "special@example.com".to_owned()
+        } else {
+            format!("p{i}@example.com")
+        });
+        let (status, _) = call(&app, Method::POST, &path, None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/bookings?limit=2&cursor={c}"),
+            None => "/api/v1/bookings?limit=2".to_owned(),
+        };
+        let (status, page) = call(&app, Method::GET, &url, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(
+            page["bookings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["start"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [9, 10, 11, 13, 14].map(|h| berlin(monday, h, 0)).to_vec(),
+        "every booking once, by start"
+    );
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?attendee_email=SPECIAL@example.com",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(page["bookings"].as_array().unwrap().len(), 1);
+    assert_eq!(page["bookings"][0]["start"], berlin(monday, 11, 0));
+    let from = berlin(monday, 12, 0);
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings?from={from}&status=confirmed"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(page["bookings"].as_array().unwrap().len(), 2);
+    let (status, problem) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?status=maybe",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/status");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?cursor=nonsense",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+});
