@@ -111,6 +111,14 @@ pub fn limit_public_booking(
     )
 }
 
+/// Counts a booking through a single-use link from `ip` against the same per-address budget
+/// as [`limit_public_booking`] (the link's event type is not known before its token is
+/// checked).
+pub fn limit_link_booking(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {
+    let ip = ip.unwrap_or("unknown");
+    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip)
+}
+
 /// Counts a request with a manage token from `ip` (view, cancel, reschedule); 429 over the
 /// limit, which also slows down guessing tokens.
 pub fn limit_manage(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {

@@ -43,6 +43,10 @@ pub struct BookInput {
     /// A retry with the same key (within a day) answers with the booking the first request
     /// made, instead of booking twice.
     pub idempotency_key: Option<String>,
+    /// Which of the event type's locations (index into its list); the first when absent.
+    pub location: Option<usize>,
+    /// Where the request came from, for the audit log.
+    pub client_ip: Option<String>,
 }
 
 /// A booking as its attendee sees it after booking, with their manage token (shown once).
@@ -56,6 +60,27 @@ pub struct Booked {
 /// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
 /// already at that start.
 pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
+    book_in(db, bookable, input, None).await
+}
+
+/// Books through a single-use link, which the booking uses up (in the same transaction, so a
+/// refused booking leaves the link unused).
+pub async fn book_with_link(db: &Db, link: &str, input: BookInput) -> Result<Booked, ServiceError> {
+    let (bookable, link) = db.event_types().by_single_use_link(link).await?;
+    book_in(db, &bookable, input, Some(link)).await
+}
+
+/// The event type a single-use link opens, while it is unused.
+pub async fn link_target(db: &Db, link: &str) -> Result<Bookable, ServiceError> {
+    Ok(db.event_types().by_single_use_link(link).await?.0)
+}
+
+async fn book_in(
+    db: &Db,
+    bookable: &Bookable,
+    input: BookInput,
+    link: Option<store::types::LinkId>,
+) -> Result<Booked, ServiceError> {
     let event_type = bookable.event_type();
     let (duration, attendee) = validate(event_type, &input)?;
     let now = Timestamp::now();
@@ -67,7 +92,11 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
         ));
     }
     let end = plus_minutes(input.start, duration);
-    let mut tx = db.bookings().begin(bookable).await?;
+    let mut tx = db
+        .bookings()
+        .begin(bookable)
+        .await?
+        .from_ip(input.client_ip.clone());
     let idempotency = match &input.idempotency_key {
         Some(key) => {
             let scope_key = format!("booking:{}", event_type.id);
@@ -133,7 +162,7 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
                 start_at: input.start,
                 end_at: end,
                 status,
-                location: resolve_location(event_type),
+                location: resolve_location(event_type, input.location)?,
                 rescheduled_from: None,
             };
             let (booking, attendee, manage_token) =
@@ -145,6 +174,9 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
             }
         }
     };
+    if let Some(link) = link {
+        tx.use_link(link, booked.booking.id).await?;
+    }
     if let Some((scope_key, key, request)) = idempotency {
         tx.remember(
             &scope_key,
@@ -315,15 +347,28 @@ fn beyond_window(window: &BookingWindow, facts: &Facts, now: Timestamp, start: T
     }
 }
 
-fn resolve_location(event_type: &EventType) -> Value {
-    match event_type.fields.locations.first() {
+/// Where the booking happens: the chosen location of the event type (the first by default),
+/// with a Jitsi room made for this booking.
+fn resolve_location(event_type: &EventType, chosen: Option<usize>) -> Result<Value, ServiceError> {
+    let locations = &event_type.fields.locations;
+    let location = match chosen {
+        None => locations.first(),
+        Some(i) => Some(locations.get(i).ok_or_else(|| {
+            ServiceError::field(
+                "/location",
+                "location",
+                "the event type has no location with this index",
+            )
+        })?),
+    };
+    Ok(match location {
         None => Value::Null,
         Some(Location::Jitsi) => {
             let room: u128 = rand::random();
             json!({ "kind": "jitsi", "url": format!("https://meet.jit.si/rendezvous-{room:032x}") })
         }
         Some(other) => serde_json::to_value(other).unwrap_or(Value::Null),
-    }
+    })
 }
 
 fn seats(event_type: &EventType) -> u64 {
@@ -514,6 +559,7 @@ pub async fn cancel_by_token(
     db: &Db,
     token: &str,
     reason: Option<String>,
+    client_ip: Option<String>,
 ) -> Result<Booking, ServiceError> {
     let reason = checked_reason(reason)?;
     let (handle, booking) = attendee_booking(db, token).await?;
@@ -521,7 +567,7 @@ pub async fn cancel_by_token(
         attendee_id: handle.attendee_id(),
     };
     let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
-    let mut tx = db.bookings().begin(&bookable).await?;
+    let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let after = tx.cancel_attendee(actor, &handle, reason.clone()).await?;
     let after = if after.seats_taken <= 0 {
         tx.transition(actor, after.id, BookingStatus::Cancelled, reason, None)
@@ -539,6 +585,7 @@ pub async fn reschedule_by_token(
     db: &Db,
     token: &str,
     start: Timestamp,
+    client_ip: Option<String>,
 ) -> Result<Booking, ServiceError> {
     let (handle, booking) = attendee_booking(db, token).await?;
     if booking.seats_taken > 1 {
@@ -549,7 +596,7 @@ pub async fn reschedule_by_token(
         ));
     }
     let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
-    let mut tx = db.bookings().begin(&bookable).await?;
+    let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let moved = move_booking(
         &mut tx,
         &bookable,

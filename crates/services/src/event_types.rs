@@ -24,6 +24,43 @@ pub struct EventTypeInput {
     /// The host; `None` is the caller.
     pub owner_user_id: Option<UserId>,
     pub fields: EventTypeFields,
+    /// Fields the author left out: they take the owner's scheduling defaults.
+    pub defaulted: Vec<Defaulted>,
+}
+
+/// A field of an event type that can come from its owner's scheduling defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Defaulted {
+    BufferBefore,
+    BufferAfter,
+    MinimumNotice,
+    Interval,
+}
+
+async fn apply_defaults(
+    db: &Db,
+    scope: &Scope,
+    owner: UserId,
+    fields: &mut EventTypeFields,
+    defaulted: &[Defaulted],
+) -> Result<(), ServiceError> {
+    if defaulted.is_empty() {
+        return Ok(());
+    }
+    let defaults = db.scheduling_defaults().get(scope, owner).await?;
+    for field in defaulted {
+        match field {
+            Defaulted::BufferBefore => {
+                fields.buffer_before_minutes = defaults.buffer_before_minutes
+            }
+            Defaulted::BufferAfter => fields.buffer_after_minutes = defaults.buffer_after_minutes,
+            Defaulted::MinimumNotice => {
+                fields.minimum_notice_minutes = defaults.minimum_notice_minutes
+            }
+            Defaulted::Interval => fields.interval_minutes = defaults.interval_minutes,
+        }
+    }
+    Ok(())
 }
 
 pub async fn create(
@@ -33,7 +70,9 @@ pub async fn create(
 ) -> Result<EventType, ServiceError> {
     let (grant, owner) =
         crate::access::acting_for::<can::ManageEventTypes>(db, scope, input.owner_user_id).await?;
-    let fields = validate(db, scope, owner, input.fields).await?;
+    let mut fields = input.fields;
+    apply_defaults(db, scope, owner, &mut fields, &input.defaulted).await?;
+    let fields = validate(db, scope, owner, fields).await?;
     Ok(db.event_types().create(&grant, owner, fields).await?)
 }
 
@@ -55,12 +94,14 @@ pub async fn replace(
     db: &Db,
     scope: &Scope,
     id: EventTypeId,
-    fields: EventTypeFields,
+    mut fields: EventTypeFields,
+    defaulted: &[Defaulted],
 ) -> Result<EventType, ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
     let (grant, _) =
         crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
             .await?;
+    apply_defaults(db, scope, existing.owner_user_id, &mut fields, defaulted).await?;
     let fields = validate(db, scope, existing.owner_user_id, fields).await?;
     Ok(db.event_types().replace(&grant, id, fields).await?)
 }
@@ -295,4 +336,18 @@ fn check_questions(invalid: &mut Invalid, questions: &[Question]) {
             );
         }
     }
+}
+
+/// A link that lets one booking of the event type through (the event type's owner, or an
+/// admin, may make one).
+pub async fn create_single_use_link(
+    db: &Db,
+    scope: &Scope,
+    id: EventTypeId,
+) -> Result<(store::repo::event_types::SingleUseLink, store::SecretToken), ServiceError> {
+    let existing = db.event_types().get(scope, id).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
+            .await?;
+    Ok(db.event_types().create_single_use_link(&grant, id).await?)
 }

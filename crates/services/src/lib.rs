@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod rate_limit;
 pub mod roles;
 pub mod schedules;
+pub mod scheduling_defaults;
 pub mod teams;
 pub mod users;
 mod validate;

@@ -131,6 +131,8 @@ impl ManageToken {
 pub(crate) const SESSION_PREFIX: &str = "rds_";
 /// E-mailed one-time tokens (invitation, verification, reset).
 pub(crate) const ACCOUNT_PREFIX: &str = "rdt_";
+/// Single-use booking links.
+pub(crate) const LINK_PREFIX: &str = "rdvl_";
 
 /// Mints `prefix` + ids + secret, like [`mint`], for another kind of token.
 pub(crate) fn mint_prefixed(

@@ -253,3 +253,7 @@ typed_id!(
     /// Identifies a contact (someone who booked a host).
     ContactId
 );
+typed_id!(
+    /// Identifies a single-use booking link.
+    LinkId
+);

@@ -92,6 +92,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::public::public_event_type))
         .routes(routes!(api::public::public_slots))
         .routes(routes!(api::public::book))
+        .routes(routes!(api::public::open_link))
+        .routes(routes!(api::public::book_with_link))
+        .routes(routes!(api::event_types::create_single_use_link))
+        .routes(routes!(
+            api::event_types::get_scheduling_defaults,
+            api::event_types::set_scheduling_defaults
+        ))
         .routes(routes!(api::public::manage_get))
         .routes(routes!(api::public::manage_cancel))
         .routes(routes!(api::public::manage_reschedule))

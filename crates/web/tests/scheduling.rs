@@ -728,6 +728,352 @@ fn uuid_like() -> String {
     "01a205ed-0000-7000-8000-000000000000".to_owned()
 }
 
+app_test!(a_single_use_link_books_once, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({ "hidden": true })).await;
+    let (status, link) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/event-types/{event}/single-use-links"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+    let token = link["token"].as_str().unwrap().to_owned();
+    let (status, opened) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/links/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(opened["event_type"]["id"], event.as_str());
+    let monday = next_monday();
+    let path = format!("/api/v1/public/links/{token}/bookings");
+    // A refused booking does not use the link up.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 8, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, booked) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 9, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 10, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a used link is gone");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/public/links/{token}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+});
+
+app_test!(the_invitee_chooses_among_the_locations, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(
+        &app,
+        &org,
+        json!({ "locations": [
+        { "kind": "in_person", "address": "Hauptstr. 1, Berlin" },
+        { "kind": "jitsi" }
+    ] }),
+    )
+    .await;
+    let monday = next_monday();
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let (_, first) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday, 9, 0))),
+    )
+    .await;
+    assert_eq!(
+        first["booking"]["location"]["address"],
+        "Hauptstr. 1, Berlin"
+    );
+    let mut body = invitee(&berlin(monday, 10, 0));
+    body["location"] = json!(1);
+    let (_, second) = call(&app, Method::POST, &path, None, Some(body)).await;
+    assert!(
+        second["booking"]["location"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://meet.jit.si/rendezvous-"),
+        "{second}"
+    );
+    let mut body = invitee(&berlin(monday, 11, 0));
+    body["location"] = json!(2);
+    let (status, problem) = call(&app, Method::POST, &path, None, Some(body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/location");
+});
+
+app_test!(
+    event_types_take_the_owners_scheduling_defaults,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (status, defaults) = call(
+            &app,
+            Method::GET,
+            "/api/v1/scheduling-defaults",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            defaults,
+            json!({"buffer_before_minutes": 0, "buffer_after_minutes": 0, "minimum_notice_minutes": 0, "interval_minutes": null})
+        );
+        let mine = json!({"buffer_before_minutes": 5, "buffer_after_minutes": 15, "minimum_notice_minutes": 240, "interval_minutes": 60});
+        let (status, set) = call(
+            &app,
+            Method::PUT,
+            "/api/v1/scheduling-defaults",
+            Some(&org.key),
+            Some(mine.clone()),
+        )
+        .await;
+        assert_eq!((status, &set), (StatusCode::OK, &mine));
+        let (status, bad) = call(&app, Method::PUT, "/api/v1/scheduling-defaults", Some(&org.key), Some(json!({"buffer_before_minutes": -1, "buffer_after_minutes": 0, "minimum_notice_minutes": 0}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad["errors"][0]["pointer"], "/buffer_before_minutes");
+
+        let (_, defaulted) = call(
+            &app,
+            Method::POST,
+            "/api/v1/event-types",
+            Some(&org.key),
+            Some(json!({"slug": "a", "title": "A", "duration_minutes": 30})),
+        )
+        .await;
+        assert_eq!(defaulted["buffer_before_minutes"], 5);
+        assert_eq!(defaulted["buffer_after_minutes"], 15);
+        assert_eq!(defaulted["minimum_notice_minutes"], 240);
+        assert_eq!(defaulted["interval_minutes"], 60);
+        let (_, explicit) = call(&app, Method::POST, "/api/v1/event-types", Some(&org.key), Some(json!({"slug": "b", "title": "B", "duration_minutes": 30, "buffer_after_minutes": 0, "interval_minutes": 15}))).await;
+        assert_eq!(explicit["buffer_after_minutes"], 0, "a value given is kept");
+        assert_eq!(explicit["interval_minutes"], 15);
+        assert_eq!(explicit["buffer_before_minutes"], 5);
+    }
+);
+
+app_test!(
+    the_audit_log_records_who_booked_and_from_where,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let event = host_with_event(&app, &org, json!({})).await;
+        let (_, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(invitee(&berlin(next_monday(), 9, 0))),
+        )
+        .await;
+        let token = booked["manage_token"].as_str().unwrap().to_owned();
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            None,
+            Some(json!({"reason": "ill"})),
+        )
+        .await;
+        let scope = app
+            .db
+            .db
+            .api_keys()
+            .authenticate(&org.key)
+            .await
+            .unwrap()
+            .unwrap();
+        let log = app.db.db.audit().recent(&scope, 50).await.unwrap();
+        let find = |action: &str| {
+            log.iter()
+                .find(|e| e.action == action)
+                .unwrap_or_else(|| panic!("{action} in {log:?}"))
+        };
+        let created = find("booking.created");
+        assert_eq!(
+            (created.actor_type.as_str(), created.ip.as_deref()),
+            ("invitee", Some("127.0.0.1"))
+        );
+        let cancelled = find("booking.cancelled");
+        assert_eq!(
+            (cancelled.actor_type.as_str(), cancelled.ip.as_deref()),
+            ("attendee", Some("127.0.0.1"))
+        );
+        assert_eq!(cancelled.new_values.as_ref().unwrap()["reason"], "ill");
+        let schedule = find("schedule.created");
+        assert_eq!(schedule.actor_type, "api_key");
+        assert!(find("event_type.created").new_values.as_ref().unwrap()["slug"] == "intro");
+    }
+);
+
+app_test!(every_reason_a_start_is_refused_is_named, |app| async move {
+    let org = app.organization("acme").await;
+    let monday = next_monday();
+    // Notice of a day, a window of 60 days, one booking a day, and 2 seats.
+    let event = host_with_event(
+        &app,
+        &org,
+        json!({
+            "minimum_notice_minutes": 1440, "booking_window": {"kind": "rolling", "days": 60},
+            "max_per_day": 1, "seats": 2
+        }),
+    )
+    .await;
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    let reason = |start: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let (status, body) = call(app, Method::POST, &path, None, Some(invitee(&start))).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+            body["errors"][0]["code"].as_str().unwrap().to_owned()
+        }
+    };
+    let soon = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let soon = jiff::Timestamp::from_second(soon.as_second() / 3600 * 3600 + 3600)
+        .unwrap()
+        .to_string();
+    assert_eq!(reason(soon).await, "too_soon");
+    let far = monday.checked_add(jiff::Span::new().days(70)).unwrap();
+    let mut far_monday = far;
+    while far_monday.weekday() != jiff::civil::Weekday::Monday {
+        far_monday = far_monday.tomorrow().unwrap();
+    }
+    assert_eq!(reason(berlin(far_monday, 9, 0)).await, "beyond_window");
+    // Two seats at 09:00 fill it; then the day's limit stops a new start that day.
+    for i in 0..2 {
+        let mut body = invitee(&berlin(monday, 9, 0));
+        body["email"] = json!(format!("seat{i}@example.com"));
+        let (status, _) = call(&app, Method::POST, &path, None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    assert_eq!(reason(berlin(monday, 9, 0)).await, "full");
+    assert_eq!(reason(berlin(monday, 11, 0)).await, "limit_reached");
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &path,
+        None,
+        Some(invitee(&berlin(monday.tomorrow().unwrap(), 11, 0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "the next day is open");
+});
+
+app_test!(hosts_filter_and_page_through_bookings, |app| async move {
+    let org = app.organization("acme").await;
+    let event = host_with_event(&app, &org, json!({})).await;
+    let monday = next_monday();
+    let path = format!("/api/v1/public/event-types/{event}/bookings");
+    for (i, hour) in [9, 10, 11, 13, 14].into_iter().enumerate() {
+        let mut body = invitee(&berlin(monday, hour, 0));
+        body["email"] = json!(if i == 2 {
+            "special@example.com".to_owned()
+        } else {
+            format!("p{i}@example.com")
+        });
+        let (status, _) = call(&app, Method::POST, &path, None, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/bookings?limit=2&cursor={c}"),
+            None => "/api/v1/bookings?limit=2".to_owned(),
+        };
+        let (status, page) = call(&app, Method::GET, &url, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(
+            page["bookings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["start"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [9, 10, 11, 13, 14].map(|h| berlin(monday, h, 0)).to_vec(),
+        "every booking once, by start"
+    );
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?attendee_email=SPECIAL@example.com",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(page["bookings"].as_array().unwrap().len(), 1);
+    assert_eq!(page["bookings"][0]["start"], berlin(monday, 11, 0));
+    let from = berlin(monday, 12, 0);
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings?from={from}&status=confirmed"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(page["bookings"].as_array().unwrap().len(), 2);
+    let (status, problem) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?status=maybe",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/status");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        "/api/v1/bookings?cursor=nonsense",
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
 /// A user of `org` with `role`, active, and an API key acting as them.
 async fn user_with_key(
     app: &TestApp,
@@ -867,6 +1213,11 @@ app_test!(
                 Some(json!({"slug": "v", "title": "V", "duration_minutes": 30})),
             ),
             (Method::DELETE, format!("/api/v1/event-types/{event}"), None),
+            (
+                Method::POST,
+                format!("/api/v1/event-types/{event}/single-use-links"),
+                None,
+            ),
             (
                 Method::POST,
                 "/api/v1/blocked-times".to_owned(),

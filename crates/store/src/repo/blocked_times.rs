@@ -100,10 +100,11 @@ impl BlockedTimes<'_> {
             .execute(conn)
             .await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::created("blocked_time", blocked.id.0, &blocked),
         )
         .await?;
@@ -146,10 +147,11 @@ impl BlockedTimes<'_> {
             sqlx::query("DELETE FROM blocked_times WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::deleted("blocked_time", id.0, &old),
         )
         .await?;

@@ -288,6 +288,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx,
             organization_id: bookable.organization_id,
+            ip: None,
         })
     }
 
@@ -296,6 +297,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx: self.db.begin_read().await?,
             organization_id: bookable.organization_id,
+            ip: None,
         })
     }
 
@@ -311,6 +313,7 @@ impl Bookings<'_> {
         Ok(BookingTx {
             tx,
             organization_id: scope.organization_id(),
+            ip: scope.ip().map(str::to_owned),
         })
     }
 
@@ -397,9 +400,17 @@ impl Bookings<'_> {
 pub struct BookingTx {
     tx: Tx,
     organization_id: OrganizationId,
+    /// The client address the audit log records.
+    ip: Option<String>,
 }
 
 impl BookingTx {
+    /// Records `ip` as the client address of this transaction's changes.
+    pub fn from_ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
+
     /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
     /// that reach within a day of it (the engine looks that far for where free time begins),
     /// and, when the event type limits bookings per day or week, its bookings in the weeks
@@ -577,10 +588,11 @@ impl BookingTx {
             .await
             .map_err(overlap_as_conflict)?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             self.organization_id,
             actor,
+            self.ip.as_deref(),
             Change::created("booking", booking.id.0, &booking),
         )
         .await?;
@@ -647,10 +659,11 @@ impl BookingTx {
             .execute(conn)
             .await?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             self.organization_id,
             actor,
+            self.ip.as_deref(),
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
@@ -702,6 +715,27 @@ impl BookingTx {
                 .bind(org).bind(attendee.id).bind(hash).execute(conn).await?;
         });
         Ok(Some((booking, attendee, token)))
+    }
+
+    /// Marks a single-use link used by `booking`; `NotFound` if another booking used it first.
+    pub async fn use_link(
+        &mut self,
+        link: crate::types::LinkId,
+        booking: BookingId,
+    ) -> Result<(), Error> {
+        let org = self.organization_id;
+        let changed = with_tx!(&mut self.tx, conn => {
+            sqlx::query(
+                "UPDATE single_use_links SET used_at = $3, booking_id = $4 \
+                 WHERE organization_id = $1 AND id = $2 AND used_at IS NULL",
+            )
+            .bind(org).bind(link).bind(Timestamp::now()).bind(booking)
+            .execute(conn).await?.rows_affected()
+        });
+        if changed == 0 {
+            return Err(Error::NotFound("link"));
+        }
+        Ok(())
     }
 
     /// Remembers that the request with this key made this booking and attendee.
@@ -777,10 +811,11 @@ impl BookingTx {
             ..old.clone()
         };
         let action = format!("booking.{}", next.as_str());
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             org,
             actor,
+            self.ip.as_deref(),
             Change::event(
                 &action,
                 "booking",
@@ -815,10 +850,11 @@ impl BookingTx {
             sqlx::query("UPDATE bookings SET seats_taken = seats_taken - 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.booking_id).bind(now).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut self.tx,
             org,
             actor,
+            self.ip.as_deref(),
             Change::event(
                 "booking_attendee.cancelled",
                 "booking_attendee",

@@ -254,10 +254,11 @@ impl EventTypes<'_> {
             .await
             .map_err(Error::unique_as("slug"))?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::created("event_type", event_type.id.0, &event_type),
         )
         .await?;
@@ -356,10 +357,11 @@ impl EventTypes<'_> {
             .await
             .map_err(Error::unique_as("slug"))?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::updated("event_type", id.0, &old, &new),
         )
         .await?;
@@ -388,15 +390,96 @@ impl EventTypes<'_> {
             sqlx::query("DELETE FROM event_types WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::deleted("event_type", id.0, &old),
         )
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// A single-use booking link, as its host sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SingleUseLink {
+    pub id: crate::types::LinkId,
+    pub event_type_id: EventTypeId,
+    pub created_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+    pub booking_id: Option<crate::types::BookingId>,
+}
+
+impl EventTypes<'_> {
+    /// Makes a link that lets one booking of the event type through. The token is shown once.
+    pub async fn create_single_use_link(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        id: EventTypeId,
+    ) -> Result<(SingleUseLink, crate::SecretToken), Error> {
+        let scope = grant.scope();
+        self.get(scope, id).await?;
+        let link = SingleUseLink {
+            id: crate::types::LinkId::new(),
+            event_type_id: id,
+            created_at: Timestamp::now(),
+            used_at: None,
+            booking_id: None,
+        };
+        let (token, hash) = crate::token::mint_prefixed(
+            crate::token::LINK_PREFIX,
+            scope.organization_id(),
+            link.id.0,
+        );
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO single_use_links (organization_id, id, event_type_id, secret_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(scope.organization_id()).bind(link.id).bind(id).bind(hash).bind(link.created_at)
+            .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            scope.ip(),
+            Change::created("single_use_link", link.id.0, &link),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((link, token))
+    }
+
+    /// The event type a single-use link opens, with the right to book it, while the link is
+    /// unused. A wrong, unknown or used link is `NotFound`.
+    pub async fn by_single_use_link(
+        &self,
+        token: &str,
+    ) -> Result<(Bookable, crate::types::LinkId), Error> {
+        let (org, id, hash) = crate::token::parse_prefixed(crate::token::LINK_PREFIX, token)
+            .ok_or(Error::NotFound("link"))?;
+        let found: Option<(Vec<u8>, EventTypeId, Option<Timestamp>)> = with_pool!(self.db, pool => {
+            sqlx::query_as("SELECT secret_hash, event_type_id, used_at FROM single_use_links WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(crate::types::LinkId(id)).fetch_optional(pool).await?
+        });
+        match found {
+            Some((stored, event_type_id, None)) if crate::token::hashes_equal(&stored, &hash) => {
+                let event_type = fetch(self.db, org, event_type_id).await?;
+                Ok((
+                    Bookable {
+                        organization_id: org,
+                        event_type,
+                    },
+                    crate::types::LinkId(id),
+                ))
+            }
+            _ => Err(Error::NotFound("link")),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod event_types;
 pub mod organizations;
 pub mod roles;
 pub mod schedules;
+pub mod scheduling_defaults;
 pub mod sessions;
 pub mod teams;
 pub mod tokens;
@@ -47,6 +48,11 @@ impl Db {
     /// Bookable event definitions.
     pub fn event_types(&self) -> event_types::EventTypes<'_> {
         event_types::EventTypes { db: self }
+    }
+
+    /// Users' defaults for new event types.
+    pub fn scheduling_defaults(&self) -> scheduling_defaults::SchedulingDefaultsRepo<'_> {
+        scheduling_defaults::SchedulingDefaultsRepo { db: self }
     }
 
     /// Contacts: everyone who booked a host.

@@ -131,10 +131,11 @@ impl Schedules<'_> {
             .await
             .map_err(Error::unique_as("name"))?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             org,
             scope.actor(),
+            scope.ip(),
             Change::created("schedule", schedule.id.0, &schedule),
         )
         .await?;
@@ -224,10 +225,11 @@ impl Schedules<'_> {
         if changed == 0 {
             return Err(Error::NotFound("schedule"));
         }
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::updated("schedule", id.0, &old, &new),
         )
         .await?;
@@ -254,10 +256,11 @@ impl Schedules<'_> {
             sqlx::query("DELETE FROM schedules WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
         });
-        audit::record(
+        audit::record_at(
             &mut tx,
             scope.organization_id(),
             scope.actor(),
+            scope.ip(),
             Change::deleted("schedule", id.0, &old),
         )
         .await?;

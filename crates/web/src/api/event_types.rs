@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use services::event_types::Defaulted;
 use store::repo::event_types::{BookingWindow, EventType, EventTypeFields, Location, Question};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -43,16 +44,19 @@ pub struct EventTypeSettings {
     /// Lengths the invitee may choose from; must include `duration_minutes`. Empty: only it.
     #[serde(default)]
     pub duration_options: Vec<i32>,
-    /// Minutes between possible starts; the duration when absent.
+    /// Minutes between possible starts. Absent: the owner's scheduling default, else the
+    /// duration.
     #[serde(default)]
     pub interval_minutes: Option<i32>,
+    /// Absent: the owner's scheduling default (0 unless set).
     #[serde(default)]
-    pub buffer_before_minutes: i32,
+    pub buffer_before_minutes: Option<i32>,
+    /// Absent: the owner's scheduling default (0 unless set).
     #[serde(default)]
-    pub buffer_after_minutes: i32,
-    /// No start closer to now than this.
+    pub buffer_after_minutes: Option<i32>,
+    /// No start closer to now than this. Absent: the owner's scheduling default.
     #[serde(default)]
-    pub minimum_notice_minutes: i32,
+    pub minimum_notice_minutes: Option<i32>,
     #[serde(default = "unlimited")]
     pub booking_window: BookingWindow,
     /// Bookings of this event type per day (host's local date); absent is no limit.
@@ -87,6 +91,20 @@ fn one() -> i32 {
     1
 }
 
+/// The fields, and which of them the request left to the owner's defaults.
+fn split(s: EventTypeSettings) -> (EventTypeFields, Vec<Defaulted>) {
+    let defaulted = [
+        (s.buffer_before_minutes.is_none(), Defaulted::BufferBefore),
+        (s.buffer_after_minutes.is_none(), Defaulted::BufferAfter),
+        (s.minimum_notice_minutes.is_none(), Defaulted::MinimumNotice),
+        (s.interval_minutes.is_none(), Defaulted::Interval),
+    ]
+    .into_iter()
+    .filter_map(|(absent, field)| absent.then_some(field))
+    .collect();
+    (s.into(), defaulted)
+}
+
 impl From<EventTypeSettings> for EventTypeFields {
     fn from(s: EventTypeSettings) -> Self {
         Self {
@@ -96,9 +114,9 @@ impl From<EventTypeSettings> for EventTypeFields {
             duration_minutes: s.duration_minutes,
             duration_options: s.duration_options,
             interval_minutes: s.interval_minutes,
-            buffer_before_minutes: s.buffer_before_minutes,
-            buffer_after_minutes: s.buffer_after_minutes,
-            minimum_notice_minutes: s.minimum_notice_minutes,
+            buffer_before_minutes: s.buffer_before_minutes.unwrap_or(0),
+            buffer_after_minutes: s.buffer_after_minutes.unwrap_or(0),
+            minimum_notice_minutes: s.minimum_notice_minutes.unwrap_or(0),
             booking_window: s.booking_window,
             max_per_day: s.max_per_day,
             max_per_week: s.max_per_week,
@@ -121,9 +139,9 @@ impl From<EventTypeFields> for EventTypeSettings {
             duration_minutes: f.duration_minutes,
             duration_options: f.duration_options,
             interval_minutes: f.interval_minutes,
-            buffer_before_minutes: f.buffer_before_minutes,
-            buffer_after_minutes: f.buffer_after_minutes,
-            minimum_notice_minutes: f.minimum_notice_minutes,
+            buffer_before_minutes: Some(f.buffer_before_minutes),
+            buffer_after_minutes: Some(f.buffer_after_minutes),
+            minimum_notice_minutes: Some(f.minimum_notice_minutes),
             booking_window: f.booking_window,
             max_per_day: f.max_per_day,
             max_per_week: f.max_per_week,
@@ -180,9 +198,11 @@ pub async fn create_event_type(
     Authenticated(scope): Authenticated,
     ApiJson(body): ApiJson<CreateEventTypeRequest>,
 ) -> Result<(StatusCode, Json<EventTypeBody>), ApiError> {
+    let (fields, defaulted) = split(body.settings);
     let input = services::event_types::EventTypeInput {
         owner_user_id: body.owner_user_id.map(store::types::UserId),
-        fields: body.settings.into(),
+        fields,
+        defaulted,
     };
     let created = services::event_types::create(&state.db, &scope, input).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
@@ -243,11 +263,13 @@ pub async fn replace_event_type(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<EventTypeSettings>,
 ) -> Result<Json<EventTypeBody>, ApiError> {
+    let (fields, defaulted) = split(body);
     let replaced = services::event_types::replace(
         &state.db,
         &scope,
         store::types::EventTypeId(id),
-        body.into(),
+        fields,
+        &defaulted,
     )
     .await?;
     Ok(Json(replaced.into()))
@@ -269,4 +291,127 @@ pub async fn delete_event_type(
 ) -> Result<StatusCode, ApiError> {
     services::event_types::delete(&state.db, &scope, store::types::EventTypeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new single-use link; its token is shown only this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SingleUseLinkBody {
+    pub id: Uuid,
+    pub event_type_id: Uuid,
+    /// Open with `GET /api/v1/public/links/{token}`; book with
+    /// `POST /api/v1/public/links/{token}/bookings`.
+    pub token: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// Make a single-use link: it lets exactly one booking through, then stops working.
+#[utoipa::path(post, path = "/api/v1/event-types/{id}/single-use-links", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    responses(
+        (status = 201, description = "The link, with its token", body = SingleUseLinkBody),
+        (status = 403, description = "Lacks event_types.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event type in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_single_use_link(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<(StatusCode, Json<SingleUseLinkBody>), ApiError> {
+    let (link, token) = services::event_types::create_single_use_link(
+        &state.db,
+        &scope,
+        store::types::EventTypeId(id),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SingleUseLinkBody {
+            id: link.id.0,
+            event_type_id: link.event_type_id.0,
+            token: token.expose().to_owned(),
+            created_at: super::instant(link.created_at),
+        }),
+    ))
+}
+
+/// A user's defaults for the event types they create.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulingDefaultsBody {
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub minimum_notice_minutes: i32,
+    /// Minutes between starts; null for each event's own duration.
+    #[serde(default)]
+    pub interval_minutes: Option<i32>,
+}
+
+impl From<store::repo::scheduling_defaults::SchedulingDefaults> for SchedulingDefaultsBody {
+    fn from(d: store::repo::scheduling_defaults::SchedulingDefaults) -> Self {
+        Self {
+            buffer_before_minutes: d.buffer_before_minutes,
+            buffer_after_minutes: d.buffer_after_minutes,
+            minimum_notice_minutes: d.minimum_notice_minutes,
+            interval_minutes: d.interval_minutes,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DefaultsFor {
+    /// Whose defaults: the caller when absent; owners and admins may name another member.
+    pub user_id: Option<Uuid>,
+}
+
+/// Get a user's scheduling defaults.
+#[utoipa::path(get, path = "/api/v1/scheduling-defaults", tag = "event types", security(("api_key" = [])),
+    params(DefaultsFor),
+    responses(
+        (status = 200, description = "The defaults", body = SchedulingDefaultsBody),
+        (status = 403, description = "Lacks event_types.read", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_scheduling_defaults(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(q): ApiQuery<DefaultsFor>,
+) -> Result<Json<SchedulingDefaultsBody>, ApiError> {
+    let d =
+        services::scheduling_defaults::get(&state.db, &scope, q.user_id.map(store::types::UserId))
+            .await?;
+    Ok(Json(d.into()))
+}
+
+/// Set a user's scheduling defaults: buffers, notice and interval for event types that leave
+/// them out.
+#[utoipa::path(put, path = "/api/v1/scheduling-defaults", tag = "event types", security(("api_key" = [])),
+    params(DefaultsFor),
+    request_body = SchedulingDefaultsBody,
+    responses(
+        (status = 200, description = "The new defaults", body = SchedulingDefaultsBody),
+        (status = 403, description = "Lacks event_types.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_scheduling_defaults(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(q): ApiQuery<DefaultsFor>,
+    ApiJson(body): ApiJson<SchedulingDefaultsBody>,
+) -> Result<Json<SchedulingDefaultsBody>, ApiError> {
+    let new = store::repo::scheduling_defaults::SchedulingDefaults {
+        buffer_before_minutes: body.buffer_before_minutes,
+        buffer_after_minutes: body.buffer_after_minutes,
+        minimum_notice_minutes: body.minimum_notice_minutes,
+        interval_minutes: body.interval_minutes,
+    };
+    let d = services::scheduling_defaults::set(
+        &state.db,
+        &scope,
+        q.user_id.map(store::types::UserId),
+        new,
+    )
+    .await?;
+    Ok(Json(d.into()))
 }

@@ -49,8 +49,11 @@ pub async fn public_event_type(
         .public(EventTypeId(id))
         .await
         .map_err(services::ServiceError::from)?;
-    let e = bookable.event_type().clone();
-    Ok(Json(PublicEventTypeBody {
+    Ok(Json(public_body(bookable.event_type().clone())))
+}
+
+fn public_body(e: store::repo::event_types::EventType) -> PublicEventTypeBody {
+    PublicEventTypeBody {
         id: e.id.0,
         title: e.fields.title,
         description: e.fields.description,
@@ -60,7 +63,7 @@ pub async fn public_event_type(
         requires_confirmation: e.fields.requires_confirmation,
         locations: e.fields.locations,
         questions: e.fields.questions,
-    }))
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -204,6 +207,9 @@ pub struct BookRequest {
     /// `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`.
     #[serde(default)]
     pub utm: BTreeMap<String, String>,
+    /// Which of the event type's `locations` (by index); the first when absent.
+    #[serde(default)]
+    pub location: Option<usize>,
 }
 
 /// A new booking and the attendee's manage token, shown only this once.
@@ -231,11 +237,28 @@ pub struct BookedBody {
 pub async fn book(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
-    addr: ClientAddr,
+    ClientAddr(ip): ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
-    services::auth::limit_public_booking(&state.auth.settings, addr.0.as_deref(), EventTypeId(id))?;
+    services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))?;
+    let bookable = state
+        .db
+        .event_types()
+        .public(EventTypeId(id))
+        .await
+        .map_err(services::ServiceError::from)?;
+    let booked =
+        services::bookings::book(&state.db, &bookable, book_input(&headers, body, ip)?).await?;
+    Ok((StatusCode::CREATED, Json(booked_body(booked))))
+}
+
+/// The booking input of a request body and its `Idempotency-Key` header.
+fn book_input(
+    headers: &axum::http::HeaderMap,
+    body: BookRequest,
+    client_ip: Option<String>,
+) -> Result<services::bookings::BookInput, ApiError> {
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
         Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| {
@@ -246,13 +269,7 @@ pub async fn book(
             ))
         })?),
     };
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
-    let input = services::bookings::BookInput {
+    Ok(services::bookings::BookInput {
         start: body.start.into(),
         duration_minutes: body.duration_minutes,
         name: body.name,
@@ -262,13 +279,65 @@ pub async fn book(
         notes: body.notes,
         utm: body.utm,
         idempotency_key,
-    };
-    let booked = services::bookings::book(&state.db, &bookable, input).await?;
-    let body = BookedBody {
+        location: body.location,
+        client_ip,
+    })
+}
+
+fn booked_body(booked: services::bookings::Booked) -> BookedBody {
+    BookedBody {
         manage_token: booked.manage_token.expose().to_owned(),
         booking: BookingBody::new(booked.booking, vec![booked.attendee]),
-    };
-    Ok((StatusCode::CREATED, Json(body)))
+    }
+}
+
+/// What a single-use link opens: the event type to book (its slots come from the event
+/// type's own slots endpoint).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkBody {
+    pub event_type: PublicEventTypeBody,
+}
+
+/// Open a single-use link.
+#[utoipa::path(get, path = "/api/v1/public/links/{token}", tag = "booking",
+    params(("token" = String, Path, description = "The single-use link's token")),
+    responses(
+        (status = 200, description = "The event type the link books", body = LinkBody),
+        (status = 404, description = "Unknown, wrong or already used link", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn open_link(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Json<LinkBody>, ApiError> {
+    let bookable = services::bookings::link_target(&state.db, &token).await?;
+    Ok(Json(LinkBody {
+        event_type: public_body(bookable.event_type().clone()),
+    }))
+}
+
+/// Book through a single-use link, which the booking uses up.
+#[utoipa::path(post, path = "/api/v1/public/links/{token}/bookings", tag = "booking",
+    params(("token" = String, Path, description = "The single-use link's token")),
+    request_body = BookRequest,
+    responses(
+        (status = 201, description = "Booked; the link no longer works", body = BookedBody),
+        (status = 404, description = "Unknown, wrong or already used link", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The start cannot be booked; `errors[0].code` says why", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many bookings from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn book_with_link(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<BookRequest>,
+) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
+    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref())?;
+    let booked =
+        services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
+            .await?;
+    Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
 /// See your booking.
@@ -281,10 +350,10 @@ pub async fn book(
     ))]
 pub async fn manage_get(
     State(state): State<AppState>,
-    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
     let (booking, attendee) = services::bookings::for_token(&state.db, &token).await?;
     Ok(Json(BookingBody::new(booking, vec![attendee])))
 }
@@ -301,12 +370,12 @@ pub async fn manage_get(
     ))]
 pub async fn manage_cancel(
     State(state): State<AppState>,
-    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
-    let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason).await?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
 
@@ -322,12 +391,12 @@ pub async fn manage_cancel(
     ))]
 pub async fn manage_reschedule(
     State(state): State<AppState>,
-    addr: ClientAddr,
     ApiPath(token): ApiPath<String>,
+    ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, addr.0.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
     let booking =
-        services::bookings::reschedule_by_token(&state.db, &token, body.start.into()).await?;
+        services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
