@@ -12,48 +12,9 @@ use std::time::Duration;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// Invites `email` into `org` through the store (to get the token the e-mail would carry),
-/// then accepts the invitation over HTTP.
+/// An active member of `org` who signs in with [`PASSWORD`].
 async fn member(app: &TestApp, org: &Org, email: &str, role: store::Role) -> store::User {
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
-    let grant = scope.grant::<store::can::ManageUsers>().unwrap();
-    let (user, token) = app
-        .db
-        .db
-        .users()
-        .invite(
-            &grant,
-            store::NewInvite {
-                email: email.to_owned(),
-                name: "Mia Member".to_owned(),
-                role,
-                custom_role_id: None,
-                time_zone: "Europe/Berlin".to_owned(),
-                valid_for: jiff::SignedDuration::from_hours(1),
-            },
-        )
-        .await
-        .unwrap();
-    let r = app
-        .request(Method::POST, "/api/v1/auth/invitations/accept")
-        .json(&json!({"token": token.expose(), "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::NO_CONTENT,
-        "{}",
-        r.text().await.unwrap()
-    );
-    user
+    app.member(org, email, role, PASSWORD).await
 }
 
 /// A signed-in browser: the session cookie and the CSRF token.

@@ -1081,41 +1081,9 @@ async fn user_with_key(
     email: &str,
     role: store::Role,
 ) -> (String, String) {
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
-    let grant = scope.grant::<store::can::ManageUsers>().unwrap();
-    let (user, token) = app
-        .db
-        .db
-        .users()
-        .invite(
-            &grant,
-            store::NewInvite {
-                email: email.to_owned(),
-                name: email.to_owned(),
-                role,
-                custom_role_id: None,
-                time_zone: "Europe/Berlin".to_owned(),
-                valid_for: jiff::SignedDuration::from_hours(1),
-            },
-        )
-        .await
-        .unwrap();
-    let (status, _) = call(
-        app,
-        Method::POST,
-        "/api/v1/auth/invitations/accept",
-        None,
-        Some(json!({"token": token.expose(), "password": "correct horse battery staple"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    let user = app
+        .member(org, email, role, "correct horse battery staple")
+        .await;
     let (status, key) = call(
         app,
         Method::POST,

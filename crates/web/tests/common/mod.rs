@@ -112,6 +112,48 @@ impl TestApp {
         Org { created, key }
     }
 
+    /// Invites `email` into `org` through the store (to get the token the e-mail would
+    /// carry), then accepts the invitation over HTTP with `password`: an active member.
+    pub async fn member(
+        &self,
+        org: &Org,
+        email: &str,
+        role: store::Role,
+        password: &str,
+    ) -> store::User {
+        let scope = self
+            .db
+            .db
+            .api_keys()
+            .authenticate(&org.key)
+            .await
+            .unwrap()
+            .unwrap();
+        let grant = scope.grant::<store::can::ManageUsers>().unwrap();
+        let invite = store::NewInvite {
+            email: email.to_owned(),
+            name: email.to_owned(),
+            role,
+            custom_role_id: None,
+            time_zone: "Europe/Berlin".to_owned(),
+            valid_for: jiff::SignedDuration::from_hours(1),
+        };
+        let (user, token) = self.db.db.users().invite(&grant, invite).await.unwrap();
+        let accepted = self
+            .request(Method::POST, "/api/v1/auth/invitations/accept")
+            .json(&serde_json::json!({"token": token.expose(), "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            accepted.status(),
+            reqwest::StatusCode::NO_CONTENT,
+            "{}",
+            accepted.text().await.unwrap()
+        );
+        user
+    }
+
     /// Stops accepting, lets in-flight requests finish, and returns when the server has.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
