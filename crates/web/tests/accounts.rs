@@ -1112,3 +1112,51 @@ store::backend_test!(
         assert_eq!(r.status(), StatusCode::OK);
     }
 );
+
+store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
+    let mut auth = generous();
+    auth.settings.session_ttl = Duration::from_secs(1);
+    let app = TestApp::builder().auth(auth).start(t).await;
+    let org = app.organization("acme").await;
+    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let browser = sign_in(&app, "acme", "mia@acme.example").await;
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap();
+    let r = bearer(&app, &org, Method::POST, "/api/v1/api-keys")
+        .json(&json!({"name": "short-lived", "expires_at": expires.to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let key = r.json::<Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = |auth: Option<&str>| {
+        let request = app.request(Method::GET, "/api/v1/me");
+        match auth {
+            Some(key) => request.bearer_auth(key),
+            None => request.header(header::COOKIE, &browser.cookie),
+        }
+        .send()
+    };
+    assert_eq!(me(None).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(me(Some(&key)).await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        me(None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "expired session"
+    );
+    assert_eq!(
+        me(Some(&key)).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "expired key"
+    );
+    assert_eq!(
+        me(Some(&org.key)).await.unwrap().status(),
+        StatusCode::OK,
+        "other keys still work"
+    );
+});
