@@ -285,7 +285,7 @@ fn why_not(
     if beyond_window(&f.booking_window, facts, now, start) {
         return "beyond_window";
     }
-    let full = |b: &&Booking| {
+    let full = |b: &&store::repo::bookings::HeldTime| {
         b.event_type_id == event_type.id && b.start_at == start && b.seats_taken >= f.seats
     };
     if f.seats > 1 && facts.bookings.iter().any(|b| full(&b)) {

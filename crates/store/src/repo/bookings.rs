@@ -148,8 +148,25 @@ pub struct Facts {
     pub schedule: Option<Schedule>,
     pub blocked: Vec<BlockedTime>,
     /// The host's pending and confirmed bookings around the period asked for.
-    pub bookings: Vec<Booking>,
+    pub bookings: Vec<HeldTime>,
 }
+
+/// The part of a pending or confirmed booking that decides availability: when it is, the
+/// buffers it holds around itself, and how many seats it has taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct HeldTime {
+    pub id: BookingId,
+    pub event_type_id: EventTypeId,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub seats_taken: i32,
+}
+
+/// The columns of [`HeldTime`]: fewer than a whole booking, as a booking check reads many.
+const HELD_COLUMNS: &str = "id, event_type_id, start_at, end_at, buffer_before_minutes, \
+    buffer_after_minutes, seats_taken";
 
 #[derive(sqlx::FromRow)]
 struct BookingRow {
@@ -445,40 +462,33 @@ impl BookingTx {
         // A booking reaches at most MAX_REACH beyond its start (duration and buffers are
         // bounded), which lets the start index find every booking whose held time overlaps.
         let sql = format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
+            "SELECT {HELD_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
              AND status IN ('pending', 'confirmed') AND start_at > $5 AND start_at < $6 \
              AND blocked_from < $4 AND blocked_until > $3 ORDER BY start_at, id"
         );
-        let rows: Vec<BookingRow> = with_tx!(tx, conn => {
+        let mut bookings: Vec<HeldTime> = with_tx!(tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(org).bind(host_id).bind(near_from).bind(near_until)
                 .bind(shift(near_from, -MAX_REACH)).bind(shift(near_until, MAX_REACH))
                 .fetch_all(conn).await?
         });
-        let mut bookings: Vec<Booking> = rows
-            .into_iter()
-            .map(Booking::try_from)
-            .collect::<Result<_, _>>()?;
         if event_type.fields.max_per_day.is_some() || event_type.fields.max_per_week.is_some() {
             // Limits count this event type's bookings by local date and ISO week.
             let weeks = jiff::SignedDuration::from_hours(24 * 8);
             let sql = format!(
-                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
+                "SELECT {HELD_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
                  AND event_type_id = $3 AND status IN ('pending', 'confirmed') \
                  AND start_at >= $4 AND start_at < $5 ORDER BY start_at, id"
             );
-            let rows: Vec<BookingRow> = with_tx!(tx, conn => {
+            let rows: Vec<HeldTime> = with_tx!(tx, conn => {
                 sqlx::query_as(sqlx::AssertSqlSafe(sql))
                     .bind(org).bind(host_id).bind(event_type.id)
                     .bind(shift(from, -weeks)).bind(shift(until, weeks))
                     .fetch_all(conn).await?
             });
-            for row in rows {
-                let booking = Booking::try_from(row)?;
-                if !bookings.iter().any(|b| b.id == booking.id) {
-                    bookings.push(booking);
-                }
-            }
+            let near: std::collections::HashSet<BookingId> =
+                bookings.iter().map(|b| b.id).collect();
+            bookings.extend(rows.into_iter().filter(|b| !near.contains(&b.id)));
         }
         Ok(Facts {
             host,
