@@ -60,6 +60,8 @@ pub enum Actor {
     Attendee {
         attendee_id: crate::types::AttendeeId,
     },
+    /// Background work: a job claimed by a worker, acting on what its payload names.
+    System,
 }
 
 impl Actor {
@@ -71,13 +73,14 @@ impl Actor {
             Self::Anonymous => "anonymous",
             Self::Invitee => "invitee",
             Self::Attendee { .. } => "attendee",
+            Self::System => "system",
         }
     }
 
     pub(crate) fn id(self) -> Option<uuid::Uuid> {
         match self {
             Self::ApiKey { user_id, .. } => Some(user_id.0),
-            Self::Operator | Self::Invitee => None,
+            Self::Operator | Self::Invitee | Self::System => None,
             Self::Attendee { attendee_id } => Some(attendee_id.0),
             Self::Session { user_id, .. } => Some(user_id.0),
             Self::Anonymous => None,

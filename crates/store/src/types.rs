@@ -257,3 +257,15 @@ typed_id!(
     /// Identifies a single-use booking link.
     LinkId
 );
+typed_id!(
+    /// Identifies a webhook subscription.
+    WebhookSubscriptionId
+);
+typed_id!(
+    /// Identifies one event's delivery to one webhook subscription.
+    WebhookDeliveryId
+);
+typed_id!(
+    /// Identifies one attempt at a webhook delivery.
+    WebhookAttemptId
+);

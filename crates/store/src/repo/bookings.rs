@@ -877,6 +877,14 @@ impl BookingTx {
         self.booking(attendee.booking_id).await
     }
 
+    /// Queues the work that follows `event` (`booking.created`, ...) about `booking`: it
+    /// commits with the change, or not at all.
+    pub async fn emit(&mut self, event: &str, booking: &Booking) -> Result<(), Error> {
+        let job = crate::repo::jobs::booking_event(event, booking);
+        crate::repo::jobs::enqueue(&mut self.tx, self.organization_id, &job).await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), Error> {
         self.tx.commit().await
     }

@@ -8,6 +8,7 @@ pub mod blocked_times;
 pub mod bookings;
 pub mod contacts;
 pub mod event_types;
+pub mod jobs;
 pub mod organizations;
 pub mod roles;
 pub mod schedules;
@@ -16,6 +17,7 @@ pub mod sessions;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use crate::Db;
 
@@ -88,5 +90,15 @@ impl Db {
     /// Teams and memberships.
     pub fn teams(&self) -> teams::Teams<'_> {
         teams::Teams { db: self }
+    }
+
+    /// The durable job queue.
+    pub fn jobs(&self) -> jobs::Jobs<'_> {
+        jobs::Jobs { db: self }
+    }
+
+    /// Webhook subscriptions, deliveries and attempts.
+    pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
+        webhooks::Webhooks { db: self }
     }
 }

@@ -1,0 +1,438 @@
+//! The durable job queue's SQL: enqueue inside the caller's transaction, claim with a lease,
+//! finish, retry, bury.
+//!
+//! A claim sets `state = 'running'`, bumps `attempts` and moves `run_at` to the end of the
+//! lease, so one index range (`state IN ('pending', 'running') AND run_at <= now`) finds both
+//! the jobs that are due and the ones whose worker died. Every later write about a claimed
+//! job names the claim (`locked_by` and `attempts`): a worker whose lease expired and whose
+//! job was claimed again cannot finish or fail it any more.
+//!
+//! On PostgreSQL the claim is `FOR UPDATE SKIP LOCKED`, so several processes claim disjoint
+//! rows without waiting on each other; on SQLite the write transaction is the single writer.
+
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::scope::{Actor, Role, Scope};
+use crate::types::{BookingId, JobId, OrganizationId, Timestamp};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// Work to queue.
+#[derive(Clone, Debug)]
+pub struct NewJob {
+    /// What to do; the worker picks the handler by this name (`webhook.deliver`).
+    pub kind: String,
+    pub payload: Value,
+    /// Not before this instant.
+    pub run_at: Timestamp,
+    /// Claims allowed before the job is buried as dead.
+    pub max_attempts: i32,
+    /// At most one job per organization, kind and key; enqueueing it again does nothing.
+    pub idempotency_key: Option<String>,
+    /// The booking the job is about, so moving or cancelling the booking reaches it.
+    pub booking_id: Option<BookingId>,
+}
+
+impl NewJob {
+    /// A job due now, with the default number of attempts.
+    pub fn now(kind: impl Into<String>, payload: Value) -> Self {
+        Self {
+            kind: kind.into(),
+            payload,
+            run_at: Timestamp::now(),
+            max_attempts: 10,
+            idempotency_key: None,
+            booking_id: None,
+        }
+    }
+}
+
+/// The job kind that turns a booking event into its messages and webhook deliveries.
+pub const BOOKING_EVENT_JOB: &str = "booking.event";
+
+/// The job for `event` about `booking`, carrying the booking as it is now, so the
+/// messages describe the change even if the booking changes again before they go out.
+pub fn booking_event(event: &str, booking: &crate::repo::bookings::Booking) -> NewJob {
+    let mut job = NewJob::now(
+        BOOKING_EVENT_JOB,
+        serde_json::json!({
+            "event": event,
+            "occurred_at": Timestamp::now(),
+            "booking": booking,
+        }),
+    );
+    job.booking_id = Some(booking.id);
+    job
+}
+
+/// A job a worker holds. The claim (`worker`, `attempt`) is what later writes check.
+#[derive(Clone, Debug)]
+pub struct ClaimedJob {
+    pub organization_id: OrganizationId,
+    pub id: JobId,
+    pub kind: String,
+    pub payload: Value,
+    /// 1 on the first claim.
+    pub attempt: i32,
+    pub max_attempts: i32,
+    pub booking_id: Option<BookingId>,
+    worker: String,
+}
+
+impl ClaimedJob {
+    /// The right to read the job's organization, acting as the system.
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.organization_id, Actor::System, Role::Viewer)
+            .with_permissions(crate::Permissions::NONE)
+    }
+
+    /// Whether this is the last attempt the job gets.
+    pub fn is_last_attempt(&self) -> bool {
+        self.attempt >= self.max_attempts
+    }
+}
+
+/// A queued job as the API shows it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: Value,
+    /// `pending`, `running`, `succeeded` or `dead`.
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: Timestamp,
+    pub last_error: Option<String>,
+    pub booking_id: Option<BookingId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: JobId,
+    kind: String,
+    payload: Json<Value>,
+    state: String,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: Timestamp,
+    last_error: Option<String>,
+    booking_id: Option<BookingId>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Self {
+        Job {
+            id: r.id,
+            kind: r.kind,
+            payload: r.payload.0,
+            state: r.state,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            run_at: r.run_at,
+            last_error: r.last_error,
+            booking_id: r.booking_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    organization_id: OrganizationId,
+    id: JobId,
+    kind: String,
+    payload: Json<Value>,
+    attempts: i32,
+    max_attempts: i32,
+    booking_id: Option<BookingId>,
+}
+
+const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error, \
+    booking_id, created_at, updated_at";
+
+/// Longest `last_error` kept; errors can quote response bodies.
+const MAX_ERROR_CHARS: usize = 2000;
+
+/// Queues `job` inside `tx`: it exists exactly when the change that caused it commits.
+/// Returns `None` when a job with the same idempotency key is already queued.
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    job: &NewJob,
+) -> Result<Option<JobId>, Error> {
+    const SQL: &str = "INSERT INTO jobs (organization_id, id, kind, payload, state, attempts, \
+        max_attempts, run_at, idempotency_key, booking_id, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $8, $9, $9) \
+        ON CONFLICT (organization_id, kind, idempotency_key) DO NOTHING";
+    let id = JobId::new();
+    let now = Timestamp::now();
+    let inserted = with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization_id)
+            .bind(id)
+            .bind(&job.kind)
+            .bind(Json(&job.payload))
+            .bind(job.max_attempts.max(1))
+            .bind(job.run_at)
+            .bind(job.idempotency_key.as_deref())
+            .bind(job.booking_id)
+            .bind(now)
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Marks `job` succeeded inside `tx`, so the job's own writes and its completion commit
+/// together. `false` means the claim was lost (the lease expired and another worker holds
+/// the job): the caller must roll back.
+pub(crate) async fn complete_in(tx: &mut Tx, job: &ClaimedJob) -> Result<bool, Error> {
+    const SQL: &str = "UPDATE jobs SET state = 'succeeded', locked_until = NULL, \
+        last_error = NULL, updated_at = $5 \
+        WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
+        AND attempts = $4";
+    let n = with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(job.organization_id)
+            .bind(job.id)
+            .bind(&job.worker)
+            .bind(job.attempt)
+            .bind(Timestamp::now())
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// Puts `job` back for another try at `retry_at`, or buries it as dead when `retry_at` is
+/// `None` or it has used its attempts. Returns `false` when the claim was lost.
+pub(crate) async fn fail_in(
+    tx: &mut Tx,
+    job: &ClaimedJob,
+    error: &str,
+    retry_at: Option<Timestamp>,
+) -> Result<bool, Error> {
+    const SQL: &str = "UPDATE jobs SET state = $5, run_at = COALESCE($6, run_at), \
+        locked_until = NULL, last_error = $7, updated_at = $8 \
+        WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
+        AND attempts = $4";
+    let retry_at = retry_at.filter(|_| !job.is_last_attempt());
+    let state = if retry_at.is_some() {
+        "pending"
+    } else {
+        "dead"
+    };
+    let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
+    let n = with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(job.organization_id)
+            .bind(job.id)
+            .bind(&job.worker)
+            .bind(job.attempt)
+            .bind(state)
+            .bind(retry_at)
+            .bind(&error)
+            .bind(Timestamp::now())
+            .execute(conn)
+            .await?
+            .rows_affected()
+    });
+    Ok(n == 1)
+}
+
+/// The queue, across organizations, for workers; and each organization's view of it.
+#[derive(Debug)]
+pub struct Jobs<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Jobs<'_> {
+    /// Queues `job` for the scope's organization on its own (work not caused by another
+    /// change, like a test-send). Returns `None` for a repeated idempotency key.
+    pub async fn enqueue(&self, scope: &Scope, job: &NewJob) -> Result<Option<JobId>, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let id = enqueue(&mut tx, scope.organization_id(), job).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Claims up to `limit` due jobs (pending and due, or running with an expired lease) for
+    /// `worker` until `lease` from now, oldest due first.
+    pub async fn claim(
+        &self,
+        worker: &str,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedJob>, Error> {
+        // The inner SELECT picks the rows, the UPDATE takes them; on PostgreSQL SKIP LOCKED
+        // lets concurrent claimers pass over each other's rows instead of queueing on them.
+        const PICK: &str = "SELECT organization_id, id FROM jobs \
+            WHERE state IN ('pending', 'running') AND run_at <= $1 ORDER BY run_at LIMIT $2";
+        const TAKE: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
+            locked_by = $3, locked_until = $4, run_at = $4, updated_at = $1 \
+            WHERE (organization_id, id) IN (PICK) \
+            RETURNING organization_id, id, kind, payload, attempts, max_attempts, booking_id";
+        let now = Timestamp::now();
+        let lease_ends = now.plus(jiff::SignedDuration::try_from(lease).unwrap_or_default());
+        let pick = match self.db.backend() {
+            crate::Backend::Postgres => format!("{PICK} FOR UPDATE SKIP LOCKED"),
+            crate::Backend::Sqlite => PICK.to_owned(),
+        };
+        let sql = TAKE.replace("PICK", &pick);
+        let mut tx = self.db.begin_write().await?;
+        let rows: Vec<ClaimRow> = with_tx!(&mut tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .bind(i64::from(limit))
+                .bind(worker)
+                .bind(lease_ends)
+                .fetch_all(conn)
+                .await?
+        });
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClaimedJob {
+                organization_id: r.organization_id,
+                id: r.id,
+                kind: r.kind,
+                payload: r.payload.0,
+                attempt: r.attempts,
+                max_attempts: r.max_attempts,
+                booking_id: r.booking_id,
+                worker: worker.to_owned(),
+            })
+            .collect())
+    }
+
+    /// Marks `job` succeeded. `false` means the claim was lost.
+    pub async fn complete(&self, job: &ClaimedJob) -> Result<bool, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let done = complete_in(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// See [`fail_in`].
+    pub async fn fail(
+        &self,
+        job: &ClaimedJob,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<bool, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let done = fail_in(&mut tx, job, error, retry_at).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Hands a claimed job back untouched (a worker shutting down before it started or
+    /// finished it): due now, and the attempt does not count.
+    pub async fn release(&self, job: &ClaimedJob) -> Result<bool, Error> {
+        const SQL: &str = "UPDATE jobs SET state = 'pending', attempts = attempts - 1, \
+            run_at = $5, locked_until = NULL, updated_at = $5 \
+            WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
+            AND attempts = $4";
+        let mut tx = self.db.begin_write().await?;
+        let n = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(job.organization_id)
+                .bind(job.id)
+                .bind(&job.worker)
+                .bind(job.attempt)
+                .bind(Timestamp::now())
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// One job of the scope's organization.
+    pub async fn get(&self, scope: &Scope, id: JobId) -> Result<Job, Error> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2");
+        let row: Option<JobRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(Job::from).ok_or(Error::NotFound("job"))
+    }
+
+    /// The organization's dead jobs, most recently buried first, after `before` (a job id
+    /// from the previous page).
+    pub async fn dead(
+        &self,
+        scope: &Scope,
+        before: Option<JobId>,
+        limit: u32,
+    ) -> Result<Vec<Job>, Error> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND state = 'dead' \
+             AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<JobRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id())
+                .bind(before)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Job::from).collect())
+    }
+
+    /// Gives a dead job a fresh set of attempts, due now. Other states are left alone and
+    /// reported as `InvalidTransition`.
+    pub async fn retry_dead(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: JobId,
+    ) -> Result<Job, Error> {
+        const SQL: &str = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $3, \
+            locked_by = NULL, locked_until = NULL, updated_at = $3 \
+            WHERE organization_id = $1 AND id = $2 AND state = 'dead'";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_write().await?;
+        let n = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(id).bind(Timestamp::now()).execute(conn).await?.rows_affected()
+        });
+        if n == 0 {
+            // Either unknown (404) or not dead (409); tell them apart without writing.
+            self.get(scope, id).await?;
+            return Err(Error::Conflict("state"));
+        }
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::event("job.retried", "job", id.0, None, None),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(scope, id).await
+    }
+
+    /// Counts the organization's jobs by state (for tests and metrics).
+    pub async fn count(&self, scope: &Scope, state: &str) -> Result<i64, Error> {
+        const SQL: &str = "SELECT COUNT(*) FROM jobs WHERE organization_id = $1 AND state = $2";
+        Ok(with_pool!(self.db, pool => {
+            sqlx::query_scalar(SQL).bind(scope.organization_id()).bind(state).fetch_one(pool).await?
+        }))
+    }
+}

@@ -1,0 +1,733 @@
+//! Webhook subscriptions, their deliveries and every attempt at one.
+//!
+//! A booking event becomes one delivery per matching subscription, each with its own job
+//! (`webhook.deliver`). The delivery's `message_id` is the `webhook-id` the receiver sees on
+//! every attempt, so a retried delivery is recognisably the same message.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::repo::jobs::{self, ClaimedJob, NewJob};
+use crate::scope::{Actor, Scope};
+use crate::types::{
+    EventTypeId, OrganizationId, Timestamp, UserId, WebhookAttemptId, WebhookDeliveryId,
+    WebhookSubscriptionId,
+};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// The job kind that delivers one webhook.
+pub const DELIVER_JOB: &str = "webhook.deliver";
+
+/// A subscription as the API shows it (never with its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Subscription {
+    pub id: WebhookSubscriptionId,
+    pub user_id: Option<UserId>,
+    pub event_type_id: Option<EventTypeId>,
+    pub url: String,
+    pub description: String,
+    /// Event names to send; empty means every event.
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Subscription {
+    /// Whether the subscription wants `event`.
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.is_empty() || self.events.iter().any(|e| e == event)
+    }
+}
+
+/// What signs a subscription's messages: the current secret, and the previous one while it
+/// is still honoured after a rotation.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningSecrets {
+    pub current: String,
+    pub previous: Option<String>,
+}
+
+impl std::fmt::Debug for SigningSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningSecrets")
+            .field("previous", &self.previous.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new subscription; `secret` is made by the caller (`whsec_...`).
+#[derive(Clone, Debug)]
+pub struct NewSubscription {
+    pub user_id: Option<UserId>,
+    pub event_type_id: Option<EventTypeId>,
+    pub url: String,
+    pub description: String,
+    pub events: Vec<String>,
+    pub secret: String,
+}
+
+/// Changes to a subscription; `None` keeps the value.
+#[derive(Clone, Debug, Default)]
+pub struct SubscriptionChanges {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub events: Option<Vec<String>>,
+    /// Re-enabling clears the reason it was disabled.
+    pub enabled: Option<bool>,
+}
+
+/// `pending` until an attempt succeeds (`succeeded`) or the last one fails (`failed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, Error> {
+        match s {
+            "pending" => Ok(Self::Pending),
+            "succeeded" => Ok(Self::Succeeded),
+            "failed" => Ok(Self::Failed),
+            other => Err(Error::Corrupt(format!("delivery status {other:?}"))),
+        }
+    }
+}
+
+/// One event for one subscription.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Delivery {
+    pub id: WebhookDeliveryId,
+    pub subscription_id: WebhookSubscriptionId,
+    /// The `webhook-id` header.
+    pub message_id: String,
+    pub event: String,
+    /// The exact body sent.
+    pub payload: Value,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub last_status_code: Option<i32>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One try at a delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    pub id: WebhookAttemptId,
+    pub delivery_id: WebhookDeliveryId,
+    pub attempted_at: Timestamp,
+    /// The receiver's HTTP status, if it answered.
+    pub status_code: Option<i32>,
+    pub duration_ms: i64,
+    /// The start of the receiver's answer.
+    pub response_body: String,
+    /// Why no answer came (timeout, refused, forbidden address), if none did.
+    pub error: Option<String>,
+}
+
+/// What an attempt found, to record.
+#[derive(Clone, Debug)]
+pub struct NewAttempt {
+    pub attempted_at: Timestamp,
+    pub status_code: Option<i32>,
+    pub duration_ms: i64,
+    pub response_body: String,
+    pub error: Option<String>,
+}
+
+/// A delivery with what sending it needs.
+#[derive(Clone, Debug)]
+pub struct DeliveryTarget {
+    pub delivery: Delivery,
+    pub url: String,
+    pub enabled: bool,
+    pub secrets: SigningSecrets,
+}
+
+/// Longest response body kept per attempt.
+pub const MAX_RESPONSE_CHARS: usize = 2048;
+
+const SUBSCRIPTION_COLUMNS: &str = "id, user_id, event_type_id, url, description, events, \
+    enabled, disabled_reason, created_at, updated_at";
+const DELIVERY_COLUMNS: &str = "id, subscription_id, message_id, event, payload, status, \
+    attempts, last_status_code, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct SubscriptionRow {
+    id: WebhookSubscriptionId,
+    user_id: Option<UserId>,
+    event_type_id: Option<EventTypeId>,
+    url: String,
+    description: String,
+    events: Json<Vec<String>>,
+    enabled: bool,
+    disabled_reason: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(r: SubscriptionRow) -> Self {
+        Subscription {
+            id: r.id,
+            user_id: r.user_id,
+            event_type_id: r.event_type_id,
+            url: r.url,
+            description: r.description,
+            events: r.events.0,
+            enabled: r.enabled,
+            disabled_reason: r.disabled_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: WebhookDeliveryId,
+    subscription_id: WebhookSubscriptionId,
+    message_id: String,
+    event: String,
+    payload: Json<Value>,
+    status: String,
+    attempts: i32,
+    last_status_code: Option<i32>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = Error;
+    fn try_from(r: DeliveryRow) -> Result<Self, Error> {
+        Ok(Delivery {
+            id: r.id,
+            subscription_id: r.subscription_id,
+            message_id: r.message_id,
+            event: r.event,
+            payload: r.payload.0,
+            status: DeliveryStatus::parse(&r.status)?,
+            attempts: r.attempts,
+            last_status_code: r.last_status_code,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    id: WebhookAttemptId,
+    delivery_id: WebhookDeliveryId,
+    attempted_at: Timestamp,
+    status_code: Option<i32>,
+    duration_ms: i64,
+    response_body: String,
+    error: Option<String>,
+}
+
+impl From<AttemptRow> for Attempt {
+    fn from(r: AttemptRow) -> Self {
+        Attempt {
+            id: r.id,
+            delivery_id: r.delivery_id,
+            attempted_at: r.attempted_at,
+            status_code: r.status_code,
+            duration_ms: r.duration_ms,
+            response_body: r.response_body,
+            error: r.error,
+        }
+    }
+}
+
+/// An event to fan out to the subscriptions that want it.
+#[derive(Clone, Debug)]
+pub struct Event<'a> {
+    /// `booking.created`, ...
+    pub name: &'a str,
+    /// The booking's host and event type, which subscriptions may narrow to.
+    pub user_id: Option<UserId>,
+    pub event_type_id: Option<EventTypeId>,
+    /// The body every receiver gets.
+    pub payload: &'a Value,
+}
+
+/// Webhook subscriptions and deliveries of an organization.
+#[derive(Debug)]
+pub struct Webhooks<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Webhooks<'_> {
+    pub async fn create(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        new: NewSubscription,
+    ) -> Result<Subscription, Error> {
+        const SQL: &str = "INSERT INTO webhook_subscriptions (organization_id, id, user_id, \
+            event_type_id, url, description, events, secret, enabled, created_at, updated_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let now = Timestamp::now();
+        let subscription = Subscription {
+            id: WebhookSubscriptionId::new(),
+            user_id: new.user_id,
+            event_type_id: new.event_type_id,
+            url: new.url,
+            description: new.description,
+            events: new.events,
+            enabled: true,
+            disabled_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org)
+                .bind(subscription.id)
+                .bind(subscription.user_id)
+                .bind(subscription.event_type_id)
+                .bind(&subscription.url)
+                .bind(&subscription.description)
+                .bind(Json(&subscription.events))
+                .bind(&new.secret)
+                .bind(true)
+                .bind(now)
+                .execute(conn)
+                .await
+                .map_err(foreign_key_as_not_found)?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::created("webhook_subscription", subscription.id.0, &subscription),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(subscription)
+    }
+
+    pub async fn list(&self, scope: &Scope) -> Result<Vec<Subscription>, Error> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE organization_id = $1 \
+             ORDER BY id"
+        );
+        let rows: Vec<SubscriptionRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(Subscription::from).collect())
+    }
+
+    pub async fn get(
+        &self,
+        scope: &Scope,
+        id: WebhookSubscriptionId,
+    ) -> Result<Subscription, Error> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
+             WHERE organization_id = $1 AND id = $2"
+        );
+        let row: Option<SubscriptionRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
+        });
+        row.map(Subscription::from)
+            .ok_or(Error::NotFound("webhook subscription"))
+    }
+
+    pub async fn update(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: WebhookSubscriptionId,
+        changes: SubscriptionChanges,
+    ) -> Result<Subscription, Error> {
+        const SQL: &str = "UPDATE webhook_subscriptions SET url = $3, description = $4, \
+            events = $5, enabled = $6, disabled_reason = $7, updated_at = $8 \
+            WHERE organization_id = $1 AND id = $2";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let old = self.get(scope, id).await?;
+        let enabled = changes.enabled.unwrap_or(old.enabled);
+        let new = Subscription {
+            url: changes.url.unwrap_or_else(|| old.url.clone()),
+            description: changes
+                .description
+                .unwrap_or_else(|| old.description.clone()),
+            events: changes.events.unwrap_or_else(|| old.events.clone()),
+            enabled,
+            disabled_reason: if enabled {
+                None
+            } else {
+                old.disabled_reason.clone()
+            },
+            updated_at: Timestamp::now(),
+            ..old.clone()
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org).bind(id).bind(&new.url).bind(&new.description).bind(Json(&new.events))
+                .bind(new.enabled).bind(&new.disabled_reason).bind(new.updated_at)
+                .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::updated("webhook_subscription", id.0, &old, &new),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: WebhookSubscriptionId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let old = self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM webhook_subscriptions WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::deleted("webhook_subscription", id.0, &old),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Replaces the secret by `secret`; the old one keeps signing until `previous_until`.
+    pub async fn rotate_secret(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: WebhookSubscriptionId,
+        secret: &str,
+        previous_until: Timestamp,
+    ) -> Result<(), Error> {
+        const SQL: &str = "UPDATE webhook_subscriptions SET previous_secret = secret, \
+            previous_secret_expires_at = $4, secret = $3, updated_at = $5 \
+            WHERE organization_id = $1 AND id = $2";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL).bind(org).bind(id).bind(secret).bind(previous_until).bind(Timestamp::now())
+                .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::event(
+                "webhook_subscription.secret_rotated",
+                "webhook_subscription",
+                id.0,
+                None,
+                Some(serde_json::json!({ "previous_valid_until": previous_until })),
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The subscription's deliveries, newest first, each with its attempts (oldest first).
+    pub async fn deliveries(
+        &self,
+        scope: &Scope,
+        subscription: WebhookSubscriptionId,
+        limit: u32,
+    ) -> Result<Vec<(Delivery, Vec<Attempt>)>, Error> {
+        self.get(scope, subscription).await?;
+        let org = scope.organization_id();
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries \
+             WHERE organization_id = $1 AND subscription_id = $2 ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<DeliveryRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(subscription).bind(i64::from(limit)).fetch_all(pool).await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let delivery = Delivery::try_from(row)?;
+            let attempts: Vec<AttemptRow> = with_pool!(self.db, pool => {
+                sqlx::query_as(
+                    "SELECT id, delivery_id, attempted_at, status_code, duration_ms, response_body, error \
+                     FROM webhook_attempts WHERE organization_id = $1 AND delivery_id = $2 \
+                     ORDER BY attempted_at, id",
+                )
+                .bind(org).bind(delivery.id).fetch_all(pool).await?
+            });
+            out.push((delivery, attempts.into_iter().map(Attempt::from).collect()));
+        }
+        Ok(out)
+    }
+
+    /// A delivery with its subscription's address and secrets.
+    pub async fn target(
+        &self,
+        scope: &Scope,
+        id: WebhookDeliveryId,
+    ) -> Result<DeliveryTarget, Error> {
+        const SQL: &str = "SELECT d.id, d.subscription_id, d.message_id, d.event, d.payload, \
+            d.status, d.attempts, d.last_status_code, d.created_at, d.updated_at, \
+            s.url, s.enabled, s.secret, s.previous_secret, s.previous_secret_expires_at \
+            FROM webhook_deliveries d JOIN webhook_subscriptions s \
+              ON s.organization_id = d.organization_id AND s.id = d.subscription_id \
+            WHERE d.organization_id = $1 AND d.id = $2";
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            delivery: DeliveryRow,
+            url: String,
+            enabled: bool,
+            secret: String,
+            previous_secret: Option<String>,
+            previous_secret_expires_at: Option<Timestamp>,
+        }
+        let row: Option<Row> = with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
+        });
+        let row = row.ok_or(Error::NotFound("webhook delivery"))?;
+        let now = Timestamp::now();
+        let previous = row.previous_secret.filter(|_| {
+            row.previous_secret_expires_at
+                .is_some_and(|until| until > now)
+        });
+        Ok(DeliveryTarget {
+            delivery: Delivery::try_from(row.delivery)?,
+            url: row.url,
+            enabled: row.enabled,
+            secrets: SigningSecrets {
+                current: row.secret,
+                previous,
+            },
+        })
+    }
+
+    /// Creates a delivery of `event` to one subscription right away (the test-send), without
+    /// a job: the caller sends it and records the attempt.
+    pub async fn create_test_delivery(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        subscription: WebhookSubscriptionId,
+        event: &str,
+        payload: &Value,
+    ) -> Result<WebhookDeliveryId, Error> {
+        let scope = grant.scope();
+        self.get(scope, subscription).await?;
+        let mut tx = self.db.begin_write().await?;
+        let id = insert_delivery(
+            &mut tx,
+            scope.organization_id(),
+            subscription,
+            event,
+            payload,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records an attempt and the delivery's new status. With `job`, the job ends in the
+    /// same transaction: completed when the delivery succeeded, put back for `retry_at`
+    /// while it is pending, dead when it failed for good. Returns `false` when the job's
+    /// claim was lost, in which case nothing is written.
+    pub async fn record_attempt(
+        &self,
+        organization_id: OrganizationId,
+        delivery: WebhookDeliveryId,
+        attempt: NewAttempt,
+        status: DeliveryStatus,
+        job: Option<(&ClaimedJob, Timestamp)>,
+    ) -> Result<bool, Error> {
+        const INSERT: &str = "INSERT INTO webhook_attempts (organization_id, id, delivery_id, \
+            attempted_at, status_code, duration_ms, response_body, error) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        const UPDATE: &str = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, \
+            last_status_code = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2";
+        let mut tx = self.db.begin_write().await?;
+        if let Some((job, retry_at)) = job {
+            let error = attempt.error.clone().unwrap_or_else(|| {
+                format!("receiver answered {}", attempt.status_code.unwrap_or(0))
+            });
+            let kept = match status {
+                DeliveryStatus::Succeeded => jobs::complete_in(&mut tx, job).await?,
+                DeliveryStatus::Pending => {
+                    jobs::fail_in(&mut tx, job, &error, Some(retry_at)).await?
+                }
+                DeliveryStatus::Failed => jobs::fail_in(&mut tx, job, &error, None).await?,
+            };
+            if !kept {
+                return Ok(false);
+            }
+        }
+        let body: String = attempt
+            .response_body
+            .chars()
+            .take(MAX_RESPONSE_CHARS)
+            .collect();
+        with_tx!(&mut tx, conn => {
+            sqlx::query(INSERT)
+                .bind(organization_id).bind(WebhookAttemptId::new()).bind(delivery)
+                .bind(attempt.attempted_at).bind(attempt.status_code).bind(attempt.duration_ms)
+                .bind(&body).bind(&attempt.error)
+                .execute(&mut *conn).await?;
+            sqlx::query(UPDATE)
+                .bind(organization_id).bind(delivery).bind(status.as_str())
+                .bind(attempt.status_code).bind(attempt.attempted_at)
+                .execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Queues `event`'s deliveries and finishes `job` in one transaction, so the fan-out
+    /// happens exactly once however often the job runs. `None` when the job's claim was
+    /// lost (nothing written).
+    pub async fn fan_out_for(
+        &self,
+        job: &ClaimedJob,
+        event: &Event<'_>,
+    ) -> Result<Option<usize>, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let queued = fan_out(&mut tx, job.organization_id, event).await?;
+        if !jobs::complete_in(&mut tx, job).await? {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(queued))
+    }
+
+    /// Turns a subscription off after its deliveries kept failing, with an audit row so the
+    /// owner sees why.
+    pub async fn disable(
+        &self,
+        organization_id: OrganizationId,
+        id: WebhookSubscriptionId,
+        reason: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE webhook_subscriptions SET enabled = $3, disabled_reason = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2")
+                .bind(organization_id).bind(id).bind(false).bind(reason).bind(Timestamp::now())
+                .execute(conn).await?;
+        });
+        audit::record(
+            &mut tx,
+            organization_id,
+            Actor::System,
+            Change::event(
+                "webhook_subscription.disabled",
+                "webhook_subscription",
+                id.0,
+                None,
+                Some(serde_json::json!({ "reason": reason })),
+            ),
+        )
+        .await?;
+        tx.commit().await
+    }
+}
+
+/// Queues one delivery (and its job) per enabled subscription of the organization that wants
+/// `event`, inside `tx`. Returns how many were queued.
+pub(crate) async fn fan_out(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    event: &Event<'_>,
+) -> Result<usize, Error> {
+    let sql = format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
+         WHERE organization_id = $1 AND enabled = $2 \
+         AND (user_id IS NULL OR user_id = $3) AND (event_type_id IS NULL OR event_type_id = $4) \
+         ORDER BY id"
+    );
+    let rows: Vec<SubscriptionRow> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id).bind(true).bind(event.user_id).bind(event.event_type_id)
+            .fetch_all(conn).await?
+    });
+    let mut queued = 0;
+    for subscription in rows.into_iter().map(Subscription::from) {
+        if !subscription.wants(event.name) {
+            continue;
+        }
+        let delivery = insert_delivery(
+            tx,
+            organization_id,
+            subscription.id,
+            event.name,
+            event.payload,
+        )
+        .await?;
+        let mut job = NewJob::now(DELIVER_JOB, serde_json::json!({ "delivery_id": delivery }));
+        job.max_attempts = DELIVERY_ATTEMPTS;
+        jobs::enqueue(tx, organization_id, &job).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Attempts a delivery gets: the first, then one per step of the retry schedule in
+/// `services::webhooks`.
+pub const DELIVERY_ATTEMPTS: i32 = 10;
+
+async fn insert_delivery(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    subscription: WebhookSubscriptionId,
+    event: &str,
+    payload: &Value,
+) -> Result<WebhookDeliveryId, Error> {
+    const SQL: &str = "INSERT INTO webhook_deliveries (organization_id, id, subscription_id, \
+        message_id, event, payload, status, attempts, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)";
+    let id = WebhookDeliveryId::new();
+    let message_id = format!("msg_{}", id.0.simple());
+    with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization_id).bind(id).bind(subscription).bind(&message_id).bind(event)
+            .bind(Json(payload)).bind(Timestamp::now())
+            .execute(conn).await?;
+    });
+    Ok(id)
+}
+
+/// A subscription naming a user or event type that is not in the organization.
+fn foreign_key_as_not_found(e: sqlx::Error) -> Error {
+    match e.as_database_error() {
+        Some(db) if db.is_foreign_key_violation() => Error::NotFound("user or event type"),
+        _ => Error::Database(e),
+    }
+}
