@@ -47,6 +47,13 @@ pub enum Command {
     /// Ctrl-C, then finishes in-flight requests before exiting.
     Serve,
 
+    /// Run background jobs (webhook deliveries, messages) without the HTTP server.
+    ///
+    /// `serve` runs them too unless `run_workers = false`; run several of these next to
+    /// servers on one PostgreSQL to spread the work (they never run a job twice at once).
+    /// Stops on SIGTERM or Ctrl-C after letting running jobs finish.
+    Worker,
+
     /// Bring the database schema up to date, then exit.
     ///
     /// `serve` does this itself unless `auto_migrate = false`; run it explicitly when

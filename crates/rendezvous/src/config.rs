@@ -64,6 +64,13 @@ pub struct Config {
     /// Internal network ranges (CIDR, like "10.0.0.0/8") that calls to user-given URLs
     /// (calendar servers, feeds, webhooks) may reach. Empty: only public addresses.
     pub outbound_allow: Vec<String>,
+    /// Run background jobs (webhooks, messages) inside `serve`; turn off when dedicated
+    /// `rendezvous worker` processes do it.
+    pub run_workers: bool,
+    /// Jobs one worker process runs at the same time.
+    pub worker_concurrency: usize,
+    /// Seconds a worker holds a job it claimed; a job whose worker died runs again after it.
+    pub worker_lease_secs: u64,
 }
 
 impl Default for Config {
@@ -91,6 +98,9 @@ impl Default for Config {
             session_ttl_secs: 14 * 24 * 3600,
             secure_cookies: true,
             outbound_allow: Vec::new(),
+            run_workers: true,
+            worker_concurrency: 16,
+            worker_lease_secs: 60,
         }
     }
 }

@@ -40,7 +40,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let format = cli.log_format.unwrap_or(config.log_format);
     // Operator commands print results; only warnings belong next to them.
     let level = match cli.command {
-        Command::Serve => config.log_level.as_str(),
+        Command::Serve | Command::Worker => config.log_level.as_str(),
         _ => "warn",
     };
     logging::init(format, level);
@@ -51,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve => commands::serve::run(&config).await,
+            Command::Worker => commands::worker::run(&config).await,
             Command::Migrate => commands::migrate::run(&config).await,
             Command::Admin(command) => commands::admin::run(&config, command).await,
             Command::Slots(_) => Ok(()),

@@ -174,6 +174,11 @@ async fn book_in(
             }
         }
     };
+    let event = match booked.booking.status {
+        BookingStatus::Pending => "booking.requested",
+        _ => "booking.created",
+    };
+    tx.emit(event, &booked.booking).await?;
     if let Some(link) = link {
         tx.use_link(link, booked.booking.id).await?;
     }
@@ -436,6 +441,8 @@ pub async fn transition(
     let reason = checked_reason(reason)?;
     let mut tx = db.bookings().begin_for(&grant, host).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
+    tx.emit(&format!("booking.{}", next.as_str()), &changed)
+        .await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -529,6 +536,7 @@ async fn move_booking(
         rescheduled_from: Some(id),
     };
     let moved = tx.move_to(bookable, actor, &old, new).await?;
+    tx.emit("booking.rescheduled", &moved).await?;
     Ok(moved)
 }
 
@@ -570,8 +578,11 @@ pub async fn cancel_by_token(
     let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let after = tx.cancel_attendee(actor, &handle, reason.clone()).await?;
     let after = if after.seats_taken <= 0 {
-        tx.transition(actor, after.id, BookingStatus::Cancelled, reason, None)
-            .await?
+        let cancelled = tx
+            .transition(actor, after.id, BookingStatus::Cancelled, reason, None)
+            .await?;
+        tx.emit("booking.cancelled", &cancelled).await?;
+        cancelled
     } else {
         after
     };

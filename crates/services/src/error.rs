@@ -51,6 +51,9 @@ pub enum ServiceError {
         from: &'static str,
         to: &'static str,
     },
+    /// Only dead jobs can be retried.
+    #[error("the job is not dead")]
+    JobNotDead,
     #[error("internal error")]
     Internal(#[source] store::Error),
 }

@@ -19,6 +19,7 @@ pub mod event_types;
 mod fields;
 pub mod organizations;
 pub mod passwords;
+pub mod queue;
 pub mod rate_limit;
 pub mod roles;
 pub mod schedules;
@@ -26,5 +27,7 @@ pub mod scheduling_defaults;
 pub mod teams;
 pub mod users;
 mod validate;
+pub mod webhooks;
+pub mod workers;
 
 pub use error::{FieldError, ServiceError};

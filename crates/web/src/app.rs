@@ -105,6 +105,20 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::public::manage_get))
         .routes(routes!(api::public::manage_cancel))
         .routes(routes!(api::public::manage_reschedule))
+        .routes(routes!(
+            api::webhooks::create_webhook,
+            api::webhooks::list_webhooks
+        ))
+        .routes(routes!(
+            api::webhooks::get_webhook,
+            api::webhooks::update_webhook,
+            api::webhooks::delete_webhook
+        ))
+        .routes(routes!(api::webhooks::rotate_webhook_secret))
+        .routes(routes!(api::webhooks::test_webhook))
+        .routes(routes!(api::webhooks::list_webhook_deliveries))
+        .routes(routes!(api::jobs::list_dead_jobs))
+        .routes(routes!(api::jobs::retry_job))
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.

@@ -21,6 +21,8 @@ use utoipa::{Modify, OpenApi};
         (name = "bookings", description = "The host's bookings and their states"),
         (name = "booking", description = "Public: slots, booking, and managing a booking by its token"),
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "webhooks", description = "Signed event deliveries (Standard Webhooks) to your URLs; the body is a WebhookEvent"),
+        (name = "jobs", description = "Background work that gave up, and retrying it"),
     )
 )]
 pub(crate) struct ApiDoc;

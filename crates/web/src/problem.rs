@@ -198,6 +198,11 @@ impl From<ServiceError> for ApiError {
                 }];
                 e
             }
+            ServiceError::JobNotDead => Self::new(
+                StatusCode::CONFLICT,
+                "job_not_dead",
+                "only dead jobs can be retried; this one is queued, running or done",
+            ),
             ServiceError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod migrate;
 pub mod serve;
 pub mod slots;
+pub mod worker;
 
 use anyhow::Context;
 use store::Db;

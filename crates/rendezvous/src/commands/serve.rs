@@ -39,12 +39,23 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         outbound: config.outbound_policy()?,
     };
     let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
+    let outbound =
+        outbound::Client::new(http.outbound.clone()).context("setting up the HTTP client")?;
 
     // The signal both starts the graceful shutdown and the clock that bounds it.
     let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
+    let (workers_stop, workers_stopping) = tokio::sync::watch::channel(false);
+    let workers = config.run_workers.then(|| {
+        let mut stopping = workers_stopping.clone();
+        super::worker::spawn(&db, &outbound, config, async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        })
+    });
+    let stop_workers = workers_stop.clone();
     let shutdown = async move {
         wait_for_signal().await;
-        tracing::info!("shutting down: finishing in-flight requests");
+        tracing::info!("shutting down: finishing in-flight requests and jobs");
+        let _ = stop_workers.send(true);
         let _ = stopping_tx.send(());
     };
     tracing::info!("listening on http://{addr}");
@@ -66,13 +77,20 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             tracing::warn!(seconds = grace.as_secs(), "requests still running at the shutdown deadline; exiting anyway");
         }
     }
+    let _ = workers_stop.send(true);
+    if let Some(workers) = workers {
+        // The worker bounds its own wait by the same grace period.
+        if let Err(error) = workers.await {
+            tracing::warn!(%error, "the worker task failed");
+        }
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes and systemd send).
-async fn wait_for_signal() {
+pub(crate) async fn wait_for_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

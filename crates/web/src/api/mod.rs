@@ -6,10 +6,12 @@ pub mod blocked_times;
 pub mod bookings;
 pub mod contacts;
 pub mod event_types;
+pub mod jobs;
 pub mod me;
 pub mod organization;
 pub mod public;
 pub mod schedules;
+pub mod webhooks;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
 pub(crate) fn instant(ts: store::types::Timestamp) -> String {

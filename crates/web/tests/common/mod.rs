@@ -1,6 +1,8 @@
 //! `TestApp`: the real server on a port-0 listener, over a throwaway database.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod webhook_receiver;
+
 use std::net::SocketAddr;
 
 use rendezvous_web as web;
@@ -14,6 +16,7 @@ use web::HttpConfig;
 #[derive(Debug)]
 pub struct TestAppBuilder {
     http: HttpConfig,
+    workers: bool,
 }
 
 impl Default for TestAppBuilder {
@@ -25,6 +28,7 @@ impl Default for TestAppBuilder {
                 outbound: outbound::Policy::allowing_loopback(),
                 ..HttpConfig::default()
             },
+            workers: false,
         }
     }
 }
@@ -48,6 +52,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs a job worker next to the server, with webhook retries 10 ms apart instead of
+    /// the three-day schedule.
+    pub fn workers(mut self) -> Self {
+        self.workers = true;
+        self
+    }
+
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.http.max_body_bytes = bytes;
         self
@@ -62,6 +73,9 @@ impl TestAppBuilder {
         let server = tokio::spawn(web::serve(listener, app, async {
             let _ = rx.await;
         }));
+        let workers = self
+            .workers
+            .then(|| start_workers(&db.db, &self.http.outbound));
         TestApp {
             addr,
             client: {
@@ -71,6 +85,7 @@ impl TestAppBuilder {
             db,
             shutdown: Some(tx),
             server,
+            workers,
         }
     }
 }
@@ -83,6 +98,32 @@ pub struct TestApp {
     pub db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
+    workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
+}
+
+/// A worker for every job kind over `db`, calling out under the server's `policy`.
+fn start_workers(
+    db: &store::Db,
+    policy: &outbound::Policy,
+) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
+    let outbound = outbound::Client::new(policy.clone()).unwrap();
+    let handlers = services::workers::handlers_with_retries(
+        db,
+        &outbound,
+        &[std::time::Duration::from_millis(10)],
+    );
+    let config = jobs::WorkerConfig {
+        concurrency: 8,
+        idle_poll: std::time::Duration::from_millis(20),
+        grace: std::time::Duration::from_secs(2),
+        ..jobs::WorkerConfig::default()
+    };
+    let worker = jobs::Worker::new(db.clone(), handlers, config);
+    let (stop, mut stopping) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker.run(async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    }));
+    (stop, running)
 }
 
 /// An organization made for a test, with its owner's API key.
@@ -176,6 +217,10 @@ impl TestApp {
             let _ = tx.send(());
         }
         (&mut self.server).await.unwrap().unwrap();
+        if let Some((stop, running)) = self.workers.take() {
+            let _ = stop.send(true);
+            running.await.unwrap();
+        }
     }
 }
 

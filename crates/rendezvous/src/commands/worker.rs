@@ -1,0 +1,60 @@
+//! `rendezvous worker`: background jobs without the HTTP server. `serve` runs the same
+//! workers in-process unless `run_workers = false`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+use store::Db;
+
+use crate::config::Config;
+
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = %config.database_url,
+        "starting worker"
+    );
+    let db = super::connect(config).await?;
+    if config.auto_migrate {
+        super::migrate(&db).await?;
+    }
+    let outbound =
+        outbound::Client::new(config.outbound_policy()?).context("setting up the HTTP client")?;
+    let worker = build(&db, &outbound, config);
+    worker
+        .run(async {
+            super::serve::wait_for_signal().await;
+            tracing::info!("shutting down: finishing running jobs");
+        })
+        .await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// A worker for every job kind, paced by the configuration.
+pub fn build(db: &Db, outbound: &outbound::Client, config: &Config) -> jobs::Worker {
+    let settings = jobs::WorkerConfig {
+        concurrency: config.worker_concurrency.max(1),
+        lease: Duration::from_secs(config.worker_lease_secs.max(1)),
+        grace: Duration::from_secs(config.shutdown_timeout_secs),
+        ..jobs::WorkerConfig::default()
+    };
+    jobs::Worker::new(
+        db.clone(),
+        services::workers::handlers(db, outbound),
+        settings,
+    )
+}
+
+/// Runs workers until `stop` resolves (for `serve`).
+pub fn spawn(
+    db: &Db,
+    outbound: &outbound::Client,
+    config: &Config,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    let worker = build(db, outbound, config);
+    tokio::spawn(worker.run(stop))
+}

@@ -1,0 +1,34 @@
+//! The background work this application does, by job kind, for `jobs::Worker`.
+
+use std::time::Duration;
+
+use jobs::Handlers;
+use store::Db;
+use store::repo::jobs::BOOKING_EVENT_JOB;
+use store::repo::webhooks::DELIVER_JOB;
+
+use crate::webhooks::{BookingEventHandler, DeliverHandler, RETRY_SCHEDULE};
+
+/// Every job kind and its handler.
+pub fn handlers(db: &Db, outbound: &outbound::Client) -> Handlers {
+    handlers_with_retries(db, outbound, &RETRY_SCHEDULE)
+}
+
+/// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
+/// three-day schedule (tests).
+pub fn handlers_with_retries(
+    db: &Db,
+    outbound: &outbound::Client,
+    webhook_retries: &[Duration],
+) -> Handlers {
+    Handlers::new()
+        .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(
+            DELIVER_JOB,
+            DeliverHandler {
+                db: db.clone(),
+                outbound: outbound.clone(),
+                retries: webhook_retries.into(),
+            },
+        )
+}

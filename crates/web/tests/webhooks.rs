@@ -1,0 +1,491 @@
+//! Webhooks end to end: booking events reach a real receiver (Python, verifying with the
+//! Standard Webhooks reference library), failures are retried with the same `webhook-id`,
+//! exhausted deliveries disable the subscription and leave a dead job that can be retried,
+//! test-sends, secret rotation, the SSRF guard and tenant isolation. Both backends.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::webhook_receiver::Receiver;
+use common::{Org, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path).bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A host working every day 00:00-24:00 UTC with a 30-minute event type; returns its id.
+async fn event_type(app: &TestApp, org: &Org) -> String {
+    let all_day = json!([["00:00", "24:00"]]);
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/schedules",
+        &org.key,
+        Some(json!({
+            "name": "Always", "time_zone": "UTC",
+            "weekly": { "mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day,
+                        "fri": all_day, "sat": all_day, "sun": all_day }
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/event-types",
+        &org.key,
+        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Books the first offered slot `days` days ahead; returns (booking uid, manage token).
+async fn book(app: &TestApp, event: &str, days: i64) -> (String, String) {
+    let date = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap();
+    let path =
+        format!("/api/v1/public/event-types/{event}/slots?start={date}&end={date}&timeZone=UTC");
+    let slots: Value = app.get(&path).await.json().await.unwrap();
+    let start = slots["days"][0]["slots"][0]["start"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no slot in {slots}"))
+        .to_owned();
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+        )
+        .json(&json!({ "start": start, "name": "Ines Invitee", "email": "ines@example.com", "time_zone": "UTC" }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["booking"]["uid"].as_str().unwrap().to_owned(),
+        body["manage_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Subscribes `url`; returns (id, secret).
+async fn subscribe(app: &TestApp, org: &Org, body: Value) -> (String, String) {
+    let (status, created) = call(app, Method::POST, "/api/v1/webhooks", &org.key, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    (created["id"].as_str().unwrap().to_owned(), secret)
+}
+
+async fn deliveries(app: &TestApp, org: &Org, id: &str) -> Vec<Value> {
+    let (status, body) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/webhooks/{id}/deliveries"),
+        &org.key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+const WAIT: Duration = Duration::from_secs(30);
+
+store::backend_test!(booking_events_reach_the_receiver_signed, |t| async move {
+    let app = TestApp::builder().workers().start(t).await;
+    let org = app.organization("acme").await;
+    let event = event_type(&app, &org).await;
+    let receiver = Receiver::start().await;
+    let (id, secret) = subscribe(
+        &app,
+        &org,
+        json!({ "url": receiver.url("/hooks"), "description": "CRM" }),
+    )
+    .await;
+    receiver.configure(&[&secret], 0).await;
+
+    let (uid, token) = book(&app, &event, 3).await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/public/manage/{token}/cancel"),
+        &org.key,
+        Some(json!({ "reason": "sick" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let got = receiver.wait_for(WAIT, |r| r.len() >= 2).await;
+    for request in &got {
+        assert_eq!(request["verified"], true, "{request}");
+        assert_eq!(request["status"], 204);
+        assert_eq!(request["body"]["version"], 1);
+        assert_eq!(request["body"]["data"]["booking"]["id"], uid.as_str());
+    }
+    let mut types: Vec<&str> = got
+        .iter()
+        .map(|r| r["body"]["type"].as_str().unwrap())
+        .collect();
+    types.sort();
+    assert_eq!(types, ["booking.cancelled", "booking.created"]);
+    assert_ne!(got[0]["id"], got[1]["id"], "each event is its own message");
+
+    // The log shows each delivery settled on its first attempt.
+    let log = deliveries(&app, &org, &id).await;
+    assert_eq!(log.len(), 2);
+    for delivery in &log {
+        assert_eq!(delivery["status"], "succeeded", "{delivery}");
+        assert_eq!(delivery["attempts"], 1);
+        assert_eq!(delivery["attempt_log"][0]["status_code"], 204);
+        assert!(delivery["message_id"].as_str().unwrap().starts_with("msg_"));
+    }
+    app.shutdown().await;
+});
+
+store::backend_test!(
+    a_failing_receiver_gets_the_same_id_until_it_succeeds,
+    |t| async move {
+        let app = TestApp::builder().workers().start(t).await;
+        let org = app.organization("acme").await;
+        let event = event_type(&app, &org).await;
+        let receiver = Receiver::start().await;
+        let (id, secret) = subscribe(
+            &app,
+            &org,
+            json!({ "url": receiver.url("/hooks"), "events": ["booking.created"] }),
+        )
+        .await;
+        receiver.configure(&[&secret], 3).await;
+
+        let (_uid, token) = book(&app, &event, 3).await;
+        let got = receiver
+            .wait_for(WAIT, |r| r.iter().any(|x| x["status"] == 204))
+            .await;
+        let statuses: Vec<i64> = got.iter().map(|r| r["status"].as_i64().unwrap()).collect();
+        assert_eq!(statuses, [500, 500, 500, 204]);
+        assert!(
+            got.iter().all(|r| r["id"] == got[0]["id"]),
+            "one webhook-id: {got:#?}"
+        );
+        assert!(got.iter().all(|r| r["verified"] == true));
+
+        // A cancellation is not in the subscription's events: nothing more arrives.
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            &org.key,
+            Some(json!({})),
+        )
+        .await;
+        let log = deliveries(&app, &org, &id).await;
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0]["status"], "succeeded");
+        assert_eq!(log[0]["attempts"], 4);
+        let codes: Vec<i64> = log[0]["attempt_log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["status_code"].as_i64().unwrap())
+            .collect();
+        assert_eq!(codes, [500, 500, 500, 204]);
+        assert_eq!(log[0]["attempt_log"][0]["response_body"], "try later");
+        app.shutdown().await;
+    }
+);
+
+store::backend_test!(
+    exhausted_deliveries_disable_the_subscription_and_go_dead,
+    |t| async move {
+        let app = TestApp::builder().workers().start(t).await;
+        let org = app.organization("acme").await;
+        let event = event_type(&app, &org).await;
+        let receiver = Receiver::start().await;
+        let (id, secret) = subscribe(&app, &org, json!({ "url": receiver.url("/hooks") })).await;
+        // Fails every one of the ten attempts a delivery gets.
+        receiver.configure(&[&secret], 10).await;
+        book(&app, &event, 3).await;
+        receiver.wait_for(WAIT, |r| r.len() >= 10).await;
+
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let dead = loop {
+            let (status, dead) = call(&app, Method::GET, "/api/v1/jobs/dead", &org.key, None).await;
+            assert_eq!(status, StatusCode::OK, "{dead}");
+            if dead.as_array().unwrap().len() == 1 {
+                break dead;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no dead job: {dead}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(dead[0]["kind"], "webhook.deliver");
+        assert_eq!(dead[0]["attempts"], 10);
+        assert!(dead[0]["last_error"].as_str().unwrap().contains("500"));
+
+        let (_, subscription) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/webhooks/{id}"),
+            &org.key,
+            None,
+        )
+        .await;
+        assert_eq!(subscription["enabled"], false);
+        assert!(
+            subscription["disabled_reason"]
+                .as_str()
+                .unwrap()
+                .contains("10 times")
+        );
+        let log = deliveries(&app, &org, &id).await;
+        assert_eq!(
+            (log[0]["status"].as_str(), log[0]["attempts"].as_i64()),
+            (Some("failed"), Some(10))
+        );
+
+        // Owners see why in the audit log.
+        let (_, audit) = call(
+            &app,
+            Method::GET,
+            "/api/v1/audit-log?action=webhook_subscription.disabled",
+            &org.key,
+            None,
+        )
+        .await;
+        assert_eq!(
+            audit["entries"].as_array().map(Vec::len),
+            Some(1),
+            "{audit}"
+        );
+        assert_eq!(audit["entries"][0]["target_id"], id.as_str());
+
+        // Fixed receiver, re-enabled subscription, retried job: delivered with the same id.
+        let (status, _) = call(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/webhooks/{id}"),
+            &org.key,
+            Some(json!({ "enabled": true })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let job = dead[0]["id"].as_str().unwrap();
+        let (status, retried) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/retry"),
+            &org.key,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{retried}");
+        assert_eq!(retried["state"], "pending");
+        let got = receiver.wait_for(WAIT, |r| r.len() >= 11).await;
+        assert_eq!(got[10]["status"], 204);
+        assert_eq!(got[10]["id"], got[0]["id"]);
+        let (status, again) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/jobs/{job}/retry"),
+            &org.key,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{again}");
+        assert_eq!(again["code"], "job_not_dead");
+        app.shutdown().await;
+    }
+);
+
+store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let receiver = Receiver::start().await;
+
+    for (url, code) in [
+        ("http://10.1.2.3/hook", "forbidden_address"),
+        (
+            "http://169.254.169.254/latest/meta-data",
+            "forbidden_address",
+        ),
+        ("http://[::ffff:192.168.0.1]/", "forbidden_address"),
+        ("ftp://example.com/hook", "url"),
+        ("not a url", "url"),
+    ] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/webhooks",
+            &org.key,
+            Some(json!({ "url": url })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert_eq!(body["errors"][0]["pointer"], "/url", "{url}");
+        assert_eq!(body["errors"][0]["code"], code, "{url}: {body}");
+    }
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/webhooks",
+        &org.key,
+        Some(
+            json!({ "url": receiver.url("/"), "events": ["booking.created", "booking.exploded"] }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "/events/1");
+    let (_, list) = call(&app, Method::GET, "/api/v1/webhooks", &org.key, None).await;
+    assert_eq!(list, json!([]), "nothing half written");
+
+    let (id, old_secret) = subscribe(&app, &org, json!({ "url": receiver.url("/hooks") })).await;
+    receiver.configure(&[&old_secret], 0).await;
+    let (status, sent) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/webhooks/{id}/test"),
+        &org.key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["status"], "succeeded");
+    assert_eq!(sent["attempt_log"][0]["status_code"], 204);
+    let got = receiver.received().await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["verified"], true);
+    assert_eq!(got[0]["body"]["type"], "webhook.test");
+
+    // After a rotation, messages verify with the new secret and, for a while, the old one.
+    let (status, rotated) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/webhooks/{id}/rotate-secret"),
+        &org.key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, old_secret);
+    for secret in [&new_secret, &old_secret] {
+        receiver.configure(&[secret], 0).await;
+        let (_, sent) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/webhooks/{id}/test"),
+            &org.key,
+            None,
+        )
+        .await;
+        assert_eq!(sent["status"], "succeeded", "{sent}");
+        assert_eq!(receiver.received().await[0]["verified"], true);
+    }
+    // A receiver that knows neither refuses it, and the log says so.
+    receiver
+        .configure(&["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], 0)
+        .await;
+    let (_, sent) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/webhooks/{id}/test"),
+        &org.key,
+        None,
+    )
+    .await;
+    assert_eq!(sent["status"], "failed");
+    assert_eq!(sent["attempt_log"][0]["status_code"], 400);
+    assert_eq!(deliveries(&app, &org, &id).await.len(), 4);
+    app.shutdown().await;
+});
+
+store::backend_test!(
+    other_organizations_and_members_cannot_reach_webhooks,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let org = app.organization("acme").await;
+        let other = app.organization("other").await;
+        let receiver = Receiver::start().await;
+        let (id, _) = subscribe(&app, &org, json!({ "url": receiver.url("/hooks") })).await;
+        for (method, path) in [
+            (Method::GET, format!("/api/v1/webhooks/{id}")),
+            (Method::PATCH, format!("/api/v1/webhooks/{id}")),
+            (Method::DELETE, format!("/api/v1/webhooks/{id}")),
+            (Method::POST, format!("/api/v1/webhooks/{id}/test")),
+            (Method::POST, format!("/api/v1/webhooks/{id}/rotate-secret")),
+            (Method::GET, format!("/api/v1/webhooks/{id}/deliveries")),
+        ] {
+            let body = (method == Method::PATCH).then(|| json!({ "enabled": false }));
+            let (status, _) = call(&app, method.clone(), &path, &other.key, body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+        }
+        let (_, theirs) = call(&app, Method::GET, "/api/v1/webhooks", &other.key, None).await;
+        assert_eq!(theirs, json!([]));
+
+        app.member(
+            &org,
+            "mo@acme.example",
+            store::Role::Member,
+            "a long enough passphrase",
+        )
+        .await;
+        let key = member_key(&app, &org, "mo@acme.example").await;
+        let (status, _) = call(&app, Method::GET, "/api/v1/webhooks", &key, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = call(&app, Method::GET, "/api/v1/jobs/dead", &key, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.shutdown().await;
+    }
+);
+
+/// An API key for a member, issued by the owner.
+async fn member_key(app: &TestApp, org: &Org, email: &str) -> String {
+    let (_, users) = call(app, Method::GET, "/api/v1/users", &org.key, None).await;
+    let items = users
+        .get("items")
+        .unwrap_or(&users)
+        .as_array()
+        .unwrap()
+        .clone();
+    let user = items.iter().find(|u| u["email"] == email).unwrap();
+    let (status, issued) = call(
+        app,
+        Method::POST,
+        "/api/v1/api-keys",
+        &org.key,
+        Some(json!({ "name": "mo", "user_id": user["id"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    issued["key"]
+        .as_str()
+        .or(issued["token"].as_str())
+        .unwrap()
+        .to_owned()
+}
