@@ -4,9 +4,11 @@ library and remembers what it got.
 
 Prints `PORT <n>` on its first line once it listens on 127.0.0.1:<n>.
 
-    POST /_config     {"secrets": ["whsec_..."], "fail_first": 3, "verify": true}
+    POST /_config     {"secrets": ["whsec_..."], "fail_first": 3, "verify": true,
+                       "delay_ms": 0}
                       secrets to verify with; answer 500 to the first `fail_first` tries of
-                      every message id; `verify: false` skips verification (benchmarks).
+                      every message id; `verify: false` skips verification (benchmarks);
+                      `delay_ms` holds every answer back (to catch deliveries in flight).
     GET  /_received   every request so far: [{"id", "timestamp", "verified", "error",
                       "status", "body"}]
     GET  /_count      {"requests": n, "distinct_ids": m}
@@ -16,6 +18,7 @@ Prints `PORT <n>` on its first line once it listens on 127.0.0.1:<n>.
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
@@ -27,7 +30,14 @@ except ImportError:
     sys.exit(3)
 
 LOCK = threading.Lock()
-STATE = {"secrets": [], "fail_first": 0, "verify": True, "received": [], "tries": {}}
+STATE = {
+    "secrets": [],
+    "fail_first": 0,
+    "verify": True,
+    "delay_ms": 0,
+    "received": [],
+    "tries": {},
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +75,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["secrets"] = config.get("secrets", [])
                 STATE["fail_first"] = int(config.get("fail_first", 0))
                 STATE["verify"] = bool(config.get("verify", True))
+                STATE["delay_ms"] = int(config.get("delay_ms", 0))
                 STATE["received"] = []
                 STATE["tries"] = {}
             return self._reply(204)
@@ -104,12 +115,23 @@ class Handler(BaseHTTPRequestHandler):
                     "body": parsed if verify else None,
                 }
             )
+            delay = STATE["delay_ms"]
+        if delay:
+            time.sleep(delay / 1000)
         self._reply(status, b"try later" if status == 500 else b"")
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A sender killed mid-request (the crash tests do that) is expected, not news.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
 

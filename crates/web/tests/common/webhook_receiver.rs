@@ -1,5 +1,6 @@
 //! The Python webhook receiver (`tools/testing/webhook_receiver.py`), started per test: it
 //! verifies every request with the Standard Webhooks reference library.
+#![allow(dead_code)]
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -58,9 +59,15 @@ impl Receiver {
 
     /// Verify with `secrets`; answer 500 to the first `fail_first` tries of each message.
     pub async fn configure(&self, secrets: &[&str], fail_first: u32) {
+        self.configure_with(json!({ "secrets": secrets, "fail_first": fail_first }))
+            .await;
+    }
+
+    /// Any settings the receiver knows (see the script), e.g. `delay_ms`.
+    pub async fn configure_with(&self, settings: Value) {
         self.client
             .post(self.url("/_config"))
-            .json(&json!({ "secrets": secrets, "fail_first": fail_first }))
+            .json(&settings)
             .send()
             .await
             .unwrap()
