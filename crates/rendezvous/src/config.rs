@@ -71,6 +71,19 @@ pub struct Config {
     pub worker_concurrency: usize,
     /// Seconds a worker holds a job it claimed; a job whose worker died runs again after it.
     pub worker_lease_secs: u64,
+    /// SMTP server for e-mail. Unset: e-mails are written to the log (target
+    /// `rendezvous::email`) instead of sent.
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (port 587), `tls` (port 465) or `none` (a local relay only).
+    pub smtp_security: notify::email::Security,
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub smtp_password: Option<Secret>,
+    /// The sender of every e-mail: `Rendezvous <bookings@example.com>`.
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -101,6 +114,12 @@ impl Default for Config {
             run_workers: true,
             worker_concurrency: 16,
             worker_lease_secs: 60,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: notify::email::Security::StartTls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "Rendezvous <rendezvous@localhost>".to_owned(),
         }
     }
 }
@@ -231,6 +250,25 @@ impl Config {
     }
 
     /// What calls to user-given URLs may reach.
+    /// The mailer for `smtp_*`, or `None` when no SMTP server is configured.
+    pub fn mailer(&self) -> Result<Option<notify::email::Mailer>, SettingError> {
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        let settings = notify::email::SmtpSettings {
+            host: host.clone(),
+            port: self.smtp_port,
+            security: self.smtp_security,
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.as_ref().map(|p| p.expose().to_owned()),
+            from: self.smtp_from.clone(),
+            timeout: std::time::Duration::from_secs(30),
+        };
+        notify::email::Mailer::new(&settings)
+            .map(Some)
+            .map_err(|e| SettingError::new("smtp_from", e))
+    }
+
     pub fn outbound_policy(&self) -> Result<outbound::Policy, SettingError> {
         let allow = self
             .outbound_allow

@@ -17,6 +17,7 @@ pub mod contacts;
 mod error;
 pub mod event_types;
 mod fields;
+pub mod messages;
 pub mod organizations;
 pub mod passwords;
 pub mod queue;

@@ -1,7 +1,7 @@
 //! Webhooks: subscriptions, the events they receive, and delivering them.
 //!
 //! A booking change queues one `booking.event` job in its own transaction
-//! (`BookingTx::emit`). The job's handler ([`BookingEventHandler`]) turns it into one
+//! (`BookingTx::emit`). The job's handler (`messages::BookingEventHandler`) turns it into one
 //! delivery per matching subscription, each with a `webhook.deliver` job, and finishes itself
 //! in that same transaction. [`DeliverHandler`] signs and sends one delivery through the
 //! SSRF-guarded client, records the attempt, and retries on [`RETRY_SCHEDULE`] for about
@@ -14,7 +14,7 @@ use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::webhook::{SignedMessage, SigningKey, generate_secret};
 use serde_json::{Value, json};
 use store::repo::webhooks::{
-    Attempt, Delivery, DeliveryStatus, Event, NewAttempt, NewSubscription, Subscription,
+    Attempt, Delivery, DeliveryStatus, NewAttempt, NewSubscription, Subscription,
     SubscriptionChanges,
 };
 use store::types::{EventTypeId, Timestamp, UserId, WebhookDeliveryId, WebhookSubscriptionId};
@@ -390,51 +390,6 @@ async fn send(
             response_body: String::new(),
             error: Some(error.to_string()),
         },
-    }
-}
-
-/// Runs `booking.event` jobs: fans the event out to the subscriptions that want it.
-#[derive(Clone, Debug)]
-pub struct BookingEventHandler {
-    pub db: Db,
-}
-
-impl Handler for BookingEventHandler {
-    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
-        Box::pin(async move {
-            let Some(name) = job.payload.get("event").and_then(Value::as_str) else {
-                return Outcome::Dead {
-                    error: "payload has no event".to_owned(),
-                };
-            };
-            let booking = job.payload.get("booking").cloned().unwrap_or(Value::Null);
-            let uuid_at = |key: &str| {
-                booking
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse::<uuid::Uuid>().ok())
-            };
-            let occurred_at = job
-                .payload
-                .get("occurred_at")
-                .cloned()
-                .and_then(|v| serde_json::from_value::<Timestamp>(v).ok())
-                .unwrap_or_else(Timestamp::now);
-            let body = envelope(name, occurred_at, json!({ "booking": booking }));
-            let event = Event {
-                name,
-                user_id: uuid_at("host_user_id").map(UserId),
-                event_type_id: uuid_at("event_type_id").map(EventTypeId),
-                payload: &body,
-            };
-            match self.db.webhooks().fan_out_for(job, &event).await {
-                Ok(_) => Outcome::Finished,
-                Err(error) => Outcome::Retry {
-                    error: error.to_string(),
-                    at: None,
-                },
-            }
-        })
     }
 }
 

@@ -3,15 +3,19 @@
 use std::time::Duration;
 
 use jobs::Handlers;
+use notify::email::Mailer;
 use store::Db;
 use store::repo::jobs::BOOKING_EVENT_JOB;
 use store::repo::webhooks::DELIVER_JOB;
 
-use crate::webhooks::{BookingEventHandler, DeliverHandler, RETRY_SCHEDULE};
+use store::repo::messages::EMAIL_JOB;
 
-/// Every job kind and its handler.
-pub fn handlers(db: &Db, outbound: &outbound::Client) -> Handlers {
-    handlers_with_retries(db, outbound, &RETRY_SCHEDULE)
+use crate::messages::{BookingEventHandler, EmailHandler};
+use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
+
+/// Every job kind and its handler. Without a mailer, e-mails are logged.
+pub fn handlers(db: &Db, outbound: &outbound::Client, mailer: Option<Mailer>) -> Handlers {
+    handlers_with_retries(db, outbound, mailer, &RETRY_SCHEDULE)
 }
 
 /// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
@@ -19,9 +23,17 @@ pub fn handlers(db: &Db, outbound: &outbound::Client) -> Handlers {
 pub fn handlers_with_retries(
     db: &Db,
     outbound: &outbound::Client,
+    mailer: Option<Mailer>,
     webhook_retries: &[Duration],
 ) -> Handlers {
     Handlers::new()
+        .on(
+            EMAIL_JOB,
+            EmailHandler {
+                db: db.clone(),
+                mailer,
+            },
+        )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
         .on(
             DELIVER_JOB,

@@ -8,6 +8,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::booking::{book, event_type};
 use common::webhook_receiver::Receiver;
 use common::{Org, TestApp};
 use reqwest::{Method, StatusCode};
@@ -28,66 +29,6 @@ async fn call(
     let status = response.status();
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// A host working every day 00:00-24:00 UTC with a 30-minute event type; returns its id.
-async fn event_type(app: &TestApp, org: &Org) -> String {
-    let all_day = json!([["00:00", "24:00"]]);
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/schedules",
-        &org.key,
-        Some(json!({
-            "name": "Always", "time_zone": "UTC",
-            "weekly": { "mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day,
-                        "fri": all_day, "sat": all_day, "sun": all_day }
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/event-types",
-        &org.key,
-        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_str().unwrap().to_owned()
-}
-
-/// Books the first offered slot `days` days ahead; returns (booking uid, manage token).
-async fn book(app: &TestApp, event: &str, days: i64) -> (String, String) {
-    let date = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::UTC)
-        .date()
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap();
-    let path =
-        format!("/api/v1/public/event-types/{event}/slots?start={date}&end={date}&timeZone=UTC");
-    let slots: Value = app.get(&path).await.json().await.unwrap();
-    let start = slots["days"][0]["slots"][0]["start"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no slot in {slots}"))
-        .to_owned();
-    let response = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/public/event-types/{event}/bookings"),
-        )
-        .json(&json!({ "start": start, "name": "Ines Invitee", "email": "ines@example.com", "time_zone": "UTC" }))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    (
-        body["booking"]["uid"].as_str().unwrap().to_owned(),
-        body["manage_token"].as_str().unwrap().to_owned(),
-    )
 }
 
 /// Subscribes `url`; returns (id, secret).

@@ -45,12 +45,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     // The signal both starts the graceful shutdown and the clock that bounds it.
     let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
     let (workers_stop, workers_stopping) = tokio::sync::watch::channel(false);
-    let workers = config.run_workers.then(|| {
+    let workers = if config.run_workers {
         let mut stopping = workers_stopping.clone();
-        super::worker::spawn(&db, &outbound, config, async move {
+        Some(super::worker::spawn(&db, &outbound, config, async move {
             let _ = stopping.wait_for(|stop| *stop).await;
-        })
-    });
+        })?)
+    } else {
+        None
+    };
     let stop_workers = workers_stop.clone();
     let shutdown = async move {
         wait_for_signal().await;

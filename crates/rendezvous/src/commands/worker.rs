@@ -21,7 +21,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     }
     let outbound =
         outbound::Client::new(config.outbound_policy()?).context("setting up the HTTP client")?;
-    let worker = build(&db, &outbound, config);
+    let worker = build(&db, &outbound, config)?;
     worker
         .run(async {
             super::serve::wait_for_signal().await;
@@ -34,18 +34,22 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
 }
 
 /// A worker for every job kind, paced by the configuration.
-pub fn build(db: &Db, outbound: &outbound::Client, config: &Config) -> jobs::Worker {
+pub fn build(
+    db: &Db,
+    outbound: &outbound::Client,
+    config: &Config,
+) -> anyhow::Result<jobs::Worker> {
     let settings = jobs::WorkerConfig {
         concurrency: config.worker_concurrency.max(1),
         lease: Duration::from_secs(config.worker_lease_secs.max(1)),
         grace: Duration::from_secs(config.shutdown_timeout_secs),
         ..jobs::WorkerConfig::default()
     };
-    jobs::Worker::new(
+    Ok(jobs::Worker::new(
         db.clone(),
-        services::workers::handlers(db, outbound),
+        services::workers::handlers(db, outbound, config.mailer()?),
         settings,
-    )
+    ))
 }
 
 /// Runs workers until `stop` resolves (for `serve`).
@@ -54,7 +58,7 @@ pub fn spawn(
     outbound: &outbound::Client,
     config: &Config,
     stop: impl Future<Output = ()> + Send + 'static,
-) -> tokio::task::JoinHandle<()> {
-    let worker = build(db, outbound, config);
-    tokio::spawn(worker.run(stop))
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let worker = build(db, outbound, config)?;
+    Ok(tokio::spawn(worker.run(stop)))
 }

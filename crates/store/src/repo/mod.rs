@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod contacts;
 pub mod event_types;
 pub mod jobs;
+pub mod messages;
 pub mod organizations;
 pub mod roles;
 pub mod schedules;
@@ -100,5 +101,10 @@ impl Db {
     /// Webhook subscriptions, deliveries and attempts.
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
         webhooks::Webhooks { db: self }
+    }
+
+    /// Booking events' fan-out and the notification log.
+    pub fn messages(&self) -> messages::Messages<'_> {
+        messages::Messages { db: self }
     }
 }

@@ -612,23 +612,6 @@ impl Webhooks<'_> {
         Ok(true)
     }
 
-    /// Queues `event`'s deliveries and finishes `job` in one transaction, so the fan-out
-    /// happens exactly once however often the job runs. `None` when the job's claim was
-    /// lost (nothing written).
-    pub async fn fan_out_for(
-        &self,
-        job: &ClaimedJob,
-        event: &Event<'_>,
-    ) -> Result<Option<usize>, Error> {
-        let mut tx = self.db.begin_write().await?;
-        let queued = fan_out(&mut tx, job.organization_id, event).await?;
-        if !jobs::complete_in(&mut tx, job).await? {
-            return Ok(None);
-        }
-        tx.commit().await?;
-        Ok(Some(queued))
-    }
-
     /// Turns a subscription off after its deliveries kept failing, with an audit row so the
     /// owner sees why.
     pub async fn disable(

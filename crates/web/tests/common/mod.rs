@@ -1,6 +1,8 @@
 //! `TestApp`: the real server on a port-0 listener, over a throwaway database.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod booking;
+pub mod smtp_sink;
 pub mod webhook_receiver;
 
 use std::net::SocketAddr;
@@ -17,6 +19,7 @@ use web::HttpConfig;
 pub struct TestAppBuilder {
     http: HttpConfig,
     workers: bool,
+    mailer: Option<notify::email::Mailer>,
 }
 
 impl Default for TestAppBuilder {
@@ -29,6 +32,7 @@ impl Default for TestAppBuilder {
                 ..HttpConfig::default()
             },
             workers: false,
+            mailer: None,
         }
     }
 }
@@ -59,6 +63,22 @@ impl TestAppBuilder {
         self
     }
 
+    /// Workers send e-mail to the SMTP server on 127.0.0.1:`port` (plain, no auth).
+    pub fn smtp(mut self, port: u16) -> Self {
+        let settings = notify::email::SmtpSettings {
+            host: "127.0.0.1".to_owned(),
+            port,
+            security: notify::email::Security::None,
+            username: None,
+            password: None,
+            from: "Rendezvous <bookings@rendezvous.test>".to_owned(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        self.mailer = Some(notify::email::Mailer::new(&settings).unwrap());
+        self.workers = true;
+        self
+    }
+
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.http.max_body_bytes = bytes;
         self
@@ -75,7 +95,7 @@ impl TestAppBuilder {
         }));
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &self.http.outbound));
+            .then(|| start_workers(&db.db, &self.http.outbound, self.mailer.clone()));
         TestApp {
             addr,
             client: {
@@ -105,11 +125,13 @@ pub struct TestApp {
 fn start_workers(
     db: &store::Db,
     policy: &outbound::Policy,
+    mailer: Option<notify::email::Mailer>,
 ) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
     let outbound = outbound::Client::new(policy.clone()).unwrap();
     let handlers = services::workers::handlers_with_retries(
         db,
         &outbound,
+        mailer,
         &[std::time::Duration::from_millis(10)],
     );
     let config = jobs::WorkerConfig {

@@ -1,0 +1,207 @@
+//! Booking events become messages: the `booking.event` job fans out to webhooks and e-mails
+//! (exactly once, in one transaction), and `email.booking` jobs send one e-mail each, with an
+//! iMIP invitation, through SMTP.
+
+use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
+use notify::email::{Email, EmailError, Mailer};
+use notify::imip::{Invitation, Method, Person};
+use notify::templates::BookingMessage;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use store::Db;
+use store::repo::messages::{BookingEmail, BookingEvent, LogEntry};
+use store::types::{BookingId, EventTypeId, Timestamp, UserId};
+
+use crate::webhooks::envelope;
+
+/// The booking as `BookingTx::emit` stored it: the fields the fan-out needs.
+#[derive(Deserialize)]
+struct Snapshot {
+    id: BookingId,
+    host_user_id: UserId,
+    event_type_id: EventTypeId,
+    start_at: Timestamp,
+    end_at: Timestamp,
+    #[serde(default)]
+    location: Value,
+    #[serde(default)]
+    cancel_reason: Option<String>,
+}
+
+/// Runs `booking.event` jobs.
+#[derive(Clone, Debug)]
+pub struct BookingEventHandler {
+    pub db: Db,
+}
+
+impl Handler for BookingEventHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let Some(name) = job.payload.get("event").and_then(Value::as_str) else {
+                return Outcome::Dead {
+                    error: "payload has no event".to_owned(),
+                };
+            };
+            let booking = job.payload.get("booking").cloned().unwrap_or(Value::Null);
+            let snapshot: Snapshot = match serde_json::from_value(booking.clone()) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: format!("payload booking: {e}"),
+                    };
+                }
+            };
+            let occurred_at = job
+                .payload
+                .get("occurred_at")
+                .cloned()
+                .and_then(|v| serde_json::from_value::<Timestamp>(v).ok())
+                .unwrap_or_else(Timestamp::now);
+            let body = envelope(name, occurred_at, json!({ "booking": booking }));
+            let event = BookingEvent {
+                name,
+                booking_id: snapshot.id,
+                host: snapshot.host_user_id,
+                event_type: snapshot.event_type_id,
+                start_at: snapshot.start_at,
+                end_at: snapshot.end_at,
+                location: &snapshot.location,
+                reason: snapshot.cancel_reason.as_deref(),
+                webhook_payload: &body,
+            };
+            match self.db.messages().fan_out(job, &event).await {
+                Ok(_) => Outcome::Finished,
+                Err(error) => Outcome::Retry {
+                    error: error.to_string(),
+                    at: None,
+                },
+            }
+        })
+    }
+}
+
+/// Runs `email.booking` jobs. Without a mailer (no SMTP configured) the message is written to
+/// the log (target `rendezvous::email`) instead.
+#[derive(Clone, Debug)]
+pub struct EmailHandler {
+    pub db: Db,
+    pub mailer: Option<Mailer>,
+}
+
+impl Handler for EmailHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let email: BookingEmail = match serde_json::from_value(job.payload.clone()) {
+                Ok(email) => email,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: format!("payload: {e}"),
+                    };
+                }
+            };
+            let message = match compose(&email, job) {
+                Ok(message) => message,
+                Err(error) => return Outcome::Dead { error },
+            };
+            let result = match &self.mailer {
+                Some(mailer) => mailer.send(&message).await,
+                None => {
+                    tracing::info!(target: "rendezvous::email", to = %message.to_email, subject = %message.subject, "\n{}", message.text);
+                    Ok("logged: no SMTP server configured".to_owned())
+                }
+            };
+            let (sent, response, outcome) = match result {
+                Ok(answer) => (true, answer, Outcome::Succeeded),
+                Err(EmailError::Transient(e)) => {
+                    return Outcome::Retry { error: e, at: None };
+                }
+                Err(e) => (
+                    false,
+                    e.to_string(),
+                    Outcome::Dead {
+                        error: e.to_string(),
+                    },
+                ),
+            };
+            let entry = LogEntry {
+                channel: "email",
+                event: &email.event,
+                recipient: &email.recipient.email,
+                booking_id: Some(email.booking_id),
+                sent,
+                provider_response: &response,
+            };
+            if let Err(error) = self.db.messages().log(job.organization_id, &entry).await {
+                tracing::warn!(%error, "writing the notification log failed");
+            }
+            outcome
+        })
+    }
+}
+
+/// The e-mail for one recipient: text and HTML from the templates, in the recipient's time
+/// zone, with the invitation attached.
+fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
+    let zone =
+        jiff::tz::TimeZone::get(&email.recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let start = email.start_at.to_jiff().to_zoned(zone.clone());
+    let end = email.end_at.to_jiff().to_zoned(zone);
+    let when = format!(
+        "{}–{}",
+        start.strftime("%a %-d %b %Y, %H:%M"),
+        end.strftime("%H:%M")
+    );
+    let mut people = vec![email.host.name.clone()];
+    people.extend(email.attendees.iter().map(|a| a.name.clone()));
+    let rendered = BookingMessage {
+        event: email.event.clone(),
+        recipient: email.recipient.name.clone(),
+        organization: email.organization.clone(),
+        title: email.title.clone(),
+        when,
+        time_zone: email.recipient.time_zone.clone(),
+        location: email.location.clone(),
+        people,
+        reason: email.reason.clone(),
+    }
+    .render()
+    .map_err(|e| e.to_string())?;
+    let method = match email.event.as_str() {
+        "booking.cancelled" | "booking.rejected" => Some(Method::Cancel),
+        "booking.requested" => None,
+        _ => Some(Method::Request),
+    };
+    let calendar = method.map(|method| {
+        let invitation = Invitation {
+            method,
+            uid: email.uid.clone(),
+            sequence: u32::try_from(email.sequence).unwrap_or(0),
+            stamp: email.stamp.to_jiff(),
+            start: email.start_at.to_jiff(),
+            end: email.end_at.to_jiff(),
+            summary: format!("{} ({})", email.title, email.organization),
+            description: String::new(),
+            location: email.location.clone(),
+            organizer: person(&email.host),
+            attendees: email.attendees.iter().map(person).collect(),
+        };
+        (method, invitation.to_ics())
+    });
+    Ok(Email {
+        to_name: email.recipient.name.clone(),
+        to_email: email.recipient.email.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        calendar,
+        // The same on every retry of this job, so a repeat is recognisable.
+        message_id: format!("{}@rendezvous", job.id),
+    })
+}
+
+fn person(p: &store::repo::messages::Person) -> Person {
+    Person {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    }
+}

@@ -1,0 +1,275 @@
+//! What a booking event sends: webhook deliveries and e-mails, queued in one transaction with
+//! the event's job, so a booking event is fanned out exactly once.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::repo::jobs::{self, ClaimedJob, NewJob};
+use crate::repo::webhooks::{self, Event};
+use crate::scope::Scope;
+use crate::types::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// The job kind that sends one booking e-mail.
+pub const EMAIL_JOB: &str = "email.booking";
+
+/// Events that e-mail the host and attendees.
+pub const EMAILED_EVENTS: [&str; 6] = [
+    "booking.created",
+    "booking.requested",
+    "booking.confirmed",
+    "booking.rejected",
+    "booking.rescheduled",
+    "booking.cancelled",
+];
+
+/// A booking event to fan out.
+#[derive(Clone, Debug)]
+pub struct BookingEvent<'a> {
+    pub name: &'a str,
+    pub booking_id: BookingId,
+    pub host: UserId,
+    pub event_type: EventTypeId,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    /// The booking's place (`{"kind": "video", "url": ...}`), as stored.
+    pub location: &'a Value,
+    pub reason: Option<&'a str>,
+    /// The body webhook subscribers receive.
+    pub webhook_payload: &'a Value,
+}
+
+/// Someone an e-mail goes to, or who is named in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+}
+
+/// Everything one booking e-mail needs, fixed when the event happened (the `email.booking`
+/// job's payload).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingEmail {
+    pub event: String,
+    pub booking_id: BookingId,
+    pub recipient: Person,
+    /// `host` or `attendee`.
+    pub role: String,
+    pub organization: String,
+    pub title: String,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub location: Option<String>,
+    pub reason: Option<String>,
+    pub host: Person,
+    pub attendees: Vec<Person>,
+    /// The calendar identity: the same for the booking and its reschedules.
+    pub uid: String,
+    /// Raised by one on every event of the booking.
+    pub sequence: i32,
+    /// When the event happened (`DTSTAMP`).
+    pub stamp: Timestamp,
+}
+
+/// Booking events' fan-out and the log of what was sent.
+#[derive(Debug)]
+pub struct Messages<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Messages<'_> {
+    /// Queues `event`'s webhook deliveries and e-mails and finishes `job`, in one
+    /// transaction. `None` when the job's claim was lost (nothing written).
+    pub async fn fan_out(
+        &self,
+        job: &ClaimedJob,
+        event: &BookingEvent<'_>,
+    ) -> Result<Option<()>, Error> {
+        let org = job.organization_id;
+        let mut tx = self.db.begin_write().await?;
+        webhooks::fan_out(
+            &mut tx,
+            org,
+            &Event {
+                name: event.name,
+                user_id: Some(event.host),
+                event_type_id: Some(event.event_type),
+                payload: event.webhook_payload,
+            },
+        )
+        .await?;
+        if EMAILED_EVENTS.contains(&event.name) {
+            queue_emails(&mut tx, org, job, event).await?;
+        }
+        if !jobs::complete_in(&mut tx, job).await? {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(()))
+    }
+
+    /// Records a message sent (or refused for good).
+    pub async fn log(
+        &self,
+        organization_id: OrganizationId,
+        entry: &LogEntry<'_>,
+    ) -> Result<(), Error> {
+        const SQL: &str = "INSERT INTO notification_log (organization_id, id, channel, event, \
+            recipient, booking_id, status, provider_response, created_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let response: String = entry.provider_response.chars().take(2000).collect();
+        with_pool!(self.db, pool => {
+            sqlx::query(SQL)
+                .bind(organization_id).bind(uuid::Uuid::now_v7()).bind(entry.channel)
+                .bind(entry.event).bind(entry.recipient).bind(entry.booking_id)
+                .bind(if entry.sent { "sent" } else { "failed" }).bind(&response)
+                .bind(Timestamp::now())
+                .execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The organization's log for one booking, oldest first.
+    pub async fn log_for_booking(
+        &self,
+        scope: &Scope,
+        booking: BookingId,
+    ) -> Result<Vec<LoggedMessage>, Error> {
+        const SQL: &str = "SELECT channel, event, recipient, status, provider_response \
+            FROM notification_log WHERE organization_id = $1 AND booking_id = $2 \
+            ORDER BY created_at, id";
+        Ok(with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(booking).fetch_all(pool).await?
+        }))
+    }
+}
+
+/// A message to record in the notification log.
+#[derive(Clone, Debug)]
+pub struct LogEntry<'a> {
+    /// `email`.
+    pub channel: &'a str,
+    pub event: &'a str,
+    pub recipient: &'a str,
+    pub booking_id: Option<BookingId>,
+    pub sent: bool,
+    /// What the provider answered (`250 OK ...`) or the error.
+    pub provider_response: &'a str,
+}
+
+/// A row of the notification log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LoggedMessage {
+    pub channel: String,
+    pub event: String,
+    pub recipient: String,
+    pub status: String,
+    pub provider_response: String,
+}
+
+async fn queue_emails(
+    tx: &mut Tx,
+    org: OrganizationId,
+    job: &ClaimedJob,
+    event: &BookingEvent<'_>,
+) -> Result<(), Error> {
+    let uid = format!(
+        "{}@rendezvous",
+        root_booking(tx, org, event.booking_id).await?
+    );
+    let sequence = next_sequence(tx, org, &uid).await?;
+    let host: Person = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
+            .bind(org).bind(event.host).fetch_one(conn).await?
+    });
+    let (title,): (String,) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT title FROM event_types WHERE organization_id = $1 AND id = $2")
+            .bind(org).bind(event.event_type).fetch_one(conn).await?
+    });
+    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+    });
+    // A cancellation tells everyone who was on the booking; other events its active seats.
+    let attendees: Vec<Person> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(
+            "SELECT name, email, time_zone FROM booking_attendees \
+             WHERE organization_id = $1 AND booking_id = $2 AND (status = 'active' OR $3) \
+             ORDER BY created_at, id",
+        )
+        .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
+        .fetch_all(conn).await?
+    });
+    let recipients = std::iter::once((host.clone(), "host"))
+        .chain(attendees.iter().cloned().map(|a| (a, "attendee")));
+    for (recipient, role) in recipients {
+        let email = BookingEmail {
+            event: event.name.to_owned(),
+            booking_id: event.booking_id,
+            recipient: recipient.clone(),
+            role: role.to_owned(),
+            organization: organization.clone(),
+            title: title.clone(),
+            start_at: event.start_at,
+            end_at: event.end_at,
+            location: place(event.location),
+            reason: event.reason.map(str::to_owned),
+            host: host.clone(),
+            attendees: attendees.clone(),
+            uid: uid.clone(),
+            sequence,
+            stamp: Timestamp::now(),
+        };
+        let mut new = NewJob::now(
+            EMAIL_JOB,
+            serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
+        new.booking_id = Some(event.booking_id);
+        new.max_attempts = 8;
+        new.idempotency_key = Some(format!("{}:{}", job.id, recipient.email));
+        jobs::enqueue(tx, org, &new).await?;
+    }
+    Ok(())
+}
+
+/// The first booking of a chain of reschedules: its id is the calendar UID.
+async fn root_booking(
+    tx: &mut Tx,
+    org: OrganizationId,
+    mut id: BookingId,
+) -> Result<BookingId, Error> {
+    // A chain is short; the bound guards against a cycle in hand-edited data.
+    for _ in 0..1000 {
+        let previous: Option<Option<BookingId>> = with_tx!(&mut *tx, conn => {
+            sqlx::query_scalar("SELECT rescheduled_from FROM bookings WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).fetch_optional(conn).await?
+        });
+        match previous.flatten() {
+            Some(previous) => id = previous,
+            None => return Ok(id),
+        }
+    }
+    Err(Error::Corrupt(format!(
+        "booking {id} reschedules in a loop"
+    )))
+}
+
+/// Raises and returns the UID's sequence (0 for its first event).
+async fn next_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i32, Error> {
+    Ok(with_tx!(&mut *tx, conn => {
+        sqlx::query_scalar(
+            "INSERT INTO calendar_sequences (organization_id, uid, sequence) VALUES ($1, $2, 0) \
+             ON CONFLICT (organization_id, uid) DO UPDATE SET sequence = calendar_sequences.sequence + 1 \
+             RETURNING sequence",
+        )
+        .bind(org).bind(uid).fetch_one(conn).await?
+    }))
+}
+
+/// The readable place of a stored location: the link, address or number.
+fn place(location: &Value) -> Option<String> {
+    ["url", "address", "number"]
+        .iter()
+        .find_map(|key| location.get(key).and_then(Value::as_str))
+        .map(str::to_owned)
+}
