@@ -1372,3 +1372,44 @@ store::backend_test!(
         assert_eq!(r.status(), StatusCode::CREATED);
     }
 );
+
+store::backend_test!(
+    rate_limits_are_shared_by_processes_and_follow_the_forwarded_client,
+    |t| async move {
+        let url = t.url().to_owned();
+        let builder = TestApp::builder()
+            .shared_rate_limits()
+            .trusted_proxies(&["127.0.0.0/8"]);
+        let peer = builder.start_peer(&url).await;
+        let app = builder.start(t).await;
+        app.organization("acme").await;
+        let attempt = |base: String, client: &'static str, i: usize| {
+            app.client
+                .post(format!("{base}/api/v1/auth/login"))
+                .header("x-forwarded-for", client)
+                .json(&json!({"organization": "acme", "email": format!("u{i}@acme.example"), "password": "whatever it is"}))
+                .send()
+        };
+        // 20 a minute per client address, counted across both processes: the two servers
+        // together let exactly 20 through.
+        let mut statuses = Vec::new();
+        for i in 0..21 {
+            let base = if i % 2 == 0 {
+                app.url("")
+            } else {
+                format!("http://{peer}")
+            };
+            statuses.push(attempt(base, "203.0.113.7", i).await.unwrap().status());
+        }
+        assert!(
+            statuses[..20]
+                .iter()
+                .all(|s| *s == StatusCode::UNAUTHORIZED),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+        // Behind the trusted proxy, another client has a budget of its own.
+        let other = attempt(app.url(""), "198.51.100.4", 99).await.unwrap();
+        assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+    }
+);
