@@ -475,25 +475,6 @@ impl DeliverHandler {
             )
             .await;
         match recorded {
-            Ok(_) if status == DeliveryStatus::Failed => {
-                let reason = format!(
-                    "deliveries failed {} times in a row; re-enable it after fixing the receiver",
-                    job.attempt
-                );
-                if let Err(error) = self
-                    .db
-                    .webhooks()
-                    .disable(
-                        job.organization_id,
-                        target.delivery.subscription_id,
-                        &reason,
-                    )
-                    .await
-                {
-                    tracing::warn!(%error, "disabling a failing webhook subscription failed");
-                }
-                Outcome::Finished
-            }
             Ok(_) => Outcome::Finished,
             // Sent but not recorded: the job runs again and the receiver gets the same
             // webhook-id a second time, which it is told to expect.

@@ -289,6 +289,15 @@ impl Jobs<'_> {
             crate::Backend::Sqlite => PICK.to_owned(),
         };
         let sql = TAKE.replace("PICK", &pick);
+        // An idle worker polls often; asking first without a write lock keeps it from taking
+        // SQLite's single writer slot (and queueing API writes behind it) for nothing.
+        let due: Option<i32> = with_pool!(self.db, pool => {
+            sqlx::query_scalar("SELECT 1 FROM jobs WHERE state IN ('pending', 'running') AND run_at <= $1 LIMIT 1")
+                .bind(now).fetch_optional(pool).await?
+        });
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.db.begin_write().await?;
         let rows: Vec<ClaimRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

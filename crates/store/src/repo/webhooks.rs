@@ -608,39 +608,50 @@ impl Webhooks<'_> {
                 .bind(attempt.status_code).bind(attempt.attempted_at)
                 .execute(conn).await?;
         });
+        if let (DeliveryStatus::Failed, Some((job, _))) = (status, job) {
+            // The subscription goes off in the same transaction as its last failure, so
+            // nobody sees a failed delivery of a subscription that still looks healthy.
+            let subscription: WebhookSubscriptionId = with_tx!(&mut tx, conn => {
+                sqlx::query_scalar("SELECT subscription_id FROM webhook_deliveries WHERE organization_id = $1 AND id = $2")
+                    .bind(organization_id).bind(delivery).fetch_one(conn).await?
+            });
+            let reason = format!(
+                "deliveries failed {} times in a row; re-enable it after fixing the receiver",
+                job.attempt
+            );
+            disable_in(&mut tx, organization_id, subscription, &reason).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
+}
 
-    /// Turns a subscription off after its deliveries kept failing, with an audit row so the
-    /// owner sees why.
-    pub async fn disable(
-        &self,
-        organization_id: OrganizationId,
-        id: WebhookSubscriptionId,
-        reason: &str,
-    ) -> Result<(), Error> {
-        let mut tx = self.db.begin_write().await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE webhook_subscriptions SET enabled = $3, disabled_reason = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2")
-                .bind(organization_id).bind(id).bind(false).bind(reason).bind(Timestamp::now())
-                .execute(conn).await?;
-        });
-        audit::record(
-            &mut tx,
-            organization_id,
-            Actor::System,
-            Change::event(
-                "webhook_subscription.disabled",
-                "webhook_subscription",
-                id.0,
-                None,
-                Some(serde_json::json!({ "reason": reason })),
-            ),
-        )
-        .await?;
-        tx.commit().await
-    }
+/// Turns a subscription off after its deliveries kept failing, with an audit row (actor
+/// `system`) so its owners see why.
+async fn disable_in(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    id: WebhookSubscriptionId,
+    reason: &str,
+) -> Result<(), Error> {
+    with_tx!(&mut *tx, conn => {
+        sqlx::query("UPDATE webhook_subscriptions SET enabled = $3, disabled_reason = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2")
+            .bind(organization_id).bind(id).bind(false).bind(reason).bind(Timestamp::now())
+            .execute(conn).await?;
+    });
+    audit::record(
+        tx,
+        organization_id,
+        Actor::System,
+        Change::event(
+            "webhook_subscription.disabled",
+            "webhook_subscription",
+            id.0,
+            None,
+            Some(serde_json::json!({ "reason": reason })),
+        ),
+    )
+    .await
 }
 
 /// Queues one delivery (and its job) per enabled subscription of the organization that wants
