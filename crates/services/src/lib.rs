@@ -19,6 +19,7 @@ pub mod event_types;
 mod fields;
 pub mod organizations;
 pub mod passwords;
+pub mod public_pages;
 pub mod rate_limit;
 pub mod roles;
 pub mod schedules;

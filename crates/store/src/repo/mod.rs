@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod contacts;
 pub mod event_types;
 pub mod organizations;
+pub mod public_profiles;
 pub mod roles;
 pub mod schedules;
 pub mod scheduling_defaults;
@@ -83,6 +84,11 @@ impl Db {
     /// Custom roles.
     pub fn roles(&self) -> roles::Roles<'_> {
         roles::Roles { db: self }
+    }
+
+    /// Names and branding that public pages show.
+    pub fn public_profiles(&self) -> public_profiles::PublicProfiles<'_> {
+        public_profiles::PublicProfiles { db: self }
     }
 
     /// Teams and memberships.

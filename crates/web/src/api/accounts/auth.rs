@@ -37,7 +37,7 @@ pub struct SessionBody {
     pub expires_at: String,
 }
 
-fn client(addr: ClientAddr, headers: &HeaderMap) -> ClientInfo {
+pub(crate) fn client(addr: ClientAddr, headers: &HeaderMap) -> ClientInfo {
     ClientInfo {
         ip: addr.0,
         user_agent: headers

@@ -1,0 +1,154 @@
+//! Templates and page errors. Templates are compiled into the binary and parsed once, on
+//! first use; HTML auto-escaping is on for every `.html` template.
+
+use std::sync::OnceLock;
+
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::Environment;
+use serde::Serialize;
+use services::ServiceError;
+
+use crate::problem::ApiError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    (
+        "_brandbar.html",
+        include_str!("../../templates/_brandbar.html"),
+    ),
+    (
+        "calendar.html",
+        include_str!("../../templates/calendar.html"),
+    ),
+    ("book.html", include_str!("../../templates/book.html")),
+    ("manage.html", include_str!("../../templates/manage.html")),
+    (
+        "organizer.html",
+        include_str!("../../templates/organizer.html"),
+    ),
+    ("signin.html", include_str!("../../templates/signin.html")),
+    (
+        "dashboard/base.html",
+        include_str!("../../templates/dashboard/base.html"),
+    ),
+    (
+        "dashboard/bookings.html",
+        include_str!("../../templates/dashboard/bookings.html"),
+    ),
+    (
+        "dashboard/reschedule.html",
+        include_str!("../../templates/dashboard/reschedule.html"),
+    ),
+    (
+        "dashboard/availability.html",
+        include_str!("../../templates/dashboard/availability.html"),
+    ),
+];
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                // A broken template is a build mistake; the page using it answers 500.
+                tracing::error!(template = name, error = %e, "template does not parse");
+            }
+        }
+        env.add_function("asset", super::assets::url);
+        env
+    })
+}
+
+/// Renders template `name` with `context`.
+pub(crate) fn render(name: &str, context: impl Serialize) -> Result<Html<String>, PageError> {
+    let template = environment()
+        .get_template(name)
+        .map_err(PageError::Template)?;
+    template
+        .render(context)
+        .map(Html)
+        .map_err(PageError::Template)
+}
+
+/// A rendered page, or an error page.
+pub(crate) type Rendered = Result<Response, PageError>;
+
+/// Why a page could not be shown. Renders as an HTML page with the status the API would
+/// answer; an unauthenticated dashboard request goes to the sign-in page instead.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    Api(ApiError),
+    Template(minijinja::Error),
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        Self::Api(ApiError::from(e))
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorContext<'a> {
+    status: u16,
+    title: &'a str,
+    detail: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let error = match self {
+            Self::Api(e) if e.status() == StatusCode::UNAUTHORIZED => {
+                return Redirect::to("/signin").into_response();
+            }
+            Self::Api(e) => e,
+            Self::Template(e) => {
+                tracing::error!(error = %e, "template failed");
+                ApiError::internal()
+            }
+        };
+        let problem = error.problem();
+        let title = match error.status() {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Slow down",
+            StatusCode::CONFLICT => "That did not work",
+            _ => problem.title.as_str(),
+        };
+        let context = ErrorContext {
+            status: error.status().as_u16(),
+            title,
+            detail: problem.detail.as_deref().unwrap_or_default(),
+        };
+        match render("error.html", context) {
+            Ok(html) => (error.status(), html).into_response(),
+            Err(_) => (
+                error.status(),
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                title.to_owned(),
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// A rendered page as a response, not to be cached (it may hold a CSRF token or a
+/// booking's details).
+pub(crate) fn page(html: Html<String>) -> Response {
+    (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        html,
+    )
+        .into_response()
+}
