@@ -427,7 +427,7 @@ fn parse_form(
             }
             Err(()) => errors.push((
                 day.to_owned(),
-                "write times as 09:00-12:00, separated by commas".to_owned(),
+                "Write times as 09:00-12:00, separated by commas.".to_owned(),
             )),
         }
     }
@@ -457,6 +457,19 @@ fn parse_form(
         Ok((weekly, overrides))
     } else {
         Err(errors)
+    }
+}
+
+/// A service message as a sentence: `must be …` becomes `Must be ….`
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!(
+            "{}{}.",
+            first.to_uppercase(),
+            chars.as_str().trim_end_matches('.')
+        ),
+        None => String::new(),
     }
 }
 
@@ -584,7 +597,7 @@ pub(crate) async fn save_availability(
                 Ok(_) => Ok(()),
                 Err(ServiceError::Validation(fields)) => Err(fields
                     .into_iter()
-                    .map(|f| (field_of(&f.pointer), f.message))
+                    .map(|f| (field_of(&f.pointer), sentence(&f.message)))
                     .collect()),
                 Err(other) => return Err(other.into()),
             }

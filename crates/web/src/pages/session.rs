@@ -11,7 +11,7 @@ use store::Scope;
 
 use super::PageError;
 use crate::extract::auth::{CSRF_COOKIE, cookie, session_scope};
-use crate::problem::{ApiError, FieldProblem};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Dashboard forms are a few fields; anything bigger is not one of ours.
@@ -70,11 +70,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
             .unwrap_or_default();
         let scope = session_scope(&parts, state, &presented).await?;
         let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|e| {
-            ApiError::validation(vec![FieldProblem {
-                pointer: String::new(),
-                code: "invalid".to_owned(),
-                detail: e.to_string(),
-            }])
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_form",
+                format!("the form could not be read: {e}"),
+            )
         })?;
         Ok(Self {
             scope,
