@@ -139,6 +139,34 @@ async function invitee(browser) {
   await context.close();
 }
 
+async function embedded(browser) {
+  const context = await browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US', viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  // Another site embeds the booking page with the snippet.
+  await page.setContent(`<!doctype html><title>Partner site</title><h1>Partner site</h1>
+    <div id="booker" data-rendezvous="${url(`/book/${cfg.workshop}?month=${cfg.month}`)}"></div>
+    <script src="${url('/static/embed.js')}"></script>`);
+  await page.evaluate(() => {
+    window.booked = null;
+    document.getElementById('booker').addEventListener('rendezvous:booked', (e) => { window.booked = e.detail; });
+  });
+  const frame = page.frameLocator('#booker iframe');
+  await frame.locator(`button.day[data-date="${cfg.day}"]`).click();
+  // The frame grew to its content (postMessage resize).
+  await page.waitForFunction(() => parseInt(document.querySelector('#booker iframe').style.height || '0', 10) > 480);
+  await frame.locator('#slot-list .slot').first().click();
+  await frame.locator('#f-name').fill('Emma Embedded');
+  await frame.locator('#f-email').fill('emma@example.com');
+  await frame.locator('#book-submit').click();
+  await page.waitForFunction(() => window.booked !== null);
+  const booked = await page.evaluate(() => window.booked);
+  check(booked.status === 'confirmed' && booked.start, 'booking-done event reaches the embedding page');
+  await frame.locator('h1', { hasText: 'You are booked' }).waitFor();
+  await shot(page, 'embed');
+  await context.close();
+}
+
 async function host(browser) {
   const context = await browser.newContext({
     timezoneId: 'Europe/Berlin',
@@ -196,6 +224,52 @@ async function host(browser) {
   check(first === cfg.expect.hostFirstSlotAfterEdit, `Monday now starts at ${cfg.expect.hostFirstSlotAfterEdit}, saw ${first}`);
   check(await page.locator('#slot-list .slot').count() === 4, 'four half-hour slots in 13:00-15:00');
 
+  // Event types: create (the server names a bad slug at its field), then edit.
+  await page.goto(url('/dashboard/event-types/new'));
+  await page.fill('#f-title', 'Quick chat');
+  await page.fill('#f-slug', 'Quick Chat');
+  await page.fill('#f-duration_minutes', '15');
+  await page.fill('#f-questions', 'topic | Topic | select | required | Sales, Support');
+  await page.click('button.primary[type=submit]');
+  check((await text(page, '#e-slug')).length > 0, 'bad slug named at its field');
+  await shot(page, 'event-type-form');
+  await page.fill('#f-slug', 'quick-chat');
+  await Promise.all([page.waitForURL(/\/dashboard\/event-types\?saved=/), page.click('button.primary[type=submit]')]);
+  const quick = page.locator('.event-row', { hasText: 'Quick chat' });
+  await quick.waitFor();
+  await shot(page, 'event-types');
+  await quick.locator('a', { hasText: 'Edit' }).click();
+  check((await page.inputValue('#f-questions')).includes('topic | Topic | select | required | Sales, Support'), 'questions read back');
+  await page.fill('#f-title', 'Quick chat, 15 minutes');
+  await Promise.all([page.waitForURL(/saved=/), page.click('button.primary[type=submit]')]);
+  await page.locator('.event-row', { hasText: 'Quick chat, 15 minutes' }).waitFor();
+
+  // Branding: a light colour gets dark text on buttons; then back to teal.
+  await page.goto(url('/dashboard/settings'));
+  await page.fill('#f-brand_color', 'yellowish');
+  await page.click('form[action="/dashboard/settings/branding"] button[type=submit]');
+  check((await text(page, '#e-branding_brand_color')).length > 0, 'bad colour named at its field');
+  await page.fill('#f-brand_color', '#ffd54f');
+  await page.click('form[action="/dashboard/settings/branding"] button[type=submit]');
+  check((await text(page, '.notice')) === 'Branding saved.', 'branding saved');
+  await page.goto(url(`/book/${cfg.intro}?month=${cfg.month}`));
+  await pickDay(page, cfg.day);
+  await page.locator('#slot-list .slot').first().click();
+  const onButton = await page.evaluate(() => getComputedStyle(document.getElementById('book-submit')).color);
+  check(onButton === 'rgb(0, 0, 0)', `black text on a yellow button, saw ${onButton}`);
+  await page.goto(url('/dashboard/settings'));
+  await page.fill('#f-brand_color', '#0f766e');
+  await page.click('form[action="/dashboard/settings/branding"] button[type=submit]');
+
+  // API keys: shown once, then revoked.
+  await page.fill('#f-key_name', 'Reporting');
+  await page.click('form[action="/dashboard/settings/api-keys"] button[type=submit]');
+  check((await page.inputValue('#new-key')).startsWith('rdv_'), 'new key shown once');
+  await shot(page, 'settings');
+  const keyRow = page.locator('table.keys tr', { hasText: 'Reporting' });
+  await Promise.all([page.waitForURL(/\/dashboard\/settings$/), keyRow.locator('button', { hasText: 'Revoke' }).click()]);
+  check((await text(page, 'table.keys')).includes('revoked'), 'key revoked');
+
   // Sign out ends the session.
   await page.goto(url('/dashboard'));
   await Promise.all([page.waitForURL(/\/signin$/), page.click('.signout button')]);
@@ -211,6 +285,7 @@ async function main() {
   });
   try {
     await invitee(browser);
+    await embedded(browser);
     await host(browser);
   } finally {
     await browser.close();

@@ -4,7 +4,9 @@
 //! Stories: an invitee in America/New_York books a Europe/Berlin host's slot and sees the
 //! right local time, reschedules and cancels with the manage link; the host signs in, edits
 //! availability (a bad time is answered next to its field) and sees the slots change; the
-//! host confirms a pending booking. Every page visited is saved as a screenshot under
+//! host confirms a pending booking; another site embeds the booking page and hears of the
+//! booking; the host creates and edits an event type, rebrands, and issues and revokes an
+//! API key. Every page visited is saved as a screenshot under
 //! `target/screenshots/<backend>/`.
 //!
 //! Needs Debian's `chromium` and `npm ci` in tools/browser-tests (`tools/test.d/browser.sh`
@@ -119,7 +121,7 @@ struct Seeded {
     pending_uid: String,
 }
 
-/// A Berlin host (Mon-Fri 09:00-17:00) with three event types and a booking waiting for
+/// A Berlin host, an admin of her organization (Mon-Fri 09:00-17:00), with three event types and a booking waiting for
 /// confirmation; the organization wears a teal brand.
 async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
     let org = app.organization("acme").await;
@@ -133,7 +135,7 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let host = app
-        .member(&org, "berta@acme.example", store::Role::Member, PASSWORD)
+        .member(&org, "berta@acme.example", store::Role::Admin, PASSWORD)
         .await;
     let key = created(
         app,

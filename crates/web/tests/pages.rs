@@ -385,3 +385,31 @@ fn uuid_v4() -> String {
     // A well-formed id no event type has.
     "0193a0a0-0000-7000-8000-000000000000".to_owned()
 }
+
+pages_test!(every_dashboard_page_renders, |app| async move {
+    let org = app.organization("acme").await;
+    let user = app
+        .member(&org, "ada@acme.example", store::Role::Admin, PASSWORD)
+        .await;
+    let _ = user;
+    let (cookie, _) = sign_in(&app, "acme", "ada@acme.example").await;
+    let client = no_redirects();
+    for path in [
+        "/dashboard",
+        "/dashboard?view=past",
+        "/dashboard/availability",
+        "/dashboard/event-types",
+        "/dashboard/event-types/new",
+        "/dashboard/settings",
+    ] {
+        let response = client
+            .get(app.url(path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+});

@@ -35,6 +35,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/dashboard/availability",
             get(availability).post(save_availability),
         )
+        .merge(super::event_types::router())
+        .merge(super::settings::router())
 }
 
 /// The dashboard may not be framed by anyone.
@@ -42,7 +44,7 @@ const PRIVATE_CSP: &str = "default-src 'self'; img-src 'self' https: data:; \
     style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn private_page(html: Html<String>) -> Response {
+pub(super) fn private_page(html: Html<String>) -> Response {
     let mut response = page(html);
     if let Ok(v) = header::HeaderValue::from_str(PRIVATE_CSP) {
         response
@@ -54,17 +56,17 @@ fn private_page(html: Html<String>) -> Response {
 
 /// What every dashboard page shows around its content.
 #[derive(Serialize)]
-struct Chrome {
+pub(super) struct Chrome {
     brand: Palette,
     organization: String,
     user_name: String,
     csrf: String,
     /// Which tab is current.
     section: &'static str,
-    notice: Option<String>,
+    pub(super) notice: Option<String>,
 }
 
-async fn chrome(
+pub(super) async fn chrome(
     state: &AppState,
     signed_in: &SignedIn,
     section: &'static str,
@@ -461,7 +463,7 @@ fn parse_form(
 }
 
 /// A service message as a sentence: `must be …` becomes `Must be ….`
-fn sentence(message: &str) -> String {
+pub(super) fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => format!(
@@ -474,7 +476,7 @@ fn sentence(message: &str) -> String {
 }
 
 /// The form field a service error's JSON Pointer names.
-fn field_of(pointer: &str) -> String {
+pub(super) fn field_of(pointer: &str) -> String {
     let mut parts = pointer.trim_start_matches('/').split('/');
     match (parts.next(), parts.next()) {
         (Some("weekly"), Some(day)) => day.to_owned(),

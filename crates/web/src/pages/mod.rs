@@ -11,9 +11,11 @@ mod assets;
 mod branding;
 mod calendar_links;
 mod dashboard;
+mod event_types;
 mod public;
 mod render;
 mod session;
+mod settings;
 mod signin;
 
 use axum::Router;

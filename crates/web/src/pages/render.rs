@@ -11,40 +11,30 @@ use services::ServiceError;
 
 use crate::problem::ApiError;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    (
-        "_brandbar.html",
-        include_str!("../../templates/_brandbar.html"),
-    ),
-    (
-        "calendar.html",
-        include_str!("../../templates/calendar.html"),
-    ),
-    ("book.html", include_str!("../../templates/book.html")),
-    ("manage.html", include_str!("../../templates/manage.html")),
-    (
-        "organizer.html",
-        include_str!("../../templates/organizer.html"),
-    ),
-    ("signin.html", include_str!("../../templates/signin.html")),
-    (
-        "dashboard/base.html",
-        include_str!("../../templates/dashboard/base.html"),
-    ),
-    (
-        "dashboard/bookings.html",
-        include_str!("../../templates/dashboard/bookings.html"),
-    ),
-    (
-        "dashboard/reschedule.html",
-        include_str!("../../templates/dashboard/reschedule.html"),
-    ),
-    (
-        "dashboard/availability.html",
-        include_str!("../../templates/dashboard/availability.html"),
-    ),
+/// `(name, source)` of templates under `crates/web/templates/`.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "error.html",
+    "_brandbar.html",
+    "calendar.html",
+    "book.html",
+    "manage.html",
+    "organizer.html",
+    "signin.html",
+    "dashboard/base.html",
+    "dashboard/_field.html",
+    "dashboard/bookings.html",
+    "dashboard/reschedule.html",
+    "dashboard/availability.html",
+    "dashboard/event_types.html",
+    "dashboard/event_type_form.html",
+    "dashboard/settings.html",
 ];
 
 fn environment() -> &'static Environment<'static> {
@@ -151,4 +141,32 @@ pub(crate) fn page(html: Html<String>) -> Response {
         html,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_type_form_renders() {
+        let ctx = minijinja::context! {
+            chrome => minijinja::context!{ brand => minijinja::context!{accent => "#000000", on_accent => "#ffffff", ink => "#000000"}, csrf => "t", section => "event_types" },
+            form => minijinja::context!{ title => "x" },
+            errors => minijinja::context!{},
+            kinds => "k",
+        };
+        if let Err(e) = render("dashboard/event_type_form.html", ctx) {
+            panic!("{e:?}");
+        }
+    }
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            assert!(
+                environment().get_template(name).is_ok(),
+                "{name} does not parse"
+            );
+        }
+    }
 }
