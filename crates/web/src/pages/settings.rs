@@ -69,7 +69,10 @@ struct SettingsContext {
     chrome: Chrome,
     profile: ProfileForm,
     branding: BrandingForm,
+    /// Owners and admins change the organization's branding.
     is_admin: bool,
+    /// Whoever holds `api_keys.manage` manages their own keys (admins everyone's).
+    manages_keys: bool,
     keys: Vec<KeyRow>,
     /// A key just issued: shown this once.
     new_key: Option<String>,
@@ -87,7 +90,8 @@ async fn context(
     let me = services::users::current(&state.db, scope).await?;
     let organization = services::organizations::get(&state.db, scope).await?;
     let is_admin = scope.admin().is_some();
-    let keys = if is_admin {
+    let manages_keys = is_admin || scope.grant::<store::can::ManageApiKeys>().is_some();
+    let keys = if manages_keys {
         services::api_keys::list(&state.db, scope)
             .await?
             .into_iter()
@@ -125,6 +129,7 @@ async fn context(
             logo_url: organization.logo_url.unwrap_or_default(),
         },
         is_admin,
+        manages_keys,
         keys,
         new_key: None,
         errors: BTreeMap::new(),
