@@ -6,7 +6,7 @@
 use store::Db;
 use store::repo::bookings::{Attendee, Booking};
 use store::repo::event_types::Bookable;
-use store::repo::public_profiles::{Listing, PublicHost, PublicOrganization};
+use store::repo::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
 use store::types::EventTypeId;
 
 use crate::ServiceError;
@@ -69,5 +69,17 @@ pub async fn listing(
     Ok(db
         .public_profiles()
         .listing(organization_slug, user_slug)
+        .await?)
+}
+
+/// The team page of team `team_slug` in organization `organization_slug`.
+pub async fn team_listing(
+    db: &Db,
+    organization_slug: &str,
+    team_slug: &str,
+) -> Result<TeamListing, ServiceError> {
+    Ok(db
+        .public_profiles()
+        .team_listing(organization_slug, team_slug)
         .await?)
 }

@@ -413,3 +413,89 @@ pages_test!(every_dashboard_page_renders, |app| async move {
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
 });
+
+async fn send(app: &TestApp, method: reqwest::Method, path: &str, key: &str, body: Value) -> Value {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(Value::Null)
+}
+
+pages_test!(team_page_lists_members_with_a_handle, |app| async move {
+    use reqwest::Method;
+    let org = app.organization("acme").await;
+    let (berta, _) = host(&app, &org, "berta@acme.example").await;
+    let (carl, _) = host(&app, &org, "carl@acme.example").await;
+    send(
+        &app,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        &berta,
+        json!({"name": "Berta", "slug": "berta"}),
+    )
+    .await;
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/event-types",
+        &berta,
+        json!({"slug": "secret", "title": "Secret plan", "duration_minutes": 30, "hidden": true}),
+    )
+    .await;
+    let team = send(
+        &app,
+        Method::POST,
+        "/api/v1/teams",
+        &org.key,
+        json!({"slug": "sales", "name": "Sales"}),
+    )
+    .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    for key in [&berta, &carl] {
+        let me = send(&app, Method::GET, "/api/v1/me", key, Value::Null).await;
+        let user = me["user_id"].as_str().unwrap().to_owned();
+        send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/teams/{team}/members/{user}"),
+            &org.key,
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+    let page = app.get("/t/acme/sales").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Sales</h1>"), "{html}");
+    assert!(
+        html.contains("/u/acme/berta") && html.contains("Intro &lt;call&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Secret plan"),
+        "hidden event types are not listed"
+    );
+    assert!(
+        !html.contains("carl@acme.example"),
+        "members without a handle are not listed"
+    );
+    assert_eq!(
+        app.get("/t/acme/nope").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.organization("other").await;
+    assert_eq!(
+        app.get("/t/other/sales").await.status(),
+        StatusCode::NOT_FOUND
+    );
+});

@@ -1,7 +1,7 @@
 //! What public pages show about an organization and a host: names, slugs and branding,
 //! nothing else. Reached with a [`Bookable`] (whoever holds an event type's link may see who
-//! they are booking), or by the organization's and host's slugs (the organizer page lists
-//! event types that are not hidden).
+//! they are booking), or by the organization's and host's (or team's) slugs (the organizer
+//! and team pages list event types that are not hidden).
 
 use crate::repo::event_types::{Bookable, EventType, SELECT as EVENT_TYPES};
 use crate::types::{OrganizationId, UserId};
@@ -34,6 +34,16 @@ pub struct Listing {
     pub host: PublicHost,
     /// Not hidden, by slug.
     pub event_types: Vec<EventType>,
+}
+
+/// A team page: the team's active members with a public handle, each with their listed
+/// event types.
+#[derive(Clone, Debug)]
+pub struct TeamListing {
+    pub organization: PublicOrganization,
+    pub team_name: String,
+    /// By name.
+    pub members: Vec<(PublicHost, Vec<EventType>)>,
 }
 
 #[derive(Debug)]
@@ -110,6 +120,70 @@ impl PublicProfiles<'_> {
                 organization,
                 host,
                 event_types: rows.into_iter().map(EventType::from).collect(),
+            }
+        });
+        Ok(listing)
+    }
+
+    /// The team `team_slug` of organization `organization_slug`: its active members who
+    /// have a public handle, and their event types that are not hidden.
+    pub async fn team_listing(
+        &self,
+        organization_slug: &str,
+        team_slug: &str,
+    ) -> Result<TeamListing, Error> {
+        let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
+        const TEAM: &str = "SELECT id, name FROM teams WHERE organization_id = $1 AND slug = $2";
+        const MEMBERS: &str = "SELECT u.id, u.name, u.slug, u.time_zone FROM team_members m \
+            JOIN users u ON u.organization_id = m.organization_id AND u.id = m.user_id \
+            WHERE m.organization_id = $1 AND m.team_id = $2 AND u.status = 'active' \
+            AND u.slug IS NOT NULL ORDER BY u.name, u.id";
+        let types_sql = format!(
+            "{EVENT_TYPES} WHERE organization_id = $1 AND hidden = $3 AND owner_user_id IN \
+             (SELECT user_id FROM team_members WHERE organization_id = $1 AND team_id = $2) \
+             ORDER BY slug, id"
+        );
+        let listing = with_pool!(self.db, pool => {
+            let organization: Option<PublicOrganization> =
+                sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
+                    .bind(organization_slug)
+                    .fetch_optional(pool)
+                    .await?;
+            let organization = organization.ok_or(Error::NotFound("organization"))?;
+            let team: Option<(crate::types::TeamId, String)> = sqlx::query_as(TEAM)
+                .bind(organization.id)
+                .bind(team_slug)
+                .fetch_optional(pool)
+                .await?;
+            let (team_id, team_name) = team.ok_or(Error::NotFound("team"))?;
+            let hosts: Vec<PublicHost> = sqlx::query_as(MEMBERS)
+                .bind(organization.id)
+                .bind(team_id)
+                .fetch_all(pool)
+                .await?;
+            let rows: Vec<crate::repo::event_types::Row> =
+                sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
+                    .bind(organization.id)
+                    .bind(team_id)
+                    .bind(false)
+                    .fetch_all(pool)
+                    .await?;
+            let event_types: Vec<EventType> = rows.into_iter().map(EventType::from).collect();
+            let members = hosts
+                .into_iter()
+                .map(|host| {
+                    let own = event_types
+                        .iter()
+                        .filter(|e| e.owner_user_id == host.id)
+                        .cloned()
+                        .collect();
+                    (host, own)
+                })
+                .collect();
+            TeamListing {
+                organization,
+                team_name,
+                members,
             }
         });
         Ok(listing)

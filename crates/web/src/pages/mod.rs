@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/manage/{token}", get(public::manage_page))
         .route("/manage/{token}/event.ics", get(public::manage_ics))
         .route("/u/{organization}/{user}", get(public::organizer_page))
+        .route("/t/{organization}/{team}", get(public::team_page))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())

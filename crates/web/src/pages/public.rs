@@ -238,6 +238,48 @@ pub(crate) async fn organizer_page(
     Ok(public_page(html))
 }
 
+#[derive(Serialize)]
+struct TeamMemberView<'a> {
+    host: &'a PublicHost,
+    event_types: Vec<EventView<'a>>,
+}
+
+#[derive(Serialize)]
+struct TeamContext<'a> {
+    brand: Palette,
+    organization: &'a PublicOrganization,
+    team_name: &'a str,
+    embedded: bool,
+    members: Vec<TeamMemberView<'a>>,
+}
+
+/// `/t/{organization}/{team}`: the team's members and what each offers.
+pub(crate) async fn team_page(
+    State(state): State<AppState>,
+    Path((organization, team)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Rendered {
+    let listing = services::public_pages::team_listing(&state.db, &organization, &team).await?;
+    let html = render(
+        "team.html",
+        TeamContext {
+            brand: Palette::of(listing.organization.brand_color.as_deref()),
+            organization: &listing.organization,
+            team_name: &listing.team_name,
+            embedded: q.embedded(),
+            members: listing
+                .members
+                .iter()
+                .map(|(host, types)| TeamMemberView {
+                    host,
+                    event_types: types.iter().map(event_view).collect(),
+                })
+                .collect(),
+        },
+    )?;
+    Ok(public_page(html))
+}
+
 /// `Tuesday, 1 December 2026, 09:00–09:30` in `zone` (UTC when the zone is unknown).
 fn local_span(start: Timestamp, end: Timestamp, zone: &str) -> String {
     let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "book.html",
     "manage.html",
     "organizer.html",
+    "team.html",
     "signin.html",
     "dashboard/base.html",
     "dashboard/_field.html",
