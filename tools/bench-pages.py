@@ -13,6 +13,7 @@ Starts `rendezvous serve` on a fresh SQLite database, makes a Berlin host with a
 Budgets (issue 9): first render under 100 ms server time, under 50 KB HTML+CSS+JS gzipped.
 """
 import datetime
+import html as htmllib
 import http.client
 import json
 import os
@@ -104,7 +105,8 @@ def main():
                           {"key": "company", "label": "Company", "kind": "short_text", "required": True},
                           {"key": "topic", "label": "Topic", "kind": "select", "options": ["Sales", "Support"]}]})
         page = f"/book/{event['id']}"
-        html = urllib.request.urlopen(base + page).read().decode()
+        # Template escaping writes '/' in attributes as &#x2f;.
+        html = htmllib.unescape(urllib.request.urlopen(base + page).read().decode())
         assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
         today = datetime.date.today()
         first = today.replace(day=1)
