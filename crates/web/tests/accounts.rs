@@ -1244,3 +1244,131 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
         "other keys still work"
     );
 });
+
+store::backend_test!(
+    team_leads_run_their_own_team_and_removed_teams_vanish,
+    |t| async move {
+        let app = TestApp::builder().auth(generous()).start(t).await;
+        let org = app.organization("acme").await;
+        let leo = member(&app, &org, "leo@acme.example", store::Role::Member).await;
+        let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+        member(&app, &org, "max@acme.example", store::Role::Member).await;
+        let mut teams = Vec::new();
+        for slug in ["sales", "ops"] {
+            let (status, team) = json_of(
+                bearer(&app, &org, Method::POST, "/api/v1/teams")
+                    .json(&json!({"slug": slug, "name": slug}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{team}");
+            teams.push(team["id"].as_str().unwrap().to_owned());
+        }
+        let (sales, ops) = (&teams[0], &teams[1]);
+        let r = bearer(
+            &app,
+            &org,
+            Method::PUT,
+            &format!("/api/v1/teams/{sales}/members/{}", leo.id),
+        )
+        .json(&json!({"role": "lead"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let leo_b = sign_in(&app, "acme", "leo@acme.example").await;
+        let max_b = sign_in(&app, "acme", "max@acme.example").await;
+        let put_mia = |b: &Browser, team: &str| {
+            b.req(
+                &app,
+                Method::PUT,
+                &format!("/api/v1/teams/{team}/members/{}", mia.id),
+            )
+            .json(&json!({"role": "member"}))
+            .send()
+        };
+        // The lead runs his team: members and name.
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::OK
+        );
+        let r = leo_b
+            .req(&app, Method::PATCH, &format!("/api/v1/teams/{sales}"))
+            .json(&json!({"name": "Sales EMEA"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = leo_b
+            .req(
+                &app,
+                Method::DELETE,
+                &format!("/api/v1/teams/{sales}/members/{}", mia.id),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // ... and nothing else: not another team, not creating or deleting teams.
+        assert_eq!(
+            put_mia(&leo_b, ops).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let r = leo_b
+            .req(&app, Method::DELETE, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = leo_b
+            .req(&app, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "mine", "name": "Mine"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A plain member of the organization does not run the team.
+        assert_eq!(
+            put_mia(&max_b, sales).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+
+        // Removed: gone from reads, its lead runs nothing, its slug is free again.
+        let r = bearer(
+            &app,
+            &org,
+            Method::DELETE,
+            &format!("/api/v1/teams/{sales}"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = bearer(&app, &org, Method::GET, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, list) = json_of(
+            bearer(&app, &org, Method::GET, "/api/v1/teams")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = bearer(&app, &org, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "sales", "name": "Sales again"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+);
