@@ -90,8 +90,9 @@ impl PublicProfiles<'_> {
         user_slug: &str,
     ) -> Result<Listing, Error> {
         let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
-        let host_sql =
-            format!("{HOST} WHERE organization_id = $1 AND slug = $2 AND status = 'active'");
+        let host_sql = format!(
+            "{HOST} WHERE organization_id = $1 AND slug = $2 AND status = 'active' AND deleted_at IS NULL"
+        );
         let types_sql = format!(
             "{EVENT_TYPES} WHERE organization_id = $1 AND owner_user_id = $2 AND hidden = $3 \
              ORDER BY slug, id"
@@ -133,10 +134,12 @@ impl PublicProfiles<'_> {
         team_slug: &str,
     ) -> Result<TeamListing, Error> {
         let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
-        const TEAM: &str = "SELECT id, name FROM teams WHERE organization_id = $1 AND slug = $2";
+        const TEAM: &str = "SELECT id, name FROM teams WHERE organization_id = $1 AND slug = $2 \
+            AND deleted_at IS NULL";
         const MEMBERS: &str = "SELECT u.id, u.name, u.slug, u.time_zone FROM team_members m \
             JOIN users u ON u.organization_id = m.organization_id AND u.id = m.user_id \
             WHERE m.organization_id = $1 AND m.team_id = $2 AND u.status = 'active' \
+            AND u.deleted_at IS NULL \
             AND u.slug IS NOT NULL ORDER BY u.name, u.id";
         let types_sql = format!(
             "{EVENT_TYPES} WHERE organization_id = $1 AND hidden = $3 AND owner_user_id IN \
