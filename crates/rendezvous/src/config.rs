@@ -70,6 +70,8 @@ pub struct Config {
     /// Where rate-limit counters live: `memory` (one process), `database` (shared by every
     /// process on the database), or `auto`: the database on PostgreSQL, memory on SQLite.
     pub rate_limits: RateLimitStore,
+    /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
+    pub open_signup: bool,
 }
 
 /// Where rate-limit counters live.
@@ -119,6 +121,7 @@ impl Default for Config {
             outbound_allow: Vec::new(),
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
+            open_signup: true,
         }
     }
 }
@@ -247,6 +250,7 @@ impl Config {
             max_failed_logins: self.login_max_failures,
             lockout: Duration::from_secs(self.login_lockout_secs),
             session_ttl: Duration::from_secs(self.session_ttl_secs),
+            open_signup: self.open_signup,
             ..Default::default()
         };
         settings.login_per_ip.max = self.login_rate_per_ip;
