@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod event_types;
 pub mod organizations;
 pub mod public_profiles;
+pub mod rate_limits;
 pub mod roles;
 pub mod schedules;
 pub mod scheduling_defaults;
@@ -89,6 +90,11 @@ impl Db {
     /// Names and branding that public pages show.
     pub fn public_profiles(&self) -> public_profiles::PublicProfiles<'_> {
         public_profiles::PublicProfiles { db: self }
+    }
+
+    /// Rate-limit counters shared by every process on this database.
+    pub fn rate_limits(&self) -> rate_limits::RateLimits<'_> {
+        rate_limits::RateLimits { db: self }
     }
 
     /// Teams and memberships.

@@ -342,7 +342,7 @@ pub(crate) async fn manage_page(
     Query(q): Query<PageQuery>,
     ClientAddr(ip): ClientAddr,
 ) -> Rendered {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let manage = services::public_pages::manage_page(&state.db, &token).await?;
     let embedded = q.embedded();
     let event_type = manage.page.bookable.event_type();
@@ -401,7 +401,7 @@ pub(crate) async fn manage_ics(
     Path(token): Path<String>,
     ClientAddr(ip): ClientAddr,
 ) -> Result<Response, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let manage = services::public_pages::manage_page(&state.db, &token).await?;
     let event = calendar_event(&manage);
     let body = calendar_links::ics(&event, Timestamp::now());
