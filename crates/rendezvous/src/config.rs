@@ -90,6 +90,8 @@ pub struct Config {
     /// Where rate-limit counters live: `memory` (one process), `database` (shared by every
     /// process on the database), or `auto`: the database on PostgreSQL, memory on SQLite.
     pub rate_limits: RateLimitStore,
+    /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
+    pub open_signup: bool,
 }
 
 /// Where rate-limit counters live.
@@ -148,6 +150,7 @@ impl Default for Config {
             smtp_from: "Rendezvous <rendezvous@localhost>".to_owned(),
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
+            open_signup: true,
         }
     }
 }
@@ -276,6 +279,7 @@ impl Config {
             max_failed_logins: self.login_max_failures,
             lockout: Duration::from_secs(self.login_lockout_secs),
             session_ttl: Duration::from_secs(self.session_ttl_secs),
+            open_signup: self.open_signup,
             ..Default::default()
         };
         settings.login_per_ip.max = self.login_rate_per_ip;

@@ -42,6 +42,10 @@ pub struct AuthSettings {
     pub invite_ttl: Duration,
     /// Where the counters live.
     pub limiter: Arc<dyn RateLimiter>,
+    /// Whether anyone may found an organization through sign-up (default true).
+    pub open_signup: bool,
+    /// Sign-ups per client address (default 5 an hour).
+    pub signup_per_ip: Limit,
 }
 
 impl Default for AuthSettings {
@@ -77,6 +81,8 @@ impl Default for AuthSettings {
             reset_ttl: hour,
             invite_ttl: Duration::from_secs(7 * 24 * 3600),
             limiter: Arc::new(InMemoryLimiter::default()),
+            open_signup: true,
+            signup_per_ip: Limit { max: 5, per: hour },
         }
     }
 }
@@ -85,7 +91,11 @@ pub(crate) fn signed(d: Duration) -> jiff::SignedDuration {
     jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX)
 }
 
-async fn limit(settings: &AuthSettings, key: &str, l: Limit) -> Result<(), ServiceError> {
+pub(crate) async fn limit(
+    settings: &AuthSettings,
+    key: &str,
+    l: Limit,
+) -> Result<(), ServiceError> {
     settings
         .limiter
         .hit(key, l)

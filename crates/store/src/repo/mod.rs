@@ -11,6 +11,7 @@ pub mod event_types;
 pub mod jobs;
 pub mod messages;
 pub mod organizations;
+pub mod public_profiles;
 pub mod rate_limits;
 pub mod roles;
 pub mod schedules;
@@ -87,6 +88,11 @@ impl Db {
     /// Custom roles.
     pub fn roles(&self) -> roles::Roles<'_> {
         roles::Roles { db: self }
+    }
+
+    /// Names and branding that public pages show.
+    pub fn public_profiles(&self) -> public_profiles::PublicProfiles<'_> {
+        public_profiles::PublicProfiles { db: self }
     }
 
     /// Rate-limit counters shared by every process on this database.

@@ -101,46 +101,56 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = super::client_addr::client_ip(parts, &state.auth.trusted_proxies);
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let ip = super::client_addr::client_ip(parts, &state.auth.trusted_proxies);
             return bearer(value, state).await.map(|s| Self(s.with_ip(ip)));
         }
-        let Some(cookie) = cookie(parts, SESSION_COOKIE) else {
-            return Err(ApiError::unauthorized(
-                "unauthenticated",
-                "sign in, or send an API key: Authorization: Bearer <key>",
-            ));
-        };
-        let session = match state.db.sessions().authenticate(cookie).await {
-            Ok(Some(session)) => session,
-            Ok(None) => {
-                return Err(ApiError::unauthorized(
-                    "invalid_session",
-                    "the session has expired or was revoked; sign in again",
-                ));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "session authentication failed");
-                return Err(ApiError::internal());
-            }
-        };
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
-            let presented = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !session.csrf_matches(presented) {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf_failed",
-                    "send the session's CSRF token in the X-CSRF-Token header",
-                ));
-            }
-        }
-        Ok(Self(session.scope.with_ip(ip)))
+        let presented = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        session_scope(parts, state, presented).await.map(Self)
     }
+}
+
+/// The scope of the request's `rdv_session` cookie. On unsafe methods the session's CSRF
+/// token must be `presented`: the API takes it from `X-CSRF-Token`, the pages' HTML forms
+/// from their hidden `csrf_token` field (forms cannot send headers). One check for both.
+pub(crate) async fn session_scope(
+    parts: &Parts,
+    state: &AppState,
+    presented: &str,
+) -> Result<Scope, ApiError> {
+    let Some(cookie) = cookie(parts, SESSION_COOKIE) else {
+        return Err(ApiError::unauthorized(
+            "unauthenticated",
+            "sign in, or send an API key: Authorization: Bearer <key>",
+        ));
+    };
+    let session = match state.db.sessions().authenticate(cookie).await {
+        Ok(Some(session)) => session,
+        Ok(None) => {
+            return Err(ApiError::unauthorized(
+                "invalid_session",
+                "the session has expired or was revoked; sign in again",
+            ));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "session authentication failed");
+            return Err(ApiError::internal());
+        }
+    };
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !session.csrf_matches(presented) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "send the session's CSRF token in the X-CSRF-Token header (or, from a page's form, its csrf_token field)",
+        ));
+    }
+    let ip = super::client_addr::client_ip(parts, &state.auth.trusted_proxies);
+    Ok(session.scope.with_ip(ip))
 }
 
 async fn bearer(value: &axum::http::HeaderValue, state: &AppState) -> Result<Scope, ApiError> {

@@ -1,6 +1,6 @@
 //! Request extractors that fail with problem+json.
 
-mod auth;
+pub(crate) mod auth;
 mod client_addr;
 mod json;
 mod params;
