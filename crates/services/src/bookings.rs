@@ -12,6 +12,7 @@ use store::repo::bookings::{
     Attendee, AttendeeHandle, Booking, BookingFilter, BookingStatus, BookingTx, Facts, NewAttendee,
     NewBooking,
 };
+use store::repo::event_type_hosts::TeamSetup;
 use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
 use store::types::{BookingId, EventTypeId, Timestamp};
 use store::{Actor, Db, ManageToken, Scope, can};
@@ -19,6 +20,7 @@ use store::{Actor, Db, ManageToken, Scope, can};
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
+use crate::team_booking::{choose_hosts, team_slots};
 
 /// UTM parameters kept with a booking.
 pub const UTM_KEYS: [&str; 5] = [
@@ -115,6 +117,103 @@ async fn book_in(
         }
         None => None,
     };
+    let location = resolve_location(event_type, input.location)?;
+    let booked = match bookable.team() {
+        Some(team) => {
+            let new = NewBooking {
+                start_at: input.start,
+                end_at: end,
+                status: initial_status(event_type),
+                location,
+                rescheduled_from: None,
+                hosts: Vec::new(),
+            };
+            let new = with_team_hosts(&mut tx, bookable, team, new, duration, None, &[]).await?;
+            let (booking, attendee, manage_token) =
+                tx.insert(bookable, Actor::Invitee, new, attendee).await?;
+            Booked {
+                booking,
+                attendee,
+                manage_token,
+            }
+        }
+        None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
+    };
+    if let Some(link) = link {
+        tx.use_link(link, booked.booking.id).await?;
+    }
+    if let Some((scope_key, key, request)) = idempotency {
+        tx.remember(
+            &scope_key,
+            &key,
+            &request,
+            booked.booking.id,
+            booked.attendee.id,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
+    Ok(booked)
+}
+
+fn initial_status(event_type: &EventType) -> BookingStatus {
+    if event_type.fields.requires_confirmation {
+        BookingStatus::Pending
+    } else {
+        BookingStatus::Confirmed
+    }
+}
+
+/// Fills in the hosts of `new`, a booking of a team event type, checking inside `tx` that its
+/// start is open: the engine's answer for the team, then the strategy's choice among the
+/// free hosts (keeping those of `keep`, the booking being rescheduled, when free).
+async fn with_team_hosts(
+    tx: &mut BookingTx,
+    bookable: &Bookable,
+    team: &TeamSetup,
+    new: NewBooking,
+    duration: i32,
+    exclude: Option<BookingId>,
+    keep: &[store::repo::bookings::BookingHost],
+) -> Result<NewBooking, ServiceError> {
+    let event_type = bookable.event_type();
+    let now = Timestamp::now();
+    let facts = tx.team_facts(bookable, new.start_at, new.end_at).await?;
+    let range = (new.start_at, plus_seconds(new.start_at, 1));
+    let slot = team_slots(event_type, team, &facts, now, range, duration, exclude)?
+        .into_iter()
+        .find(|s| seconds(s.start) == seconds(new.start_at));
+    let Some(slot) = slot else {
+        let first = facts.first().ok_or(ServiceError::Unavailable("taken"))?;
+        let f = &event_type.fields;
+        let why = if new.start_at < plus_minutes(now, f.minimum_notice_minutes) {
+            "too_soon"
+        } else if beyond_window(&f.booking_window, first, now, new.start_at) {
+            "beyond_window"
+        } else {
+            "taken"
+        };
+        return Err(ServiceError::Unavailable(why));
+    };
+    let records = tx.host_records(event_type.id).await?;
+    let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
+    Ok(NewBooking { hosts, ..new })
+}
+
+/// Books `input.start` of an event type its owner hosts alone: a new booking, or a seat in
+/// the group booking already there.
+async fn book_single(
+    tx: &mut BookingTx,
+    bookable: &Bookable,
+    input: &BookInput,
+    duration: i32,
+    location: Value,
+    attendee: NewAttendee,
+) -> Result<Booked, ServiceError> {
+    let event_type = bookable.event_type();
+    let now = Timestamp::now();
+    let end = plus_minutes(input.start, duration);
     let facts = tx.facts(bookable, input.start, end).await?;
     let request = engine_request(
         event_type,
@@ -128,7 +227,7 @@ async fn book_in(
         .iter()
         .find(|s| s.start.0 == seconds(input.start))
         .map(|s| s.seats_left);
-    let booked = match offered {
+    Ok(match offered {
         None => {
             return Err(ServiceError::Unavailable(why_not(
                 event_type,
@@ -153,17 +252,13 @@ async fn book_in(
             }
         }
         Some(_) => {
-            let status = if event_type.fields.requires_confirmation {
-                BookingStatus::Pending
-            } else {
-                BookingStatus::Confirmed
-            };
             let new = NewBooking {
                 start_at: input.start,
                 end_at: end,
-                status,
-                location: resolve_location(event_type, input.location)?,
+                status: initial_status(event_type),
+                location,
                 rescheduled_from: None,
+                hosts: Vec::new(),
             };
             let (booking, attendee, manage_token) =
                 tx.insert(bookable, Actor::Invitee, new, attendee).await?;
@@ -173,23 +268,7 @@ async fn book_in(
                 manage_token,
             }
         }
-    };
-    if let Some(link) = link {
-        tx.use_link(link, booked.booking.id).await?;
-    }
-    if let Some((scope_key, key, request)) = idempotency {
-        tx.remember(
-            &scope_key,
-            &key,
-            &request,
-            booked.booking.id,
-            booked.attendee.id,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
-    Ok(booked)
+    })
 }
 
 /// What makes two booking requests the same request, for idempotency.
@@ -434,7 +513,7 @@ pub async fn transition(
         crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
             .await?;
     let reason = checked_reason(reason)?;
-    let mut tx = db.bookings().begin_for(&grant, host).await?;
+    let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     tx.commit().await?;
     Ok(changed)
@@ -457,7 +536,9 @@ pub async fn reschedule(
         .event_types()
         .bookable(scope, booking.event_type_id)
         .await?;
-    let mut tx = db.bookings().begin_for(&grant, host).await?;
+    let mut hosts = bookable.host_ids();
+    hosts.push(host);
+    let mut tx = db.bookings().begin_for(&grant, hosts).await?;
     let moved = move_booking(&mut tx, &bookable, scope.actor(), id, start).await?;
     tx.commit().await?;
     Ok(moved)
@@ -489,6 +570,20 @@ async fn move_booking(
     let duration = i32::try_from((seconds(old.end_at) - seconds(old.start_at)) / 60)
         .unwrap_or(event_type.fields.duration_minutes);
     let end = plus_minutes(start, duration);
+    let new = NewBooking {
+        start_at: start,
+        end_at: end,
+        status: BookingStatus::Confirmed,
+        location: old.location.clone(),
+        rescheduled_from: Some(id),
+        hosts: Vec::new(),
+    };
+    if let Some(team) = bookable.team() {
+        let new = with_team_hosts(tx, bookable, team, new, duration, Some(id), &old.hosts).await?;
+        tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
+            .await?;
+        return Ok(tx.move_to(bookable, actor, &old, new).await?);
+    }
     let facts = tx.facts(bookable, start, end).await?;
     let request = engine_request(
         event_type,
@@ -521,13 +616,6 @@ async fn move_booking(
     }
     tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
         .await?;
-    let new = NewBooking {
-        start_at: start,
-        end_at: end,
-        status: BookingStatus::Confirmed,
-        location: old.location.clone(),
-        rescheduled_from: Some(id),
-    };
     let moved = tx.move_to(bookable, actor, &old, new).await?;
     Ok(moved)
 }

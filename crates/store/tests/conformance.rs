@@ -359,6 +359,7 @@ mod bookings_last_line {
                 status: BookingStatus::Pending,
                 location: serde_json::Value::Null,
                 rescheduled_from: None,
+                hosts: Vec::new(),
             };
             let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
             let (first, _, _) = tx

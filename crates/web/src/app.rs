@@ -80,6 +80,10 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::event_types::replace_event_type,
             api::event_types::delete_event_type
         ))
+        .routes(routes!(
+            api::team_event_types::get_team,
+            api::team_event_types::put_team
+        ))
         .routes(routes!(api::bookings::list_bookings))
         .routes(routes!(api::contacts::list_contacts))
         .routes(routes!(api::bookings::get_booking))

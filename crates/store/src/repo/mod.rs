@@ -7,6 +7,7 @@ pub mod audit;
 pub mod blocked_times;
 pub mod bookings;
 pub mod contacts;
+pub mod event_type_hosts;
 pub mod event_types;
 pub mod organizations;
 pub mod roles;
@@ -18,6 +19,17 @@ pub mod tokens;
 pub mod users;
 
 use crate::Db;
+
+/// `$first, $first+1, …` for `count` values (`NULL` for none, which matches nothing in `IN`).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_owned();
+    }
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Db {
     /// Organizations: the tenants.

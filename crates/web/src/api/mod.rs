@@ -10,6 +10,7 @@ pub mod me;
 pub mod organization;
 pub mod public;
 pub mod schedules;
+pub mod team_event_types;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
 pub(crate) fn instant(ts: store::types::Timestamp) -> String {
