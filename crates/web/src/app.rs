@@ -81,8 +81,8 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::event_types::delete_event_type
         ))
         .routes(routes!(
-            api::team_event_types::get_team,
-            api::team_event_types::put_team
+            api::team_event_types::get_event_type_team,
+            api::team_event_types::put_event_type_team
         ))
         .routes(routes!(api::bookings::list_bookings))
         .routes(routes!(api::contacts::list_contacts))

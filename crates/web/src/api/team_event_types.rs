@@ -123,7 +123,7 @@ impl From<TeamSetup> for TeamBody {
         (status = 403, description = "Lacks event_types.read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such event type in this organization, or its owner hosts it alone", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get_team(
+pub async fn get_event_type_team(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
@@ -144,7 +144,7 @@ pub async fn get_team(
         (status = 404, description = "No such event type or team in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (a host outside the team, a weight out of range, ...); `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn put_team(
+pub async fn put_event_type_team(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
