@@ -14,6 +14,7 @@ use store::repo::bookings::{
 };
 use store::repo::event_type_hosts::TeamSetup;
 use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
+use store::repo::routing_forms::{Action, Submission};
 use store::types::{BookingId, EventTypeId, Timestamp};
 use store::{Actor, Db, ManageToken, Scope, can};
 
@@ -62,14 +63,48 @@ pub struct Booked {
 /// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
 /// already at that start.
 pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
-    book_in(db, bookable, input, None).await
+    book_in(db, bookable, input, None, None).await
+}
+
+/// Books after a routing form sent the invitee here: the submission must have routed to this
+/// event type (for a `members` route, only those hosts are chosen from), and is linked to the
+/// booking in the same transaction.
+pub async fn book_routed(
+    db: &Db,
+    bookable: &Bookable,
+    input: BookInput,
+    submission: store::types::SubmissionId,
+) -> Result<Booked, ServiceError> {
+    let submission = db
+        .routing_forms()
+        .unbooked_submission(bookable.organization_id(), submission)
+        .await
+        .map_err(|_| not_routed_here())?;
+    let routed_to = match &submission.route {
+        Action::EventType { event_type_id } | Action::Members { event_type_id, .. } => {
+            Some(*event_type_id)
+        }
+        Action::Url { .. } | Action::Message { .. } => None,
+    };
+    if routed_to != Some(bookable.event_type().id) {
+        return Err(not_routed_here());
+    }
+    book_in(db, bookable, input, None, Some(&submission)).await
+}
+
+fn not_routed_here() -> ServiceError {
+    ServiceError::field(
+        "/routing_submission_id",
+        "routing_submission",
+        "no unused routing form submission led to this event type",
+    )
 }
 
 /// Books through a single-use link, which the booking uses up (in the same transaction, so a
 /// refused booking leaves the link unused).
 pub async fn book_with_link(db: &Db, link: &str, input: BookInput) -> Result<Booked, ServiceError> {
     let (bookable, link) = db.event_types().by_single_use_link(link).await?;
-    book_in(db, &bookable, input, Some(link)).await
+    book_in(db, &bookable, input, Some(link), None).await
 }
 
 /// The event type a single-use link opens, while it is unused.
@@ -82,6 +117,7 @@ async fn book_in(
     bookable: &Bookable,
     input: BookInput,
     link: Option<store::types::LinkId>,
+    routing: Option<&Submission>,
 ) -> Result<Booked, ServiceError> {
     let event_type = bookable.event_type();
     let (duration, attendee) = validate(event_type, &input)?;
@@ -128,7 +164,12 @@ async fn book_in(
                 rescheduled_from: None,
                 hosts: Vec::new(),
             };
-            let new = with_team_hosts(&mut tx, bookable, team, new, duration, None, &[]).await?;
+            let only = routing.and_then(|s| match &s.route {
+                Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
+                _ => None,
+            });
+            let new =
+                with_team_hosts(&mut tx, bookable, team, new, duration, None, &[], only).await?;
             let (booking, attendee, manage_token) =
                 tx.insert(bookable, Actor::Invitee, new, attendee).await?;
             Booked {
@@ -141,6 +182,11 @@ async fn book_in(
     };
     if let Some(link) = link {
         tx.use_link(link, booked.booking.id).await?;
+    }
+    if let Some(submission) = routing {
+        tx.link_submission(submission.id, booked.booking.id)
+            .await
+            .map_err(|_| not_routed_here())?;
     }
     if let Some((scope_key, key, request)) = idempotency {
         tx.remember(
@@ -167,7 +213,9 @@ fn initial_status(event_type: &EventType) -> BookingStatus {
 
 /// Fills in the hosts of `new`, a booking of a team event type, checking inside `tx` that its
 /// start is open: the engine's answer for the team, then the strategy's choice among the
-/// free hosts (keeping those of `keep`, the booking being rescheduled, when free).
+/// free hosts (keeping those of `keep`, the booking being rescheduled, when free; choosing
+/// only among `only` when a routing form named some hosts).
+#[allow(clippy::too_many_arguments)]
 async fn with_team_hosts(
     tx: &mut BookingTx,
     bookable: &Bookable,
@@ -176,6 +224,7 @@ async fn with_team_hosts(
     duration: i32,
     exclude: Option<BookingId>,
     keep: &[store::repo::bookings::BookingHost],
+    only: Option<&[store::types::UserId]>,
 ) -> Result<NewBooking, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
@@ -183,7 +232,11 @@ async fn with_team_hosts(
     let range = (new.start_at, plus_seconds(new.start_at, 1));
     let slot = team_slots(event_type, team, &facts, now, range, duration, exclude)?
         .into_iter()
-        .find(|s| seconds(s.start) == seconds(new.start_at));
+        .find(|s| seconds(s.start) == seconds(new.start_at))
+        .and_then(|slot| match only {
+            Some(only) => restrict(team, slot, only),
+            None => Some(slot),
+        });
     let Some(slot) = slot else {
         let first = facts.first().ok_or(ServiceError::Unavailable("taken"))?;
         let f = &event_type.fields;
@@ -199,6 +252,19 @@ async fn with_team_hosts(
     let records = tx.host_records(event_type.id).await?;
     let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
     Ok(NewBooking { hosts, ..new })
+}
+
+/// `slot` with only the pool hosts among `only` still free, if enough of them are.
+fn restrict(
+    team: &TeamSetup,
+    mut slot: crate::team_booking::TeamSlot,
+    only: &[store::types::UserId],
+) -> Option<crate::team_booking::TeamSlot> {
+    let pool = |i: usize| !team.hosts[i].settings.fixed;
+    slot.free
+        .retain(|&i| !pool(i) || only.contains(&team.hosts[i].settings.user_id));
+    let needed = usize::try_from(team.hosts_per_booking.max(1)).unwrap_or(1);
+    (slot.free.iter().filter(|&&i| pool(i)).count() >= needed).then_some(slot)
 }
 
 /// Books `input.start` of an event type its owner hosts alone: a new booking, or a seat in
@@ -579,7 +645,17 @@ async fn move_booking(
         hosts: Vec::new(),
     };
     if let Some(team) = bookable.team() {
-        let new = with_team_hosts(tx, bookable, team, new, duration, Some(id), &old.hosts).await?;
+        let new = with_team_hosts(
+            tx,
+            bookable,
+            team,
+            new,
+            duration,
+            Some(id),
+            &old.hosts,
+            None,
+        )
+        .await?;
         tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
             .await?;
         return Ok(tx.move_to(bookable, actor, &old, new).await?);

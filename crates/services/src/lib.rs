@@ -22,6 +22,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod rate_limit;
 pub mod roles;
+pub mod routing;
 pub mod schedules;
 pub mod scheduling_defaults;
 mod team_booking;

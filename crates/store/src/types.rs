@@ -257,3 +257,11 @@ typed_id!(
     /// Identifies a single-use booking link.
     LinkId
 );
+typed_id!(
+    /// Identifies a routing form.
+    RoutingFormId
+);
+typed_id!(
+    /// Identifies one submission of a routing form.
+    SubmissionId
+);

@@ -87,6 +87,18 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::team_event_types::get_event_type_team,
             api::team_event_types::put_event_type_team
         ))
+        .routes(routes!(
+            api::routing_forms::create_routing_form,
+            api::routing_forms::list_routing_forms
+        ))
+        .routes(routes!(
+            api::routing_forms::get_routing_form,
+            api::routing_forms::replace_routing_form,
+            api::routing_forms::delete_routing_form
+        ))
+        .routes(routes!(api::routing_forms::list_submissions))
+        .routes(routes!(api::routing_forms::public_routing_form))
+        .routes(routes!(api::routing_forms::submit_routing_form))
         .routes(routes!(api::bookings::list_bookings))
         .routes(routes!(api::contacts::list_contacts))
         .routes(routes!(api::bookings::get_booking))

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "event types", description = "What can be booked"),
         (name = "bookings", description = "The host's bookings and their states"),
         (name = "booking", description = "Public: slots, booking, and managing a booking by its token"),
+        (name = "routing", description = "Routing forms: rules that send whoever fills them in to an event type, some hosts, a page or a message"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

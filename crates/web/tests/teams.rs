@@ -609,3 +609,185 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    routing_forms_route_store_and_link_bookings,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let hosts = berlin_hosts(&app, &org, 3).await;
+        let event = team_event(
+        &app,
+        &org,
+        &hosts,
+        json!({ "kind": "round_robin", "hosts": [{"member": 0}, {"member": 1}, {"member": 2}] }),
+    )
+    .await;
+        let fields = json!([
+            { "key": "size", "label": "Company size", "kind": "number", "required": true },
+            { "key": "country", "label": "Country", "kind": "select", "options": ["Germany", "France", "Other"] },
+            { "key": "topics", "label": "Topics", "kind": "multi_select", "options": ["api", "billing"] },
+            { "key": "note", "label": "Note", "kind": "short_text" }
+        ]);
+        let form = json!({
+            "name": "Contact sales",
+            "fields": fields,
+            "routes": [
+                { "when": { "all": [ { "field": "size", "op": "greater_than", "value": 100 },
+                                     { "field": "country", "op": "in", "value": ["Germany", "France"] } ] },
+                  "action": { "kind": "members", "event_type_id": event, "user_ids": [hosts[1]] } },
+                { "when": { "any": [ { "field": "topics", "op": "contains", "value": "api" },
+                                     { "field": "note", "op": "contains", "value": "integration" } ] },
+                  "action": { "kind": "event_type", "event_type_id": event } },
+                { "when": { "field": "country", "op": "equals", "value": "Other" },
+                  "action": { "kind": "url", "url": "https://example.com/partners" } },
+                { "when": { "all": [ { "field": "size", "op": "less_than", "value": 2 },
+                                     { "field": "country", "op": "not_equals", "value": "France" } ] },
+                  "action": { "kind": "message", "text": "Try our free plan" } }
+            ],
+            "fallback": { "kind": "message", "text": "We will write to you" }
+        });
+        let (status, created) = call(
+            &app,
+            Method::POST,
+            "/api/v1/routing-forms",
+            Some(&org.key),
+            Some(form),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let form_id = created["id"].as_str().unwrap().to_owned();
+        let submit = |answers: Value| {
+            let path = format!("/api/v1/public/routing-forms/{form_id}/submissions");
+            let app = &app;
+            async move {
+                call(
+                    app,
+                    Method::POST,
+                    &path,
+                    None,
+                    Some(json!({ "answers": answers })),
+                )
+                .await
+            }
+        };
+        for (answers, matched) in [
+            (json!({ "size": 500, "country": "Germany" }), json!(0)),
+            (
+                json!({ "size": 500, "country": "Other", "note": "An INTEGRATION question" }),
+                json!(1),
+            ),
+            (json!({ "size": 5, "topics": ["api"] }), json!(1)),
+            (json!({ "size": 5, "country": "Other" }), json!(2)),
+            (json!({ "size": 1 }), json!(3)),
+            (json!({ "size": 1, "country": "France" }), Value::Null),
+            (json!({ "size": 50, "country": "Germany" }), Value::Null),
+        ] {
+            let (status, body) = submit(answers.clone()).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            assert_eq!(body["matched"], matched, "{answers} -> {body}");
+        }
+        // Invalid input names the answer; nothing is stored.
+        let (status, body) = submit(json!({ "country": "Spain" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let pointers: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        assert_eq!(pointers, ["/answers/size", "/answers/country"]);
+
+        // Booking after the members route: only host 1 is chosen, and the submission is linked.
+        let (_, routed) = submit(json!({ "size": 900, "country": "France" })).await;
+        assert_eq!(routed["route"]["kind"], "members");
+        let mut request = invitee(&berlin(next_monday(), 9, 0), 1);
+        request["routing_submission_id"] = routed["id"].clone();
+        let (status, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(request.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        assert_eq!(booked["booking"]["host_user_id"], hosts[1].as_str());
+        // Used once only.
+        request["start"] = json!(berlin(next_monday(), 10, 0));
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(request),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/routing_submission_id");
+        let (status, list) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/routing-forms/{form_id}/submissions"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list.as_array().unwrap().len(), 8);
+        assert_eq!(list[0]["booking_id"], booked["booking"]["uid"]);
+
+        // A form's rules are checked against its fields and its targets.
+        let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/routing-forms",
+        Some(&org.key),
+        Some(json!({
+            "name": "Broken",
+            "fields": fields,
+            "routes": [
+                { "when": { "field": "nope", "op": "equals", "value": 1 }, "action": { "kind": "message", "text": "x" } },
+                { "when": { "field": "note", "op": "greater_than", "value": 3 }, "action": { "kind": "url", "url": "ftp://x" } }
+            ],
+            "fallback": { "kind": "event_type", "event_type_id": uuid::Uuid::nil() }
+        })),
+    )
+    .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let pointers: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "/routes/0/when/field",
+                "/routes/1/when/value",
+                "/routes/1/action/url",
+                "/fallback/event_type_id"
+            ]
+        );
+        // Another organization cannot see or change the form.
+        let other = app.organization("other").await;
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/routing-forms/{form_id}"),
+            Some(&other.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/routing-forms/{form_id}"),
+            Some(&other.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);

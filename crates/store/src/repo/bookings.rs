@@ -885,6 +885,21 @@ impl BookingTx {
         Ok(())
     }
 
+    /// Links the routing form submission that led to `booking`.
+    pub async fn link_submission(
+        &mut self,
+        submission: crate::types::SubmissionId,
+        booking: BookingId,
+    ) -> Result<(), Error> {
+        crate::repo::routing_forms::link_booking(
+            &mut self.tx,
+            self.organization_id,
+            submission,
+            booking,
+        )
+        .await
+    }
+
     /// Remembers that the request with this key made this booking and attendee.
     pub async fn remember(
         &mut self,

@@ -11,6 +11,7 @@ pub mod event_type_hosts;
 pub mod event_types;
 pub mod organizations;
 pub mod roles;
+pub mod routing_forms;
 pub mod schedules;
 pub mod scheduling_defaults;
 pub mod sessions;
@@ -95,6 +96,11 @@ impl Db {
     /// Custom roles.
     pub fn roles(&self) -> roles::Roles<'_> {
         roles::Roles { db: self }
+    }
+
+    /// Routing forms and their submissions.
+    pub fn routing_forms(&self) -> routing_forms::RoutingForms<'_> {
+        routing_forms::RoutingForms { db: self }
     }
 
     /// Teams and memberships.

@@ -9,6 +9,7 @@ pub mod event_types;
 pub mod me;
 pub mod organization;
 pub mod public;
+pub mod routing_forms;
 pub mod schedules;
 pub mod team_event_types;
 

@@ -210,6 +210,10 @@ pub struct BookRequest {
     /// Which of the event type's `locations` (by index); the first when absent.
     #[serde(default)]
     pub location: Option<usize>,
+    /// The routing form submission that sent the invitee here (its `id`): linked to the
+    /// booking, and a `members` route limits the hosts to those it named.
+    #[serde(default)]
+    pub routing_submission_id: Option<Uuid>,
 }
 
 /// A new booking and the attendee's manage token, shown only this once.
@@ -248,8 +252,20 @@ pub async fn book(
         .public(EventTypeId(id))
         .await
         .map_err(services::ServiceError::from)?;
-    let booked =
-        services::bookings::book(&state.db, &bookable, book_input(&headers, body, ip)?).await?;
+    let routed = body.routing_submission_id;
+    let input = book_input(&headers, body, ip)?;
+    let booked = match routed {
+        Some(submission) => {
+            services::bookings::book_routed(
+                &state.db,
+                &bookable,
+                input,
+                store::types::SubmissionId(submission),
+            )
+            .await?
+        }
+        None => services::bookings::book(&state.db, &bookable, input).await?,
+    };
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -334,6 +350,14 @@ pub async fn book_with_link(
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
     services::auth::limit_link_booking(&state.auth.settings, ip.as_deref())?;
+    if body.routing_submission_id.is_some() {
+        return Err(services::ServiceError::field(
+            "/routing_submission_id",
+            "routing_submission",
+            "a single-use link is not reached through a routing form",
+        )
+        .into());
+    }
     let booked =
         services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
             .await?;
