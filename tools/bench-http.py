@@ -10,7 +10,9 @@ then runs:
   2. POST bookings of a 5-minute event type, every request a different free start, spread
      over the year ahead (a busy host: the same number of bookings a day as requests a day);
   3. the same, booked back to back from one start on (the worst case: every check reads the
-     thousands of bookings of the days around it).
+     thousands of bookings of the days around it);
+  4. GET slots of a round-robin team event type with 100 hosts (staggered hours, 300 bookings
+     made through it first) for 31 days.
 Afterwards it reads every booking back and checks that no two overlap and that their number
 equals the 201 answers wrk counted. Needs `wrk` (Debian package).
 """
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
@@ -52,6 +55,42 @@ def wrk(args):
     out = subprocess.run(["wrk", *args], capture_output=True, text=True, check=True).stdout
     print(out)
     return out
+
+
+def round_robin_team(base, key, first):
+    """A team of 100 hosts with staggered weekday hours in Berlin, a round-robin event type
+    they host, and 300 bookings made through it; returns the path of its 31-day slots."""
+    team = call(base, "POST", "/api/v1/teams", key, {"slug": "team", "name": "Team"})
+    hosts = []
+    for n in range(100):
+        user = call(base, "POST", "/api/v1/users", key,
+                    {"email": f"host{n}@bench.example", "name": f"Host {n}", "role": "member"})
+        hours = [[f"{8 + n % 3:02d}:00", f"{15 + n % 3:02d}:30"]]
+        call(base, "POST", "/api/v1/schedules", key,
+             {"user_id": user["id"], "name": "Office", "time_zone": "Europe/Berlin",
+              "weekly": {d: hours for d in ["mon", "tue", "wed", "thu", "fri"]}})
+        call(base, "PUT", f"/api/v1/teams/{team['id']}/members/{user['id']}", key, {"role": "member"})
+        hosts.append({"user_id": user["id"], "weight": 1 + n % 5})
+    event = call(base, "POST", "/api/v1/event-types", key,
+                 {"slug": "team-call", "title": "Team call", "duration_minutes": 30})
+    call(base, "PUT", f"/api/v1/event-types/{event['id']}/team", key,
+         {"team_id": team["id"], "kind": "round_robin", "strategy": "weighted", "hosts": hosts})
+    booked = 0
+    for n in range(300):
+        day = first + datetime.timedelta(days=n % 31)
+        at = datetime.datetime.combine(day, datetime.time(8 + n % 9, 30 * (n // 31 % 2)),
+                                       datetime.timezone.utc)
+        try:
+            call(base, "POST", f"/api/v1/public/event-types/{event['id']}/bookings", None,
+                 {"start": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "name": "Bench",
+                  "email": f"t{n}@bench.example", "time_zone": "UTC"})
+            booked += 1
+        except urllib.error.HTTPError:
+            pass  # a weekend, or outside everyone's hours
+    print(f"== team: 100 hosts, {booked} bookings made through the round-robin event type")
+    last = first + datetime.timedelta(days=30)
+    return (f"/api/v1/public/event-types/{event['id']}/slots"
+            f"?start={first}&end={last}&timeZone=America/New_York")
 
 
 def main():
@@ -95,6 +134,12 @@ def main():
         count = sum(len(d["slots"]) for d in shown["days"])
         print(f"== slots: one host, one month ({count} slots per answer)")
         slots_out = wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + slots_path])
+
+        team_slots_path = round_robin_team(base, key, first)
+        shown = call(base, "GET", team_slots_path)
+        count = sum(len(d["slots"]) for d in shown["days"])
+        print(f"== slots: round-robin team of 100 hosts, 31 days ({count} slots per answer)")
+        wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + team_slots_path])
 
         start = datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(), datetime.timezone.utc)
         lua_body = f"""
