@@ -791,3 +791,39 @@ app_test!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+app_test!(
+    two_hosts_per_booking_from_a_pool_of_three,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let hosts = berlin_hosts(&app, &org, 3).await;
+        let event = team_event(
+            &app,
+            &org,
+            &hosts,
+            json!({ "kind": "round_robin", "strategy": "least_recent", "hosts_per_booking": 2,
+                "hosts": [{"member": 0}, {"member": 1}, {"member": 2}] }),
+        )
+        .await;
+        let start = berlin(next_monday(), 11, 0);
+        let (status, first) = book(&app, &event, &start, 0).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let mut chosen = host_ids(&first["booking"]);
+        chosen.sort();
+        chosen.dedup();
+        assert_eq!(chosen.len(), 2, "{first}");
+        // One host is left free at that start: not enough for another booking.
+        assert!(
+            !slot_starts(&app, &event, next_monday())
+                .await
+                .contains(&start.parse::<jiff::Timestamp>().unwrap().to_string())
+        );
+        let (status, body) = book(&app, &event, &start, 1).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        // The next booking goes to the host left out first (least recent), plus one of the others.
+        let (status, second) = book(&app, &event, &berlin(next_monday(), 12, 0), 2).await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        let left_out = hosts.iter().find(|h| !chosen.contains(h)).unwrap();
+        assert!(host_ids(&second["booking"]).contains(left_out), "{second}");
+    }
+);
