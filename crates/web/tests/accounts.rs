@@ -701,18 +701,102 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
     }
 
-    // Members may not issue keys.
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    // Members issue, list and revoke keys of their own, never anyone else's, and a key
+    // never carries more than its issuer holds.
+    let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
-    let r = b
-        .req(&app, Method::POST, "/api/v1/api-keys")
-        .json(&json!({"name": "mine"}))
+    let (status, mine) = json_of(
+        b.req(&app, Method::POST, "/api/v1/api-keys")
+            .json(&json!({"name": "mine", "scopes": ["users.read", "bookings.read"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{mine}");
+    let mine_key = mine["key"].as_str().unwrap().to_owned();
+    let r = app
+        .request(Method::GET, "/api/v1/me")
+        .bearer_auth(&mine_key)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, me) = json_of(r).await;
+    assert_eq!(
+        me["user_id"],
+        mia.id.0.to_string(),
+        "the key acts as its issuer"
+    );
+    let (status, listed) = json_of(
+        b.req(&app, Method::GET, "/api/v1/api-keys")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "only her own: {listed}"
+    );
+    for (body, expected) in [
+        // Someone else's key needs an owner or admin.
+        (
+            json!({"name": "theirs", "user_id": org.created.owner.id.0}),
+            StatusCode::FORBIDDEN,
+        ),
+        // A permission she lacks is not hers to give.
+        (
+            json!({"name": "admin", "scopes": ["users.manage"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = b
+            .req(&app, Method::POST, "/api/v1/api-keys")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected, "{body}");
+    }
+    // A narrowed key passes its narrowing on to the keys it issues.
+    let r = app
+        .request(Method::POST, "/api/v1/api-keys")
+        .bearer_auth(&mine_key)
+        .json(&json!({"name": "child"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, child) = json_of(r).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no api_keys.manage in its scopes: {child}"
+    );
+    // She cannot revoke the owner's key: not found, as if it did not exist.
     let r = b
-        .req(&app, Method::GET, "/api/v1/api-keys")
+        .req(&app, Method::DELETE, &format!("/api/v1/api-keys/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = b
+        .req(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/api-keys/{}", mine["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Viewers hold no api_keys.manage.
+    member(&app, &org, "vic@acme.example", store::Role::Viewer).await;
+    let v = sign_in(&app, "acme", "vic@acme.example").await;
+    let r = v
+        .req(&app, Method::POST, "/api/v1/api-keys")
+        .json(&json!({"name": "mine"}))
         .send()
         .await
         .unwrap();
@@ -1160,3 +1244,131 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
         "other keys still work"
     );
 });
+
+store::backend_test!(
+    team_leads_run_their_own_team_and_removed_teams_vanish,
+    |t| async move {
+        let app = TestApp::builder().auth(generous()).start(t).await;
+        let org = app.organization("acme").await;
+        let leo = member(&app, &org, "leo@acme.example", store::Role::Member).await;
+        let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+        member(&app, &org, "max@acme.example", store::Role::Member).await;
+        let mut teams = Vec::new();
+        for slug in ["sales", "ops"] {
+            let (status, team) = json_of(
+                bearer(&app, &org, Method::POST, "/api/v1/teams")
+                    .json(&json!({"slug": slug, "name": slug}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{team}");
+            teams.push(team["id"].as_str().unwrap().to_owned());
+        }
+        let (sales, ops) = (&teams[0], &teams[1]);
+        let r = bearer(
+            &app,
+            &org,
+            Method::PUT,
+            &format!("/api/v1/teams/{sales}/members/{}", leo.id),
+        )
+        .json(&json!({"role": "lead"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let leo_b = sign_in(&app, "acme", "leo@acme.example").await;
+        let max_b = sign_in(&app, "acme", "max@acme.example").await;
+        let put_mia = |b: &Browser, team: &str| {
+            b.req(
+                &app,
+                Method::PUT,
+                &format!("/api/v1/teams/{team}/members/{}", mia.id),
+            )
+            .json(&json!({"role": "member"}))
+            .send()
+        };
+        // The lead runs his team: members and name.
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::OK
+        );
+        let r = leo_b
+            .req(&app, Method::PATCH, &format!("/api/v1/teams/{sales}"))
+            .json(&json!({"name": "Sales EMEA"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = leo_b
+            .req(
+                &app,
+                Method::DELETE,
+                &format!("/api/v1/teams/{sales}/members/{}", mia.id),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // ... and nothing else: not another team, not creating or deleting teams.
+        assert_eq!(
+            put_mia(&leo_b, ops).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let r = leo_b
+            .req(&app, Method::DELETE, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = leo_b
+            .req(&app, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "mine", "name": "Mine"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A plain member of the organization does not run the team.
+        assert_eq!(
+            put_mia(&max_b, sales).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+
+        // Removed: gone from reads, its lead runs nothing, its slug is free again.
+        let r = bearer(
+            &app,
+            &org,
+            Method::DELETE,
+            &format!("/api/v1/teams/{sales}"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = bearer(&app, &org, Method::GET, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, list) = json_of(
+            bearer(&app, &org, Method::GET, "/api/v1/teams")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = bearer(&app, &org, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "sales", "name": "Sales again"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+);

@@ -192,7 +192,8 @@ type HostRow = (
     Timestamp,
 );
 
-/// The team setup of `event_type`, or `None` for an event type its owner hosts alone.
+/// The team setup of `event_type`, or `None` for an event type its owner hosts alone (or
+/// whose team was deleted). Deleted users are no longer hosts.
 pub(crate) async fn fetch_setup(
     tx: &mut Tx,
     org: OrganizationId,
@@ -200,8 +201,10 @@ pub(crate) async fn fetch_setup(
 ) -> Result<Option<TeamSetup>, Error> {
     let team: Option<TeamRow> = with_tx!(tx, conn => {
         sqlx::query_as(
-            "SELECT team_id, kind, strategy, hosts_per_booking, max_lead, updated_at \
-             FROM event_type_teams WHERE organization_id = $1 AND event_type_id = $2",
+            "SELECT e.team_id, e.kind, e.strategy, e.hosts_per_booking, e.max_lead, e.updated_at \
+             FROM event_type_teams e JOIN teams t \
+             ON t.organization_id = e.organization_id AND t.id = e.team_id \
+             WHERE e.organization_id = $1 AND e.event_type_id = $2 AND t.deleted_at IS NULL",
         )
         .bind(org).bind(event_type).fetch_optional(conn).await?
     });
@@ -210,9 +213,11 @@ pub(crate) async fn fetch_setup(
     };
     let hosts: Vec<HostRow> = with_tx!(tx, conn => {
         sqlx::query_as(
-            "SELECT user_id, fixed, weight, priority, max_per_day, max_per_week, starting_count, \
-             created_at FROM event_type_hosts WHERE organization_id = $1 AND event_type_id = $2 \
-             ORDER BY position",
+            "SELECT h.user_id, h.fixed, h.weight, h.priority, h.max_per_day, h.max_per_week, \
+             h.starting_count, h.created_at FROM event_type_hosts h JOIN users u \
+             ON u.organization_id = h.organization_id AND u.id = h.user_id \
+             WHERE h.organization_id = $1 AND h.event_type_id = $2 AND u.deleted_at IS NULL \
+             ORDER BY h.position",
         )
         .bind(org).bind(event_type).fetch_all(conn).await?
     });
