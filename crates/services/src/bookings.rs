@@ -775,13 +775,16 @@ pub async fn reschedule_by_token(
     Ok(moved)
 }
 
-async fn attendee_booking(db: &Db, token: &str) -> Result<(AttendeeHandle, Booking), ServiceError> {
+pub(crate) async fn attendee_booking(
+    db: &Db,
+    token: &str,
+) -> Result<(AttendeeHandle, Booking), ServiceError> {
     let handle = db.bookings().by_manage_token(token).await?;
     let (booking, _) = db.bookings().for_attendee(&handle).await?;
     Ok((handle, booking))
 }
 
-async fn store_bookable(
+pub(crate) async fn store_bookable(
     db: &Db,
     handle: &AttendeeHandle,
     event_type_id: EventTypeId,

@@ -28,7 +28,7 @@ pub use repo::organizations::{
     CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
 };
 pub use repo::users::{NewUser, User};
-pub use scope::{Actor, AdminScope, Operator, Role, Scope};
+pub use scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
 pub use token::ApiKeyToken;
 // Accounts (issue 5).
 pub use permission::{Capability, Granted, Permission, Permissions, can};

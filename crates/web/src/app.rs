@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::state::AppState;
-use crate::{api, ops, problem};
+use crate::{api, ops, pages, problem};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -163,6 +163,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
         .route("/api/v1/openapi.json", get(ops::docs::openapi_json))
         .route("/api/v1/docs", get(ops::docs::page))
         .route("/api/v1/docs/rapidoc-min.js", get(ops::docs::script))
+        .merge(pages::router())
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state)

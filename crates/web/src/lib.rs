@@ -11,6 +11,7 @@ mod extract;
 mod metrics;
 mod openapi;
 mod ops;
+mod pages;
 pub mod problem;
 mod state;
 

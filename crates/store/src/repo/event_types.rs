@@ -145,7 +145,7 @@ impl Bookable {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: EventTypeId,
     organization_id: OrganizationId,
     owner_user_id: UserId,

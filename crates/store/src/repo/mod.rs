@@ -10,6 +10,8 @@ pub mod contacts;
 pub mod event_type_hosts;
 pub mod event_types;
 pub mod organizations;
+pub mod public_profiles;
+pub mod rate_limits;
 pub mod roles;
 pub mod routing_forms;
 pub mod schedules;
@@ -101,6 +103,16 @@ impl Db {
     /// Routing forms and their submissions.
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'_> {
         routing_forms::RoutingForms { db: self }
+    }
+
+    /// Names and branding that public pages show.
+    pub fn public_profiles(&self) -> public_profiles::PublicProfiles<'_> {
+        public_profiles::PublicProfiles { db: self }
+    }
+
+    /// Rate-limit counters shared by every process on this database.
+    pub fn rate_limits(&self) -> rate_limits::RateLimits<'_> {
+        rate_limits::RateLimits { db: self }
     }
 
     /// Teams and memberships.

@@ -92,7 +92,7 @@ fn one() -> i32 {
 }
 
 /// The fields, and which of them the request left to the owner's defaults.
-fn split(s: EventTypeSettings) -> (EventTypeFields, Vec<Defaulted>) {
+pub(crate) fn split(s: EventTypeSettings) -> (EventTypeFields, Vec<Defaulted>) {
     let defaulted = [
         (s.buffer_before_minutes.is_none(), Defaulted::BufferBefore),
         (s.buffer_after_minutes.is_none(), Defaulted::BufferAfter),

@@ -245,7 +245,8 @@ pub async fn book(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
-    services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))?;
+    services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))
+        .await?;
     let bookable = state
         .db
         .event_types()
@@ -349,7 +350,7 @@ pub async fn book_with_link(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
-    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref()).await?;
     if body.routing_submission_id.is_some() {
         return Err(services::ServiceError::field(
             "/routing_submission_id",
@@ -377,7 +378,7 @@ pub async fn manage_get(
     ApiPath(token): ApiPath<String>,
     ClientAddr(ip): ClientAddr,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let (booking, attendee) = services::bookings::for_token(&state.db, &token).await?;
     Ok(Json(BookingBody::new(booking, vec![attendee])))
 }
@@ -398,7 +399,7 @@ pub async fn manage_cancel(
     ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
@@ -419,7 +420,7 @@ pub async fn manage_reschedule(
     ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking =
         services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))

@@ -265,7 +265,7 @@ pub async fn submit_routing_form(
     ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<SubmitRequest>,
 ) -> Result<(StatusCode, Json<SubmissionBody>), ApiError> {
-    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref()).await?;
     let submission =
         services::routing::submit(&state.db, RoutingFormId(id), body.answers, ip).await?;
     Ok((StatusCode::CREATED, Json(submission.into())))

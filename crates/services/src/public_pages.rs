@@ -1,0 +1,85 @@
+//! What the public pages read: the booking page's event type with its organization's
+//! branding and host, an attendee's booking with the same, and an organizer's listing. The
+//! booking itself, its slots and its changes go through `availability` and `bookings`, the
+//! same functions the JSON API calls.
+
+use store::Db;
+use store::repo::bookings::{Attendee, Booking};
+use store::repo::event_types::Bookable;
+use store::repo::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
+use store::types::EventTypeId;
+
+use crate::ServiceError;
+
+/// A booking page: the event type (and the right to book it), who offers it, and whose
+/// branding to wear.
+#[derive(Clone, Debug)]
+pub struct BookingPage {
+    pub bookable: Bookable,
+    pub organization: PublicOrganization,
+    pub host: PublicHost,
+}
+
+/// The booking page of the event type whose link is `id`.
+pub async fn booking_page(db: &Db, id: EventTypeId) -> Result<BookingPage, ServiceError> {
+    let bookable = db.event_types().public(id).await?;
+    page_for(db, bookable).await
+}
+
+/// The booking page of a single-use link (the link is not used up by looking at it).
+pub async fn link_page(db: &Db, token: &str) -> Result<BookingPage, ServiceError> {
+    let bookable = crate::bookings::link_target(db, token).await?;
+    page_for(db, bookable).await
+}
+
+async fn page_for(db: &Db, bookable: Bookable) -> Result<BookingPage, ServiceError> {
+    let (organization, host) = db.public_profiles().of_bookable(&bookable).await?;
+    Ok(BookingPage {
+        bookable,
+        organization,
+        host,
+    })
+}
+
+/// An attendee's view of their booking, through their manage token.
+#[derive(Clone, Debug)]
+pub struct ManagePage {
+    pub booking: Booking,
+    pub attendee: Attendee,
+    pub page: BookingPage,
+}
+
+pub async fn manage_page(db: &Db, token: &str) -> Result<ManagePage, ServiceError> {
+    let (handle, booking) = crate::bookings::attendee_booking(db, token).await?;
+    let bookable = crate::bookings::store_bookable(db, &handle, booking.event_type_id).await?;
+    let (booking, attendee) = db.bookings().for_attendee(&handle).await?;
+    Ok(ManagePage {
+        booking,
+        attendee,
+        page: page_for(db, bookable).await?,
+    })
+}
+
+/// The organizer page of the host `user_slug` in organization `organization_slug`.
+pub async fn listing(
+    db: &Db,
+    organization_slug: &str,
+    user_slug: &str,
+) -> Result<Listing, ServiceError> {
+    Ok(db
+        .public_profiles()
+        .listing(organization_slug, user_slug)
+        .await?)
+}
+
+/// The team page of team `team_slug` in organization `organization_slug`.
+pub async fn team_listing(
+    db: &Db,
+    organization_slug: &str,
+    team_slug: &str,
+) -> Result<TeamListing, ServiceError> {
+    Ok(db
+        .public_profiles()
+        .team_listing(organization_slug, team_slug)
+        .await?)
+}

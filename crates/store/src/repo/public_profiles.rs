@@ -1,0 +1,194 @@
+//! What public pages show about an organization and a host: names, slugs and branding,
+//! nothing else. Reached with a [`Bookable`] (whoever holds an event type's link may see who
+//! they are booking), or by the organization's and host's (or team's) slugs (the organizer
+//! and team pages list event types that are not hidden).
+
+use crate::repo::event_types::{Bookable, EventType, SELECT as EVENT_TYPES};
+use crate::types::{OrganizationId, UserId};
+use crate::{Db, Error, with_pool};
+
+/// An organization as invitees see it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PublicOrganization {
+    pub id: OrganizationId,
+    pub slug: String,
+    pub name: String,
+    /// `#rrggbb`, when the organization set one.
+    pub brand_color: Option<String>,
+    pub logo_url: Option<String>,
+}
+
+/// A host as invitees see them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PublicHost {
+    pub id: UserId,
+    pub name: String,
+    pub slug: Option<String>,
+    pub time_zone: String,
+}
+
+/// An organizer page: the host and their listed event types.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    pub organization: PublicOrganization,
+    pub host: PublicHost,
+    /// Not hidden, by slug.
+    pub event_types: Vec<EventType>,
+}
+
+/// A team page: the team's active members with a public handle, each with their listed
+/// event types.
+#[derive(Clone, Debug)]
+pub struct TeamListing {
+    pub organization: PublicOrganization,
+    pub team_name: String,
+    /// By name.
+    pub members: Vec<(PublicHost, Vec<EventType>)>,
+}
+
+#[derive(Debug)]
+pub struct PublicProfiles<'a> {
+    pub(crate) db: &'a Db,
+}
+
+const ORGANIZATION: &str = "SELECT id, slug, name, brand_color, logo_url FROM organizations";
+const HOST: &str = "SELECT id, name, slug, time_zone FROM users";
+
+impl PublicProfiles<'_> {
+    /// The organization and the owner of the event type `bookable` books.
+    pub async fn of_bookable(
+        &self,
+        bookable: &Bookable,
+    ) -> Result<(PublicOrganization, PublicHost), Error> {
+        let organization_id = bookable.organization_id();
+        let owner = bookable.event_type().owner_user_id;
+        let org_sql = format!("{ORGANIZATION} WHERE id = $1");
+        let host_sql = format!("{HOST} WHERE organization_id = $1 AND id = $2");
+        let (organization, host): (Option<PublicOrganization>, Option<PublicHost>) = with_pool!(self.db, pool => {
+            let organization = sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
+                .bind(organization_id)
+                .fetch_optional(pool)
+                .await?;
+            let host = sqlx::query_as(sqlx::AssertSqlSafe(host_sql))
+                .bind(organization_id)
+                .bind(owner)
+                .fetch_optional(pool)
+                .await?;
+            (organization, host)
+        });
+        Ok((
+            organization.ok_or(Error::NotFound("organization"))?,
+            host.ok_or(Error::NotFound("host"))?,
+        ))
+    }
+
+    /// The active host with `user_slug` in the organization with `organization_slug`, and
+    /// their event types that are not hidden.
+    pub async fn listing(
+        &self,
+        organization_slug: &str,
+        user_slug: &str,
+    ) -> Result<Listing, Error> {
+        let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
+        let host_sql = format!(
+            "{HOST} WHERE organization_id = $1 AND slug = $2 AND status = 'active' AND deleted_at IS NULL"
+        );
+        let types_sql = format!(
+            "{EVENT_TYPES} WHERE organization_id = $1 AND owner_user_id = $2 AND hidden = $3 \
+             ORDER BY slug, id"
+        );
+        let listing = with_pool!(self.db, pool => {
+            let organization: Option<PublicOrganization> =
+                sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
+                    .bind(organization_slug)
+                    .fetch_optional(pool)
+                    .await?;
+            let organization = organization.ok_or(Error::NotFound("organization"))?;
+            let host: Option<PublicHost> = sqlx::query_as(sqlx::AssertSqlSafe(host_sql))
+                .bind(organization.id)
+                .bind(user_slug)
+                .fetch_optional(pool)
+                .await?;
+            let host = host.ok_or(Error::NotFound("host"))?;
+            let rows: Vec<crate::repo::event_types::Row> =
+                sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
+                    .bind(organization.id)
+                    .bind(host.id)
+                    .bind(false)
+                    .fetch_all(pool)
+                    .await?;
+            Listing {
+                organization,
+                host,
+                event_types: rows.into_iter().map(EventType::from).collect(),
+            }
+        });
+        Ok(listing)
+    }
+
+    /// The team `team_slug` of organization `organization_slug`: its active members who
+    /// have a public handle, and their event types that are not hidden.
+    pub async fn team_listing(
+        &self,
+        organization_slug: &str,
+        team_slug: &str,
+    ) -> Result<TeamListing, Error> {
+        let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
+        const TEAM: &str = "SELECT id, name FROM teams WHERE organization_id = $1 AND slug = $2 \
+            AND deleted_at IS NULL";
+        const MEMBERS: &str = "SELECT u.id, u.name, u.slug, u.time_zone FROM team_members m \
+            JOIN users u ON u.organization_id = m.organization_id AND u.id = m.user_id \
+            WHERE m.organization_id = $1 AND m.team_id = $2 AND u.status = 'active' \
+            AND u.deleted_at IS NULL \
+            AND u.slug IS NOT NULL ORDER BY u.name, u.id";
+        let types_sql = format!(
+            "{EVENT_TYPES} WHERE organization_id = $1 AND hidden = $3 AND owner_user_id IN \
+             (SELECT user_id FROM team_members WHERE organization_id = $1 AND team_id = $2) \
+             ORDER BY slug, id"
+        );
+        let listing = with_pool!(self.db, pool => {
+            let organization: Option<PublicOrganization> =
+                sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
+                    .bind(organization_slug)
+                    .fetch_optional(pool)
+                    .await?;
+            let organization = organization.ok_or(Error::NotFound("organization"))?;
+            let team: Option<(crate::types::TeamId, String)> = sqlx::query_as(TEAM)
+                .bind(organization.id)
+                .bind(team_slug)
+                .fetch_optional(pool)
+                .await?;
+            let (team_id, team_name) = team.ok_or(Error::NotFound("team"))?;
+            let hosts: Vec<PublicHost> = sqlx::query_as(MEMBERS)
+                .bind(organization.id)
+                .bind(team_id)
+                .fetch_all(pool)
+                .await?;
+            let rows: Vec<crate::repo::event_types::Row> =
+                sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
+                    .bind(organization.id)
+                    .bind(team_id)
+                    .bind(false)
+                    .fetch_all(pool)
+                    .await?;
+            let event_types: Vec<EventType> = rows.into_iter().map(EventType::from).collect();
+            let members = hosts
+                .into_iter()
+                .map(|host| {
+                    let own = event_types
+                        .iter()
+                        .filter(|e| e.owner_user_id == host.id)
+                        .cloned()
+                        .collect();
+                    (host, own)
+                })
+                .collect();
+            TeamListing {
+                organization,
+                team_name,
+                members,
+            }
+        });
+        Ok(listing)
+    }
+}

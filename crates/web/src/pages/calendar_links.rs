@@ -1,0 +1,166 @@
+//! Add-to-calendar for an invitee: an iCalendar file (RFC 5545) with the one event, and
+//! links that open Google Calendar's and Outlook's "new event" forms filled in.
+
+use store::types::Timestamp;
+
+/// What the invitee adds to their calendar.
+#[derive(Clone, Debug)]
+pub(crate) struct CalendarEvent {
+    /// Stable across reschedules, so a calendar updates the event it has.
+    pub uid: String,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub cancelled: bool,
+}
+
+/// `20261201T140000Z`: UTC, basic format.
+fn basic_utc(ts: Timestamp) -> String {
+    ts.to_jiff().strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// TEXT value escaping (RFC 5545 §3.3.11).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a content line at 75 octets without splitting a UTF-8 character (§3.1).
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// The event as an iCalendar object (`METHOD:PUBLISH`: a copy for the invitee's calendar).
+pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
+    let status = if event.cancelled {
+        "CANCELLED"
+    } else {
+        "CONFIRMED"
+    };
+    let lines = [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//Rendezvous//Booking//EN".to_owned(),
+        "CALSCALE:GREGORIAN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:{}", escape(&event.uid)),
+        format!("DTSTAMP:{}", basic_utc(now)),
+        format!("DTSTART:{}", basic_utc(event.start)),
+        format!("DTEND:{}", basic_utc(event.end)),
+        format!("SUMMARY:{}", escape(&event.title)),
+        format!("DESCRIPTION:{}", escape(&event.description)),
+        format!("LOCATION:{}", escape(&event.location)),
+        format!("STATUS:{status}"),
+        "END:VEVENT".to_owned(),
+        "END:VCALENDAR".to_owned(),
+    ];
+    let mut out = String::new();
+    for line in lines {
+        fold(&line, &mut out);
+    }
+    out
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// Google Calendar's event template link.
+pub(crate) fn google_url(event: &CalendarEvent) -> String {
+    let dates = format!("{}/{}", basic_utc(event.start), basic_utc(event.end));
+    format!(
+        "https://calendar.google.com/calendar/render?{}",
+        query(&[
+            ("action", "TEMPLATE"),
+            ("text", &event.title),
+            ("dates", &dates),
+            ("details", &event.description),
+            ("location", &event.location),
+        ])
+    )
+}
+
+/// Outlook on the web's compose-event link.
+pub(crate) fn outlook_url(event: &CalendarEvent) -> String {
+    let start = event.start.to_jiff().to_string();
+    let end = event.end.to_jiff().to_string();
+    format!(
+        "https://outlook.live.com/calendar/0/deeplink/compose?{}",
+        query(&[
+            ("path", "/calendar/action/compose"),
+            ("rru", "addevent"),
+            ("subject", &event.title),
+            ("startdt", &start),
+            ("enddt", &end),
+            ("body", &event.description),
+            ("location", &event.location),
+        ])
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> CalendarEvent {
+        let at = |s: &str| Timestamp::from(s.parse::<jiff::Timestamp>().unwrap_or_default());
+        CalendarEvent {
+            uid: "0190-b@rendezvous".to_owned(),
+            title: "Intro call; with Ines, and a very long title that goes on and on past seventy-five octets".to_owned(),
+            description: "Line one\nLine two".to_owned(),
+            location: "https://meet.jit.si/room".to_owned(),
+            start: at("2026-12-01T14:00:00Z"),
+            end: at("2026-12-01T14:30:00Z"),
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn ics_escapes_folds_and_uses_utc() {
+        let now = Timestamp::from(
+            "2026-11-23T02:00:00Z"
+                .parse::<jiff::Timestamp>()
+                .unwrap_or_default(),
+        );
+        let text = ics(&event(), now);
+        insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+        assert!(text.split("\r\n").all(|line| line.len() <= 75));
+    }
+
+    #[test]
+    fn links_carry_the_times_in_utc() {
+        let google = google_url(&event());
+        assert!(
+            google.contains("dates=20261201T140000Z%2F20261201T143000Z"),
+            "{google}"
+        );
+        let outlook = outlook_url(&event());
+        assert!(
+            outlook.contains("startdt=2026-12-01T14%3A00%3A00Z"),
+            "{outlook}"
+        );
+    }
+}

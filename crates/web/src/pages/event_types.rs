@@ -1,0 +1,583 @@
+//! The dashboard's event types: a list with each booking link, and one form for creating
+//! and editing every setting the scheduling API has. The form becomes the API's own
+//! `EventTypeSettings` (so blank buffers, notice and interval take the owner's defaults,
+//! exactly as absent JSON fields do) and goes to the same `services::event_types` calls.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use services::ServiceError;
+use store::repo::event_types::{BookingWindow, EventType, Location, Question, QuestionKind};
+use store::types::EventTypeId;
+use uuid::Uuid;
+
+use super::Rendered;
+use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::render::render;
+use super::session::{SessionForm, SignedIn};
+use crate::api::event_types::{EventTypeSettings, split};
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/event-types", get(list).post(create))
+        .route("/dashboard/event-types/new", get(new))
+        .route("/dashboard/event-types/{id}", get(edit).post(save))
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: Uuid,
+    title: String,
+    slug: String,
+    duration_minutes: i32,
+    hidden: bool,
+    requires_confirmation: bool,
+    seats: i32,
+}
+
+#[derive(Serialize)]
+struct ListContext {
+    chrome: Chrome,
+    rows: Vec<Row>,
+}
+
+/// `/dashboard/event-types`: mine, with their links.
+pub(crate) async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
+    let (chrome, me) = chrome(&state, &signed_in, "event_types").await?;
+    let rows = services::event_types::list(&state.db, &signed_in.scope, Some(me.id))
+        .await?
+        .into_iter()
+        .map(|e| Row {
+            id: e.id.0,
+            title: e.fields.title,
+            slug: e.fields.slug,
+            duration_minutes: e.fields.duration_minutes,
+            hidden: e.fields.hidden,
+            requires_confirmation: e.fields.requires_confirmation,
+            seats: e.fields.seats,
+        })
+        .collect();
+    let html = render("dashboard/event_types.html", ListContext { chrome, rows })?;
+    Ok(private_page(html))
+}
+
+/// The event type form, every field as the browser sends it.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct EventTypeForm {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    duration_options: String,
+    #[serde(default)]
+    interval_minutes: String,
+    #[serde(default)]
+    buffer_before_minutes: String,
+    #[serde(default)]
+    buffer_after_minutes: String,
+    #[serde(default)]
+    minimum_notice_minutes: String,
+    /// `unlimited`, `rolling` or `fixed`.
+    #[serde(default)]
+    window: String,
+    #[serde(default)]
+    window_days: String,
+    #[serde(default)]
+    window_start: String,
+    #[serde(default)]
+    window_end: String,
+    #[serde(default)]
+    max_per_day: String,
+    #[serde(default)]
+    max_per_week: String,
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    requires_confirmation: Option<String>,
+    #[serde(default)]
+    hidden: Option<String>,
+    /// One per line: `jitsi`, `video: URL`, `phone: NUMBER`, `in person: ADDRESS`.
+    #[serde(default)]
+    locations: String,
+    /// One per line: `key | Label | kind | required | option, option`.
+    #[serde(default)]
+    questions: String,
+}
+
+fn kind_name(kind: QuestionKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn number_text(n: Option<i32>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl EventTypeForm {
+    fn blank() -> Self {
+        Self {
+            duration_minutes: "30".to_owned(),
+            seats: "1".to_owned(),
+            window: "unlimited".to_owned(),
+            locations: "jitsi".to_owned(),
+            ..Self::default()
+        }
+    }
+
+    fn of(e: &EventType) -> Self {
+        let f = &e.fields;
+        let (window, window_days, window_start, window_end) = match &f.booking_window {
+            BookingWindow::Unlimited => ("unlimited", String::new(), String::new(), String::new()),
+            BookingWindow::Rolling { days } => {
+                ("rolling", days.to_string(), String::new(), String::new())
+            }
+            BookingWindow::Fixed { start, end } => {
+                ("fixed", String::new(), start.clone(), end.clone())
+            }
+        };
+        let locations = f
+            .locations
+            .iter()
+            .map(|l| match l {
+                Location::Jitsi => "jitsi".to_owned(),
+                Location::Video { url } => format!("video: {url}"),
+                Location::Phone { number } => format!("phone: {number}"),
+                Location::InPerson { address } => format!("in person: {address}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let questions = f
+            .questions
+            .iter()
+            .map(|q| {
+                let mut line = format!(
+                    "{} | {} | {} | {}",
+                    q.key,
+                    q.label,
+                    kind_name(q.kind),
+                    if q.required { "required" } else { "optional" }
+                );
+                if !q.options.is_empty() {
+                    line.push_str(" | ");
+                    line.push_str(&q.options.join(", "));
+                }
+                line
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Self {
+            slug: f.slug.clone(),
+            title: f.title.clone(),
+            description: f.description.clone(),
+            duration_minutes: f.duration_minutes.to_string(),
+            duration_options: f
+                .duration_options
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            interval_minutes: number_text(f.interval_minutes),
+            buffer_before_minutes: f.buffer_before_minutes.to_string(),
+            buffer_after_minutes: f.buffer_after_minutes.to_string(),
+            minimum_notice_minutes: f.minimum_notice_minutes.to_string(),
+            window: window.to_owned(),
+            window_days,
+            window_start,
+            window_end,
+            max_per_day: number_text(f.max_per_day),
+            max_per_week: number_text(f.max_per_week),
+            seats: f.seats.to_string(),
+            requires_confirmation: f.requires_confirmation.then(|| "on".to_owned()),
+            hidden: f.hidden.then(|| "on".to_owned()),
+            locations,
+            questions,
+        }
+    }
+}
+
+type FieldErrors = BTreeMap<String, String>;
+
+/// A whole number, or `None` when blank; records the field when it is neither.
+fn optional_number(errors: &mut FieldErrors, field: &str, text: &str) -> Option<i32> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.insert(field.to_owned(), "Must be a whole number.".to_owned());
+            None
+        }
+    }
+}
+
+fn parse_location(line: &str) -> Option<Location> {
+    let (kind, value) = line.split_once(':').unwrap_or((line, ""));
+    let value = value.trim().to_owned();
+    match kind.trim().to_ascii_lowercase().as_str() {
+        "jitsi" => Some(Location::Jitsi),
+        "video" => Some(Location::Video { url: value }),
+        "phone" => Some(Location::Phone { number: value }),
+        "in person" | "in_person" | "address" => Some(Location::InPerson { address: value }),
+        _ => None,
+    }
+}
+
+fn parse_question(line: &str) -> Option<Question> {
+    let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+    let kind: QuestionKind =
+        serde_json::from_value(serde_json::Value::String(parts.get(2)?.to_string())).ok()?;
+    let required = match parts.get(3).copied().unwrap_or("optional") {
+        "required" => true,
+        "optional" | "" => false,
+        _ => return None,
+    };
+    let options = parts
+        .get(4)
+        .map(|o| {
+            o.split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Question {
+        key: parts.first()?.to_string(),
+        label: parts.get(1)?.to_string(),
+        kind,
+        required,
+        options,
+    })
+}
+
+/// The form as the API's settings, or the fields it cannot read. What the values mean
+/// (ranges, slugs, URLs) is checked by the service.
+fn settings(form: &EventTypeForm) -> Result<EventTypeSettings, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let duration = optional_number(&mut errors, "duration_minutes", &form.duration_minutes);
+    if duration.is_none() && !errors.contains_key("duration_minutes") {
+        errors.insert("duration_minutes".to_owned(), "Required.".to_owned());
+    }
+    let mut duration_options = Vec::new();
+    for part in form
+        .duration_options
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+    {
+        if let Some(n) = optional_number(&mut errors, "duration_options", part) {
+            duration_options.push(n);
+        }
+    }
+    let booking_window = match form.window.as_str() {
+        "rolling" => match optional_number(&mut errors, "booking_window", &form.window_days) {
+            Some(days) => BookingWindow::Rolling {
+                days: u32::try_from(days).unwrap_or(0),
+            },
+            None => {
+                errors
+                    .entry("booking_window".to_owned())
+                    .or_insert_with(|| "Give the number of days.".to_owned());
+                BookingWindow::Unlimited
+            }
+        },
+        "fixed" => BookingWindow::Fixed {
+            start: form.window_start.trim().to_owned(),
+            end: form.window_end.trim().to_owned(),
+        },
+        _ => BookingWindow::Unlimited,
+    };
+    let mut locations = Vec::new();
+    for line in form
+        .locations
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        match parse_location(line) {
+            Some(l) => locations.push(l),
+            None => {
+                errors.insert(
+                    "locations".to_owned(),
+                    format!("Cannot read “{line}”: write jitsi, video: URL, phone: NUMBER or in person: ADDRESS."),
+                );
+            }
+        }
+    }
+    let mut questions = Vec::new();
+    for line in form
+        .questions
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        match parse_question(line) {
+            Some(q) => questions.push(q),
+            None => {
+                errors.insert(
+                    "questions".to_owned(),
+                    format!("Cannot read “{line}”: write key | Label | kind | required or optional | options."),
+                );
+            }
+        }
+    }
+    let settings = EventTypeSettings {
+        slug: form.slug.trim().to_owned(),
+        title: form.title.trim().to_owned(),
+        description: form.description.trim().to_owned(),
+        duration_minutes: duration.unwrap_or(0),
+        duration_options,
+        interval_minutes: optional_number(&mut errors, "interval_minutes", &form.interval_minutes),
+        buffer_before_minutes: optional_number(
+            &mut errors,
+            "buffer_before_minutes",
+            &form.buffer_before_minutes,
+        ),
+        buffer_after_minutes: optional_number(
+            &mut errors,
+            "buffer_after_minutes",
+            &form.buffer_after_minutes,
+        ),
+        minimum_notice_minutes: optional_number(
+            &mut errors,
+            "minimum_notice_minutes",
+            &form.minimum_notice_minutes,
+        ),
+        booking_window,
+        max_per_day: optional_number(&mut errors, "max_per_day", &form.max_per_day),
+        max_per_week: optional_number(&mut errors, "max_per_week", &form.max_per_week),
+        seats: optional_number(&mut errors, "seats", &form.seats).unwrap_or(1),
+        requires_confirmation: form.requires_confirmation.is_some(),
+        hidden: form.hidden.is_some(),
+        locations,
+        questions,
+        schedule_id: None,
+    };
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+#[derive(Serialize)]
+struct FormContext<'a> {
+    chrome: Chrome,
+    form: &'a EventTypeForm,
+    /// `None` while creating.
+    id: Option<Uuid>,
+    errors: FieldErrors,
+    kinds: &'static str,
+}
+
+const KINDS: &str =
+    "short_text, long_text, select, multi_select, checkbox, phone, email, number, url";
+
+fn form_page(
+    chrome: Chrome,
+    form: &EventTypeForm,
+    id: Option<Uuid>,
+    errors: FieldErrors,
+) -> Rendered {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = render(
+        "dashboard/event_type_form.html",
+        FormContext {
+            chrome,
+            form,
+            id,
+            errors,
+            kinds: KINDS,
+        },
+    )?;
+    Ok((status, private_page(html)).into_response())
+}
+
+pub(crate) async fn new(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
+    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    form_page(chrome, &EventTypeForm::blank(), None, FieldErrors::new())
+}
+
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    signed_in: SignedIn,
+) -> Rendered {
+    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    let event_type =
+        services::event_types::get(&state.db, &signed_in.scope, EventTypeId(id)).await?;
+    form_page(
+        chrome,
+        &EventTypeForm::of(&event_type),
+        Some(id),
+        FieldErrors::new(),
+    )
+}
+
+/// Service validation errors as form fields, or the error to show as a page.
+fn field_errors(e: ServiceError) -> Result<FieldErrors, ServiceError> {
+    match e {
+        ServiceError::Validation(fields) => Ok(fields
+            .into_iter()
+            .map(|f| (field_of(&f.pointer), sentence(&f.message)))
+            .collect()),
+        ServiceError::Conflict("slug") => Ok(FieldErrors::from([(
+            "slug".to_owned(),
+            "You have an event type with this slug already.".to_owned(),
+        )])),
+        other => Err(other),
+    }
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    submitted: SessionForm<EventTypeForm>,
+) -> Rendered {
+    let signed_in = SignedIn {
+        scope: submitted.scope,
+        csrf: submitted.csrf,
+    };
+    let form = submitted.form;
+    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    let settings = match settings(&form) {
+        Ok(s) => s,
+        Err(errors) => return form_page(chrome, &form, None, errors),
+    };
+    let (fields, defaulted) = split(settings);
+    let input = services::event_types::EventTypeInput {
+        owner_user_id: None,
+        fields,
+        defaulted,
+    };
+    match services::event_types::create(&state.db, &signed_in.scope, input).await {
+        Ok(created) => Ok(
+            Redirect::to(&format!("/dashboard/event-types?saved={}", created.id.0)).into_response(),
+        ),
+        Err(e) => form_page(chrome, &form, None, field_errors(e)?),
+    }
+}
+
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    submitted: SessionForm<EventTypeForm>,
+) -> Rendered {
+    let signed_in = SignedIn {
+        scope: submitted.scope,
+        csrf: submitted.csrf,
+    };
+    let form = submitted.form;
+    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    let settings = match settings(&form) {
+        Ok(s) => s,
+        Err(errors) => return form_page(chrome, &form, Some(id), errors),
+    };
+    let (fields, defaulted) = split(settings);
+    let replaced = services::event_types::replace(
+        &state.db,
+        &signed_in.scope,
+        EventTypeId(id),
+        fields,
+        &defaulted,
+    )
+    .await;
+    match replaced {
+        Ok(_) => Ok(Redirect::to(&format!("/dashboard/event-types?saved={id}")).into_response()),
+        Err(e) => form_page(chrome, &form, Some(id), field_errors(e)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_become_locations_and_questions() {
+        assert_eq!(parse_location("jitsi"), Some(Location::Jitsi));
+        assert_eq!(
+            parse_location("in person: Torstraße 1, Berlin"),
+            Some(Location::InPerson {
+                address: "Torstraße 1, Berlin".to_owned()
+            })
+        );
+        assert_eq!(parse_location("carrier pigeon"), None);
+        let q = parse_question("topic | Topic | select | required | Sales, Support");
+        assert_eq!(
+            q,
+            Some(Question {
+                key: "topic".to_owned(),
+                label: "Topic".to_owned(),
+                kind: QuestionKind::Select,
+                required: true,
+                options: vec!["Sales".to_owned(), "Support".to_owned()],
+            })
+        );
+        assert_eq!(parse_question("topic | Topic | essay"), None);
+    }
+
+    #[test]
+    fn an_event_type_round_trips_through_the_form() {
+        let form = EventTypeForm {
+            slug: "intro".to_owned(),
+            title: "Intro".to_owned(),
+            duration_minutes: "30".to_owned(),
+            duration_options: "30, 60".to_owned(),
+            buffer_before_minutes: "5".to_owned(),
+            window: "rolling".to_owned(),
+            window_days: "30".to_owned(),
+            seats: "1".to_owned(),
+            locations: "jitsi\nphone: +49 30 1234567".to_owned(),
+            questions: "topic | Topic | select | required | Sales, Support".to_owned(),
+            ..EventTypeForm::default()
+        };
+        let settings = settings(&form).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(settings.buffer_before_minutes, Some(5));
+        assert_eq!(
+            settings.buffer_after_minutes, None,
+            "blank takes the default"
+        );
+        assert_eq!(settings.booking_window, BookingWindow::Rolling { days: 30 });
+        let (fields, _) = split(settings);
+        let back = EventTypeForm::of(&EventType {
+            id: EventTypeId(Uuid::nil()),
+            organization_id: store::types::OrganizationId(Uuid::nil()),
+            owner_user_id: store::types::UserId(Uuid::nil()),
+            fields,
+            created_at: store::types::Timestamp::now(),
+            updated_at: store::types::Timestamp::now(),
+        });
+        assert_eq!(back.locations, form.locations);
+        assert_eq!(back.questions, form.questions);
+        assert_eq!(back.duration_options, form.duration_options);
+    }
+
+    #[test]
+    fn unreadable_numbers_are_named() {
+        let form = EventTypeForm {
+            duration_minutes: "half an hour".to_owned(),
+            max_per_day: "3.5".to_owned(),
+            ..EventTypeForm::blank()
+        };
+        let errors = settings(&form).err().unwrap_or_default();
+        assert!(errors.contains_key("duration_minutes"));
+        assert!(errors.contains_key("max_per_day"));
+    }
+}

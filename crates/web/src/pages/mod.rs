@@ -1,0 +1,45 @@
+//! Server-rendered pages: the public booking pages invitees use and the dashboard hosts
+//! sign in to. Templates (minijinja) and static CSS/JS are embedded in the binary; there is
+//! no front-end build step.
+//!
+//! A page handler is like an API handler: it parses, calls the same `services` function the
+//! JSON API calls, and renders HTML instead of JSON. The booking calendar's script talks to
+//! the public JSON API directly (slots, book, reschedule, cancel), so the rules and the
+//! answers are the API's.
+
+mod assets;
+mod branding;
+mod calendar_links;
+mod dashboard;
+mod event_types;
+mod public;
+mod render;
+mod session;
+mod settings;
+mod signin;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+
+use crate::state::AppState;
+
+pub(crate) use render::{PageError, Rendered};
+
+/// Every page route. Pages are compressed (gzip) when the browser accepts it; the JSON API
+/// is left as it is.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(signin::home))
+        .route("/static/{file}", get(assets::serve))
+        .route("/book/{id}", get(public::booking_page))
+        .route("/link/{token}", get(public::link_page))
+        .route("/manage/{token}", get(public::manage_page))
+        .route("/manage/{token}/event.ics", get(public::manage_ics))
+        .route("/u/{organization}/{user}", get(public::organizer_page))
+        .route("/t/{organization}/{team}", get(public::team_page))
+        .route("/signin", get(signin::form).post(signin::submit))
+        .route("/signout", post(signin::sign_out))
+        .merge(dashboard::router())
+        .layer(CompressionLayer::new())
+}

@@ -1,0 +1,269 @@
+//! The dashboard's settings: my profile (name, booking-page handle, time zone), the
+//! organization's branding (owners and admins), and API keys (owners and admins). Each
+//! form calls the service the JSON API calls for the same change.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use services::ServiceError;
+use store::types::ApiKeyId;
+use uuid::Uuid;
+
+use super::Rendered;
+use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::render::render;
+use super::session::{SessionForm, SignedIn};
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/settings", get(show))
+        .route("/dashboard/settings/profile", post(save_profile))
+        .route("/dashboard/settings/branding", post(save_branding))
+        .route("/dashboard/settings/api-keys", post(create_key))
+        .route("/dashboard/settings/api-keys/{id}/revoke", post(revoke_key))
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct BrandingForm {
+    #[serde(default)]
+    organization_name: String,
+    #[serde(default)]
+    brand_color: String,
+    #[serde(default)]
+    logo_url: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct KeyForm {
+    #[serde(default)]
+    key_name: String,
+}
+
+#[derive(Serialize)]
+struct KeyRow {
+    id: Uuid,
+    name: String,
+    created: String,
+    last_used: Option<String>,
+    revoked: bool,
+}
+
+#[derive(Serialize)]
+struct SettingsContext {
+    chrome: Chrome,
+    profile: ProfileForm,
+    branding: BrandingForm,
+    /// Owners and admins change the organization's branding.
+    is_admin: bool,
+    /// Whoever holds `api_keys.manage` manages their own keys (admins everyone's).
+    manages_keys: bool,
+    keys: Vec<KeyRow>,
+    /// A key just issued: shown this once.
+    new_key: Option<String>,
+    organizer_url: Option<String>,
+    errors: BTreeMap<String, String>,
+}
+
+/// What the settings page shows when nothing was typed: the stored values.
+async fn context(
+    state: &AppState,
+    signed_in: &SignedIn,
+    notice: Option<String>,
+) -> Result<SettingsContext, ServiceError> {
+    let scope = &signed_in.scope;
+    let me = services::users::current(&state.db, scope).await?;
+    let organization = services::organizations::get(&state.db, scope).await?;
+    let is_admin = scope.admin().is_some();
+    let manages_keys = is_admin || scope.grant::<store::can::ManageApiKeys>().is_some();
+    let keys = if manages_keys {
+        services::api_keys::list(&state.db, scope)
+            .await?
+            .into_iter()
+            .map(|k| KeyRow {
+                id: k.id.0,
+                name: k.name,
+                created: k.created_at.to_jiff().strftime("%Y-%m-%d").to_string(),
+                last_used: k
+                    .last_used_at
+                    .map(|t| t.to_jiff().strftime("%Y-%m-%d %H:%M UTC").to_string()),
+                revoked: k.revoked_at.is_some(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (mut chrome, _) = chrome(state, signed_in, "settings")
+        .await
+        .map_err(|_| ServiceError::NotFound("user"))?;
+    chrome.notice = notice;
+    Ok(SettingsContext {
+        chrome,
+        organizer_url: me
+            .slug
+            .as_ref()
+            .map(|s| format!("/u/{}/{s}", organization.slug)),
+        profile: ProfileForm {
+            name: me.name,
+            slug: me.slug.unwrap_or_default(),
+            time_zone: me.time_zone,
+        },
+        branding: BrandingForm {
+            organization_name: organization.name,
+            brand_color: organization.brand_color.unwrap_or_default(),
+            logo_url: organization.logo_url.unwrap_or_default(),
+        },
+        is_admin,
+        manages_keys,
+        keys,
+        new_key: None,
+        errors: BTreeMap::new(),
+    })
+}
+
+fn page(context: SettingsContext) -> Rendered {
+    let status = if context.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = render("dashboard/settings.html", context)?;
+    Ok((status, private_page(html)).into_response())
+}
+
+/// Validation errors named by form field (prefixed, as two forms share the page).
+fn errors_of(e: ServiceError, prefix: &str) -> Result<BTreeMap<String, String>, ServiceError> {
+    match e {
+        ServiceError::Validation(fields) => Ok(fields
+            .into_iter()
+            .map(|f| {
+                (
+                    format!("{prefix}{}", field_of(&f.pointer)),
+                    sentence(&f.message),
+                )
+            })
+            .collect()),
+        ServiceError::Conflict(field) => Ok(BTreeMap::from([(
+            format!("{prefix}{field}"),
+            "Someone in your organization has this already.".to_owned(),
+        )])),
+        other => Err(other),
+    }
+}
+
+pub(crate) async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
+    page(context(&state, &signed_in, None).await?)
+}
+
+fn signed(scope: store::Scope, csrf: String) -> SignedIn {
+    SignedIn { scope, csrf }
+}
+
+pub(crate) async fn save_profile(
+    State(state): State<AppState>,
+    submitted: SessionForm<ProfileForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    let slug = form.slug.trim();
+    let input = services::users::Profile {
+        name: Some(form.name.clone()),
+        slug: Some((!slug.is_empty()).then(|| slug.to_owned())),
+        time_zone: Some(form.time_zone.trim().to_owned()),
+        ..services::users::Profile::default()
+    };
+    match services::users::update_me(&state.db, &signed_in.scope, input).await {
+        Ok(_) => page(context(&state, &signed_in, Some("Profile saved.".to_owned())).await?),
+        Err(e) => {
+            let errors = errors_of(e, "profile_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.profile = form;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+pub(crate) async fn save_branding(
+    State(state): State<AppState>,
+    submitted: SessionForm<BrandingForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    let input = services::organizations::UpdateOrganization {
+        name: Some(form.organization_name.clone()),
+        brand_color: Some(optional(&form.brand_color)),
+        logo_url: Some(optional(&form.logo_url)),
+        default_time_zone: None,
+    };
+    match services::organizations::update(&state.db, &signed_in.scope, input).await {
+        Ok(_) => page(context(&state, &signed_in, Some("Branding saved.".to_owned())).await?),
+        Err(e) => {
+            let errors = errors_of(e, "branding_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.branding = form;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+pub(crate) async fn create_key(
+    State(state): State<AppState>,
+    submitted: SessionForm<KeyForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let input = services::api_keys::NewApiKey {
+        user_id: None,
+        name: submitted.form.key_name.trim().to_owned(),
+        scopes: None,
+        expires_at: None,
+    };
+    match services::api_keys::create(&state.db, &signed_in.scope, input).await {
+        Ok(issued) => {
+            let mut context = context(
+                &state,
+                &signed_in,
+                Some("Key created. Copy it now: it is not shown again.".to_owned()),
+            )
+            .await?;
+            context.new_key = Some(issued.token.expose().to_owned());
+            page(context)
+        }
+        Err(e) => {
+            let errors = errors_of(e, "key_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+pub(crate) async fn revoke_key(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    submitted: SessionForm<super::signin::Empty>,
+) -> Rendered {
+    services::api_keys::revoke(&state.db, &submitted.scope, ApiKeyId(id)).await?;
+    Ok(Redirect::to("/dashboard/settings").into_response())
+}

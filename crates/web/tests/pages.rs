@@ -1,0 +1,501 @@
+//! The pages over HTTP, without a browser: what they answer to strangers, to forged forms
+//! and to another organization, on SQLite and (with TEST_DATABASE_URL) PostgreSQL. The
+//! browser stories are in browser.rs.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Org, TestApp};
+use rendezvous_web as web;
+use reqwest::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
+};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs a test body against a server with plain-HTTP cookies on each backend.
+macro_rules! pages_test {
+    ($name:ident, |$app:ident| $body:expr) => {
+        store::backend_test!($name, |t| async move {
+            let $app = start(t).await;
+            $body.await
+        });
+    };
+}
+
+/// `application/x-www-form-urlencoded` bodies, as HTML forms send them.
+trait FormBody {
+    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self;
+}
+
+impl FormBody for reqwest::RequestBuilder {
+    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self {
+        self.header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).unwrap())
+    }
+}
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+async fn start(t: store::testing::TestDb) -> TestApp {
+    let auth = web::AuthConfig {
+        secure_cookies: false,
+        ..web::AuthConfig::default()
+    };
+    TestApp::builder().auth(auth).many_invitees().start(t).await
+}
+
+/// A Berlin host with Mon-Fri hours and one event type; returns (host key, event type id).
+async fn host(app: &TestApp, org: &Org, email: &str) -> (String, String) {
+    let user = app.member(org, email, store::Role::Member, PASSWORD).await;
+    let key: Value = app
+        .client
+        .post(app.url("/api/v1/api-keys"))
+        .bearer_auth(&org.key)
+        .json(&json!({"name": email, "user_id": user.id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = key["key"].as_str().unwrap().to_owned();
+    let hours = json!([["09:00", "17:00"]]);
+    let status = app
+        .client
+        .post(app.url("/api/v1/schedules"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Hours", "time_zone": "Europe/Berlin",
+            "weekly": {"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours}}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::CREATED);
+    let event: Value = app
+        .client
+        .post(app.url("/api/v1/event-types"))
+        .bearer_auth(&key)
+        .json(
+            &json!({"slug": "intro", "title": "Intro <call>", "duration_minutes": 30,
+                      "requires_confirmation": true}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (key, event["id"].as_str().unwrap().to_owned())
+}
+
+/// Signs in through the sign-in form; returns the Cookie header and the CSRF token.
+async fn sign_in(app: &TestApp, organization: &str, email: &str) -> (String, String) {
+    let response = no_redirects()
+        .post(app.url("/signin"))
+        .form_body(&[
+            ("organization", organization),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/dashboard");
+    let mut cookies = Vec::new();
+    let mut csrf = String::new();
+    for value in response.headers().get_all(SET_COOKIE) {
+        let pair = value
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
+            csrf = token.to_owned();
+        }
+        cookies.push(pair);
+    }
+    (cookies.join("; "), csrf)
+}
+
+/// Books the event type's first free start in a week's time; returns the booking id.
+async fn a_booking(app: &TestApp, event: &str) -> String {
+    let from = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(24 * 7))
+        .unwrap();
+    let until = from
+        .checked_add(jiff::SignedDuration::from_hours(24 * 7))
+        .unwrap();
+    let slots: Value = app
+        .get(&format!(
+            "/api/v1/public/event-types/{event}/slots?start={from}&end={until}&timeZone=UTC"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let start = slots["days"][0]["slots"][0]["start"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let booked: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/public/event-types/{event}/bookings")))
+        .json(&json!({"start": start, "name": "Ines", "email": "ines@example.com", "time_zone": "UTC"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    booked["booking"]["uid"].as_str().unwrap().to_owned()
+}
+
+pages_test!(public_pages_render_escape_and_compress, |app| async move {
+    let org = app.organization("acme").await;
+    let (_, event) = host(&app, &org, "berta@acme.example").await;
+    let response = app
+        .client
+        .get(app.url(&format!("/book/{event}")))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_ENCODING], "gzip");
+    assert!(
+        response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = app
+        .get(&format!("/book/{event}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Intro &lt;call&gt;"), "titles are escaped");
+    assert!(!html.contains("Intro <call>"));
+    assert!(
+        html.contains("Request booking"),
+        "confirmation-required wording"
+    );
+
+    let unknown = app.get(&format!("/book/{}", uuid_v4())).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(unknown.text().await.unwrap().contains("<h1>Not found</h1>"));
+    let bad_token = app.get("/manage/rdvm_nonsense").await;
+    assert_eq!(bad_token.status(), StatusCode::NOT_FOUND);
+    let css = app.get("/static/app.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+});
+
+pages_test!(
+    dashboard_needs_a_session_and_its_csrf_token,
+    |app| async move {
+        let org = app.organization("acme").await;
+        host(&app, &org, "berta@acme.example").await;
+        let client = no_redirects();
+        let stranger = client.get(app.url("/dashboard")).send().await.unwrap();
+        assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
+        assert_eq!(stranger.headers()[LOCATION], "/signin");
+
+        let wrong = client
+            .post(app.url("/signin"))
+            .form_body(&[
+                ("organization", "acme"),
+                ("email", "berta@acme.example"),
+                ("password", "nope"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert!(wrong.text().await.unwrap().contains("id=\"signin-error\""));
+
+        let (cookie, csrf) = sign_in(&app, "acme", "berta@acme.example").await;
+        let dashboard = client
+            .get(app.url("/dashboard"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dashboard.status(), StatusCode::OK);
+        assert!(
+            dashboard
+                .text()
+                .await
+                .unwrap()
+                .contains(&format!("value=\"{csrf}\""))
+        );
+
+        let form = |token: &str| {
+            vec![
+                ("csrf_token", token.to_owned()),
+                ("name", "Hours".to_owned()),
+                ("time_zone", "Europe/Berlin".to_owned()),
+                ("mon", "10:00-12:00".to_owned()),
+            ]
+        };
+        for forged in ["", "not-the-token"] {
+            let refused = client
+                .post(app.url("/dashboard/availability"))
+                .header(COOKIE, &cookie)
+                .form_body(&form(forged))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "token {forged:?}");
+        }
+        let saved = client
+            .post(app.url("/dashboard/availability"))
+            .header(COOKIE, &cookie)
+            .form_body(&form(&csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        assert!(saved.text().await.unwrap().contains("Availability saved."));
+
+        // Bad input is answered next to its field, and nothing is written.
+        let mut bad = form(&csrf);
+        bad[3].1 = "17:00-09:00".to_owned();
+        bad[2].1 = "Mars/Olympus".to_owned();
+        let refused = client
+            .post(app.url("/dashboard/availability"))
+            .header(COOKIE, &cookie)
+            .form_body(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("id=\"e-mon\""), "{html}");
+        assert!(html.contains("id=\"e-time_zone\""), "{html}");
+        let page = client
+            .get(app.url("/dashboard/availability"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("value=\"10:00-12:00\""),
+            "the good save stands"
+        );
+
+        // The API's header path still works with the same token.
+        let api = client
+            .get(app.url("/api/v1/me"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::OK);
+
+        let out = client
+            .post(app.url("/signout"))
+            .header(COOKIE, &cookie)
+            .form_body(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        let after = client
+            .get(app.url("/dashboard"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session is gone");
+    }
+);
+
+pages_test!(another_organization_gets_404, |app| async move {
+    let acme = app.organization("acme").await;
+    let (_, event) = host(&app, &acme, "berta@acme.example").await;
+    let booking = a_booking(&app, &event).await;
+    let other = app.organization("other").await;
+    host(&app, &other, "olga@other.example").await;
+    let (cookie, csrf) = sign_in(&app, "other", "olga@other.example").await;
+    let client = no_redirects();
+    let page = client
+        .get(app.url(&format!("/dashboard/bookings/{booking}/reschedule")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let confirm = client
+        .post(app.url(&format!("/dashboard/bookings/{booking}/confirm")))
+        .header(COOKIE, &cookie)
+        .form_body(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirm.status(), StatusCode::NOT_FOUND);
+    let list = client
+        .get(app.url("/dashboard?view=pending"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !list.contains(&booking),
+        "acme's booking is not listed for other"
+    );
+
+    // Acme's own host can confirm it from the dashboard.
+    let (cookie, csrf) = sign_in(&app, "acme", "berta@acme.example").await;
+    let confirm = client
+        .post(app.url(&format!("/dashboard/bookings/{booking}/confirm")))
+        .header(COOKIE, &cookie)
+        .form_body(&[("csrf_token", csrf.as_str()), ("view", "pending")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirm.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        confirm.headers()[LOCATION],
+        "/dashboard?view=pending&done=confirm"
+    );
+});
+
+fn uuid_v4() -> String {
+    // A well-formed id no event type has.
+    "0193a0a0-0000-7000-8000-000000000000".to_owned()
+}
+
+pages_test!(every_dashboard_page_renders, |app| async move {
+    let org = app.organization("acme").await;
+    let user = app
+        .member(&org, "ada@acme.example", store::Role::Admin, PASSWORD)
+        .await;
+    let _ = user;
+    let (cookie, _) = sign_in(&app, "acme", "ada@acme.example").await;
+    let client = no_redirects();
+    for path in [
+        "/dashboard",
+        "/dashboard?view=past",
+        "/dashboard/availability",
+        "/dashboard/event-types",
+        "/dashboard/event-types/new",
+        "/dashboard/settings",
+    ] {
+        let response = client
+            .get(app.url(path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+});
+
+async fn send(app: &TestApp, method: reqwest::Method, path: &str, key: &str, body: Value) -> Value {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(Value::Null)
+}
+
+pages_test!(team_page_lists_members_with_a_handle, |app| async move {
+    use reqwest::Method;
+    let org = app.organization("acme").await;
+    let (berta, _) = host(&app, &org, "berta@acme.example").await;
+    let (carl, _) = host(&app, &org, "carl@acme.example").await;
+    send(
+        &app,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        &berta,
+        json!({"name": "Berta", "slug": "berta"}),
+    )
+    .await;
+    send(
+        &app,
+        Method::POST,
+        "/api/v1/event-types",
+        &berta,
+        json!({"slug": "secret", "title": "Secret plan", "duration_minutes": 30, "hidden": true}),
+    )
+    .await;
+    let team = send(
+        &app,
+        Method::POST,
+        "/api/v1/teams",
+        &org.key,
+        json!({"slug": "sales", "name": "Sales"}),
+    )
+    .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    for key in [&berta, &carl] {
+        let me = send(&app, Method::GET, "/api/v1/me", key, Value::Null).await;
+        let user = me["user_id"].as_str().unwrap().to_owned();
+        send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/teams/{team}/members/{user}"),
+            &org.key,
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+    let page = app.get("/t/acme/sales").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Sales</h1>"), "{html}");
+    assert!(
+        html.contains("/u/acme/berta") && html.contains("Intro &lt;call&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Secret plan"),
+        "hidden event types are not listed"
+    );
+    assert!(
+        !html.contains("carl@acme.example"),
+        "members without a handle are not listed"
+    );
+    assert_eq!(
+        app.get("/t/acme/nope").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.organization("other").await;
+    assert_eq!(
+        app.get("/t/other/sales").await.status(),
+        StatusCode::NOT_FOUND
+    );
+});
