@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
+pub mod calendars;
 pub mod bookings;
 pub mod contacts;
 pub mod event_types;
@@ -88,5 +89,10 @@ impl Db {
     /// Teams and memberships.
     pub fn teams(&self) -> teams::Teams<'_> {
         teams::Teams { db: self }
+    }
+
+    /// Calendar connections, their calendars, synced busy time, write-backs and feed URLs.
+    pub fn calendar_connections(&self) -> calendars::CalendarConnections<'_> {
+        calendars::CalendarConnections { db: self }
     }
 }
