@@ -61,6 +61,9 @@ pub struct Config {
     pub session_ttl_secs: u64,
     /// Mark session cookies Secure (HTTPS only); false only for plain-HTTP development.
     pub secure_cookies: bool,
+    /// Internal network ranges (CIDR, like "10.0.0.0/8") that calls to user-given URLs
+    /// (calendar servers, feeds, webhooks) may reach. Empty: only public addresses.
+    pub outbound_allow: Vec<String>,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             manage_rate_per_ip: 60,
             session_ttl_secs: 14 * 24 * 3600,
             secure_cookies: true,
+            outbound_allow: Vec::new(),
         }
     }
 }
@@ -174,6 +178,7 @@ impl Config {
         if self.max_body_bytes == 0 {
             return Err(SettingError::new("max_body_bytes", "must be at least 1"));
         }
+        self.outbound_policy()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return Err(SettingError::new(
                 "log_level",
@@ -213,6 +218,26 @@ impl Config {
             settings,
             secure_cookies: self.secure_cookies,
         }
+    }
+
+    /// What calls to user-given URLs may reach.
+    pub fn outbound_policy(&self) -> Result<outbound::Policy, SettingError> {
+        let allow = self
+            .outbound_allow
+            .iter()
+            .map(|text| {
+                text.trim().parse::<outbound::Cidr>().map_err(|_| {
+                    SettingError::new(
+                        "outbound_allow",
+                        format!("{text:?} is not a network range (try 10.0.0.0/8)"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(outbound::Policy {
+            allow,
+            ..outbound::Policy::default()
+        })
     }
 
     pub fn connect_options(&self) -> store::ConnectOptions {
@@ -289,5 +314,27 @@ mod tests {
             .check()
             .map_err(|e| e.to_string())
             .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn outbound_allow_takes_network_ranges_and_names_a_bad_one() {
+        let config = Config {
+            outbound_allow: vec!["10.0.0.0/8".into(), " fd00::/8 ".into()],
+            ..Config::default()
+        };
+        let policy = config.outbound_policy().map_err(|e| e.to_string());
+        assert_eq!(policy.map(|p| p.allow.len()), Ok(2));
+
+        let config = Config {
+            outbound_allow: vec!["10.0.0.0/33".into()],
+            ..Config::default()
+        };
+        let error = config
+            .check()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("`outbound_allow`"), "{error}");
+        assert!(error.contains("10.0.0.0/33"), "{error}");
     }
 }

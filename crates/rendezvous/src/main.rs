@@ -16,10 +16,9 @@ use crate::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // One TLS crypto provider for every rustls user (sqlx today; SMTP and HTTP clients
-    // later). With two providers compiled in, rustls panics unless one is installed, so
-    // install ours before anything connects. Err means one is already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // One TLS crypto provider (ring) for every rustls user: sqlx, SMTP, HTTP clients.
+    // Installed before anything connects.
+    outbound::install_crypto_provider();
 
     match run(cli) {
         Ok(code) => code,

@@ -120,6 +120,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn get(url: &str, key: Option<&str>) -> (u16, String) {
     runtime().block_on(async {
+        outbound::install_crypto_provider();
         let mut request = reqwest::Client::new().get(url);
         if let Some(key) = key {
             request = request.bearer_auth(key);

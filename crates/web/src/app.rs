@@ -33,6 +33,8 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// Sign-in, sessions, cookies and rate limits.
     pub auth: crate::extract::AuthConfig,
+    /// What calls to user-given URLs (calendars, feeds, webhooks) may reach.
+    pub outbound: outbound::Policy,
 }
 
 impl Default for HttpConfig {
@@ -41,6 +43,7 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             auth: crate::extract::AuthConfig::default(),
+            outbound: outbound::Policy::default(),
         }
     }
 }
@@ -110,7 +113,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// Builds the application: routes, error fallbacks and middleware.
-pub fn router(db: Db, config: &HttpConfig) -> Router {
+pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
     let (routes, openapi) = api_router().split_for_parts();
     let openapi_json: Arc<[u8]> = serde_json::to_vec_pretty(&openapi)
         .unwrap_or_default()
@@ -120,6 +123,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Router {
         metrics: crate::metrics::handle(),
         openapi_json,
         auth: Arc::new(config.auth.clone()),
+        outbound: outbound::Client::new(config.outbound.clone())?,
     };
 
     // One INFO line per response (status, latency) is the access log.
@@ -139,7 +143,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Router {
             )
         });
 
-    routes
+    Ok(routes
         .route("/api/v1/openapi.json", get(ops::docs::openapi_json))
         .route("/api/v1/docs", get(ops::docs::page))
         .route("/api/v1/docs/rapidoc-min.js", get(ops::docs::script))
@@ -162,7 +166,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Router {
         // span sees it.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for

@@ -14,4 +14,8 @@ pub struct AppState {
     pub(crate) openapi_json: Arc<[u8]>,
     /// Sign-in protection, sessions and cookies.
     pub(crate) auth: Arc<crate::extract::AuthConfig>,
+    /// The SSRF-guarded client for every call to a URL a user gave us.
+    // Read by the calendar and webhook routes, which land next.
+    #[allow(dead_code)]
+    pub outbound: outbound::Client,
 }

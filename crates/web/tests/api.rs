@@ -312,6 +312,7 @@ app_test!(shutdown_stops_the_server, |app| async move {
     let url = app.url("/healthz");
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
     app.shutdown().await;
+    outbound::install_crypto_provider();
     assert!(reqwest::get(url).await.is_err(), "the port is closed");
 });
 

@@ -519,6 +519,7 @@ async fn two_servers_on_one_postgres_race_for_one_slot() {
     let event = host_with_event(&app, &org, json!({})).await;
     let start = berlin(next_monday(), 9, 0);
     let path = format!("/api/v1/public/event-types/{event}/bookings");
+    outbound::install_crypto_provider();
     let client = reqwest::Client::new();
     let attempts = (0..40).map(|i| {
         let url = if i % 2 == 0 {

@@ -36,8 +36,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         max_body_bytes: config.max_body_bytes,
         request_timeout: Duration::from_secs(config.request_timeout_secs),
         auth: config.auth(),
+        outbound: config.outbound_policy()?,
     };
-    let app = web::router(db.clone(), &http);
+    let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
 
     // The signal both starts the graceful shutdown and the clock that bounds it.
     let (stopping_tx, stopping_rx) = oneshot::channel::<()>();

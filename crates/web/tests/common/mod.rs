@@ -11,9 +11,22 @@ use tokio::task::JoinHandle;
 use web::HttpConfig;
 
 /// Configures a [`TestApp`] before it starts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TestAppBuilder {
     http: HttpConfig,
+}
+
+impl Default for TestAppBuilder {
+    /// Outbound calls may reach 127.0.0.1, where tests run their CalDAV, SMTP and webhook
+    /// servers.
+    fn default() -> Self {
+        Self {
+            http: HttpConfig {
+                outbound: outbound::Policy::allowing_loopback(),
+                ..HttpConfig::default()
+            },
+        }
+    }
 }
 
 impl TestAppBuilder {
@@ -44,14 +57,17 @@ impl TestAppBuilder {
     pub async fn start(self, db: TestDb) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = web::router(db.db.clone(), &self.http);
+        let app = web::router(db.db.clone(), &self.http).unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(web::serve(listener, app, async {
             let _ = rx.await;
         }));
         TestApp {
             addr,
-            client: Client::new(),
+            client: {
+                outbound::install_crypto_provider();
+                Client::new()
+            },
             db,
             shutdown: Some(tx),
             server,
@@ -182,7 +198,7 @@ pub async fn second_server(url: &str) -> SocketAddr {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = web::router(db, &HttpConfig::default());
+    let app = web::router(db, &HttpConfig::default()).unwrap();
     tokio::spawn(web::serve(listener, app, std::future::pending()));
     addr
 }
