@@ -64,6 +64,9 @@ pub struct Config {
     /// Internal network ranges (CIDR, like "10.0.0.0/8") that calls to user-given URLs
     /// (calendar servers, feeds, webhooks) may reach. Empty: only public addresses.
     pub outbound_allow: Vec<String>,
+    /// Seconds between periodic syncs of each connected calendar; 0 turns periodic sync off
+    /// (on-demand sync through the API still works).
+    pub calendar_sync_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             session_ttl_secs: 14 * 24 * 3600,
             secure_cookies: true,
             outbound_allow: Vec::new(),
+            calendar_sync_interval_secs: 300,
         }
     }
 }

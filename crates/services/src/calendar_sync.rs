@@ -80,7 +80,7 @@ pub async fn connect(
     );
     let url = input.url.trim().to_owned();
     if let Err(e) = ctx.http.check_url(&url.replace("webcal://", "https://")) {
-        invalid.push("/url", "url", &e.to_string());
+        invalid.push("/url", "url", e.to_string());
     }
     if caldav {
         invalid.check(
@@ -121,7 +121,7 @@ pub async fn connect(
                 other => ServiceError::field(
                     "/url",
                     "unreachable",
-                    &format!("no calendars found: {other}"),
+                    format!("no calendars found: {other}"),
                 ),
             })?;
         let calendars: Vec<NewCalendar> = found

@@ -54,7 +54,12 @@ pub struct SealedSecret {
 
 impl std::fmt::Debug for SealedSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SealedSecret({}, {} bytes)", self.key_id, self.bytes.len())
+        write!(
+            f,
+            "SealedSecret({}, {} bytes)",
+            self.key_id,
+            self.bytes.len()
+        )
     }
 }
 
@@ -561,7 +566,13 @@ impl CalendarConnections<'_> {
             org,
             scope.actor(),
             scope.ip(),
-            Change::event("booking.written_to_calendar", "booking", row.booking_id.0, None, serde_json::to_value(row).ok()),
+            Change::event(
+                "booking.written_to_calendar",
+                "booking",
+                row.booking_id.0,
+                None,
+                serde_json::to_value(row).ok(),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -586,7 +597,13 @@ impl CalendarConnections<'_> {
             org,
             scope.actor(),
             scope.ip(),
-            Change::event("booking.removed_from_calendar", "booking", booking_id.0, None, None),
+            Change::event(
+                "booking.removed_from_calendar",
+                "booking",
+                booking_id.0,
+                None,
+                None,
+            ),
         )
         .await?;
         tx.commit().await?;

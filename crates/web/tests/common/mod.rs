@@ -69,6 +69,10 @@ impl TestAppBuilder {
                 Client::new()
             },
             db,
+            calendars: services::calendar_sync::CalendarContext {
+                http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
+                keys: self.http.calendar_keys.clone(),
+            },
             shutdown: Some(tx),
             server,
         }
@@ -81,6 +85,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub db: TestDb,
+    /// What the server's calendar sync uses (same keys), for calling background services.
+    pub calendars: services::calendar_sync::CalendarContext,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
 }
