@@ -1,7 +1,8 @@
-//! API keys: issue and revoke.
+//! API keys: issue and revoke; one's own with `api_keys.manage`, anyone's as owner or admin.
 
 use store::types::{ApiKeyId, Timestamp, UserId};
 use store::{ApiKey, Db, IssuedApiKey, KeyLimits, Role, Scope};
+use store::{Permissions, can};
 
 use crate::ServiceError;
 
@@ -55,14 +56,15 @@ pub struct NewApiKey {
     pub expires_at: Option<Timestamp>,
 }
 
-/// Issues a key through the API (owners and admins). The returned token is the only copy.
+/// Issues a key through the API. Anyone with `api_keys.manage` issues keys of their own;
+/// keys for another user need an owner or admin. The returned token is the only copy.
 pub async fn create(
     db: &Db,
     scope: &Scope,
     input: NewApiKey,
 ) -> Result<IssuedApiKey, ServiceError> {
-    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
-    let user_id = match input.user_id.or(scope.actor().user_id()) {
+    let own = scope.actor().user_id();
+    let target = match input.user_id.or(own) {
         Some(id) => id,
         None => {
             return Err(ServiceError::field(
@@ -72,18 +74,20 @@ pub async fn create(
             ));
         }
     };
-    // Names a user of this organization, or is not found.
-    db.users().get(scope, user_id).await?;
     let name = input.name.trim();
-    issue_to(
-        db,
-        &admin,
-        user_id,
-        name,
-        input.scopes.as_deref(),
-        input.expires_at,
-    )
-    .await
+    let limits = checked_limits(scope, name, input.scopes.as_deref(), input.expires_at)?;
+    if Some(target) == own
+        && let Some(grant) = scope.grant::<can::ManageApiKeys>()
+    {
+        return Ok(db.api_keys().issue_own(&grant, name, limits).await?);
+    }
+    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
+    // Names a user of this organization, or is not found.
+    db.users().get(scope, target).await?;
+    Ok(db
+        .api_keys()
+        .issue_limited(&admin, target, name, limits)
+        .await?)
 }
 
 async fn issue_to(
@@ -94,6 +98,22 @@ async fn issue_to(
     scopes: Option<&[String]>,
     expires_at: Option<Timestamp>,
 ) -> Result<IssuedApiKey, ServiceError> {
+    let limits = checked_limits(admin.scope(), name, scopes, expires_at)?;
+    Ok(db
+        .api_keys()
+        .issue_limited(admin, user_id, name, limits)
+        .await?)
+}
+
+/// Checks a key's name, scopes and expiry. A key never carries a permission its issuer lacks:
+/// scopes beyond the caller's are refused, and a caller who is itself narrowed (a key with
+/// scopes) passes its narrowing on to a key asked for without scopes.
+fn checked_limits(
+    scope: &Scope,
+    name: &str,
+    scopes: Option<&[String]>,
+    expires_at: Option<Timestamp>,
+) -> Result<KeyLimits, ServiceError> {
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ServiceError::Validation(vec![crate::FieldError {
             pointer: "/name".to_owned(),
@@ -101,9 +121,10 @@ async fn issue_to(
             message: "length is lower than 1 or greater than 200".to_owned(),
         }]));
     }
-    let scopes = scopes
-        .map(|s| {
-            crate::roles::parse_permissions(s).map_err(|e| match e {
+    let held = scope.permissions();
+    let scopes = match scopes {
+        Some(names) => {
+            let asked = crate::roles::parse_permissions(names).map_err(|e| match e {
                 ServiceError::Validation(mut f) => {
                     for f in &mut f {
                         f.pointer = f.pointer.replace("/permissions", "/scopes");
@@ -111,9 +132,22 @@ async fn issue_to(
                     ServiceError::Validation(f)
                 }
                 other => other,
-            })
-        })
-        .transpose()?;
+            })?;
+            if let Some(missing) = asked.iter().find(|p| !held.contains(*p)) {
+                return Err(ServiceError::field(
+                    "/scopes",
+                    "not_held",
+                    format!(
+                        "you cannot give a key {}, which you do not have",
+                        missing.codename()
+                    ),
+                ));
+            }
+            Some(asked)
+        }
+        None if held != Permissions::all() => Some(held),
+        None => None,
+    };
     if expires_at.is_some_and(|t| t <= Timestamp::now()) {
         return Err(ServiceError::Validation(vec![crate::FieldError {
             pointer: "/expires_at".to_owned(),
@@ -121,20 +155,28 @@ async fn issue_to(
             message: "must be in the future".to_owned(),
         }]));
     }
-    Ok(db
-        .api_keys()
-        .issue_limited(admin, user_id, name, KeyLimits { scopes, expires_at })
-        .await?)
+    Ok(KeyLimits { scopes, expires_at })
 }
 
-/// The organization's keys (owners and admins).
+/// Keys: the whole organization's for owners and admins, one's own for everyone else.
 pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<ApiKey>, ServiceError> {
-    scope.admin().ok_or(ServiceError::Forbidden)?;
-    Ok(db.api_keys().list(scope).await?)
+    if scope.admin().is_some() {
+        return Ok(db.api_keys().list(scope).await?);
+    }
+    scope
+        .grant::<can::ManageApiKeys>()
+        .ok_or(ServiceError::Forbidden)?;
+    Ok(db.api_keys().list_own(scope).await?)
 }
 
-/// Revokes a key of the caller's organization.
+/// Revokes a key: any of the organization's for owners and admins, one's own for everyone
+/// else (another user's key is not found).
 pub async fn revoke(db: &Db, scope: &Scope, id: ApiKeyId) -> Result<(), ServiceError> {
-    let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
-    Ok(db.api_keys().revoke(&admin, id).await?)
+    if let Some(admin) = scope.admin() {
+        return Ok(db.api_keys().revoke(&admin, id).await?);
+    }
+    let grant = scope
+        .grant::<can::ManageApiKeys>()
+        .ok_or(ServiceError::Forbidden)?;
+    Ok(db.api_keys().revoke_own(&grant, id).await?)
 }

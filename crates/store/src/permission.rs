@@ -186,7 +186,12 @@ impl Role {
             Self::Owner | Self::Admin => Permissions::all(),
             Self::Member => READ
                 .into_iter()
-                .chain([AvailabilityManage, EventTypesManage, BookingsManage])
+                .chain([
+                    AvailabilityManage,
+                    EventTypesManage,
+                    BookingsManage,
+                    ApiKeysManage,
+                ])
                 .collect(),
             Self::Viewer => READ.into_iter().collect(),
         }

@@ -701,18 +701,98 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         assert_eq!(problem["errors"][0]["pointer"], pointer, "{problem}");
     }
 
-    // Members may not issue keys.
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    // Members issue, list and revoke keys of their own, never anyone else's, and a key
+    // never carries more than its issuer holds.
+    let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
-    let r = b
-        .req(&app, Method::POST, "/api/v1/api-keys")
-        .json(&json!({"name": "mine"}))
+    let (status, mine) = json_of(
+        b.req(&app, Method::POST, "/api/v1/api-keys")
+            .json(&json!({"name": "mine", "scopes": ["users.read", "bookings.read"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{mine}");
+    let mine_key = mine["key"].as_str().unwrap().to_owned();
+    let r = app
+        .request(Method::GET, "/api/v1/me")
+        .bearer_auth(&mine_key)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, me) = json_of(r).await;
+    assert_eq!(me["user_id"], mia.id.0.to_string(), "the key acts as its issuer");
+    let (status, listed) = json_of(
+        b.req(&app, Method::GET, "/api/v1/api-keys")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "only her own: {listed}"
+    );
+    for (body, expected) in [
+        // Someone else's key needs an owner or admin.
+        (
+            json!({"name": "theirs", "user_id": org.created.owner.id.0}),
+            StatusCode::FORBIDDEN,
+        ),
+        // A permission she lacks is not hers to give.
+        (
+            json!({"name": "admin", "scopes": ["users.manage"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = b
+            .req(&app, Method::POST, "/api/v1/api-keys")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected, "{body}");
+    }
+    // A narrowed key passes its narrowing on to the keys it issues.
+    let r = app
+        .request(Method::POST, "/api/v1/api-keys")
+        .bearer_auth(&mine_key)
+        .json(&json!({"name": "child"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, child) = json_of(r).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "no api_keys.manage in its scopes: {child}"
+    );
+    // She cannot revoke the owner's key: not found, as if it did not exist.
     let r = b
-        .req(&app, Method::GET, "/api/v1/api-keys")
+        .req(&app, Method::DELETE, &format!("/api/v1/api-keys/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = b
+        .req(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/api-keys/{}", mine["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Viewers hold no api_keys.manage.
+    member(&app, &org, "vic@acme.example", store::Role::Viewer).await;
+    let v = sign_in(&app, "acme", "vic@acme.example").await;
+    let r = v
+        .req(&app, Method::POST, "/api/v1/api-keys")
+        .json(&json!({"name": "mine"}))
         .send()
         .await
         .unwrap();

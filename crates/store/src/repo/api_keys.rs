@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::permission::Permissions;
+use crate::permission::{Granted, Permissions, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::{Actor, AdminScope, Role, Scope};
 use crate::token::{self, ApiKeyToken};
@@ -184,6 +184,18 @@ impl ApiKeys<'_> {
         ))
     }
 
+    /// Issues the caller a key of their own (`api_keys.manage`).
+    pub async fn issue_own(
+        &self,
+        grant: &Granted<can::ManageApiKeys>,
+        name: &str,
+        limits: KeyLimits,
+    ) -> Result<IssuedApiKey, Error> {
+        let scope = grant.scope();
+        let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
+        self.issue_in(scope, user_id, name, limits).await
+    }
+
     /// Issues a key acting as `user_id`.
     pub async fn issue(
         &self,
@@ -203,7 +215,16 @@ impl ApiKeys<'_> {
         name: &str,
         limits: KeyLimits,
     ) -> Result<IssuedApiKey, Error> {
-        let scope = admin.scope();
+        self.issue_in(admin.scope(), user_id, name, limits).await
+    }
+
+    async fn issue_in(
+        &self,
+        scope: &Scope,
+        user_id: UserId,
+        name: &str,
+        limits: KeyLimits,
+    ) -> Result<IssuedApiKey, Error> {
         let mut tx = self.db.begin_write().await?;
         let key = insert_limited(&mut tx, scope.organization_id(), user_id, name, limits)
             .await
@@ -241,18 +262,41 @@ impl ApiKeys<'_> {
         Ok(key)
     }
 
+    /// Revokes one of the caller's own keys; another user's key is not found.
+    pub async fn revoke_own(
+        &self,
+        grant: &Granted<can::ManageApiKeys>,
+        id: ApiKeyId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
+        let user_id = scope.actor().user_id().ok_or(Error::NotFound("api key"))?;
+        self.revoke_in(scope, Some(user_id), id).await
+    }
+
     /// Revokes a key; it stops authenticating at once. Revoking twice is not an error.
     pub async fn revoke(&self, admin: &AdminScope, id: ApiKeyId) -> Result<(), Error> {
-        let scope = admin.scope();
+        self.revoke_in(admin.scope(), None, id).await
+    }
+
+    /// Revokes a key of the organization, of `owner` only when given.
+    async fn revoke_in(
+        &self,
+        scope: &Scope,
+        owner: Option<UserId>,
+        id: ApiKeyId,
+    ) -> Result<(), Error> {
         const SQL: &str = "UPDATE api_keys SET revoked_at = $3 \
-            WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL";
-        const EXISTS: &str = "SELECT id FROM api_keys WHERE organization_id = $1 AND id = $2";
+            WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL \
+            AND ($4 IS NULL OR user_id = $4)";
+        const EXISTS: &str = "SELECT id FROM api_keys \
+            WHERE organization_id = $1 AND id = $2 AND ($3 IS NULL OR user_id = $3)";
         let mut tx = self.db.begin_write().await?;
         let changed = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
                 .bind(id)
                 .bind(Timestamp::now())
+                .bind(owner)
                 .execute(conn)
                 .await?
                 .rows_affected()
@@ -262,6 +306,7 @@ impl ApiKeys<'_> {
                 sqlx::query_as(EXISTS)
                     .bind(scope.organization_id())
                     .bind(id)
+                    .bind(owner)
                     .fetch_optional(conn)
                     .await?
             });
@@ -290,11 +335,23 @@ impl ApiKeys<'_> {
 
     /// All keys, oldest first.
     pub async fn list(&self, scope: &Scope) -> Result<Vec<ApiKey>, Error> {
+        self.list_of(scope, None).await
+    }
+
+    /// The caller's own keys, oldest first.
+    pub async fn list_own(&self, scope: &Scope) -> Result<Vec<ApiKey>, Error> {
+        match scope.actor().user_id() {
+            Some(user_id) => self.list_of(scope, Some(user_id)).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    async fn list_of(&self, scope: &Scope, owner: Option<UserId>) -> Result<Vec<ApiKey>, Error> {
         const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at, scopes, \
             expires_at, last_used_at FROM api_keys \
-            WHERE organization_id = $1 ORDER BY created_at, id";
+            WHERE organization_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY created_at, id";
         let rows: Vec<Row> = with_pool!(self.db, pool => {
-            sqlx::query_as(SQL).bind(scope.organization_id()).fetch_all(pool).await?
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
         });
         Ok(rows
             .into_iter()

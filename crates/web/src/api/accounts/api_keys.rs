@@ -1,4 +1,5 @@
-//! `/api/v1/api-keys`: issue, list and revoke API keys (owners and admins).
+//! `/api/v1/api-keys`: issue, list and revoke API keys: one's own with `api_keys.manage`,
+//! anyone's as owner or admin.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -73,14 +74,17 @@ pub struct IssuedApiKeyBody {
 
 /// Issue an API key.
 ///
-/// Owners and admins. Returns the key once; only a hash is kept.
+/// A key of one's own needs `api_keys.manage` (members have it); a key for another user
+/// needs an owner or admin. A key never carries a permission its issuer lacks: `scopes`
+/// beyond the caller's are refused, and a caller using a narrowed key passes its narrowing
+/// on. Returns the key once; only a hash is kept.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "accounts", security(("api_key" = [])),
     request_body = NewApiKeyBody,
     responses(
         (status = 201, description = "Issued; the key is in the body, once", body = IssuedApiKeyBody),
-        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks api_keys.manage, or a key for another user from someone who is not an owner or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user in this organization", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid (unknown scope, past expiry)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (unknown or unheld scope, past expiry)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_api_key(
     State(state): State<AppState>,
@@ -105,11 +109,12 @@ pub async fn create_api_key(
 
 /// List API keys.
 ///
-/// Owners and admins; revoked and expired keys included.
+/// Owners and admins see the organization's keys, everyone else with `api_keys.manage`
+/// their own; revoked and expired keys included.
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "accounts", security(("api_key" = [])),
     responses(
-        (status = 200, description = "The organization's keys, oldest first", body = Vec<ApiKeyBody>),
-        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The keys, oldest first", body = Vec<ApiKeyBody>),
+        (status = 403, description = "Lacks api_keys.manage", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_api_keys(
     State(state): State<AppState>,
@@ -121,13 +126,14 @@ pub async fn list_api_keys(
 
 /// Revoke an API key.
 ///
-/// It stops authenticating at once. Revoking twice is not an error.
+/// It stops authenticating at once. Revoking twice is not an error. Owners and admins
+/// revoke any key; everyone else with `api_keys.manage` their own (another's is not found).
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "API key id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 403, description = "Not an owner or admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such key in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks api_keys.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such key (of yours, unless owner or admin)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_api_key(
     State(state): State<AppState>,
