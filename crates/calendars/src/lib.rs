@@ -6,6 +6,8 @@
 pub mod caldav;
 mod dav;
 pub mod feed;
+pub mod oauth;
+pub mod providers;
 
 pub use caldav::{CalDav, Calendar, Credentials, Resource, SyncChanges};
 pub use feed::{FeedFetch, fetch_feed};

@@ -6,6 +6,7 @@ use calendars::{CalDav, Credentials, SyncChanges};
 use rendezvous_calendars as calendars;
 
 fn client() -> outbound::Client {
+    outbound::install_crypto_provider();
     outbound::Client::new(outbound::Policy::allowing_loopback()).unwrap()
 }
 
@@ -146,6 +147,7 @@ async fn discovers_syncs_incrementally_and_writes_with_etags() {
 
 #[tokio::test]
 async fn refuses_internal_addresses_without_an_allow_list() {
+    outbound::install_crypto_provider();
     let strict = outbound::Client::new(outbound::Policy::default()).unwrap();
     let credentials = Credentials {
         username: "u".into(),

@@ -722,7 +722,11 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         .await
         .unwrap();
     let (_, me) = json_of(r).await;
-    assert_eq!(me["user_id"], mia.id.0.to_string(), "the key acts as its issuer");
+    assert_eq!(
+        me["user_id"],
+        mia.id.0.to_string(),
+        "the key acts as its issuer"
+    );
     let (status, listed) = json_of(
         b.req(&app, Method::GET, "/api/v1/api-keys")
             .send()
