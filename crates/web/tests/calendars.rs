@@ -355,6 +355,16 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
     assert!(written.contains("SEQUENCE:0"), "{written}");
     assert!(written.contains("Intro call: Ines Invitee"), "{written}");
 
+    // Someone edits the event in their calendar app: our stored ETag is now stale, so the
+    // next write gets 412 and must retry after a fresh GET.
+    radicale
+        .put(
+            &bookings_cal,
+            &format!("{booking_id}.ics"),
+            &written.replace("SUMMARY:", "SUMMARY:(edited) "),
+        )
+        .await;
+
     // Rescheduled: the same event (UID) moves, SEQUENCE + 1.
     let (status, moved) = call(
         &app,
