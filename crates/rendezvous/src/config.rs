@@ -67,6 +67,34 @@ pub struct Config {
     /// Seconds between periodic syncs of each connected calendar; 0 turns periodic sync off
     /// (on-demand sync through the API still works).
     pub calendar_sync_interval_secs: u64,
+    /// Reverse proxies (CIDR) whose X-Forwarded-For header names the client. Empty: the
+    /// header is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Where rate-limit counters live: `memory` (one process), `database` (shared by every
+    /// process on the database), or `auto`: the database on PostgreSQL, memory on SQLite.
+    pub rate_limits: RateLimitStore,
+    /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
+    pub open_signup: bool,
+}
+
+/// Where rate-limit counters live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitStore {
+    Auto,
+    Memory,
+    Database,
+}
+
+impl RateLimitStore {
+    /// Whether counters go to the database for this backend.
+    pub fn in_database(self, backend: store::Backend) -> bool {
+        match self {
+            Self::Auto => backend == store::Backend::Postgres,
+            Self::Memory => false,
+            Self::Database => true,
+        }
+    }
 }
 
 impl Default for Config {
@@ -95,8 +123,30 @@ impl Default for Config {
             secure_cookies: true,
             outbound_allow: Vec::new(),
             calendar_sync_interval_secs: 300,
+            trusted_proxies: Vec::new(),
+            rate_limits: RateLimitStore::Auto,
+            open_signup: true,
         }
     }
+}
+
+/// Parses a list of network ranges, naming the setting and the entry that is not one.
+fn cidrs(setting: &str, texts: &[String]) -> Result<Vec<outbound::Cidr>, SettingError> {
+    texts
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            // A bare address is a range of one.
+            text.parse::<outbound::Cidr>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(outbound::Cidr::from))
+                .map_err(|_| {
+                    SettingError::new(
+                        setting,
+                        format!("{text:?} is not a network range (try 10.0.0.0/8)"),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A problem with one setting, reported as one line.
@@ -183,6 +233,7 @@ impl Config {
             return Err(SettingError::new("max_body_bytes", "must be at least 1"));
         }
         self.outbound_policy()?;
+        cidrs("trusted_proxies", &self.trusted_proxies)?;
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return Err(SettingError::new(
                 "log_level",
@@ -195,13 +246,15 @@ impl Config {
         Ok(())
     }
 
-    /// Sign-in protection, sessions and cookies for the web layer.
+    /// Sign-in protection, sessions and cookies for the web layer. Call after `check`, which
+    /// has validated the network ranges.
     pub fn auth(&self) -> web::AuthConfig {
         let minute = Duration::from_secs(60);
         let mut settings = services::auth::AuthSettings {
             max_failed_logins: self.login_max_failures,
             lockout: Duration::from_secs(self.login_lockout_secs),
             session_ttl: Duration::from_secs(self.session_ttl_secs),
+            open_signup: self.open_signup,
             ..Default::default()
         };
         settings.login_per_ip.max = self.login_rate_per_ip;
@@ -221,25 +274,14 @@ impl Config {
         web::AuthConfig {
             settings,
             secure_cookies: self.secure_cookies,
+            trusted_proxies: cidrs("trusted_proxies", &self.trusted_proxies).unwrap_or_default(),
         }
     }
 
     /// What calls to user-given URLs may reach.
     pub fn outbound_policy(&self) -> Result<outbound::Policy, SettingError> {
-        let allow = self
-            .outbound_allow
-            .iter()
-            .map(|text| {
-                text.trim().parse::<outbound::Cidr>().map_err(|_| {
-                    SettingError::new(
-                        "outbound_allow",
-                        format!("{text:?} is not a network range (try 10.0.0.0/8)"),
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?;
         Ok(outbound::Policy {
-            allow,
+            allow: cidrs("outbound_allow", &self.outbound_allow)?,
             ..outbound::Policy::default()
         })
     }

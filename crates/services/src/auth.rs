@@ -42,6 +42,10 @@ pub struct AuthSettings {
     pub invite_ttl: Duration,
     /// Where the counters live.
     pub limiter: Arc<dyn RateLimiter>,
+    /// Whether anyone may found an organization through sign-up (default true).
+    pub open_signup: bool,
+    /// Sign-ups per client address (default 5 an hour).
+    pub signup_per_ip: Limit,
 }
 
 impl Default for AuthSettings {
@@ -77,6 +81,8 @@ impl Default for AuthSettings {
             reset_ttl: hour,
             invite_ttl: Duration::from_secs(7 * 24 * 3600),
             limiter: Arc::new(InMemoryLimiter::default()),
+            open_signup: true,
+            signup_per_ip: Limit { max: 5, per: hour },
         }
     }
 }
@@ -85,10 +91,15 @@ pub(crate) fn signed(d: Duration) -> jiff::SignedDuration {
     jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX)
 }
 
-fn limit(settings: &AuthSettings, key: &str, l: Limit) -> Result<(), ServiceError> {
+pub(crate) async fn limit(
+    settings: &AuthSettings,
+    key: &str,
+    l: Limit,
+) -> Result<(), ServiceError> {
     settings
         .limiter
         .hit(key, l)
+        .await
         .map_err(|wait| ServiceError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         })
@@ -97,33 +108,37 @@ fn limit(settings: &AuthSettings, key: &str, l: Limit) -> Result<(), ServiceErro
 /// Counts a public booking attempt from `ip` for `event_type`; 429 (with the wait) once
 /// either the address or the event type is over its limit. Called before any database work,
 /// so a flood costs no transactions.
-pub fn limit_public_booking(
+pub async fn limit_public_booking(
     settings: &AuthSettings,
     ip: Option<&str>,
     event_type: store::types::EventTypeId,
 ) -> Result<(), ServiceError> {
     let ip = ip.unwrap_or("unknown");
-    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip)?;
+    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip).await?;
     limit(
         settings,
         &format!("book/event_type/{event_type}"),
         settings.booking_per_event_type,
     )
+    .await
 }
 
 /// Counts a booking through a single-use link from `ip` against the same per-address budget
 /// as [`limit_public_booking`] (the link's event type is not known before its token is
 /// checked).
-pub fn limit_link_booking(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {
+pub async fn limit_link_booking(
+    settings: &AuthSettings,
+    ip: Option<&str>,
+) -> Result<(), ServiceError> {
     let ip = ip.unwrap_or("unknown");
-    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip)
+    limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip).await
 }
 
 /// Counts a request with a manage token from `ip` (view, cancel, reschedule); 429 over the
 /// limit, which also slows down guessing tokens.
-pub fn limit_manage(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {
+pub async fn limit_manage(settings: &AuthSettings, ip: Option<&str>) -> Result<(), ServiceError> {
     let ip = ip.unwrap_or("unknown");
-    limit(settings, &format!("manage/ip/{ip}"), settings.manage_per_ip)
+    limit(settings, &format!("manage/ip/{ip}"), settings.manage_per_ip).await
 }
 
 /// A sign-in attempt.
@@ -144,12 +159,13 @@ pub async fn login(
 ) -> Result<SignedIn, ServiceError> {
     let ip = client.ip.as_deref().unwrap_or("unknown");
     let account = format!("{}\u{0}{}", input.organization, input.email.to_lowercase());
-    limit(settings, &format!("login/ip/{ip}"), settings.login_per_ip)?;
+    limit(settings, &format!("login/ip/{ip}"), settings.login_per_ip).await?;
     limit(
         settings,
         &format!("login/account/{account}"),
         settings.login_per_account,
-    )?;
+    )
+    .await?;
     if input.password.chars().count() > passwords::MAX_LEN {
         // Not hashed at all: a megabyte password must not buy a megabyte of argon2 work.
         return Err(ServiceError::InvalidCredentials);
@@ -218,7 +234,8 @@ pub async fn change_password(
         settings,
         &format!("password/account/{}", user.id),
         settings.login_per_account,
-    )?;
+    )
+    .await?;
     let stored = db.accounts().own_password_hash(scope).await?;
     if stored.is_some() && !passwords::verify(current, stored).await {
         return Err(ServiceError::Validation(vec![crate::FieldError {
@@ -242,13 +259,14 @@ pub async fn request_password_reset(
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
     let ip = client.ip.as_deref().unwrap_or("unknown");
-    limit(settings, &format!("reset/ip/{ip}"), settings.reset_per_ip)?;
+    limit(settings, &format!("reset/ip/{ip}"), settings.reset_per_ip).await?;
     let account = format!("{organization}\u{0}{}", email.to_lowercase());
     limit(
         settings,
         &format!("reset/account/{account}"),
         settings.reset_per_account,
-    )?;
+    )
+    .await?;
     let found = db
         .accounts()
         .request_password_reset(organization, email, signed(settings.reset_ttl), client)
@@ -318,7 +336,8 @@ pub async fn request_email_verification(
         settings,
         &format!("verify/account/{}/{user}", scope.organization_id()),
         settings.reset_per_account,
-    )?;
+    )
+    .await?;
     let (user, token) = db
         .accounts()
         .request_email_verification(scope, signed(settings.reset_ttl))

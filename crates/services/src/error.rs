@@ -35,6 +35,9 @@ pub enum ServiceError {
     /// The account exists and the password is right, but it is not active.
     #[error("account disabled")]
     AccountDisabled,
+    /// The operator has not opened self-service sign-up.
+    #[error("sign-up is closed")]
+    SignupClosed,
     /// Too many attempts; try again after this many seconds.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },

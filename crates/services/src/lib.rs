@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod roles;
 pub mod schedules;
 pub mod scheduling_defaults;
+pub mod signup;
 pub mod teams;
 pub mod users;
 mod validate;

@@ -1,7 +1,8 @@
-//! Teams and memberships.
+//! Teams and memberships. `teams.manage` runs every team; a team's leads run their own
+//! (rename it, set and remove its members), but only `teams.manage` creates or deletes teams.
 
 use store::types::{TeamId, UserId};
-use store::{Db, Scope, Team, TeamMember, TeamRole, can};
+use store::{Db, ManagedTeam, Scope, Team, TeamMember, TeamRole, can};
 
 use crate::{FieldError, ServiceError};
 
@@ -11,6 +12,22 @@ fn read(scope: &Scope) -> Result<store::Granted<can::ReadTeams>, ServiceError> {
 
 fn manage(scope: &Scope) -> Result<store::Granted<can::ManageTeams>, ServiceError> {
     scope.grant().ok_or(ServiceError::Forbidden)
+}
+
+/// The right to run team `id`: anyone's with `teams.manage`, else the team's own leads'.
+async fn managed(db: &Db, scope: &Scope, id: TeamId) -> Result<ManagedTeam, ServiceError> {
+    if let Some(grant) = scope.grant::<can::ManageTeams>() {
+        return Ok(db.teams().manage(&grant, id));
+    }
+    // Others may see the team (or learn it does not exist) only with teams.read.
+    read(scope)?;
+    match db.teams().lead(scope, id).await? {
+        Some(team) => Ok(team),
+        None => {
+            db.teams().get(&read(scope)?, id).await?;
+            Err(ServiceError::Forbidden)
+        }
+    }
 }
 
 fn check(slug: Option<&str>, name: Option<&str>) -> Result<(), ServiceError> {
@@ -57,11 +74,11 @@ pub async fn update(
     slug: Option<String>,
     name: Option<String>,
 ) -> Result<Team, ServiceError> {
-    let grant = manage(scope)?;
+    let team = managed(db, scope, id).await?;
     check(slug.as_deref(), name.as_deref())?;
     Ok(db
         .teams()
-        .update(&grant, id, slug, name.map(|n| n.trim().to_owned()))
+        .update(&team, slug, name.map(|n| n.trim().to_owned()))
         .await?)
 }
 
@@ -80,10 +97,8 @@ pub async fn put_member(
     user_id: UserId,
     role: TeamRole,
 ) -> Result<TeamMember, ServiceError> {
-    Ok(db
-        .teams()
-        .put_member(&manage(scope)?, id, user_id, role)
-        .await?)
+    let team = managed(db, scope, id).await?;
+    Ok(db.teams().put_member(&team, user_id, role).await?)
 }
 
 pub async fn remove_member(
@@ -92,8 +107,6 @@ pub async fn remove_member(
     id: TeamId,
     user_id: UserId,
 ) -> Result<(), ServiceError> {
-    Ok(db
-        .teams()
-        .remove_member(&manage(scope)?, id, user_id)
-        .await?)
+    let team = managed(db, scope, id).await?;
+    Ok(db.teams().remove_member(&team, user_id).await?)
 }

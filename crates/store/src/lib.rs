@@ -28,7 +28,7 @@ pub use repo::organizations::{
     CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
 };
 pub use repo::users::{NewUser, User};
-pub use scope::{Actor, AdminScope, Operator, Role, Scope};
+pub use scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
 pub use token::ApiKeyToken;
 // Accounts (issue 5).
 pub use permission::{Capability, Granted, Permission, Permissions, can};
@@ -36,7 +36,7 @@ pub use repo::accounts::{ClientInfo, LockoutPolicy, LoginCandidate, LoginFailure
 pub use repo::api_keys::KeyLimits;
 pub use repo::roles::CustomRole;
 pub use repo::sessions::{NewSession, Session, SessionScope};
-pub use repo::teams::{Team, TeamMember, TeamRole};
+pub use repo::teams::{ManagedTeam, Team, TeamMember, TeamRole};
 pub use repo::tokens::Purpose;
 pub use repo::users::{NewInvite, ProfileChanges, UserChanges, UserStatus};
 pub use token::ManageToken;

@@ -191,6 +191,20 @@ impl Operator {
     }
 }
 
+/// The right to found one organization through public sign-up; used up by
+/// [`Organizations::register`](crate::repo::organizations::Organizations::register). Only the
+/// sign-up endpoint makes one, and only when the operator has opened sign-up: a caller of
+/// [`Registration::open_signup`] that does not check that setting is a review-visible bug.
+#[derive(Debug)]
+pub struct Registration(());
+
+impl Registration {
+    /// Claims the right to found an organization. Check the `open_signup` setting first.
+    pub fn open_signup() -> Self {
+        Self(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

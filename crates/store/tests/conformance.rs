@@ -423,3 +423,48 @@ mod bookings_last_line {
         }
     );
 }
+
+backend_test!(
+    rate_limit_windows_count_every_hit_and_start_over,
+    |t| async move {
+        let limits = t.db.rate_limits();
+        let t0 = Timestamp::from_millisecond(1_800_000_000_000).unwrap();
+        let at = move |ms: i64| Timestamp::from_millisecond(t0.as_millisecond() + ms).unwrap();
+        for expected in 1..=3 {
+            let w = limits
+                .hit("login/ip/1.2.3.4", at(expected), 60_000)
+                .await
+                .unwrap();
+            assert_eq!((w.started_at, w.hits), (at(1), expected));
+        }
+        let other = limits
+            .hit("login/ip/5.6.7.8", at(10), 60_000)
+            .await
+            .unwrap();
+        assert_eq!(other.hits, 1, "keys count apart");
+        // A minute after the window began, it starts over.
+        let w = limits
+            .hit("login/ip/1.2.3.4", at(60_001), 60_000)
+            .await
+            .unwrap();
+        assert_eq!((w.started_at, w.hits), (at(60_001), 1));
+
+        // Concurrent hits (as from several processes) lose no count.
+        let hits = (0..20).map(|_| {
+            let db = t.db.clone();
+            tokio::spawn(async move { db.rate_limits().hit("shared", at(70_000), 60_000).await })
+        });
+        let mut counts = Vec::new();
+        for hit in hits {
+            counts.push(hit.await.unwrap().unwrap().hits);
+        }
+        counts.sort_unstable();
+        assert_eq!(counts, (1..=20).collect::<Vec<_>>());
+
+        assert_eq!(
+            limits.sweep(at(60_000)).await.unwrap(),
+            1,
+            "only the old window"
+        );
+    }
+);

@@ -222,6 +222,11 @@ impl From<ServiceError> for ApiError {
                 "account_disabled",
                 "this account is not active; ask an administrator",
             ),
+            ServiceError::SignupClosed => Self::new(
+                StatusCode::FORBIDDEN,
+                "signup_closed",
+                "this server does not take sign-ups; ask its operator for an account",
+            ),
             ServiceError::RateLimited { retry_after_secs } => {
                 let mut e = Self::new(
                     StatusCode::TOO_MANY_REQUESTS,

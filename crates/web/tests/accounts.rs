@@ -1244,3 +1244,322 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
         "other keys still work"
     );
 });
+
+store::backend_test!(
+    team_leads_run_their_own_team_and_removed_teams_vanish,
+    |t| async move {
+        let app = TestApp::builder().auth(generous()).start(t).await;
+        let org = app.organization("acme").await;
+        let leo = member(&app, &org, "leo@acme.example", store::Role::Member).await;
+        let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+        member(&app, &org, "max@acme.example", store::Role::Member).await;
+        let mut teams = Vec::new();
+        for slug in ["sales", "ops"] {
+            let (status, team) = json_of(
+                bearer(&app, &org, Method::POST, "/api/v1/teams")
+                    .json(&json!({"slug": slug, "name": slug}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{team}");
+            teams.push(team["id"].as_str().unwrap().to_owned());
+        }
+        let (sales, ops) = (&teams[0], &teams[1]);
+        let r = bearer(
+            &app,
+            &org,
+            Method::PUT,
+            &format!("/api/v1/teams/{sales}/members/{}", leo.id),
+        )
+        .json(&json!({"role": "lead"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+
+        let leo_b = sign_in(&app, "acme", "leo@acme.example").await;
+        let max_b = sign_in(&app, "acme", "max@acme.example").await;
+        let put_mia = |b: &Browser, team: &str| {
+            b.req(
+                &app,
+                Method::PUT,
+                &format!("/api/v1/teams/{team}/members/{}", mia.id),
+            )
+            .json(&json!({"role": "member"}))
+            .send()
+        };
+        // The lead runs his team: members and name.
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::OK
+        );
+        let r = leo_b
+            .req(&app, Method::PATCH, &format!("/api/v1/teams/{sales}"))
+            .json(&json!({"name": "Sales EMEA"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = leo_b
+            .req(
+                &app,
+                Method::DELETE,
+                &format!("/api/v1/teams/{sales}/members/{}", mia.id),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // ... and nothing else: not another team, not creating or deleting teams.
+        assert_eq!(
+            put_mia(&leo_b, ops).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let r = leo_b
+            .req(&app, Method::DELETE, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = leo_b
+            .req(&app, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "mine", "name": "Mine"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        // A plain member of the organization does not run the team.
+        assert_eq!(
+            put_mia(&max_b, sales).await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+
+        // Removed: gone from reads, its lead runs nothing, its slug is free again.
+        let r = bearer(
+            &app,
+            &org,
+            Method::DELETE,
+            &format!("/api/v1/teams/{sales}"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = bearer(&app, &org, Method::GET, &format!("/api/v1/teams/{sales}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, list) = json_of(
+            bearer(&app, &org, Method::GET, "/api/v1/teams")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert_eq!(
+            put_mia(&leo_b, sales).await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = bearer(&app, &org, Method::POST, "/api/v1/teams")
+            .json(&json!({"slug": "sales", "name": "Sales again"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+);
+
+store::backend_test!(
+    rate_limits_are_shared_by_processes_and_follow_the_forwarded_client,
+    |t| async move {
+        let url = t.url().to_owned();
+        let builder = TestApp::builder()
+            .shared_rate_limits()
+            .trusted_proxies(&["127.0.0.0/8"]);
+        let peer = builder.start_peer(&url).await;
+        let app = builder.start(t).await;
+        app.organization("acme").await;
+        let attempt = |base: String, client: &'static str, i: usize| {
+            app.client
+                .post(format!("{base}/api/v1/auth/login"))
+                .header("x-forwarded-for", client)
+                .json(&json!({"organization": "acme", "email": format!("u{i}@acme.example"), "password": "whatever it is"}))
+                .send()
+        };
+        // 20 a minute per client address, counted across both processes: the two servers
+        // together let exactly 20 through.
+        let mut statuses = Vec::new();
+        for i in 0..21 {
+            let base = if i % 2 == 0 {
+                app.url("")
+            } else {
+                format!("http://{peer}")
+            };
+            statuses.push(attempt(base, "203.0.113.7", i).await.unwrap().status());
+        }
+        assert!(
+            statuses[..20]
+                .iter()
+                .all(|s| *s == StatusCode::UNAUTHORIZED),
+            "{statuses:?}"
+        );
+        assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+        // Behind the trusted proxy, another client has a budget of its own.
+        let other = attempt(app.url(""), "198.51.100.4", 99).await.unwrap();
+        assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+fn sign_up_body(slug: &str, email: &str, password: &str) -> Value {
+    json!({
+        "organization_name": "Acme Clinic",
+        "organization_slug": slug,
+        "name": "Olive Owner",
+        "email": email,
+        "password": password,
+        "time_zone": "Europe/Berlin",
+    })
+}
+
+store::backend_test!(
+    anyone_can_sign_up_an_organization_when_the_operator_allows_it,
+    |t| async move {
+        let mut auth = generous();
+        auth.settings.signup_per_ip = Limit {
+            max: 100,
+            per: Duration::from_secs(60),
+        };
+        let app = TestApp::builder().auth(auth).start(t).await;
+        let r = app
+            .request(Method::POST, "/api/v1/auth/sign-up")
+            .json(&sign_up_body("acme", "olive@acme.example", PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let cookie = r
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("rdv_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        // Signed in as the owner of the new organization, address not yet verified.
+        let (status, me) = json_of(
+            app.request(Method::GET, "/api/v1/me")
+                .header(header::COOKIE, &cookie)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        assert_eq!(me["role"], "owner");
+        assert_eq!(me["email"], "olive@acme.example");
+        assert_eq!(
+            login(&app, "acme", "olive@acme.example", PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+
+        // A taken slug is 409; bad fields are 422 naming each field, the password by its rule.
+        let r = app
+            .request(Method::POST, "/api/v1/auth/sign-up")
+            .json(&sign_up_body("acme", "other@acme.example", PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(code(r).await, (StatusCode::CONFLICT, "conflict".to_owned()));
+        let mut bad = sign_up_body("Not A Slug", "not-an-email", "password");
+        bad["time_zone"] = json!("Mars/Olympus");
+        bad["name"] = json!("  ");
+        let (status, problem) = json_of(
+            app.request(Method::POST, "/api/v1/auth/sign-up")
+                .json(&bad)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut pointers: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        pointers.sort_unstable();
+        assert_eq!(
+            pointers,
+            [
+                "/email",
+                "/name",
+                "/organization_slug",
+                "/password",
+                "/time_zone"
+            ],
+            "{problem}"
+        );
+        let weak = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["pointer"] == "/password")
+            .unwrap();
+        assert!(
+            weak["code"].as_str().unwrap().starts_with("password_"),
+            "{weak}"
+        );
+        // Nothing half written: the refused sign-ups made no organization.
+        let r = login(&app, "not-a-slug", "not-an-email", "password").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+);
+
+store::backend_test!(sign_up_can_be_closed_and_is_rate_limited, |t| async move {
+    let url = t.url().to_owned();
+    let mut closed = web::AuthConfig::default();
+    closed.settings.open_signup = false;
+    let closed_builder = TestApp::builder().auth(closed);
+    let closed_peer = closed_builder.start_peer(&url).await;
+    let app = TestApp::builder().start(t).await;
+
+    let r = app
+        .client
+        .post(format!("http://{closed_peer}/api/v1/auth/sign-up"))
+        .json(&sign_up_body("acme", "olive@acme.example", PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(r).await,
+        (StatusCode::FORBIDDEN, "signup_closed".to_owned())
+    );
+
+    // Five sign-ups an hour per address by default.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let r = app
+            .request(Method::POST, "/api/v1/auth/sign-up")
+            .json(&sign_up_body(
+                &format!("org{i}"),
+                "olive@acme.example",
+                PASSWORD,
+            ))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status());
+    }
+    assert_eq!(&statuses[..5], [StatusCode::CREATED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+});

@@ -1438,3 +1438,57 @@ store::backend_test!(
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     }
 );
+
+store::backend_test!(
+    removing_a_user_keeps_their_bookings_and_frees_their_address,
+    |t| async move {
+        let app = TestApp::builder().many_invitees().start(t).await;
+        let org = app.organization("acme").await;
+        let (mia_id, mia_key) =
+            user_with_key(&app, &org, "mia@acme.example", store::Role::Member).await;
+        let event = host_with_event_as(&app, &mia_key, json!({})).await;
+        let start = berlin(next_monday(), 10, 0);
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let (status, booked) = call(&app, Method::POST, &path, None, Some(invitee(&start))).await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        let booking = booked["booking"]["uid"].as_str().unwrap().to_owned();
+
+        let user_path = format!("/api/v1/users/{mia_id}");
+        let (status, body) = call(&app, Method::DELETE, &user_path, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+        // Gone from every read, her key stops at once, and deleting again finds nothing.
+        let (status, _) = call(&app, Method::GET, &user_path, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, users) = call(&app, Method::GET, "/api/v1/users", Some(&org.key), None).await;
+        assert!(!users.to_string().contains("mia@acme.example"), "{users}");
+        let (status, _) = call(&app, Method::GET, "/api/v1/me", Some(&mia_key), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = call(&app, Method::DELETE, &user_path, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // Her booking page is gone; her booking is not.
+        let (status, _) = call(&app, Method::POST, &path, None, Some(invitee(&start))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, kept) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/bookings/{booking}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{kept}");
+        assert_eq!(kept["host_user_id"], mia_id.as_str());
+
+        // The address is free for someone new.
+        let again = app
+            .member(
+                &org,
+                "mia@acme.example",
+                store::Role::Member,
+                "correct horse battery staple",
+            )
+            .await;
+        assert_ne!(again.id.to_string(), mia_id);
+    }
+);

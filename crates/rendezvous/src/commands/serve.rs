@@ -1,5 +1,6 @@
 //! `rendezvous serve`
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -32,10 +33,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     })?;
     let addr = listener.local_addr().context("listener has no address")?;
 
+    let mut auth = config.auth();
+    if config.rate_limits.in_database(db.backend()) {
+        auth.settings.limiter = Arc::new(services::rate_limit::DatabaseLimiter::new(db.clone()));
+    }
     let http = web::HttpConfig {
         max_body_bytes: config.max_body_bytes,
         request_timeout: Duration::from_secs(config.request_timeout_secs),
-        auth: config.auth(),
+        auth,
         outbound: config.outbound_policy()?,
         calendar_keys: services::credentials::Keyring::from_secret(secret_key.expose().as_bytes()),
     };

@@ -10,6 +10,7 @@ pub mod calendars;
 pub mod contacts;
 pub mod event_types;
 pub mod organizations;
+pub mod rate_limits;
 pub mod roles;
 pub mod schedules;
 pub mod scheduling_defaults;
@@ -84,6 +85,11 @@ impl Db {
     /// Custom roles.
     pub fn roles(&self) -> roles::Roles<'_> {
         roles::Roles { db: self }
+    }
+
+    /// Rate-limit counters shared by every process on this database.
+    pub fn rate_limits(&self) -> rate_limits::RateLimits<'_> {
+        rate_limits::RateLimits { db: self }
     }
 
     /// Teams and memberships.

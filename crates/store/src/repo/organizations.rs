@@ -3,10 +3,11 @@
 
 use serde_json::json;
 
+use crate::repo::accounts::ClientInfo;
 use crate::repo::api_keys::{self, IssuedApiKey};
 use crate::repo::audit::{self, Change};
 use crate::repo::users::{self, NewUser, User};
-use crate::scope::{Actor, AdminScope, Operator, Role, Scope};
+use crate::scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
 use crate::types::{OrganizationId, Timestamp};
 use crate::{Db, Error, with_pool, with_tx};
 
@@ -83,6 +84,63 @@ impl From<Row> for Organization {
     }
 }
 
+/// Inserts an organization and its active owner inside `tx`.
+async fn found(tx: &mut crate::Tx, new: NewOrganization) -> Result<(Organization, User), Error> {
+    const SQL: &str = "INSERT INTO organizations \
+        (id, slug, name, created_at, updated_at, default_time_zone) \
+        VALUES ($1, $2, $3, $4, $4, $5)";
+    let now = Timestamp::now();
+    let organization = Organization {
+        id: OrganizationId::new(),
+        slug: new.slug,
+        name: new.name,
+        created_at: now,
+        updated_at: now,
+        brand_color: None,
+        logo_url: None,
+        // The owner's zone is the best guess of where the organization works.
+        default_time_zone: new.owner_time_zone.clone(),
+    };
+    with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization.id)
+            .bind(&organization.slug)
+            .bind(&organization.name)
+            .bind(now)
+            .bind(&organization.default_time_zone)
+            .execute(conn)
+            .await
+            .map_err(Error::unique_as("slug"))?;
+    });
+    let owner = users::insert(
+        tx,
+        organization.id,
+        NewUser {
+            email: new.owner_email,
+            name: new.owner_name,
+            role: Role::Owner,
+            time_zone: new.owner_time_zone,
+        },
+    )
+    .await?;
+    Ok((organization, owner))
+}
+
+/// The audit entry of a new organization.
+fn created(organization: &Organization, owner: &User) -> Change<'static> {
+    Change {
+        action: "organization.created".into(),
+        target_type: "organization",
+        target_id: Some(organization.id.0),
+        old_values: None,
+        new_values: Some(json!({
+            "slug": organization.slug,
+            "name": organization.name,
+            "owner_email": owner.email,
+        })),
+    }
+}
+
 /// Organizations, for the operator and for their own members.
 #[derive(Debug)]
 pub struct Organizations<'a> {
@@ -96,60 +154,14 @@ impl Organizations<'_> {
         _operator: &Operator,
         new: NewOrganization,
     ) -> Result<CreatedOrganization, Error> {
-        const SQL: &str = "INSERT INTO organizations \
-            (id, slug, name, created_at, updated_at, default_time_zone) \
-            VALUES ($1, $2, $3, $4, $4, $5)";
-        let now = Timestamp::now();
-        let organization = Organization {
-            id: OrganizationId::new(),
-            slug: new.slug,
-            name: new.name,
-            created_at: now,
-            updated_at: now,
-            brand_color: None,
-            logo_url: None,
-            // The owner's zone is the best guess of where the organization works.
-            default_time_zone: new.owner_time_zone.clone(),
-        };
         let mut tx = self.db.begin_write().await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(SQL)
-                .bind(organization.id)
-                .bind(&organization.slug)
-                .bind(&organization.name)
-                .bind(now)
-                .bind(&organization.default_time_zone)
-                .execute(conn)
-                .await
-                .map_err(Error::unique_as("slug"))?;
-        });
-        let owner = users::insert(
-            &mut tx,
-            organization.id,
-            NewUser {
-                email: new.owner_email,
-                name: new.owner_name,
-                role: Role::Owner,
-                time_zone: new.owner_time_zone,
-            },
-        )
-        .await?;
+        let (organization, owner) = found(&mut tx, new).await?;
         let api_key = api_keys::insert(&mut tx, organization.id, owner.id, "initial key").await?;
         audit::record(
             &mut tx,
             organization.id,
             Actor::Operator,
-            Change {
-                action: "organization.created".into(),
-                target_type: "organization",
-                target_id: Some(organization.id.0),
-                old_values: None,
-                new_values: Some(json!({
-                    "slug": organization.slug,
-                    "name": organization.name,
-                    "owner_email": owner.email,
-                })),
-            },
+            created(&organization, &owner),
         )
         .await?;
         tx.commit().await?;
@@ -158,6 +170,42 @@ impl Organizations<'_> {
             owner,
             api_key,
         })
+    }
+
+    /// Founds an organization through public sign-up: its owner signs in with
+    /// `password_hash` (no API key is made). The registration is used up.
+    pub async fn register(
+        &self,
+        _registration: Registration,
+        new: NewOrganization,
+        password_hash: &str,
+        client: &ClientInfo,
+    ) -> Result<(Organization, User), Error> {
+        const PASSWORD: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4 \
+            WHERE organization_id = $1 AND id = $2";
+        let mut tx = self.db.begin_write().await?;
+        let (organization, owner) = found(&mut tx, new).await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(PASSWORD)
+                .bind(organization.id)
+                .bind(owner.id)
+                .bind(password_hash)
+                .bind(organization.created_at)
+                .execute(conn)
+                .await?;
+        });
+        let mut change = created(&organization, &owner);
+        change.action = "organization.registered".into();
+        audit::record_at(
+            &mut tx,
+            organization.id,
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((organization, owner))
     }
 
     /// Every organization, by slug.

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
+use crate::scope::Scope;
 use crate::types::{TeamId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
 
@@ -59,14 +60,28 @@ pub struct Teams<'a> {
 
 const SELECT: &str = "SELECT id, slug, name, created_at, updated_at FROM teams";
 
+/// The right to run one team: rename it and set its members. Held by whoever may manage
+/// every team (`teams.manage`, from [`Teams::manage`]) and by the team's own leads (from
+/// [`Teams::lead`], which checks the membership).
+#[derive(Clone, Debug)]
+pub struct ManagedTeam {
+    scope: Scope,
+    id: TeamId,
+}
+
+impl ManagedTeam {
+    pub fn id(&self) -> TeamId {
+        self.id
+    }
+}
+
 async fn record(
     tx: &mut Tx,
-    grant: &Granted<can::ManageTeams>,
+    scope: &Scope,
     action: &str,
     team: TeamId,
     new_values: Option<serde_json::Value>,
 ) -> Result<(), Error> {
-    let scope = grant.scope();
     audit::record_at(
         tx,
         scope.organization_id(),
@@ -84,8 +99,42 @@ async fn record(
 }
 
 impl Teams<'_> {
+    /// Any team of the organization, for those who manage them all.
+    pub fn manage(&self, grant: &Granted<can::ManageTeams>, id: TeamId) -> ManagedTeam {
+        ManagedTeam {
+            scope: grant.scope().clone(),
+            id,
+        }
+    }
+
+    /// A team the caller leads; `Ok(None)` when they do not lead it (or it does not exist).
+    pub async fn lead(&self, scope: &Scope, id: TeamId) -> Result<Option<ManagedTeam>, Error> {
+        const SQL: &str = "SELECT m.role FROM team_members m JOIN teams t \
+            ON t.organization_id = m.organization_id AND t.id = m.team_id \
+            WHERE m.organization_id = $1 AND m.team_id = $2 AND m.user_id = $3 \
+            AND t.deleted_at IS NULL";
+        let Some(user_id) = scope.actor().user_id() else {
+            return Ok(None);
+        };
+        let role: Option<String> = with_pool!(self.db, pool => {
+            sqlx::query_scalar(SQL)
+                .bind(scope.organization_id())
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(
+            (role.as_deref() == Some(TeamRole::Lead.as_str())).then(|| ManagedTeam {
+                scope: scope.clone(),
+                id,
+            }),
+        )
+    }
+
     pub async fn list(&self, grant: &Granted<can::ReadTeams>) -> Result<Vec<Team>, Error> {
-        let sql = format!("{SELECT} WHERE organization_id = $1 ORDER BY slug");
+        let sql =
+            format!("{SELECT} WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY slug");
         Ok(with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(grant.scope().organization_id())
@@ -95,7 +144,7 @@ impl Teams<'_> {
     }
 
     pub async fn get(&self, grant: &Granted<can::ReadTeams>, id: TeamId) -> Result<Team, Error> {
-        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
         let team: Option<Team> = with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(grant.scope().organization_id())
@@ -136,7 +185,7 @@ impl Teams<'_> {
         });
         record(
             &mut tx,
-            grant,
+            grant.scope(),
             "team.created",
             team.id,
             Some(json!({ "slug": slug, "name": name })),
@@ -148,16 +197,16 @@ impl Teams<'_> {
 
     pub async fn update(
         &self,
-        grant: &Granted<can::ManageTeams>,
-        id: TeamId,
+        team: &ManagedTeam,
         slug: Option<String>,
         name: Option<String>,
     ) -> Result<Team, Error> {
+        let (scope, id) = (&team.scope, team.id);
         const SQL: &str = "UPDATE teams SET slug = $3, name = $4, updated_at = $5 \
-            WHERE organization_id = $1 AND id = $2";
-        let org = grant.scope().organization_id();
+            WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
+        let org = scope.organization_id();
         let mut tx = self.db.begin_write().await?;
-        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
         let old: Option<Team> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
         });
@@ -186,7 +235,7 @@ impl Teams<'_> {
         });
         record(
             &mut tx,
-            grant,
+            scope,
             "team.updated",
             id,
             Some(json!({ "slug": new.slug, "name": new.name })),
@@ -196,14 +245,21 @@ impl Teams<'_> {
         Ok(new)
     }
 
-    /// Deletes a team and its memberships.
+    /// Removes a team, softly: the row and its memberships stay for the history (and for
+    /// bookings made through it), but it vanishes from every read and its slug is freed
+    /// (kept in `deleted_slug`).
     pub async fn delete(&self, grant: &Granted<can::ManageTeams>, id: TeamId) -> Result<(), Error> {
-        const SQL: &str = "DELETE FROM teams WHERE organization_id = $1 AND id = $2";
+        const SQL: &str = "UPDATE teams SET deleted_at = $3, updated_at = $3, \
+            deleted_slug = slug, slug = $4 \
+            WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
         let mut tx = self.db.begin_write().await?;
         let deleted = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(grant.scope().organization_id())
                 .bind(id)
+                .bind(Timestamp::now())
+                // Not a valid slug, so no live team can ever take it.
+                .bind(format!("~deleted~{id}"))
                 .execute(conn)
                 .await?
                 .rows_affected()
@@ -211,7 +267,7 @@ impl Teams<'_> {
         if deleted == 0 {
             return Err(Error::NotFound("team"));
         }
-        record(&mut tx, grant, "team.deleted", id, None).await?;
+        record(&mut tx, grant.scope(), "team.deleted", id, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -246,17 +302,19 @@ impl Teams<'_> {
     /// Adds `user_id` to the team, or changes their team role if already a member.
     pub async fn put_member(
         &self,
-        grant: &Granted<can::ManageTeams>,
-        id: TeamId,
+        team: &ManagedTeam,
         user_id: UserId,
         role: TeamRole,
     ) -> Result<TeamMember, Error> {
+        let (scope, id) = (&team.scope, team.id);
         const SQL: &str = "INSERT INTO team_members (organization_id, team_id, user_id, role, \
             created_at) VALUES ($1, $2, $3, $4, $5) \
             ON CONFLICT (organization_id, team_id, user_id) DO UPDATE SET role = excluded.role";
-        const EXISTS: &str = "SELECT (SELECT COUNT(*) FROM teams WHERE organization_id = $1 AND id = $2), \
-                    (SELECT COUNT(*) FROM users WHERE organization_id = $1 AND id = $3)";
-        let org = grant.scope().organization_id();
+        const EXISTS: &str = "SELECT (SELECT COUNT(*) FROM teams \
+                    WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL), \
+                    (SELECT COUNT(*) FROM users \
+                    WHERE organization_id = $1 AND id = $3 AND deleted_at IS NULL)";
+        let org = scope.organization_id();
         let now = Timestamp::now();
         let mut tx = self.db.begin_write().await?;
         // Checked first so each missing thing is named (a foreign key error would not say).
@@ -281,7 +339,7 @@ impl Teams<'_> {
         });
         record(
             &mut tx,
-            grant,
+            scope,
             "team.member_set",
             id,
             Some(json!({ "user_id": user_id, "role": role.as_str() })),
@@ -295,18 +353,14 @@ impl Teams<'_> {
         })
     }
 
-    pub async fn remove_member(
-        &self,
-        grant: &Granted<can::ManageTeams>,
-        id: TeamId,
-        user_id: UserId,
-    ) -> Result<(), Error> {
+    pub async fn remove_member(&self, team: &ManagedTeam, user_id: UserId) -> Result<(), Error> {
+        let (scope, id) = (&team.scope, team.id);
         const SQL: &str = "DELETE FROM team_members \
             WHERE organization_id = $1 AND team_id = $2 AND user_id = $3";
         let mut tx = self.db.begin_write().await?;
         let deleted = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
-                .bind(grant.scope().organization_id())
+                .bind(scope.organization_id())
                 .bind(id)
                 .bind(user_id)
                 .execute(conn)
@@ -318,7 +372,7 @@ impl Teams<'_> {
         }
         record(
             &mut tx,
-            grant,
+            scope,
             "team.member_removed",
             id,
             Some(json!({ "user_id": user_id })),

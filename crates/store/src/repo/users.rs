@@ -231,7 +231,7 @@ pub(crate) async fn get_in(
     organization_id: OrganizationId,
     id: UserId,
 ) -> Result<User, Error> {
-    let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+    let sql = const_format_select("WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
     let row: Option<Row> = with_tx!(tx, conn => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(organization_id)
@@ -265,7 +265,8 @@ pub struct Users<'a> {
 impl Users<'_> {
     /// One user by id.
     pub async fn get(&self, scope: &Scope, id: UserId) -> Result<User, Error> {
-        let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+        let sql =
+            const_format_select("WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
         let row: Option<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
@@ -278,7 +279,8 @@ impl Users<'_> {
 
     /// One user by e-mail address (case-insensitive), if there is one.
     pub async fn find_by_email(&self, scope: &Scope, email: &str) -> Result<Option<User>, Error> {
-        let sql = const_format_select("WHERE organization_id = $1 AND email = $2");
+        let sql =
+            const_format_select("WHERE organization_id = $1 AND email = $2 AND deleted_at IS NULL");
         let row: Option<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
@@ -291,7 +293,9 @@ impl Users<'_> {
 
     /// All users, oldest first.
     pub async fn list(&self, scope: &Scope) -> Result<Vec<User>, Error> {
-        let sql = const_format_select("WHERE organization_id = $1 ORDER BY created_at, id");
+        let sql = const_format_select(
+            "WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+        );
         let rows: Vec<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
@@ -472,17 +476,32 @@ impl Users<'_> {
         Ok(new)
     }
 
-    /// Removes a user; their keys, sessions and memberships go with them. The audit log
-    /// keeps what they did.
+    /// Removes a user, softly: the row stays so their bookings and history stay whole, but
+    /// they vanish from every read, cannot sign in, and their sessions, keys and team
+    /// memberships end. The address and slug are freed for someone new (the address is kept
+    /// in `deleted_email`).
     pub async fn delete(&self, grant: &Granted<can::ManageUsers>, id: UserId) -> Result<(), Error> {
-        const SQL: &str = "DELETE FROM users WHERE organization_id = $1 AND id = $2";
+        const SQL: &str = "UPDATE users SET deleted_at = $3, updated_at = $3, \
+            deleted_email = email, email = $4, slug = NULL, status = 'inactive', \
+            password_hash = NULL \
+            WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
+        const REVOKE_KEYS: &str = "UPDATE api_keys SET revoked_at = $3 \
+            WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL";
+        const LEAVE_TEAMS: &str =
+            "DELETE FROM team_members WHERE organization_id = $1 AND user_id = $2";
         let scope = grant.scope();
         let org = scope.organization_id();
+        let now = Timestamp::now();
         let mut tx = self.db.begin_write().await?;
         let old = get_in(&mut tx, org, id).await?;
+        // Unique per organization like any address, and never deliverable (RFC 2606).
+        let placeholder = format!("{id}@deleted.invalid");
         with_tx!(&mut tx, conn => {
-            sqlx::query(SQL).bind(org).bind(id).execute(conn).await?;
+            sqlx::query(SQL).bind(org).bind(id).bind(now).bind(&placeholder).execute(&mut *conn).await?;
+            sqlx::query(REVOKE_KEYS).bind(org).bind(id).bind(now).execute(&mut *conn).await?;
+            sqlx::query(LEAVE_TEAMS).bind(org).bind(id).execute(&mut *conn).await?;
         });
+        crate::repo::sessions::revoke_all_in(&mut tx, org, id, None).await?;
         audit::record_at(
             &mut tx,
             org,
@@ -509,7 +528,7 @@ fn const_format_select(rest: &'static str) -> String {
 
 /// One user of `org`, read inside `tx`.
 pub(crate) async fn fetch(tx: &mut Tx, org: OrganizationId, id: UserId) -> Result<User, Error> {
-    let sql = const_format_select("WHERE organization_id = $1 AND id = $2");
+    let sql = const_format_select("WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
     let row: Option<Row> = with_tx!(tx, conn => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
     });

@@ -241,7 +241,8 @@ pub async fn book(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
-    services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))?;
+    services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))
+        .await?;
     let bookable = state
         .db
         .event_types()
@@ -334,7 +335,7 @@ pub async fn book_with_link(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
-    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_link_booking(&state.auth.settings, ip.as_deref()).await?;
     let booked =
         services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
             .await?;
@@ -355,7 +356,7 @@ pub async fn manage_get(
     ApiPath(token): ApiPath<String>,
     ClientAddr(ip): ClientAddr,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let (booking, attendee) = services::bookings::for_token(&state.db, &token).await?;
     Ok(Json(BookingBody::new(booking, vec![attendee])))
 }
@@ -376,7 +377,7 @@ pub async fn manage_cancel(
     ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
     super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
@@ -398,7 +399,7 @@ pub async fn manage_reschedule(
     ClientAddr(ip): ClientAddr,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<BookingBody>, ApiError> {
-    services::auth::limit_manage(&state.auth.settings, ip.as_deref())?;
+    services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking =
         services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
     super::calendars::write_back(&state, &booking);

@@ -13,10 +13,9 @@
 //! session (a synchronizer token), so it does not rely on cookie integrity alone. Bearer keys
 //! are not sent automatically by browsers and need no CSRF token.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use services::auth::AuthSettings;
@@ -39,6 +38,8 @@ pub struct AuthConfig {
     /// Mark cookies `Secure` (sent over HTTPS only). Turn off only for plain-HTTP
     /// development on localhost.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see `ClientAddr`).
+    pub trusted_proxies: Vec<outbound::Cidr>,
 }
 
 impl Default for AuthConfig {
@@ -46,6 +47,7 @@ impl Default for AuthConfig {
         Self {
             settings: AuthSettings::default(),
             secure_cookies: true,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -82,26 +84,6 @@ impl AuthConfig {
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Scope);
 
-/// The client's address as the server saw it. Behind a reverse proxy this is the proxy;
-/// trusting `X-Forwarded-For` is a deployment choice not made yet.
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_ip(parts)))
-    }
-}
-
-fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-}
-
 /// The value of cookie `name`, if sent.
 pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
@@ -119,7 +101,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let ip = client_ip(parts);
+        let ip = super::client_addr::client_ip(parts, &state.auth.trusted_proxies);
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             return bearer(value, state).await.map(|s| Self(s.with_ip(ip)));
         }

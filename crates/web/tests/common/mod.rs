@@ -14,6 +14,8 @@ use web::HttpConfig;
 #[derive(Debug)]
 pub struct TestAppBuilder {
     http: HttpConfig,
+    /// Rate-limit counters in the database rather than in process memory.
+    shared_rate_limits: bool,
 }
 
 impl Default for TestAppBuilder {
@@ -25,6 +27,7 @@ impl Default for TestAppBuilder {
                 outbound: outbound::Policy::allowing_loopback(),
                 ..HttpConfig::default()
             },
+            shared_rate_limits: false,
         }
     }
 }
@@ -53,11 +56,45 @@ impl TestAppBuilder {
         self
     }
 
+    /// Counts rate limits in the database, as several server processes would.
+    pub fn shared_rate_limits(mut self) -> Self {
+        self.shared_rate_limits = true;
+        self
+    }
+
+    /// Believes `X-Forwarded-For` from these networks.
+    pub fn trusted_proxies(mut self, cidrs: &[&str]) -> Self {
+        self.http.auth.trusted_proxies = cidrs.iter().map(|c| c.parse().unwrap()).collect();
+        self
+    }
+
+    fn http_for(&self, db: &store::Db) -> HttpConfig {
+        let mut http = self.http.clone();
+        if self.shared_rate_limits {
+            http.auth.settings.limiter =
+                std::sync::Arc::new(services::rate_limit::DatabaseLimiter::new(db.clone()));
+        }
+        http
+    }
+
+    /// Another server process over the database at `url`, with the same settings: its own
+    /// pool, router and port. Runs until the test ends.
+    pub async fn start_peer(&self, url: &str) -> SocketAddr {
+        let db = store::Db::connect(url, &store::ConnectOptions::default())
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = web::router(db.clone(), &self.http_for(&db)).unwrap();
+        tokio::spawn(web::serve(listener, app, std::future::pending()));
+        addr
+    }
+
     /// Starts the server on 127.0.0.1:0 over `db`.
     pub async fn start(self, db: TestDb) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = web::router(db.db.clone(), &self.http).unwrap();
+        let app = web::router(db.db.clone(), &self.http_for(&db.db)).unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(web::serve(listener, app, async {
             let _ = rx.await;

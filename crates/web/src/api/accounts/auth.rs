@@ -47,6 +47,100 @@ fn client(addr: ClientAddr, headers: &HeaderMap) -> ClientInfo {
     }
 }
 
+/// A sign-up: a new organization and its owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpBody {
+    #[schema(example = "Acme Clinic")]
+    pub organization_name: String,
+    /// The organization's handle in URLs and at sign-in.
+    #[schema(example = "acme")]
+    pub organization_slug: String,
+    /// The owner's name.
+    #[schema(example = "Olive Owner")]
+    pub name: String,
+    #[schema(example = "olive@acme.example")]
+    pub email: String,
+    pub password: String,
+    /// IANA time zone of the owner (and the organization's default).
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+}
+
+/// Sign up.
+///
+/// Founds an organization with the caller as its owner and signs them in (the same cookies
+/// and body as sign-in). A link to verify the address is e-mailed. Only when the operator
+/// has opened sign-up (`open_signup`, on by default); otherwise 403 `signup_closed`.
+/// Limited per client address (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sign-up",
+    tag = "accounts",
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "Signed up and signed in; cookies set", body = SessionBody),
+        (status = 403, description = "Sign-up is closed on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The organization slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (including a weak password, naming the rule)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SignUpBody>,
+) -> Result<Response, ApiError> {
+    let input = services::signup::SignUp {
+        organization_name: body.organization_name,
+        organization_slug: body.organization_slug,
+        name: body.name,
+        email: body.email,
+        password: body.password,
+        time_zone: body.time_zone,
+    };
+    let signed_in = services::signup::sign_up(
+        &state.db,
+        &state.auth.settings,
+        input,
+        &client(addr, &headers),
+    )
+    .await?;
+    let mut response = session_response(&state, signed_in);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// The answer to a sign-in or sign-up: the session's cookies and body.
+fn session_response(state: &AppState, signed_in: store::SignedIn) -> Response {
+    let session = signed_in.session;
+    let cookies = state.auth.session_cookies(
+        session.token.expose(),
+        session.csrf_token.expose(),
+        state.auth.settings.session_ttl,
+    );
+    let body = SessionBody {
+        organization_id: signed_in.scope.organization_id().0,
+        user_id: signed_in
+            .scope
+            .actor()
+            .user_id()
+            .map(|u| u.0)
+            .unwrap_or_default(),
+        session_id: session.id.0,
+        csrf_token: session.csrf_token.expose().to_owned(),
+        expires_at: crate::api::instant(session.expires_at),
+    };
+    let mut response = axum::Json(body).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
 /// Sign in.
 ///
 /// Opens a session (cookies `rdv_session`, HttpOnly, and `rdv_csrf`). Wrong organization,
@@ -84,31 +178,7 @@ pub async fn login(
         &client(addr, &headers),
     )
     .await?;
-    let session = signed_in.session;
-    let cookies = state.auth.session_cookies(
-        session.token.expose(),
-        session.csrf_token.expose(),
-        state.auth.settings.session_ttl,
-    );
-    let body = SessionBody {
-        organization_id: signed_in.scope.organization_id().0,
-        user_id: signed_in
-            .scope
-            .actor()
-            .user_id()
-            .map(|u| u.0)
-            .unwrap_or_default(),
-        session_id: session.id.0,
-        csrf_token: session.csrf_token.expose().to_owned(),
-        expires_at: crate::api::instant(session.expires_at),
-    };
-    let mut response = axum::Json(body).into_response();
-    for c in cookies {
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    Ok(response)
+    Ok(session_response(&state, signed_in))
 }
 
 /// Sign out.

@@ -17,6 +17,7 @@ use crate::state::AppState;
 /// The accounts routes, with their documentation.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(auth::sign_up))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))

@@ -113,13 +113,13 @@ pub async fn get_team(
     ))
 }
 
-/// Update a team.
+/// Update a team (needs `teams.manage`, or to lead the team).
 #[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
     request_body = TeamInput,
     responses(
         (status = 200, description = "The updated team", body = TeamBody),
-        (status = 403, description = "Lacks teams.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks teams.manage and does not lead the team", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_team(
@@ -132,7 +132,10 @@ pub async fn update_team(
     Ok(axum::Json(team.into()))
 }
 
-/// Delete a team.
+/// Delete a team (needs `teams.manage`).
+///
+/// The team disappears from every read and its slug is free again; its row and memberships
+/// are kept for the history.
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
     responses(
@@ -173,13 +176,13 @@ pub async fn list_members(
     ))
 }
 
-/// Add a member or change their team role.
+/// Add a member or change their team role (needs `teams.manage`, or to lead the team).
 #[utoipa::path(put, path = "/api/v1/teams/{id}/members/{user_id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ("user_id" = Uuid, Path, description = "User id")),
     request_body = MemberInput,
     responses(
         (status = 200, description = "The membership", body = MemberBody),
-        (status = 403, description = "Lacks teams.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks teams.manage and does not lead the team", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such team or user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn put_member(
@@ -196,12 +199,12 @@ pub async fn put_member(
     }))
 }
 
-/// Remove a member.
+/// Remove a member (needs `teams.manage`, or to lead the team).
 #[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{user_id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ("user_id" = Uuid, Path, description = "User id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "Lacks teams.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks teams.manage and does not lead the team", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such membership", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn remove_member(

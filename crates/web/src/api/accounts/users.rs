@@ -226,6 +226,10 @@ pub async fn update_user(
 }
 
 /// Remove a user.
+///
+/// They disappear from every read, cannot sign in, and their sessions, API keys and team
+/// memberships end; their bookings and history stay (the row is kept, with the address moved
+/// aside so it can be invited again). Their public booking pages answer 404.
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "accounts", security(("api_key" = [])),
     params(("id" = Uuid, Path, description = "User id")),
     responses(
