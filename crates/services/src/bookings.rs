@@ -303,6 +303,7 @@ fn why_not(
     };
     let nothing_booked = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         bookings: Vec::new(),
         ..facts.clone()
     };
@@ -315,6 +316,7 @@ fn why_not(
     }
     let without_limits = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         ..facts.clone()
     };
     if !offered(&without_limits, &unlimited) {

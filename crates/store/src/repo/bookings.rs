@@ -147,6 +147,8 @@ pub struct Facts {
     /// The event type's schedule, else the host's default; `None` if the host has none.
     pub schedule: Option<Schedule>,
     pub blocked: Vec<BlockedTime>,
+    /// Busy periods synced from the host's connected calendars (see `repo::calendars`).
+    pub calendar_busy: Vec<(Timestamp, Timestamp)>,
     /// The host's pending and confirmed bookings around the period asked for.
     pub bookings: Vec<HeldTime>,
 }
@@ -459,6 +461,8 @@ impl BookingTx {
         let blocked =
             crate::repo::blocked_times::overlapping_in(tx, org, host_id, near_from, near_until)
                 .await?;
+        let calendar_busy =
+            crate::repo::calendars::busy_in(tx, org, host_id, near_from, near_until).await?;
         // A booking reaches at most MAX_REACH beyond its start (duration and buffers are
         // bounded), which lets the start index find every booking whose held time overlaps.
         let sql = format!(
@@ -494,6 +498,7 @@ impl BookingTx {
             host,
             schedule,
             blocked,
+            calendar_busy,
             bookings,
         })
     }
