@@ -64,6 +64,9 @@ pub struct Config {
     /// Internal network ranges (CIDR, like "10.0.0.0/8") that calls to user-given URLs
     /// (calendar servers, feeds, webhooks) may reach. Empty: only public addresses.
     pub outbound_allow: Vec<String>,
+    /// Seconds between periodic syncs of each connected calendar; 0 turns periodic sync off
+    /// (on-demand sync through the API still works).
+    pub calendar_sync_interval_secs: u64,
     /// Reverse proxies (CIDR) whose X-Forwarded-For header names the client. Empty: the
     /// header is ignored and the TCP peer is the client.
     pub trusted_proxies: Vec<String>,
@@ -119,6 +122,7 @@ impl Default for Config {
             session_ttl_secs: 14 * 24 * 3600,
             secure_cookies: true,
             outbound_allow: Vec::new(),
+            calendar_sync_interval_secs: 300,
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
             open_signup: true,

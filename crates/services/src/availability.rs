@@ -208,6 +208,12 @@ fn engine_host(
         .blocked
         .iter()
         .map(|b| engine::Interval::new(instant(b.start_at), instant(b.end_at)))
+        .chain(
+            facts
+                .calendar_busy
+                .iter()
+                .map(|(start, end)| engine::Interval::new(instant(*start), instant(*end))),
+        )
         .collect();
     let bookings = facts
         .bookings

@@ -448,6 +448,7 @@ fn why_not(
     };
     let nothing_booked = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         bookings: Vec::new(),
         ..facts.clone()
     };
@@ -460,6 +461,7 @@ fn why_not(
     }
     let without_limits = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         ..facts.clone()
     };
     if !offered(&without_limits, &unlimited) {

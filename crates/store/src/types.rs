@@ -265,3 +265,19 @@ typed_id!(
     /// Identifies one submission of a routing form.
     SubmissionId
 );
+typed_id!(
+    /// Identifies a calendar connection (a CalDAV account or an ICS feed).
+    CalendarConnectionId
+);
+typed_id!(
+    /// Identifies a calendar of a connection.
+    CalendarId
+);
+typed_id!(
+    /// Identifies one sync attempt in the integration log.
+    IntegrationLogId
+);
+typed_id!(
+    /// Identifies a user's secret bookings feed URL.
+    FeedTokenId
+);

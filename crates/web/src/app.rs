@@ -35,6 +35,8 @@ pub struct HttpConfig {
     pub auth: crate::extract::AuthConfig,
     /// What calls to user-given URLs (calendars, feeds, webhooks) may reach.
     pub outbound: outbound::Policy,
+    /// Keys that seal and open stored calendar passwords (derived from the server secret).
+    pub calendar_keys: services::credentials::Keyring,
 }
 
 impl Default for HttpConfig {
@@ -44,6 +46,7 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
+            calendar_keys: services::credentials::Keyring::ephemeral(),
         }
     }
 }
@@ -121,6 +124,22 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::public::manage_get))
         .routes(routes!(api::public::manage_cancel))
         .routes(routes!(api::public::manage_reschedule))
+        .routes(routes!(
+            api::calendars::connect_calendar,
+            api::calendars::list_calendar_connections
+        ))
+        .routes(routes!(
+            api::calendars::get_calendar_connection,
+            api::calendars::disconnect_calendar
+        ))
+        .routes(routes!(api::calendars::choose_calendar))
+        .routes(routes!(api::calendars::sync_calendar_connection))
+        .routes(routes!(api::calendars::calendar_connection_logs))
+        .routes(routes!(
+            api::calendars::issue_calendar_feed,
+            api::calendars::revoke_calendar_feed
+        ))
+        .routes(routes!(api::calendars::calendar_feed))
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.
@@ -134,12 +153,17 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
     let openapi_json: Arc<[u8]> = serde_json::to_vec_pretty(&openapi)
         .unwrap_or_default()
         .into();
+    let outbound = outbound::Client::new(config.outbound.clone())?;
     let state = AppState {
         db,
         metrics: crate::metrics::handle(),
         openapi_json,
         auth: Arc::new(config.auth.clone()),
-        outbound: outbound::Client::new(config.outbound.clone())?,
+        calendars: services::calendar_sync::CalendarContext {
+            http: outbound.clone(),
+            keys: config.calendar_keys.clone(),
+        },
+        outbound,
     };
 
     // One INFO line per response (status, latency) is the access log.

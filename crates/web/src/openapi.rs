@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "availability", description = "Schedules and blocked times"),
         (name = "event types", description = "What can be booked"),
         (name = "bookings", description = "The host's bookings and their states"),
+        (name = "calendars", description = "Connected calendars (CalDAV, ICS feeds) that block availability and receive bookings; the secret bookings feed"),
         (name = "booking", description = "Public: slots, booking, and managing a booking by its token"),
         (name = "routing", description = "Routing forms: rules that send whoever fills them in to an event type, some hosts, a page or a message"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -166,6 +166,8 @@ pub struct Facts {
     /// The event type's schedule, else the host's default; `None` if the host has none.
     pub schedule: Option<Schedule>,
     pub blocked: Vec<BlockedTime>,
+    /// Busy periods synced from the host's connected calendars (see `repo::calendars`).
+    pub calendar_busy: Vec<(Timestamp, Timestamp)>,
     /// The host's pending and confirmed bookings around the period asked for.
     pub bookings: Vec<HeldTime>,
 }
@@ -516,6 +518,11 @@ impl BookingTx {
         let blocked =
             crate::repo::blocked_times::overlapping_of(tx, org, hosts, near_from, near_until)
                 .await?;
+        let mut calendar_busy = std::collections::HashMap::new();
+        for id in hosts {
+            let busy = crate::repo::calendars::busy_in(tx, org, *id, near_from, near_until).await?;
+            calendar_busy.insert(*id, busy);
+        }
         // A booking holds at most MAX_REACH of a host's time, which lets the index on the
         // start of the held time find every hold that overlaps.
         let sql = format!(
@@ -590,6 +597,7 @@ impl BookingTx {
                         .filter(|b| b.user_id == *id)
                         .cloned()
                         .collect(),
+                    calendar_busy: calendar_busy.get(id).cloned().unwrap_or_default(),
                     bookings: held
                         .iter()
                         .filter(|h| h.user_id == *id)

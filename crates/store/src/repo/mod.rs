@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
 pub mod bookings;
+pub mod calendars;
 pub mod contacts;
 pub mod event_type_hosts;
 pub mod event_types;
@@ -118,5 +119,10 @@ impl Db {
     /// Teams and memberships.
     pub fn teams(&self) -> teams::Teams<'_> {
         teams::Teams { db: self }
+    }
+
+    /// Calendar connections, their calendars, synced busy time, write-backs and feed URLs.
+    pub fn calendar_connections(&self) -> calendars::CalendarConnections<'_> {
+        calendars::CalendarConnections { db: self }
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod blocked_times;
 pub mod bookings;
+pub mod calendars;
 pub mod contacts;
 pub mod event_types;
 pub mod me;
