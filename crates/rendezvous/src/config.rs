@@ -84,6 +84,9 @@ pub struct Config {
     pub smtp_password: Option<Secret>,
     /// The sender of every e-mail: `Rendezvous <bookings@example.com>`.
     pub smtp_from: String,
+    /// Seconds between periodic syncs of each connected calendar; 0 turns periodic sync off
+    /// (on-demand sync through the API still works).
+    pub calendar_sync_interval_secs: u64,
     /// Reverse proxies (CIDR) whose X-Forwarded-For header names the client. Empty: the
     /// header is ignored and the TCP peer is the client.
     pub trusted_proxies: Vec<String>,
@@ -148,6 +151,7 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "Rendezvous <rendezvous@localhost>".to_owned(),
+            calendar_sync_interval_secs: 300,
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
             open_signup: true,

@@ -60,29 +60,15 @@ pub async fn slots(
     let (Some(display), Some(duration)) = (display, duration) else {
         return Err(ServiceError::NotFound("slots"));
     };
-    let mut tx = db.bookings().read(bookable).await?;
-    let facts = tx.facts(bookable, query.from, query.until).await?;
-    tx.commit().await?;
-    let request = engine_request(
-        bookable.event_type(),
-        &facts,
-        Timestamp::now(),
-        (query.from, query.until),
-        duration,
-        None,
-    )?;
-    let slots = engine::compute_slots(&request);
+    let open = open_slots(db, bookable, (query.from, query.until), duration).await?;
     let mut days: Vec<Day> = Vec::new();
-    for slot in slots.iter() {
-        let (Some(start), Some(end)) = (slot.start.to_jiff(), slot.end.to_jiff()) else {
-            continue;
-        };
-        let date = start.to_zoned(display.clone()).date().to_string();
-        let open = OpenSlot {
-            start: start.into(),
-            end: end.into(),
-            seats_left: slot.seats_left,
-        };
+    for open in open {
+        let date = open
+            .start
+            .to_jiff()
+            .to_zoned(display.clone())
+            .date()
+            .to_string();
         match days.last_mut() {
             Some(day) if day.date == date => day.slots.push(open),
             _ => days.push(Day {
@@ -92,6 +78,47 @@ pub async fn slots(
         }
     }
     Ok(days)
+}
+
+/// The open starts in `range`, read from the database and computed by the engine: for the
+/// owner alone, or for a team event type's hosts.
+async fn open_slots(
+    db: &Db,
+    bookable: &Bookable,
+    range: (Timestamp, Timestamp),
+    duration: i32,
+) -> Result<Vec<OpenSlot>, ServiceError> {
+    let event_type = bookable.event_type();
+    let now = Timestamp::now();
+    let mut tx = db.bookings().read(bookable).await?;
+    if let Some(team) = bookable.team() {
+        let facts = tx.team_facts(bookable, range.0, range.1).await?;
+        tx.commit().await?;
+        let slots =
+            crate::team_booking::team_slots(event_type, team, &facts, now, range, duration, None)?;
+        return Ok(slots
+            .into_iter()
+            .map(|s| OpenSlot {
+                start: s.start,
+                end: s.end,
+                seats_left: 1,
+            })
+            .collect());
+    }
+    let facts = tx.facts(bookable, range.0, range.1).await?;
+    tx.commit().await?;
+    let request = engine_request(event_type, &facts, now, range, duration, None)?;
+    let slots = engine::compute_slots(&request);
+    Ok(slots
+        .iter()
+        .filter_map(|slot| {
+            Some(OpenSlot {
+                start: slot.start.to_jiff()?.into(),
+                end: slot.end.to_jiff()?.into(),
+                seats_left: slot.seats_left,
+            })
+        })
+        .collect())
 }
 
 /// The duration asked for, if the event type offers it.
@@ -125,13 +152,33 @@ pub(crate) fn engine_request(
     duration: i32,
     exclude: Option<BookingId>,
 ) -> Result<engine::SlotRequest, ServiceError> {
-    let f = &event_type.fields;
+    engine_request_for(
+        event_type,
+        engine::Kind::Single,
+        std::slice::from_ref(facts),
+        now,
+        range,
+        duration,
+        exclude,
+    )
+}
+
+/// The zone a host's hours are in: their schedule's, else their own.
+pub(crate) fn host_zone(facts: &Facts) -> Result<TimeZone, ServiceError> {
     let zone_name = facts
         .schedule
         .as_ref()
         .map_or(facts.host.time_zone.as_str(), |s| s.time_zone.as_str());
-    let timezone =
-        TimeZone::get(zone_name).map_err(|_| corrupt(format!("time zone {zone_name:?}")))?;
+    TimeZone::get(zone_name).map_err(|_| corrupt(format!("time zone {zone_name:?}")))
+}
+
+/// The engine's view of one host.
+fn engine_host(
+    event_type: &EventType,
+    facts: &Facts,
+    exclude: Option<BookingId>,
+) -> Result<engine::Host, ServiceError> {
+    let timezone = host_zone(facts)?;
     let mut weekly = engine::WeeklyHours::default();
     let mut overrides = Vec::new();
     if let Some(schedule) = &facts.schedule {
@@ -161,6 +208,12 @@ pub(crate) fn engine_request(
         .blocked
         .iter()
         .map(|b| engine::Interval::new(instant(b.start_at), instant(b.end_at)))
+        .chain(
+            facts
+                .calendar_busy
+                .iter()
+                .map(|(start, end)| engine::Interval::new(instant(*start), instant(*end))),
+        )
         .collect();
     let bookings = facts
         .bookings
@@ -174,6 +227,37 @@ pub(crate) fn engine_request(
             same_event: b.event_type_id == event_type.id,
         })
         .collect();
+    Ok(engine::Host {
+        id: facts.host.id.to_string(),
+        timezone,
+        weekly,
+        overrides,
+        busy,
+        bookings,
+    })
+}
+
+/// The engine's view of an event type of `kind` hosted by the hosts of `facts` (at least
+/// one), for starts in `range`; its grid, window and fixed dates follow the first host's zone.
+pub(crate) fn engine_request_for(
+    event_type: &EventType,
+    kind: engine::Kind,
+    facts: &[Facts],
+    now: Timestamp,
+    range: (Timestamp, Timestamp),
+    duration: i32,
+    exclude: Option<BookingId>,
+) -> Result<engine::SlotRequest, ServiceError> {
+    let f = &event_type.fields;
+    let hosts = facts
+        .iter()
+        .map(|facts| engine_host(event_type, facts, exclude))
+        .collect::<Result<Vec<_>, _>>()?;
+    let timezone = hosts
+        .first()
+        .map(|h| h.timezone.clone())
+        .ok_or_else(|| corrupt("an event type without hosts".to_owned()))?;
+    let instant = |t: Timestamp| engine::Instant(t.to_jiff().as_second());
     let mut range = (instant(range.0), instant(range.1));
     let booking_window_days = match &f.booking_window {
         BookingWindow::Unlimited => None,
@@ -195,7 +279,7 @@ pub(crate) fn engine_request(
         now: instant(now),
         range: engine::Interval::new(range.0, range.1),
         event: engine::EventType {
-            kind: engine::Kind::Single,
+            kind,
             duration_minutes: i64::from(duration),
             interval_minutes: i64::from(f.interval_minutes.unwrap_or(duration)),
             buffer_before_minutes: i64::from(f.buffer_before_minutes),
@@ -204,17 +288,14 @@ pub(crate) fn engine_request(
             booking_window_days,
             max_per_day: non_negative(f.max_per_day),
             max_per_week: non_negative(f.max_per_week),
-            seats: u64::try_from(f.seats.max(1)).unwrap_or(1),
-            timezone: timezone.clone(),
-        },
-        hosts: vec![engine::Host {
-            id: event_type.owner_user_id.to_string(),
+            // Team event types have one seat: a group meets its hosts one booking at a time.
+            seats: match kind {
+                engine::Kind::Single => u64::try_from(f.seats.max(1)).unwrap_or(1),
+                _ => 1,
+            },
             timezone,
-            weekly,
-            overrides,
-            busy,
-            bookings,
-        }],
+        },
+        hosts,
     })
 }
 

@@ -12,13 +12,16 @@ use store::repo::bookings::{
     Attendee, AttendeeHandle, Booking, BookingFilter, BookingStatus, BookingTx, Facts, NewAttendee,
     NewBooking,
 };
+use store::repo::event_type_hosts::TeamSetup;
 use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
+use store::repo::routing_forms::{Action, Submission};
 use store::types::{BookingId, EventTypeId, Timestamp};
 use store::{Actor, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
+use crate::team_booking::{choose_hosts, team_slots};
 
 /// UTM parameters kept with a booking.
 pub const UTM_KEYS: [&str; 5] = [
@@ -60,14 +63,48 @@ pub struct Booked {
 /// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
 /// already at that start.
 pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
-    book_in(db, bookable, input, None).await
+    book_in(db, bookable, input, None, None).await
+}
+
+/// Books after a routing form sent the invitee here: the submission must have routed to this
+/// event type (for a `members` route, only those hosts are chosen from), and is linked to the
+/// booking in the same transaction.
+pub async fn book_routed(
+    db: &Db,
+    bookable: &Bookable,
+    input: BookInput,
+    submission: store::types::SubmissionId,
+) -> Result<Booked, ServiceError> {
+    let submission = db
+        .routing_forms()
+        .unbooked_submission(bookable.organization_id(), submission)
+        .await
+        .map_err(|_| not_routed_here())?;
+    let routed_to = match &submission.route {
+        Action::EventType { event_type_id } | Action::Members { event_type_id, .. } => {
+            Some(*event_type_id)
+        }
+        Action::Url { .. } | Action::Message { .. } => None,
+    };
+    if routed_to != Some(bookable.event_type().id) {
+        return Err(not_routed_here());
+    }
+    book_in(db, bookable, input, None, Some(&submission)).await
+}
+
+fn not_routed_here() -> ServiceError {
+    ServiceError::field(
+        "/routing_submission_id",
+        "routing_submission",
+        "no unused routing form submission led to this event type",
+    )
 }
 
 /// Books through a single-use link, which the booking uses up (in the same transaction, so a
 /// refused booking leaves the link unused).
 pub async fn book_with_link(db: &Db, link: &str, input: BookInput) -> Result<Booked, ServiceError> {
     let (bookable, link) = db.event_types().by_single_use_link(link).await?;
-    book_in(db, &bookable, input, Some(link)).await
+    book_in(db, &bookable, input, Some(link), None).await
 }
 
 /// The event type a single-use link opens, while it is unused.
@@ -80,6 +117,7 @@ async fn book_in(
     bookable: &Bookable,
     input: BookInput,
     link: Option<store::types::LinkId>,
+    routing: Option<&Submission>,
 ) -> Result<Booked, ServiceError> {
     let event_type = bookable.event_type();
     let (duration, attendee) = validate(event_type, &input)?;
@@ -115,6 +153,138 @@ async fn book_in(
         }
         None => None,
     };
+    let location = resolve_location(event_type, input.location)?;
+    let booked = match bookable.team() {
+        Some(team) => {
+            let new = NewBooking {
+                start_at: input.start,
+                end_at: end,
+                status: initial_status(event_type),
+                location,
+                rescheduled_from: None,
+                hosts: Vec::new(),
+            };
+            let only = routing.and_then(|s| match &s.route {
+                Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
+                _ => None,
+            });
+            let new =
+                with_team_hosts(&mut tx, bookable, team, new, duration, None, &[], only).await?;
+            let (booking, attendee, manage_token) =
+                tx.insert(bookable, Actor::Invitee, new, attendee).await?;
+            Booked {
+                booking,
+                attendee,
+                manage_token,
+            }
+        }
+        None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
+    };
+    let event = match booked.booking.status {
+        BookingStatus::Pending => "booking.requested",
+        _ => "booking.created",
+    };
+    tx.emit(event, &booked.booking).await?;
+    if let Some(link) = link {
+        tx.use_link(link, booked.booking.id).await?;
+    }
+    if let Some(submission) = routing {
+        tx.link_submission(submission.id, booked.booking.id)
+            .await
+            .map_err(|_| not_routed_here())?;
+    }
+    if let Some((scope_key, key, request)) = idempotency {
+        tx.remember(
+            &scope_key,
+            &key,
+            &request,
+            booked.booking.id,
+            booked.attendee.id,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
+    Ok(booked)
+}
+
+fn initial_status(event_type: &EventType) -> BookingStatus {
+    if event_type.fields.requires_confirmation {
+        BookingStatus::Pending
+    } else {
+        BookingStatus::Confirmed
+    }
+}
+
+/// Fills in the hosts of `new`, a booking of a team event type, checking inside `tx` that its
+/// start is open: the engine's answer for the team, then the strategy's choice among the
+/// free hosts (keeping those of `keep`, the booking being rescheduled, when free; choosing
+/// only among `only` when a routing form named some hosts).
+#[allow(clippy::too_many_arguments)]
+async fn with_team_hosts(
+    tx: &mut BookingTx,
+    bookable: &Bookable,
+    team: &TeamSetup,
+    new: NewBooking,
+    duration: i32,
+    exclude: Option<BookingId>,
+    keep: &[store::repo::bookings::BookingHost],
+    only: Option<&[store::types::UserId]>,
+) -> Result<NewBooking, ServiceError> {
+    let event_type = bookable.event_type();
+    let now = Timestamp::now();
+    let facts = tx.team_facts(bookable, new.start_at, new.end_at).await?;
+    let range = (new.start_at, plus_seconds(new.start_at, 1));
+    let slot = team_slots(event_type, team, &facts, now, range, duration, exclude)?
+        .into_iter()
+        .find(|s| seconds(s.start) == seconds(new.start_at))
+        .and_then(|slot| match only {
+            Some(only) => restrict(team, slot, only),
+            None => Some(slot),
+        });
+    let Some(slot) = slot else {
+        let first = facts.first().ok_or(ServiceError::Unavailable("taken"))?;
+        let f = &event_type.fields;
+        let why = if new.start_at < plus_minutes(now, f.minimum_notice_minutes) {
+            "too_soon"
+        } else if beyond_window(&f.booking_window, first, now, new.start_at) {
+            "beyond_window"
+        } else {
+            "taken"
+        };
+        return Err(ServiceError::Unavailable(why));
+    };
+    let records = tx.host_records(event_type.id).await?;
+    let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
+    Ok(NewBooking { hosts, ..new })
+}
+
+/// `slot` with only the pool hosts among `only` still free, if enough of them are.
+fn restrict(
+    team: &TeamSetup,
+    mut slot: crate::team_booking::TeamSlot,
+    only: &[store::types::UserId],
+) -> Option<crate::team_booking::TeamSlot> {
+    let pool = |i: usize| !team.hosts[i].settings.fixed;
+    slot.free
+        .retain(|&i| !pool(i) || only.contains(&team.hosts[i].settings.user_id));
+    let needed = usize::try_from(team.hosts_per_booking.max(1)).unwrap_or(1);
+    (slot.free.iter().filter(|&&i| pool(i)).count() >= needed).then_some(slot)
+}
+
+/// Books `input.start` of an event type its owner hosts alone: a new booking, or a seat in
+/// the group booking already there.
+async fn book_single(
+    tx: &mut BookingTx,
+    bookable: &Bookable,
+    input: &BookInput,
+    duration: i32,
+    location: Value,
+    attendee: NewAttendee,
+) -> Result<Booked, ServiceError> {
+    let event_type = bookable.event_type();
+    let now = Timestamp::now();
+    let end = plus_minutes(input.start, duration);
     let facts = tx.facts(bookable, input.start, end).await?;
     let request = engine_request(
         event_type,
@@ -128,7 +298,7 @@ async fn book_in(
         .iter()
         .find(|s| s.start.0 == seconds(input.start))
         .map(|s| s.seats_left);
-    let booked = match offered {
+    Ok(match offered {
         None => {
             return Err(ServiceError::Unavailable(why_not(
                 event_type,
@@ -153,17 +323,13 @@ async fn book_in(
             }
         }
         Some(_) => {
-            let status = if event_type.fields.requires_confirmation {
-                BookingStatus::Pending
-            } else {
-                BookingStatus::Confirmed
-            };
             let new = NewBooking {
                 start_at: input.start,
                 end_at: end,
-                status,
-                location: resolve_location(event_type, input.location)?,
+                status: initial_status(event_type),
+                location,
                 rescheduled_from: None,
+                hosts: Vec::new(),
             };
             let (booking, attendee, manage_token) =
                 tx.insert(bookable, Actor::Invitee, new, attendee).await?;
@@ -173,28 +339,7 @@ async fn book_in(
                 manage_token,
             }
         }
-    };
-    let event = match booked.booking.status {
-        BookingStatus::Pending => "booking.requested",
-        _ => "booking.created",
-    };
-    tx.emit(event, &booked.booking).await?;
-    if let Some(link) = link {
-        tx.use_link(link, booked.booking.id).await?;
-    }
-    if let Some((scope_key, key, request)) = idempotency {
-        tx.remember(
-            &scope_key,
-            &key,
-            &request,
-            booked.booking.id,
-            booked.attendee.id,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    tracing::info!(booking = %booked.booking.id, event_type = %event_type.id, status = booked.booking.status.as_str(), "booked");
-    Ok(booked)
+    })
 }
 
 /// What makes two booking requests the same request, for idempotency.
@@ -308,6 +453,7 @@ fn why_not(
     };
     let nothing_booked = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         bookings: Vec::new(),
         ..facts.clone()
     };
@@ -320,6 +466,7 @@ fn why_not(
     }
     let without_limits = Facts {
         blocked: Vec::new(),
+        calendar_busy: Vec::new(),
         ..facts.clone()
     };
     if !offered(&without_limits, &unlimited) {
@@ -439,7 +586,7 @@ pub async fn transition(
         crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
             .await?;
     let reason = checked_reason(reason)?;
-    let mut tx = db.bookings().begin_for(&grant, host).await?;
+    let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     tx.emit(&format!("booking.{}", next.as_str()), &changed)
         .await?;
@@ -464,7 +611,9 @@ pub async fn reschedule(
         .event_types()
         .bookable(scope, booking.event_type_id)
         .await?;
-    let mut tx = db.bookings().begin_for(&grant, host).await?;
+    let mut hosts = bookable.host_ids();
+    hosts.push(host);
+    let mut tx = db.bookings().begin_for(&grant, hosts).await?;
     let moved = move_booking(&mut tx, &bookable, scope.actor(), id, start).await?;
     tx.commit().await?;
     Ok(moved)
@@ -496,6 +645,30 @@ async fn move_booking(
     let duration = i32::try_from((seconds(old.end_at) - seconds(old.start_at)) / 60)
         .unwrap_or(event_type.fields.duration_minutes);
     let end = plus_minutes(start, duration);
+    let new = NewBooking {
+        start_at: start,
+        end_at: end,
+        status: BookingStatus::Confirmed,
+        location: old.location.clone(),
+        rescheduled_from: Some(id),
+        hosts: Vec::new(),
+    };
+    if let Some(team) = bookable.team() {
+        let new = with_team_hosts(
+            tx,
+            bookable,
+            team,
+            new,
+            duration,
+            Some(id),
+            &old.hosts,
+            None,
+        )
+        .await?;
+        tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
+            .await?;
+        return Ok(tx.move_to(bookable, actor, &old, new).await?);
+    }
     let facts = tx.facts(bookable, start, end).await?;
     let request = engine_request(
         event_type,
@@ -528,13 +701,6 @@ async fn move_booking(
     }
     tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
         .await?;
-    let new = NewBooking {
-        start_at: start,
-        end_at: end,
-        status: BookingStatus::Confirmed,
-        location: old.location.clone(),
-        rescheduled_from: Some(id),
-    };
     let moved = tx.move_to(bookable, actor, &old, new).await?;
     tx.emit("booking.rescheduled", &moved).await?;
     Ok(moved)

@@ -269,7 +269,7 @@ async fn validate(
             Location::Jitsi => {}
         }
     }
-    check_questions(&mut invalid, &f.questions);
+    check_questions(&mut invalid, "/questions", &f.questions);
     if let Some(schedule_id) = f.schedule_id {
         match db.schedules().get(scope, schedule_id).await {
             Ok(s) if s.user_id == owner => {}
@@ -285,16 +285,18 @@ async fn validate(
     Ok(f)
 }
 
-fn check_questions(invalid: &mut Invalid, questions: &[Question]) {
+/// Checks a list of questions found at `at` (a JSON pointer): an event type's, or a routing
+/// form's fields.
+pub(crate) fn check_questions(invalid: &mut Invalid, at: &str, questions: &[Question]) {
     invalid.check(
         questions.len() <= 50,
-        "/questions",
+        at,
         "too_many",
         "at most 50 questions",
     );
     let mut keys = HashSet::new();
     for (i, q) in questions.iter().enumerate() {
-        let pointer = format!("/questions/{i}");
+        let pointer = format!("{at}/{i}");
         let key_ok = !q.key.is_empty()
             && q.key.len() <= 64
             && q.key

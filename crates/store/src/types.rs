@@ -269,3 +269,27 @@ typed_id!(
     /// Identifies one attempt at a webhook delivery.
     WebhookAttemptId
 );
+typed_id!(
+    /// Identifies a routing form.
+    RoutingFormId
+);
+typed_id!(
+    /// Identifies one submission of a routing form.
+    SubmissionId
+);
+typed_id!(
+    /// Identifies a calendar connection (a CalDAV account or an ICS feed).
+    CalendarConnectionId
+);
+typed_id!(
+    /// Identifies a calendar of a connection.
+    CalendarId
+);
+typed_id!(
+    /// Identifies one sync attempt in the integration log.
+    IntegrationLogId
+);
+typed_id!(
+    /// Identifies a user's secret bookings feed URL.
+    FeedTokenId
+);

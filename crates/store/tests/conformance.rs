@@ -359,6 +359,7 @@ mod bookings_last_line {
                 status: BookingStatus::Pending,
                 location: serde_json::Value::Null,
                 rescheduled_from: None,
+                hosts: Vec::new(),
             };
             let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
             let (first, _, _) = tx
@@ -419,6 +420,67 @@ mod bookings_last_line {
             )
             .await
             .unwrap();
+            tx.commit().await.unwrap();
+
+            // A second host on a booking holds their time too: a booking whose first host is
+            // that second host may not overlap it, until the booking is cancelled.
+            let grant = scope.grant::<rendezvous_store::can::ManageUsers>().unwrap();
+            let (second, _) =
+                t.db.users()
+                    .invite(
+                        &grant,
+                        rendezvous_store::NewInvite {
+                            email: "second@example.com".into(),
+                            name: "Second".into(),
+                            role: Role::Member,
+                            custom_role_id: None,
+                            time_zone: "UTC".into(),
+                            valid_for: jiff::SignedDuration::from_hours(1),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            let host = |user_id, fixed| rendezvous_store::repo::bookings::BookingHost {
+                user_id,
+                fixed,
+                reason: "test".into(),
+            };
+            let shared = NewBooking {
+                hosts: vec![host(created.owner.id, true), host(second.id, false)],
+                ..book(at(12, 0), at(12, 30))
+            };
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            let (both, _, _) = tx
+                .insert(&bookable, Actor::Invitee, shared, attendee())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let alone = || NewBooking {
+                hosts: vec![host(second.id, false)],
+                ..book(at(12, 15), at(12, 45))
+            };
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            let refused = tx
+                .insert(&bookable, Actor::Invitee, alone(), attendee())
+                .await;
+            assert!(
+                matches!(refused, Err(Error::Conflict("start"))),
+                "{refused:?}"
+            );
+            drop(tx);
+            let mut tx = t.db.bookings().begin(&bookable).await.unwrap();
+            tx.transition(
+                Actor::Invitee,
+                both.id,
+                BookingStatus::Cancelled,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+            tx.insert(&bookable, Actor::Invitee, alone(), attendee())
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
     );

@@ -35,6 +35,8 @@ pub struct HttpConfig {
     pub auth: crate::extract::AuthConfig,
     /// What calls to user-given URLs (calendars, feeds, webhooks) may reach.
     pub outbound: outbound::Policy,
+    /// Keys that seal and open stored calendar passwords (derived from the server secret).
+    pub calendar_keys: services::credentials::Keyring,
 }
 
 impl Default for HttpConfig {
@@ -44,6 +46,7 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
+            calendar_keys: services::credentials::Keyring::ephemeral(),
         }
     }
 }
@@ -83,6 +86,22 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::event_types::replace_event_type,
             api::event_types::delete_event_type
         ))
+        .routes(routes!(
+            api::team_event_types::get_event_type_team,
+            api::team_event_types::put_event_type_team
+        ))
+        .routes(routes!(
+            api::routing_forms::create_routing_form,
+            api::routing_forms::list_routing_forms
+        ))
+        .routes(routes!(
+            api::routing_forms::get_routing_form,
+            api::routing_forms::replace_routing_form,
+            api::routing_forms::delete_routing_form
+        ))
+        .routes(routes!(api::routing_forms::list_submissions))
+        .routes(routes!(api::routing_forms::public_routing_form))
+        .routes(routes!(api::routing_forms::submit_routing_form))
         .routes(routes!(api::bookings::list_bookings))
         .routes(routes!(api::contacts::list_contacts))
         .routes(routes!(api::bookings::get_booking))
@@ -119,6 +138,22 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::webhooks::list_webhook_deliveries))
         .routes(routes!(api::jobs::list_dead_jobs))
         .routes(routes!(api::jobs::retry_job))
+        .routes(routes!(
+            api::calendars::connect_calendar,
+            api::calendars::list_calendar_connections
+        ))
+        .routes(routes!(
+            api::calendars::get_calendar_connection,
+            api::calendars::disconnect_calendar
+        ))
+        .routes(routes!(api::calendars::choose_calendar))
+        .routes(routes!(api::calendars::sync_calendar_connection))
+        .routes(routes!(api::calendars::calendar_connection_logs))
+        .routes(routes!(
+            api::calendars::issue_calendar_feed,
+            api::calendars::revoke_calendar_feed
+        ))
+        .routes(routes!(api::calendars::calendar_feed))
 }
 
 /// The OpenAPI document as served at `/api/v1/openapi.json`.
@@ -132,12 +167,17 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
     let openapi_json: Arc<[u8]> = serde_json::to_vec_pretty(&openapi)
         .unwrap_or_default()
         .into();
+    let outbound = outbound::Client::new(config.outbound.clone())?;
     let state = AppState {
         db,
         metrics: crate::metrics::handle(),
         openapi_json,
         auth: Arc::new(config.auth.clone()),
-        outbound: outbound::Client::new(config.outbound.clone())?,
+        calendars: services::calendar_sync::CalendarContext {
+            http: outbound.clone(),
+            keys: config.calendar_keys.clone(),
+        },
+        outbound,
     };
 
     // One INFO line per response (status, latency) is the access log.

@@ -15,7 +15,9 @@ pub struct AppState {
     /// Sign-in protection, sessions and cookies.
     pub(crate) auth: Arc<crate::extract::AuthConfig>,
     /// The SSRF-guarded client for every call to a URL a user gave us.
-    // Read by the calendar and webhook routes, which land next.
+    // Read by the webhook routes, which land next (calendars use `calendars.http`).
     #[allow(dead_code)]
     pub outbound: outbound::Client,
+    /// Calendar sync and write-back: the same client, and the credential keys.
+    pub calendars: services::calendar_sync::CalendarContext,
 }

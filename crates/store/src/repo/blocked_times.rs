@@ -179,3 +179,27 @@ pub(crate) async fn overlapping_in(
     });
     Ok(rows.into_iter().map(BlockedTime::from).collect())
 }
+
+/// The blocked periods of `users` that overlap `[from, until)`, read inside `tx` in one
+/// statement, by start.
+pub(crate) async fn overlapping_of(
+    tx: &mut crate::Tx,
+    org: crate::types::OrganizationId,
+    users: &[UserId],
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<BlockedTime>, Error> {
+    let sql = format!(
+        "{SELECT} WHERE organization_id = $1 AND start_at < $3 AND end_at > $2 \
+         AND user_id IN ({}) ORDER BY start_at, id",
+        crate::repo::placeholders(4, users.len())
+    );
+    let rows: Vec<Row> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
+        for id in users {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    });
+    Ok(rows.into_iter().map(BlockedTime::from).collect())
+}

@@ -15,6 +15,7 @@ use sqlx::types::Json;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::blocked_times::BlockedTime;
+use crate::repo::event_type_hosts::{HostRecord, host_records};
 use crate::repo::event_types::Bookable;
 use crate::repo::schedules::Schedule;
 use crate::repo::users::User;
@@ -98,9 +99,25 @@ pub struct Booking {
     pub cancel_reason: Option<String>,
     pub rescheduled_from: Option<BookingId>,
     pub rescheduled_to: Option<BookingId>,
+    /// Everyone hosting it, `host_user_id` first; one for an event type its owner hosts.
+    pub hosts: Vec<BookingHost>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+/// A host of a booking, and why they were chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BookingHost {
+    pub user_id: UserId,
+    /// On every booking of its event type (a fixed host, a collective host, or the owner).
+    pub fixed: bool,
+    /// Why this host: `owner`, `collective`, `fixed`, `kept` (a reschedule kept the host), or
+    /// the strategy and what decided it.
+    pub reason: String,
+}
+
+/// A host to put on a new booking.
+pub type NewBookingHost = BookingHost;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Attendee {
@@ -120,7 +137,7 @@ pub struct Attendee {
     pub updated_at: Timestamp,
 }
 
-/// A new booking's times and place; the host and event type come from the [`Bookable`].
+/// A new booking's times, place and hosts; the event type comes from the [`Bookable`].
 #[derive(Clone, Debug)]
 pub struct NewBooking {
     pub start_at: Timestamp,
@@ -128,6 +145,8 @@ pub struct NewBooking {
     pub status: BookingStatus,
     pub location: Value,
     pub rescheduled_from: Option<BookingId>,
+    /// Who hosts it, the first becoming `host_user_id`; empty means the event type's owner.
+    pub hosts: Vec<NewBookingHost>,
 }
 
 #[derive(Clone, Debug)]
@@ -147,6 +166,8 @@ pub struct Facts {
     /// The event type's schedule, else the host's default; `None` if the host has none.
     pub schedule: Option<Schedule>,
     pub blocked: Vec<BlockedTime>,
+    /// Busy periods synced from the host's connected calendars (see `repo::calendars`).
+    pub calendar_busy: Vec<(Timestamp, Timestamp)>,
     /// The host's pending and confirmed bookings around the period asked for.
     pub bookings: Vec<HeldTime>,
 }
@@ -164,9 +185,18 @@ pub struct HeldTime {
     pub seats_taken: i32,
 }
 
-/// The columns of [`HeldTime`]: fewer than a whole booking, as a booking check reads many.
-const HELD_COLUMNS: &str = "id, event_type_id, start_at, end_at, buffer_before_minutes, \
-    buffer_after_minutes, seats_taken";
+/// The columns of [`HeldTime`] (of `bookings b`): fewer than a whole booking, as a booking
+/// check reads many.
+const HELD_COLUMNS: &str = "b.id, b.event_type_id, b.start_at, b.end_at, \
+    b.buffer_before_minutes, b.buffer_after_minutes, b.seats_taken";
+
+/// A [`HeldTime`] and the host whose time it holds.
+#[derive(sqlx::FromRow)]
+struct HostHeld {
+    user_id: UserId,
+    #[sqlx(flatten)]
+    held: HeldTime,
+}
 
 #[derive(sqlx::FromRow)]
 struct BookingRow {
@@ -207,6 +237,7 @@ impl TryFrom<BookingRow> for Booking {
             cancel_reason: r.cancel_reason,
             rescheduled_from: r.rescheduled_from,
             rescheduled_to: r.rescheduled_to,
+            hosts: Vec::new(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -296,12 +327,7 @@ impl Bookings<'_> {
     /// until it commits or rolls back.
     pub async fn begin(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
         let mut tx = self.db.begin_write().await?;
-        lock_host(
-            &mut tx,
-            bookable.organization_id,
-            bookable.event_type.owner_user_id,
-        )
-        .await?;
+        lock_hosts(&mut tx, bookable.organization_id, bookable.host_ids()).await?;
         Ok(BookingTx {
             tx,
             organization_id: bookable.organization_id,
@@ -318,15 +344,16 @@ impl Bookings<'_> {
         })
     }
 
-    /// Opens a booking transaction on behalf of a member, for changes to existing bookings.
+    /// Opens a booking transaction on behalf of a member, for changes to existing bookings
+    /// of `hosts` (every host a change may book, for a reschedule).
     pub async fn begin_for(
         &self,
         grant: &Granted<can::ManageBookings>,
-        host: UserId,
+        hosts: Vec<UserId>,
     ) -> Result<BookingTx, Error> {
         let scope = grant.scope();
         let mut tx = self.db.begin_write().await?;
-        lock_host(&mut tx, scope.organization_id(), host).await?;
+        lock_hosts(&mut tx, scope.organization_id(), hosts).await?;
         Ok(BookingTx {
             tx,
             organization_id: scope.organization_id(),
@@ -354,7 +381,8 @@ impl Bookings<'_> {
              AND ($3 IS NULL OR end_at > $3) \
              AND ($4 IS NULL OR start_at < $4) \
              AND ($5 IS NULL OR event_type_id = $5) \
-             AND ($6 IS NULL OR host_user_id = $6) \
+             AND ($6 IS NULL OR EXISTS (SELECT 1 FROM booking_hosts h WHERE \
+                  h.organization_id = b.organization_id AND h.booking_id = b.id AND h.user_id = $6)) \
              AND ($7 IS NULL OR EXISTS (SELECT 1 FROM booking_attendees a WHERE \
                   a.organization_id = b.organization_id AND a.booking_id = b.id AND a.email = $7)) \
              AND ($8 IS NULL OR start_at > $8 OR (start_at = $8 AND id > $9)) \
@@ -363,7 +391,8 @@ impl Bookings<'_> {
         let (after_start, after_id) = filter
             .after
             .map_or((None, None), |(s, i)| (Some(s), Some(i)));
-        let rows: Vec<BookingRow> = with_pool!(self.db, pool => {
+        let mut tx = self.db.begin_read().await?;
+        let rows: Vec<BookingRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(filter.status.map(BookingStatus::as_str))
@@ -375,10 +404,16 @@ impl Bookings<'_> {
                 .bind(after_start)
                 .bind(after_id)
                 .bind(i64::from(filter.limit))
-                .fetch_all(pool)
+                .fetch_all(conn)
                 .await?
         });
-        rows.into_iter().map(Booking::try_from).collect()
+        let mut bookings = rows
+            .into_iter()
+            .map(Booking::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        fill_hosts(&mut tx, scope.organization_id(), &mut bookings).await?;
+        tx.commit().await?;
+        Ok(bookings)
     }
 
     /// The attendee a manage token belongs to. A wrong token is `NotFound`, like an unknown
@@ -431,71 +466,154 @@ impl BookingTx {
     /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
     /// that reach within a day of it (the engine looks that far for where free time begins),
     /// and, when the event type limits bookings per day or week, its bookings in the weeks
-    /// around it.
+    /// around it. For a team event type, the first host's (see [`Self::hosts_facts`]).
     pub async fn facts(
         &mut self,
         bookable: &Bookable,
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Facts, Error> {
+        let hosts = bookable.host_ids();
+        let first = hosts.first().copied().ok_or(Error::NotFound("host"))?;
+        self.hosts_facts(bookable, &[first], from, until)
+            .await?
+            .pop()
+            .ok_or(Error::NotFound("host"))
+    }
+
+    /// The facts of every host of `bookable` (see [`Self::facts`]), in the order of
+    /// [`Bookable::host_ids`].
+    pub async fn team_facts(
+        &mut self,
+        bookable: &Bookable,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Facts>, Error> {
+        self.hosts_facts(bookable, &bookable.host_ids(), from, until)
+            .await
+    }
+
+    /// The facts of `hosts`, in their order, read with one statement per kind of fact
+    /// whatever the number of hosts.
+    async fn hosts_facts(
+        &mut self,
+        bookable: &Bookable,
+        hosts: &[UserId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Facts>, Error> {
         let org = self.organization_id;
         let event_type = &bookable.event_type;
-        let host_id = event_type.owner_user_id;
         let day = jiff::SignedDuration::from_hours(24);
         let (near_from, near_until) = (shift(from, -day), shift(until, day));
         let tx = &mut self.tx;
-        let host = crate::repo::users::fetch(tx, org, host_id).await?;
-        let schedule = match event_type.fields.schedule_id {
-            Some(id) => crate::repo::schedules::fetch_in(tx, org, "id = $2", id.0).await?,
-            None => None,
+        let users = crate::repo::users::fetch_many(tx, org, hosts).await?;
+        // The event type's own schedule applies to the owner hosting alone; team hosts (and
+        // owners without one) use their default schedules.
+        let chosen = match (event_type.fields.schedule_id, &bookable.team) {
+            (Some(id), None) => crate::repo::schedules::fetch_in(tx, org, "id = $2", id.0).await?,
+            _ => None,
         };
-        let schedule = match schedule {
-            Some(s) => Some(s),
-            None => {
-                crate::repo::schedules::fetch_in(tx, org, "user_id = $2 AND is_default", host_id.0)
-                    .await?
-            }
-        };
+        let defaults = crate::repo::schedules::defaults_of(tx, org, hosts).await?;
         let blocked =
-            crate::repo::blocked_times::overlapping_in(tx, org, host_id, near_from, near_until)
+            crate::repo::blocked_times::overlapping_of(tx, org, hosts, near_from, near_until)
                 .await?;
-        // A booking reaches at most MAX_REACH beyond its start (duration and buffers are
-        // bounded), which lets the start index find every booking whose held time overlaps.
+        let mut calendar_busy = std::collections::HashMap::new();
+        for id in hosts {
+            let busy = crate::repo::calendars::busy_in(tx, org, *id, near_from, near_until).await?;
+            calendar_busy.insert(*id, busy);
+        }
+        // A booking holds at most MAX_REACH of a host's time, which lets the index on the
+        // start of the held time find every hold that overlaps.
         let sql = format!(
-            "SELECT {HELD_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
-             AND status IN ('pending', 'confirmed') AND start_at > $5 AND start_at < $6 \
-             AND blocked_from < $4 AND blocked_until > $3 ORDER BY start_at, id"
+            "SELECT h.user_id, {HELD_COLUMNS} FROM booking_hosts h JOIN bookings b \
+             ON b.organization_id = h.organization_id AND b.id = h.booking_id \
+             WHERE h.organization_id = $1 AND h.status IN ('pending', 'confirmed') \
+             AND h.blocked_from > $2 AND h.blocked_from < $3 AND h.blocked_until > $4 \
+             AND h.user_id IN ({}) ORDER BY b.start_at, b.id",
+            crate::repo::placeholders(5, hosts.len())
         );
-        let mut bookings: Vec<HeldTime> = with_tx!(tx, conn => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(org).bind(host_id).bind(near_from).bind(near_until)
-                .bind(shift(near_from, -MAX_REACH)).bind(shift(near_until, MAX_REACH))
-                .fetch_all(conn).await?
+        let mut held: Vec<HostHeld> = with_tx!(tx, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(shift(near_from, -MAX_REACH)).bind(near_until).bind(near_from);
+            for host in hosts {
+                query = query.bind(*host);
+            }
+            query.fetch_all(conn).await?
         });
-        if event_type.fields.max_per_day.is_some() || event_type.fields.max_per_week.is_some() {
+        let own_limits = bookable.team.as_ref().is_some_and(|t| {
+            t.hosts
+                .iter()
+                .any(|h| h.settings.max_per_day.is_some() || h.settings.max_per_week.is_some())
+        });
+        if event_type.fields.max_per_day.is_some()
+            || event_type.fields.max_per_week.is_some()
+            || own_limits
+        {
             // Limits count this event type's bookings by local date and ISO week.
             let weeks = jiff::SignedDuration::from_hours(24 * 8);
             let sql = format!(
-                "SELECT {HELD_COLUMNS} FROM bookings WHERE organization_id = $1 AND host_user_id = $2 \
-                 AND event_type_id = $3 AND status IN ('pending', 'confirmed') \
-                 AND start_at >= $4 AND start_at < $5 ORDER BY start_at, id"
+                "SELECT h.user_id, {HELD_COLUMNS} FROM booking_hosts h JOIN bookings b \
+                 ON b.organization_id = h.organization_id AND b.id = h.booking_id \
+                 WHERE h.organization_id = $1 AND b.event_type_id = $2 \
+                 AND h.status IN ('pending', 'confirmed') \
+                 AND b.start_at >= $3 AND b.start_at < $4 AND h.user_id IN ({}) \
+                 ORDER BY b.start_at, b.id",
+                crate::repo::placeholders(5, hosts.len())
             );
-            let rows: Vec<HeldTime> = with_tx!(tx, conn => {
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(org).bind(host_id).bind(event_type.id)
-                    .bind(shift(from, -weeks)).bind(shift(until, weeks))
-                    .fetch_all(conn).await?
+            let rows: Vec<HostHeld> = with_tx!(tx, conn => {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(org).bind(event_type.id)
+                    .bind(shift(from, -weeks)).bind(shift(until, weeks));
+                for host in hosts {
+                    query = query.bind(*host);
+                }
+                query.fetch_all(conn).await?
             });
-            let near: std::collections::HashSet<BookingId> =
-                bookings.iter().map(|b| b.id).collect();
-            bookings.extend(rows.into_iter().filter(|b| !near.contains(&b.id)));
+            let near: std::collections::HashSet<(UserId, BookingId)> =
+                held.iter().map(|h| (h.user_id, h.held.id)).collect();
+            held.extend(
+                rows.into_iter()
+                    .filter(|h| !near.contains(&(h.user_id, h.held.id))),
+            );
         }
-        Ok(Facts {
-            host,
-            schedule,
-            blocked,
-            bookings,
-        })
+        hosts
+            .iter()
+            .map(|id| {
+                let host = users
+                    .iter()
+                    .find(|u| u.id == *id)
+                    .cloned()
+                    .ok_or(Error::NotFound("user"))?;
+                let schedule = chosen
+                    .clone()
+                    .filter(|s| s.user_id == *id)
+                    .or_else(|| defaults.iter().find(|s| s.user_id == *id).cloned());
+                Ok(Facts {
+                    host,
+                    schedule,
+                    blocked: blocked
+                        .iter()
+                        .filter(|b| b.user_id == *id)
+                        .cloned()
+                        .collect(),
+                    calendar_busy: calendar_busy.get(id).cloned().unwrap_or_default(),
+                    bookings: held
+                        .iter()
+                        .filter(|h| h.user_id == *id)
+                        .map(|h| h.held)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// What the strategies need to know about each host's past bookings of `event_type`.
+    pub async fn host_records(
+        &mut self,
+        event_type: EventTypeId,
+    ) -> Result<std::collections::HashMap<UserId, HostRecord>, Error> {
+        host_records(&mut self.tx, self.organization_id, event_type).await
     }
 
     /// Writes a new booking with its first attendee. Returns the attendee's manage token,
@@ -545,11 +663,20 @@ impl BookingTx {
         let before = event_type.fields.buffer_before_minutes;
         let after = event_type.fields.buffer_after_minutes;
         let now = Timestamp::now();
+        let hosts = if new.hosts.is_empty() {
+            vec![BookingHost {
+                user_id: event_type.owner_user_id,
+                fixed: true,
+                reason: "owner".to_owned(),
+            }]
+        } else {
+            new.hosts
+        };
         let booking = Booking {
             id: BookingId::new(),
             organization_id: self.organization_id,
             event_type_id: event_type.id,
-            host_user_id: event_type.owner_user_id,
+            host_user_id: hosts[0].user_id,
             start_at: new.start_at,
             end_at: new.end_at,
             buffer_before_minutes: before,
@@ -560,6 +687,7 @@ impl BookingTx {
             cancel_reason: None,
             rescheduled_from: new.rescheduled_from,
             rescheduled_to: None,
+            hosts,
             created_at: now,
             updated_at: now,
         };
@@ -594,9 +722,26 @@ impl BookingTx {
             .bind(Json(&booking.location))
             .bind(booking.rescheduled_from)
             .bind(now)
-            .execute(conn)
+            .execute(&mut *conn)
             .await
             .map_err(overlap_as_conflict)?;
+            for host in &booking.hosts {
+                sqlx::query(
+                    "INSERT INTO booking_hosts (organization_id, booking_id, user_id, fixed, reason, \
+                     status, blocked_from, blocked_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(booking.organization_id)
+                .bind(booking.id)
+                .bind(host.user_id)
+                .bind(host.fixed)
+                .bind(&host.reason)
+                .bind(booking.status.as_str())
+                .bind(blocked_from)
+                .bind(blocked_until)
+                .execute(&mut *conn)
+                .await
+                .map_err(overlap_as_conflict)?;
+            }
         });
         audit::record_at(
             &mut self.tx,
@@ -746,6 +891,21 @@ impl BookingTx {
             return Err(Error::NotFound("link"));
         }
         Ok(())
+    }
+
+    /// Links the routing form submission that led to `booking`.
+    pub async fn link_submission(
+        &mut self,
+        submission: crate::types::SubmissionId,
+        booking: BookingId,
+    ) -> Result<(), Error> {
+        crate::repo::routing_forms::link_booking(
+            &mut self.tx,
+            self.organization_id,
+            submission,
+            booking,
+        )
+        .await
     }
 
     /// Remembers that the request with this key made this booking and attendee.
@@ -898,17 +1058,23 @@ fn shift(ts: Timestamp, by: jiff::SignedDuration) -> Timestamp {
     ts.to_jiff().checked_add(by).map_or(ts, Timestamp::from)
 }
 
-/// Serializes booking transactions of one host on PostgreSQL (SQLite serializes all writes).
-async fn lock_host(
+/// Serializes booking transactions per host on PostgreSQL (SQLite serializes all writes):
+/// one advisory lock per host, taken in id order so that two transactions over overlapping
+/// sets of hosts cannot wait for each other in a cycle.
+async fn lock_hosts(
     tx: &mut Tx,
     organization_id: OrganizationId,
-    host: UserId,
+    mut hosts: Vec<UserId>,
 ) -> Result<(), Error> {
     if let Tx::Postgres(tx) = tx {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("booking-host:{}:{}", organization_id.0, host.0))
-            .execute(&mut **tx)
-            .await?;
+        hosts.sort();
+        hosts.dedup();
+        for host in hosts {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("booking-host:{}:{}", organization_id.0, host.0))
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -917,7 +1083,9 @@ async fn lock_host(
 /// apart: a conflict on the booking's start.
 fn overlap_as_conflict(e: sqlx::Error) -> Error {
     let overlap = e.as_database_error().is_some_and(|db| {
-        db.code().as_deref() == Some("23P01") || db.message().contains("bookings_no_overlap")
+        db.code().as_deref() == Some("23P01")
+            || db.message().contains("bookings_no_overlap")
+            || db.message().contains("booking_hosts_no_overlap")
     });
     if overlap {
         Error::Conflict("start")
@@ -932,7 +1100,47 @@ async fn fetch_booking(tx: &mut Tx, org: OrganizationId, id: BookingId) -> Resul
     let row: Option<BookingRow> = with_tx!(tx, conn => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
     });
-    row.ok_or(Error::NotFound("booking"))?.try_into()
+    let mut booking = [Booking::try_from(row.ok_or(Error::NotFound("booking"))?)?];
+    fill_hosts(tx, org, &mut booking).await?;
+    let [booking] = booking;
+    Ok(booking)
+}
+
+/// Reads the hosts of `bookings` (one statement), `host_user_id` first, then by id.
+async fn fill_hosts(
+    tx: &mut Tx,
+    org: OrganizationId,
+    bookings: &mut [Booking],
+) -> Result<(), Error> {
+    if bookings.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT booking_id, user_id, fixed, reason FROM booking_hosts \
+         WHERE organization_id = $1 AND booking_id IN ({}) ORDER BY booking_id, user_id",
+        crate::repo::placeholders(2, bookings.len())
+    );
+    let rows: Vec<(BookingId, UserId, bool, String)> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
+        for booking in bookings.iter() {
+            query = query.bind(booking.id);
+        }
+        query.fetch_all(conn).await?
+    });
+    for booking in bookings.iter_mut() {
+        let mut hosts: Vec<BookingHost> = rows
+            .iter()
+            .filter(|(id, ..)| *id == booking.id)
+            .map(|(_, user_id, fixed, reason)| BookingHost {
+                user_id: *user_id,
+                fixed: *fixed,
+                reason: reason.clone(),
+            })
+            .collect();
+        hosts.sort_by_key(|h| h.user_id != booking.host_user_id);
+        booking.hosts = hosts;
+    }
+    Ok(())
 }
 
 async fn fetch_attendees(

@@ -6,6 +6,7 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
+use crate::repo::event_type_hosts::{TeamSetup, fetch_setup};
 use crate::scope::Scope;
 use crate::types::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
 use crate::{Db, Error, with_pool, with_tx};
@@ -117,11 +118,25 @@ pub struct EventTypeFields {
 pub struct Bookable {
     pub(crate) organization_id: OrganizationId,
     pub(crate) event_type: EventType,
+    /// The team setup of a team event type; `None` when the owner hosts it alone.
+    pub(crate) team: Option<TeamSetup>,
 }
 
 impl Bookable {
     pub fn event_type(&self) -> &EventType {
         &self.event_type
+    }
+
+    pub fn team(&self) -> Option<&TeamSetup> {
+        self.team.as_ref()
+    }
+
+    /// Everyone who may host a booking of it: the team's hosts, else the owner.
+    pub fn host_ids(&self) -> Vec<UserId> {
+        match &self.team {
+            Some(team) => team.host_ids(),
+            None => vec![self.event_type.owner_user_id],
+        }
     }
 
     pub fn organization_id(&self) -> OrganizationId {
@@ -277,19 +292,13 @@ impl EventTypes<'_> {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         });
         let event_type = EventType::from(row.ok_or(Error::NotFound("event type"))?);
-        Ok(Bookable {
-            organization_id: event_type.organization_id,
-            event_type,
-        })
+        bookable_of(self.db, event_type).await
     }
 
     /// The right to book an event type of the caller's organization.
     pub async fn bookable(&self, scope: &Scope, id: EventTypeId) -> Result<Bookable, Error> {
         let event_type = self.get(scope, id).await?;
-        Ok(Bookable {
-            organization_id: scope.organization_id(),
-            event_type,
-        })
+        bookable_of(self.db, event_type).await
     }
 
     /// Event types of the organization, or of one owner, by slug.
@@ -471,16 +480,25 @@ impl EventTypes<'_> {
             Some((stored, event_type_id, None)) if crate::token::hashes_equal(&stored, &hash) => {
                 let event_type = fetch(self.db, org, event_type_id).await?;
                 Ok((
-                    Bookable {
-                        organization_id: org,
-                        event_type,
-                    },
+                    bookable_of(self.db, event_type).await?,
                     crate::types::LinkId(id),
                 ))
             }
             _ => Err(Error::NotFound("link")),
         }
     }
+}
+
+/// The right to book `event_type`, with its team setup if it has one.
+async fn bookable_of(db: &Db, event_type: EventType) -> Result<Bookable, Error> {
+    let mut tx = db.begin_read().await?;
+    let team = fetch_setup(&mut tx, event_type.organization_id, event_type.id).await?;
+    tx.commit().await?;
+    Ok(Bookable {
+        organization_id: event_type.organization_id,
+        event_type,
+        team,
+    })
 }
 
 async fn fetch(

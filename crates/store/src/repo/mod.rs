@@ -6,7 +6,9 @@ pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
 pub mod bookings;
+pub mod calendars;
 pub mod contacts;
+pub mod event_type_hosts;
 pub mod event_types;
 pub mod jobs;
 pub mod messages;
@@ -14,6 +16,7 @@ pub mod organizations;
 pub mod public_profiles;
 pub mod rate_limits;
 pub mod roles;
+pub mod routing_forms;
 pub mod schedules;
 pub mod scheduling_defaults;
 pub mod sessions;
@@ -23,6 +26,17 @@ pub mod users;
 pub mod webhooks;
 
 use crate::Db;
+
+/// `$first, $first+1, …` for `count` values (`NULL` for none, which matches nothing in `IN`).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_owned();
+    }
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Db {
     /// Organizations: the tenants.
@@ -90,6 +104,11 @@ impl Db {
         roles::Roles { db: self }
     }
 
+    /// Routing forms and their submissions.
+    pub fn routing_forms(&self) -> routing_forms::RoutingForms<'_> {
+        routing_forms::RoutingForms { db: self }
+    }
+
     /// Names and branding that public pages show.
     pub fn public_profiles(&self) -> public_profiles::PublicProfiles<'_> {
         public_profiles::PublicProfiles { db: self }
@@ -118,5 +137,10 @@ impl Db {
     /// Booking events' fan-out and the notification log.
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { db: self }
+    }
+
+    /// Calendar connections, their calendars, synced busy time, write-backs and feed URLs.
+    pub fn calendar_connections(&self) -> calendars::CalendarConnections<'_> {
+        calendars::CalendarConnections { db: self }
     }
 }

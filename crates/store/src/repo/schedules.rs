@@ -294,3 +294,23 @@ pub(crate) async fn fetch_in(
     });
     Ok(row.map(Schedule::from))
 }
+
+/// The default schedules of `users` in `org`, read inside `tx` in one statement.
+pub(crate) async fn defaults_of(
+    tx: &mut crate::Tx,
+    org: crate::types::OrganizationId,
+    users: &[crate::types::UserId],
+) -> Result<Vec<Schedule>, Error> {
+    let sql = format!(
+        "{SELECT} WHERE organization_id = $1 AND is_default AND user_id IN ({})",
+        crate::repo::placeholders(2, users.len())
+    );
+    let rows: Vec<Row> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
+        for id in users {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    });
+    Ok(rows.into_iter().map(Schedule::from).collect())
+}

@@ -526,11 +526,23 @@ fn const_format_select(rest: &'static str) -> String {
     format!("SELECT {COLUMNS} FROM users {rest}")
 }
 
-/// One user of `org`, read inside `tx`.
-pub(crate) async fn fetch(tx: &mut Tx, org: OrganizationId, id: UserId) -> Result<User, Error> {
-    let sql = const_format_select("WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
-    let row: Option<Row> = with_tx!(tx, conn => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+/// The users of `org` among `ids`, read inside `tx` in one statement (order not kept).
+pub(crate) async fn fetch_many(
+    tx: &mut Tx,
+    org: OrganizationId,
+    ids: &[UserId],
+) -> Result<Vec<User>, Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE organization_id = $1 AND deleted_at IS NULL \
+         AND id IN ({})",
+        crate::repo::placeholders(2, ids.len())
+    );
+    let rows: Vec<Row> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
     });
-    row.ok_or(Error::NotFound("user"))?.try_into()
+    rows.into_iter().map(User::try_from).collect()
 }

@@ -37,12 +37,26 @@ pub struct BookingBody {
     pub cancel_reason: Option<String>,
     pub rescheduled_from: Option<Uuid>,
     pub rescheduled_to: Option<Uuid>,
+    /// Everyone hosting it (`host_user_id` first) and why each was chosen.
+    pub hosts: Vec<BookingHostBody>,
     /// The people on the booking (only your own entry through a manage link).
     pub attendees: Vec<AttendeeBody>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+}
+
+/// A host of a booking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingHostBody {
+    pub user_id: Uuid,
+    /// On every booking of the event type: its owner, a collective host or a fixed host.
+    pub fixed: bool,
+    /// Why this host: `owner`, `collective`, `fixed`, `kept` (a reschedule kept the host), or
+    /// the round-robin strategy and what decided it.
+    #[schema(example = "least_recent: last booked never")]
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,6 +104,15 @@ impl BookingBody {
             cancel_reason: b.cancel_reason,
             rescheduled_from: b.rescheduled_from.map(|id| id.0),
             rescheduled_to: b.rescheduled_to.map(|id| id.0),
+            hosts: b
+                .hosts
+                .into_iter()
+                .map(|h| BookingHostBody {
+                    user_id: h.user_id.0,
+                    fixed: h.fixed,
+                    reason: h.reason,
+                })
+                .collect(),
             attendees: attendees.into_iter().map(Into::into).collect(),
             created_at: super::instant(b.created_at),
             updated_at: super::instant(b.updated_at),
@@ -247,6 +270,7 @@ macro_rules! transition_handler {
             ApiJson(body): ApiJson<TransitionRequest>,
         ) -> Result<Json<BookingBody>, ApiError> {
             let booking = services::bookings::transition(&state.db, &scope, BookingId(uid), $status, body.reason).await?;
+            super::calendars::write_back(&state, &booking);
             Ok(Json(BookingBody::new(booking, Vec::new())))
         }
     };
@@ -301,5 +325,6 @@ pub async fn reschedule_booking(
     let booking =
         services::bookings::reschedule(&state.db, &scope, BookingId(uid), body.start.into())
             .await?;
+    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }

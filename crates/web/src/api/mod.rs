@@ -4,13 +4,16 @@
 pub mod accounts;
 pub mod blocked_times;
 pub mod bookings;
+pub mod calendars;
 pub mod contacts;
 pub mod event_types;
 pub mod jobs;
 pub mod me;
 pub mod organization;
 pub mod public;
+pub mod routing_forms;
 pub mod schedules;
+pub mod team_event_types;
 pub mod webhooks;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.

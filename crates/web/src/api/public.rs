@@ -210,6 +210,10 @@ pub struct BookRequest {
     /// Which of the event type's `locations` (by index); the first when absent.
     #[serde(default)]
     pub location: Option<usize>,
+    /// The routing form submission that sent the invitee here (its `id`): linked to the
+    /// booking, and a `members` route limits the hosts to those it named.
+    #[serde(default)]
+    pub routing_submission_id: Option<Uuid>,
 }
 
 /// A new booking and the attendee's manage token, shown only this once.
@@ -249,8 +253,21 @@ pub async fn book(
         .public(EventTypeId(id))
         .await
         .map_err(services::ServiceError::from)?;
-    let booked =
-        services::bookings::book(&state.db, &bookable, book_input(&headers, body, ip)?).await?;
+    let routed = body.routing_submission_id;
+    let input = book_input(&headers, body, ip)?;
+    let booked = match routed {
+        Some(submission) => {
+            services::bookings::book_routed(
+                &state.db,
+                &bookable,
+                input,
+                store::types::SubmissionId(submission),
+            )
+            .await?
+        }
+        None => services::bookings::book(&state.db, &bookable, input).await?,
+    };
+    super::calendars::write_back(&state, &booked.booking);
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -335,9 +352,18 @@ pub async fn book_with_link(
     ApiJson(body): ApiJson<BookRequest>,
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
     services::auth::limit_link_booking(&state.auth.settings, ip.as_deref()).await?;
+    if body.routing_submission_id.is_some() {
+        return Err(services::ServiceError::field(
+            "/routing_submission_id",
+            "routing_submission",
+            "a single-use link is not reached through a routing form",
+        )
+        .into());
+    }
     let booked =
         services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
             .await?;
+    super::calendars::write_back(&state, &booked.booking);
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -377,6 +403,7 @@ pub async fn manage_cancel(
 ) -> Result<Json<BookingBody>, ApiError> {
     services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
+    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
 
@@ -399,5 +426,6 @@ pub async fn manage_reschedule(
     services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking =
         services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
+    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }

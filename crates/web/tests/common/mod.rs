@@ -140,6 +140,10 @@ impl TestAppBuilder {
                 Client::new()
             },
             db,
+            calendars: services::calendar_sync::CalendarContext {
+                http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
+                keys: self.http.calendar_keys.clone(),
+            },
             shutdown: Some(tx),
             server,
             workers,
@@ -153,6 +157,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub db: TestDb,
+    /// What the server's calendar sync uses (same keys), for calling background services.
+    pub calendars: services::calendar_sync::CalendarContext,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,

@@ -1,0 +1,332 @@
+//! Google Calendar and Microsoft 365 (Graph) adapters behind one interface: list what changed
+//! since a sync token (Google `nextSyncToken`, Graph `@odata.deltaLink`), following pages; a
+//! 410 Gone means the token expired and a full sync is needed. Events come back as busy or
+//! free periods; the caller stores them like CalDAV busy time.
+
+use outbound::{Method, StatusCode};
+use serde::Deserialize;
+
+use crate::Error;
+
+/// One event (or one instance of a recurring one) as a provider reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteEvent {
+    pub id: String,
+    pub when: RemoteWhen,
+    /// False for free/transparent events: they do not block.
+    pub busy: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteWhen {
+    At {
+        start: jiff::Timestamp,
+        end: jiff::Timestamp,
+    },
+    /// All-day, end exclusive: the host's zone decides the instants.
+    AllDay {
+        start: jiff::civil::Date,
+        end: jiff::civil::Date,
+    },
+}
+
+/// What changed since the last sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteChanges {
+    Delta {
+        changed: Vec<RemoteEvent>,
+        /// Ids of deleted or cancelled events.
+        removed: Vec<String>,
+        /// Keep for next time (a sync token or a delta link).
+        next: Option<String>,
+    },
+    /// 410 Gone: the token is no longer valid; sync again without one.
+    Expired,
+}
+
+/// A provider's event feed: changes since `token`, or everything in `[from, until)` without.
+#[allow(async_fn_in_trait)]
+pub trait Provider {
+    async fn changes(
+        &self,
+        calendar_id: &str,
+        token: Option<&str>,
+        from: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<RemoteChanges, Error>;
+}
+
+/// At most this many pages per sync (a runaway `nextPageToken` loop stops here).
+const MAX_PAGES: usize = 100;
+
+async fn get_json<T: for<'de> Deserialize<'de>>(
+    http: &outbound::Client,
+    url: &str,
+    access_token: &str,
+    extra: Option<(&str, &str)>,
+) -> Result<Option<T>, Error> {
+    let mut request = http
+        .request(Method::GET, url)?
+        .bearer_auth(access_token)
+        .header("accept", "application/json");
+    if let Some((name, value)) = extra {
+        request = request.header(name, value);
+    }
+    let response = http.send(request).await?;
+    let status = response.status();
+    if status == StatusCode::GONE {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        return Err(Error::status("the calendar API", status));
+    }
+    let body = http.read_body(response).await?;
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| Error::Malformed(e.to_string()))
+}
+
+// --- Google ---------------------------------------------------------------------------------
+
+/// Google Calendar API v3 (`base` is `https://www.googleapis.com/calendar/v3`).
+#[derive(Debug, Clone)]
+pub struct Google<'a> {
+    pub http: &'a outbound::Client,
+    pub base: String,
+    pub access_token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleList {
+    #[serde(default)]
+    items: Vec<GoogleEvent>,
+    next_page_token: Option<String>,
+    next_sync_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GoogleEvent {
+    id: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    transparency: Option<String>,
+    start: Option<GoogleTime>,
+    end: Option<GoogleTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleTime {
+    date_time: Option<String>,
+    date: Option<String>,
+}
+
+fn google_when(start: &GoogleTime, end: &GoogleTime) -> Option<RemoteWhen> {
+    match (&start.date_time, &end.date_time, &start.date, &end.date) {
+        (Some(s), Some(e), _, _) => Some(RemoteWhen::At {
+            start: s.parse().ok()?,
+            end: e.parse().ok()?,
+        }),
+        (_, _, Some(s), Some(e)) => Some(RemoteWhen::AllDay {
+            start: s.parse().ok()?,
+            end: e.parse().ok()?,
+        }),
+        _ => None,
+    }
+}
+
+impl Provider for Google<'_> {
+    async fn changes(
+        &self,
+        calendar_id: &str,
+        token: Option<&str>,
+        from: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<RemoteChanges, Error> {
+        let base = format!(
+            "{}/calendars/{}/events",
+            self.base.trim_end_matches('/'),
+            crate::oauth::form(&[("", calendar_id)]).trim_start_matches('=')
+        );
+        let (mut changed, mut removed) = (Vec::new(), Vec::new());
+        let mut page: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let from_s = from.to_string();
+            let until_s = until.to_string();
+            let mut params: Vec<(&str, &str)> =
+                vec![("singleEvents", "true"), ("showDeleted", "true")];
+            match token {
+                // With a sync token Google refuses time bounds.
+                Some(t) => params.push(("syncToken", t)),
+                None => {
+                    params.push(("timeMin", &from_s));
+                    params.push(("timeMax", &until_s));
+                }
+            }
+            if let Some(p) = &page {
+                params.push(("pageToken", p));
+            }
+            let url = format!("{base}?{}", crate::oauth::form(&params));
+            let Some(list) =
+                get_json::<GoogleList>(self.http, &url, &self.access_token, None).await?
+            else {
+                return Ok(RemoteChanges::Expired);
+            };
+            for e in list.items {
+                let cancelled = e.status.as_deref() == Some("cancelled");
+                match (
+                    cancelled,
+                    e.start
+                        .as_ref()
+                        .zip(e.end.as_ref())
+                        .and_then(|(s, en)| google_when(s, en)),
+                ) {
+                    (false, Some(when)) => changed.push(RemoteEvent {
+                        busy: e.transparency.as_deref() != Some("transparent"),
+                        id: e.id,
+                        when,
+                    }),
+                    _ => removed.push(e.id),
+                }
+            }
+            match list.next_page_token {
+                Some(next) => page = Some(next),
+                None => {
+                    return Ok(RemoteChanges::Delta {
+                        changed,
+                        removed,
+                        next: list.next_sync_token,
+                    });
+                }
+            }
+        }
+        Err(Error::Malformed("too many pages".into()))
+    }
+}
+
+// --- Microsoft Graph ------------------------------------------------------------------------
+
+/// Microsoft Graph v1.0 (`base` is `https://graph.microsoft.com/v1.0`).
+#[derive(Debug, Clone)]
+pub struct Microsoft<'a> {
+    pub http: &'a outbound::Client,
+    pub base: String,
+    pub access_token: String,
+}
+
+#[derive(Deserialize)]
+struct GraphPage {
+    #[serde(default)]
+    value: Vec<GraphEvent>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+    #[serde(rename = "@odata.deltaLink")]
+    delta_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphEvent {
+    id: String,
+    #[serde(rename = "@removed")]
+    removed: Option<serde_json::Value>,
+    #[serde(default)]
+    is_cancelled: bool,
+    #[serde(default)]
+    is_all_day: bool,
+    show_as: Option<String>,
+    start: Option<GraphTime>,
+    end: Option<GraphTime>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphTime {
+    date_time: String,
+}
+
+/// Graph date-times are local to the `Prefer: outlook.timezone` we send (UTC), without an
+/// offset and with up to 7 fraction digits.
+fn graph_instant(text: &str) -> Option<jiff::Timestamp> {
+    let dt: jiff::civil::DateTime = text.parse().ok()?;
+    dt.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+impl Provider for Microsoft<'_> {
+    async fn changes(
+        &self,
+        calendar_id: &str,
+        token: Option<&str>,
+        from: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<RemoteChanges, Error> {
+        let mut url = match token {
+            Some(delta_link) => delta_link.to_owned(),
+            None => format!(
+                "{}/me/calendars/{}/calendarView/delta?{}",
+                self.base.trim_end_matches('/'),
+                crate::oauth::form(&[("", calendar_id)]).trim_start_matches('='),
+                crate::oauth::form(&[
+                    ("startDateTime", &from.to_string()),
+                    ("endDateTime", &until.to_string()),
+                ])
+            ),
+        };
+        let (mut changed, mut removed) = (Vec::new(), Vec::new());
+        for _ in 0..MAX_PAGES {
+            let Some(page) = get_json::<GraphPage>(
+                self.http,
+                &url,
+                &self.access_token,
+                Some(("prefer", "outlook.timezone=\"UTC\"")),
+            )
+            .await?
+            else {
+                return Ok(RemoteChanges::Expired);
+            };
+            for e in page.value {
+                if e.removed.is_some() || e.is_cancelled {
+                    removed.push(e.id);
+                    continue;
+                }
+                let (Some(start), Some(end)) = (e.start, e.end) else {
+                    removed.push(e.id);
+                    continue;
+                };
+                let when = if e.is_all_day {
+                    let day = |t: &str| t.get(..10).and_then(|d| d.parse().ok());
+                    day(&start.date_time)
+                        .zip(day(&end.date_time))
+                        .map(|(start, end)| RemoteWhen::AllDay { start, end })
+                } else {
+                    graph_instant(&start.date_time)
+                        .zip(graph_instant(&end.date_time))
+                        .map(|(start, end)| RemoteWhen::At { start, end })
+                };
+                match when {
+                    Some(when) => changed.push(RemoteEvent {
+                        busy: !matches!(e.show_as.as_deref(), Some("free" | "workingElsewhere")),
+                        id: e.id,
+                        when,
+                    }),
+                    None => removed.push(e.id),
+                }
+            }
+            match (page.next_link, page.delta_link) {
+                (Some(next), _) => url = next,
+                (None, delta) => {
+                    return Ok(RemoteChanges::Delta {
+                        changed,
+                        removed,
+                        next: delta,
+                    });
+                }
+            }
+        }
+        Err(Error::Malformed("too many pages".into()))
+    }
+}

@@ -1,0 +1,258 @@
+//! Property values: dates, date-times in their zones, durations, text.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::Error;
+use crate::parse::Property;
+
+/// When something starts, as written: a whole day, or a local time in a zone.
+#[derive(Clone, Debug, PartialEq)]
+pub enum When {
+    /// `VALUE=DATE`: a day, whose instants depend on whose day it is.
+    Date(Date),
+    /// A local date-time and the zone it is in (UTC for `...Z`).
+    At(DateTime, TimeZone),
+    /// A date-time with neither `Z` nor `TZID`: local wherever the reader is.
+    Floating(DateTime),
+}
+
+impl When {
+    /// Reads a DTSTART/DTEND/RECURRENCE-ID/EXDATE-like property's (first) value.
+    pub fn of(property: &Property) -> Result<When, Error> {
+        let value = property.value.split(',').next().unwrap_or_default();
+        Self::parse(value, property.param("VALUE"), property.param("TZID"))
+    }
+
+    /// Every value of a multi-valued property (EXDATE, RDATE). Periods (`start/end`) count
+    /// by their start.
+    pub fn all_of(property: &Property) -> Vec<Result<When, Error>> {
+        property
+            .value
+            .split(',')
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                let start = v.split('/').next().unwrap_or_default();
+                Self::parse(start, property.param("VALUE"), property.param("TZID"))
+            })
+            .collect()
+    }
+
+    fn parse(value: &str, kind: Option<&str>, tzid: Option<&str>) -> Result<When, Error> {
+        let value = value.trim();
+        if kind.is_some_and(|k| k.eq_ignore_ascii_case("DATE")) || value.len() == 8 {
+            return parse_date(value).map(When::Date);
+        }
+        if let Some(utc) = value.strip_suffix(['Z', 'z']) {
+            return parse_datetime(utc).map(|dt| When::At(dt, TimeZone::UTC));
+        }
+        let local = parse_datetime(value)?;
+        match tzid {
+            Some(tzid) => Ok(When::At(local, zone(tzid)?)),
+            None => Ok(When::Floating(local)),
+        }
+    }
+
+    /// The instant this names, reading dates and floating times in `local` (the host's zone).
+    pub fn instant(&self, local: &TimeZone) -> Result<Timestamp, Error> {
+        let (dt, tz) = match self {
+            When::Date(d) => (d.to_datetime(jiff::civil::Time::midnight()), local),
+            When::At(dt, tz) => (*dt, tz),
+            When::Floating(dt) => (*dt, local),
+        };
+        tz.to_ambiguous_zoned(dt)
+            .compatible()
+            .map(|z| z.timestamp())
+            .map_err(|_| Error::invalid("date-time", &dt.to_string()))
+    }
+}
+
+/// A zone named by a TZID: an IANA name, or one with a vendor prefix such as
+/// `/mozilla.org/20050126_1/Europe/Berlin` (whose last two segments are the IANA name).
+pub fn zone(tzid: &str) -> Result<TimeZone, Error> {
+    let tzid = tzid.trim();
+    if let Ok(tz) = TimeZone::get(tzid) {
+        return Ok(tz);
+    }
+    let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
+    for take in [3, 2, 1] {
+        if parts.len() >= take
+            && let Ok(tz) = TimeZone::get(&parts[parts.len() - take..].join("/"))
+        {
+            return Ok(tz);
+        }
+    }
+    Err(Error::UnknownZone(tzid.to_owned()))
+}
+
+/// `YYYYMMDD`.
+pub fn parse_date(value: &str) -> Result<Date, Error> {
+    let digits = |range: std::ops::Range<usize>| -> Result<i16, Error> {
+        value
+            .get(range)
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Error::invalid("date", value))
+    };
+    if value.len() != 8 {
+        return Err(Error::invalid("date", value));
+    }
+    let (y, m, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+    let m = i8::try_from(m).map_err(|_| Error::invalid("date", value))?;
+    let d = i8::try_from(d).map_err(|_| Error::invalid("date", value))?;
+    Date::new(y, m, d).map_err(|_| Error::invalid("date", value))
+}
+
+/// `YYYYMMDDTHHMMSS` (no zone suffix).
+pub fn parse_datetime(value: &str) -> Result<DateTime, Error> {
+    let bad = || Error::invalid("date-time", value);
+    let (date, time) = value.split_once(['T', 't']).ok_or_else(bad)?;
+    let date = parse_date(date)?;
+    if time.len() != 6 || !time.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let part = |r: std::ops::Range<usize>| time.get(r).and_then(|s| s.parse::<i8>().ok());
+    let (Some(h), Some(m), Some(s)) = (part(0..2), part(2..4), part(4..6)) else {
+        return Err(bad());
+    };
+    // A leap second (60) is read as the last second of its minute.
+    let time = jiff::civil::Time::new(h, m, s.min(59), 0).map_err(|_| bad())?;
+    Ok(date.to_datetime(time))
+}
+
+/// An RFC 5545 duration: whole days (nominal: calendar days in the event's zone) and an
+/// exact part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Duration {
+    pub days: i64,
+    pub exact: SignedDuration,
+}
+
+/// `[+-]P[nW][nD][T[nH][nM][nS]]`.
+pub fn parse_duration(value: &str) -> Result<Duration, Error> {
+    let bad = || Error::invalid("duration", value);
+    let value = value.trim();
+    let (negative, rest) = match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    };
+    let rest = rest.strip_prefix(['P', 'p']).ok_or_else(bad)?;
+    let (mut days, mut seconds) = (0_i64, 0_i64);
+    let mut number = String::new();
+    let mut in_time = false;
+    let mut any = false;
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            d if d.is_ascii_digit() => number.push(d),
+            'T' if number.is_empty() => in_time = true,
+            unit => {
+                let n: i64 = number.parse().map_err(|_| bad())?;
+                number.clear();
+                any = true;
+                let (slot, factor) = match (unit, in_time) {
+                    ('W', false) => (&mut days, 7),
+                    ('D', false) => (&mut days, 1),
+                    ('H', true) => (&mut seconds, 3600),
+                    ('M', true) => (&mut seconds, 60),
+                    ('S', true) => (&mut seconds, 1),
+                    _ => return Err(bad()),
+                };
+                *slot = n
+                    .checked_mul(factor)
+                    .and_then(|v| slot.checked_add(v))
+                    .ok_or_else(bad)?;
+            }
+        }
+    }
+    if !number.is_empty() || !any || days.abs() > 100_000 || seconds.abs() > 8_640_000_000 {
+        return Err(bad());
+    }
+    let sign = if negative { -1 } else { 1 };
+    Ok(Duration {
+        days: sign * days,
+        exact: SignedDuration::from_secs(sign * seconds),
+    })
+}
+
+/// Undoes TEXT escapes (`\n`, `\,`, `\;`, `\\`).
+pub fn unescape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Escapes TEXT for a property value.
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let d = parse_duration("P1W2DT3H4M5S").unwrap();
+        assert_eq!(d.days, 9);
+        assert_eq!(d.exact, SignedDuration::from_secs(3 * 3600 + 4 * 60 + 5));
+        assert_eq!(parse_duration("-PT15M").unwrap().exact.as_secs(), -900);
+        for bad in [
+            "",
+            "P",
+            "PT",
+            "1H",
+            "P1H",
+            "PT1D",
+            "P99999999999999999999D",
+            "PTH",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_times_and_zones() {
+        let p = crate::parse(
+            "BEGIN:X\nDTSTART;TZID=/mozilla.org/x/America/New_York:20261201T090000\nEND:X",
+        )
+        .remove(0);
+        let when = When::of(p.property("DTSTART").unwrap()).unwrap();
+        let utc = when.instant(&TimeZone::UTC).unwrap();
+        assert_eq!(utc.to_string(), "2026-12-01T14:00:00Z");
+        assert!(parse_date("20260230").is_err());
+        assert!(parse_datetime("20261201T250000").is_err());
+        assert!(zone("Not/AZone").is_err());
+    }
+
+    #[test]
+    fn text_round_trips() {
+        let s = "a, b; c\\d\nline";
+        assert_eq!(unescape_text(&escape_text(s)), s);
+    }
+}

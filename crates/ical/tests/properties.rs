@@ -1,0 +1,152 @@
+//! Invariants of recurrence expansion and of reading arbitrary input.
+#![allow(clippy::unwrap_used)]
+
+use jiff::civil::{Date, DateTime, date};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use proptest::prelude::*;
+use rendezvous_ical::rrule::{MAX_OCCURRENCES, Rule};
+use rendezvous_ical::{busy_times, parse};
+
+fn utc(dt: DateTime) -> Option<Timestamp> {
+    dt.to_zoned(TimeZone::UTC).ok().map(|z| z.timestamp())
+}
+
+fn rule_text() -> impl Strategy<Value = String> {
+    let freq = prop_oneof![
+        Just("DAILY"),
+        Just("WEEKLY"),
+        Just("MONTHLY"),
+        Just("YEARLY")
+    ];
+    let byday = prop::sample::subsequence(
+        vec![
+            "MO", "TU", "WE", "TH", "FR", "SA", "SU", "1MO", "-1FR", "2WE",
+        ],
+        0..4,
+    );
+    let bymonthday = prop::sample::subsequence(vec!["1", "15", "31", "-1", "29"], 0..3);
+    let bymonth = prop::sample::subsequence(vec!["1", "2", "6", "12"], 0..2);
+    let setpos = prop::option::of(prop_oneof![Just("1"), Just("-1"), Just("2")]);
+    (
+        freq,
+        1_u32..4,
+        prop::option::of(1_u32..40),
+        byday,
+        bymonthday,
+        bymonth,
+        setpos,
+    )
+        .prop_map(
+            |(freq, interval, count, byday, bymonthday, bymonth, setpos)| {
+                let mut s = format!("FREQ={freq};INTERVAL={interval}");
+                if let Some(c) = count {
+                    s += &format!(";COUNT={c}");
+                }
+                // Ordinals only mean something in monthly and yearly rules.
+                let byday: Vec<&str> = byday
+                    .into_iter()
+                    .filter(|d| d.len() == 2 || matches!(freq, "MONTHLY" | "YEARLY"))
+                    .collect();
+                if !byday.is_empty() {
+                    s += &format!(";BYDAY={}", byday.join(","));
+                }
+                if !bymonthday.is_empty() && freq != "WEEKLY" {
+                    s += &format!(";BYMONTHDAY={}", bymonthday.join(","));
+                }
+                if !bymonth.is_empty() {
+                    s += &format!(";BYMONTH={}", bymonth.join(","));
+                }
+                if let Some(p) = setpos {
+                    s += &format!(";BYSETPOS={p}");
+                }
+                s
+            },
+        )
+}
+
+fn start() -> impl Strategy<Value = DateTime> {
+    (0_i64..2000, 0_i8..24, prop_oneof![Just(0_i8), Just(30)]).prop_map(|(d, h, m)| {
+        date(2024, 1, 1)
+            .checked_add(d.days())
+            .unwrap()
+            .at(h, m, 0, 0)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn expansion_is_ordered_bounded_and_starts_at_dtstart(text in rule_text(), start in start(), span in 0_i64..1500) {
+        let rule = Rule::parse(&text, &utc).unwrap();
+        let last: Date = start.date().checked_add(span.days()).unwrap();
+        let got = rule.expand(start, last, &utc);
+        prop_assert_eq!(got.first(), Some(&start));
+        prop_assert!(got.windows(2).all(|w| w[0] < w[1]), "not strictly increasing");
+        prop_assert!(got.iter().all(|d| d.time() == start.time()), "time of day changed");
+        prop_assert!(got.iter().skip(1).all(|d| d.date() <= last), "beyond the last date");
+        prop_assert!(got.len() <= MAX_OCCURRENCES);
+        if let Some(count) = rule.count {
+            prop_assert!(got.len() <= count as usize);
+        }
+        // Every occurrence after the first satisfies the BY rules that limit it.
+        for d in got.iter().skip(1) {
+            if !rule.by_month.is_empty() {
+                prop_assert!(rule.by_month.contains(&d.month()));
+            }
+            if !rule.by_day.is_empty() {
+                prop_assert!(rule.by_day.iter().any(|(_, w)| *w == d.weekday()));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_weekly_steps_exactly(interval in 1_u32..5, start in start(), count in 1_u32..30) {
+        let rule = Rule::parse(&format!("FREQ=WEEKLY;INTERVAL={interval};COUNT={count}"), &utc).unwrap();
+        let got = rule.expand(start, date(2040, 1, 1), &utc);
+        prop_assert_eq!(got.len(), count as usize);
+        for w in got.windows(2) {
+            prop_assert_eq!((w[1].date() - w[0].date()).get_days(), 7 * interval as i32);
+        }
+    }
+
+    #[test]
+    fn an_exdate_removes_exactly_its_occurrence(count in 2_usize..20, pick in 0_usize..20) {
+        let pick = pick % count;
+        let base = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Europe/Paris:20261201T093000\r\nDURATION:PT45M\r\n";
+        let rrule = format!("RRULE:FREQ=DAILY;COUNT={count}\r\n");
+        let window = ("2026-11-01T00:00:00Z".parse().unwrap(), "2027-02-01T00:00:00Z".parse().unwrap());
+        let zone = TimeZone::get("Europe/Paris").unwrap();
+        let all = busy_times(&format!("{base}{rrule}END:VEVENT\r\nEND:VCALENDAR\r\n"), window.0, window.1, &zone);
+        prop_assert_eq!(all.busy.len(), count);
+        let removed = all.busy[pick].start.to_zoned(zone.clone()).datetime();
+        let exdate = format!("EXDATE;TZID=Europe/Paris:{}\r\n", removed.strftime("%Y%m%dT%H%M%S"));
+        let fewer = busy_times(&format!("{base}{rrule}{exdate}END:VEVENT\r\nEND:VCALENDAR\r\n"), window.0, window.1, &zone);
+        let mut expected = all.busy.clone();
+        expected.remove(pick);
+        prop_assert_eq!(fewer.busy, expected);
+    }
+
+    #[test]
+    fn any_text_parses_without_panic(text in "(BEGIN:VEVENT\n|END:VEVENT\n|DTSTART[;:A-Z=0-9\"/]{0,30}\n|RRULE:[A-Z=;,0-9-]{0,40}\n|[ -~]{0,20}\n){0,12}") {
+        let _ = parse(&text);
+        let from: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let e = busy_times(&text, from, from.checked_add(jiff::SignedDuration::from_hours(24 * 365)).unwrap(), &TimeZone::UTC);
+        prop_assert!(e.busy.iter().all(|b| b.start < b.end));
+    }
+
+    #[test]
+    fn busy_times_stay_in_the_window(text in rule_text(), start in start(), from_day in 0_i64..2000, days in 1_i64..120) {
+        let cal = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:p\r\nDTSTART;TZID=America/New_York:{}\r\nDURATION:PT1H\r\nRRULE:{text}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            start.strftime("%Y%m%dT%H%M%S")
+        );
+        let from = date(2024, 1, 1).checked_add(from_day.days()).unwrap().to_zoned(TimeZone::UTC).unwrap().timestamp();
+        let until = from.checked_add(jiff::SignedDuration::from_hours(24 * days)).unwrap();
+        let e = busy_times(&cal, from, until, &TimeZone::UTC);
+        prop_assert!(e.problems.is_empty());
+        prop_assert!(e.busy.iter().all(|b| b.start < until && b.end > from));
+        prop_assert!(e.busy.windows(2).all(|w| w[0].start < w[1].start));
+    }
+}

@@ -1,0 +1,80 @@
+//! Feeds out: a secret, revocable ICS URL per user with the bookings they host, for calendar
+//! apps that subscribe to URLs. The token in the URL is the only credential; issuing a new
+//! one revokes the old.
+
+use ical::write::{Event, Person, Status};
+use store::types::{Timestamp, UserId};
+use store::{Db, Scope, SecretToken, can};
+
+use crate::ServiceError;
+
+/// Issues (or replaces) the user's feed token.
+pub async fn issue(
+    db: &Db,
+    scope: &Scope,
+    user_id: Option<UserId>,
+) -> Result<SecretToken, ServiceError> {
+    let (grant, user_id) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, user_id).await?;
+    Ok(db
+        .calendar_connections()
+        .issue_feed(&grant, user_id)
+        .await?)
+}
+
+/// Revokes the user's feed token.
+pub async fn revoke(db: &Db, scope: &Scope, user_id: Option<UserId>) -> Result<(), ServiceError> {
+    let (grant, user_id) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, user_id).await?;
+    Ok(db
+        .calendar_connections()
+        .revoke_feed(&grant, user_id)
+        .await?)
+}
+
+/// The feed's iCalendar text: bookings that end after 30 days ago. 404 for a wrong or revoked
+/// token.
+pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
+    let owner = db
+        .calendar_connections()
+        .feed_owner(token)
+        .await?
+        .ok_or(ServiceError::NotFound("feed"))?;
+    let since = Timestamp::now().plus(-jiff::SignedDuration::from_hours(24 * 30));
+    let bookings = db
+        .calendar_connections()
+        .feed_bookings(&owner, since)
+        .await?;
+    let events: Vec<Event> = bookings
+        .into_iter()
+        .map(|(b, people)| {
+            let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
+            Event {
+                uid: b.id.to_string(),
+                // Each change of a booking row moves updated_at; as a sequence it only grows.
+                sequence: 0,
+                stamp: b.updated_at.to_jiff(),
+                start: b.start_at.to_jiff(),
+                end: b.end_at.to_jiff(),
+                summary: if names.is_empty() {
+                    b.title.clone()
+                } else {
+                    format!("{}: {}", b.title, names.join(", "))
+                },
+                description: String::new(),
+                location: String::new(),
+                status: match b.status.as_str() {
+                    "cancelled" => Status::Cancelled,
+                    "pending" => Status::Tentative,
+                    _ => Status::Confirmed,
+                },
+                organizer: None,
+                attendees: people
+                    .into_iter()
+                    .map(|(name, email)| Person { name, email })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(ical::write::calendar(&events, Some("Rendezvous bookings")))
+}

@@ -1,0 +1,538 @@
+//! Calendar connections: connect (discover and save), sync (incremental or full), and the
+//! periodic sync of every due connection.
+//!
+//! Periodic sync runs from `rendezvous serve` on a tokio interval until the durable job
+//! queue (issue 8) takes it over; on-demand sync is the API's `POST .../sync`. Both call
+//! [`sync_connection`].
+//!
+//! Failure policy: a calendar that cannot be reached keeps its last synced busy time and
+//! the connection is marked `error` with the reason; the host never silently becomes free
+//! (nor completely unavailable).
+
+use std::time::Duration;
+
+use calendars::{CalDav, Credentials, FeedFetch, SyncChanges};
+use store::repo::calendars::{
+    CalendarEntry, CalendarSync, Connection, LogEntry, NewCalendar, NewConnection, SyncReport,
+};
+use store::types::{CalendarConnectionId, CalendarId, Timestamp, UserId};
+use store::{Db, Granted, Operator, Scope, can};
+
+use crate::ServiceError;
+use crate::credentials::Keyring;
+use crate::fields::Invalid;
+
+/// What calendar work needs besides the database: the SSRF-guarded HTTP client and the keys
+/// that open stored passwords.
+#[derive(Clone, Debug)]
+pub struct CalendarContext {
+    pub http: outbound::Client,
+    pub keys: Keyring,
+}
+
+/// Busy time is kept from a day ago to this far ahead.
+pub const HORIZON_DAYS: i64 = 365;
+/// Problems reported in one log line at most.
+const MAX_PROBLEMS: usize = 5;
+
+#[derive(Clone, Debug)]
+pub struct ConnectInput {
+    /// Whose calendars: the caller when absent.
+    pub user_id: Option<UserId>,
+    /// `caldav` or `ics`.
+    pub kind: String,
+    pub name: Option<String>,
+    pub url: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// A connection with its calendars.
+#[derive(Clone, Debug)]
+pub struct ConnectionView {
+    pub connection: Connection,
+    pub calendars: Vec<CalendarEntry>,
+}
+
+fn context_of(org: store::types::OrganizationId, user: UserId) -> Vec<u8> {
+    let mut context = org.0.as_bytes().to_vec();
+    context.extend_from_slice(user.0.as_bytes());
+    context
+}
+
+/// Connects a CalDAV account (discovering its calendars) or an ICS feed, then syncs it once.
+/// Every event calendar blocks availability at first; none receives bookings until chosen.
+pub async fn connect(
+    db: &Db,
+    ctx: &CalendarContext,
+    scope: &Scope,
+    input: ConnectInput,
+) -> Result<ConnectionView, ServiceError> {
+    let (grant, user_id) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, input.user_id).await?;
+    let mut invalid = Invalid::default();
+    let caldav = input.kind == "caldav";
+    invalid.check(
+        caldav || input.kind == "ics",
+        "/kind",
+        "one_of",
+        "must be caldav or ics",
+    );
+    let url = input.url.trim().to_owned();
+    if let Err(e) = ctx.http.check_url(&url.replace("webcal://", "https://")) {
+        invalid.push("/url", "url", e.to_string());
+    }
+    if caldav {
+        invalid.check(
+            !input.username.trim().is_empty(),
+            "/username",
+            "required",
+            "a CalDAV account needs a username",
+        );
+        invalid.check(
+            !input.password.is_empty(),
+            "/password",
+            "required",
+            "a CalDAV account needs a password or app password",
+        );
+    }
+    invalid.check(
+        url.len() <= 2000,
+        "/url",
+        "length",
+        "must be at most 2000 characters",
+    );
+    invalid.finish()?;
+
+    let (calendars, name) = if caldav {
+        let credentials = Credentials {
+            username: input.username.trim().to_owned(),
+            password: input.password.clone(),
+        };
+        let found = CalDav::new(&ctx.http, &credentials)
+            .discover(&url)
+            .await
+            .map_err(|e| match e {
+                calendars::Error::Unauthorized(_) => ServiceError::field(
+                    "/password",
+                    "rejected",
+                    "the server refused these credentials",
+                ),
+                other => ServiceError::field(
+                    "/url",
+                    "unreachable",
+                    format!("no calendars found: {other}"),
+                ),
+            })?;
+        let calendars: Vec<NewCalendar> = found
+            .into_iter()
+            .filter(|c| c.supports_events)
+            .map(|c| NewCalendar {
+                url: c.url,
+                display_name: c.display_name,
+                color: c.color,
+                blocks_availability: true,
+                receives_bookings: false,
+            })
+            .collect();
+        let host = outbound::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        (calendars, input.name.unwrap_or(host))
+    } else {
+        let name = input.name.unwrap_or_else(|| "ICS feed".to_owned());
+        let calendar = NewCalendar {
+            url: url.clone(),
+            display_name: name.clone(),
+            color: None,
+            blocks_availability: true,
+            receives_bookings: false,
+        };
+        (vec![calendar], name)
+    };
+    let secret = caldav.then(|| {
+        ctx.keys.seal(
+            &context_of(scope.organization_id(), user_id),
+            &input.password,
+        )
+    });
+    let new = NewConnection {
+        user_id,
+        kind: input.kind,
+        name: name.chars().take(200).collect(),
+        url,
+        username: input.username.trim().to_owned(),
+        secret,
+    };
+    let (connection, _) = db
+        .calendar_connections()
+        .create(&grant, new, calendars)
+        .await?;
+    sync_connection(db, ctx, &grant, connection.id).await?;
+    view(db, scope, connection.id).await
+}
+
+/// A connection and its calendars.
+pub async fn view(
+    db: &Db,
+    scope: &Scope,
+    id: CalendarConnectionId,
+) -> Result<ConnectionView, ServiceError> {
+    crate::access::reading::<can::ReadAvailability>(scope)?;
+    let connection = db.calendar_connections().get(scope, id).await?;
+    let calendars = db.calendar_connections().calendars(scope, id).await?;
+    Ok(ConnectionView {
+        connection,
+        calendars,
+    })
+}
+
+/// A user's connections.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    user_id: Option<UserId>,
+) -> Result<Vec<ConnectionView>, ServiceError> {
+    let (_, user_id) =
+        crate::access::reading_for::<can::ReadAvailability>(db, scope, user_id).await?;
+    let mut out = Vec::new();
+    for connection in db.calendar_connections().list(scope, user_id).await? {
+        let calendars = db
+            .calendar_connections()
+            .calendars(scope, connection.id)
+            .await?;
+        out.push(ConnectionView {
+            connection,
+            calendars,
+        });
+    }
+    Ok(out)
+}
+
+/// The connection's latest sync attempts.
+pub async fn logs(
+    db: &Db,
+    scope: &Scope,
+    id: CalendarConnectionId,
+) -> Result<Vec<LogEntry>, ServiceError> {
+    crate::access::reading::<can::ReadAvailability>(scope)?;
+    db.calendar_connections().get(scope, id).await?;
+    Ok(db.calendar_connections().logs(scope, id, 50).await?)
+}
+
+/// Chooses whether a calendar blocks availability and whether it receives bookings.
+pub async fn choose(
+    db: &Db,
+    scope: &Scope,
+    connection_id: CalendarConnectionId,
+    calendar_id: CalendarId,
+    blocks_availability: bool,
+    receives_bookings: bool,
+) -> Result<CalendarEntry, ServiceError> {
+    let calendar = db
+        .calendar_connections()
+        .calendar(scope, calendar_id)
+        .await?;
+    if calendar.connection_id != connection_id {
+        return Err(ServiceError::NotFound("calendar"));
+    }
+    let connection = db.calendar_connections().get(scope, connection_id).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(calendar.user_id))
+            .await?;
+    if receives_bookings && connection.kind != "caldav" {
+        return Err(ServiceError::field(
+            "/receives_bookings",
+            "read_only",
+            "an ICS feed is read-only: bookings can only be written to a CalDAV calendar",
+        ));
+    }
+    Ok(db
+        .calendar_connections()
+        .choose(&grant, calendar_id, blocks_availability, receives_bookings)
+        .await?)
+}
+
+/// Disconnects: the connection, its calendars and their busy time are removed.
+pub async fn disconnect(
+    db: &Db,
+    scope: &Scope,
+    id: CalendarConnectionId,
+) -> Result<(), ServiceError> {
+    let connection = db.calendar_connections().get(scope, id).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(connection.user_id))
+            .await?;
+    Ok(db.calendar_connections().delete(&grant, id).await?)
+}
+
+/// Syncs a connection now, on behalf of `scope` (the API's on-demand sync).
+pub async fn sync_now(
+    db: &Db,
+    ctx: &CalendarContext,
+    scope: &Scope,
+    id: CalendarConnectionId,
+) -> Result<LogEntry, ServiceError> {
+    let connection = db.calendar_connections().get(scope, id).await?;
+    let (grant, _) =
+        crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(connection.user_id))
+            .await?;
+    sync_connection(db, ctx, &grant, id).await
+}
+
+/// Syncs every connection not synced within `every`. Returns how many were attempted.
+/// Background work: acts as the operator in each organization.
+pub async fn sync_due_connections(
+    db: &Db,
+    ctx: &CalendarContext,
+    every: Duration,
+) -> Result<usize, ServiceError> {
+    let operator = Operator::local();
+    let every =
+        jiff::SignedDuration::try_from(every).unwrap_or(jiff::SignedDuration::from_secs(300));
+    let before = Timestamp::now().plus(-every);
+    let due = db
+        .calendar_connections()
+        .due(&operator, before, 200)
+        .await?;
+    for item in &due {
+        let scope = db
+            .calendar_connections()
+            .system_scope(&operator, item.organization_id);
+        let Some(grant) = scope.grant::<can::ManageAvailability>() else {
+            continue;
+        };
+        if let Err(e) = sync_connection(db, ctx, &grant, item.id).await {
+            tracing::warn!(connection = %item.id, error = %e, "calendar sync failed");
+        }
+    }
+    Ok(due.len())
+}
+
+/// What went wrong in one sync, for the connection's status and log.
+struct Failure(String);
+
+impl From<calendars::Error> for Failure {
+    fn from(e: calendars::Error) -> Self {
+        Failure(e.summary())
+    }
+}
+
+/// Syncs one connection: every calendar that blocks availability, incrementally when it has
+/// a sync token. Calendar errors are recorded on the connection (status `error`, the busy
+/// time kept) and are not errors of this function; database errors are.
+pub async fn sync_connection(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    id: CalendarConnectionId,
+) -> Result<LogEntry, ServiceError> {
+    let scope = grant.scope();
+    let repo = db.calendar_connections();
+    let connection = repo.get(scope, id).await?;
+    let calendars = repo.calendars(scope, id).await?;
+    let host = db.users().get(scope, connection.user_id).await?;
+    let zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = Timestamp::now();
+    let window = (
+        now.plus(-jiff::SignedDuration::from_hours(24)),
+        now.plus(jiff::SignedDuration::from_hours(24 * HORIZON_DAYS)),
+    );
+    let mut report = SyncReport {
+        started_at: now,
+        mode: String::new(),
+        changed: 0,
+        deleted: 0,
+        detail: String::new(),
+    };
+    let outcome = match connection.kind.as_str() {
+        "caldav" => {
+            let password = match repo.secret(grant, id).await? {
+                Some(sealed) => ctx
+                    .keys
+                    .open(
+                        &context_of(scope.organization_id(), connection.user_id),
+                        &sealed,
+                    )
+                    .map_err(|e| Failure(format!("{e}; reconnect the calendar"))),
+                None => Err(Failure("no stored password; reconnect the calendar".into())),
+            };
+            match password {
+                Ok(password) => {
+                    let credentials = Credentials {
+                        username: connection.username.clone(),
+                        password,
+                    };
+                    let dav = CalDav::new(&ctx.http, &credentials);
+                    sync_caldav(&dav, &calendars, window, &zone, &mut report).await
+                }
+                Err(f) => Err(f),
+            }
+        }
+        _ => sync_feeds(&ctx.http, &calendars, window, &zone, &mut report).await,
+    };
+    let entry = match outcome {
+        Ok(syncs) => repo.record_sync(grant, id, syncs, report).await?,
+        Err(Failure(reason)) => {
+            report.detail = reason;
+            if report.mode.is_empty() {
+                report.mode = "failed".to_owned();
+            }
+            repo.record_failure(grant, id, report).await?
+        }
+    };
+    Ok(entry)
+}
+
+type Window = (Timestamp, Timestamp);
+
+/// The busy periods of one resource's iCalendar text, with any problems noted in `report`.
+fn periods_of(
+    data: &str,
+    window: Window,
+    zone: &jiff::tz::TimeZone,
+    report: &mut SyncReport,
+    problems: &mut Vec<String>,
+) -> Vec<(Timestamp, Timestamp)> {
+    let expansion = ical::busy_times(data, window.0.to_jiff(), window.1.to_jiff(), zone);
+    problems.extend(expansion.problems);
+    report.changed += 1;
+    expansion
+        .busy
+        .into_iter()
+        .map(|b| (Timestamp::from(b.start), Timestamp::from(b.end)))
+        .collect()
+}
+
+fn finish_detail(report: &mut SyncReport, problems: Vec<String>) {
+    let shown: Vec<String> = problems.iter().take(MAX_PROBLEMS).cloned().collect();
+    report.detail = if shown.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} item(s) read in part: {}",
+            problems.len(),
+            shown.join("; ")
+        )
+    };
+}
+
+async fn sync_caldav(
+    dav: &CalDav<'_>,
+    calendars: &[CalendarEntry],
+    window: Window,
+    zone: &jiff::tz::TimeZone,
+    report: &mut SyncReport,
+) -> Result<Vec<CalendarSync>, Failure> {
+    let mut syncs = Vec::new();
+    let mut problems = Vec::new();
+    let mut modes = Vec::new();
+    for calendar in calendars.iter().filter(|c| c.blocks_availability) {
+        let delta = match &calendar.sync_token {
+            Some(token) => match dav.sync_collection(&calendar.url, Some(token)).await? {
+                SyncChanges::Delta {
+                    changed,
+                    deleted,
+                    token,
+                } => Some((changed, deleted, token)),
+                SyncChanges::TokenRejected => None,
+            },
+            None => None,
+        };
+        let sync = match delta {
+            Some((changed, deleted, token)) => {
+                modes.push("incremental");
+                report.deleted += i32::try_from(deleted.len()).unwrap_or(i32::MAX);
+                CalendarSync {
+                    calendar_id: calendar.id,
+                    replace_all: false,
+                    removed: deleted,
+                    changed: changed
+                        .into_iter()
+                        .map(|r| {
+                            let periods = periods_of(&r.data, window, zone, report, &mut problems);
+                            (r.url, periods)
+                        })
+                        .collect(),
+                    sync_token: token.or_else(|| calendar.sync_token.clone()),
+                    update_validators: true,
+                    ..CalendarSync::default()
+                }
+            }
+            None => {
+                modes.push("full");
+                // The token first: a change made during the fetch is seen again next time.
+                let token = dav.sync_token(&calendar.url).await?;
+                let resources = dav
+                    .calendar_query(&calendar.url, window.0.to_jiff(), window.1.to_jiff())
+                    .await?;
+                CalendarSync {
+                    calendar_id: calendar.id,
+                    replace_all: true,
+                    changed: resources
+                        .into_iter()
+                        .map(|r| {
+                            let periods = periods_of(&r.data, window, zone, report, &mut problems);
+                            (r.url, periods)
+                        })
+                        .collect(),
+                    sync_token: token,
+                    update_validators: true,
+                    ..CalendarSync::default()
+                }
+            }
+        };
+        syncs.push(sync);
+    }
+    modes.dedup();
+    report.mode = if modes.is_empty() {
+        "none".to_owned()
+    } else {
+        modes.join("+")
+    };
+    finish_detail(report, problems);
+    Ok(syncs)
+}
+
+async fn sync_feeds(
+    http: &outbound::Client,
+    calendars: &[CalendarEntry],
+    window: Window,
+    zone: &jiff::tz::TimeZone,
+    report: &mut SyncReport,
+) -> Result<Vec<CalendarSync>, Failure> {
+    let mut syncs = Vec::new();
+    let mut problems = Vec::new();
+    report.mode = "feed".to_owned();
+    for calendar in calendars.iter().filter(|c| c.blocks_availability) {
+        match calendars::fetch_feed(
+            http,
+            &calendar.url,
+            calendar.etag.as_deref(),
+            calendar.last_modified.as_deref(),
+        )
+        .await?
+        {
+            FeedFetch::NotModified => report.mode = "not_modified".to_owned(),
+            FeedFetch::Body {
+                text,
+                etag,
+                last_modified,
+            } => {
+                let periods = periods_of(&text, window, zone, report, &mut problems);
+                syncs.push(CalendarSync {
+                    calendar_id: calendar.id,
+                    replace_all: true,
+                    changed: vec![(calendar.url.clone(), periods)],
+                    etag,
+                    last_modified,
+                    update_validators: true,
+                    ..CalendarSync::default()
+                });
+            }
+        }
+    }
+    finish_detail(report, problems);
+    Ok(syncs)
+}

@@ -1,0 +1,459 @@
+//! Routing forms: checking a form as its author writes it, and routing a submission (the
+//! first route whose condition holds, else the fallback).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+use store::repo::event_types::{Question, QuestionKind};
+use store::repo::routing_forms::{
+    Action, Condition, FormFields, Operator, PublicForm, RoutingForm, Submission,
+};
+use store::types::{RoutingFormId, UserId};
+use store::{Db, Scope, can};
+
+use crate::ServiceError;
+use crate::fields::Invalid;
+
+const MAX_ROUTES: usize = 100;
+/// How deep `all`/`any` may nest.
+const MAX_DEPTH: usize = 5;
+
+/// The route `answers` take: the index of the first route whose condition holds, or `None`
+/// and the fallback.
+pub fn route<'a>(
+    form: &'a FormFields,
+    answers: &BTreeMap<String, Value>,
+) -> (Option<usize>, &'a Action) {
+    form.routes
+        .iter()
+        .position(|r| holds(&r.when, answers))
+        .map_or((None, &form.fallback), |i| {
+            (Some(i), &form.routes[i].action)
+        })
+}
+
+/// Whether `condition` holds for `answers`. An unanswered field satisfies only `not_equals`.
+pub fn holds(condition: &Condition, answers: &BTreeMap<String, Value>) -> bool {
+    match condition {
+        Condition::All { all } => all.iter().all(|c| holds(c, answers)),
+        Condition::Any { any } => any.iter().any(|c| holds(c, answers)),
+        Condition::Test { field, op, value } => {
+            let answer = answers.get(field).filter(|a| !a.is_null());
+            match (op, answer) {
+                (Operator::NotEquals, None) => true,
+                (_, None) => false,
+                (op, Some(answer)) => test(*op, answer, value),
+            }
+        }
+    }
+}
+
+fn test(op: Operator, answer: &Value, value: &Value) -> bool {
+    match op {
+        Operator::Equals => same(answer, value),
+        Operator::NotEquals => !same(answer, value),
+        Operator::Contains => match (answer, value) {
+            (Value::Array(items), v) => items.iter().any(|i| same(i, v)),
+            (Value::String(text), Value::String(part)) => {
+                text.to_lowercase().contains(&part.to_lowercase())
+            }
+            _ => false,
+        },
+        Operator::GreaterThan => number(answer)
+            .zip(number(value))
+            .is_some_and(|(a, v)| a > v),
+        Operator::LessThan => number(answer)
+            .zip(number(value))
+            .is_some_and(|(a, v)| a < v),
+        Operator::In => match (answer, value) {
+            (Value::Array(items), Value::Array(options)) => {
+                items.iter().any(|i| options.iter().any(|o| same(i, o)))
+            }
+            (a, Value::Array(options)) => options.iter().any(|o| same(a, o)),
+            _ => false,
+        },
+    }
+}
+
+/// Equality as a person means it: text ignoring case and surrounding space, numbers by value
+/// (also when one side is written as text).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.trim().to_lowercase() == y.trim().to_lowercase(),
+        _ => match (number(a), number(b)) {
+            (Some(x), Some(y)) => (x - y).abs() < f64::EPSILON,
+            _ => a == b,
+        },
+    }
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+// ----- the author's side -----
+
+pub async fn create(db: &Db, scope: &Scope, form: FormFields) -> Result<RoutingForm, ServiceError> {
+    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
+    let form = validate(db, scope, form).await?;
+    Ok(db.routing_forms().create(&grant, form).await?)
+}
+
+pub async fn replace(
+    db: &Db,
+    scope: &Scope,
+    id: RoutingFormId,
+    form: FormFields,
+) -> Result<RoutingForm, ServiceError> {
+    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
+    db.routing_forms().get(scope, id).await?;
+    let form = validate(db, scope, form).await?;
+    Ok(db.routing_forms().replace(&grant, id, form).await?)
+}
+
+pub async fn delete(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<(), ServiceError> {
+    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
+    Ok(db.routing_forms().delete(&grant, id).await?)
+}
+
+pub async fn get(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<RoutingForm, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
+    Ok(db.routing_forms().get(scope, id).await?)
+}
+
+pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<RoutingForm>, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
+    Ok(db.routing_forms().list(scope).await?)
+}
+
+pub async fn submissions(
+    db: &Db,
+    scope: &Scope,
+    id: RoutingFormId,
+) -> Result<Vec<Submission>, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
+    Ok(db.routing_forms().submissions(scope, id).await?)
+}
+
+/// Checks a form: its name, fields (as questions), each route's condition against the
+/// fields and each action's target.
+async fn validate(
+    db: &Db,
+    scope: &Scope,
+    mut form: FormFields,
+) -> Result<FormFields, ServiceError> {
+    let mut invalid = Invalid::default();
+    form.name = form.name.trim().to_owned();
+    invalid.check(
+        (1..=200).contains(&form.name.chars().count()),
+        "/name",
+        "length",
+        "must be 1 to 200 characters",
+    );
+    crate::event_types::check_questions(&mut invalid, "/fields", &form.fields);
+    invalid.check(
+        form.routes.len() <= MAX_ROUTES,
+        "/routes",
+        "too_many",
+        "at most 100 routes",
+    );
+    for (i, route) in form.routes.iter().enumerate() {
+        check_condition(
+            &mut invalid,
+            &format!("/routes/{i}/when"),
+            &route.when,
+            &form.fields,
+            0,
+        );
+        check_action(
+            db,
+            scope,
+            &mut invalid,
+            &format!("/routes/{i}/action"),
+            &route.action,
+        )
+        .await?;
+    }
+    check_action(db, scope, &mut invalid, "/fallback", &form.fallback).await?;
+    invalid.finish()?;
+    Ok(form)
+}
+
+fn check_condition(
+    invalid: &mut Invalid,
+    at: &str,
+    condition: &Condition,
+    fields: &[Question],
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        invalid.push(at, "too_deep", "all/any nest at most 5 deep");
+        return;
+    }
+    match condition {
+        Condition::All { all: list } | Condition::Any { any: list } => {
+            let key = if matches!(condition, Condition::All { .. }) {
+                "all"
+            } else {
+                "any"
+            };
+            invalid.check(
+                !list.is_empty(),
+                &format!("{at}/{key}"),
+                "empty",
+                "needs a condition",
+            );
+            for (i, c) in list.iter().enumerate() {
+                check_condition(invalid, &format!("{at}/{key}/{i}"), c, fields, depth + 1);
+            }
+        }
+        Condition::Test { field, op, value } => {
+            let Some(question) = fields.iter().find(|q| &q.key == field) else {
+                invalid.push(
+                    format!("{at}/field"),
+                    "unknown_field",
+                    "the form has no such field",
+                );
+                return;
+            };
+            let numeric = question.kind == QuestionKind::Number;
+            let fits = match op {
+                Operator::GreaterThan | Operator::LessThan => numeric && number(value).is_some(),
+                Operator::In => value.as_array().is_some_and(|a| !a.is_empty()),
+                Operator::Contains => {
+                    question.kind == QuestionKind::MultiSelect || value.is_string()
+                }
+                Operator::Equals | Operator::NotEquals => !value.is_null(),
+            };
+            invalid.check(
+                fits,
+                &format!("{at}/value"),
+                "operator",
+                "greater_than and less_than compare numbers of a number field; in takes a list; contains takes text or a multi_select option",
+            );
+        }
+    }
+}
+
+async fn check_action(
+    db: &Db,
+    scope: &Scope,
+    invalid: &mut Invalid,
+    at: &str,
+    action: &Action,
+) -> Result<(), ServiceError> {
+    match action {
+        Action::EventType { event_type_id } => {
+            exists(db, scope, invalid, at, *event_type_id).await?;
+        }
+        Action::Members {
+            event_type_id,
+            user_ids,
+        } => {
+            if exists(db, scope, invalid, at, *event_type_id).await? {
+                let hosts: HashSet<UserId> = db
+                    .event_types()
+                    .team_setup(scope, *event_type_id)
+                    .await?
+                    .map_or_else(HashSet::new, |t| t.host_ids().into_iter().collect());
+                invalid.check(
+                    !user_ids.is_empty() && user_ids.iter().all(|u| hosts.contains(u)),
+                    &format!("{at}/user_ids"),
+                    "not_host",
+                    "name one or more hosts of the team event type",
+                );
+            }
+        }
+        Action::Url { url } => {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2000
+                && !url.chars().any(char::is_whitespace);
+            invalid.check(
+                ok,
+                &format!("{at}/url"),
+                "url",
+                "must be an http or https URL",
+            );
+        }
+        Action::Message { text } => invalid.check(
+            (1..=2000).contains(&text.trim().chars().count()),
+            &format!("{at}/text"),
+            "length",
+            "must be 1 to 2000 characters",
+        ),
+    }
+    Ok(())
+}
+
+async fn exists(
+    db: &Db,
+    scope: &Scope,
+    invalid: &mut Invalid,
+    at: &str,
+    id: store::types::EventTypeId,
+) -> Result<bool, ServiceError> {
+    match db.event_types().get(scope, id).await {
+        Ok(_) => Ok(true),
+        Err(store::Error::NotFound(_)) => {
+            invalid.push(
+                format!("{at}/event_type_id"),
+                "not_found",
+                "no such event type",
+            );
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ----- the public side -----
+
+/// The form, for whoever holds its id.
+pub async fn public(db: &Db, id: RoutingFormId) -> Result<PublicForm, ServiceError> {
+    Ok(db.routing_forms().public(id).await?)
+}
+
+/// Checks the answers against the form's fields (422 naming each bad one), routes them and
+/// stores the submission with the route it took.
+pub async fn submit(
+    db: &Db,
+    id: RoutingFormId,
+    answers: BTreeMap<String, Value>,
+    client_ip: Option<String>,
+) -> Result<Submission, ServiceError> {
+    let form = db.routing_forms().public(id).await?;
+    let mut invalid = Invalid::default();
+    crate::answers::check(&mut invalid, &form.form().form.fields, &answers);
+    invalid.finish()?;
+    let (matched, action) = route(&form.form().form, &answers);
+    let matched = matched.and_then(|i| i32::try_from(i).ok());
+    let action = action.clone();
+    Ok(db
+        .routing_forms()
+        .submit(&form, answers, matched, action, client_ip.as_deref())
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answers(v: Value) -> BTreeMap<String, Value> {
+        serde_json::from_value(v).unwrap_or_default()
+    }
+
+    fn test(field: &str, op: Operator, value: Value) -> Condition {
+        Condition::Test {
+            field: field.to_owned(),
+            op,
+            value,
+        }
+    }
+
+    #[test]
+    fn every_operator() {
+        let a = answers(
+            json!({ "size": 250, "country": "Germany ", "topics": ["billing", "api"], "note": "Need an Invoice" }),
+        );
+        let cases = [
+            (test("country", Operator::Equals, json!("germany")), true),
+            (test("country", Operator::Equals, json!("France")), false),
+            (test("country", Operator::NotEquals, json!("France")), true),
+            (
+                test("country", Operator::NotEquals, json!("GERMANY")),
+                false,
+            ),
+            (test("missing", Operator::NotEquals, json!("x")), true),
+            (test("missing", Operator::Equals, json!("x")), false),
+            (test("note", Operator::Contains, json!("invoice")), true),
+            (test("note", Operator::Contains, json!("refund")), false),
+            (test("topics", Operator::Contains, json!("api")), true),
+            (test("topics", Operator::Contains, json!("sales")), false),
+            (test("size", Operator::GreaterThan, json!(100)), true),
+            (test("size", Operator::GreaterThan, json!(250)), false),
+            (test("size", Operator::LessThan, json!(251)), true),
+            (test("size", Operator::LessThan, json!(250)), false),
+            (test("size", Operator::Equals, json!("250")), true),
+            (
+                test("country", Operator::In, json!(["France", "Germany"])),
+                true,
+            ),
+            (test("country", Operator::In, json!(["France"])), false),
+            (
+                test("topics", Operator::In, json!(["sales", "billing"])),
+                true,
+            ),
+            (test("topics", Operator::In, json!(["sales"])), false),
+        ];
+        for (condition, expected) in cases {
+            assert_eq!(holds(&condition, &a), expected, "{condition:?}");
+        }
+    }
+
+    #[test]
+    fn and_or_nest() {
+        let a = answers(json!({ "size": 50, "country": "Germany" }));
+        let big_or_german = Condition::Any {
+            any: vec![
+                test("size", Operator::GreaterThan, json!(100)),
+                test("country", Operator::Equals, json!("Germany")),
+            ],
+        };
+        let both = Condition::All {
+            all: vec![
+                big_or_german.clone(),
+                test("size", Operator::LessThan, json!(10)),
+            ],
+        };
+        assert!(holds(&big_or_german, &a));
+        assert!(!holds(&both, &a));
+        let nested = Condition::Any {
+            any: vec![
+                both,
+                Condition::All {
+                    all: vec![big_or_german],
+                },
+            ],
+        };
+        assert!(holds(&nested, &a));
+    }
+
+    #[test]
+    fn the_first_matching_route_wins_else_the_fallback() {
+        let message = |text: &str| Action::Message {
+            text: text.to_owned(),
+        };
+        let form = FormFields {
+            name: "Contact".to_owned(),
+            fields: Vec::new(),
+            routes: vec![
+                store::repo::routing_forms::Route {
+                    when: test("size", Operator::GreaterThan, json!(100)),
+                    action: message("enterprise"),
+                },
+                store::repo::routing_forms::Route {
+                    when: test("size", Operator::GreaterThan, json!(10)),
+                    action: message("team"),
+                },
+            ],
+            fallback: message("self-serve"),
+        };
+        assert_eq!(
+            route(&form, &answers(json!({"size": 500}))),
+            (Some(0), &message("enterprise"))
+        );
+        assert_eq!(
+            route(&form, &answers(json!({"size": 50}))),
+            (Some(1), &message("team"))
+        );
+        assert_eq!(
+            route(&form, &answers(json!({"size": 5}))),
+            (None, &message("self-serve"))
+        );
+    }
+}

@@ -1,0 +1,407 @@
+//! Routing forms and their submissions. A form's fields are questions (as an event type
+//! asks them); its routes are tried in order and the first whose condition holds decides,
+//! else the fallback.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::repo::event_types::Question;
+use crate::scope::Scope;
+use crate::types::{
+    BookingId, EventTypeId, OrganizationId, RoutingFormId, SubmissionId, Timestamp, UserId,
+};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// How an answer is compared with a rule's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operator {
+    Equals,
+    NotEquals,
+    Contains,
+    GreaterThan,
+    LessThan,
+    /// The answer is one of the values (a list).
+    In,
+}
+
+/// When a route applies: every (`all`) or any (`any`) of the conditions inside, or one test
+/// of an answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum Condition {
+    All {
+        all: Vec<Condition>,
+    },
+    Any {
+        any: Vec<Condition>,
+    },
+    Test {
+        field: String,
+        op: Operator,
+        value: Value,
+    },
+}
+
+/// Where a route leads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Book this event type.
+    EventType { event_type_id: EventTypeId },
+    /// Book this team event type with only these of its hosts.
+    Members {
+        event_type_id: EventTypeId,
+        user_ids: Vec<UserId>,
+    },
+    /// Go to this page.
+    Url { url: String },
+    /// Show this text.
+    Message { text: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub when: Condition,
+    pub action: Action,
+}
+
+/// What a form's author writes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FormFields {
+    pub name: String,
+    pub fields: Vec<Question>,
+    pub routes: Vec<Route>,
+    pub fallback: Action,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoutingForm {
+    pub id: RoutingFormId,
+    pub organization_id: OrganizationId,
+    #[serde(flatten)]
+    pub form: FormFields,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One filled-in form and where it led.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Submission {
+    pub id: SubmissionId,
+    pub form_id: RoutingFormId,
+    pub answers: BTreeMap<String, Value>,
+    /// The index of the route taken; `None` for the fallback.
+    pub matched: Option<i32>,
+    pub route: Action,
+    pub booking_id: Option<BookingId>,
+    pub created_at: Timestamp,
+}
+
+type FormRow = (
+    RoutingFormId,
+    OrganizationId,
+    String,
+    Json<Vec<Question>>,
+    Json<Vec<Route>>,
+    Json<Action>,
+    Timestamp,
+    Timestamp,
+);
+
+fn form_of(r: FormRow) -> RoutingForm {
+    RoutingForm {
+        id: r.0,
+        organization_id: r.1,
+        form: FormFields {
+            name: r.2,
+            fields: r.3.0,
+            routes: r.4.0,
+            fallback: r.5.0,
+        },
+        created_at: r.6,
+        updated_at: r.7,
+    }
+}
+
+const FORM_COLUMNS: &str =
+    "id, organization_id, name, fields, routes, fallback, created_at, updated_at";
+
+type SubmissionRow = (
+    SubmissionId,
+    RoutingFormId,
+    Json<BTreeMap<String, Value>>,
+    Option<i32>,
+    Json<Action>,
+    Option<BookingId>,
+    Timestamp,
+);
+
+fn submission_of(r: SubmissionRow) -> Submission {
+    Submission {
+        id: r.0,
+        form_id: r.1,
+        answers: r.2.0,
+        matched: r.3,
+        route: r.4.0,
+        booking_id: r.5,
+        created_at: r.6,
+    }
+}
+
+const SUBMISSION_COLUMNS: &str = "id, form_id, answers, matched, route, booking_id, created_at";
+
+/// The right to fill in one form: held by whoever has its id (its public link).
+#[derive(Clone, Debug)]
+pub struct PublicForm {
+    form: RoutingForm,
+}
+
+impl PublicForm {
+    pub fn form(&self) -> &RoutingForm {
+        &self.form
+    }
+}
+
+#[derive(Debug)]
+pub struct RoutingForms<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl RoutingForms<'_> {
+    pub async fn create(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        form: FormFields,
+    ) -> Result<RoutingForm, Error> {
+        let scope = grant.scope();
+        let now = Timestamp::now();
+        let created = RoutingForm {
+            id: RoutingFormId::new(),
+            organization_id: scope.organization_id(),
+            form,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.begin_write().await?;
+        write(&mut tx, &created, true).await?;
+        audit::record_at(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            scope.ip(),
+            Change::created("routing_form", created.id.0, &created),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn replace(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        id: RoutingFormId,
+        form: FormFields,
+    ) -> Result<RoutingForm, Error> {
+        let scope = grant.scope();
+        let old = self.get(scope, id).await?;
+        let new = RoutingForm {
+            form,
+            updated_at: Timestamp::now(),
+            ..old.clone()
+        };
+        let mut tx = self.db.begin_write().await?;
+        write(&mut tx, &new, false).await?;
+        audit::record_at(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            scope.ip(),
+            Change::updated("routing_form", id.0, &old, &new),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        id: RoutingFormId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
+        let old = self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM routing_forms WHERE organization_id = $1 AND id = $2")
+                .bind(scope.organization_id()).bind(id).execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            scope.organization_id(),
+            scope.actor(),
+            scope.ip(),
+            Change::deleted("routing_form", id.0, &old),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, scope: &Scope, id: RoutingFormId) -> Result<RoutingForm, Error> {
+        let sql = format!(
+            "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 AND id = $2"
+        );
+        let row: Option<FormRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id)
+                .fetch_optional(pool).await?
+        });
+        row.map(form_of).ok_or(Error::NotFound("routing form"))
+    }
+
+    pub async fn list(&self, scope: &Scope) -> Result<Vec<RoutingForm>, Error> {
+        let sql = format!(
+            "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 ORDER BY name, id"
+        );
+        let rows: Vec<FormRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id())
+                .fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(form_of).collect())
+    }
+
+    /// A form and the right to fill it in, for whoever holds its id.
+    pub async fn public(&self, id: RoutingFormId) -> Result<PublicForm, Error> {
+        let sql = format!("SELECT {FORM_COLUMNS} FROM routing_forms WHERE id = $1");
+        let row: Option<FormRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
+        });
+        Ok(PublicForm {
+            form: row.map(form_of).ok_or(Error::NotFound("routing form"))?,
+        })
+    }
+
+    /// Stores a submission of the form with the route it took.
+    pub async fn submit(
+        &self,
+        form: &PublicForm,
+        answers: BTreeMap<String, Value>,
+        matched: Option<i32>,
+        route: Action,
+        ip: Option<&str>,
+    ) -> Result<Submission, Error> {
+        let org = form.form.organization_id;
+        let submission = Submission {
+            id: SubmissionId::new(),
+            form_id: form.form.id,
+            answers,
+            matched,
+            route,
+            booking_id: None,
+            created_at: Timestamp::now(),
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO routing_submissions (organization_id, id, form_id, answers, matched, \
+                 route, booking_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+            )
+            .bind(org).bind(submission.id).bind(submission.form_id)
+            .bind(Json(&submission.answers)).bind(submission.matched)
+            .bind(Json(&submission.route)).bind(submission.created_at)
+            .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            crate::Actor::Invitee,
+            ip,
+            Change::created("routing_submission", submission.id.0, &submission),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+
+    /// The form's submissions, newest first.
+    pub async fn submissions(
+        &self,
+        scope: &Scope,
+        form: RoutingFormId,
+    ) -> Result<Vec<Submission>, Error> {
+        self.get(scope, form).await?;
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
+             WHERE organization_id = $1 AND form_id = $2 ORDER BY created_at DESC, id DESC LIMIT 500"
+        );
+        let rows: Vec<SubmissionRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(form)
+                .fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(submission_of).collect())
+    }
+
+    /// A submission of organization `org` not yet linked to a booking.
+    pub async fn unbooked_submission(
+        &self,
+        org: OrganizationId,
+        id: SubmissionId,
+    ) -> Result<Submission, Error> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
+             WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL"
+        );
+        let row: Option<SubmissionRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(pool).await?
+        });
+        row.map(submission_of)
+            .ok_or(Error::NotFound("routing submission"))
+    }
+}
+
+async fn write(tx: &mut Tx, form: &RoutingForm, insert: bool) -> Result<(), Error> {
+    let sql = if insert {
+        "INSERT INTO routing_forms (organization_id, id, name, fields, routes, fallback, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    } else {
+        "UPDATE routing_forms SET name = $3, fields = $4, routes = $5, fallback = $6, \
+         updated_at = $8 WHERE organization_id = $1 AND id = $2 AND created_at = $7"
+    };
+    let f = &form.form;
+    with_tx!(tx, conn => {
+        sqlx::query(sql)
+            .bind(form.organization_id).bind(form.id).bind(&f.name).bind(Json(&f.fields))
+            .bind(Json(&f.routes)).bind(Json(&f.fallback)).bind(form.created_at)
+            .bind(form.updated_at)
+            .execute(conn).await?;
+    });
+    Ok(())
+}
+
+/// Links a submission to the booking made after it, inside the booking's transaction;
+/// `NotFound` if it is gone or another booking took it first.
+pub(crate) async fn link_booking(
+    tx: &mut Tx,
+    org: OrganizationId,
+    submission: SubmissionId,
+    booking: BookingId,
+) -> Result<(), Error> {
+    let changed = with_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE routing_submissions SET booking_id = $3 \
+             WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL",
+        )
+        .bind(org).bind(submission).bind(booking)
+        .execute(conn).await?.rows_affected()
+    });
+    if changed == 0 {
+        return Err(Error::NotFound("routing submission"));
+    }
+    Ok(())
+}

@@ -1,0 +1,386 @@
+//! `/api/v1/calendar-connections`: CalDAV accounts and ICS feeds whose events block a user's
+//! availability, and the calendar that receives their bookings; `/api/v1/me/calendar-feed`
+//! and `/api/v1/public/calendar-feeds/{token}`: the secret ICS URL of a user's bookings.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use store::types::{CalendarConnectionId, CalendarId, UserId};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Runs the calendar write-back for a booking that just changed, without making the caller
+/// wait. Failures are logged (and will be retried by the job queue of issue 8).
+pub(crate) fn write_back(state: &AppState, booking: &store::repo::bookings::Booking) {
+    let (db, ctx) = (state.db.clone(), state.calendars.clone());
+    let (org, id) = (booking.organization_id, booking.id);
+    tokio::spawn(async move {
+        match services::calendar_writeback::booking_changed(&db, &ctx, org, id).await {
+            Ok(outcome) => tracing::debug!(booking = %id, ?outcome, "calendar write-back"),
+            Err(e) => tracing::warn!(booking = %id, error = %e, "calendar write-back failed"),
+        }
+    });
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarBody {
+    pub id: Uuid,
+    /// The collection's URL on the server (the feed URL for ICS).
+    pub url: String,
+    pub display_name: String,
+    pub color: Option<String>,
+    /// Its events make the user busy.
+    pub blocks_availability: bool,
+    /// New bookings are written here (one calendar per user at most).
+    pub receives_bookings: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConnectionBody {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// `caldav` or `ics`.
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub username: String,
+    /// `active`; `error` when the last sync failed (its busy times are kept and still
+    /// block); `disconnected`.
+    pub status: String,
+    pub last_error: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_error_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub last_synced_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub calendars: Vec<CalendarBody>,
+}
+
+impl From<services::calendar_sync::ConnectionView> for ConnectionBody {
+    fn from(v: services::calendar_sync::ConnectionView) -> Self {
+        let c = v.connection;
+        Self {
+            id: c.id.0,
+            user_id: c.user_id.0,
+            kind: c.kind,
+            name: c.name,
+            url: c.url,
+            username: c.username,
+            status: c.status,
+            last_error: c.last_error,
+            last_error_at: c.last_error_at.map(super::instant),
+            last_synced_at: c.last_synced_at.map(super::instant),
+            created_at: super::instant(c.created_at),
+            calendars: v.calendars.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<store::repo::calendars::CalendarEntry> for CalendarBody {
+    fn from(c: store::repo::calendars::CalendarEntry) -> Self {
+        Self {
+            id: c.id.0,
+            url: c.url,
+            display_name: c.display_name,
+            color: c.color,
+            blocks_availability: c.blocks_availability,
+            receives_bookings: c.receives_bookings,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncLogBody {
+    pub id: Uuid,
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    #[schema(format = DateTime)]
+    pub finished_at: String,
+    /// `ok` or `error`.
+    pub outcome: String,
+    /// `incremental`, `full`, `feed`, `not_modified`, or `failed`.
+    pub mode: String,
+    /// Resources read (changed or new).
+    pub changed: i32,
+    /// Resources removed on the server.
+    pub deleted: i32,
+    /// The error, or events that could be read only in part.
+    pub detail: String,
+}
+
+impl From<store::repo::calendars::LogEntry> for SyncLogBody {
+    fn from(l: store::repo::calendars::LogEntry) -> Self {
+        Self {
+            id: l.id.0,
+            started_at: super::instant(l.started_at),
+            finished_at: super::instant(l.finished_at),
+            outcome: l.outcome,
+            mode: l.mode,
+            changed: l.changed,
+            deleted: l.deleted,
+            detail: l.detail,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectRequest {
+    /// Whose calendars: the caller when absent.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
+    /// `caldav` or `ics`.
+    #[schema(example = "caldav")]
+    pub kind: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// CalDAV: the server (discovery finds the calendars). ICS: the feed (`webcal://` too).
+    #[schema(example = "https://caldav.example.com/")]
+    pub url: String,
+    #[serde(default)]
+    pub username: String,
+    /// A password or app password; stored encrypted, never shown again.
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    /// Whose: the caller when absent.
+    pub user_id: Option<Uuid>,
+}
+
+/// Connect a CalDAV account or an ICS feed.
+///
+/// CalDAV: discovers the account's calendars (current-user-principal, calendar-home-set);
+/// each blocks availability until changed; none receives bookings until chosen. The first
+/// sync runs before the answer; its outcome is in `status`.
+#[utoipa::path(post, path = "/api/v1/calendar-connections", tag = "calendars", security(("api_key" = [])),
+    request_body = ConnectRequest,
+    responses(
+        (status = 201, description = "Connected and synced once", body = ConnectionBody),
+        (status = 403, description = "Lacks availability.manage, or it is for another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid (a URL to an internal address, refused credentials, no calendars); `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn connect_calendar(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<ConnectRequest>,
+) -> Result<(StatusCode, Json<ConnectionBody>), ApiError> {
+    let input = services::calendar_sync::ConnectInput {
+        user_id: body.user_id.map(UserId),
+        kind: body.kind,
+        name: body.name,
+        url: body.url,
+        username: body.username,
+        password: body.password,
+    };
+    let view = services::calendar_sync::connect(&state.db, &state.calendars, &scope, input).await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// List a user's calendar connections.
+#[utoipa::path(get, path = "/api/v1/calendar-connections", tag = "calendars", security(("api_key" = [])),
+    params(UserFilter),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<ConnectionBody>),
+        (status = 403, description = "Lacks availability.read", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_calendar_connections(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(filter): ApiQuery<UserFilter>,
+) -> Result<Json<Vec<ConnectionBody>>, ApiError> {
+    let list = services::calendar_sync::list(&state.db, &scope, filter.user_id.map(UserId)).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// One calendar connection with its calendars and status.
+#[utoipa::path(get, path = "/api/v1/calendar-connections/{id}", tag = "calendars", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The connection", body = ConnectionBody),
+        (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_calendar_connection(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ConnectionBody>, ApiError> {
+    let view = services::calendar_sync::view(&state.db, &scope, CalendarConnectionId(id)).await?;
+    Ok(Json(view.into()))
+}
+
+/// Disconnect: the connection, its calendars and their busy times are removed.
+#[utoipa::path(delete, path = "/api/v1/calendar-connections/{id}", tag = "calendars", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 204, description = "Disconnected"),
+        (status = 403, description = "Lacks availability.manage for its user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn disconnect_calendar(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services::calendar_sync::disconnect(&state.db, &scope, CalendarConnectionId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChooseCalendarRequest {
+    pub blocks_availability: bool,
+    /// Choosing one calendar un-chooses the user's previous one. CalDAV only.
+    pub receives_bookings: bool,
+}
+
+/// Choose whether a calendar blocks availability and whether it receives bookings.
+#[utoipa::path(patch, path = "/api/v1/calendar-connections/{id}/calendars/{calendar_id}", tag = "calendars", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Connection id"), ("calendar_id" = Uuid, Path, description = "Calendar id")),
+    request_body = ChooseCalendarRequest,
+    responses(
+        (status = 200, description = "The calendar", body = CalendarBody),
+        (status = 403, description = "Lacks availability.manage for its user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such calendar in this connection", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An ICS feed cannot receive bookings", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn choose_calendar(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath((id, calendar_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<ChooseCalendarRequest>,
+) -> Result<Json<CalendarBody>, ApiError> {
+    let calendar = services::calendar_sync::choose(
+        &state.db,
+        &scope,
+        CalendarConnectionId(id),
+        CalendarId(calendar_id),
+        body.blocks_availability,
+        body.receives_bookings,
+    )
+    .await?;
+    Ok(Json(calendar.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncBody {
+    pub connection: ConnectionBody,
+    pub log: SyncLogBody,
+}
+
+/// Sync a connection now (incremental when the server allows).
+#[utoipa::path(post, path = "/api/v1/calendar-connections/{id}/sync", tag = "calendars", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "The attempt (a failure is `log.outcome = error` and `connection.status = error`)", body = SyncBody),
+        (status = 403, description = "Lacks availability.manage for its user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sync_calendar_connection(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<SyncBody>, ApiError> {
+    let id = CalendarConnectionId(id);
+    let log = services::calendar_sync::sync_now(&state.db, &state.calendars, &scope, id).await?;
+    let view = services::calendar_sync::view(&state.db, &scope, id).await?;
+    Ok(Json(SyncBody {
+        connection: view.into(),
+        log: log.into(),
+    }))
+}
+
+/// The latest sync attempts of a connection (the integration log).
+#[utoipa::path(get, path = "/api/v1/calendar-connections/{id}/logs", tag = "calendars", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Connection id")),
+    responses(
+        (status = 200, description = "Newest first, at most 50", body = Vec<SyncLogBody>),
+        (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn calendar_connection_logs(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Vec<SyncLogBody>>, ApiError> {
+    let logs = services::calendar_sync::logs(&state.db, &scope, CalendarConnectionId(id)).await?;
+    Ok(Json(logs.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedBody {
+    /// Path of the feed on this server; subscribe to it from a calendar app. Shown once.
+    #[schema(example = "/api/v1/public/calendar-feeds/rdvf_...")]
+    pub path: String,
+    pub token: String,
+}
+
+/// Issue the secret ICS URL of a user's bookings (revoking the previous one).
+#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "calendars", security(("api_key" = [])),
+    params(UserFilter),
+    responses(
+        (status = 201, description = "The new URL", body = FeedBody),
+        (status = 403, description = "Lacks availability.manage for that user", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn issue_calendar_feed(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(filter): ApiQuery<UserFilter>,
+) -> Result<(StatusCode, Json<FeedBody>), ApiError> {
+    let token =
+        services::calendar_feed::issue(&state.db, &scope, filter.user_id.map(UserId)).await?;
+    let token = token.expose().to_owned();
+    Ok((
+        StatusCode::CREATED,
+        Json(FeedBody {
+            path: format!("/api/v1/public/calendar-feeds/{token}"),
+            token,
+        }),
+    ))
+}
+
+/// Revoke a user's secret ICS URL.
+#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "calendars", security(("api_key" = [])),
+    params(UserFilter),
+    responses(
+        (status = 204, description = "Revoked; the URL answers 404 from now on"),
+        (status = 403, description = "Lacks availability.manage for that user", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke_calendar_feed(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(filter): ApiQuery<UserFilter>,
+) -> Result<StatusCode, ApiError> {
+    services::calendar_feed::revoke(&state.db, &scope, filter.user_id.map(UserId)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A user's bookings as iCalendar (the secret feed URL).
+#[utoipa::path(get, path = "/api/v1/public/calendar-feeds/{token}", tag = "calendars",
+    params(("token" = String, Path, description = "The feed token")),
+    responses(
+        (status = 200, description = "The bookings", body = String, content_type = "text/calendar"),
+        (status = 404, description = "Unknown or revoked token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn calendar_feed(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let text = services::calendar_feed::render(&state.db, &token).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        text,
+    ))
+}

@@ -1,0 +1,652 @@
+//! Calendar connections end to end, against a real Radicale (CalDAV) and a real HTTP feed on
+//! 127.0.0.1: connect and discover, busy time from a timed event in another zone, an all-day
+//! event, a weekly event with a moved and an excluded instance, and a transparent event, seen
+//! through the slots API; incremental sync sees exactly the changes; a booking is written
+//! into Radicale, moved on reschedule and removed on cancel; an unreachable server keeps the
+//! busy time and says `error`; ICS feeds in (with ETag) and out. Both backends.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use calendars::testing::Radicale;
+use common::TestApp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const BERLIN: &str = "Europe/Berlin";
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// Monday at least a week ahead, so nothing is inside minimum notice.
+fn monday() -> Date {
+    let mut day = jiff::Zoned::now()
+        .with_time_zone(TimeZone::get(BERLIN).unwrap())
+        .date()
+        .checked_add(jiff::Span::new().days(8))
+        .unwrap();
+    while day.weekday() != jiff::civil::Weekday::Monday {
+        day = day.tomorrow().unwrap();
+    }
+    day
+}
+
+fn plus(day: Date, days: i64) -> Date {
+    day.checked_add(jiff::Span::new().days(days)).unwrap()
+}
+
+/// A Berlin wall-clock time as an instant.
+fn berlin(day: Date, hour: i8) -> jiff::Timestamp {
+    day.at(hour, 0, 0, 0)
+        .to_zoned(TimeZone::get(BERLIN).unwrap())
+        .unwrap()
+        .timestamp()
+}
+
+/// `TZID=zone:local` of an instant.
+fn local_in(ts: jiff::Timestamp, zone: &str) -> String {
+    format!(
+        "TZID={zone}:{}",
+        ts.to_zoned(TimeZone::get(zone).unwrap())
+            .strftime("%Y%m%dT%H%M%S")
+    )
+}
+
+fn ics(body: &str) -> String {
+    format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n")
+}
+
+/// Berlin start times (HH:MM) offered on `day`.
+async fn offered(app: &TestApp, event: &str, day: Date) -> Vec<String> {
+    let path =
+        format!("/api/v1/public/event-types/{event}/slots?start={day}&end={day}&timeZone={BERLIN}");
+    let (status, body) = call(app, Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["slots"].as_array().unwrap().iter())
+        .map(|s| {
+            let ts: jiff::Timestamp = s["start"].as_str().unwrap().parse().unwrap();
+            ts.to_zoned(TimeZone::get(BERLIN).unwrap())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .collect()
+}
+
+/// Polls Radicale until `check` holds for the resource at `url` (write-back runs after the
+/// response, on its own task).
+async fn eventually(
+    radicale: &Radicale,
+    url: &str,
+    check: impl Fn(Option<&str>) -> bool,
+) -> Option<String> {
+    for _ in 0..100 {
+        let text = radicale.get(url).await;
+        if check(text.as_deref()) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{url} never reached the expected state; last: {:?}",
+        radicale.get(url).await
+    );
+}
+
+/// A Berlin host working Mon-Fri 09:00-17:00 with a 30-minute event type; returns its id.
+async fn host(app: &TestApp, key: &str) -> String {
+    let (status, body) = call(app, Method::POST, "/api/v1/schedules", Some(key), Some(json!({
+        "name": "Working hours", "time_zone": BERLIN,
+        "weekly": { "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+                    "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]] }
+    }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/event-types",
+        Some(key),
+        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
+    let radicale = Radicale::start().await;
+    let work = radicale.make_calendar("work", "Work").await;
+    let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
+    let org = app.organization("acme").await;
+    let key = org.key.as_str();
+    let event = host(&app, key).await;
+    let mon = monday();
+    let (tue, wed, thu) = (plus(mon, 1), plus(mon, 2), plus(mon, 3));
+
+    // Monday 10:00-11:00 Berlin, written in Tokyo time.
+    let tokyo = |start: jiff::Timestamp| {
+        ics(&format!(
+            "BEGIN:VEVENT\r\nUID:tokyo\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;{}\r\nDTEND;{}\r\nSUMMARY:Call with Tokyo\r\nEND:VEVENT\r\n",
+            local_in(start, "Asia/Tokyo"),
+            local_in(
+                start
+                    .checked_add(jiff::SignedDuration::from_hours(1))
+                    .unwrap(),
+                "Asia/Tokyo"
+            )
+        ))
+    };
+    radicale
+        .put(&work, "tokyo.ics", &tokyo(berlin(mon, 10)))
+        .await;
+    // Tuesday all day.
+    radicale.put(&work, "offsite.ics", &ics(&format!(
+        "BEGIN:VEVENT\r\nUID:offsite\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\nSUMMARY:Offsite\r\nEND:VEVENT\r\n",
+        tue.strftime("%Y%m%d"), wed.strftime("%Y%m%d")
+    ))).await;
+    // Wednesdays 09:00-10:00 Berlin, three weeks; the second moved to 14:00, the third excluded.
+    let (wed2, wed3) = (plus(wed, 7), plus(wed, 14));
+    radicale.put(&work, "weekly.ics", &ics(&format!(
+        "BEGIN:VEVENT\r\nUID:weekly\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;{}\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE;{}\r\nSUMMARY:Standup\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:weekly\r\nDTSTAMP:20261101T000000Z\r\nRECURRENCE-ID;{}\r\nDTSTART;{}\r\nDURATION:PT1H\r\nSUMMARY:Standup (moved)\r\nEND:VEVENT\r\n",
+        local_in(berlin(wed, 9), BERLIN), local_in(berlin(wed3, 9), BERLIN),
+        local_in(berlin(wed2, 9), BERLIN), local_in(berlin(wed2, 14), BERLIN)
+    ))).await;
+    // Thursday 09:00-10:00, transparent: does not block.
+    radicale.put(&work, "focus.ics", &ics(&format!(
+        "BEGIN:VEVENT\r\nUID:focus\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT1H\r\nTRANSP:TRANSPARENT\r\nSUMMARY:Focus\r\nEND:VEVENT\r\n",
+        ical::write::utc(berlin(thu, 9))
+    ))).await;
+
+    // Connect: discovery finds both calendars; the first sync runs.
+    let (status, connection) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(key), Some(json!({
+        "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": radicale.password
+    }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{connection}");
+    assert_eq!(connection["status"], "active", "{connection}");
+    assert!(connection.get("password").is_none());
+    let names: Vec<&str> = connection["calendars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Bookings", "Work"]);
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let bookings_id = connection["calendars"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The slots API sees the busy time.
+    let monday_slots = offered(&app, &event, mon).await;
+    assert!(
+        monday_slots.contains(&"09:30".to_owned()) && monday_slots.contains(&"11:00".to_owned()),
+        "{monday_slots:?}"
+    );
+    assert!(
+        !monday_slots.contains(&"10:00".to_owned()) && !monday_slots.contains(&"10:30".to_owned()),
+        "{monday_slots:?}"
+    );
+    assert!(
+        offered(&app, &event, tue).await.is_empty(),
+        "the all-day event blocks Tuesday"
+    );
+    let w1 = offered(&app, &event, wed).await;
+    assert!(
+        !w1.contains(&"09:00".to_owned()) && w1.contains(&"14:00".to_owned()),
+        "{w1:?}"
+    );
+    let w2 = offered(&app, &event, wed2).await;
+    assert!(
+        w2.contains(&"09:00".to_owned()) && !w2.contains(&"14:00".to_owned()),
+        "moved instance: {w2:?}"
+    );
+    let w3 = offered(&app, &event, wed3).await;
+    assert!(
+        w3.contains(&"09:00".to_owned()),
+        "excluded instance: {w3:?}"
+    );
+    assert!(
+        offered(&app, &event, thu)
+            .await
+            .contains(&"09:00".to_owned()),
+        "transparent"
+    );
+    // The booking check agrees with the slots: a busy start cannot be booked.
+    let book_path = format!("/api/v1/public/event-types/{event}/bookings");
+    let invitee = |start: jiff::Timestamp| json!({ "start": start.to_string(), "name": "Ines Invitee", "email": "ines@example.com", "time_zone": "America/New_York" });
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &book_path,
+        None,
+        Some(invitee(berlin(mon, 10))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // Incremental sync sees exactly the changes: one moved, one deleted.
+    radicale
+        .put(&work, "tokyo.ics", &tokyo(berlin(mon, 12)))
+        .await;
+    radicale.delete(&work, "offsite.ics").await;
+    let (status, synced) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/calendar-connections/{id}/sync"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{synced}");
+    assert_eq!(synced["log"]["outcome"], "ok", "{synced}");
+    assert_eq!(synced["log"]["mode"], "incremental", "{synced}");
+    assert_eq!(synced["log"]["changed"], 1, "{synced}");
+    assert_eq!(synced["log"]["deleted"], 1, "{synced}");
+    let monday_slots = offered(&app, &event, mon).await;
+    assert!(
+        monday_slots.contains(&"10:00".to_owned()) && !monday_slots.contains(&"12:00".to_owned()),
+        "{monday_slots:?}"
+    );
+    assert!(
+        !offered(&app, &event, tue).await.is_empty(),
+        "the deleted all-day event no longer blocks"
+    );
+
+    // The periodic sync (what `serve` runs on an interval) picks up a new event.
+    radicale.put(&work, "late.ics", &ics(&format!(
+        "BEGIN:VEVENT\r\nUID:late\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT30M\r\nEND:VEVENT\r\n",
+        ical::write::utc(berlin(tue, 16))
+    ))).await;
+    let attempted =
+        services::calendar_sync::sync_due_connections(&app.db.db, &app.calendars, Duration::ZERO)
+            .await
+            .unwrap();
+    assert_eq!(attempted, 1);
+    assert!(
+        !offered(&app, &event, tue)
+            .await
+            .contains(&"16:00".to_owned())
+    );
+
+    // Another organization cannot see or change the connection.
+    let other = app.organization("other").await;
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/calendar-connections/{id}"),
+        Some(&other.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/calendar-connections/{id}/calendars/{bookings_id}"),
+        Some(&other.key),
+        Some(json!({"blocks_availability": false, "receives_bookings": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Bookings go to the "Bookings" calendar.
+    let (status, chosen) = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/calendar-connections/{id}/calendars/{bookings_id}"),
+        Some(key),
+        Some(json!({"blocks_availability": false, "receives_bookings": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!(chosen["receives_bookings"], true);
+    let (status, booked) = call(
+        &app,
+        Method::POST,
+        &book_path,
+        None,
+        Some(invitee(berlin(thu, 11))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let booking_id = booked["booking"]["uid"]
+        .as_str()
+        .or(booked["booking"]["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let resource = format!("{bookings_cal}{booking_id}.ics");
+    let written = eventually(&radicale, &resource, |t| t.is_some())
+        .await
+        .unwrap();
+    assert!(written.contains(&format!("UID:{booking_id}")), "{written}");
+    assert!(
+        written.contains(&format!("DTSTART:{}", ical::write::utc(berlin(thu, 11)))),
+        "{written}"
+    );
+    assert!(written.contains("SEQUENCE:0"), "{written}");
+    assert!(written.contains("Intro call: Ines Invitee"), "{written}");
+
+    // Someone edits the event in their calendar app: our stored ETag is now stale, so the
+    // next write gets 412 and must retry after a fresh GET.
+    radicale
+        .put(
+            &bookings_cal,
+            &format!("{booking_id}.ics"),
+            &written.replace("SUMMARY:", "SUMMARY:(edited) "),
+        )
+        .await;
+
+    // Rescheduled: the same event (UID) moves, SEQUENCE + 1.
+    let (status, moved) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{booking_id}/reschedule"),
+        Some(key),
+        Some(json!({"start": berlin(thu, 15).to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let new_id = moved["uid"]
+        .as_str()
+        .or(moved["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let updated = eventually(&radicale, &resource, |t| {
+        t.is_some_and(|t| t.contains("SEQUENCE:1"))
+    })
+    .await
+    .unwrap();
+    assert!(updated.contains(&format!("UID:{booking_id}")), "{updated}");
+    assert!(
+        updated.contains(&format!("DTSTART:{}", ical::write::utc(berlin(thu, 15)))),
+        "{updated}"
+    );
+
+    // Cancelled: removed from the calendar.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{new_id}/cancel"),
+        Some(key),
+        Some(json!({"reason": "ill"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    eventually(&radicale, &resource, |t| t.is_none()).await;
+
+    // The server goes away: the connection says `error`, and the busy time it had stays.
+    drop(radicale);
+    let (status, synced) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/calendar-connections/{id}/sync"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{synced}");
+    assert_eq!(synced["connection"]["status"], "error", "{synced}");
+    assert!(
+        synced["connection"]["last_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{synced}"
+    );
+    assert_eq!(synced["log"]["outcome"], "error");
+    assert!(
+        !offered(&app, &event, mon)
+            .await
+            .contains(&"12:00".to_owned()),
+        "kept busy time still blocks"
+    );
+    let (status, logs) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/calendar-connections/{id}/logs"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let outcomes: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["error", "ok", "ok", "ok"], "{logs}");
+
+    // Disconnecting frees the time.
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/calendar-connections/{id}"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        offered(&app, &event, mon)
+            .await
+            .contains(&"12:00".to_owned())
+    );
+});
+
+app_test!(
+    connections_refuse_internal_addresses_and_bad_credentials,
+    |app| async move {
+        let org = app.organization("acme").await;
+        // A literal private address is refused before any request is made.
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/calendar-connections",
+            Some(&org.key),
+            Some(json!({
+                "kind": "caldav", "url": "http://10.9.8.7/dav/", "username": "u", "password": "p"
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/url", "{body}");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/calendar-connections",
+            Some(&org.key),
+            Some(json!({
+                "kind": "caldav", "url": "ftp://example.com/", "username": "", "password": ""
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let pointers: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        assert_eq!(pointers, ["/url", "/username", "/password"], "{body}");
+        // Wrong password against a real server.
+        let radicale = Radicale::start().await;
+        let (status, body) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(&org.key), Some(json!({
+        "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": "wrong"
+    }))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/password", "{body}");
+        let (status, list) = call(
+            &app,
+            Method::GET,
+            "/api/v1/calendar-connections",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list, json!([]), "nothing half written");
+    }
+);
+
+/// A feed server: serves `body` with an ETag and answers 304 when it matches.
+async fn feed_server(body: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::http::{HeaderMap, header};
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/feed.ics",
+        axum::routing::get(move |headers: HeaderMap| {
+            let body = body.clone();
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if headers
+                    .get(header::IF_NONE_MATCH)
+                    .is_some_and(|v| v == "\"v1\"")
+                {
+                    return (
+                        StatusCode::NOT_MODIFIED,
+                        [(header::ETAG, "\"v1\"")],
+                        String::new(),
+                    );
+                }
+                (StatusCode::OK, [(header::ETAG, "\"v1\"")], body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/feed.ics"), hits)
+}
+
+app_test!(ics_feeds_in_and_out, |app| async move {
+    let org = app.organization("acme").await;
+    let key = org.key.as_str();
+    let event = host(&app, key).await;
+    let mon = monday();
+    let (url, hits) = feed_server(ics(&format!(
+        "BEGIN:VEVENT\r\nUID:feed-1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT2H\r\nEND:VEVENT\r\n",
+        ical::write::utc(berlin(mon, 13))
+    ))).await;
+    let (status, connection) = call(
+        &app,
+        Method::POST,
+        "/api/v1/calendar-connections",
+        Some(key),
+        Some(json!({"kind": "ics", "url": url, "name": "Holidays"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{connection}");
+    assert_eq!(connection["status"], "active", "{connection}");
+    let slots = offered(&app, &event, mon).await;
+    assert!(
+        !slots.contains(&"13:00".to_owned())
+            && !slots.contains(&"14:30".to_owned())
+            && slots.contains(&"15:00".to_owned()),
+        "{slots:?}"
+    );
+    // Unchanged feed: 304, nothing re-read, the busy time stays.
+    let id = connection["id"].as_str().unwrap();
+    let (_, synced) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/calendar-connections/{id}/sync"),
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(synced["log"]["mode"], "not_modified", "{synced}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert!(
+        !offered(&app, &event, mon)
+            .await
+            .contains(&"13:00".to_owned())
+    );
+    // A feed cannot receive bookings.
+    let calendar = connection["calendars"][0]["id"].as_str().unwrap();
+    let (status, body) = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/calendar-connections/{id}/calendars/{calendar}"),
+        Some(key),
+        Some(json!({"blocks_availability": true, "receives_bookings": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // Feeds out: the secret URL lists the host's bookings, until revoked.
+    let (status, booked) = call(&app, Method::POST, &format!("/api/v1/public/event-types/{event}/bookings"), None,
+        Some(json!({ "start": berlin(mon, 9).to_string(), "name": "Ines Invitee", "email": "ines@example.com", "time_zone": "America/New_York" }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let booking_id = booked["booking"]["uid"]
+        .as_str()
+        .or(booked["booking"]["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let (status, feed) = call(
+        &app,
+        Method::POST,
+        "/api/v1/me/calendar-feed",
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{feed}");
+    let path = feed["path"].as_str().unwrap().to_owned();
+    let response = app.get(&path).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = response.text().await.unwrap();
+    assert!(text.contains(&format!("UID:{booking_id}")), "{text}");
+    assert!(text.contains("SUMMARY:Intro call: Ines Invitee"), "{text}");
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        "/api/v1/me/calendar-feed",
+        Some(key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/public/calendar-feeds/rdvf_nonsense")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+});
