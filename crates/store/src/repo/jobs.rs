@@ -299,6 +299,7 @@ impl Jobs<'_> {
             return Ok(Vec::new());
         }
         let mut tx = self.db.begin_write().await?;
+        tx.flush_lazily().await?;
         let rows: Vec<ClaimRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(now)
