@@ -309,6 +309,12 @@ impl Config {
 
     /// What calls to user-given URLs may reach.
     /// The mailer for `smtp_*`, or `None` when no SMTP server is configured.
+    /// The background calendar sync interval; `None` when set to 0 (on demand only).
+    pub fn calendar_sync_every(&self) -> Option<std::time::Duration> {
+        (self.calendar_sync_interval_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.calendar_sync_interval_secs))
+    }
+
     pub fn mailer(&self) -> Result<Option<notify::email::Mailer>, SettingError> {
         let Some(host) = &self.smtp_host else {
             return Ok(None);

@@ -1,9 +1,12 @@
 //! Calendar connections: connect (discover and save), sync (incremental or full), and the
 //! periodic sync of every due connection.
 //!
-//! Periodic sync runs from `rendezvous serve` on a tokio interval until the durable job
-//! queue (issue 8) takes it over; on-demand sync is the API's `POST .../sync`. Both call
-//! [`sync_connection`].
+//! Periodic sync is a durable job per connection (`calendar.sync`, see
+//! [`crate::calendar_jobs`]), queued with the connection and moved to its next due time
+//! after each run; on-demand sync is the API's `POST .../sync`. Both call
+//! [`sync_connection`], which holds the connection's lease (`sync:<id>` in
+//! `calendar_locks`) while it runs, so several workers on one database, or a worker and the
+//! API, never sync one connection at the same time.
 //!
 //! Failure policy: a calendar that cannot be reached keeps its last synced busy time and
 //! the connection is marked `error` with the reason; the host never silently becomes free
@@ -16,7 +19,7 @@ use store::repo::calendars::{
     CalendarEntry, CalendarSync, Connection, LogEntry, NewCalendar, NewConnection, SyncReport,
 };
 use store::types::{CalendarConnectionId, CalendarId, Timestamp, UserId};
-use store::{Db, Granted, Operator, Scope, can};
+use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
 use crate::credentials::Keyring;
@@ -28,7 +31,32 @@ use crate::fields::Invalid;
 pub struct CalendarContext {
     pub http: outbound::Client,
     pub keys: Keyring,
+    /// How often each connection is synced in the background; `None`: never (only on
+    /// demand).
+    pub sync_every: Option<Duration>,
 }
+
+impl CalendarContext {
+    /// Background sync every [`DEFAULT_SYNC_EVERY`].
+    pub fn new(http: outbound::Client, keys: Keyring) -> Self {
+        Self {
+            http,
+            keys,
+            sync_every: Some(DEFAULT_SYNC_EVERY),
+        }
+    }
+
+    /// When a connection's next background sync is due, counting from now.
+    pub fn next_sync_at(&self) -> Option<Timestamp> {
+        let every = self.sync_every?;
+        Some(Timestamp::now().plus(jiff::SignedDuration::try_from(every).ok()?))
+    }
+}
+
+/// The background sync interval unless configured (`calendar_sync_interval_secs`).
+pub const DEFAULT_SYNC_EVERY: Duration = Duration::from_secs(300);
+/// How long one sync may hold its connection's lease; a sync that dies leaves it this long.
+const SYNC_LEASE: Duration = Duration::from_secs(120);
 
 /// Busy time is kept from a day ago to this far ahead.
 pub const HORIZON_DAYS: i64 = 365;
@@ -164,6 +192,7 @@ pub async fn connect(
         url,
         username: input.username.trim().to_owned(),
         secret,
+        sync_at: ctx.next_sync_at(),
     };
     let (connection, _) = db
         .calendar_connections()
@@ -281,35 +310,6 @@ pub async fn sync_now(
     sync_connection(db, ctx, &grant, id).await
 }
 
-/// Syncs every connection not synced within `every`. Returns how many were attempted.
-/// Background work: acts as the operator in each organization.
-pub async fn sync_due_connections(
-    db: &Db,
-    ctx: &CalendarContext,
-    every: Duration,
-) -> Result<usize, ServiceError> {
-    let operator = Operator::local();
-    let every =
-        jiff::SignedDuration::try_from(every).unwrap_or(jiff::SignedDuration::from_secs(300));
-    let before = Timestamp::now().plus(-every);
-    let due = db
-        .calendar_connections()
-        .due(&operator, before, 200)
-        .await?;
-    for item in &due {
-        let scope = db
-            .calendar_connections()
-            .system_scope(&operator, item.organization_id);
-        let Some(grant) = scope.grant::<can::ManageAvailability>() else {
-            continue;
-        };
-        if let Err(e) = sync_connection(db, ctx, &grant, item.id).await {
-            tracing::warn!(connection = %item.id, error = %e, "calendar sync failed");
-        }
-    }
-    Ok(due.len())
-}
-
 /// What went wrong in one sync, for the connection's status and log.
 struct Failure(String);
 
@@ -321,8 +321,30 @@ impl From<calendars::Error> for Failure {
 
 /// Syncs one connection: every calendar that blocks availability, incrementally when it has
 /// a sync token. Calendar errors are recorded on the connection (status `error`, the busy
-/// time kept) and are not errors of this function; database errors are.
+/// time kept) and are not errors of this function; database errors are. While another sync
+/// of the same connection runs (another worker, or the API), this one does nothing and says
+/// [`ServiceError::Conflict`]`("sync")`.
 pub async fn sync_connection(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    id: CalendarConnectionId,
+) -> Result<LogEntry, ServiceError> {
+    let lock = format!("sync:{id}");
+    let holder = uuid::Uuid::now_v7().to_string();
+    let repo = db.calendar_connections();
+    if !repo.try_lock(grant, &lock, &holder, SYNC_LEASE).await? {
+        return Err(ServiceError::Conflict("sync"));
+    }
+    let synced = sync_locked(db, ctx, grant, id).await;
+    // A lease left behind expires on its own; the sync's outcome matters more.
+    if let Err(e) = repo.unlock(grant, &lock, &holder).await {
+        tracing::warn!(connection = %id, error = %e, "releasing a calendar sync lease failed");
+    }
+    synced
+}
+
+async fn sync_locked(
     db: &Db,
     ctx: &CalendarContext,
     grant: &Granted<can::ManageAvailability>,

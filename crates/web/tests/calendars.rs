@@ -141,6 +141,9 @@ async fn host(app: &TestApp, key: &str) -> String {
 }
 
 app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
+    // Write-back and periodic sync run as jobs.
+    let mut app = app;
+    app.restart_workers().await;
     let radicale = Radicale::start().await;
     let work = radicale.make_calendar("work", "Work").await;
     let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
@@ -286,16 +289,45 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
         "BEGIN:VEVENT\r\nUID:late\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT30M\r\nEND:VEVENT\r\n",
         ical::write::utc(berlin(tue, 16))
     ))).await;
-    let attempted =
-        services::calendar_sync::sync_due_connections(&app.db.db, &app.calendars, Duration::ZERO)
-            .await
-            .unwrap();
-    assert_eq!(attempted, 1);
-    assert!(
-        !offered(&app, &event, tue)
+    let scope = app
+        .db
+        .db
+        .calendar_connections()
+        .system_scope(&store::Operator::local(), org.created.organization.id);
+    let due = app
+        .db
+        .db
+        .jobs()
+        .run_now(
+            &scope,
+            store::repo::jobs::CALENDAR_SYNC_JOB,
+            &format!("connection:{id}"),
+        )
+        .await
+        .unwrap();
+    assert!(due, "the connection has its sync job");
+    let mut seen = false;
+    for _ in 0..100 {
+        if !offered(&app, &event, tue)
             .await
             .contains(&"16:00".to_owned())
-    );
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the periodic sync job picked up the new event");
+    // It ran once and waits for its next turn: still one job for the connection.
+    let mut pending = 0;
+    for _ in 0..50 {
+        pending = app.db.db.jobs().count(&scope, "pending").await.unwrap();
+        if pending == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(pending, 1, "only the sync job is queued, due again later");
 
     // Another organization cannot see or change the connection.
     let other = app.organization("other").await;

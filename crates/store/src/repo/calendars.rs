@@ -71,6 +71,8 @@ pub struct NewConnection {
     pub url: String,
     pub username: String,
     pub secret: Option<SealedSecret>,
+    /// When its periodic sync job is first due; `None` queues none (periodic sync off).
+    pub sync_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -268,6 +270,10 @@ impl CalendarConnections<'_> {
             Change::created("calendar_connection", connection.id.0, &connection),
         )
         .await?;
+        if let Some(at) = new.sync_at {
+            let job = crate::repo::jobs::calendar_sync(connection.id, at);
+            crate::repo::jobs::enqueue(&mut tx, org, &job).await?;
+        }
         tx.commit().await?;
         Ok((connection, entries))
     }
@@ -492,6 +498,83 @@ impl CalendarConnections<'_> {
                 ORDER BY last_synced_at, id LIMIT $2")
                 .bind(before).bind(limit).fetch_all(pool).await?
         }))
+    }
+
+    /// Queues a periodic sync job, first due at `first_at`, for every live connection that
+    /// has none (connections made before sync ran on the job queue, or whose job was
+    /// buried). Returns how many were queued. Operator only: it crosses tenants.
+    pub async fn schedule_syncs(
+        &self,
+        _operator: &Operator,
+        first_at: Timestamp,
+    ) -> Result<usize, Error> {
+        let live: Vec<DueConnection> = with_pool!(self.db, pool => {
+                    sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
+                        WHERE status <> 'disconnected' ORDER BY organization_id, id")
+        .fetch_all(pool).await?
+                });
+        let mut queued = 0;
+        let mut tx = self.db.begin_write().await?;
+        for item in &live {
+            // A buried job keeps the key: clear it so the connection can have a job again.
+            with_tx!(&mut tx, conn => {
+                sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND kind = $2 \
+                    AND idempotency_key = $3 AND state IN ('succeeded', 'dead')")
+                    .bind(item.organization_id).bind(crate::repo::jobs::CALENDAR_SYNC_JOB)
+                    .bind(format!("connection:{}", item.id)).execute(conn).await?;
+            });
+            let job = crate::repo::jobs::calendar_sync(item.id, first_at);
+            if crate::repo::jobs::enqueue(&mut tx, item.organization_id, &job)
+                .await?
+                .is_some()
+            {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Takes the lease `name` (`sync:<connection>`, `writeback:<user>`) for `holder` until
+    /// `hold` from now, unless someone else holds it unexpired. `true` when taken.
+    pub async fn try_lock(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        name: &str,
+        holder: &str,
+        hold: std::time::Duration,
+    ) -> Result<bool, Error> {
+        let now = Timestamp::now();
+        let until = now.plus(jiff::SignedDuration::try_from(hold).unwrap_or_default());
+        let mut tx = self.db.begin_write().await?;
+        let taken = with_tx!(&mut tx, conn => {
+            sqlx::query("INSERT INTO calendar_locks (organization_id, name, holder, locked_until) \
+                VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, name) DO UPDATE \
+                SET holder = excluded.holder, locked_until = excluded.locked_until \
+                WHERE calendar_locks.locked_until < $5")
+                .bind(grant.scope().organization_id()).bind(name).bind(holder).bind(until).bind(now)
+                .execute(conn).await?.rows_affected()
+        });
+        tx.commit().await?;
+        Ok(taken == 1)
+    }
+
+    /// Gives back a lease `holder` took (a lease since taken over by another is left alone).
+    pub async fn unlock(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        name: &str,
+        holder: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM calendar_locks WHERE organization_id = $1 AND name = $2 \
+                AND holder = $3")
+                .bind(grant.scope().organization_id()).bind(name).bind(holder)
+                .execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The scope background work (periodic sync, write-back after a booking committed) acts
@@ -720,6 +803,30 @@ impl CalendarConnections<'_> {
     }
 }
 
+/// Queues the write-back of `booking` inside the booking's transaction, when there is
+/// anything to write: its host has a calendar that receives bookings, or it (or the booking
+/// it was rescheduled from) was written before. Without either, no job is queued at all.
+pub(crate) async fn queue_writeback_in(
+    tx: &mut Tx,
+    org: OrganizationId,
+    booking: &crate::repo::bookings::Booking,
+) -> Result<(), Error> {
+    let previous = booking.rescheduled_from.unwrap_or(booking.id);
+    let needed: Option<i32> = with_tx!(&mut *tx, conn => {
+        sqlx::query_scalar("SELECT 1 WHERE EXISTS (SELECT 1 FROM calendars \
+            WHERE organization_id = $1 AND user_id = $2 AND receives_bookings) \
+            OR EXISTS (SELECT 1 FROM calendar_writebacks WHERE organization_id = $1 \
+            AND (booking_id = $3 OR booking_id = $4))")
+            .bind(org).bind(booking.host_user_id).bind(booking.id).bind(previous)
+            .fetch_optional(conn).await?
+    });
+    if needed.is_some() {
+        let job = crate::repo::jobs::calendar_writeback(booking);
+        crate::repo::jobs::enqueue(tx, org, &job).await?;
+    }
+    Ok(())
+}
+
 async fn connection_in(
     tx: &mut Tx,
     org: OrganizationId,
@@ -884,7 +991,10 @@ pub(crate) async fn busy_in(
             JOIN calendars c ON c.organization_id = b.organization_id AND c.id = b.calendar_id \
             JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
             WHERE b.organization_id = $1 AND b.user_id = $2 AND b.start_at < $4 AND b.end_at > $3 \
-            AND c.blocks_availability AND k.status <> 'disconnected' ORDER BY b.start_at")
+            AND c.blocks_availability AND k.status <> 'disconnected' \
+            AND NOT EXISTS (SELECT 1 FROM calendar_writebacks w \
+                WHERE w.organization_id = b.organization_id AND w.resource = b.resource) \
+            ORDER BY b.start_at")
             .bind(org).bind(user_id).bind(from).bind(until).fetch_all(conn).await?
     }))
 }
