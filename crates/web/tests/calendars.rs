@@ -682,3 +682,117 @@ app_test!(ics_feeds_in_and_out, |app| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+app_test!(
+    queued_write_back_survives_a_worker_crash,
+    |app| async move {
+        // No worker runs yet: the booking's write-back waits in the queue, committed with it.
+        let mut app = app;
+        let radicale = Radicale::start().await;
+        let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
+        let org = app.organization("acme").await;
+        let key = org.key.as_str();
+        let event = host(&app, key).await;
+        let thu = plus(monday(), 3);
+        let (status, connection) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(key), Some(json!({
+            "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": radicale.password
+        }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{connection}");
+        let id = connection["id"].as_str().unwrap().to_owned();
+        let calendar = connection["calendars"][0]["id"].as_str().unwrap();
+        // The bookings calendar both blocks and receives: our own events in it must not
+        // count against the bookings they are.
+        let (status, chosen) = call(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/calendar-connections/{id}/calendars/{calendar}"),
+            Some(key),
+            Some(json!({"blocks_availability": true, "receives_bookings": true})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{chosen}");
+
+        let (status, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(
+                json!({ "start": berlin(thu, 11).to_string(), "name": "Ines Invitee",
+                "email": "ines@example.com", "time_zone": "America/New_York" }),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        let booking_id = booked["booking"]["uid"]
+            .as_str()
+            .or(booked["booking"]["id"].as_str())
+            .unwrap()
+            .to_owned();
+        let resource = format!("{bookings_cal}{booking_id}.ics");
+        let scope = app
+            .db
+            .db
+            .calendar_connections()
+            .system_scope(&store::Operator::local(), org.created.organization.id);
+
+        // A worker claims the write-back and dies before doing it: its lease runs out.
+        let claimed = app
+            .db
+            .db
+            .jobs()
+            .claim("crashed-worker", Duration::from_millis(300), 100)
+            .await
+            .unwrap();
+        assert!(
+            claimed
+                .iter()
+                .any(|j| j.kind == store::repo::jobs::CALENDAR_WRITEBACK_JOB),
+            "{claimed:?}"
+        );
+        assert!(radicale.get(&resource).await.is_none());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+
+        // A new worker starts: the write-back lands.
+        app.restart_workers().await;
+        let written = eventually(&radicale, &resource, |t| t.is_some())
+            .await
+            .unwrap();
+        assert!(written.contains(&format!("UID:{booking_id}")), "{written}");
+
+        // Synced back, the event is busy time of the bookings calendar; moving the booking
+        // frees 11:00 at once, before any sync sees the moved event.
+        let (status, synced) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/calendar-connections/{id}/sync"),
+            Some(key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{synced}");
+        let (status, moved) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{booking_id}/reschedule"),
+            Some(key),
+            Some(json!({"start": berlin(thu, 15).to_string()})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        eventually(&radicale, &resource, |t| {
+            t.is_some_and(|t| t.contains("SEQUENCE:1"))
+        })
+        .await;
+        let slots = offered(&app, &event, thu).await;
+        assert!(
+            slots.contains(&"11:00".to_owned()) && !slots.contains(&"15:00".to_owned()),
+            "{slots:?}"
+        );
+        assert_eq!(
+            app.db.db.jobs().count(&scope, "dead").await.unwrap(),
+            0,
+            "no job gave up"
+        );
+    }
+);
