@@ -361,6 +361,19 @@ async fn sync_locked(
         now.plus(-jiff::SignedDuration::from_hours(24)),
         now.plus(jiff::SignedDuration::from_hours(24 * HORIZON_DAYS)),
     );
+    // Calendars not read in full since this are read in full (see `needs_full_read`).
+    let full_before = now.plus(-FULL_READ_EVERY);
+    let calendars: Vec<CalendarEntry> = calendars
+        .into_iter()
+        .map(|mut c| {
+            if needs_full_read(&c, full_before) {
+                c.sync_token = None;
+                c.etag = None;
+                c.last_modified = None;
+            }
+            c
+        })
+        .collect();
     let mut report = SyncReport {
         started_at: now,
         mode: String::new(),
@@ -370,14 +383,23 @@ async fn sync_locked(
     };
     let outcome = match connection.kind.as_str() {
         "caldav" => {
+            let context = context_of(scope.organization_id(), connection.user_id);
             let password = match repo.secret(grant, id).await? {
-                Some(sealed) => ctx
-                    .keys
-                    .open(
-                        &context_of(scope.organization_id(), connection.user_id),
-                        &sealed,
-                    )
-                    .map_err(|e| Failure(format!("{e}; reconnect the calendar"))),
+                Some(sealed) => {
+                    let opened = ctx
+                        .keys
+                        .open(&context, &sealed)
+                        .map_err(|e| Failure(format!("{e}; reconnect the calendar")));
+                    // Sealed under a previous key (rotation): seal it again under the
+                    // current one, so the old key can be retired.
+                    if let Ok(password) = &opened
+                        && sealed.key_id != ctx.keys.current_id()
+                    {
+                        repo.replace_secret(grant, id, ctx.keys.seal(&context, password))
+                            .await?;
+                    }
+                    opened
+                }
                 None => Err(Failure("no stored password; reconnect the calendar".into())),
             };
             match password {
@@ -408,6 +430,17 @@ async fn sync_locked(
 }
 
 type Window = (Timestamp, Timestamp);
+
+/// How often a calendar is read in full even when the server offers only changes.
+const FULL_READ_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// Whether a calendar is due a full read: an incremental sync re-expands only changed
+/// events, so an unchanged weekly event's instances would stop at the horizon as it was when
+/// the event last changed. Reading everything once a day (ignoring the sync token, the
+/// feed's ETag and Last-Modified) rolls the horizon forward.
+fn needs_full_read(calendar: &CalendarEntry, full_before: Timestamp) -> bool {
+    calendar.full_synced_at.is_none_or(|at| at < full_before)
+}
 
 /// The busy periods of one resource's iCalendar text, with any problems noted in `report`.
 fn periods_of(
@@ -557,4 +590,39 @@ async fn sync_feeds(
     }
     finish_detail(report, problems);
     Ok(syncs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar(full_synced_at: Option<Timestamp>) -> CalendarEntry {
+        CalendarEntry {
+            id: CalendarId::new(),
+            connection_id: CalendarConnectionId::new(),
+            user_id: UserId::new(),
+            url: "https://dav.example/cal/".to_owned(),
+            display_name: "Work".to_owned(),
+            color: None,
+            blocks_availability: true,
+            receives_bookings: false,
+            sync_token: Some("t1".to_owned()),
+            etag: None,
+            last_modified: None,
+            full_synced_at,
+        }
+    }
+
+    #[test]
+    fn a_calendar_is_read_in_full_once_a_day() {
+        let now = Timestamp::now();
+        let full_before = now.plus(-FULL_READ_EVERY);
+        assert!(
+            needs_full_read(&calendar(None), full_before),
+            "never read in full"
+        );
+        assert!(!needs_full_read(&calendar(Some(now)), full_before));
+        let yesterday = now.plus(-jiff::SignedDuration::from_hours(25));
+        assert!(needs_full_read(&calendar(Some(yesterday)), full_before));
+    }
 }

@@ -54,10 +54,12 @@ pub fn calendar_context(
     })
 }
 
-/// The keys that seal and open stored calendar passwords, derived from the secret key.
+/// The keys that seal and open stored calendar passwords, derived from the secret key (and
+/// the previous ones, which still open what they sealed).
 pub fn calendar_keys(config: &Config) -> anyhow::Result<services::credentials::Keyring> {
     let secret = secret_key(config)?;
-    Ok(services::credentials::Keyring::from_secret(
-        secret.expose().as_bytes(),
-    ))
+    let keys = services::credentials::Keyring::from_secret(secret.expose().as_bytes());
+    Ok(config.previous_secret_keys.iter().fold(keys, |keys, old| {
+        keys.with_previous(old.expose().trim().as_bytes())
+    }))
 }

@@ -16,3 +16,7 @@ CREATE TABLE calendar_locks (
 -- Busy time skips the events we wrote ourselves (their bookings already block), found by
 -- resource URL.
 CREATE INDEX calendar_writebacks_resource ON calendar_writebacks (organization_id, resource);
+
+-- When a calendar was last read in full: the periodic sync re-reads everything once a day
+-- (instead of only changes), so recurring events roll forward into the 365-day horizon.
+ALTER TABLE calendars ADD COLUMN full_synced_at INTEGER;

@@ -91,10 +91,14 @@ pub struct CalendarEntry {
     pub etag: Option<String>,
     #[serde(skip)]
     pub last_modified: Option<String>,
+    /// When everything was last read (not just changes): the sync re-reads it all once a
+    /// day, so recurring events roll forward into the horizon.
+    #[serde(skip)]
+    pub full_synced_at: Option<Timestamp>,
 }
 
 const CALENDAR_COLUMNS: &str = "id, connection_id, user_id, url, display_name, color, \
-    blocks_availability, receives_bookings, sync_token, etag, last_modified";
+    blocks_availability, receives_bookings, sync_token, etag, last_modified, full_synced_at";
 
 #[derive(Clone, Debug)]
 pub struct NewCalendar {
@@ -248,6 +252,7 @@ impl CalendarConnections<'_> {
                 sync_token: None,
                 etag: None,
                 last_modified: None,
+                full_synced_at: None,
             };
             with_tx!(&mut tx, conn => {
                 sqlx::query(
@@ -533,6 +538,24 @@ impl CalendarConnections<'_> {
         }
         tx.commit().await?;
         Ok(queued)
+    }
+
+    /// Replaces a connection's sealed password (re-sealed under the current key).
+    pub async fn replace_secret(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        id: CalendarConnectionId,
+        secret: SealedSecret,
+    ) -> Result<(), Error> {
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE calendar_connections SET secret = $3, secret_key_id = $4, \
+                updated_at = $5 WHERE organization_id = $1 AND id = $2")
+                .bind(grant.scope().organization_id()).bind(id).bind(&secret.bytes)
+                .bind(&secret.key_id).bind(Timestamp::now()).execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Takes the lease `name` (`sync:<connection>`, `writeback:<user>`) for `holder` until
@@ -891,6 +914,9 @@ async fn apply_calendar_sync(
         if sync.replace_all {
             sqlx::query("DELETE FROM calendar_busy WHERE organization_id = $1 AND calendar_id = $2")
                 .bind(org).bind(calendar).execute(&mut *conn).await?;
+            sqlx::query("UPDATE calendars SET full_synced_at = $3 WHERE organization_id = $1 \
+                AND id = $2")
+                .bind(org).bind(calendar).bind(Timestamp::now()).execute(&mut *conn).await?;
         } else {
             for resource in sync.removed.iter().chain(sync.changed.iter().map(|(r, _)| r)) {
                 sqlx::query("DELETE FROM calendar_busy WHERE organization_id = $1 AND calendar_id = $2 \

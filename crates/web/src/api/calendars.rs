@@ -272,6 +272,7 @@ pub struct SyncBody {
         (status = 200, description = "The attempt (a failure is `log.outcome = error` and `connection.status = error`)", body = SyncBody),
         (status = 403, description = "Lacks availability.manage for its user", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A sync of this connection is running (`sync_running`): a background job, or another request", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sync_calendar_connection(
     State(state): State<AppState>,
