@@ -1004,7 +1004,9 @@ async fn log_in(
 }
 
 /// A user's busy periods from blocking calendars of live connections, read inside `tx`
-/// (the booking check's transaction).
+/// (the booking check's transaction). Events we wrote ourselves (a `calendar_writebacks`
+/// resource) are left out: their bookings already block that time, and a moved or
+/// cancelled booking must free its old time before the next sync sees the change.
 pub(crate) async fn busy_in(
     tx: &mut Tx,
     org: OrganizationId,
@@ -1012,15 +1014,40 @@ pub(crate) async fn busy_in(
     from: Timestamp,
     until: Timestamp,
 ) -> Result<Vec<(Timestamp, Timestamp)>, Error> {
-    Ok(with_tx!(tx, conn => {
-        sqlx::query_as("SELECT b.start_at, b.end_at FROM calendar_busy b \
-            JOIN calendars c ON c.organization_id = b.organization_id AND c.id = b.calendar_id \
-            JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
-            WHERE b.organization_id = $1 AND b.user_id = $2 AND b.start_at < $4 AND b.end_at > $3 \
-            AND c.blocks_availability AND k.status <> 'disconnected' \
-            AND NOT EXISTS (SELECT 1 FROM calendar_writebacks w \
-                WHERE w.organization_id = b.organization_id AND w.resource = b.resource) \
-            ORDER BY b.start_at")
-            .bind(org).bind(user_id).bind(from).bind(until).fetch_all(conn).await?
-    }))
+    let mut busy = busy_of(tx, org, &[user_id], from, until).await?;
+    Ok(busy.remove(&user_id).unwrap_or_default())
+}
+
+/// [`busy_in`] for many users with one statement, by user (a team's hosts).
+pub(crate) async fn busy_of(
+    tx: &mut Tx,
+    org: OrganizationId,
+    users: &[UserId],
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>>, Error> {
+    let sql = format!(
+        "SELECT b.user_id, b.start_at, b.end_at FROM calendar_busy b \
+         JOIN calendars c ON c.organization_id = b.organization_id AND c.id = b.calendar_id \
+         JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
+         WHERE b.organization_id = $1 AND b.start_at < $3 AND b.end_at > $2 \
+         AND c.blocks_availability AND k.status <> 'disconnected' AND b.user_id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM calendar_writebacks w \
+             WHERE w.organization_id = b.organization_id AND w.resource = b.resource) \
+         ORDER BY b.start_at",
+        crate::repo::placeholders(4, users.len())
+    );
+    let rows: Vec<(UserId, Timestamp, Timestamp)> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
+        for id in users {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    });
+    let mut busy: std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>> =
+        users.iter().map(|u| (*u, Vec::new())).collect();
+    for (user, start, end) in rows {
+        busy.entry(user).or_default().push((start, end));
+    }
+    Ok(busy)
 }
