@@ -82,23 +82,39 @@ struct TokenResponse {
 }
 
 impl OAuthClient {
-    /// Where to send the user: consent for `scope`, offline access, PKCE.
+    /// Where to send the user: consent for `scope`, offline access the Google way
+    /// (`access_type=offline`, `prompt=consent`), PKCE.
     pub fn authorize(&self, redirect_uri: &str, state: &str, pkce: &Pkce) -> Result<Url, Error> {
-        Url::parse_with_params(
-            &self.authorize_url,
-            &[
-                ("response_type", "code"),
-                ("client_id", self.client_id.as_str()),
-                ("redirect_uri", redirect_uri),
-                ("scope", self.scope.as_str()),
-                ("state", state),
-                ("code_challenge", pkce.challenge.as_str()),
-                ("code_challenge_method", "S256"),
-                ("access_type", "offline"),
-                ("prompt", "consent"),
-            ],
+        self.authorize_with(
+            redirect_uri,
+            state,
+            pkce,
+            &[("access_type", "offline"), ("prompt", "consent")],
         )
-        .map_err(|e| Error::Malformed(e.to_string()))
+    }
+
+    /// Where to send the user: consent for `scope` with PKCE, plus the provider's own
+    /// parameters in `extra` (Microsoft asks for offline access with the `offline_access`
+    /// scope instead of Google's `access_type`).
+    pub fn authorize_with(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        pkce: &Pkce,
+        extra: &[(&str, &str)],
+    ) -> Result<Url, Error> {
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", self.client_id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("scope", self.scope.as_str()),
+            ("state", state),
+            ("code_challenge", pkce.challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        params.extend_from_slice(extra);
+        Url::parse_with_params(&self.authorize_url, &params)
+            .map_err(|e| Error::Malformed(e.to_string()))
     }
 
     /// Trades the callback's code (with the PKCE verifier) for tokens.

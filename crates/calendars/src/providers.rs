@@ -56,6 +56,19 @@ pub trait Provider {
     ) -> Result<RemoteChanges, Error>;
 }
 
+/// A calendar of the account, as the provider lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteCalendar {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb` when the provider has one.
+    pub color: Option<String>,
+    /// The account may add events to it (a booking could be written there).
+    pub writable: bool,
+    /// The account's main calendar.
+    pub primary: bool,
+}
+
 /// At most this many pages per sync (a runaway `nextPageToken` loop stops here).
 const MAX_PAGES: usize = 100;
 
@@ -134,6 +147,70 @@ fn google_when(start: &GoogleTime, end: &GoogleTime) -> Option<RemoteWhen> {
             end: e.parse().ok()?,
         }),
         _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleCalendarList {
+    #[serde(default)]
+    items: Vec<GoogleCalendarEntry>,
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GoogleCalendarEntry {
+    id: String,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    summary_override: Option<String>,
+    #[serde(default)]
+    background_color: Option<String>,
+    #[serde(default)]
+    access_role: Option<String>,
+    #[serde(default)]
+    primary: bool,
+}
+
+impl Google<'_> {
+    /// The account's calendars (`GET /users/me/calendarList`), following pages.
+    pub async fn calendars(&self) -> Result<Vec<RemoteCalendar>, Error> {
+        let base = format!("{}/users/me/calendarList", self.base.trim_end_matches('/'));
+        let mut out = Vec::new();
+        let mut page: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let url = match &page {
+                Some(p) => format!("{base}?{}", crate::oauth::form(&[("pageToken", p)])),
+                None => base.clone(),
+            };
+            let Some(list) =
+                get_json::<GoogleCalendarList>(self.http, &url, &self.access_token, None).await?
+            else {
+                return Err(Error::Status {
+                    what: "the calendar list",
+                    status: 410,
+                });
+            };
+            out.extend(list.items.into_iter().map(|c| {
+                RemoteCalendar {
+                    name: c
+                        .summary_override
+                        .or(c.summary)
+                        .unwrap_or_else(|| c.id.clone()),
+                    color: c.background_color,
+                    writable: matches!(c.access_role.as_deref(), Some("owner" | "writer")),
+                    primary: c.primary,
+                    id: c.id,
+                }
+            }));
+            match list.next_page_token {
+                Some(next) => page = Some(next),
+                None => return Ok(out),
+            }
+        }
+        Err(Error::Malformed("too many pages".into()))
     }
 }
 
@@ -254,6 +331,59 @@ fn graph_instant(text: &str) -> Option<jiff::Timestamp> {
     dt.to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|z| z.timestamp())
+}
+
+#[derive(Deserialize)]
+struct GraphCalendarPage {
+    #[serde(default)]
+    value: Vec<GraphCalendar>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphCalendar {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    hex_color: Option<String>,
+    #[serde(default)]
+    can_edit: bool,
+    #[serde(default)]
+    is_default_calendar: bool,
+}
+
+impl Microsoft<'_> {
+    /// The account's calendars (`GET /me/calendars`), following `@odata.nextLink`.
+    pub async fn calendars(&self) -> Result<Vec<RemoteCalendar>, Error> {
+        let mut url = format!("{}/me/calendars", self.base.trim_end_matches('/'));
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let Some(page) =
+                get_json::<GraphCalendarPage>(self.http, &url, &self.access_token, None).await?
+            else {
+                return Err(Error::Status {
+                    what: "the calendar list",
+                    status: 410,
+                });
+            };
+            out.extend(page.value.into_iter().map(|c| RemoteCalendar {
+                name: c.name.unwrap_or_else(|| c.id.clone()),
+                // Graph says "" when a calendar has no color of its own.
+                color: c.hex_color.filter(|h| !h.is_empty()),
+                writable: c.can_edit,
+                primary: c.is_default_calendar,
+                id: c.id,
+            }));
+            match page.next_link {
+                Some(next) => url = next,
+                None => return Ok(out),
+            }
+        }
+        Err(Error::Malformed("too many pages".into()))
+    }
 }
 
 impl Provider for Microsoft<'_> {

@@ -99,6 +99,27 @@ pub struct Config {
     pub rate_limits: RateLimitStore,
     /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
     pub open_signup: bool,
+    /// The address people reach this server at; OAuth providers send them back to
+    /// `{public_url}/api/v1/calendar-connections/oauth/{provider}/callback`.
+    pub public_url: String,
+    /// Google OAuth client (Google Calendar connections). Unset: Google is not offered.
+    #[serde(default)]
+    pub google_client_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub google_client_secret: Option<Secret>,
+    pub google_authorize_url: String,
+    pub google_token_url: String,
+    /// Google Calendar API v3.
+    pub google_api_url: String,
+    /// Microsoft identity platform client (Microsoft 365 calendars). Unset: not offered.
+    #[serde(default)]
+    pub microsoft_client_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub microsoft_client_secret: Option<Secret>,
+    pub microsoft_authorize_url: String,
+    pub microsoft_token_url: String,
+    /// Microsoft Graph v1.0.
+    pub microsoft_api_url: String,
 }
 
 /// Where rate-limit counters live.
@@ -160,6 +181,19 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
             open_signup: true,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            google_client_id: None,
+            google_client_secret: None,
+            google_authorize_url: "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
+            google_token_url: "https://oauth2.googleapis.com/token".to_owned(),
+            google_api_url: "https://www.googleapis.com/calendar/v3".to_owned(),
+            microsoft_client_id: None,
+            microsoft_client_secret: None,
+            microsoft_authorize_url:
+                "https://login.microsoftonline.com/common/oauth2/v2.0/authorize".to_owned(),
+            microsoft_token_url: "https://login.microsoftonline.com/common/oauth2/v2.0/token"
+                .to_owned(),
+            microsoft_api_url: "https://graph.microsoft.com/v1.0".to_owned(),
         }
     }
 }
@@ -314,6 +348,46 @@ impl Config {
 
     /// What calls to user-given URLs may reach.
     /// The mailer for `smtp_*`, or `None` when no SMTP server is configured.
+    /// The OAuth calendar providers with a client id, and the public address they send
+    /// users back to.
+    pub fn calendar_oauth(&self) -> services::calendar_oauth::OAuthSettings {
+        let provider = |id: &Option<String>,
+                        secret: &Option<Secret>,
+                        authorize: &str,
+                        token: &str,
+                        api: &str| {
+            id.as_ref().filter(|id| !id.trim().is_empty()).map(|id| {
+                services::calendar_oauth::ProviderSettings {
+                    client_id: id.trim().to_owned(),
+                    client_secret: secret
+                        .as_ref()
+                        .map(|s| s.expose().to_owned())
+                        .unwrap_or_default(),
+                    authorize_url: authorize.to_owned(),
+                    token_url: token.to_owned(),
+                    api_url: api.to_owned(),
+                }
+            })
+        };
+        services::calendar_oauth::OAuthSettings {
+            google: provider(
+                &self.google_client_id,
+                &self.google_client_secret,
+                &self.google_authorize_url,
+                &self.google_token_url,
+                &self.google_api_url,
+            ),
+            microsoft: provider(
+                &self.microsoft_client_id,
+                &self.microsoft_client_secret,
+                &self.microsoft_authorize_url,
+                &self.microsoft_token_url,
+                &self.microsoft_api_url,
+            ),
+            public_url: self.public_url.clone(),
+        }
+    }
+
     /// The background calendar sync interval; `None` when set to 0 (on demand only).
     pub fn calendar_sync_every(&self) -> Option<std::time::Duration> {
         (self.calendar_sync_interval_secs > 0)

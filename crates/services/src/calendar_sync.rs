@@ -34,6 +34,8 @@ pub struct CalendarContext {
     /// How often each connection is synced in the background; `None`: never (only on
     /// demand).
     pub sync_every: Option<Duration>,
+    /// The OAuth providers (Google, Microsoft) this server is registered with.
+    pub oauth: crate::calendar_oauth::OAuthSettings,
 }
 
 impl CalendarContext {
@@ -43,6 +45,7 @@ impl CalendarContext {
             http,
             keys,
             sync_every: Some(DEFAULT_SYNC_EVERY),
+            oauth: crate::calendar_oauth::OAuthSettings::default(),
         }
     }
 
@@ -82,7 +85,7 @@ pub struct ConnectionView {
     pub calendars: Vec<CalendarEntry>,
 }
 
-fn context_of(org: store::types::OrganizationId, user: UserId) -> Vec<u8> {
+pub(crate) fn context_of(org: store::types::OrganizationId, user: UserId) -> Vec<u8> {
     let mut context = org.0.as_bytes().to_vec();
     context.extend_from_slice(user.0.as_bytes());
     context
@@ -271,11 +274,12 @@ pub async fn choose(
         crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(calendar.user_id))
             .await?;
     if receives_bookings && connection.kind != "caldav" {
-        return Err(ServiceError::field(
-            "/receives_bookings",
-            "read_only",
-            "an ICS feed is read-only: bookings can only be written to a CalDAV calendar",
-        ));
+        let why = if connection.kind == "ics" {
+            "an ICS feed is read-only: bookings can only be written to a CalDAV calendar"
+        } else {
+            "bookings are written to CalDAV calendars only; Google and Microsoft calendars block availability"
+        };
+        return Err(ServiceError::field("/receives_bookings", "read_only", why));
     }
     Ok(db
         .calendar_connections()
@@ -311,7 +315,13 @@ pub async fn sync_now(
 }
 
 /// What went wrong in one sync, for the connection's status and log.
-struct Failure(String);
+pub(crate) struct Failure(String);
+
+impl Failure {
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
+        Failure(reason.into())
+    }
+}
 
 impl From<calendars::Error> for Failure {
     fn from(e: calendars::Error) -> Self {
@@ -414,6 +424,19 @@ async fn sync_locked(
                 Err(f) => Err(f),
             }
         }
+        "google" | "microsoft" => {
+            crate::calendar_oauth::sync_oauth(
+                db,
+                ctx,
+                grant,
+                &connection,
+                &calendars,
+                window,
+                &zone,
+                &mut report,
+            )
+            .await?
+        }
         _ => sync_feeds(&ctx.http, &calendars, window, &zone, &mut report).await,
     };
     let entry = match outcome {
@@ -429,7 +452,7 @@ async fn sync_locked(
     Ok(entry)
 }
 
-type Window = (Timestamp, Timestamp);
+pub(crate) type Window = (Timestamp, Timestamp);
 
 /// How often a calendar is read in full even when the server offers only changes.
 const FULL_READ_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);

@@ -15,6 +15,7 @@ pub mod blocked_times;
 pub mod bookings;
 pub mod calendar_feed;
 pub mod calendar_jobs;
+pub mod calendar_oauth;
 pub mod calendar_sync;
 pub mod calendar_writeback;
 pub mod contacts;

@@ -40,6 +40,9 @@ pub struct HttpConfig {
     /// How often each calendar connection is synced in the background (its sync job is
     /// queued with the connection); `None`: only on demand.
     pub calendar_sync_every: Option<Duration>,
+    /// Google and Microsoft registrations for OAuth calendar connections, and the public
+    /// address their callbacks come back to.
+    pub calendar_oauth: services::calendar_oauth::OAuthSettings,
 }
 
 impl Default for HttpConfig {
@@ -51,6 +54,7 @@ impl Default for HttpConfig {
             outbound: outbound::Policy::default(),
             calendar_keys: services::credentials::Keyring::ephemeral(),
             calendar_sync_every: Some(services::calendar_sync::DEFAULT_SYNC_EVERY),
+            calendar_oauth: services::calendar_oauth::OAuthSettings::default(),
         }
     }
 }
@@ -153,6 +157,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api::calendars::choose_calendar))
         .routes(routes!(api::calendars::sync_calendar_connection))
+        .routes(routes!(api::calendars::start_calendar_oauth))
+        .routes(routes!(api::calendars::finish_calendar_oauth))
         .routes(routes!(api::calendars::calendar_connection_logs))
         .routes(routes!(
             api::calendars::issue_calendar_feed,
@@ -182,6 +188,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             http: outbound.clone(),
             keys: config.calendar_keys.clone(),
             sync_every: config.calendar_sync_every,
+            oauth: config.calendar_oauth.clone(),
         },
         outbound,
     };

@@ -51,6 +51,7 @@ pub fn calendar_context(
         http: outbound.clone(),
         keys: calendar_keys(config)?,
         sync_every: config.calendar_sync_every(),
+        oauth: config.calendar_oauth(),
     })
 }
 

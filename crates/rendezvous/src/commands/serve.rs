@@ -39,6 +39,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         outbound: config.outbound_policy()?,
         calendar_keys,
         calendar_sync_every: config.calendar_sync_every(),
+        calendar_oauth: config.calendar_oauth(),
     };
     let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
     let outbound =

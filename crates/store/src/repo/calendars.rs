@@ -824,6 +824,103 @@ impl CalendarConnections<'_> {
             })
             .collect())
     }
+
+    /// Records a started OAuth authorization for `user_id`: the state's hash (the state
+    /// itself goes only to the provider and comes back on the callback) and the PKCE
+    /// verifier, valid until `expires_at`. Expired states of the organization are swept.
+    pub async fn start_oauth(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        user_id: UserId,
+        provider: &str,
+        verifier: &str,
+        expires_at: Timestamp,
+    ) -> Result<SecretToken, Error> {
+        let org = grant.scope().organization_id();
+        let (state, hash) = token::random_secret();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM oauth_states WHERE organization_id = $1 AND expires_at < $2")
+                .bind(org).bind(now).execute(&mut *conn).await?;
+            sqlx::query("INSERT INTO oauth_states (organization_id, state_hash, user_id, provider, \
+                verifier, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(org).bind(&hash).bind(user_id).bind(provider).bind(verifier).bind(now)
+                .bind(expires_at).execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    /// Uses up an OAuth state on its callback: the PKCE verifier when `state` was started by
+    /// `user_id` for `provider`, unused and unexpired; otherwise why not. A state started by
+    /// someone else is left for them.
+    pub async fn take_oauth(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        user_id: UserId,
+        provider: &str,
+        state: &str,
+    ) -> Result<Result<String, OAuthStateRefusal>, Error> {
+        let org = grant.scope().organization_id();
+        let hash = token::hash_text(state);
+        let now = Timestamp::now();
+        let mut tx = self.db.begin_write().await?;
+        let row: Option<OAuthStateRow> = with_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT user_id, provider, verifier, expires_at, used_at FROM oauth_states \
+                WHERE organization_id = $1 AND state_hash = $2")
+                .bind(org).bind(&hash).fetch_optional(conn).await?
+        });
+        let refusal = match &row {
+            None => Some(OAuthStateRefusal::Unknown),
+            Some(r) if r.provider != provider => Some(OAuthStateRefusal::Unknown),
+            Some(r) if r.user_id != user_id => Some(OAuthStateRefusal::OtherUser),
+            Some(r) if r.used_at.is_some() => Some(OAuthStateRefusal::Used),
+            Some(r) if r.expires_at <= now => Some(OAuthStateRefusal::Expired),
+            Some(_) => None,
+        };
+        let taken = match (refusal, row) {
+            (Some(refusal), _) => Err(refusal),
+            (None, Some(row)) => {
+                // Single use even when two callbacks race: only one UPDATE finds it unused.
+                let updated = with_tx!(&mut tx, conn => {
+                    sqlx::query("UPDATE oauth_states SET used_at = $3 WHERE organization_id = $1 \
+                        AND state_hash = $2 AND used_at IS NULL")
+                        .bind(org).bind(&hash).bind(now).execute(conn).await?.rows_affected()
+                });
+                if updated == 1 {
+                    Ok(row.verifier)
+                } else {
+                    Err(OAuthStateRefusal::Used)
+                }
+            }
+            (None, None) => Err(OAuthStateRefusal::Unknown),
+        };
+        tx.commit().await?;
+        Ok(taken)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct OAuthStateRow {
+    user_id: UserId,
+    provider: String,
+    verifier: String,
+    expires_at: Timestamp,
+    used_at: Option<Timestamp>,
+}
+
+/// Why an OAuth callback's `state` is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthStateRefusal {
+    /// Never issued here (or for another provider, or another organization).
+    Unknown,
+    /// Its callback already ran.
+    Used,
+    /// Older than its lifetime.
+    Expired,
+    /// Started by another user of the organization.
+    OtherUser,
 }
 
 /// Queues the write-back of `booking` inside the booking's transaction, when there is

@@ -32,7 +32,7 @@ pub struct CalendarBody {
 pub struct ConnectionBody {
     pub id: Uuid,
     pub user_id: Uuid,
-    /// `caldav` or `ics`.
+    /// `caldav`, `ics`, `google` or `microsoft`.
     pub kind: String,
     pub name: String,
     pub url: String,
@@ -302,6 +302,89 @@ pub async fn calendar_connection_logs(
 ) -> Result<Json<Vec<SyncLogBody>>, ApiError> {
     let logs = services::calendar_sync::logs(&state.db, &scope, CalendarConnectionId(id)).await?;
     Ok(Json(logs.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OAuthCallbackQuery {
+    /// The one-time authorization code.
+    pub code: Option<String>,
+    /// The state `start` sent; single use, 10 minutes, the same user only.
+    pub state: Option<String>,
+    /// Set instead of `code` when the user declined (`access_denied`) or the provider failed.
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+fn provider_of(name: &str) -> Result<services::calendar_oauth::OAuthProvider, ApiError> {
+    services::calendar_oauth::OAuthProvider::parse(name)
+        .ok_or_else(|| services::ServiceError::NotFound("calendar provider").into())
+}
+
+/// Connect a Google or Microsoft 365 calendar: start (OAuth 2.0 with PKCE).
+///
+/// For the signed-in user (a browser follows this link from the dashboard). Records a
+/// random state (single use, bound to the caller, valid 10 minutes) and a PKCE verifier,
+/// and redirects to the provider's consent page with the S256 `code_challenge`, calendar
+/// read/write scopes, and offline access (`access_type=offline&prompt=consent` for Google,
+/// the `offline_access` scope for Microsoft).
+#[utoipa::path(get, path = "/api/v1/calendar-connections/oauth/{provider}/start", tag = "calendars", security(("api_key" = [])),
+    params(("provider" = String, Path, description = "`google` or `microsoft`")),
+    responses(
+        (status = 303, description = "To the provider's consent page", headers(("location" = String, description = "The provider's authorization URL"))),
+        (status = 403, description = "Lacks availability.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider, or it is not configured on this server", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn start_calendar_oauth(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(provider): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let provider = provider_of(&provider)?;
+    let url =
+        services::calendar_oauth::start(&state.db, &state.calendars, &scope, provider).await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, url.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    ))
+}
+
+/// Connect a Google or Microsoft 365 calendar: the provider's callback.
+///
+/// Checks the state (unknown, already used, expired, or another user's: 422 naming
+/// `/state`), trades the code and the PKCE verifier for tokens (stored encrypted), lists
+/// the account's calendars (the account's own ones block availability), syncs once, and
+/// redirects to the dashboard's calendars page.
+#[utoipa::path(get, path = "/api/v1/calendar-connections/oauth/{provider}/callback", tag = "calendars", security(("api_key" = [])),
+    params(("provider" = String, Path, description = "`google` or `microsoft`"), OAuthCallbackQuery),
+    responses(
+        (status = 303, description = "Connected: to `/dashboard/calendars`", headers(("location" = String, description = "/dashboard/calendars"))),
+        (status = 403, description = "Lacks availability.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider, or it is not configured on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The state is unknown, used, expired or another user's (`/state`); the user declined (`/error`); the code was refused (`/code`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn finish_calendar_oauth(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(provider): ApiPath<String>,
+    ApiQuery(query): ApiQuery<OAuthCallbackQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let provider = provider_of(&provider)?;
+    let input = services::calendar_oauth::CallbackInput {
+        code: query.code,
+        state: query.state,
+        error: query.error,
+        error_description: query.error_description,
+    };
+    services::calendar_oauth::callback(&state.db, &state.calendars, &scope, provider, input)
+        .await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, "/dashboard/calendars")],
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

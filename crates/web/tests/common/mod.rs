@@ -135,6 +135,7 @@ impl TestAppBuilder {
             http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
             keys: self.http.calendar_keys.clone(),
             sync_every: self.http.calendar_sync_every,
+            oauth: self.http.calendar_oauth.clone(),
         };
         let workers = self
             .workers
