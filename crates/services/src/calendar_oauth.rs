@@ -517,9 +517,11 @@ pub(crate) async fn sync_oauth(
     let mut modes = Vec::new();
     for calendar in calendars.iter().filter(|c| c.blocks_availability) {
         let mut token = calendar.sync_token.clone();
-        let mut refused = false;
+        // One refresh after a 401 per calendar; a second 401 is the connection's error.
+        let (mut refresh_now, mut refreshed_after_401) = (false, false);
         let changes = loop {
-            let access = calendar_try!(session.access_token(refused).await);
+            let access = calendar_try!(session.access_token(refresh_now).await);
+            refresh_now = false;
             let asked = match provider {
                 OAuthProvider::Google => {
                     Google {
@@ -551,7 +553,10 @@ pub(crate) async fn sync_oauth(
                 }
             };
             match asked {
-                Err(calendars::Error::Unauthorized(401)) if !refused => refused = true,
+                Err(calendars::Error::Unauthorized(401)) if !refreshed_after_401 => {
+                    refreshed_after_401 = true;
+                    refresh_now = true;
+                }
                 Err(e) => return Ok(Err(e.into())),
                 // The token is no longer valid: read the window in full.
                 Ok(RemoteChanges::Expired) if token.is_some() => token = None,

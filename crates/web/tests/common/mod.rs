@@ -48,6 +48,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Registers the server with OAuth calendar providers (tests point them at wiremock).
+    pub fn calendar_oauth(mut self, oauth: services::calendar_oauth::OAuthSettings) -> Self {
+        self.http.calendar_oauth = oauth;
+        self
+    }
+
     /// Lifts the public booking limits: every request of a test comes from 127.0.0.1, where
     /// real invitees would come from many addresses.
     pub fn many_invitees(mut self) -> Self {
