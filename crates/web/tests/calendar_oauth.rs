@@ -648,6 +648,13 @@ store::backend_test!(
         let tokens = stored_tokens(&app, &org, &id).await;
         assert_eq!(tokens["access_token"], "at-2");
         assert_eq!(tokens["refresh_token"], "rt-2");
+        // One refresh after the 401, none again for the resync.
+        let refreshes = form_posts(&mock, "/token")
+            .await
+            .into_iter()
+            .filter(|f| f["grant_type"] == "refresh_token")
+            .count();
+        assert_eq!(refreshes, 1);
     }
 );
 
