@@ -422,6 +422,22 @@ store::backend_test!(expired_and_other_users_states_are_refused, |t| async move 
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["errors"][0]["code"], "unknown", "{body}");
+    // The dashboard offers both configured providers.
+    let html = reqwest::Client::new()
+        .get(app.url("/dashboard/calendars"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (name, provider) in [("Google", "google"), ("Microsoft", "microsoft")] {
+        let link = format!(
+            r#"href="/api/v1/calendar-connections/oauth/{provider}/start">Connect {name}</a>"#
+        );
+        assert!(html.contains(&link), "{html}");
+    }
     // The colleague can start their own (the session cookie works for GET).
     let theirs = start(&app, "microsoft", Auth::Cookie(&cookie)).await;
     assert!(theirs["scope"].contains("offline_access"), "{theirs:?}");

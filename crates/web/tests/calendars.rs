@@ -908,6 +908,8 @@ store::backend_test!(
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
         assert!(html.contains("No calendars connected yet."), "{html}");
+        // No OAuth provider is configured here: none is offered.
+        assert!(!html.contains("Connect Google"), "{html}");
         assert!(html.contains(r#"href="/dashboard/calendars" aria-current="page""#));
 
         // Without the session's CSRF token the form is refused.

@@ -97,6 +97,17 @@ struct CalendarsContext {
     caldav: CaldavForm,
     feed: FeedForm,
     errors: BTreeMap<String, String>,
+    /// The OAuth providers this server is registered with: a "Connect" button each.
+    providers: Vec<ProviderLink>,
+}
+
+#[derive(Serialize)]
+struct ProviderLink {
+    /// `Google`, `Microsoft`.
+    name: &'static str,
+    /// `google`, `microsoft`: in the start route, a GET the browser follows to the
+    /// provider's consent page.
+    slug: &'static str,
 }
 
 fn when(ts: Option<Timestamp>) -> Option<String> {
@@ -108,10 +119,11 @@ fn row(view: ConnectionView) -> ConnectionRow {
     ConnectionRow {
         id: c.id.0,
         name: c.name,
-        kind: if c.kind == "caldav" {
-            "CalDAV"
-        } else {
-            "ICS feed"
+        kind: match c.kind.as_str() {
+            "caldav" => "CalDAV",
+            "google" => "Google Calendar",
+            "microsoft" => "Microsoft 365",
+            _ => "ICS feed",
         },
         writable: c.kind == "caldav",
         url: c.url,
@@ -153,6 +165,19 @@ async fn context(
         caldav: CaldavForm::default(),
         feed: FeedForm::default(),
         errors: BTreeMap::new(),
+        providers: state
+            .calendars
+            .oauth
+            .configured()
+            .into_iter()
+            .map(|p| ProviderLink {
+                name: match p {
+                    services::calendar_oauth::OAuthProvider::Google => "Google",
+                    services::calendar_oauth::OAuthProvider::Microsoft => "Microsoft",
+                },
+                slug: p.as_str(),
+            })
+            .collect(),
     })
 }
 
