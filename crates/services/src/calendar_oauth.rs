@@ -491,6 +491,9 @@ impl<'a> TokenSession<'a> {
 /// Syncs a Google or Microsoft connection: each blocking calendar from its sync token or
 /// delta link (a full read of the window without one, or when the provider answers 410
 /// Gone), refreshing the access token before expiry and once after a 401.
+// The CalDAV and feed syncs' arguments, plus the database and the connection (a refreshed
+// token is stored mid-sync).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn sync_oauth(
     db: &Db,
     ctx: &CalendarContext,
