@@ -36,6 +36,7 @@ pub mod signup;
 mod team_booking;
 pub mod team_event_types;
 pub mod teams;
+pub mod templates;
 pub mod users;
 mod validate;
 pub mod webhooks;

@@ -5,7 +5,7 @@
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
-use notify::templates::BookingMessage;
+use notify::templates::{BookingMessage, Channel, Rendered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
@@ -99,10 +99,18 @@ impl Handler for EmailHandler {
                     };
                 }
             };
-            let message = match compose(&email, job) {
-                Ok(message) => message,
-                Err(error) => return Outcome::Dead { error },
+            let rendered = match crate::templates::render_for(
+                &self.db,
+                job.organization_id,
+                Channel::Email,
+                &booking_message(&email),
+            )
+            .await
+            {
+                Ok(rendered) => rendered,
+                Err(error) => return Outcome::Retry { error, at: None },
             };
+            let message = compose(&email, job, rendered);
             let result = match &self.mailer {
                 Some(mailer) => mailer.send(&message).await,
                 None => {
@@ -139,9 +147,8 @@ impl Handler for EmailHandler {
     }
 }
 
-/// The e-mail for one recipient: text and HTML from the templates, in the recipient's time
-/// zone, with the invitation attached.
-fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
+/// What the templates say to one recipient, in the recipient's time zone.
+fn booking_message(email: &BookingEmail) -> BookingMessage {
     let zone =
         jiff::tz::TimeZone::get(&email.recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let start = email.start_at.to_jiff().to_zoned(zone.clone());
@@ -153,9 +160,10 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
     );
     let mut people = vec![email.host.name.clone()];
     people.extend(email.attendees.iter().map(|a| a.name.clone()));
-    let rendered = BookingMessage {
+    BookingMessage {
         event: email.event.clone(),
         recipient: email.recipient.name.clone(),
+        role: email.role.clone(),
         organization: email.organization.clone(),
         title: email.title.clone(),
         when,
@@ -164,8 +172,10 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         people,
         reason: email.reason.clone(),
     }
-    .render()
-    .map_err(|e| e.to_string())?;
+}
+
+/// The e-mail for one recipient, with the invitation attached.
+fn compose(email: &BookingEmail, job: &ClaimedJob, rendered: Rendered) -> Email {
     let method = match email.event.as_str() {
         "booking.cancelled" | "booking.rejected" => Some(Method::Cancel),
         "booking.requested" => None,
@@ -187,7 +197,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         };
         (method, invitation.to_ics())
     });
-    Ok(Email {
+    Email {
         to_name: email.recipient.name.clone(),
         to_email: email.recipient.email.clone(),
         subject: rendered.subject,
@@ -196,7 +206,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         calendar,
         // The same on every retry of this job, so a repeat is recognisable.
         message_id: format!("{}@rendezvous", job.id),
-    })
+    }
 }
 
 fn person(p: &store::repo::messages::Person) -> Person {

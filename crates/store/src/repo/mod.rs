@@ -21,6 +21,7 @@ pub mod schedules;
 pub mod scheduling_defaults;
 pub mod sessions;
 pub mod teams;
+pub mod templates;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -137,6 +138,11 @@ impl Db {
     /// Booking events' fan-out and the notification log.
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { db: self }
+    }
+
+    /// Organizations' own message templates.
+    pub fn templates(&self) -> templates::Templates<'_> {
+        templates::Templates { db: self }
     }
 
     /// Calendar connections, their calendars, synced busy time, write-backs and feed URLs.
