@@ -9,6 +9,7 @@ use notify::templates::{BookingMessage, Channel, Rendered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
+use store::repo::bookings::BookingStatus;
 use store::repo::messages::{BookingEmail, BookingEvent, LogEntry};
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
@@ -68,6 +69,65 @@ impl Handler for BookingEventHandler {
                 location: &snapshot.location,
                 reason: snapshot.cancel_reason.as_deref(),
                 webhook_payload: &body,
+            };
+            match self.db.messages().fan_out(job, &event).await {
+                Ok(_) => Outcome::Finished,
+                Err(error) => Outcome::Retry {
+                    error: error.to_string(),
+                    at: None,
+                },
+            }
+        })
+    }
+}
+
+/// Runs a booking's scheduled jobs (`booking.reminder`, `booking.follow_up`): e-mails from
+/// the booking as it is when the job runs, sent only while it is still confirmed (or, for a
+/// follow-up, completed).
+#[derive(Clone, Debug)]
+pub struct ScheduledMessageHandler {
+    pub db: Db,
+}
+
+impl Handler for ScheduledMessageHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let Some(booking_id) = job.booking_id else {
+                return Outcome::Dead {
+                    error: "the job has no booking".to_owned(),
+                };
+            };
+            let (booking, _) = match self.db.bookings().get(&job.scope(), booking_id).await {
+                Ok(found) => found,
+                // Deleted with its organization: nothing to remind anyone of.
+                Err(store::Error::NotFound(_)) => return Outcome::Succeeded,
+                Err(error) => {
+                    return Outcome::Retry {
+                        error: error.to_string(),
+                        at: None,
+                    };
+                }
+            };
+            let wanted = match job.kind.as_str() {
+                store::repo::jobs::FOLLOW_UP_JOB => matches!(
+                    booking.status,
+                    BookingStatus::Confirmed | BookingStatus::Completed
+                ),
+                _ => booking.status == BookingStatus::Confirmed,
+            };
+            if !wanted {
+                return Outcome::Succeeded;
+            }
+            let event = BookingEvent {
+                name: &job.kind,
+                booking_id: booking.id,
+                host: booking.host_user_id,
+                event_type: booking.event_type_id,
+                start_at: booking.start_at,
+                end_at: booking.end_at,
+                location: &booking.location,
+                reason: None,
+                webhook_payload: &Value::Null,
             };
             match self.db.messages().fan_out(job, &event).await {
                 Ok(_) => Outcome::Finished,
@@ -178,7 +238,7 @@ fn booking_message(email: &BookingEmail) -> BookingMessage {
 fn compose(email: &BookingEmail, job: &ClaimedJob, rendered: Rendered) -> Email {
     let method = match email.event.as_str() {
         "booking.cancelled" | "booking.rejected" => Some(Method::Cancel),
-        "booking.requested" => None,
+        "booking.requested" | "booking.reminder" | "booking.follow_up" => None,
         _ => Some(Method::Request),
     };
     let calendar = method.map(|method| {

@@ -5,12 +5,12 @@ use std::time::Duration;
 use jobs::Handlers;
 use notify::email::Mailer;
 use store::Db;
-use store::repo::jobs::BOOKING_EVENT_JOB;
+use store::repo::jobs::{BOOKING_EVENT_JOB, FOLLOW_UP_JOB, REMINDER_JOB};
 use store::repo::webhooks::DELIVER_JOB;
 
 use store::repo::messages::EMAIL_JOB;
 
-use crate::messages::{BookingEventHandler, EmailHandler};
+use crate::messages::{BookingEventHandler, EmailHandler, ScheduledMessageHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
@@ -35,6 +35,8 @@ pub fn handlers_with_retries(
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })
+        .on(FOLLOW_UP_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(
             DELIVER_JOB,
             DeliverHandler {

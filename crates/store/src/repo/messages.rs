@@ -13,15 +13,21 @@ use crate::{Db, Error, Tx, with_pool, with_tx};
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";
 
-/// Events that e-mail the host and attendees.
-pub const EMAILED_EVENTS: [&str; 6] = [
+/// Events that e-mail the host and attendees (a follow-up only the attendees).
+pub const EMAILED_EVENTS: [&str; 8] = [
     "booking.created",
     "booking.requested",
     "booking.confirmed",
     "booking.rejected",
     "booking.rescheduled",
     "booking.cancelled",
+    jobs::REMINDER_JOB,
+    jobs::FOLLOW_UP_JOB,
 ];
+
+/// Messages a booking's scheduled jobs send: not changes to the booking, so no webhook
+/// event and no new calendar SEQUENCE.
+pub const SCHEDULED_EVENTS: [&str; 2] = [jobs::REMINDER_JOB, jobs::FOLLOW_UP_JOB];
 
 /// A booking event to fan out.
 #[derive(Clone, Debug)]
@@ -87,18 +93,21 @@ impl Messages<'_> {
         event: &BookingEvent<'_>,
     ) -> Result<Option<()>, Error> {
         let org = job.organization_id;
+        let scheduled = SCHEDULED_EVENTS.contains(&event.name);
         let mut tx = self.db.begin_write().await?;
-        webhooks::fan_out(
-            &mut tx,
-            org,
-            &Event {
-                name: event.name,
-                user_id: Some(event.host),
-                event_type_id: Some(event.event_type),
-                payload: event.webhook_payload,
-            },
-        )
-        .await?;
+        if !scheduled {
+            webhooks::fan_out(
+                &mut tx,
+                org,
+                &Event {
+                    name: event.name,
+                    user_id: Some(event.host),
+                    event_type_id: Some(event.event_type),
+                    payload: event.webhook_payload,
+                },
+            )
+            .await?;
+        }
         if EMAILED_EVENTS.contains(&event.name) {
             queue_emails(&mut tx, org, job, event).await?;
         }
@@ -178,7 +187,11 @@ async fn queue_emails(
         "{}@rendezvous",
         root_booking(tx, org, event.booking_id).await?
     );
-    let sequence = next_sequence(tx, org, &uid).await?;
+    let sequence = if SCHEDULED_EVENTS.contains(&event.name) {
+        current_sequence(tx, org, &uid).await?
+    } else {
+        next_sequence(tx, org, &uid).await?
+    };
     let host: Person = with_tx!(&mut *tx, conn => {
         sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
             .bind(org).bind(event.host).fetch_one(conn).await?
@@ -200,7 +213,10 @@ async fn queue_emails(
         .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
         .fetch_all(conn).await?
     });
-    let recipients = std::iter::once((host.clone(), "host"))
+    let host_too = event.name != jobs::FOLLOW_UP_JOB;
+    let recipients = host_too
+        .then(|| (host.clone(), "host"))
+        .into_iter()
         .chain(attendees.iter().cloned().map(|a| (a, "attendee")));
     for (recipient, role) in recipients {
         let email = BookingEmail {
@@ -264,6 +280,15 @@ async fn next_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i3
         )
         .bind(org).bind(uid).fetch_one(conn).await?
     }))
+}
+
+/// The UID's sequence as the last change left it.
+async fn current_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i32, Error> {
+    let sequence: Option<i32> = with_tx!(&mut *tx, conn => {
+        sqlx::query_scalar("SELECT sequence FROM calendar_sequences WHERE organization_id = $1 AND uid = $2")
+            .bind(org).bind(uid).fetch_optional(conn).await?
+    });
+    Ok(sequence.unwrap_or(0))
 }
 
 /// The readable place of a stored location: the link, address or number.
