@@ -369,6 +369,72 @@ impl BookingMessage {
     }
 }
 
+/// Notices to an organization's owners about its own setup, by kind: (subject, text, HTML).
+/// Built in; organizations do not reword them.
+const NOTICES: [(&str, &str, &str, &str); 1] = [(
+    "webhook.disabled",
+    "Webhook turned off: {{ data.url }}",
+    "Hello {{ recipient }},
+
+Rendezvous turned off the webhook subscription for {{ data.url }}
+{%- if data.description %} ({{ data.description }}){% endif %}.
+
+Why: {{ data.reason }}
+
+Events are no longer sent to it. Fix the receiver, then re-enable the subscription
+(PATCH /api/v1/webhooks/{{ data.subscription_id }} with {\"enabled\": true}).
+
+-- 
+Sent by Rendezvous for {{ organization }}
+",
+    "<!doctype html>
+<html><body style=\"font-family: sans-serif\">
+<p>Hello {{ recipient }},</p>
+<p>Rendezvous turned off the webhook subscription for <strong>{{ data.url }}</strong>
+{%- if data.description %} ({{ data.description }}){% endif %}.</p>
+<p>Why: {{ data.reason }}</p>
+<p>Events are no longer sent to it. Fix the receiver, then re-enable the subscription.</p>
+<p style=\"color: #666\">Sent by Rendezvous for {{ organization }}</p>
+</body></html>
+",
+)];
+
+/// A notice to one of an organization's owners (`webhook.disabled`, ...); `data` is what
+/// its template shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoticeMessage {
+    pub kind: String,
+    pub recipient: String,
+    pub organization: String,
+    pub data: serde_json::Value,
+}
+
+impl NoticeMessage {
+    pub fn render(&self) -> Result<Rendered, TemplateError> {
+        let Some((_, subject, text, html)) = NOTICES.iter().find(|n| n.0 == self.kind) else {
+            return Err(TemplateError(minijinja::Error::new(
+                minijinja::ErrorKind::TemplateNotFound,
+                format!("no notice template for {}", self.kind),
+            )));
+        };
+        let mut env = environment();
+        env.add_template("subject.txt", subject)?;
+        env.add_template("body.txt", text)?;
+        env.add_template("body.html", html)?;
+        let ctx = minijinja::Value::from_serialize(self);
+        Ok(Rendered {
+            subject: env
+                .get_template("subject.txt")?
+                .render(&ctx)?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            text: env.get_template("body.txt")?.render(&ctx)?,
+            html: env.get_template("body.html")?.render(&ctx)?,
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -483,6 +549,27 @@ mod tests {
                 .render_with(Channel::Sms, &set)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn webhook_disabled_notice_renders() {
+        let rendered = NoticeMessage {
+            kind: "webhook.disabled".into(),
+            recipient: "Olive Owner".into(),
+            organization: "Acme Clinic".into(),
+            data: serde_json::json!({
+                "subscription_id": "0191c0de-0000-7000-8000-000000000001",
+                "url": "https://hooks.example.com/in",
+                "description": "CRM <sync>",
+                "reason": "deliveries failed 10 times in a row",
+            }),
+        }
+        .render()
+        .unwrap();
+        insta::assert_snapshot!(format!(
+            "Subject: {}\n\n{}\n----\n{}",
+            rendered.subject, rendered.text, rendered.html
+        ));
     }
 
     #[test]

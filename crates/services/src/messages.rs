@@ -5,12 +5,12 @@
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
-use notify::templates::{BookingMessage, Channel, Rendered};
+use notify::templates::{BookingMessage, Channel, NoticeMessage, Rendered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
 use store::repo::bookings::BookingStatus;
-use store::repo::messages::{BookingEmail, BookingEvent, LogEntry};
+use store::repo::messages::{BookingEmail, BookingEvent, LogEntry, OwnerNotice};
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
 use crate::webhooks::envelope;
@@ -171,38 +171,117 @@ impl Handler for EmailHandler {
                 Err(error) => return Outcome::Retry { error, at: None },
             };
             let message = compose(&email, job, rendered);
-            let result = match &self.mailer {
-                Some(mailer) => mailer.send(&message).await,
-                None => {
-                    tracing::info!(target: "rendezvous::email", to = %message.to_email, subject = %message.subject, "\n{}", message.text);
-                    Ok("logged: no SMTP server configured".to_owned())
+            send_and_log(
+                &self.db,
+                self.mailer.as_ref(),
+                job,
+                &message,
+                &email.event,
+                Some(email.booking_id),
+            )
+            .await
+        })
+    }
+}
+
+/// Sends `message` (or, without a mailer, writes it to the log, target
+/// `rendezvous::email`) and records the outcome in the notification log. A transient SMTP
+/// failure retries without a log row; the row is written once the message went or failed
+/// for good.
+async fn send_and_log(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    job: &ClaimedJob,
+    message: &Email,
+    event: &str,
+    booking_id: Option<BookingId>,
+) -> Outcome {
+    let result = match mailer {
+        Some(mailer) => mailer.send(message).await,
+        None => {
+            tracing::info!(target: "rendezvous::email", to = %message.to_email, subject = %message.subject, "\n{}", message.text);
+            Ok("logged: no SMTP server configured".to_owned())
+        }
+    };
+    let (sent, response, outcome) = match result {
+        Ok(answer) => (true, answer, Outcome::Succeeded),
+        Err(EmailError::Transient(e)) => {
+            return Outcome::Retry { error: e, at: None };
+        }
+        Err(e) => (
+            false,
+            e.to_string(),
+            Outcome::Dead {
+                error: e.to_string(),
+            },
+        ),
+    };
+    let entry = LogEntry {
+        channel: "email",
+        event,
+        recipient: &message.to_email,
+        booking_id,
+        sent,
+        provider_response: &response,
+    };
+    if let Err(error) = db.messages().log(job.organization_id, &entry).await {
+        tracing::warn!(%error, "writing the notification log failed");
+    }
+    outcome
+}
+
+/// Runs `email.notice` jobs: one notice to one of an organization's owners, from its
+/// built-in template.
+#[derive(Clone, Debug)]
+pub struct NoticeHandler {
+    pub db: Db,
+    pub mailer: Option<Mailer>,
+}
+
+impl Handler for NoticeHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let notice: OwnerNotice = match serde_json::from_value(job.payload.clone()) {
+                Ok(notice) => notice,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: format!("payload: {e}"),
+                    };
                 }
             };
-            let (sent, response, outcome) = match result {
-                Ok(answer) => (true, answer, Outcome::Succeeded),
-                Err(EmailError::Transient(e)) => {
-                    return Outcome::Retry { error: e, at: None };
-                }
-                Err(e) => (
-                    false,
-                    e.to_string(),
-                    Outcome::Dead {
+            let rendered = match (NoticeMessage {
+                kind: notice.kind.clone(),
+                recipient: notice.recipient.name.clone(),
+                organization: notice.organization.clone(),
+                data: notice.data.clone(),
+            })
+            .render()
+            {
+                Ok(rendered) => rendered,
+                Err(e) => {
+                    return Outcome::Dead {
                         error: e.to_string(),
-                    },
-                ),
+                    };
+                }
             };
-            let entry = LogEntry {
-                channel: "email",
-                event: &email.event,
-                recipient: &email.recipient.email,
-                booking_id: Some(email.booking_id),
-                sent,
-                provider_response: &response,
+            let message = Email {
+                to_name: notice.recipient.name.clone(),
+                to_email: notice.recipient.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                calendar: None,
+                message_id: format!("{}@rendezvous", job.id),
             };
-            if let Err(error) = self.db.messages().log(job.organization_id, &entry).await {
-                tracing::warn!(%error, "writing the notification log failed");
-            }
-            outcome
+            send_and_log(
+                &self.db,
+                self.mailer.as_ref(),
+                job,
+                &message,
+                &notice.kind,
+                None,
+            )
+            .await
         })
     }
 }

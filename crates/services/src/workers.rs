@@ -8,9 +8,9 @@ use store::Db;
 use store::repo::jobs::{BOOKING_EVENT_JOB, FOLLOW_UP_JOB, REMINDER_JOB};
 use store::repo::webhooks::DELIVER_JOB;
 
-use store::repo::messages::EMAIL_JOB;
+use store::repo::messages::{EMAIL_JOB, NOTICE_JOB};
 
-use crate::messages::{BookingEventHandler, EmailHandler, ScheduledMessageHandler};
+use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
@@ -27,6 +27,13 @@ pub fn handlers_with_retries(
     webhook_retries: &[Duration],
 ) -> Handlers {
     Handlers::new()
+        .on(
+            NOTICE_JOB,
+            NoticeHandler {
+                db: db.clone(),
+                mailer: mailer.clone(),
+            },
+        )
         .on(
             EMAIL_JOB,
             EmailHandler {

@@ -13,6 +13,54 @@ use crate::{Db, Error, Tx, with_pool, with_tx};
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";
 
+/// The job kind that e-mails one notice to one of an organization's owners.
+pub const NOTICE_JOB: &str = "email.notice";
+
+/// A notice to an organization's owner (the `email.notice` job's payload).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnerNotice {
+    /// `webhook.disabled`, ...
+    pub kind: String,
+    pub recipient: Person,
+    pub organization: String,
+    /// What the notice's template shows.
+    pub data: Value,
+}
+
+/// Queues `kind` with `data` for each active owner of the organization, inside `tx`.
+pub(crate) async fn notify_owners(
+    tx: &mut Tx,
+    org: OrganizationId,
+    kind: &str,
+    data: Value,
+) -> Result<(), Error> {
+    let owners: Vec<Person> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(
+            "SELECT name, email, time_zone FROM users WHERE organization_id = $1 \
+             AND role = 'owner' AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(org).fetch_all(conn).await?
+    });
+    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+    });
+    for owner in owners {
+        let notice = OwnerNotice {
+            kind: kind.to_owned(),
+            recipient: owner,
+            organization: organization.clone(),
+            data: data.clone(),
+        };
+        let mut job = NewJob::now(
+            NOTICE_JOB,
+            serde_json::to_value(&notice).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
+        job.max_attempts = 8;
+        jobs::enqueue(tx, org, &job).await?;
+    }
+    Ok(())
+}
+
 /// Events that e-mail the host and attendees (a follow-up only the attendees).
 pub const EMAILED_EVENTS: [&str; 8] = [
     "booking.created",
@@ -137,6 +185,16 @@ impl Messages<'_> {
                 .execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// The organization's latest `limit` log rows, newest first.
+    pub async fn recent_log(&self, scope: &Scope, limit: u32) -> Result<Vec<LoggedMessage>, Error> {
+        const SQL: &str = "SELECT channel, event, recipient, status, provider_response \
+            FROM notification_log WHERE organization_id = $1 \
+            ORDER BY created_at DESC, id DESC LIMIT $2";
+        Ok(with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(i64::from(limit)).fetch_all(pool).await?
+        }))
     }
 
     /// The organization's log for one booking, oldest first.
