@@ -25,6 +25,7 @@ pub mod host_choice;
 pub mod messages;
 pub mod organizations;
 pub mod passwords;
+pub mod preferences;
 pub mod public_pages;
 pub mod queue;
 pub mod rate_limit;

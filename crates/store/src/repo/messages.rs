@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::repo::jobs::{self, ClaimedJob, NewJob};
+use crate::repo::preferences;
 use crate::repo::webhooks::{self, Event};
 use crate::scope::Scope;
 use crate::types::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
@@ -276,7 +277,21 @@ async fn queue_emails(
         .then(|| (host.clone(), "host"))
         .into_iter()
         .chain(attendees.iter().cloned().map(|a| (a, "attendee")));
+    // The host's preferences: muted types are not sent, and anything but a cancellation
+    // waits out do-not-disturb hours (a cancellation may free the host's next hour).
+    let host_prefs = preferences::of_user(tx, org, event.host).await?;
+    let now = Timestamp::now();
+    let host_zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     for (recipient, role) in recipients {
+        let mut run_at = now;
+        if role == "host" {
+            if host_prefs.muted_events.iter().any(|m| m == event.name) {
+                continue;
+            }
+            if event.name != "booking.cancelled" {
+                run_at = host_prefs.deliver_at(now, &host_zone);
+            }
+        }
         let email = BookingEmail {
             event: event.name.to_owned(),
             booking_id: event.booking_id,
@@ -299,6 +314,7 @@ async fn queue_emails(
             serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
         );
         new.booking_id = Some(event.booking_id);
+        new.run_at = run_at;
         new.max_attempts = 8;
         new.idempotency_key = Some(format!("{}:{}", job.id, recipient.email));
         jobs::enqueue(tx, org, &new).await?;

@@ -13,6 +13,7 @@ pub mod event_types;
 pub mod jobs;
 pub mod messages;
 pub mod organizations;
+pub mod preferences;
 pub mod public_profiles;
 pub mod rate_limits;
 pub mod roles;
@@ -138,6 +139,11 @@ impl Db {
     /// Booking events' fan-out and the notification log.
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { db: self }
+    }
+
+    /// Users' notification preferences.
+    pub fn preferences(&self) -> preferences::NotificationPreferences<'_> {
+        preferences::NotificationPreferences { db: self }
     }
 
     /// Organizations' own message templates.

@@ -10,6 +10,7 @@ pub mod event_types;
 pub mod jobs;
 pub mod me;
 pub mod organization;
+pub mod preferences;
 pub mod public;
 pub mod routing_forms;
 pub mod schedules;
