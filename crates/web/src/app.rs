@@ -37,6 +37,9 @@ pub struct HttpConfig {
     pub outbound: outbound::Policy,
     /// Keys that seal and open stored calendar passwords (derived from the server secret).
     pub calendar_keys: services::credentials::Keyring,
+    /// How often each calendar connection is synced in the background (its sync job is
+    /// queued with the connection); `None`: only on demand.
+    pub calendar_sync_every: Option<Duration>,
 }
 
 impl Default for HttpConfig {
@@ -47,6 +50,7 @@ impl Default for HttpConfig {
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
             calendar_keys: services::credentials::Keyring::ephemeral(),
+            calendar_sync_every: Some(services::calendar_sync::DEFAULT_SYNC_EVERY),
         }
     }
 }
@@ -188,6 +192,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
         calendars: services::calendar_sync::CalendarContext {
             http: outbound.clone(),
             keys: config.calendar_keys.clone(),
+            sync_every: config.calendar_sync_every,
         },
         outbound,
     };

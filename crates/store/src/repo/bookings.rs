@@ -1043,7 +1043,8 @@ impl BookingTx {
         crate::repo::jobs::enqueue(&mut self.tx, self.organization_id, &job).await?;
         crate::repo::jobs::schedule_for_booking(&mut self.tx, self.organization_id, booking)
             .await?;
-        Ok(())
+        crate::repo::calendars::queue_writeback_in(&mut self.tx, self.organization_id, booking)
+            .await
     }
 
     pub async fn commit(self) -> Result<(), Error> {

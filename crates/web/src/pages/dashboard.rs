@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .merge(super::event_types::router())
         .merge(super::settings::router())
+        .merge(super::calendars::router())
 }
 
 /// The dashboard may not be framed by anyone.

@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/event_types.html",
     "dashboard/event_type_form.html",
     "dashboard/settings.html",
+    "dashboard/calendars.html",
 ];
 
 fn environment() -> &'static Environment<'static> {
