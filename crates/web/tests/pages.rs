@@ -94,11 +94,39 @@ async fn host(app: &TestApp, org: &Org, email: &str) -> (String, String) {
     (key, event["id"].as_str().unwrap().to_owned())
 }
 
+/// Opens the sign-in form; returns its login CSRF cookie (as a Cookie header) and the token
+/// of its hidden field.
+async fn sign_in_form(app: &TestApp) -> (String, String) {
+    let response = no_redirects().get(app.url("/signin")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("rdv_login_csrf="))
+        .expect("the sign-in form sets its login CSRF cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let html = response.text().await.unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(cookie, format!("rdv_login_csrf={token}"));
+    (cookie, token)
+}
+
 /// Signs in through the sign-in form; returns the Cookie header and the CSRF token.
 async fn sign_in(app: &TestApp, organization: &str, email: &str) -> (String, String) {
+    let (login_cookie, login_token) = sign_in_form(app).await;
     let response = no_redirects()
         .post(app.url("/signin"))
+        .header(COOKIE, &login_cookie)
         .form_body(&[
+            ("csrf_token", login_token.as_str()),
             ("organization", organization),
             ("email", email),
             ("password", PASSWORD),
@@ -215,9 +243,12 @@ pages_test!(
         assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
         assert_eq!(stranger.headers()[LOCATION], "/signin");
 
+        let (login_cookie, login_token) = sign_in_form(&app).await;
         let wrong = client
             .post(app.url("/signin"))
+            .header(COOKIE, &login_cookie)
             .form_body(&[
+                ("csrf_token", login_token.as_str()),
                 ("organization", "acme"),
                 ("email", "berta@acme.example"),
                 ("password", "nope"),
@@ -498,4 +529,67 @@ pages_test!(team_page_lists_members_with_a_handle, |app| async move {
         app.get("/t/other/sales").await.status(),
         StatusCode::NOT_FOUND
     );
+});
+
+pages_test!(sign_in_form_refuses_forged_posts, |app| async move {
+    let org = app.organization("acme").await;
+    host(&app, &org, "berta@acme.example").await;
+    let client = no_redirects();
+    let credentials = [
+        ("organization", "acme"),
+        ("email", "berta@acme.example"),
+        ("password", PASSWORD),
+    ];
+    let (login_cookie, login_token) = sign_in_form(&app).await;
+    let (_, other_token) = sign_in_form(&app).await;
+    // A cross-site form has no login cookie (SameSite=Strict) and cannot read the token; a
+    // token from another browser's form does not match this browser's cookie.
+    let forged = [
+        (None, None),
+        (None, Some(login_token.as_str())),
+        (Some(login_cookie.as_str()), None),
+        (Some(login_cookie.as_str()), Some("")),
+        (Some(login_cookie.as_str()), Some(other_token.as_str())),
+    ];
+    for (cookie, token) in forged {
+        let mut fields = credentials.to_vec();
+        if let Some(token) = token {
+            fields.push(("csrf_token", token));
+        }
+        let mut request = client.post(app.url("/signin")).form_body(&fields);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "{cookie:?} {token:?}"
+        );
+        assert!(
+            !refused
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("rdv_session=")),
+            "no session for a forged sign-in"
+        );
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("id=\"signin-error\""));
+        assert!(
+            html.contains("name=\"csrf_token\""),
+            "a fresh form to try again"
+        );
+    }
+
+    let mut fields = credentials.to_vec();
+    fields.push(("csrf_token", login_token.as_str()));
+    let accepted = client
+        .post(app.url("/signin"))
+        .header(COOKIE, &login_cookie)
+        .form_body(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
 });
