@@ -224,6 +224,34 @@ async function host(browser) {
   check(first === cfg.expect.hostFirstSlotAfterEdit, `Monday now starts at ${cfg.expect.hostFirstSlotAfterEdit}, saw ${first}`);
   check(await page.locator('#slot-list .slot').count() === 4, 'four half-hour slots in 13:00-15:00');
 
+  // Date override on the calendar, by keyboard: that Monday gets its own hours.
+  await page.goto(url(`/dashboard/availability?month=${cfg.month}`));
+  const dayLink = page.locator(`table.month.overrides a.day[data-date="${cfg.day}"]`);
+  await dayLink.focus();
+  if (cfg.nextDayMonth === cfg.month) {
+    await page.keyboard.press('ArrowRight');
+    const moved = await page.evaluate(() => document.activeElement.dataset.date);
+    check(moved === cfg.nextDay, `arrow right moves to the next day, saw ${moved}`);
+    await page.keyboard.press('ArrowLeft');
+  }
+  await Promise.all([page.waitForURL(/day=/), page.keyboard.press('Enter')]);
+  check((await text(page, '#editor-day')).length > 0, 'the chosen day opens its editor');
+  await page.fill('#override-windows', '16:00-15:00');
+  check(await page.isChecked('#mode-hours'), 'typing hours picks custom hours');
+  await page.click('#override-save');
+  check((await text(page, '#e-override_windows')).length > 0, 'bad override hours flagged at their field');
+  check((await page.getAttribute('#override-windows', 'aria-invalid')) === 'true', 'override hours marked invalid');
+  await page.fill('#override-windows', '14:00-15:00');
+  await Promise.all([page.waitForURL(/saved=override/), page.click('#override-save')]);
+  check((await text(page, '.notice')) === 'Date override saved.', 'override saved');
+  check(await page.locator(`a.day.custom[data-date="${cfg.day}"]`).count() === 1, 'the day is marked on the calendar');
+  await shot(page, 'availability-overrides');
+  await page.goto(url(`/book/${cfg.intro}?month=${cfg.month}&tz=Europe/Berlin`));
+  await pickDay(page, cfg.day);
+  const overridden = await text(page, '#slot-list .slot');
+  check(overridden === '14:00', `the override's hours apply, saw ${overridden}`);
+  check(await page.locator('#slot-list .slot').count() === 2, 'two half-hour slots in 14:00-15:00');
+
   // Event types: create (the server names a bad slug at its field), then edit.
   await page.goto(url('/dashboard/event-types/new'));
   await page.fill('#f-title', 'Quick chat');

@@ -3,7 +3,8 @@
 //!
 //! Stories: an invitee in America/New_York books a Europe/Berlin host's slot and sees the
 //! right local time, reschedules and cancels with the manage link; the host signs in, edits
-//! availability (a bad time is answered next to its field) and sees the slots change; the
+//! availability (a bad time is answered next to its field) and sees the slots change, then
+//! gives that day its own hours on the override calendar by keyboard; the
 //! host confirms a pending booking; another site embeds the booking page and hears of the
 //! booking; the host creates and edits an event type, rebrands, and issues and revokes an
 //! API key. Every page visited is saved as a screenshot under

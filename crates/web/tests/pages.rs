@@ -593,3 +593,120 @@ pages_test!(sign_in_form_refuses_forged_posts, |app| async move {
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
 });
+
+pages_test!(date_overrides_are_set_on_the_month_grid, |app| async move {
+    let org = app.organization("acme").await;
+    let (key, _) = host(&app, &org, "berta@acme.example").await;
+    let (cookie, csrf) = sign_in(&app, "acme", "berta@acme.example").await;
+    let client = no_redirects();
+    let month = client
+        .get(app.url("/dashboard/availability?month=2026-12&day=2026-12-24"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(month.status(), StatusCode::OK);
+    let html = month.text().await.unwrap();
+    assert!(html.contains("December 2026"));
+    assert!(html.contains("aria-label=\"Thursday 24 December 2026\" aria-current=\"date\""));
+    assert!(html.contains("Weekly hours (09:00-17:00)"));
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url("/dashboard/availability/overrides"))
+            .header(COOKIE, &cookie)
+            .form_body(&fields)
+            .send()
+    };
+    let day = |csrf: &str, mode: &str, windows: &str| {
+        vec![
+            ("csrf_token", csrf.to_owned()),
+            ("date", "2026-12-24".to_owned()),
+            ("mode", mode.to_owned()),
+            ("windows", windows.to_owned()),
+        ]
+    };
+    let forged = post(day("wrong", "closed", "")).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // Unreadable hours, and hours the service refuses, are named at the hours field.
+    for windows in ["ten to noon", "12:00-10:00"] {
+        let refused = post(day(&csrf, "hours", windows)).await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{windows}"
+        );
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains("id=\"e-override_windows\""),
+            "{windows}: {html}"
+        );
+        assert!(
+            html.contains(&format!("value=\"{windows}\"")),
+            "kept as typed"
+        );
+    }
+
+    let schedule = || async {
+        let list: Value = app
+            .client
+            .get(app.url("/api/v1/schedules"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = list.get("items").unwrap_or(&list);
+        items[0].clone()
+    };
+    let saved = post(day(&csrf, "hours", "10:00-12:00")).await.unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(
+        saved.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("day=2026-12-24&saved=override")
+    );
+    let s = schedule().await;
+    assert_eq!(s["overrides"]["2026-12-24"], json!([["10:00", "12:00"]]));
+    assert_eq!(
+        s["weekly"]["mon"],
+        json!([["09:00", "17:00"]]),
+        "weekly kept"
+    );
+
+    post(day(&csrf, "closed", "")).await.unwrap();
+    assert_eq!(schedule().await["overrides"]["2026-12-24"], json!([]));
+    let grid = client
+        .get(app.url("/dashboard/availability?month=2026-12"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(grid.contains("class=\"day closed\""));
+    assert!(grid.contains("Thursday 24 December 2026, unavailable"));
+
+    // Saving the weekly hours keeps the overrides; "weekly hours" removes the day's one.
+    let weekly = client
+        .post(app.url("/dashboard/availability"))
+        .header(COOKIE, &cookie)
+        .form_body(&[
+            ("csrf_token", csrf.as_str()),
+            ("name", "Hours"),
+            ("time_zone", "Europe/Berlin"),
+            ("mon", "10:00-12:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weekly.status(), StatusCode::OK);
+    assert_eq!(schedule().await["overrides"]["2026-12-24"], json!([]));
+    post(day(&csrf, "weekly", "")).await.unwrap();
+    assert_eq!(schedule().await["overrides"].get("2026-12-24"), None);
+});

@@ -12,6 +12,7 @@ mod branding;
 mod calendar_links;
 mod dashboard;
 mod event_types;
+mod override_calendar;
 mod public;
 mod render;
 mod session;
