@@ -710,3 +710,136 @@ pages_test!(date_overrides_are_set_on_the_month_grid, |app| async move {
     post(day(&csrf, "weekly", "")).await.unwrap();
     assert_eq!(schedule().await["overrides"].get("2026-12-24"), None);
 });
+
+/// The value of the input with `id` in `html`, unescaped (minijinja escapes `/` too).
+fn input_value(html: &str, id: &str) -> Option<String> {
+    let rest = html.split(&format!("id=\"{id}\"")).nth(1)?;
+    let rest = rest.split("value=\"").nth(1)?;
+    rest.split('"')
+        .next()
+        .map(|v| v.replace("&#x2f;", "/").replace("&amp;", "&"))
+}
+
+pages_test!(admins_manage_webhooks_on_the_dashboard, |app| async move {
+    use common::webhook_receiver::Receiver;
+    let org = app.organization("acme").await;
+    host(&app, &org, "berta@acme.example").await;
+    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
+        .await;
+    let client = no_redirects();
+
+    // Members neither see the page nor its link.
+    let (member, _) = sign_in(&app, "acme", "berta@acme.example").await;
+    let dashboard = client
+        .get(app.url("/dashboard"))
+        .header(COOKIE, &member)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !dashboard
+            .text()
+            .await
+            .unwrap()
+            .contains("/dashboard/webhooks")
+    );
+    let refused = client
+        .get(app.url("/dashboard/webhooks"))
+        .header(COOKIE, &member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let (cookie, csrf) = sign_in(&app, "acme", "olga@acme.example").await;
+    let receiver = Receiver::start().await;
+    let create = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url("/dashboard/webhooks"))
+            .header(COOKIE, &cookie)
+            .form_body(&fields)
+            .send()
+    };
+    let forged = create(vec![("url", receiver.url("/hooks"))]).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let bad = create(vec![
+        ("csrf_token", csrf.clone()),
+        ("url", "ftp://example.com".to_owned()),
+        ("events", "booking.created".to_owned()),
+        ("scope", "organization".to_owned()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("id=\"e-url\""), "{html}");
+    assert!(
+        html.contains("value=\"booking.created\" checked"),
+        "ticks kept"
+    );
+
+    let created = create(vec![
+        ("csrf_token", csrf.clone()),
+        ("url", receiver.url("/hooks")),
+        ("description", "CRM".to_owned()),
+        ("events", "booking.created".to_owned()),
+        ("events", "booking.cancelled".to_owned()),
+        ("scope", "organization".to_owned()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    let secret = input_value(&html, "new-secret").expect("the secret is shown once");
+    assert!(html.contains("booking.cancelled, booking.created"));
+    receiver.configure(&[&secret], 0).await;
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/webhooks"))
+        .bearer_auth(&org.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = list.get("items").unwrap_or(&list);
+    let id = items[0]["id"].as_str().unwrap().to_owned();
+
+    let act = |action: &'static str| {
+        client
+            .post(app.url(&format!("/dashboard/webhooks/{id}/{action}")))
+            .header(COOKIE, &cookie)
+            .form_body(&[("csrf_token", csrf.as_str())])
+            .send()
+    };
+    let tested = act("test").await.unwrap();
+    assert_eq!(tested.status(), StatusCode::OK);
+    let html = tested.text().await.unwrap();
+    assert!(
+        html.contains("Test event sent: the receiver answered HTTP 2"),
+        "{html}"
+    );
+    assert!(html.contains("webhook.test"), "the delivery is listed");
+    assert_eq!(receiver.received().await.len(), 1);
+
+    let rotated = act("rotate").await.unwrap().text().await.unwrap();
+    let new_secret = input_value(&rotated, "new-secret").unwrap();
+    assert_ne!(new_secret, secret);
+
+    let disabled = act("disable").await.unwrap().text().await.unwrap();
+    assert!(disabled.contains("id=\"webhook-state\">disabled"));
+    assert!(disabled.contains("data-action=\"enable\">Re-enable"));
+    let enabled = act("enable").await.unwrap().text().await.unwrap();
+    assert!(enabled.contains("id=\"webhook-state\">enabled"));
+
+    let deleted = act("delete").await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let gone = client
+        .get(app.url(&format!("/dashboard/webhooks/{id}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+});

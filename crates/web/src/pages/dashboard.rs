@@ -39,6 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/dashboard/availability/overrides", post(save_override))
         .merge(super::event_types::router())
         .merge(super::settings::router())
+        .merge(super::webhooks::router())
 }
 
 /// The dashboard may not be framed by anyone.
@@ -65,6 +66,8 @@ pub(super) struct Chrome {
     csrf: String,
     /// Which tab is current.
     section: &'static str,
+    /// Owners and admins also see the organization's pages (webhooks, teams, routing).
+    manages_organization: bool,
     pub(super) notice: Option<String>,
 }
 
@@ -82,6 +85,10 @@ pub(super) async fn chrome(
             user_name: me.name.clone(),
             csrf: signed_in.csrf.clone(),
             section,
+            manages_organization: signed_in
+                .scope
+                .grant::<store::can::ManageOrganization>()
+                .is_some(),
             notice: None,
         },
         me,

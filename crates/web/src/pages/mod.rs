@@ -18,6 +18,7 @@ mod render;
 mod session;
 mod settings;
 mod signin;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -36,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/event_types.html",
     "dashboard/event_type_form.html",
     "dashboard/settings.html",
+    "dashboard/webhooks.html",
+    "dashboard/webhook.html",
 ];
 
 fn environment() -> &'static Environment<'static> {
