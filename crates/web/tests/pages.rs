@@ -843,3 +843,147 @@ pages_test!(admins_manage_webhooks_on_the_dashboard, |app| async move {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 });
+
+pages_test!(
+    teams_members_and_team_event_types_on_the_dashboard,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (_, intro) = host(&app, &org, "berta@acme.example").await;
+        let olga = app
+            .member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
+            .await;
+        let (cookie, csrf) = sign_in(&app, "acme", "olga@acme.example").await;
+        let client = no_redirects();
+        let post = |path: String, fields: Vec<(String, String)>| {
+            client
+                .post(app.url(&path))
+                .header(COOKIE, &cookie)
+                .form_body(&fields)
+                .send()
+        };
+        let with_csrf = |fields: &[(&str, &str)]| {
+            let mut all = vec![("csrf_token".to_owned(), csrf.clone())];
+            all.extend(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
+            all
+        };
+
+        let bad = post(
+            "/dashboard/teams".into(),
+            with_csrf(&[("name", "Sales"), ("slug", "Sales Team")]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().await.unwrap().contains("id=\"e-slug\""));
+        let created = post(
+            "/dashboard/teams".into(),
+            with_csrf(&[("name", "Sales"), ("slug", "sales")]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let team_path = created.headers()[LOCATION].to_str().unwrap().to_owned();
+
+        let page = client
+            .get(app.url(&team_path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.replace("&#x2f;", "/").contains("/t/acme/sales"));
+        // Both people are candidates; add them (Olga leads).
+        let users: Value = app
+            .client
+            .get(app.url("/api/v1/users"))
+            .bearer_auth(&org.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let users = users.get("items").unwrap_or(&users).clone();
+        let berta = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == "berta@acme.example")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let olga = olga.id.0.to_string();
+        for (user, role) in [(&berta, "member"), (&olga, "lead")] {
+            let added = post(
+                format!("{team_path}/members"),
+                with_csrf(&[("user_id", user), ("role", role)]),
+            )
+            .await
+            .unwrap();
+            assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        }
+
+        // No hosts ticked: the service's complaint is shown at the hosts.
+        let team_event = |hosts: &[&str]| {
+            let mut fields = with_csrf(&[
+                ("event_type_id", intro.as_str()),
+                ("kind", "round_robin"),
+                ("strategy", "weighted"),
+                ("hosts_per_booking", "1"),
+            ]);
+            for h in hosts {
+                fields.push(("host".to_owned(), (*h).to_owned()));
+                fields.push((format!("weight_{h}"), "3".to_owned()));
+            }
+            fields
+        };
+        let refused = post(format!("{team_path}/event-types"), team_event(&[]))
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("id=\"e-hosts\""));
+        let saved = post(
+            format!("{team_path}/event-types"),
+            team_event(&[berta.as_str(), olga.as_str()]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&team_path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("class=\"member-row\""));
+        assert!(page.contains("<td>lead</td>"));
+        assert!(page.contains("class=\"team-event-row\""));
+        assert!(page.contains("weighted"));
+        assert!(page.contains("weight 3"));
+
+        let removed = post(
+            format!("{team_path}/members/{berta}/remove"),
+            with_csrf(&[]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+        let forged = post(
+            format!("{team_path}/members/{olga}/remove"),
+            vec![("csrf_token".to_owned(), "wrong".to_owned())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    }
+);

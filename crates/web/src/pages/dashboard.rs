@@ -40,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(super::event_types::router())
         .merge(super::settings::router())
         .merge(super::webhooks::router())
+        .merge(super::teams::router())
 }
 
 /// The dashboard may not be framed by anyone.
@@ -66,8 +67,10 @@ pub(super) struct Chrome {
     csrf: String,
     /// Which tab is current.
     section: &'static str,
-    /// Owners and admins also see the organization's pages (webhooks, teams, routing).
+    /// Owners and admins also see the organization's pages (webhooks, routing forms).
     manages_organization: bool,
+    /// Who may see the teams sees the teams page.
+    reads_teams: bool,
     pub(super) notice: Option<String>,
 }
 
@@ -89,6 +92,7 @@ pub(super) async fn chrome(
                 .scope
                 .grant::<store::can::ManageOrganization>()
                 .is_some(),
+            reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
             notice: None,
         },
         me,

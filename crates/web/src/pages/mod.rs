@@ -18,6 +18,7 @@ mod render;
 mod session;
 mod settings;
 mod signin;
+mod teams;
 mod webhooks;
 
 use axum::Router;

@@ -38,6 +38,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/settings.html",
     "dashboard/webhooks.html",
     "dashboard/webhook.html",
+    "dashboard/teams.html",
+    "dashboard/team.html",
 ];
 
 fn environment() -> &'static Environment<'static> {
