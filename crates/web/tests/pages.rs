@@ -432,6 +432,12 @@ pages_test!(every_dashboard_page_renders, |app| async move {
         "/dashboard/event-types",
         "/dashboard/event-types/new",
         "/dashboard/settings",
+        "/dashboard/availability?month=2027-02&day=2027-02-28",
+        "/dashboard/availability?month=nonsense",
+        "/dashboard/webhooks",
+        "/dashboard/teams",
+        "/dashboard/routing-forms",
+        "/dashboard/routing-forms/new",
     ] {
         let response = client
             .get(app.url(path))
@@ -987,3 +993,123 @@ pages_test!(
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     }
 );
+
+pages_test!(routing_forms_are_edited_and_followed, |app| async move {
+    let org = app.organization("acme").await;
+    let (_, intro) = host(&app, &org, "berta@acme.example").await;
+    let (cookie, csrf) = sign_in(&app, "acme", "berta@acme.example").await;
+    let client = no_redirects();
+    let editor = |fields: &str, rules: &str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "Contact us".to_owned()),
+            ("fields", fields.to_owned()),
+            ("rules", rules.to_owned()),
+            (
+                "fallback",
+                "message Thanks, we will write to you.".to_owned(),
+            ),
+        ]
+    };
+    let fields =
+        "size | Team size | number | required\ntopic | Topic | select | optional | Sales, Support";
+    let save = |body: Vec<(&'static str, String)>| {
+        client
+            .post(app.url("/dashboard/routing-forms/new"))
+            .header(COOKIE, &cookie)
+            .form_body(&body)
+            .send()
+    };
+    // The service names the rule whose field does not exist.
+    let refused = save(editor(fields, &format!("seats > 10 -> event {intro}")))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("id=\"e-rules\""), "{html}");
+    assert!(html.contains("Rule 1:"));
+    let rules =
+        format!("size > 10 -> event {intro}\ntopic = Support -> url https://help.example.com/");
+    let saved = save(editor(fields, &rules)).await.unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()[LOCATION].to_str().unwrap().to_owned();
+    let id = location
+        .trim_start_matches("/dashboard/routing-forms/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let edit = client
+        .get(app.url(&location))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace("&#x2f;", "/")
+        .replace("&gt;", ">");
+    assert!(edit.contains(&rules), "rules read back: {edit}");
+
+    // The public page: typed fields, errors at the field, then the routes.
+    let public = reqwest::get(app.url(&format!("/forms/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(public.status(), StatusCode::OK);
+    let html = public.text().await.unwrap();
+    assert!(html.contains("type=\"number\""));
+    assert!(html.contains("<option>Support</option>"));
+    let submit = |answers: &[(&str, &str)]| {
+        let body: Vec<(String, String)> = answers
+            .iter()
+            .map(|(k, v)| (format!("a.{k}"), (*v).to_owned()))
+            .collect();
+        client
+            .post(app.url(&format!("/forms/{id}")))
+            .form_body(&body)
+            .send()
+    };
+    let missing = submit(&[("topic", "Sales")]).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = missing.text().await.unwrap();
+    assert!(html.contains("id=\"e-a-0\""), "{html}");
+    assert!(
+        html.contains("<option selected>Sales</option>"),
+        "answers kept"
+    );
+
+    let to_booking = submit(&[("size", "25")]).await.unwrap();
+    assert_eq!(to_booking.status(), StatusCode::SEE_OTHER);
+    let next = to_booking.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        next.starts_with(&format!("/book/{intro}?routing_submission_id=")),
+        "{next}"
+    );
+    let to_url = submit(&[("size", "2"), ("topic", "Support")])
+        .await
+        .unwrap();
+    assert_eq!(to_url.headers()[LOCATION], "https://help.example.com/");
+    let to_message = submit(&[("size", "2")]).await.unwrap();
+    assert_eq!(to_message.status(), StatusCode::OK);
+    assert!(
+        to_message
+            .text()
+            .await
+            .unwrap()
+            .contains("Thanks, we will write to you.")
+    );
+
+    let list = client
+        .get(app.url(&format!("/dashboard/routing-forms/{id}/submissions")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(list.matches("class=\"submission-row\"").count(), 3);
+    assert!(list.contains("rule 1: event"));
+    assert!(list.contains("fallback: message"));
+});

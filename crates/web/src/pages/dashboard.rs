@@ -41,6 +41,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(super::settings::router())
         .merge(super::webhooks::router())
         .merge(super::teams::router())
+        .merge(super::routing_forms::router())
 }
 
 /// The dashboard may not be framed by anyone.
@@ -67,8 +68,10 @@ pub(super) struct Chrome {
     csrf: String,
     /// Which tab is current.
     section: &'static str,
-    /// Owners and admins also see the organization's pages (webhooks, routing forms).
+    /// Owners and admins also see the organization's webhooks.
     manages_organization: bool,
+    /// Who may read event types sees the routing forms.
+    reads_event_types: bool,
     /// Who may see the teams sees the teams page.
     reads_teams: bool,
     pub(super) notice: Option<String>,
@@ -93,6 +96,10 @@ pub(super) async fn chrome(
                 .grant::<store::can::ManageOrganization>()
                 .is_some(),
             reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
+            reads_event_types: signed_in
+                .scope
+                .grant::<store::can::ReadEventTypes>()
+                .is_some(),
             notice: None,
         },
         me,

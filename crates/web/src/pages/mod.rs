@@ -15,6 +15,8 @@ mod event_types;
 mod override_calendar;
 mod public;
 mod render;
+mod routing_forms;
+mod routing_public;
 mod session;
 mod settings;
 mod signin;
@@ -41,6 +43,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/manage/{token}/event.ics", get(public::manage_ics))
         .route("/u/{organization}/{user}", get(public::organizer_page))
         .route("/t/{organization}/{team}", get(public::team_page))
+        .route(
+            "/forms/{id}",
+            get(routing_public::show).post(routing_public::submit),
+        )
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())

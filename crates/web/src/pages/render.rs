@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "organizer.html",
     "team.html",
     "signin.html",
+    "routing_form.html",
     "dashboard/base.html",
     "dashboard/_field.html",
     "dashboard/bookings.html",
@@ -40,6 +41,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/webhook.html",
     "dashboard/teams.html",
     "dashboard/team.html",
+    "dashboard/routing_forms.html",
+    "dashboard/routing_form.html",
+    "dashboard/routing_submissions.html",
 ];
 
 fn environment() -> &'static Environment<'static> {
