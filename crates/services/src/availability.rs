@@ -22,6 +22,9 @@ pub struct SlotQuery {
     pub time_zone: String,
     /// One of the event type's durations; `None` is its default.
     pub duration_minutes: Option<i32>,
+    /// The routing form submission that sent the invitee here: a `members` route lists only
+    /// the starts one of the hosts it named can take, as booking through it would.
+    pub routing_submission: Option<store::types::SubmissionId>,
 }
 
 /// One bookable start.
@@ -60,7 +63,12 @@ pub async fn slots(
     let (Some(display), Some(duration)) = (display, duration) else {
         return Err(ServiceError::NotFound("slots"));
     };
-    let open = open_slots(db, bookable, (query.from, query.until), duration).await?;
+    let routing = match query.routing_submission {
+        Some(id) => Some(crate::bookings::routed_submission(db, bookable, id).await?),
+        None => None,
+    };
+    let only = routing.as_ref().and_then(crate::bookings::routed_hosts);
+    let open = open_slots(db, bookable, (query.from, query.until), duration, only).await?;
     let mut days: Vec<Day> = Vec::new();
     for open in open {
         let date = open
@@ -81,12 +89,14 @@ pub async fn slots(
 }
 
 /// The open starts in `range`, read from the database and computed by the engine: for the
-/// owner alone, or for a team event type's hosts.
+/// owner alone, or for a team event type's hosts (only those of `only` in the pool, when a
+/// routing form named some).
 async fn open_slots(
     db: &Db,
     bookable: &Bookable,
     range: (Timestamp, Timestamp),
     duration: i32,
+    only: Option<&[store::types::UserId]>,
 ) -> Result<Vec<OpenSlot>, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
@@ -98,6 +108,10 @@ async fn open_slots(
             crate::team_booking::team_slots(event_type, team, &facts, now, range, duration, None)?;
         return Ok(slots
             .into_iter()
+            .filter_map(|slot| match only {
+                Some(only) => crate::team_booking::restrict(team, slot, only),
+                None => Some(slot),
+            })
             .map(|s| OpenSlot {
                 start: s.start,
                 end: s.end,

@@ -21,7 +21,7 @@ use store::{Actor, Db, ManageToken, Scope, can};
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
-use crate::team_booking::{choose_hosts, team_slots};
+use crate::team_booking::{choose_hosts, restrict, team_slots};
 
 /// UTM parameters kept with a booking.
 pub const UTM_KEYS: [&str; 5] = [
@@ -75,6 +75,17 @@ pub async fn book_routed(
     input: BookInput,
     submission: store::types::SubmissionId,
 ) -> Result<Booked, ServiceError> {
+    let submission = routed_submission(db, bookable, submission).await?;
+    book_in(db, bookable, input, None, Some(&submission)).await
+}
+
+/// The routing form submission that sent an invitee to `bookable`, while no booking has used
+/// it; otherwise a field error on `routing_submission_id`.
+pub(crate) async fn routed_submission(
+    db: &Db,
+    bookable: &Bookable,
+    submission: store::types::SubmissionId,
+) -> Result<Submission, ServiceError> {
     let submission = db
         .routing_forms()
         .unbooked_submission(bookable.organization_id(), submission)
@@ -89,7 +100,15 @@ pub async fn book_routed(
     if routed_to != Some(bookable.event_type().id) {
         return Err(not_routed_here());
     }
-    book_in(db, bookable, input, None, Some(&submission)).await
+    Ok(submission)
+}
+
+/// The hosts a `members` route limited the booking to.
+pub(crate) fn routed_hosts(submission: &Submission) -> Option<&[store::types::UserId]> {
+    match &submission.route {
+        Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
+        _ => None,
+    }
 }
 
 fn not_routed_here() -> ServiceError {
@@ -164,10 +183,7 @@ async fn book_in(
                 rescheduled_from: None,
                 hosts: Vec::new(),
             };
-            let only = routing.and_then(|s| match &s.route {
-                Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
-                _ => None,
-            });
+            let only = routing.and_then(routed_hosts);
             let new =
                 with_team_hosts(&mut tx, bookable, team, new, duration, None, &[], only).await?;
             let (booking, attendee, manage_token) =
@@ -243,33 +259,18 @@ async fn with_team_hosts(
             None => Some(slot),
         });
     let Some(slot) = slot else {
-        let first = facts.first().ok_or(ServiceError::Unavailable("taken"))?;
-        let f = &event_type.fields;
-        let why = if new.start_at < plus_minutes(now, f.minimum_notice_minutes) {
-            "too_soon"
-        } else if beyond_window(&f.booking_window, first, now, new.start_at) {
-            "beyond_window"
-        } else {
-            "taken"
-        };
-        return Err(ServiceError::Unavailable(why));
+        return Err(ServiceError::Unavailable(team_why_not(
+            event_type,
+            team,
+            &facts,
+            now,
+            new.start_at,
+            (duration, exclude),
+        )));
     };
     let records = tx.host_records(event_type.id).await?;
     let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
     Ok(NewBooking { hosts, ..new })
-}
-
-/// `slot` with only the pool hosts among `only` still free, if enough of them are.
-fn restrict(
-    team: &TeamSetup,
-    mut slot: crate::team_booking::TeamSlot,
-    only: &[store::types::UserId],
-) -> Option<crate::team_booking::TeamSlot> {
-    let pool = |i: usize| !team.hosts[i].settings.fixed;
-    slot.free
-        .retain(|&i| !pool(i) || only.contains(&team.hosts[i].settings.user_id));
-    let needed = usize::try_from(team.hosts_per_booking.max(1)).unwrap_or(1);
-    (slot.free.iter().filter(|&&i| pool(i)).count() >= needed).then_some(slot)
 }
 
 /// Books `input.start` of an event type its owner hosts alone: a new booking, or a seat in
@@ -464,12 +465,64 @@ fn why_not(
     if !offered(&nothing_booked, &unlimited) {
         return "outside_hours";
     }
-    let without_limits = Facts {
-        blocked: Vec::new(),
-        calendar_busy: Vec::new(),
-        ..facts.clone()
+    // Busy time of any kind (bookings, blocked time, calendars) still counts here; only the
+    // limits are lifted.
+    if !offered(facts, &unlimited) {
+        return "taken";
+    }
+    "limit_reached"
+}
+
+/// Why a team cannot take `start`, by the same steps as [`why_not`]: notice and window, then
+/// whether any host's hours offer it at all, then whether bookings and busy time fill it, and
+/// otherwise the limits (the event type's or a host's own). A start open to the team but not
+/// to the hosts a routing form named is `taken`.
+fn team_why_not(
+    event_type: &EventType,
+    team: &TeamSetup,
+    facts: &[Facts],
+    now: Timestamp,
+    start: Timestamp,
+    (duration, exclude): (i32, Option<BookingId>),
+) -> &'static str {
+    let Some(first) = facts.first() else {
+        return "taken";
     };
-    if !offered(&without_limits, &unlimited) {
+    let f = &event_type.fields;
+    if start < plus_minutes(now, f.minimum_notice_minutes) {
+        return "too_soon";
+    }
+    if beyond_window(&f.booking_window, first, now, start) {
+        return "beyond_window";
+    }
+    let range = (start, plus_seconds(start, 1));
+    let offered = |facts: &[Facts], event_type: &EventType, team: &TeamSetup| {
+        team_slots(event_type, team, facts, now, range, duration, exclude)
+            .map(|slots| slots.iter().any(|s| seconds(s.start) == seconds(start)))
+            .unwrap_or(false)
+    };
+    let mut unlimited = event_type.clone();
+    unlimited.fields.max_per_day = None;
+    unlimited.fields.max_per_week = None;
+    unlimited.fields.booking_window = BookingWindow::Unlimited;
+    let mut unlimited_team = team.clone();
+    for host in &mut unlimited_team.hosts {
+        host.settings.max_per_day = None;
+        host.settings.max_per_week = None;
+    }
+    let nothing_booked: Vec<Facts> = facts
+        .iter()
+        .map(|f| Facts {
+            blocked: Vec::new(),
+            calendar_busy: Vec::new(),
+            bookings: Vec::new(),
+            ..f.clone()
+        })
+        .collect();
+    if !offered(&nothing_booked, &unlimited, &unlimited_team) {
+        return "outside_hours";
+    }
+    if !offered(facts, &unlimited, &unlimited_team) || offered(facts, event_type, team) {
         return "taken";
     }
     "limit_reached"

@@ -229,3 +229,16 @@ pub(crate) fn choose_hosts(
     );
     chosen
 }
+
+/// `slot` with only the pool hosts among `only` still free, if enough of them are.
+pub(crate) fn restrict(
+    team: &TeamSetup,
+    mut slot: TeamSlot,
+    only: &[store::types::UserId],
+) -> Option<TeamSlot> {
+    let pool = |i: usize| !team.hosts[i].settings.fixed;
+    slot.free
+        .retain(|&i| !pool(i) || only.contains(&team.hosts[i].settings.user_id));
+    let needed = usize::try_from(team.hosts_per_booking.max(1)).unwrap_or(1);
+    (slot.free.iter().filter(|&&i| pool(i)).count() >= needed).then_some(slot)
+}

@@ -36,22 +36,7 @@ pub async fn set(
     settings: TeamSettings,
 ) -> Result<TeamSetup, ServiceError> {
     let event_type = db.event_types().get(scope, id).await?;
-    let (grant, _) = crate::access::acting_for::<can::ManageEventTypes>(
-        db,
-        scope,
-        Some(event_type.owner_user_id),
-    )
-    .await?;
-    let read = crate::access::reading::<can::ReadTeams>(scope)?;
-    let members = db.teams().members(&read, settings.team_id).await?;
-    let leads = scope.actor().user_id().is_some_and(|me| {
-        members
-            .iter()
-            .any(|m| m.user_id == me && m.role == TeamRole::Lead)
-    });
-    if scope.grant::<can::ManageTeams>().is_none() && !leads {
-        return Err(ServiceError::Forbidden);
-    }
+    let (grant, members) = team_access(db, scope, &event_type, settings.team_id).await?;
     let mut invalid = Invalid::default();
     invalid.check(
         event_type.fields.seats == 1,
@@ -64,6 +49,56 @@ pub async fn set(
     });
     invalid.finish()?;
     Ok(db.event_types().set_team(&grant, id, settings).await?)
+}
+
+/// Hands a team event type back to its owner, who hosts it alone from now on; bookings made
+/// before keep their hosts. 404 when no team hosts it.
+pub async fn clear(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), ServiceError> {
+    let event_type = db.event_types().get(scope, id).await?;
+    let setup = db
+        .event_types()
+        .team_setup(scope, id)
+        .await?
+        .ok_or(ServiceError::NotFound("team setup"))?;
+    let (grant, _) = team_access(db, scope, &event_type, setup.team_id).await?;
+    if db.event_types().clear_team(&grant, id).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound("team setup"))
+    }
+}
+
+/// The right to change how `team` hosts `event_type`, with the team's members: one who may
+/// manage the event type and either manages teams or leads this team.
+async fn team_access(
+    db: &Db,
+    scope: &Scope,
+    event_type: &store::repo::event_types::EventType,
+    team: store::types::TeamId,
+) -> Result<
+    (
+        store::Granted<can::ManageEventTypes>,
+        Vec<store::TeamMember>,
+    ),
+    ServiceError,
+> {
+    let (grant, _) = crate::access::acting_for::<can::ManageEventTypes>(
+        db,
+        scope,
+        Some(event_type.owner_user_id),
+    )
+    .await?;
+    let read = crate::access::reading::<can::ReadTeams>(scope)?;
+    let members = db.teams().members(&read, team).await?;
+    let leads = scope.actor().user_id().is_some_and(|me| {
+        members
+            .iter()
+            .any(|m| m.user_id == me && m.role == TeamRole::Lead)
+    });
+    if scope.grant::<can::ManageTeams>().is_none() && !leads {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok((grant, members))
 }
 
 fn check_hosts(

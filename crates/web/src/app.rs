@@ -88,7 +88,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(
             api::team_event_types::get_event_type_team,
-            api::team_event_types::put_event_type_team
+            api::team_event_types::put_event_type_team,
+            api::team_event_types::delete_event_type_team
         ))
         .routes(routes!(
             api::routing_forms::create_routing_form,

@@ -19,7 +19,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Org, TestApp};
+use common::{Org, TestApp, call};
 use rendezvous_web as web;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -49,26 +49,6 @@ fn require_browser() -> PathBuf {
         "node is missing: install Node.js 18 or newer (`apt-get install -y nodejs npm`)"
     );
     tools
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path);
-    if let Some(key) = key {
-        request = request.bearer_auth(key);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 async fn created(app: &TestApp, path: &str, key: Option<&str>, body: Value) -> Value {

@@ -11,36 +11,13 @@ mod common;
 use std::time::Duration;
 
 use calendars::testing::Radicale;
-use common::TestApp;
+use common::{TestApp, call};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const BERLIN: &str = "Europe/Berlin";
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path);
-    if let Some(key) = key {
-        request = request.bearer_auth(key);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 /// Monday at least a week ahead, so nothing is inside minimum notice.
 fn monday() -> Date {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Org, TestApp};
+use common::{Org, TestApp, call};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -28,26 +28,6 @@ fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
         .unwrap()
         .timestamp()
         .to_string()
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path);
-    if let Some(key) = key {
-        request = request.bearer_auth(key);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A POST that owns what it needs, so many can run on separate tasks at once.
@@ -982,6 +962,18 @@ app_test!(every_reason_a_start_is_refused_is_named, |app| async move {
     }
     assert_eq!(reason(berlin(monday, 9, 0)).await, "full");
     assert_eq!(reason(berlin(monday, 11, 0)).await, "limit_reached");
+    // Blocked time is busy time, whatever the limits say.
+    let wednesday = monday.checked_add(jiff::Span::new().days(2)).unwrap();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/blocked-times",
+        Some(&org.key),
+        Some(json!({ "start_at": berlin(wednesday, 10, 0), "end_at": berlin(wednesday, 11, 0) })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(reason(berlin(wednesday, 10, 0)).await, "taken");
     let (status, _) = call(
         &app,
         Method::POST,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Org, TestApp};
+use common::{Org, TestApp, call};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -31,26 +31,6 @@ fn local(date: jiff::civil::Date, zone: &str, hour: i8, minute: i8) -> jiff::Tim
 
 fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
     local(date, "Europe/Berlin", hour, minute).to_string()
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path);
-    if let Some(key) = key {
-        request = request.bearer_auth(key);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A user of `org` (invited through the store; a host need not have signed in).
@@ -827,3 +807,248 @@ app_test!(
         assert!(host_ids(&second["booking"]).contains(left_out), "{second}");
     }
 );
+
+/// The code of the 409 refusing `start`.
+async fn refusal(app: &TestApp, event: &str, start: &str) -> String {
+    let (status, body) = book(app, event, start, 99).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{start}: {body}");
+    body["errors"][0]["code"].as_str().unwrap().to_owned()
+}
+
+async fn block(app: &TestApp, org: &Org, user: &str, from: &str, until: &str) {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/blocked-times",
+        Some(&org.key),
+        Some(json!({ "user_id": user, "start_at": from, "end_at": until })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+app_test!(
+    team_refusals_name_hours_limits_and_busy_time,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let hosts = berlin_hosts(&app, &org, 2).await;
+        let event = team_event(
+            &app,
+            &org,
+            &hosts,
+            json!({ "kind": "round_robin",
+                "hosts": [{"member": 0, "max_per_day": 1}, {"member": 1, "max_per_day": 1}] }),
+        )
+        .await;
+        let monday = next_monday();
+        for (n, hour) in [(0, 9), (1, 10)] {
+            let (status, body) = book(&app, &event, &berlin(monday, hour, 0), n).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        assert_eq!(
+            refusal(&app, &event, &berlin(monday, 11, 0)).await,
+            "limit_reached",
+            "both hosts had their one booking of the day"
+        );
+        assert_eq!(
+            refusal(&app, &event, &berlin(monday, 7, 0)).await,
+            "outside_hours"
+        );
+        let tuesday = monday.tomorrow().unwrap();
+        for host in &hosts {
+            block(
+                &app,
+                &org,
+                host,
+                &berlin(tuesday, 13, 0),
+                &berlin(tuesday, 14, 0),
+            )
+            .await;
+        }
+        assert_eq!(
+            refusal(&app, &event, &berlin(tuesday, 13, 0)).await,
+            "taken"
+        );
+        // One host busy is not a refusal: the other takes it.
+        block(
+            &app,
+            &org,
+            &hosts[0],
+            &berlin(tuesday, 15, 0),
+            &berlin(tuesday, 16, 0),
+        )
+        .await;
+        let (status, body) = book(&app, &event, &berlin(tuesday, 15, 0), 3).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["booking"]["host_user_id"], hosts[1].as_str());
+    }
+);
+
+app_test!(
+    routed_slots_offer_only_the_named_hosts_starts,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let hosts = berlin_hosts(&app, &org, 2).await;
+        let event = team_event(
+            &app,
+            &org,
+            &hosts,
+            json!({ "kind": "round_robin", "hosts": [{"member": 0}, {"member": 1}] }),
+        )
+        .await;
+        let monday = next_monday();
+        block(
+            &app,
+            &org,
+            &hosts[1],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 12, 0),
+        )
+        .await;
+        let (status, form) = call(
+        &app,
+        Method::POST,
+        "/api/v1/routing-forms",
+        Some(&org.key),
+        Some(json!({
+            "name": "Enterprise",
+            "fields": [{ "key": "size", "label": "Company size", "kind": "number", "required": true }],
+            "routes": [{ "when": { "field": "size", "op": "greater_than", "value": 100 },
+                         "action": { "kind": "members", "event_type_id": event, "user_ids": [hosts[1]] } }],
+            "fallback": { "kind": "event_type", "event_type_id": event }
+        })),
+    )
+    .await;
+        assert_eq!(status, StatusCode::CREATED, "{form}");
+        let (status, routed) = call(
+            &app,
+            Method::POST,
+            &format!(
+                "/api/v1/public/routing-forms/{}/submissions",
+                form["id"].as_str().unwrap()
+            ),
+            None,
+            Some(json!({ "answers": { "size": 500 } })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{routed}");
+        let submission = routed["id"].as_str().unwrap().to_owned();
+        let routed_slots = |submission: String| {
+            let app = &app;
+            let path = format!(
+                "/api/v1/public/event-types/{event}/slots?start={monday}&end={monday}&timeZone=Europe/Berlin&routing_submission_id={submission}"
+            );
+            async move { call(app, Method::GET, &path, None, None).await }
+        };
+        let instant = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let nine = instant(&berlin(monday, 9, 0));
+        let noon = instant(&berlin(monday, 12, 0));
+        let everyone: Vec<jiff::Timestamp> = slot_starts(&app, &event, monday)
+            .await
+            .iter()
+            .map(|s| instant(s))
+            .collect();
+        assert!(everyone.contains(&nine), "host 0 is free at 09:00");
+        let (status, body) = routed_slots(submission.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let theirs: Vec<jiff::Timestamp> = body["days"][0]["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| instant(s["start"].as_str().unwrap()))
+            .collect();
+        assert_eq!(theirs.first(), Some(&noon), "host 1 is busy until noon");
+        assert!(theirs.iter().all(|s| everyone.contains(s)));
+
+        // Booking through the route agrees with the list.
+        let mut request = invitee(&berlin(monday, 9, 0), 1);
+        request["routing_submission_id"] = json!(submission);
+        let path = format!("/api/v1/public/event-types/{event}/bookings");
+        let (status, body) = call(&app, Method::POST, &path, None, Some(request.clone())).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["errors"][0]["code"], "taken");
+        request["start"] = json!(berlin(monday, 12, 0));
+        let (status, body) = call(&app, Method::POST, &path, None, Some(request)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["booking"]["host_user_id"], hosts[1].as_str());
+
+        // A used or unknown submission is a field error, not a silent fallback to everyone.
+        for submission in [submission, uuid::Uuid::new_v4().to_string()] {
+            let (status, body) = routed_slots(submission).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(body["errors"][0]["pointer"], "/routing_submission_id");
+        }
+    }
+);
+
+app_test!(a_team_event_type_goes_back_to_its_owner, |app| async move {
+    let org = app.organization("acme").await;
+    let hosts = berlin_hosts(&app, &org, 2).await;
+    let owner = org.created.owner.id.to_string();
+    working_hours(&app, &org, &owner, "Europe/Berlin", "13:00", "17:00").await;
+    let event = team_event(
+        &app,
+        &org,
+        &hosts,
+        json!({ "kind": "round_robin", "hosts": [{"member": 0}, {"member": 1}] }),
+    )
+    .await;
+    let monday = next_monday();
+    let (status, team_booking) = book(&app, &event, &berlin(monday, 9, 0), 0).await;
+    assert_eq!(status, StatusCode::CREATED, "{team_booking}");
+    let team_host = team_booking["booking"]["host_user_id"].clone();
+    assert_ne!(team_host, json!(owner));
+
+    // A member who neither manages teams nor leads this one may not.
+    let member = app
+        .member(
+            &org,
+            "mo@example.com",
+            store::Role::Member,
+            "a long enough password",
+        )
+        .await;
+    let (status, key) = call(
+        &app,
+        Method::POST,
+        "/api/v1/api-keys",
+        Some(&org.key),
+        Some(json!({ "name": "mo", "user_id": member.id.0 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let team_path = format!("/api/v1/event-types/{event}/team");
+    let (status, body) = call(&app, Method::DELETE, &team_path, key["key"].as_str(), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    let (status, body) = call(&app, Method::DELETE, &team_path, Some(&org.key), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    for method in [Method::GET, Method::DELETE] {
+        let (status, body) = call(&app, method, &team_path, Some(&org.key), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    }
+    // The owner's own hours decide now, and the owner hosts.
+    let starts = slot_starts(&app, &event, monday).await;
+    let first = starts.first().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert_eq!(
+        first,
+        berlin(monday, 13, 0).parse::<jiff::Timestamp>().unwrap()
+    );
+    let (status, body) = book(&app, &event, &berlin(monday, 13, 0), 1).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["booking"]["host_user_id"], json!(owner));
+    // The booking made while the team hosted keeps its host.
+    let (status, kept) = call(
+        &app,
+        Method::GET,
+        &format!(
+            "/api/v1/bookings/{}",
+            team_booking["booking"]["uid"].as_str().unwrap()
+        ),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    assert_eq!(kept["host_user_id"], team_host);
+});

@@ -518,11 +518,8 @@ impl BookingTx {
         let blocked =
             crate::repo::blocked_times::overlapping_of(tx, org, hosts, near_from, near_until)
                 .await?;
-        let mut calendar_busy = std::collections::HashMap::new();
-        for id in hosts {
-            let busy = crate::repo::calendars::busy_in(tx, org, *id, near_from, near_until).await?;
-            calendar_busy.insert(*id, busy);
-        }
+        let mut calendar_busy =
+            crate::repo::calendars::busy_of(tx, org, hosts, near_from, near_until).await?;
         // A booking holds at most MAX_REACH of a host's time, which lets the index on the
         // start of the held time find every hold that overlaps.
         let sql = format!(
@@ -597,7 +594,7 @@ impl BookingTx {
                         .filter(|b| b.user_id == *id)
                         .cloned()
                         .collect(),
-                    calendar_busy: calendar_busy.get(id).cloned().unwrap_or_default(),
+                    calendar_busy: calendar_busy.remove(id).unwrap_or_default(),
                     bookings: held
                         .iter()
                         .filter(|h| h.user_id == *id)

@@ -879,12 +879,38 @@ pub(crate) async fn busy_in(
     from: Timestamp,
     until: Timestamp,
 ) -> Result<Vec<(Timestamp, Timestamp)>, Error> {
-    Ok(with_tx!(tx, conn => {
-        sqlx::query_as("SELECT b.start_at, b.end_at FROM calendar_busy b \
-            JOIN calendars c ON c.organization_id = b.organization_id AND c.id = b.calendar_id \
-            JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
-            WHERE b.organization_id = $1 AND b.user_id = $2 AND b.start_at < $4 AND b.end_at > $3 \
-            AND c.blocks_availability AND k.status <> 'disconnected' ORDER BY b.start_at")
-            .bind(org).bind(user_id).bind(from).bind(until).fetch_all(conn).await?
-    }))
+    let mut busy = busy_of(tx, org, &[user_id], from, until).await?;
+    Ok(busy.remove(&user_id).unwrap_or_default())
+}
+
+/// [`busy_in`] for many users with one statement, by user (a team's hosts).
+pub(crate) async fn busy_of(
+    tx: &mut Tx,
+    org: OrganizationId,
+    users: &[UserId],
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>>, Error> {
+    let sql = format!(
+        "SELECT b.user_id, b.start_at, b.end_at FROM calendar_busy b \
+         JOIN calendars c ON c.organization_id = b.organization_id AND c.id = b.calendar_id \
+         JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
+         WHERE b.organization_id = $1 AND b.start_at < $3 AND b.end_at > $2 \
+         AND c.blocks_availability AND k.status <> 'disconnected' AND b.user_id IN ({}) \
+         ORDER BY b.start_at",
+        crate::repo::placeholders(4, users.len())
+    );
+    let rows: Vec<(UserId, Timestamp, Timestamp)> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
+        for id in users {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    });
+    let mut busy: std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>> =
+        users.iter().map(|u| (*u, Vec::new())).collect();
+    for (user, start, end) in rows {
+        busy.entry(user).or_default().push((start, end));
+    }
+    Ok(busy)
 }

@@ -389,6 +389,45 @@ impl crate::repo::event_types::EventTypes<'_> {
         tx.commit().await?;
         Ok(setup)
     }
+
+    /// Hands the event type back to its owner alone. Bookings made while a team hosted it
+    /// keep their hosts; `false` when no team hosted it.
+    pub async fn clear_team(
+        &self,
+        grant: &Granted<can::ManageEventTypes>,
+        id: EventTypeId,
+    ) -> Result<bool, Error> {
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        let Some(old) = fetch_setup(&mut tx, org, id).await? else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM event_type_hosts WHERE organization_id = $1 AND event_type_id = $2")
+                .bind(org).bind(id).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM event_type_teams WHERE organization_id = $1 AND event_type_id = $2")
+                .bind(org).bind(id).execute(&mut *conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::event(
+                "event_type.team_cleared",
+                "event_type",
+                id.0,
+                serde_json::to_value(&old).ok(),
+                None,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]

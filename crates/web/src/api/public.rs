@@ -82,6 +82,9 @@ pub struct SlotParams {
     pub time_zone: String,
     /// One of the event type's durations; its default when absent.
     pub duration: Option<i32>,
+    /// The routing form submission that sent the invitee here (its `id`): a route to some
+    /// team members lists only the starts one of them can take.
+    pub routing_submission_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,6 +143,7 @@ pub async fn public_slots(
         until: until.into(),
         time_zone: params.time_zone.clone(),
         duration_minutes: params.duration,
+        routing_submission: params.routing_submission_id.map(store::types::SubmissionId),
     };
     let days = services::availability::slots(&state.db, &bookable, query).await?;
     Ok(Json(SlotsBody {

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use store::repo::event_type_hosts::{HostSettings, Strategy, TeamKind, TeamSettings, TeamSetup};
 use store::types::{EventTypeId, TeamId, UserId};
@@ -172,4 +173,22 @@ pub async fn put_event_type_team(
     let setup =
         services::team_event_types::set(&state.db, &scope, EventTypeId(id), settings).await?;
     Ok(Json(setup.into()))
+}
+
+/// Hand a team event type back to its owner, who hosts it alone from now on. Bookings made
+/// while the team hosted it keep their hosts.
+#[utoipa::path(delete, path = "/api/v1/event-types/{id}/team", tag = "event types", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Event type id")),
+    responses(
+        (status = 204, description = "The owner hosts the event type alone"),
+        (status = 403, description = "May not manage the event type, or neither manages teams nor leads its team", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event type in this organization, or no team hosts it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_event_type_team(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services::team_event_types::clear(&state.db, &scope, EventTypeId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

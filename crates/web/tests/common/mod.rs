@@ -8,7 +8,8 @@ pub mod webhook_receiver;
 use std::net::SocketAddr;
 
 use rendezvous_web as web;
-use reqwest::{Client, Method, RequestBuilder, Response};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
 use store::testing::TestDb;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -311,4 +312,31 @@ pub async fn second_server(url: &str) -> SocketAddr {
     let app = web::router(db, &HttpConfig::default()).unwrap();
     tokio::spawn(web::serve(listener, app, std::future::pending()));
     addr
+}
+
+/// One API call: `key` as the bearer token, `body` as JSON. Returns the status and the
+/// body as JSON (`Null` when empty, a string when it is not JSON).
+pub async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
 }
