@@ -306,6 +306,24 @@ async function host(browser) {
   await context.close();
 }
 
+// A routing form sends a big team to the intro call's booking page, which asks for slots
+// with the submission (so a routed team booking offers only the chosen hosts).
+async function routed(browser) {
+  const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB', viewport: { width: 800, height: 700 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(url(`/forms/${cfg.routingForm}`));
+  await page.click('button[type=submit]');
+  check((await text(page, '#e-a-0')).length > 0, 'the required team size is asked for at its field');
+  await page.fill('input[name="a.size"]', '25');
+  await shot(page, 'routing-form');
+  const slots = page.waitForResponse((r) => r.url().includes('/slots?') && r.url().includes('routing_submission_id='));
+  await Promise.all([page.waitForURL(/\/book\/.*routing_submission_id=/), page.click('button[type=submit]')]);
+  const answer = await slots;
+  check(answer.status() === 200, `routed slots answered ${answer.status()}`);
+  await context.close();
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -314,6 +332,7 @@ async function main() {
   try {
     await invitee(browser);
     await embedded(browser);
+    await routed(browser);
     await host(browser);
   } finally {
     await browser.close();

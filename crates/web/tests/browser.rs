@@ -6,7 +6,8 @@
 //! availability (a bad time is answered next to its field) and sees the slots change, then
 //! gives that day its own hours on the override calendar by keyboard; the
 //! host confirms a pending booking; another site embeds the booking page and hears of the
-//! booking; the host creates and edits an event type, rebrands, and issues and revokes an
+//! booking; a visitor fills in a routing form and lands on the booking page, whose slots
+//! are asked for with the submission; the host creates and edits an event type, rebrands, and issues and revokes an
 //! API key. Every page visited is saved as a screenshot under
 //! `target/screenshots/<backend>/`.
 //!
@@ -100,6 +101,8 @@ struct Seeded {
     consult: String,
     workshop: String,
     pending_uid: String,
+    /// A routing form sending teams of more than ten to the intro call.
+    routing_form: String,
 }
 
 /// A Berlin host, an admin of her organization (Mon-Fri 09:00-17:00), with three event types and a booking waiting for
@@ -197,6 +200,20 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
     )
     .await;
     assert_eq!(pending["booking"]["status"], "pending", "{pending}");
+    let routing_form = created(
+        app,
+        "/api/v1/routing-forms",
+        Some(&key),
+        json!({"name": "Find your call",
+               "fields": [{"key": "size", "label": "Team size", "kind": "number", "required": true}],
+               "routes": [{"when": {"field": "size", "op": "greater_than", "value": 10},
+                           "action": {"kind": "event_type", "event_type_id": intro}}],
+               "fallback": {"kind": "message", "text": "We will write to you."}}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Seeded {
         org,
         host_key: key,
@@ -204,6 +221,7 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
         consult,
         workshop,
         pending_uid: pending["booking"]["uid"].as_str().unwrap().to_owned(),
+        routing_form,
     }
 }
 
@@ -233,6 +251,7 @@ store::backend_test!(invitee_and_host_stories_in_chromium, |t| async move {
         "intro": seeded.intro,
         "consult": seeded.consult,
         "workshop": seeded.workshop,
+        "routingForm": seeded.routing_form,
         "organization": "acme",
         "hostEmail": "berta@acme.example",
         "hostPassword": PASSWORD,
