@@ -1113,3 +1113,85 @@ pages_test!(routing_forms_are_edited_and_followed, |app| async move {
     assert!(list.contains("rule 1: event"));
     assert!(list.contains("fallback: message"));
 });
+
+pages_test!(admins_see_and_filter_everyones_bookings, |app| async move {
+    let org = app.organization("acme").await;
+    let (_, berta_event) = host(&app, &org, "berta@acme.example").await;
+    let (_, carl_event) = host(&app, &org, "carl@acme.example").await;
+    a_booking(&app, &berta_event).await;
+    a_booking(&app, &carl_event).await;
+    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
+        .await;
+    let client = no_redirects();
+    let page = |cookie: String, query: String| {
+        let client = client.clone();
+        let url = app.url(&format!("/dashboard?view=pending{query}"));
+        async move {
+            let response = client.get(url).header(COOKIE, cookie).send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let rows = |html: &str| html.matches("class=\"booking-row\"").count();
+
+    // A member sees her own, even when asking for everyone's.
+    let (berta, _) = sign_in(&app, "acme", "berta@acme.example").await;
+    let (_, html) = page(berta.clone(), "&scope=all".into()).await;
+    assert_eq!(rows(&html), 1);
+    assert!(!html.contains("Everyone&#x27;s") && !html.contains("Everyone's"));
+
+    let (olga, _) = sign_in(&app, "acme", "olga@acme.example").await;
+    let (_, mine) = page(olga.clone(), String::new()).await;
+    assert_eq!(rows(&mine), 0, "the admin hosts nothing herself");
+    assert!(mine.contains("scope=all"), "but may switch to everyone's");
+    let (_, all) = page(olga.clone(), "&scope=all".into()).await;
+    assert_eq!(rows(&all), 2);
+    assert!(
+        all.contains("Host: Carl") || all.contains("Host: carl"),
+        "{all}"
+    );
+
+    let users: Value = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&org.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let users = users.get("items").unwrap_or(&users).clone();
+    let carl = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "carl@acme.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, by_host) = page(olga.clone(), format!("&scope=all&host={carl}")).await;
+    assert_eq!(rows(&by_host), 1);
+    assert!(by_host.contains(&format!("value=\"{carl}\" selected")));
+    let (_, by_event) = page(olga.clone(), format!("&scope=all&event_type={berta_event}")).await;
+    assert_eq!(rows(&by_event), 1);
+    let (_, cancelled) = page(olga.clone(), "&scope=all&status=cancelled".into()).await;
+    assert_eq!(rows(&cancelled), 0);
+    let today = jiff::Zoned::now().date();
+    let in_a_month = today.checked_add(jiff::Span::new().days(31)).unwrap();
+    let (_, ranged) = page(
+        olga.clone(),
+        format!("&scope=all&from={today}&to={in_a_month}"),
+    )
+    .await;
+    assert_eq!(rows(&ranged), 2);
+    let (_, too_early) = page(olga.clone(), format!("&scope=all&from={today}&to={today}")).await;
+    assert_eq!(rows(&too_early), 0, "bookings are a week ahead");
+
+    let (status, bad) = page(olga.clone(), "&scope=all&from=soon&to=2020-01-01".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.contains("id=\"e-from\""));
+    let (_, backwards) = page(olga, format!("&scope=all&from={in_a_month}&to={today}")).await;
+    assert!(backwards.contains("id=\"e-to\""));
+});

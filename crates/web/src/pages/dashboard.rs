@@ -119,12 +119,110 @@ fn local(ts: Timestamp, tz: &jiff::tz::TimeZone, format: &str) -> String {
 
 // ----- bookings -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub(crate) struct BookingsQuery {
     #[serde(default)]
     view: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     done: Option<String>,
+    /// `all`: the organization's bookings (owners and admins); else my own.
+    #[serde(default)]
+    scope: Option<String>,
+    /// Filters of the organization view: host user id, event type id, status, local dates.
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    event_type: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// Blank query values are no filter.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The organization view's filters applied to `filter`; what cannot be read is named by
+/// field and left out.
+fn organization_filters(
+    q: &BookingsQuery,
+    tz: &jiff::tz::TimeZone,
+    filter: &mut BookingFilter,
+) -> BTreeMap<String, String> {
+    let mut errors = BTreeMap::new();
+    filter.host_user_id = None;
+    if let Some(host) = given(&q.host) {
+        match Uuid::parse_str(host) {
+            Ok(id) => filter.host_user_id = Some(store::types::UserId(id)),
+            Err(_) => {
+                errors.insert("host".to_owned(), "Choose a host from the list.".to_owned());
+            }
+        }
+    }
+    if let Some(event_type) = given(&q.event_type) {
+        match Uuid::parse_str(event_type) {
+            Ok(id) => filter.event_type_id = Some(store::types::EventTypeId(id)),
+            Err(_) => {
+                errors.insert(
+                    "event_type".to_owned(),
+                    "Choose an event type from the list.".to_owned(),
+                );
+            }
+        }
+    }
+    if let Some(status) = given(&q.status) {
+        match BookingStatus::parse(status) {
+            Some(status) => filter.status = Some(status),
+            None => {
+                errors.insert(
+                    "status".to_owned(),
+                    "Choose a status from the list.".to_owned(),
+                );
+            }
+        }
+    }
+    // Dates are the viewer's local days; `to` includes its whole day.
+    let day_start = |text: &str, next: bool| -> Option<Timestamp> {
+        let date = text.parse::<jiff::civil::Date>().ok()?;
+        let date = if next { date.tomorrow().ok()? } else { date };
+        let zoned = date.to_zoned(tz.clone()).ok()?;
+        Timestamp::from_millisecond(zoned.timestamp().as_millisecond()).ok()
+    };
+    let from = given(&q.from).map(|t| (t, day_start(t, false)));
+    let to = given(&q.to).map(|t| (t, day_start(t, true)));
+    match from {
+        Some((_, Some(ts))) => filter.from = Some(ts),
+        Some((_, None)) => {
+            errors.insert("from".to_owned(), "Write a date as 2026-12-24.".to_owned());
+        }
+        None => {}
+    }
+    match to {
+        Some((_, Some(ts))) => filter.until = Some(ts),
+        Some((_, None)) => {
+            errors.insert("to".to_owned(), "Write a date as 2026-12-24.".to_owned());
+        }
+        None => {}
+    }
+    if let (Some(from), Some(until)) = (filter.from, filter.until)
+        && from >= until
+    {
+        errors.insert(
+            "to".to_owned(),
+            "Must be on or after the first day.".to_owned(),
+        );
+    }
+    errors
+}
+
+#[derive(Serialize)]
+struct FilterChoice {
+    value: String,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -134,6 +232,8 @@ struct BookingRow {
     day: String,
     time: String,
     status: &'static str,
+    /// The host's name, in the organization view.
+    host: Option<String>,
     attendees: Vec<String>,
     location: String,
     cancel_reason: Option<String>,
@@ -149,6 +249,17 @@ struct BookingsContext {
     views: [(&'static str, &'static str); 4],
     rows: Vec<BookingRow>,
     time_zone: String,
+    /// Owners and admins may switch to the organization's bookings.
+    sees_organization: bool,
+    /// Showing the organization's bookings, with these filters.
+    organization_view: bool,
+    query: BookingsQuery,
+    hosts: Vec<FilterChoice>,
+    event_types: Vec<FilterChoice>,
+    statuses: Vec<&'static str>,
+    errors: BTreeMap<String, String>,
+    /// The query string of the current filters, for the view tabs.
+    filter_query: String,
 }
 
 const VIEWS: [(&str, &str); 4] = [
@@ -174,7 +285,7 @@ pub(crate) async fn bookings(
     Query(q): Query<BookingsQuery>,
 ) -> Rendered {
     let (mut chrome, me) = chrome(&state, &signed_in, "bookings").await?;
-    chrome.notice = q.done.map(|d| match d.as_str() {
+    chrome.notice = q.done.as_deref().map(|d| match d {
         "confirm" => "Booking confirmed.".to_owned(),
         "reject" => "Booking rejected.".to_owned(),
         "cancel" => "Booking cancelled.".to_owned(),
@@ -207,16 +318,31 @@ pub(crate) async fn bookings(
         }
     }
     let scope = &signed_in.scope;
+    let tz = zone_of(&me);
+    // Owners and admins, who may act for everyone, may see everyone's bookings.
+    let sees_organization = scope.grant::<store::can::ManageUsers>().is_some();
+    let organization_view = sees_organization && q.scope.as_deref() == Some("all");
+    let errors = if organization_view {
+        organization_filters(&q, &tz, &mut filter)
+    } else {
+        BTreeMap::new()
+    };
+    let has_errors = !errors.is_empty();
     let mut list = services::bookings::list(&state.db, scope, filter).await?;
     if view == "past" {
         list.reverse();
     }
-    let titles: BTreeMap<_, _> = services::event_types::list(&state.db, scope, None)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.fields.title))
+    let event_types = services::event_types::list(&state.db, scope, None).await?;
+    let titles: BTreeMap<_, _> = event_types
+        .iter()
+        .map(|e| (e.id, e.fields.title.clone()))
         .collect();
-    let tz = zone_of(&me);
+    let people = if organization_view {
+        services::users::list(&state.db, scope).await?
+    } else {
+        Vec::new()
+    };
+    let names: BTreeMap<_, _> = people.iter().map(|u| (u.id, u.name.clone())).collect();
     let mut rows = Vec::with_capacity(list.len());
     for booking in list {
         let (_, attendees) = services::bookings::get(&state.db, scope, booking.id).await?;
@@ -233,6 +359,12 @@ pub(crate) async fn bookings(
                 local(booking.end_at, &tz, "%H:%M")
             ),
             status: booking.status.as_str(),
+            host: organization_view.then(|| {
+                names
+                    .get(&booking.host_user_id)
+                    .cloned()
+                    .unwrap_or_default()
+            }),
             attendees: attendees
                 .iter()
                 .filter(|a| a.status == "active")
@@ -256,10 +388,54 @@ pub(crate) async fn bookings(
             views: VIEWS,
             rows,
             time_zone: me.time_zone,
+            sees_organization,
+            organization_view,
+            filter_query: if organization_view {
+                let filters = BookingsQuery {
+                    view: None,
+                    done: None,
+                    ..q.clone()
+                };
+                serde_urlencoded::to_string(&filters).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            query: q.clone(),
+            hosts: people
+                .iter()
+                .map(|u| FilterChoice {
+                    value: u.id.0.to_string(),
+                    label: u.name.clone(),
+                })
+                .collect(),
+            event_types: event_types
+                .iter()
+                .map(|e| FilterChoice {
+                    value: e.id.0.to_string(),
+                    label: e.fields.title.clone(),
+                })
+                .collect(),
+            statuses: STATUSES.to_vec(),
+            errors,
         },
     )?;
-    Ok(private_page(html))
+    let status = if has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, private_page(html)).into_response())
 }
+
+const STATUSES: [&str; 7] = [
+    "pending",
+    "confirmed",
+    "rejected",
+    "cancelled",
+    "rescheduled",
+    "no_show",
+    "completed",
+];
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ActionForm {
