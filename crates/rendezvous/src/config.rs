@@ -95,6 +95,11 @@ pub struct Config {
     pub rate_limits: RateLimitStore,
     /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
     pub open_signup: bool,
+    /// The address people reach the server at, like `https://book.example.com`: the base of
+    /// absolute links (the manage link in a booking's .ics and calendar links). Unset: those
+    /// links are left out.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// Where rate-limit counters live.
@@ -155,6 +160,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
             open_signup: true,
+            public_url: None,
         }
     }
 }
@@ -196,6 +202,25 @@ impl SettingError {
             problem: problem.to_string(),
         }
     }
+}
+
+/// `public_url` is an http(s) origin, optionally with a path, and nothing after it.
+fn check_public_url(url: &str) -> Result<(), SettingError> {
+    let invalid = || {
+        SettingError::new(
+            "public_url",
+            format!("{url:?} is not an http or https address like https://book.example.com"),
+        )
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || rest.contains(['?', '#', ' ']) || host.contains('@') {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 impl Config {
@@ -263,6 +288,9 @@ impl Config {
         }
         self.outbound_policy()?;
         cidrs("trusted_proxies", &self.trusted_proxies)?;
+        if let Some(url) = &self.public_url {
+            check_public_url(url)?;
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return Err(SettingError::new(
                 "log_level",
@@ -397,6 +425,30 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("battery"), "{debug}");
         assert!(debug.contains("[redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn public_url_is_an_http_address() {
+        for good in [
+            "https://book.example.com",
+            "https://book.example.com/",
+            "http://localhost:8080/rendezvous",
+        ] {
+            assert!(check_public_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "book.example.com",
+            "ftp://example.com",
+            "https://",
+            "https://x.example/?a=1",
+            "https://user@x.example",
+        ] {
+            let error = check_public_url(bad).err().map(|e| e.to_string());
+            assert!(
+                error.as_deref().is_some_and(|e| e.contains("public_url")),
+                "{bad}: {error:?}"
+            );
+        }
     }
 
     #[test]

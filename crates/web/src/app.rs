@@ -37,6 +37,10 @@ pub struct HttpConfig {
     pub outbound: outbound::Policy,
     /// Keys that seal and open stored calendar passwords (derived from the server secret).
     pub calendar_keys: services::credentials::Keyring,
+    /// The address people reach the server at (`https://book.example.com`, no trailing
+    /// slash), for absolute links in files and messages that leave the browser (the
+    /// booking's .ics and calendar links). `None`: such links are left out.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -47,6 +51,7 @@ impl Default for HttpConfig {
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
             calendar_keys: services::credentials::Keyring::ephemeral(),
+            public_url: None,
         }
     }
 }
@@ -179,6 +184,10 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             keys: config.calendar_keys.clone(),
         },
         outbound,
+        public_url: config
+            .public_url
+            .as_deref()
+            .map(|u| Arc::from(u.trim_end_matches('/'))),
     };
 
     // One INFO line per response (status, latency) is the access log.

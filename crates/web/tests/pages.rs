@@ -156,6 +156,11 @@ async fn sign_in(app: &TestApp, organization: &str, email: &str) -> (String, Str
 
 /// Books the event type's first free start in a week's time; returns the booking id.
 async fn a_booking(app: &TestApp, event: &str) -> String {
+    a_booking_with_token(app, event).await.0
+}
+
+/// Books like `a_booking`; returns the booking id and the attendee's manage token.
+async fn a_booking_with_token(app: &TestApp, event: &str) -> (String, String) {
     let from = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_hours(24 * 7))
         .unwrap();
@@ -184,7 +189,10 @@ async fn a_booking(app: &TestApp, event: &str) -> String {
         .json()
         .await
         .unwrap();
-    booked["booking"]["uid"].as_str().unwrap().to_owned()
+    (
+        booked["booking"]["uid"].as_str().unwrap().to_owned(),
+        booked["manage_token"].as_str().unwrap().to_owned(),
+    )
 }
 
 pages_test!(public_pages_render_escape_and_compress, |app| async move {
@@ -1195,3 +1203,57 @@ pages_test!(admins_see_and_filter_everyones_bookings, |app| async move {
     let (_, backwards) = page(olga, format!("&scope=all&from={in_a_month}&to={today}")).await;
     assert!(backwards.contains("id=\"e-to\""));
 });
+
+store::backend_test!(
+    the_ics_carries_the_manage_link_under_public_url,
+    |t| async move {
+        let app = TestApp::builder()
+            .many_invitees()
+            .public_url("https://book.example.com/")
+            .start(t)
+            .await;
+        let org = app.organization("acme").await;
+        let (_, event) = host(&app, &org, "berta@acme.example").await;
+        let (_, token) = a_booking_with_token(&app, &event).await;
+        let ics = app
+            .get(&format!("/manage/{token}/event.ics"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let unfolded = ics.replace("\r\n ", "");
+        let link = format!("https://book.example.com/manage/{token}");
+        assert!(unfolded.contains(&format!("\r\nURL:{link}\r\n")), "{ics}");
+        assert!(
+            unfolded.contains(&format!("Reschedule or cancel: {link}")),
+            "{ics}"
+        );
+        let page = app
+            .get(&format!("/manage/{token}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let google = page
+            .split("calendar.google.com")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(google.contains("book.example.com"), "{google}");
+
+        // Without public_url there is no address to link to.
+        let plain = start(store::testing::TestDb::sqlite().await).await;
+        let org = plain.organization("acme").await;
+        let (_, event) = host(&plain, &org, "berta@acme.example").await;
+        let (_, token) = a_booking_with_token(&plain, &event).await;
+        let ics = plain
+            .get(&format!("/manage/{token}/event.ics"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!ics.contains("\r\nURL:"));
+    }
+);

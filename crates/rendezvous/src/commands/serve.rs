@@ -43,6 +43,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         auth,
         outbound: config.outbound_policy()?,
         calendar_keys: services::credentials::Keyring::from_secret(secret_key.expose().as_bytes()),
+        public_url: config.public_url.clone(),
     };
     let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
     let outbound =

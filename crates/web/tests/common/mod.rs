@@ -100,6 +100,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets `public_url`, the base of absolute links.
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.http.public_url = Some(url.to_owned());
+        self
+    }
+
     fn http_for(&self, db: &store::Db) -> HttpConfig {
         let mut http = self.http.clone();
         if self.shared_rate_limits {
