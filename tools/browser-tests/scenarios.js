@@ -298,6 +298,26 @@ async function host(browser) {
   await Promise.all([page.waitForURL(/\/dashboard\/settings$/), keyRow.locator('button', { hasText: 'Revoke' }).click()]);
   check((await text(page, 'table.keys')).includes('revoked'), 'key revoked');
 
+  // The organization's pages, for an admin: everyone's bookings, a team, routing, webhooks.
+  await page.goto(url('/dashboard?view=upcoming&scope=all'));
+  await page.locator('.booking-row .host').first().waitFor();
+  await shot(page, 'dashboard-everyone');
+  await page.goto(url('/dashboard/teams'));
+  await page.fill('#f-name', 'Sales');
+  await page.fill('#f-slug', 'sales');
+  await Promise.all([page.waitForURL(/\/dashboard\/teams\/[0-9a-f-]+$/), page.click('button.primary[type=submit]')]);
+  await page.selectOption('#f-member', { index: 1 });
+  await page.selectOption('#f-role', 'lead');
+  await page.click('form[action$="/members"] button[type=submit]');
+  await page.locator('.member-row').first().waitFor();
+  check((await text(page, '.member-row')).includes('lead'), 'the member leads the team');
+  await shot(page, 'team');
+  await page.goto(url(`/dashboard/routing-forms/${cfg.routingForm}`));
+  check((await page.inputValue('#f-rules')).includes('size > 10 -> event'), 'the routing rule reads back as a line');
+  await shot(page, 'routing-form-editor');
+  await page.goto(url('/dashboard/webhooks'));
+  await shot(page, 'webhooks');
+
   // Sign out ends the session.
   await page.goto(url('/dashboard'));
   await Promise.all([page.waitForURL(/\/signin$/), page.click('.signout button')]);

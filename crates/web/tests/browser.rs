@@ -4,11 +4,13 @@
 //! Stories: an invitee in America/New_York books a Europe/Berlin host's slot and sees the
 //! right local time, reschedules and cancels with the manage link; the host signs in, edits
 //! availability (a bad time is answered next to its field) and sees the slots change, then
-//! gives that day its own hours on the override calendar by keyboard; the
-//! host confirms a pending booking; another site embeds the booking page and hears of the
-//! booking; a visitor fills in a routing form and lands on the booking page, whose slots
-//! are asked for with the submission; the host creates and edits an event type, rebrands, and issues and revokes an
-//! API key. Every page visited is saved as a screenshot under
+//! gives that day its own hours on the override calendar by keyboard; the host confirms a
+//! pending booking; another site embeds the booking page and hears of the booking; a
+//! visitor fills in a routing form and lands on the booking page, whose slots are asked for
+//! with the submission; the host creates and edits an event type, rebrands, issues and
+//! revokes an API key, looks at everyone's bookings, makes a team with a lead, and opens the
+//! routing form editor and the webhooks page. Every page visited is saved as a screenshot
+//! under
 //! `target/screenshots/<backend>/`.
 //!
 //! Needs Debian's `chromium` and `npm ci` in tools/browser-tests (`tools/test.d/browser.sh`

@@ -402,9 +402,12 @@ async fn editor_page(
         })
         .collect();
     // Only those who may list people get the id list (for `members` rules).
-    let people = services::users::list(&state.db, scope)
-        .await
-        .unwrap_or_default()
+    let people = match services::users::list(&state.db, scope).await {
+        Ok(people) => people,
+        Err(ServiceError::Forbidden) => Vec::new(),
+        Err(other) => return Err(other.into()),
+    };
+    let people = people
         .into_iter()
         .map(|u| Choice {
             value: u.id.0.to_string(),
