@@ -217,4 +217,5 @@ end
         server.wait(timeout=10)
 
 
-main()
+if __name__ == "__main__":
+    main()

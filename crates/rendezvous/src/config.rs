@@ -33,6 +33,10 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// Where the secret key lives when `secret_key` is not set; created (mode 0600) if absent.
     pub secret_key_file: PathBuf,
+    /// Earlier secret keys (key rotation): calendar credentials sealed under one of them
+    /// still open, and are sealed again under the current key at their next sync.
+    #[serde(default, skip_serializing)]
+    pub previous_secret_keys: Vec<Secret>,
     /// `human` or `json`.
     pub log_format: LogFormat,
     /// A tracing filter: `info`, `debug`, `rendezvous=debug,sqlx=warn`, ...
@@ -132,6 +136,7 @@ impl Default for Config {
             auto_migrate: true,
             secret_key: None,
             secret_key_file: PathBuf::from("secret.key"),
+            previous_secret_keys: Vec::new(),
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
             max_body_bytes: 1024 * 1024,
@@ -337,6 +342,12 @@ impl Config {
 
     /// What calls to user-given URLs may reach.
     /// The mailer for `smtp_*`, or `None` when no SMTP server is configured.
+    /// The background calendar sync interval; `None` when set to 0 (on demand only).
+    pub fn calendar_sync_every(&self) -> Option<std::time::Duration> {
+        (self.calendar_sync_interval_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.calendar_sync_interval_secs))
+    }
+
     pub fn mailer(&self) -> Result<Option<notify::email::Mailer>, SettingError> {
         let Some(host) = &self.smtp_host else {
             return Ok(None);

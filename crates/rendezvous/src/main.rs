@@ -14,6 +14,9 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // One TLS crypto provider (ring) for every rustls user: sqlx, SMTP, HTTP clients.

@@ -104,6 +104,7 @@ async fn fixture() -> Fixture {
         url: "https://caldav.example/".into(),
         username: "u".into(),
         secret: None,
+        sync_at: None,
     };
     let calendar = NewCalendar {
         url: "https://caldav.example/cal/".into(),

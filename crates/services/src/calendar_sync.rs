@@ -1,9 +1,12 @@
 //! Calendar connections: connect (discover and save), sync (incremental or full), and the
 //! periodic sync of every due connection.
 //!
-//! Periodic sync runs from `rendezvous serve` on a tokio interval until the durable job
-//! queue (issue 8) takes it over; on-demand sync is the API's `POST .../sync`. Both call
-//! [`sync_connection`].
+//! Periodic sync is a durable job per connection (`calendar.sync`, see
+//! [`crate::calendar_jobs`]), queued with the connection and moved to its next due time
+//! after each run; on-demand sync is the API's `POST .../sync`. Both call
+//! [`sync_connection`], which holds the connection's lease (`sync:<id>` in
+//! `calendar_locks`) while it runs, so several workers on one database, or a worker and the
+//! API, never sync one connection at the same time.
 //!
 //! Failure policy: a calendar that cannot be reached keeps its last synced busy time and
 //! the connection is marked `error` with the reason; the host never silently becomes free
@@ -16,7 +19,7 @@ use store::repo::calendars::{
     CalendarEntry, CalendarSync, Connection, LogEntry, NewCalendar, NewConnection, SyncReport,
 };
 use store::types::{CalendarConnectionId, CalendarId, Timestamp, UserId};
-use store::{Db, Granted, Operator, Scope, can};
+use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
 use crate::credentials::Keyring;
@@ -28,7 +31,32 @@ use crate::fields::Invalid;
 pub struct CalendarContext {
     pub http: outbound::Client,
     pub keys: Keyring,
+    /// How often each connection is synced in the background; `None`: never (only on
+    /// demand).
+    pub sync_every: Option<Duration>,
 }
+
+impl CalendarContext {
+    /// Background sync every [`DEFAULT_SYNC_EVERY`].
+    pub fn new(http: outbound::Client, keys: Keyring) -> Self {
+        Self {
+            http,
+            keys,
+            sync_every: Some(DEFAULT_SYNC_EVERY),
+        }
+    }
+
+    /// When a connection's next background sync is due, counting from now.
+    pub fn next_sync_at(&self) -> Option<Timestamp> {
+        let every = self.sync_every?;
+        Some(Timestamp::now().plus(jiff::SignedDuration::try_from(every).ok()?))
+    }
+}
+
+/// The background sync interval unless configured (`calendar_sync_interval_secs`).
+pub const DEFAULT_SYNC_EVERY: Duration = Duration::from_secs(300);
+/// How long one sync may hold its connection's lease; a sync that dies leaves it this long.
+const SYNC_LEASE: Duration = Duration::from_secs(120);
 
 /// Busy time is kept from a day ago to this far ahead.
 pub const HORIZON_DAYS: i64 = 365;
@@ -164,6 +192,7 @@ pub async fn connect(
         url,
         username: input.username.trim().to_owned(),
         secret,
+        sync_at: ctx.next_sync_at(),
     };
     let (connection, _) = db
         .calendar_connections()
@@ -281,35 +310,6 @@ pub async fn sync_now(
     sync_connection(db, ctx, &grant, id).await
 }
 
-/// Syncs every connection not synced within `every`. Returns how many were attempted.
-/// Background work: acts as the operator in each organization.
-pub async fn sync_due_connections(
-    db: &Db,
-    ctx: &CalendarContext,
-    every: Duration,
-) -> Result<usize, ServiceError> {
-    let operator = Operator::local();
-    let every =
-        jiff::SignedDuration::try_from(every).unwrap_or(jiff::SignedDuration::from_secs(300));
-    let before = Timestamp::now().plus(-every);
-    let due = db
-        .calendar_connections()
-        .due(&operator, before, 200)
-        .await?;
-    for item in &due {
-        let scope = db
-            .calendar_connections()
-            .system_scope(&operator, item.organization_id);
-        let Some(grant) = scope.grant::<can::ManageAvailability>() else {
-            continue;
-        };
-        if let Err(e) = sync_connection(db, ctx, &grant, item.id).await {
-            tracing::warn!(connection = %item.id, error = %e, "calendar sync failed");
-        }
-    }
-    Ok(due.len())
-}
-
 /// What went wrong in one sync, for the connection's status and log.
 struct Failure(String);
 
@@ -321,8 +321,30 @@ impl From<calendars::Error> for Failure {
 
 /// Syncs one connection: every calendar that blocks availability, incrementally when it has
 /// a sync token. Calendar errors are recorded on the connection (status `error`, the busy
-/// time kept) and are not errors of this function; database errors are.
+/// time kept) and are not errors of this function; database errors are. While another sync
+/// of the same connection runs (another worker, or the API), this one does nothing and says
+/// [`ServiceError::Conflict`]`("sync")`.
 pub async fn sync_connection(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    id: CalendarConnectionId,
+) -> Result<LogEntry, ServiceError> {
+    let lock = format!("sync:{id}");
+    let holder = uuid::Uuid::now_v7().to_string();
+    let repo = db.calendar_connections();
+    if !repo.try_lock(grant, &lock, &holder, SYNC_LEASE).await? {
+        return Err(ServiceError::Conflict("sync"));
+    }
+    let synced = sync_locked(db, ctx, grant, id).await;
+    // A lease left behind expires on its own; the sync's outcome matters more.
+    if let Err(e) = repo.unlock(grant, &lock, &holder).await {
+        tracing::warn!(connection = %id, error = %e, "releasing a calendar sync lease failed");
+    }
+    synced
+}
+
+async fn sync_locked(
     db: &Db,
     ctx: &CalendarContext,
     grant: &Granted<can::ManageAvailability>,
@@ -339,6 +361,19 @@ pub async fn sync_connection(
         now.plus(-jiff::SignedDuration::from_hours(24)),
         now.plus(jiff::SignedDuration::from_hours(24 * HORIZON_DAYS)),
     );
+    // Calendars not read in full since this are read in full (see `needs_full_read`).
+    let full_before = now.plus(-FULL_READ_EVERY);
+    let calendars: Vec<CalendarEntry> = calendars
+        .into_iter()
+        .map(|mut c| {
+            if needs_full_read(&c, full_before) {
+                c.sync_token = None;
+                c.etag = None;
+                c.last_modified = None;
+            }
+            c
+        })
+        .collect();
     let mut report = SyncReport {
         started_at: now,
         mode: String::new(),
@@ -348,14 +383,23 @@ pub async fn sync_connection(
     };
     let outcome = match connection.kind.as_str() {
         "caldav" => {
+            let context = context_of(scope.organization_id(), connection.user_id);
             let password = match repo.secret(grant, id).await? {
-                Some(sealed) => ctx
-                    .keys
-                    .open(
-                        &context_of(scope.organization_id(), connection.user_id),
-                        &sealed,
-                    )
-                    .map_err(|e| Failure(format!("{e}; reconnect the calendar"))),
+                Some(sealed) => {
+                    let opened = ctx
+                        .keys
+                        .open(&context, &sealed)
+                        .map_err(|e| Failure(format!("{e}; reconnect the calendar")));
+                    // Sealed under a previous key (rotation): seal it again under the
+                    // current one, so the old key can be retired.
+                    if let Ok(password) = &opened
+                        && sealed.key_id != ctx.keys.current_id()
+                    {
+                        repo.replace_secret(grant, id, ctx.keys.seal(&context, password))
+                            .await?;
+                    }
+                    opened
+                }
                 None => Err(Failure("no stored password; reconnect the calendar".into())),
             };
             match password {
@@ -386,6 +430,17 @@ pub async fn sync_connection(
 }
 
 type Window = (Timestamp, Timestamp);
+
+/// How often a calendar is read in full even when the server offers only changes.
+const FULL_READ_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// Whether a calendar is due a full read: an incremental sync re-expands only changed
+/// events, so an unchanged weekly event's instances would stop at the horizon as it was when
+/// the event last changed. Reading everything once a day (ignoring the sync token, the
+/// feed's ETag and Last-Modified) rolls the horizon forward.
+fn needs_full_read(calendar: &CalendarEntry, full_before: Timestamp) -> bool {
+    calendar.full_synced_at.is_none_or(|at| at < full_before)
+}
 
 /// The busy periods of one resource's iCalendar text, with any problems noted in `report`.
 fn periods_of(
@@ -535,4 +590,39 @@ async fn sync_feeds(
     }
     finish_detail(report, problems);
     Ok(syncs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendar(full_synced_at: Option<Timestamp>) -> CalendarEntry {
+        CalendarEntry {
+            id: CalendarId::new(),
+            connection_id: CalendarConnectionId::new(),
+            user_id: UserId::new(),
+            url: "https://dav.example/cal/".to_owned(),
+            display_name: "Work".to_owned(),
+            color: None,
+            blocks_availability: true,
+            receives_bookings: false,
+            sync_token: Some("t1".to_owned()),
+            etag: None,
+            last_modified: None,
+            full_synced_at,
+        }
+    }
+
+    #[test]
+    fn a_calendar_is_read_in_full_once_a_day() {
+        let now = Timestamp::now();
+        let full_before = now.plus(-FULL_READ_EVERY);
+        assert!(
+            needs_full_read(&calendar(None), full_before),
+            "never read in full"
+        );
+        assert!(!needs_full_read(&calendar(Some(now)), full_before));
+        let yesterday = now.plus(-jiff::SignedDuration::from_hours(25));
+        assert!(needs_full_read(&calendar(Some(yesterday)), full_before));
+    }
 }

@@ -75,6 +75,22 @@ impl Keyring {
         self
     }
 
+    /// The id of the key new values are sealed under.
+    pub fn current_id(&self) -> &str {
+        &self.current.id
+    }
+
+    /// This keyring after a rotation to `secret`: new values are sealed under the key derived
+    /// from it, and everything this keyring opens still opens.
+    pub fn rotated_to(&self, secret: &[u8]) -> Keyring {
+        let mut previous = vec![self.current.clone()];
+        previous.extend(self.previous.iter().cloned());
+        Keyring {
+            current: derive(secret),
+            previous,
+        }
+    }
+
     /// A keyring of a random secret: for tests and servers that never store credentials.
     pub fn ephemeral() -> Self {
         let secret: [u8; 32] = rand::random();

@@ -14,6 +14,7 @@ pub mod availability;
 pub mod blocked_times;
 pub mod bookings;
 pub mod calendar_feed;
+pub mod calendar_jobs;
 pub mod calendar_sync;
 pub mod calendar_writeback;
 pub mod contacts;

@@ -5,17 +5,24 @@ use std::time::Duration;
 use jobs::Handlers;
 use notify::email::Mailer;
 use store::Db;
-use store::repo::jobs::BOOKING_EVENT_JOB;
+use store::repo::jobs::{BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB};
 use store::repo::webhooks::DELIVER_JOB;
 
 use store::repo::messages::EMAIL_JOB;
 
+use crate::calendar_jobs::{SyncHandler, WritebackHandler};
+use crate::calendar_sync::CalendarContext;
 use crate::messages::{BookingEventHandler, EmailHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
-pub fn handlers(db: &Db, outbound: &outbound::Client, mailer: Option<Mailer>) -> Handlers {
-    handlers_with_retries(db, outbound, mailer, &RETRY_SCHEDULE)
+pub fn handlers(
+    db: &Db,
+    outbound: &outbound::Client,
+    calendars: &CalendarContext,
+    mailer: Option<Mailer>,
+) -> Handlers {
+    handlers_with_retries(db, outbound, calendars, mailer, &RETRY_SCHEDULE)
 }
 
 /// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
@@ -23,10 +30,25 @@ pub fn handlers(db: &Db, outbound: &outbound::Client, mailer: Option<Mailer>) ->
 pub fn handlers_with_retries(
     db: &Db,
     outbound: &outbound::Client,
+    calendars: &CalendarContext,
     mailer: Option<Mailer>,
     webhook_retries: &[Duration],
 ) -> Handlers {
     Handlers::new()
+        .on(
+            CALENDAR_WRITEBACK_JOB,
+            WritebackHandler {
+                db: db.clone(),
+                calendars: calendars.clone(),
+            },
+        )
+        .on(
+            CALENDAR_SYNC_JOB,
+            SyncHandler {
+                db: db.clone(),
+                calendars: calendars.clone(),
+            },
+        )
         .on(
             EMAIL_JOB,
             EmailHandler {

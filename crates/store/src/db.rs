@@ -256,6 +256,21 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Lets this transaction's commit return before PostgreSQL has flushed it to disk
+    /// (`synchronous_commit = off` for this transaction only). Other sessions see it at once;
+    /// only a crash of the database server itself may forget it, never half of it. For writes
+    /// whose loss only repeats work: a job claim (the job stays due), or the outcome of an
+    /// idempotent delivery (sent again under the same id). On SQLite, whose WAL commits are
+    /// not flushed one by one anyway, it does nothing.
+    pub(crate) async fn flush_lazily(&mut self) -> Result<(), Error> {
+        if let Self::Postgres(tx) = self {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Opens and closes one connection. A pool that cannot connect reports only that it timed

@@ -41,6 +41,9 @@ pub struct HttpConfig {
     /// slash), for absolute links in files and messages that leave the browser (the
     /// booking's .ics and calendar links). `None`: such links are left out.
     pub public_url: Option<String>,
+    /// How often each calendar connection is synced in the background (its sync job is
+    /// queued with the connection); `None`: only on demand.
+    pub calendar_sync_every: Option<Duration>,
 }
 
 impl Default for HttpConfig {
@@ -52,6 +55,7 @@ impl Default for HttpConfig {
             outbound: outbound::Policy::default(),
             calendar_keys: services::credentials::Keyring::ephemeral(),
             public_url: None,
+            calendar_sync_every: Some(services::calendar_sync::DEFAULT_SYNC_EVERY),
         }
     }
 }
@@ -182,6 +186,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
         calendars: services::calendar_sync::CalendarContext {
             http: outbound.clone(),
             keys: config.calendar_keys.clone(),
+            sync_every: config.calendar_sync_every,
         },
         outbound,
         public_url: config

@@ -155,6 +155,11 @@ impl From<ServiceError> for ApiError {
                 "idempotency_key_reused",
                 "this Idempotency-Key was used for a different request",
             ),
+            ServiceError::Conflict("sync") => Self::new(
+                StatusCode::CONFLICT,
+                "sync_running",
+                "a sync of this connection is running; try again when it has finished",
+            ),
             ServiceError::Conflict(field) => {
                 let mut e = Self::new(
                     StatusCode::CONFLICT,

@@ -118,6 +118,9 @@ async fn host(app: &TestApp, key: &str) -> String {
 }
 
 app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
+    // Write-back and periodic sync run as jobs.
+    let mut app = app;
+    app.restart_workers().await;
     let radicale = Radicale::start().await;
     let work = radicale.make_calendar("work", "Work").await;
     let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
@@ -263,16 +266,45 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
         "BEGIN:VEVENT\r\nUID:late\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT30M\r\nEND:VEVENT\r\n",
         ical::write::utc(berlin(tue, 16))
     ))).await;
-    let attempted =
-        services::calendar_sync::sync_due_connections(&app.db.db, &app.calendars, Duration::ZERO)
-            .await
-            .unwrap();
-    assert_eq!(attempted, 1);
-    assert!(
-        !offered(&app, &event, tue)
+    let scope = app
+        .db
+        .db
+        .calendar_connections()
+        .system_scope(&store::Operator::local(), org.created.organization.id);
+    let due = app
+        .db
+        .db
+        .jobs()
+        .run_now(
+            &scope,
+            store::repo::jobs::CALENDAR_SYNC_JOB,
+            &format!("connection:{id}"),
+        )
+        .await
+        .unwrap();
+    assert!(due, "the connection has its sync job");
+    let mut seen = false;
+    for _ in 0..100 {
+        if !offered(&app, &event, tue)
             .await
             .contains(&"16:00".to_owned())
-    );
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the periodic sync job picked up the new event");
+    // It ran once and waits for its next turn: still one job for the connection.
+    let mut pending = 0;
+    for _ in 0..50 {
+        pending = app.db.db.jobs().count(&scope, "pending").await.unwrap();
+        if pending == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(pending, 1, "only the sync job is queued, due again later");
 
     // Another organization cannot see or change the connection.
     let other = app.organization("other").await;
@@ -627,3 +659,397 @@ app_test!(ics_feeds_in_and_out, |app| async move {
         StatusCode::NOT_FOUND
     );
 });
+
+app_test!(
+    queued_write_back_survives_a_worker_crash,
+    |app| async move {
+        // No worker runs yet: the booking's write-back waits in the queue, committed with it.
+        let mut app = app;
+        let radicale = Radicale::start().await;
+        let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
+        let org = app.organization("acme").await;
+        let key = org.key.as_str();
+        let event = host(&app, key).await;
+        let thu = plus(monday(), 3);
+        let (status, connection) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(key), Some(json!({
+            "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": radicale.password
+        }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{connection}");
+        let id = connection["id"].as_str().unwrap().to_owned();
+        let calendar = connection["calendars"][0]["id"].as_str().unwrap();
+        // The bookings calendar both blocks and receives: our own events in it must not
+        // count against the bookings they are.
+        let (status, chosen) = call(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/calendar-connections/{id}/calendars/{calendar}"),
+            Some(key),
+            Some(json!({"blocks_availability": true, "receives_bookings": true})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{chosen}");
+
+        let (status, booked) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/event-types/{event}/bookings"),
+            None,
+            Some(
+                json!({ "start": berlin(thu, 11).to_string(), "name": "Ines Invitee",
+                "email": "ines@example.com", "time_zone": "America/New_York" }),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{booked}");
+        let booking_id = booked["booking"]["uid"]
+            .as_str()
+            .or(booked["booking"]["id"].as_str())
+            .unwrap()
+            .to_owned();
+        let resource = format!("{bookings_cal}{booking_id}.ics");
+        let scope = app
+            .db
+            .db
+            .calendar_connections()
+            .system_scope(&store::Operator::local(), org.created.organization.id);
+
+        // A worker claims the write-back and dies before doing it: its lease runs out.
+        let claimed = app
+            .db
+            .db
+            .jobs()
+            .claim("crashed-worker", Duration::from_millis(300), 100)
+            .await
+            .unwrap();
+        assert!(
+            claimed
+                .iter()
+                .any(|j| j.kind == store::repo::jobs::CALENDAR_WRITEBACK_JOB),
+            "{claimed:?}"
+        );
+        assert!(radicale.get(&resource).await.is_none());
+        tokio::time::sleep(Duration::from_millis(400)).await;
+
+        // A new worker starts: the write-back lands.
+        app.restart_workers().await;
+        let written = eventually(&radicale, &resource, |t| t.is_some())
+            .await
+            .unwrap();
+        assert!(written.contains(&format!("UID:{booking_id}")), "{written}");
+
+        // Synced back, the event is busy time of the bookings calendar; moving the booking
+        // frees 11:00 at once, before any sync sees the moved event.
+        let (status, synced) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/calendar-connections/{id}/sync"),
+            Some(key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{synced}");
+        let (status, moved) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{booking_id}/reschedule"),
+            Some(key),
+            Some(json!({"start": berlin(thu, 15).to_string()})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{moved}");
+        eventually(&radicale, &resource, |t| {
+            t.is_some_and(|t| t.contains("SEQUENCE:1"))
+        })
+        .await;
+        let slots = offered(&app, &event, thu).await;
+        assert!(
+            slots.contains(&"11:00".to_owned()) && !slots.contains(&"15:00".to_owned()),
+            "{slots:?}"
+        );
+        assert_eq!(
+            app.db.db.jobs().count(&scope, "dead").await.unwrap(),
+            0,
+            "no job gave up"
+        );
+    }
+);
+
+app_test!(
+    a_rotated_key_still_opens_and_reseals_stored_passwords,
+    |app| async move {
+        let radicale = Radicale::start().await;
+        radicale.make_calendar("work", "Work").await;
+        let org = app.organization("acme").await;
+        let (status, connection) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(&org.key), Some(json!({
+            "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": radicale.password
+        }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{connection}");
+        let id =
+            store::types::CalendarConnectionId(connection["id"].as_str().unwrap().parse().unwrap());
+        let db = &app.db.db;
+        let scope = db
+            .calendar_connections()
+            .system_scope(&store::Operator::local(), org.created.organization.id);
+        let grant = scope.grant::<store::can::ManageAvailability>().unwrap();
+        let new_secret = b"the new secret key, at least thirty-two characters";
+
+        // The server restarts with a new secret key and the old one listed as previous.
+        let rotated = services::calendar_sync::CalendarContext {
+            keys: app.calendars.keys.rotated_to(new_secret),
+            ..app.calendars.clone()
+        };
+        let log = services::calendar_sync::sync_now(db, &rotated, &scope, id)
+            .await
+            .unwrap();
+        assert_eq!(log.outcome, "ok", "{log:?}");
+        let sealed = db
+            .calendar_connections()
+            .secret(&grant, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sealed.key_id, rotated.keys.current_id());
+
+        // Re-sealed: the old key can go.
+        let only_new = services::calendar_sync::CalendarContext {
+            keys: services::credentials::Keyring::from_secret(new_secret),
+            ..app.calendars.clone()
+        };
+        let log = services::calendar_sync::sync_now(db, &only_new, &scope, id)
+            .await
+            .unwrap();
+        assert_eq!(log.outcome, "ok", "{log:?}");
+    }
+);
+
+/// Signs `email` in through the sign-in form; returns the Cookie header and the CSRF token.
+async fn sign_in(
+    app: &TestApp,
+    organization: &str,
+    email: &str,
+    password: &str,
+) -> (String, String) {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/signin"))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(
+            serde_urlencoded::to_string([
+                ("organization", organization),
+                ("email", email),
+                ("password", password),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut cookies = Vec::new();
+    let mut csrf = String::new();
+    for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+        let pair = value
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
+            csrf = token.to_owned();
+        }
+        cookies.push(pair);
+    }
+    (cookies.join("; "), csrf)
+}
+
+store::backend_test!(
+    the_calendars_page_adds_syncs_and_disconnects,
+    |t| async move {
+        let app = TestApp::builder()
+            .auth(rendezvous_web::AuthConfig {
+                secure_cookies: false,
+                ..rendezvous_web::AuthConfig::default()
+            })
+            .start(t)
+            .await;
+        let org = app.organization("acme").await;
+        let password = "correct horse battery staple";
+        let host_id = app
+            .member(&org, "host@acme.example", store::Role::Member, password)
+            .await
+            .id
+            .0;
+        let (cookie, csrf) = sign_in(&app, "acme", "host@acme.example", password).await;
+        let post = |path: &str, fields: Vec<(&'static str, String)>| {
+            app.client
+                .post(app.url(path))
+                .header(reqwest::header::COOKIE, &cookie)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(serde_urlencoded::to_string(&fields).unwrap())
+                .send()
+        };
+
+        let page = app
+            .client
+            .get(app.url("/dashboard/calendars"))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("No calendars connected yet."), "{html}");
+        assert!(html.contains(r#"href="/dashboard/calendars" aria-current="page""#));
+
+        // Without the session's CSRF token the form is refused.
+        let (feed, _) = feed_server(ics("BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20300101T100000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\n")).await;
+        let refused = post(
+            "/dashboard/calendars/ics",
+            vec![("csrf_token", "forged".into()), ("feed_url", feed.clone())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+        // An internal address: the error sits next to the URL field, the typed value kept.
+        let invalid = post(
+            "/dashboard/calendars/ics",
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("feed_url", "http://10.1.2.3/feed.ics".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = invalid.text().await.unwrap();
+        assert!(html.contains(r#"id="e-ics_url""#), "{html}");
+        // The typed URL is kept in the field (HTML-escaped: `/` is `&#x2f;`).
+        assert!(
+            html.contains(r#"value="http:&#x2f;&#x2f;10.1.2.3&#x2f;feed.ics""#),
+            "{html}"
+        );
+
+        let added = post(
+            "/dashboard/calendars/ics",
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("feed_url", feed.clone()),
+                ("feed_name", "Holidays".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(added.status(), StatusCode::OK);
+        let html = added.text().await.unwrap();
+        assert!(html.contains("Added the feed Holidays."), "{html}");
+        assert!(
+            html.contains("ICS feed") && html.contains("active"),
+            "{html}"
+        );
+
+        let (status, list) = call(
+            &app,
+            Method::GET,
+            "/api/v1/calendar-connections",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let connections = list.as_array().unwrap();
+        assert_eq!(
+            connections.len(),
+            0,
+            "the owner has none: the host's is theirs"
+        );
+        let (_, list) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/calendar-connections?user_id={host_id}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        let id = list[0]["id"].as_str().unwrap().to_owned();
+        let calendar = list[0]["calendars"][0]["id"].as_str().unwrap().to_owned();
+
+        // A feed cannot receive bookings: said next to that calendar.
+        let refused = post(
+            &format!("/dashboard/calendars/{id}/calendars/{calendar}"),
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("blocks_availability", "on".into()),
+                ("receives_bookings", "on".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains(&format!(r#"id="e-k-{calendar}""#)), "{html}");
+        // Unticked: it stops blocking.
+        let saved = post(
+            &format!("/dashboard/calendars/{id}/calendars/{calendar}"),
+            vec![("csrf_token", csrf.clone())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let (_, list) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/calendar-connections?user_id={host_id}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            list[0]["calendars"][0]["blocks_availability"], false,
+            "{list}"
+        );
+
+        let synced = post(
+            &format!("/dashboard/calendars/{id}/sync"),
+            vec![("csrf_token", csrf.clone())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(synced.status(), StatusCode::OK);
+        assert!(synced.text().await.unwrap().contains("Synced."));
+
+        let gone = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(app.url(&format!("/dashboard/calendars/{id}/disconnect")))
+            .header(reqwest::header::COOKIE, &cookie)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(serde_urlencoded::to_string([("csrf_token", csrf.as_str())]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::SEE_OTHER);
+        let (_, list) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/calendar-connections?user_id={host_id}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(list, json!([]));
+    }
+);

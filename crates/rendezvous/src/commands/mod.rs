@@ -29,3 +29,37 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     db.migrate().await.context("cannot migrate the database")
 }
+
+/// The server's secret key: the configured one, or the key file's (made on first start).
+pub fn secret_key(config: &Config) -> anyhow::Result<crate::secret::Secret> {
+    match &config.secret_key {
+        Some(key) => Ok(key.clone()),
+        None => Ok(
+            crate::secret::load_or_create_key_file(&config.secret_key_file)
+                .map_err(|e| SettingError::new("secret_key_file", format!("{e:#}")))?,
+        ),
+    }
+}
+
+/// What calendar work needs: the outbound client, the keys that open stored calendar
+/// passwords, and the background sync interval.
+pub fn calendar_context(
+    config: &Config,
+    outbound: &outbound::Client,
+) -> anyhow::Result<services::calendar_sync::CalendarContext> {
+    Ok(services::calendar_sync::CalendarContext {
+        http: outbound.clone(),
+        keys: calendar_keys(config)?,
+        sync_every: config.calendar_sync_every(),
+    })
+}
+
+/// The keys that seal and open stored calendar passwords, derived from the secret key (and
+/// the previous ones, which still open what they sealed).
+pub fn calendar_keys(config: &Config) -> anyhow::Result<services::credentials::Keyring> {
+    let secret = secret_key(config)?;
+    let keys = services::credentials::Keyring::from_secret(secret.expose().as_bytes());
+    Ok(config.previous_secret_keys.iter().fold(keys, |keys, old| {
+        keys.with_previous(old.expose().trim().as_bytes())
+    }))
+}

@@ -8,7 +8,6 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::config::{Config, SettingError};
-use crate::secret::load_or_create_key_file;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     tracing::info!(
@@ -22,11 +21,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     }
     // Loaded at start-up so a broken key fails now, not at the first login. Stored calendar
     // passwords are sealed under a key derived from it (services::credentials).
-    let secret_key = match &config.secret_key {
-        Some(key) => key.clone(),
-        None => load_or_create_key_file(&config.secret_key_file)
-            .map_err(|e| SettingError::new("secret_key_file", format!("{e:#}")))?,
-    };
+    let calendar_keys = super::calendar_keys(config)?;
 
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         SettingError::new("listen", format!("cannot listen on {}: {e}", config.listen))
@@ -42,13 +37,13 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(config.request_timeout_secs),
         auth,
         outbound: config.outbound_policy()?,
-        calendar_keys: services::credentials::Keyring::from_secret(secret_key.expose().as_bytes()),
+        calendar_keys,
+        calendar_sync_every: config.calendar_sync_every(),
         public_url: config.public_url.clone(),
     };
     let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
     let outbound =
         outbound::Client::new(http.outbound.clone()).context("setting up the HTTP client")?;
-    let calendar_sync = periodic_calendar_sync(config, &db, &http)?;
 
     // The signal both starts the graceful shutdown and the clock that bounds it.
     let (stopping_tx, stopping_rx) = oneshot::channel::<()>();
@@ -94,43 +89,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             tracing::warn!(%error, "the worker task failed");
         }
     }
-    if let Some(task) = calendar_sync {
-        task.abort();
-    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Syncs due calendar connections every `calendar_sync_interval_secs`, on a task of this
-/// process. Interim: the durable job queue (issue 8) takes this over, so that several server
-/// processes share the work instead of each walking the due list.
-fn periodic_calendar_sync(
-    config: &Config,
-    db: &store::Db,
-    http: &web::HttpConfig,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-    if config.calendar_sync_interval_secs == 0 {
-        return Ok(None);
-    }
-    let every = Duration::from_secs(config.calendar_sync_interval_secs);
-    let ctx = services::calendar_sync::CalendarContext {
-        http: outbound::Client::new(http.outbound.clone()).context("setting up the HTTP client")?,
-        keys: http.calendar_keys.clone(),
-    };
-    let db = db.clone();
-    Ok(Some(tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match services::calendar_sync::sync_due_connections(&db, &ctx, every).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(connections = n, "synced calendars"),
-                Err(e) => tracing::warn!(error = %e, "periodic calendar sync failed"),
-            }
-        }
-    })))
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what container runtimes and systemd send).

@@ -22,6 +22,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let outbound =
         outbound::Client::new(config.outbound_policy()?).context("setting up the HTTP client")?;
     let worker = build(&db, &outbound, config)?;
+    schedule_calendar_syncs(&db, &outbound, config).await;
     worker
         .run(async {
             super::serve::wait_for_signal().await;
@@ -45,9 +46,10 @@ pub fn build(
         grace: Duration::from_secs(config.shutdown_timeout_secs),
         ..jobs::WorkerConfig::default()
     };
+    let calendars = super::calendar_context(config, outbound)?;
     Ok(jobs::Worker::new(
         db.clone(),
-        services::workers::handlers(db, outbound, config.mailer()?),
+        services::workers::handlers(db, outbound, &calendars, config.mailer()?),
         settings,
     ))
 }
@@ -60,5 +62,25 @@ pub fn spawn(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let worker = build(db, outbound, config)?;
-    Ok(tokio::spawn(worker.run(stop)))
+    let (db, outbound, config) = (db.clone(), outbound.clone(), config.clone());
+    Ok(tokio::spawn(async move {
+        schedule_calendar_syncs(&db, &outbound, &config).await;
+        worker.run(stop).await;
+    }))
+}
+
+/// Gives every calendar connection without one its periodic sync job (connections made
+/// before sync ran on the job queue). Failing here only delays those syncs: logged.
+async fn schedule_calendar_syncs(db: &Db, outbound: &outbound::Client, config: &Config) {
+    let scheduled = match super::calendar_context(config, outbound) {
+        Ok(ctx) => services::calendar_jobs::schedule_syncs(db, &ctx)
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    match scheduled {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(connections = n, "queued calendar sync jobs"),
+        Err(error) => tracing::warn!(%error, "queueing calendar sync jobs failed"),
+    }
 }

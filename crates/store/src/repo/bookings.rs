@@ -1039,7 +1039,8 @@ impl BookingTx {
     pub async fn emit(&mut self, event: &str, booking: &Booking) -> Result<(), Error> {
         let job = crate::repo::jobs::booking_event(event, booking);
         crate::repo::jobs::enqueue(&mut self.tx, self.organization_id, &job).await?;
-        Ok(())
+        crate::repo::calendars::queue_writeback_in(&mut self.tx, self.organization_id, booking)
+            .await
     }
 
     pub async fn commit(self) -> Result<(), Error> {

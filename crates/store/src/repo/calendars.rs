@@ -71,6 +71,8 @@ pub struct NewConnection {
     pub url: String,
     pub username: String,
     pub secret: Option<SealedSecret>,
+    /// When its periodic sync job is first due; `None` queues none (periodic sync off).
+    pub sync_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -89,10 +91,14 @@ pub struct CalendarEntry {
     pub etag: Option<String>,
     #[serde(skip)]
     pub last_modified: Option<String>,
+    /// When everything was last read (not just changes): the sync re-reads it all once a
+    /// day, so recurring events roll forward into the horizon.
+    #[serde(skip)]
+    pub full_synced_at: Option<Timestamp>,
 }
 
 const CALENDAR_COLUMNS: &str = "id, connection_id, user_id, url, display_name, color, \
-    blocks_availability, receives_bookings, sync_token, etag, last_modified";
+    blocks_availability, receives_bookings, sync_token, etag, last_modified, full_synced_at";
 
 #[derive(Clone, Debug)]
 pub struct NewCalendar {
@@ -246,6 +252,7 @@ impl CalendarConnections<'_> {
                 sync_token: None,
                 etag: None,
                 last_modified: None,
+                full_synced_at: None,
             };
             with_tx!(&mut tx, conn => {
                 sqlx::query(
@@ -268,6 +275,10 @@ impl CalendarConnections<'_> {
             Change::created("calendar_connection", connection.id.0, &connection),
         )
         .await?;
+        if let Some(at) = new.sync_at {
+            let job = crate::repo::jobs::calendar_sync(connection.id, at);
+            crate::repo::jobs::enqueue(&mut tx, org, &job).await?;
+        }
         tx.commit().await?;
         Ok((connection, entries))
     }
@@ -492,6 +503,101 @@ impl CalendarConnections<'_> {
                 ORDER BY last_synced_at, id LIMIT $2")
                 .bind(before).bind(limit).fetch_all(pool).await?
         }))
+    }
+
+    /// Queues a periodic sync job, first due at `first_at`, for every live connection that
+    /// has none (connections made before sync ran on the job queue, or whose job was
+    /// buried). Returns how many were queued. Operator only: it crosses tenants.
+    pub async fn schedule_syncs(
+        &self,
+        _operator: &Operator,
+        first_at: Timestamp,
+    ) -> Result<usize, Error> {
+        let live: Vec<DueConnection> = with_pool!(self.db, pool => {
+                    sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
+                        WHERE status <> 'disconnected' ORDER BY organization_id, id")
+        .fetch_all(pool).await?
+                });
+        let mut queued = 0;
+        let mut tx = self.db.begin_write().await?;
+        for item in &live {
+            // A buried job keeps the key: clear it so the connection can have a job again.
+            with_tx!(&mut tx, conn => {
+                sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND kind = $2 \
+                    AND idempotency_key = $3 AND state IN ('succeeded', 'dead')")
+                    .bind(item.organization_id).bind(crate::repo::jobs::CALENDAR_SYNC_JOB)
+                    .bind(format!("connection:{}", item.id)).execute(conn).await?;
+            });
+            let job = crate::repo::jobs::calendar_sync(item.id, first_at);
+            if crate::repo::jobs::enqueue(&mut tx, item.organization_id, &job)
+                .await?
+                .is_some()
+            {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Replaces a connection's sealed password (re-sealed under the current key).
+    pub async fn replace_secret(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        id: CalendarConnectionId,
+        secret: SealedSecret,
+    ) -> Result<(), Error> {
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE calendar_connections SET secret = $3, secret_key_id = $4, \
+                updated_at = $5 WHERE organization_id = $1 AND id = $2")
+                .bind(grant.scope().organization_id()).bind(id).bind(&secret.bytes)
+                .bind(&secret.key_id).bind(Timestamp::now()).execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes the lease `name` (`sync:<connection>`, `writeback:<user>`) for `holder` until
+    /// `hold` from now, unless someone else holds it unexpired. `true` when taken.
+    pub async fn try_lock(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        name: &str,
+        holder: &str,
+        hold: std::time::Duration,
+    ) -> Result<bool, Error> {
+        let now = Timestamp::now();
+        let until = now.plus(jiff::SignedDuration::try_from(hold).unwrap_or_default());
+        let mut tx = self.db.begin_write().await?;
+        let taken = with_tx!(&mut tx, conn => {
+            sqlx::query("INSERT INTO calendar_locks (organization_id, name, holder, locked_until) \
+                VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, name) DO UPDATE \
+                SET holder = excluded.holder, locked_until = excluded.locked_until \
+                WHERE calendar_locks.locked_until < $5")
+                .bind(grant.scope().organization_id()).bind(name).bind(holder).bind(until).bind(now)
+                .execute(conn).await?.rows_affected()
+        });
+        tx.commit().await?;
+        Ok(taken == 1)
+    }
+
+    /// Gives back a lease `holder` took (a lease since taken over by another is left alone).
+    pub async fn unlock(
+        &self,
+        grant: &Granted<can::ManageAvailability>,
+        name: &str,
+        holder: &str,
+    ) -> Result<(), Error> {
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM calendar_locks WHERE organization_id = $1 AND name = $2 \
+                AND holder = $3")
+                .bind(grant.scope().organization_id()).bind(name).bind(holder)
+                .execute(conn).await?;
+        });
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The scope background work (periodic sync, write-back after a booking committed) acts
@@ -720,6 +826,30 @@ impl CalendarConnections<'_> {
     }
 }
 
+/// Queues the write-back of `booking` inside the booking's transaction, when there is
+/// anything to write: its host has a calendar that receives bookings, or it (or the booking
+/// it was rescheduled from) was written before. Without either, no job is queued at all.
+pub(crate) async fn queue_writeback_in(
+    tx: &mut Tx,
+    org: OrganizationId,
+    booking: &crate::repo::bookings::Booking,
+) -> Result<(), Error> {
+    let previous = booking.rescheduled_from.unwrap_or(booking.id);
+    let needed: Option<i32> = with_tx!(&mut *tx, conn => {
+        sqlx::query_scalar("SELECT 1 WHERE EXISTS (SELECT 1 FROM calendars \
+            WHERE organization_id = $1 AND user_id = $2 AND receives_bookings) \
+            OR EXISTS (SELECT 1 FROM calendar_writebacks WHERE organization_id = $1 \
+            AND (booking_id = $3 OR booking_id = $4))")
+            .bind(org).bind(booking.host_user_id).bind(booking.id).bind(previous)
+            .fetch_optional(conn).await?
+    });
+    if needed.is_some() {
+        let job = crate::repo::jobs::calendar_writeback(booking);
+        crate::repo::jobs::enqueue(tx, org, &job).await?;
+    }
+    Ok(())
+}
+
 async fn connection_in(
     tx: &mut Tx,
     org: OrganizationId,
@@ -784,6 +914,9 @@ async fn apply_calendar_sync(
         if sync.replace_all {
             sqlx::query("DELETE FROM calendar_busy WHERE organization_id = $1 AND calendar_id = $2")
                 .bind(org).bind(calendar).execute(&mut *conn).await?;
+            sqlx::query("UPDATE calendars SET full_synced_at = $3 WHERE organization_id = $1 \
+                AND id = $2")
+                .bind(org).bind(calendar).bind(Timestamp::now()).execute(&mut *conn).await?;
         } else {
             for resource in sync.removed.iter().chain(sync.changed.iter().map(|(r, _)| r)) {
                 sqlx::query("DELETE FROM calendar_busy WHERE organization_id = $1 AND calendar_id = $2 \
@@ -871,7 +1004,9 @@ async fn log_in(
 }
 
 /// A user's busy periods from blocking calendars of live connections, read inside `tx`
-/// (the booking check's transaction).
+/// (the booking check's transaction). Events we wrote ourselves (a `calendar_writebacks`
+/// resource) are left out: their bookings already block that time, and a moved or
+/// cancelled booking must free its old time before the next sync sees the change.
 pub(crate) async fn busy_in(
     tx: &mut Tx,
     org: OrganizationId,
@@ -897,6 +1032,8 @@ pub(crate) async fn busy_of(
          JOIN calendar_connections k ON k.organization_id = c.organization_id AND k.id = c.connection_id \
          WHERE b.organization_id = $1 AND b.start_at < $3 AND b.end_at > $2 \
          AND c.blocks_availability AND k.status <> 'disconnected' AND b.user_id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM calendar_writebacks w \
+             WHERE w.organization_id = b.organization_id AND w.resource = b.resource) \
          ORDER BY b.start_at",
         crate::repo::placeholders(4, users.len())
     );

@@ -67,6 +67,39 @@ pub fn booking_event(event: &str, booking: &crate::repo::bookings::Booking) -> N
     job
 }
 
+/// The job kind that brings a host's calendar in line with a booking (write-back).
+pub const CALENDAR_WRITEBACK_JOB: &str = "calendar.writeback";
+
+/// The job kind that syncs one calendar connection and schedules its next sync.
+pub const CALENDAR_SYNC_JOB: &str = "calendar.sync";
+
+/// The write-back job for `booking`: it carries only the id, since the handler writes the
+/// booking as it is when it runs (a later change's job then finds nothing left to do).
+pub fn calendar_writeback(booking: &crate::repo::bookings::Booking) -> NewJob {
+    let mut job = NewJob::now(
+        CALENDAR_WRITEBACK_JOB,
+        serde_json::json!({ "booking_id": booking.id }),
+    );
+    job.booking_id = Some(booking.id);
+    job
+}
+
+/// The periodic sync job of a connection, first due at `run_at`. Its idempotency key is the
+/// connection, so a connection has exactly one sync job: the handler moves that same job to
+/// the next due time instead of queueing another.
+pub fn calendar_sync(
+    connection_id: crate::types::CalendarConnectionId,
+    run_at: Timestamp,
+) -> NewJob {
+    let mut job = NewJob::now(
+        CALENDAR_SYNC_JOB,
+        serde_json::json!({ "connection_id": connection_id }),
+    );
+    job.run_at = run_at;
+    job.idempotency_key = Some(format!("connection:{connection_id}"));
+    job
+}
+
 /// A job a worker holds. The claim (`worker`, `attempt`) is what later writes check.
 #[derive(Clone, Debug)]
 pub struct ClaimedJob {
@@ -299,6 +332,7 @@ impl Jobs<'_> {
             return Ok(Vec::new());
         }
         let mut tx = self.db.begin_write().await?;
+        tx.flush_lazily().await?;
         let rows: Vec<ClaimRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(now)
@@ -345,6 +379,31 @@ impl Jobs<'_> {
         Ok(done)
     }
 
+    /// Ends this run of a recurring job: due again at `run_at`, with a fresh set of attempts
+    /// (a run that succeeded says nothing against the next one). Returns `false` when the
+    /// claim was lost.
+    pub async fn reschedule(&self, job: &ClaimedJob, run_at: Timestamp) -> Result<bool, Error> {
+        const SQL: &str = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $5, \
+            locked_until = NULL, last_error = NULL, updated_at = $6 \
+            WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
+            AND attempts = $4";
+        let mut tx = self.db.begin_write().await?;
+        let n = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(job.organization_id)
+                .bind(job.id)
+                .bind(&job.worker)
+                .bind(job.attempt)
+                .bind(run_at)
+                .bind(Timestamp::now())
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
     /// Hands a claimed job back untouched (a worker shutting down before it started or
     /// finished it): due now, and the attempt does not count.
     pub async fn release(&self, job: &ClaimedJob) -> Result<bool, Error> {
@@ -359,6 +418,31 @@ impl Jobs<'_> {
                 .bind(job.id)
                 .bind(&job.worker)
                 .bind(job.attempt)
+                .bind(Timestamp::now())
+                .execute(conn)
+                .await?
+                .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Makes the scope's pending job of `kind` with `idempotency_key` due now (a recurring
+    /// job asked to run early). `false` when there is no such pending job.
+    pub async fn run_now(
+        &self,
+        scope: &Scope,
+        kind: &str,
+        idempotency_key: &str,
+    ) -> Result<bool, Error> {
+        const SQL: &str = "UPDATE jobs SET run_at = $4, updated_at = $4 WHERE organization_id = $1 \
+            AND kind = $2 AND idempotency_key = $3 AND state = 'pending'";
+        let mut tx = self.db.begin_write().await?;
+        let n = with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(scope.organization_id())
+                .bind(kind)
+                .bind(idempotency_key)
                 .bind(Timestamp::now())
                 .execute(conn)
                 .await?

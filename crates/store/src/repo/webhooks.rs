@@ -577,6 +577,9 @@ impl Webhooks<'_> {
         const UPDATE: &str = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, \
             last_status_code = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2";
         let mut tx = self.db.begin_write().await?;
+        // Losing this record to a database crash only sends the message again, with the
+        // same webhook-id, which receivers deduplicate.
+        tx.flush_lazily().await?;
         if let Some((job, retry_at)) = job {
             let error = attempt.error.clone().unwrap_or_else(|| {
                 format!("receiver answered {}", attempt.status_code.unwrap_or(0))

@@ -270,7 +270,6 @@ macro_rules! transition_handler {
             ApiJson(body): ApiJson<TransitionRequest>,
         ) -> Result<Json<BookingBody>, ApiError> {
             let booking = services::bookings::transition(&state.db, &scope, BookingId(uid), $status, body.reason).await?;
-            super::calendars::write_back(&state, &booking);
             Ok(Json(BookingBody::new(booking, Vec::new())))
         }
     };
@@ -325,6 +324,5 @@ pub async fn reschedule_booking(
     let booking =
         services::bookings::reschedule(&state.db, &scope, BookingId(uid), body.start.into())
             .await?;
-    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }

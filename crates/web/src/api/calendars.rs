@@ -15,19 +15,6 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Runs the calendar write-back for a booking that just changed, without making the caller
-/// wait. Failures are logged (and will be retried by the job queue of issue 8).
-pub(crate) fn write_back(state: &AppState, booking: &store::repo::bookings::Booking) {
-    let (db, ctx) = (state.db.clone(), state.calendars.clone());
-    let (org, id) = (booking.organization_id, booking.id);
-    tokio::spawn(async move {
-        match services::calendar_writeback::booking_changed(&db, &ctx, org, id).await {
-            Ok(outcome) => tracing::debug!(booking = %id, ?outcome, "calendar write-back"),
-            Err(e) => tracing::warn!(booking = %id, error = %e, "calendar write-back failed"),
-        }
-    });
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarBody {
     pub id: Uuid,
@@ -285,6 +272,7 @@ pub struct SyncBody {
         (status = 200, description = "The attempt (a failure is `log.outcome = error` and `connection.status = error`)", body = SyncBody),
         (status = 403, description = "Lacks availability.manage for its user", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A sync of this connection is running (`sync_running`): a background job, or another request", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sync_calendar_connection(
     State(state): State<AppState>,

@@ -271,7 +271,6 @@ pub async fn book(
         }
         None => services::bookings::book(&state.db, &bookable, input).await?,
     };
-    super::calendars::write_back(&state, &booked.booking);
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -367,7 +366,6 @@ pub async fn book_with_link(
     let booked =
         services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
             .await?;
-    super::calendars::write_back(&state, &booked.booking);
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 
@@ -407,7 +405,6 @@ pub async fn manage_cancel(
 ) -> Result<Json<BookingBody>, ApiError> {
     services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking = services::bookings::cancel_by_token(&state.db, &token, body.reason, ip).await?;
-    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }
 
@@ -430,6 +427,5 @@ pub async fn manage_reschedule(
     services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let booking =
         services::bookings::reschedule_by_token(&state.db, &token, body.start.into(), ip).await?;
-    super::calendars::write_back(&state, &booking);
     Ok(Json(BookingBody::new(booking, Vec::new())))
 }

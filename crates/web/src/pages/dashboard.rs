@@ -42,6 +42,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(super::webhooks::router())
         .merge(super::teams::router())
         .merge(super::routing_forms::router())
+        .merge(super::calendars::router())
 }
 
 /// The dashboard may not be framed by anyone.

@@ -10,6 +10,7 @@
 mod assets;
 mod branding;
 mod calendar_links;
+mod calendars;
 mod dashboard;
 mod event_types;
 mod override_calendar;

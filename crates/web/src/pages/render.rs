@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/routing_forms.html",
     "dashboard/routing_form.html",
     "dashboard/routing_submissions.html",
+    "dashboard/calendars.html",
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -137,9 +137,14 @@ impl TestAppBuilder {
         let server = tokio::spawn(web::serve(listener, app, async {
             let _ = rx.await;
         }));
+        let calendars = services::calendar_sync::CalendarContext {
+            http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
+            keys: self.http.calendar_keys.clone(),
+            sync_every: self.http.calendar_sync_every,
+        };
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &self.http.outbound, self.mailer.clone()));
+            .then(|| start_workers(&db.db, &calendars, self.mailer.clone()));
         TestApp {
             addr,
             client: {
@@ -147,10 +152,7 @@ impl TestAppBuilder {
                 Client::new()
             },
             db,
-            calendars: services::calendar_sync::CalendarContext {
-                http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
-                keys: self.http.calendar_keys.clone(),
-            },
+            calendars,
             shutdown: Some(tx),
             server,
             workers,
@@ -171,16 +173,16 @@ pub struct TestApp {
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
 }
 
-/// A worker for every job kind over `db`, calling out under the server's `policy`.
+/// A worker for every job kind over `db`, calling out with the server's calendar client.
 fn start_workers(
     db: &store::Db,
-    policy: &outbound::Policy,
+    calendars: &services::calendar_sync::CalendarContext,
     mailer: Option<notify::email::Mailer>,
 ) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
-    let outbound = outbound::Client::new(policy.clone()).unwrap();
     let handlers = services::workers::handlers_with_retries(
         db,
-        &outbound,
+        &calendars.http,
+        calendars,
         mailer,
         &[std::time::Duration::from_millis(10)],
     );
@@ -284,6 +286,17 @@ impl TestApp {
     }
 
     /// Stops accepting, lets in-flight requests finish, and returns when the server has.
+    /// Starts a worker for every job kind (e-mails logged), as a process started after the
+    /// fact would: it picks up whatever the queue holds. Stops the running one first.
+    #[allow(dead_code)]
+    pub async fn restart_workers(&mut self) {
+        if let Some((stop, running)) = self.workers.take() {
+            let _ = stop.send(true);
+            running.await.unwrap();
+        }
+        self.workers = Some(start_workers(&self.db.db, &self.calendars, None));
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

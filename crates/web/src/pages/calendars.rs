@@ -1,0 +1,320 @@
+//! The dashboard's calendar connections: the signed-in user's CalDAV accounts and ICS feeds
+//! with their status, last error and last sync; adding one; choosing which calendars block
+//! availability and which one receives bookings; syncing now; disconnecting. Each form calls
+//! the `services::calendar_sync` function the JSON API calls.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use services::ServiceError;
+use services::calendar_sync::{ConnectInput, ConnectionView};
+use store::types::{CalendarConnectionId, CalendarId, Timestamp};
+use uuid::Uuid;
+
+use super::Rendered;
+use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::render::render;
+use super::session::{SessionForm, SignedIn};
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard/calendars", get(show))
+        .route("/dashboard/calendars/caldav", post(add_caldav))
+        .route("/dashboard/calendars/ics", post(add_feed))
+        .route("/dashboard/calendars/{id}/sync", post(sync))
+        .route("/dashboard/calendars/{id}/disconnect", post(disconnect))
+        .route(
+            "/dashboard/calendars/{id}/calendars/{calendar}",
+            post(choose),
+        )
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct CaldavForm {
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    username: String,
+    /// Never echoed back into the page.
+    #[serde(default, skip_serializing)]
+    password: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct FeedForm {
+    /// Named apart from the CalDAV form's fields: both forms are on one page.
+    #[serde(default)]
+    feed_url: String,
+    #[serde(default)]
+    feed_name: String,
+}
+
+/// Checkboxes: present ("on") when ticked, absent otherwise.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ChooseForm {
+    #[serde(default)]
+    blocks_availability: Option<String>,
+    #[serde(default)]
+    receives_bookings: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CalendarRow {
+    id: Uuid,
+    name: String,
+    color: Option<String>,
+    blocks_availability: bool,
+    receives_bookings: bool,
+}
+
+#[derive(Serialize)]
+struct ConnectionRow {
+    id: Uuid,
+    name: String,
+    /// `CalDAV` or `ICS feed`.
+    kind: &'static str,
+    writable: bool,
+    url: String,
+    status: String,
+    last_error: Option<String>,
+    last_error_at: Option<String>,
+    last_synced_at: Option<String>,
+    calendars: Vec<CalendarRow>,
+}
+
+#[derive(Serialize)]
+struct CalendarsContext {
+    chrome: Chrome,
+    connections: Vec<ConnectionRow>,
+    caldav: CaldavForm,
+    feed: FeedForm,
+    errors: BTreeMap<String, String>,
+}
+
+fn when(ts: Option<Timestamp>) -> Option<String> {
+    ts.map(|t| t.to_jiff().strftime("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+fn row(view: ConnectionView) -> ConnectionRow {
+    let c = view.connection;
+    ConnectionRow {
+        id: c.id.0,
+        name: c.name,
+        kind: if c.kind == "caldav" {
+            "CalDAV"
+        } else {
+            "ICS feed"
+        },
+        writable: c.kind == "caldav",
+        url: c.url,
+        status: c.status,
+        last_error: c.last_error,
+        last_error_at: when(c.last_error_at),
+        last_synced_at: when(c.last_synced_at),
+        calendars: view
+            .calendars
+            .into_iter()
+            .map(|k| CalendarRow {
+                id: k.id.0,
+                name: k.display_name,
+                color: k.color,
+                blocks_availability: k.blocks_availability,
+                receives_bookings: k.receives_bookings,
+            })
+            .collect(),
+    }
+}
+
+async fn context(
+    state: &AppState,
+    signed_in: &SignedIn,
+    notice: Option<String>,
+) -> Result<CalendarsContext, ServiceError> {
+    let connections = services::calendar_sync::list(&state.db, &signed_in.scope, None)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect();
+    let (mut chrome, _) = chrome(state, signed_in, "calendars")
+        .await
+        .map_err(|_| ServiceError::NotFound("user"))?;
+    chrome.notice = notice;
+    Ok(CalendarsContext {
+        chrome,
+        connections,
+        caldav: CaldavForm::default(),
+        feed: FeedForm::default(),
+        errors: BTreeMap::new(),
+    })
+}
+
+fn page(context: CalendarsContext) -> Rendered {
+    let status = if context.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let html = render("dashboard/calendars.html", context)?;
+    Ok((status, private_page(html)).into_response())
+}
+
+/// Validation errors by form field, prefixed with the form's name.
+fn errors_of(e: ServiceError, prefix: &str) -> Result<BTreeMap<String, String>, ServiceError> {
+    match e {
+        ServiceError::Validation(fields) => Ok(fields
+            .into_iter()
+            .map(|f| {
+                (
+                    format!("{prefix}{}", field_of(&f.pointer)),
+                    sentence(&f.message),
+                )
+            })
+            .collect()),
+        other => Err(other),
+    }
+}
+
+fn signed(scope: store::Scope, csrf: String) -> SignedIn {
+    SignedIn { scope, csrf }
+}
+
+fn optional(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+pub(crate) async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
+    page(context(&state, &signed_in, None).await?)
+}
+
+pub(crate) async fn add_caldav(
+    State(state): State<AppState>,
+    submitted: SessionForm<CaldavForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    let input = ConnectInput {
+        user_id: None,
+        kind: "caldav".to_owned(),
+        name: optional(&form.name),
+        url: form.url.clone(),
+        username: form.username.clone(),
+        password: form.password.clone(),
+    };
+    match services::calendar_sync::connect(&state.db, &state.calendars, &signed_in.scope, input)
+        .await
+    {
+        Ok(view) => {
+            let notice = format!(
+                "Connected {}: {} calendar(s) found.",
+                view.connection.name,
+                view.calendars.len()
+            );
+            page(context(&state, &signed_in, Some(notice)).await?)
+        }
+        Err(e) => {
+            let errors = errors_of(e, "caldav_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.caldav = form;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+pub(crate) async fn add_feed(
+    State(state): State<AppState>,
+    submitted: SessionForm<FeedForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    let input = ConnectInput {
+        user_id: None,
+        kind: "ics".to_owned(),
+        name: optional(&form.feed_name),
+        url: form.feed_url.clone(),
+        username: String::new(),
+        password: String::new(),
+    };
+    match services::calendar_sync::connect(&state.db, &state.calendars, &signed_in.scope, input)
+        .await
+    {
+        Ok(view) => {
+            let notice = format!("Added the feed {}.", view.connection.name);
+            page(context(&state, &signed_in, Some(notice)).await?)
+        }
+        Err(e) => {
+            let errors = errors_of(e, "ics_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.feed = form;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+pub(crate) async fn sync(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    submitted: SessionForm<super::signin::Empty>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let id = CalendarConnectionId(id);
+    let notice =
+        match services::calendar_sync::sync_now(&state.db, &state.calendars, &signed_in.scope, id)
+            .await
+        {
+            Ok(log) if log.outcome == "ok" => "Synced.".to_owned(),
+            Ok(log) => format!("The sync failed: {}", log.detail),
+            Err(ServiceError::Conflict("sync")) => {
+                "A sync of this calendar is running; try again in a moment.".to_owned()
+            }
+            Err(e) => return Err(e.into()),
+        };
+    page(context(&state, &signed_in, Some(notice)).await?)
+}
+
+pub(crate) async fn disconnect(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    submitted: SessionForm<super::signin::Empty>,
+) -> Rendered {
+    services::calendar_sync::disconnect(&state.db, &submitted.scope, CalendarConnectionId(id))
+        .await?;
+    Ok(Redirect::to("/dashboard/calendars").into_response())
+}
+
+pub(crate) async fn choose(
+    State(state): State<AppState>,
+    Path((id, calendar)): Path<(Uuid, Uuid)>,
+    submitted: SessionForm<ChooseForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    match services::calendar_sync::choose(
+        &state.db,
+        &signed_in.scope,
+        CalendarConnectionId(id),
+        CalendarId(calendar),
+        form.blocks_availability.is_some(),
+        form.receives_bookings.is_some(),
+    )
+    .await
+    {
+        Ok(_) => page(context(&state, &signed_in, Some("Calendar saved.".to_owned())).await?),
+        Err(e) => {
+            let errors = errors_of(e, &format!("calendar_{calendar}_"))?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
