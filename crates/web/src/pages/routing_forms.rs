@@ -87,6 +87,8 @@ fn test_text(condition: &Condition) -> Option<String> {
         }
         (Operator::In, _) => return None,
         (_, Value::String(text)) if plain(text) => text.clone(),
+        // A number reads back as text, which every operator compares by its value.
+        (_, Value::Number(n)) => n.to_string(),
         _ => return None,
     };
     Some(format!("{field} {} {value}", operator_text(*op)))
@@ -615,10 +617,18 @@ mod tests {
                 any: vec![Condition::Test {
                     field: "a".into(),
                     op: Operator::Equals,
-                    value: json!(1),
+                    value: json!(true),
                 }],
             }],
         };
+        assert_eq!(
+            condition_text(&Condition::Test {
+                field: "size".into(),
+                op: Operator::GreaterThan,
+                value: json!(10),
+            }),
+            "size > 10"
+        );
         let text = condition_text(&nested);
         assert!(text.starts_with('{'));
         assert_eq!(parse_condition(&text), Ok(nested));
