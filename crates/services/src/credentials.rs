@@ -1,15 +1,17 @@
-//! Credentials at rest: calendar passwords are sealed with AES-256-GCM under a key derived
-//! from the server's secret key (HKDF-SHA256 with its own label, so the cookie key and this
-//! one never coincide). Each sealed value names its key by id, so a new secret can become
+//! Credentials at rest: calendar passwords and webhook signing secrets are sealed with
+//! AES-256-GCM under a key derived from the server's secret key (HKDF-SHA256 with its own
+//! label, so the cookie key and this one never coincide). Each sealed value names its key by id, so a new secret can become
 //! current while the previous one still opens older values.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use store::repo::calendars::SealedSecret;
 
 const LABEL: &[u8] = b"rendezvous/calendar-credentials/v1";
 const NONCE_BYTES: usize = 12;
+const TEXT_PREFIX: &str = "sealed:";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CredentialError {
@@ -119,6 +121,36 @@ impl Keyring {
         }
     }
 
+    /// [`Keyring::seal`] as one line of text, for a secret kept in a text column:
+    /// `sealed:KEY_ID:BASE64`.
+    pub fn seal_text(&self, context: &[u8], plaintext: &str) -> String {
+        let sealed = self.seal(context, plaintext);
+        format!(
+            "{TEXT_PREFIX}{}:{}",
+            sealed.key_id,
+            base64::engine::general_purpose::STANDARD.encode(&sealed.bytes)
+        )
+    }
+
+    /// Opens what [`Keyring::seal_text`] made. Text without the `sealed:` prefix was stored
+    /// before secrets were sealed and is returned as it is.
+    pub fn open_text(&self, context: &[u8], stored: &str) -> Result<String, CredentialError> {
+        let Some(sealed) = stored.strip_prefix(TEXT_PREFIX) else {
+            return Ok(stored.to_owned());
+        };
+        let (key_id, encoded) = sealed.split_once(':').ok_or(CredentialError::Corrupt)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|_| CredentialError::Corrupt)?;
+        self.open(
+            context,
+            &SealedSecret {
+                key_id: key_id.to_owned(),
+                bytes,
+            },
+        )
+    }
+
     pub fn open(&self, context: &[u8], sealed: &SealedSecret) -> Result<String, CredentialError> {
         let key = std::iter::once(&self.current)
             .chain(&self.previous)
@@ -174,5 +206,25 @@ mod tests {
             *last ^= 1;
         }
         assert_eq!(old.open(b"org/user", &bad), Err(CredentialError::Corrupt));
+    }
+
+    #[test]
+    fn text_form_round_trips_and_passes_old_plaintext_through() {
+        let keys = Keyring::from_secret(b"a secret key of at least thirty-two chars");
+        let stored = keys.seal_text(b"org", "whsec_abc");
+        assert!(stored.starts_with("sealed:k"));
+        assert!(!stored.contains("whsec_abc"));
+        assert_eq!(keys.open_text(b"org", &stored).unwrap(), "whsec_abc");
+        assert_eq!(
+            keys.open_text(b"other org", &stored),
+            Err(CredentialError::Corrupt)
+        );
+        assert_eq!(
+            keys.open_text(b"org", "whsec_plain").unwrap(),
+            "whsec_plain"
+        );
+        for broken in ["sealed:", "sealed:k1", "sealed:k1:@@@"] {
+            assert!(keys.open_text(b"org", broken).is_err(), "{broken}");
+        }
     }
 }

@@ -17,10 +17,13 @@ use store::repo::webhooks::{
     Attempt, Delivery, DeliveryStatus, NewAttempt, NewSubscription, Subscription,
     SubscriptionChanges,
 };
-use store::types::{EventTypeId, Timestamp, UserId, WebhookDeliveryId, WebhookSubscriptionId};
+use store::types::{
+    EventTypeId, OrganizationId, Timestamp, UserId, WebhookDeliveryId, WebhookSubscriptionId,
+};
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
+use crate::credentials::Keyring;
 use crate::fields::Invalid;
 
 /// Booking events a subscription may ask for.
@@ -145,6 +148,7 @@ fn check_description(invalid: &mut Invalid, description: &str) {
 pub async fn create(
     db: &Db,
     outbound: &outbound::Client,
+    keys: &Keyring,
     scope: &Scope,
     input: SubscriptionInput,
 ) -> Result<CreatedSubscription, ServiceError> {
@@ -177,7 +181,7 @@ pub async fn create(
                 url: input.url,
                 description: input.description.trim().to_owned(),
                 events: dedup(input.events),
-                secret: secret.clone(),
+                secret: keys.seal_text(&secret_context(scope.organization_id()), &secret),
             },
         )
         .await?;
@@ -252,14 +256,16 @@ pub async fn delete(db: &Db, scope: &Scope, id: WebhookSubscriptionId) -> Result
 /// Issues a new secret; the old one keeps signing (alongside) for [`ROTATION_OVERLAP`].
 pub async fn rotate_secret(
     db: &Db,
+    keys: &Keyring,
     scope: &Scope,
     id: WebhookSubscriptionId,
 ) -> Result<String, ServiceError> {
     let grant = manage(scope)?;
     let secret = generate_secret();
+    let sealed = keys.seal_text(&secret_context(scope.organization_id()), &secret);
     let until = Timestamp::now().plus(ROTATION_OVERLAP);
     db.webhooks()
-        .rotate_secret(&grant, id, &secret, until)
+        .rotate_secret(&grant, id, &sealed, until)
         .await?;
     Ok(secret)
 }
@@ -283,6 +289,7 @@ pub async fn deliveries(
 pub async fn test_send(
     db: &Db,
     outbound: &outbound::Client,
+    keys: &Keyring,
     scope: &Scope,
     id: WebhookSubscriptionId,
 ) -> Result<(Delivery, NewAttempt), ServiceError> {
@@ -297,10 +304,10 @@ pub async fn test_send(
         .create_test_delivery(&grant, id, TEST_EVENT, &payload)
         .await?;
     let target = db.webhooks().target(scope, delivery).await?;
-    let keys = signing_keys(&target.secrets).map_err(|e| {
+    let signing = signing_keys(keys, scope.organization_id(), &target.secrets).map_err(|e| {
         ServiceError::Internal(store::Error::Corrupt(format!("webhook secret: {e}")))
     })?;
-    let attempt = send(outbound, &target.url, &target.delivery, &keys).await;
+    let attempt = send(outbound, &target.url, &target.delivery, &signing).await;
     let status = if attempt.succeeded() {
         DeliveryStatus::Succeeded
     } else {
@@ -319,14 +326,36 @@ pub async fn test_send(
     Ok((delivery, attempt))
 }
 
+/// What a subscription's sealed secrets are bound to: a sealed secret copied into another
+/// organization's row does not open.
+fn secret_context(organization: OrganizationId) -> Vec<u8> {
+    format!("webhook-secret/{organization}").into_bytes()
+}
+
+/// Why a subscription's stored secrets cannot sign.
+#[derive(Debug, thiserror::Error)]
+enum SecretProblem {
+    #[error(transparent)]
+    Sealed(#[from] crate::credentials::CredentialError),
+    #[error(transparent)]
+    Format(#[from] notify::webhook::SecretError),
+}
+
+/// The keys that sign a delivery: the current secret, and the previous one while a rotation
+/// overlaps, opened from their sealed form.
 fn signing_keys(
+    keys: &Keyring,
+    organization: OrganizationId,
     secrets: &store::repo::webhooks::SigningSecrets,
-) -> Result<Vec<SigningKey>, notify::webhook::SecretError> {
-    let mut keys = vec![SigningKey::parse(&secrets.current)?];
+) -> Result<Vec<SigningKey>, SecretProblem> {
+    let context = secret_context(organization);
+    let mut signing = vec![SigningKey::parse(
+        &keys.open_text(&context, &secrets.current)?,
+    )?];
     if let Some(previous) = &secrets.previous {
-        keys.push(SigningKey::parse(previous)?);
+        signing.push(SigningKey::parse(&keys.open_text(&context, previous)?)?);
     }
-    Ok(keys)
+    Ok(signing)
 }
 
 /// An attempt's HTTP result counts as delivered.
@@ -399,6 +428,8 @@ async fn send(
 pub struct DeliverHandler {
     pub db: Db,
     pub outbound: outbound::Client,
+    /// Opens the subscriptions' sealed secrets.
+    pub keys: Keyring,
     pub retries: std::sync::Arc<[Duration]>,
 }
 
@@ -443,15 +474,15 @@ impl DeliverHandler {
                 error: "subscription is disabled".to_owned(),
             };
         }
-        let keys = match signing_keys(&target.secrets) {
-            Ok(keys) => keys,
+        let signing = match signing_keys(&self.keys, job.organization_id, &target.secrets) {
+            Ok(signing) => signing,
             Err(error) => {
                 return Outcome::Dead {
                     error: error.to_string(),
                 };
             }
         };
-        let attempt = send(&self.outbound, &target.url, &target.delivery, &keys).await;
+        let attempt = send(&self.outbound, &target.url, &target.delivery, &signing).await;
         let status = if attempt.succeeded() {
             DeliveryStatus::Succeeded
         } else if job.is_last_attempt() {

@@ -62,6 +62,7 @@ pub fn handlers_with_retries(
             DeliverHandler {
                 db: db.clone(),
                 outbound: outbound.clone(),
+                keys: calendars.keys.clone(),
                 retries: webhook_retries.into(),
             },
         )

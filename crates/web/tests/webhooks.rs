@@ -380,6 +380,31 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
     assert_eq!(sent["status"], "failed");
     assert_eq!(sent["attempt_log"][0]["status_code"], 400);
     assert_eq!(deliveries(&app, &org, &id).await.len(), 4);
+
+    // At rest, both secrets are sealed: the database never holds them in the clear.
+    let scope = app
+        .db
+        .db
+        .api_keys()
+        .authenticate(&org.key)
+        .await
+        .unwrap()
+        .unwrap();
+    let delivery = sent["id"].as_str().unwrap().parse().unwrap();
+    let stored = app
+        .db
+        .db
+        .webhooks()
+        .target(&scope, store::types::WebhookDeliveryId(delivery))
+        .await
+        .unwrap()
+        .secrets;
+    let previous = stored.previous.clone().unwrap();
+    for (kept, plain) in [(&stored.current, &new_secret), (&previous, &old_secret)] {
+        assert!(kept.starts_with("sealed:"), "{kept}");
+        let body = plain.trim_start_matches("whsec_");
+        assert!(!kept.contains(body), "the secret is not stored in the clear");
+    }
     app.shutdown().await;
 });
 

@@ -196,7 +196,14 @@ pub async fn create_webhook(
         user_id: body.user_id.map(store::types::UserId),
         event_type_id: body.event_type_id.map(store::types::EventTypeId),
     };
-    let created = services::webhooks::create(&state.db, &state.outbound, &scope, input).await?;
+    let created = services::webhooks::create(
+        &state.db,
+        &state.outbound,
+        &state.calendars.keys,
+        &scope,
+        input,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(WebhookWithSecret {
@@ -301,7 +308,8 @@ pub async fn rotate_webhook_secret(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<WebhookWithSecret>, ApiError> {
     let id = WebhookSubscriptionId(id);
-    let secret = services::webhooks::rotate_secret(&state.db, &scope, id).await?;
+    let secret =
+        services::webhooks::rotate_secret(&state.db, &state.calendars.keys, &scope, id).await?;
     let webhook = services::webhooks::get(&state.db, &scope, id).await?;
     Ok(Json(WebhookWithSecret {
         webhook: webhook.into(),
@@ -325,6 +333,7 @@ pub async fn test_webhook(
     let (delivery, attempt) = services::webhooks::test_send(
         &state.db,
         &state.outbound,
+        &state.calendars.keys,
         &scope,
         WebhookSubscriptionId(id),
     )
