@@ -403,7 +403,10 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
     for (kept, plain) in [(&stored.current, &new_secret), (&previous, &old_secret)] {
         assert!(kept.starts_with("sealed:"), "{kept}");
         let body = plain.trim_start_matches("whsec_");
-        assert!(!kept.contains(body), "the secret is not stored in the clear");
+        assert!(
+            !kept.contains(body),
+            "the secret is not stored in the clear"
+        );
     }
     app.shutdown().await;
 });

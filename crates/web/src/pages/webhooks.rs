@@ -234,8 +234,14 @@ pub(crate) async fn create(
     let result = match form.input() {
         Err((field, message)) => Err(BTreeMap::from([(field, message)])),
         Ok(input) => {
-            match services::webhooks::create(&state.db, &state.outbound, &signed_in.scope, input)
-                .await
+            match services::webhooks::create(
+                &state.db,
+                &state.outbound,
+                &state.calendars.keys,
+                &signed_in.scope,
+                input,
+            )
+            .await
             {
                 Ok(created) => Ok(created.secret),
                 Err(ServiceError::Validation(fields)) => Err(fields
@@ -384,7 +390,9 @@ pub(crate) async fn act(
     };
     let (notice, secret) = match action.as_str() {
         "rotate" => {
-            let secret = services::webhooks::rotate_secret(&state.db, scope, id).await?;
+            let secret =
+                services::webhooks::rotate_secret(&state.db, &state.calendars.keys, scope, id)
+                    .await?;
             (
                 "New signing secret issued; the old one keeps signing for a while. Copy it now: \
                  it is not shown again."
@@ -393,8 +401,14 @@ pub(crate) async fn act(
             )
         }
         "test" => {
-            let (_, attempt) =
-                services::webhooks::test_send(&state.db, &state.outbound, scope, id).await?;
+            let (_, attempt) = services::webhooks::test_send(
+                &state.db,
+                &state.outbound,
+                &state.calendars.keys,
+                scope,
+                id,
+            )
+            .await?;
             let outcome = match (attempt.status_code, attempt.error) {
                 (Some(code), _) => format!("the receiver answered HTTP {code}"),
                 (None, Some(error)) => format!("no answer: {error}"),
