@@ -87,7 +87,8 @@ backend_test!(
         };
         let first =
             t.db.jobs()
-                .claim("w1", Duration::from_millis(50), 10)
+                // Long enough that the next claim still meets it on a loaded machine.
+                .claim("w1", Duration::from_millis(1000), 10)
                 .await
                 .unwrap();
         assert_eq!(first.len(), 1);
@@ -95,7 +96,7 @@ backend_test!(
             t.db.jobs().claim("w2", LEASE, 10).await.unwrap().is_empty(),
             "a live lease keeps the job"
         );
-        tokio::time::sleep(Duration::from_millis(120)).await;
+        tokio::time::sleep(Duration::from_millis(1100)).await;
         let second = t.db.jobs().claim("w2", LEASE, 10).await.unwrap();
         assert_eq!(second.len(), 1);
         assert_eq!(second[0].id, id);

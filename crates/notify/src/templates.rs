@@ -1,5 +1,13 @@
-//! Booking e-mails from minijinja templates: a subject line, plain text and HTML (auto-escaped
-//! because the template's name ends in `.html`).
+//! Message templates (minijinja): a subject line, plain text and HTML for e-mail (the HTML
+//! auto-escaped because its template's name ends in `.html`), and one text for SMS.
+//!
+//! Every message type has built-in templates ([`default_templates`]); an organization may
+//! replace them per type and channel. A replacement is checked before it is saved
+//! ([`check`]): it must compile, use only the placeholders a message carries
+//! ([`PLACEHOLDERS`]) and keep the ones its type needs ([`required_placeholders`]).
+//! Rendering is bounded by fuel, so a stored template cannot spin a worker.
+
+use std::collections::BTreeSet;
 
 use minijinja::Environment;
 use serde::Serialize;
@@ -42,12 +50,229 @@ const HTML: &str = "<!doctype html>
 </body></html>
 ";
 
-/// What a booking e-mail says; every field is plain text (the HTML version escapes it).
+const SUBJECT: &str = "{{ verb }}: {{ title }} on {{ when }}";
+
+const SMS: &str = "{{ verb }}: {{ title }} on {{ when }} ({{ time_zone }})\
+{% if location %}, {{ location }}{% endif %}{% if reason %}. Reason: {{ reason }}{% endif %} - {{ organization }}";
+
+/// The message types a template can be written for.
+pub const MESSAGE_TYPES: [&str; 8] = [
+    "booking.created",
+    "booking.requested",
+    "booking.confirmed",
+    "booking.rejected",
+    "booking.rescheduled",
+    "booking.cancelled",
+    "booking.reminder",
+    "booking.follow_up",
+];
+
+/// What every message's templates may use.
+pub const PLACEHOLDERS: [&str; 12] = [
+    "event",
+    "verb",
+    "headline",
+    "recipient",
+    "organization",
+    "title",
+    "when",
+    "time_zone",
+    "location",
+    "people",
+    "reason",
+    "role",
+];
+
+/// Names minijinja resolves without the message's data (its global functions and `loop`).
+const GLOBALS: [&str; 7] = [
+    "loop",
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+    "cycler",
+    "joiner",
+];
+
+/// Bounds the work one rendering may do (a template with `range(10**9)` gives up).
+const FUEL: u64 = 200_000;
+
+/// How a message is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(Self::Email),
+            "sms" => Some(Self::Sms),
+            _ => None,
+        }
+    }
+
+    /// The parts a template of this channel has: `subject`, `html`, `text` for e-mail, `text`
+    /// for SMS.
+    pub fn parts(self) -> &'static [Part] {
+        match self {
+            Self::Email => &[Part::Subject, Part::Html, Part::Text],
+            Self::Sms => &[Part::Text],
+        }
+    }
+}
+
+/// One part of a template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    Subject,
+    Html,
+    Text,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Subject => "subject",
+            Self::Html => "html",
+            Self::Text => "text",
+        }
+    }
+
+    /// The name minijinja knows it by; `.html` turns on auto-escaping.
+    fn file_name(self) -> &'static str {
+        match self {
+            Self::Subject => "subject.txt",
+            Self::Html => "body.html",
+            Self::Text => "body.txt",
+        }
+    }
+}
+
+/// The sources of one message type's templates on one channel. SMS uses only `text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TemplateSet {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+impl TemplateSet {
+    pub fn get(&self, part: Part) -> &str {
+        match part {
+            Part::Subject => &self.subject,
+            Part::Html => &self.html,
+            Part::Text => &self.text,
+        }
+    }
+}
+
+/// The built-in templates for `channel` (the same for every message type; the wording comes
+/// from `verb` and `headline`).
+pub fn default_templates(channel: Channel) -> TemplateSet {
+    match channel {
+        Channel::Email => TemplateSet {
+            subject: SUBJECT.to_owned(),
+            html: HTML.to_owned(),
+            text: TEXT.to_owned(),
+        },
+        Channel::Sms => TemplateSet {
+            subject: String::new(),
+            html: String::new(),
+            text: SMS.to_owned(),
+        },
+    }
+}
+
+/// The placeholders a part must use: the message is pointless without them (what and when,
+/// and why for a cancellation or refusal). The subject needs only the title.
+pub fn required_placeholders(event: &str, part: Part) -> &'static [&'static str] {
+    match (part, event) {
+        (Part::Subject, _) => &["title"],
+        (_, "booking.cancelled" | "booking.rejected") => &["title", "when", "reason"],
+        (_, "booking.rescheduled") => &["title", "when", "time_zone"],
+        _ => &["title", "when"],
+    }
+}
+
+/// Why a template cannot be saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateProblem {
+    /// `subject`, `html` or `text`.
+    pub part: &'static str,
+    /// `syntax`, `missing_placeholder` or `unknown_placeholder`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Everything wrong with `set` as the `channel` template of `event`; empty when it may be
+/// saved.
+pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplateProblem> {
+    let mut problems = Vec::new();
+    for &part in channel.parts() {
+        let mut env = environment();
+        if let Err(e) = env.add_template_owned(part.file_name(), set.get(part).to_owned()) {
+            problems.push(TemplateProblem {
+                part: part.as_str(),
+                code: "syntax",
+                message: format!("does not compile: {}", e.detail().unwrap_or("syntax error")),
+            });
+            continue;
+        }
+        let Ok(template) = env.get_template(part.file_name()) else {
+            continue;
+        };
+        let used: BTreeSet<String> = template.undeclared_variables(false).into_iter().collect();
+        for name in &used {
+            if !PLACEHOLDERS.contains(&name.as_str()) && !GLOBALS.contains(&name.as_str()) {
+                problems.push(TemplateProblem {
+                    part: part.as_str(),
+                    code: "unknown_placeholder",
+                    message: format!(
+                        "uses `{name}`, which messages do not carry (they carry {})",
+                        PLACEHOLDERS.join(", ")
+                    ),
+                });
+            }
+        }
+        for required in required_placeholders(event, part) {
+            if !used.contains(*required) {
+                problems.push(TemplateProblem {
+                    part: part.as_str(),
+                    code: "missing_placeholder",
+                    message: format!("must use the placeholder `{{{{ {required} }}}}`"),
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_fuel(Some(FUEL));
+    env
+}
+
+/// What a message says; every field is plain text (the HTML version escapes it).
 #[derive(Clone, Debug, Serialize)]
 pub struct BookingMessage {
     /// `booking.created`, ...
     pub event: String,
     pub recipient: String,
+    /// `host` or `attendee`.
+    pub role: String,
     pub organization: String,
     pub title: String,
     /// Start and end in the recipient's zone, already formatted.
@@ -59,7 +284,7 @@ pub struct BookingMessage {
     pub reason: Option<String>,
 }
 
-/// A rendered e-mail.
+/// A rendered message (SMS: only `text`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
@@ -80,21 +305,132 @@ impl BookingMessage {
             "booking.rejected" => ("Declined", "The booking request was declined."),
             "booking.rescheduled" => ("Rescheduled", "The booking moved to a new time."),
             "booking.cancelled" => ("Cancelled", "The booking was cancelled."),
+            "booking.reminder" => ("Reminder", "Your booking is coming up."),
+            "booking.follow_up" => ("Thank you", "Thank you for your time."),
             _ => ("Booked", "A new booking is confirmed."),
         }
     }
 
+    /// The e-mail from the built-in templates.
     pub fn render(&self) -> Result<Rendered, TemplateError> {
-        let mut env = Environment::new();
-        env.add_template("booking.txt", TEXT)?;
-        env.add_template("booking.html", HTML)?;
+        self.render_with(Channel::Email, &default_templates(Channel::Email))
+    }
+
+    /// The message from `set` (checked with [`check`] when it was saved).
+    pub fn render_with(
+        &self,
+        channel: Channel,
+        set: &TemplateSet,
+    ) -> Result<Rendered, TemplateError> {
+        let mut env = environment();
+        for &part in channel.parts() {
+            env.add_template_owned(part.file_name(), set.get(part).to_owned())?;
+        }
         let (verb, headline) = self.wording();
-        let ctx =
-            minijinja::context! { headline => headline, ..minijinja::Value::from_serialize(self) };
+        let ctx = minijinja::context! {
+            verb => verb,
+            headline => headline,
+            ..minijinja::Value::from_serialize(self)
+        };
+        let mut rendered = Rendered {
+            subject: String::new(),
+            text: String::new(),
+            html: String::new(),
+        };
+        for &part in channel.parts() {
+            let out = env.get_template(part.file_name())?.render(&ctx)?;
+            match part {
+                // One line, whatever the template's author typed.
+                Part::Subject => {
+                    rendered.subject = out.split_whitespace().collect::<Vec<_>>().join(" ");
+                }
+                Part::Html => rendered.html = out,
+                Part::Text => rendered.text = out,
+            }
+        }
+        Ok(rendered)
+    }
+
+    /// A message with made-up data, for previews.
+    pub fn sample(event: &str) -> Self {
+        Self {
+            event: event.to_owned(),
+            recipient: "Ines Invitee".into(),
+            role: "attendee".into(),
+            organization: "Acme Clinic".into(),
+            title: "Intro call".into(),
+            when: "Tue 1 Dec 2026, 10:00–10:30".into(),
+            time_zone: "Europe/Berlin".into(),
+            location: Some("https://meet.example/abc".into()),
+            people: vec!["Olive Owner".into(), "Ines Invitee".into()],
+            reason: matches!(event, "booking.cancelled" | "booking.rejected")
+                .then(|| "Something came up".into()),
+        }
+    }
+}
+
+/// Notices to an organization's owners about its own setup, by kind: (subject, text, HTML).
+/// Built in; organizations do not reword them.
+const NOTICES: [(&str, &str, &str, &str); 1] = [(
+    "webhook.disabled",
+    "Webhook turned off: {{ data.url }}",
+    "Hello {{ recipient }},
+
+Rendezvous turned off the webhook subscription for {{ data.url }}
+{%- if data.description %} ({{ data.description }}){% endif %}.
+
+Why: {{ data.reason }}
+
+Events are no longer sent to it. Fix the receiver, then re-enable the subscription
+(PATCH /api/v1/webhooks/{{ data.subscription_id }} with {\"enabled\": true}).
+
+-- 
+Sent by Rendezvous for {{ organization }}
+",
+    "<!doctype html>
+<html><body style=\"font-family: sans-serif\">
+<p>Hello {{ recipient }},</p>
+<p>Rendezvous turned off the webhook subscription for <strong>{{ data.url }}</strong>
+{%- if data.description %} ({{ data.description }}){% endif %}.</p>
+<p>Why: {{ data.reason }}</p>
+<p>Events are no longer sent to it. Fix the receiver, then re-enable the subscription.</p>
+<p style=\"color: #666\">Sent by Rendezvous for {{ organization }}</p>
+</body></html>
+",
+)];
+
+/// A notice to one of an organization's owners (`webhook.disabled`, ...); `data` is what
+/// its template shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoticeMessage {
+    pub kind: String,
+    pub recipient: String,
+    pub organization: String,
+    pub data: serde_json::Value,
+}
+
+impl NoticeMessage {
+    pub fn render(&self) -> Result<Rendered, TemplateError> {
+        let Some((_, subject, text, html)) = NOTICES.iter().find(|n| n.0 == self.kind) else {
+            return Err(TemplateError(minijinja::Error::new(
+                minijinja::ErrorKind::TemplateNotFound,
+                format!("no notice template for {}", self.kind),
+            )));
+        };
+        let mut env = environment();
+        env.add_template("subject.txt", subject)?;
+        env.add_template("body.txt", text)?;
+        env.add_template("body.html", html)?;
+        let ctx = minijinja::Value::from_serialize(self);
         Ok(Rendered {
-            subject: format!("{verb}: {} on {}", self.title, self.when),
-            text: env.get_template("booking.txt")?.render(&ctx)?,
-            html: env.get_template("booking.html")?.render(&ctx)?,
+            subject: env
+                .get_template("subject.txt")?
+                .render(&ctx)?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            text: env.get_template("body.txt")?.render(&ctx)?,
+            html: env.get_template("body.html")?.render(&ctx)?,
         })
     }
 }
@@ -108,6 +444,7 @@ mod tests {
         BookingMessage {
             event: event.into(),
             recipient: "Ines <Invitee>".into(),
+            role: "attendee".into(),
             organization: "Acme Clinic".into(),
             title: "Intro call".into(),
             when: "Tue 1 Dec 2026, 10:00–10:30".into(),
@@ -138,5 +475,108 @@ mod tests {
         assert!(rendered.html.contains("Ines &lt;Invitee&gt;"));
         assert!(rendered.html.contains("sick &amp; sorry"));
         assert!(rendered.text.contains("Ines <Invitee>"));
+    }
+
+    #[test]
+    fn built_in_templates_pass_their_own_check() {
+        for event in MESSAGE_TYPES {
+            for channel in Channel::ALL {
+                assert_eq!(
+                    check(event, channel, &default_templates(channel)),
+                    vec![],
+                    "{event} {channel:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn check_names_the_part_and_the_missing_placeholder() {
+        let set = TemplateSet {
+            subject: "Cancelled: {{ title }}".into(),
+            html: "<p>{{ title }} at {{ when }} is off</p>".into(),
+            text: "{{ title }} at {{ when }} is off: {{ reason }}".into(),
+        };
+        let problems = check("booking.cancelled", Channel::Email, &set);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].part, "html");
+        assert_eq!(problems[0].code, "missing_placeholder");
+        assert!(problems[0].message.contains("{{ reason }}"));
+    }
+
+    #[test]
+    fn check_refuses_broken_and_unknown() {
+        let set = TemplateSet {
+            subject: "{{ title ".into(),
+            html: "{{ title }} {{ when }} {{ password }}".into(),
+            text:
+                "{% for p in people %}{{ loop.index }} {{ p }}{% endfor %} {{ title }} {{ when }}"
+                    .into(),
+        };
+        let problems = check("booking.created", Channel::Email, &set);
+        let codes: Vec<_> = problems.iter().map(|p| (p.part, p.code)).collect();
+        assert_eq!(
+            codes,
+            vec![("subject", "syntax"), ("html", "unknown_placeholder")]
+        );
+    }
+
+    #[test]
+    fn custom_templates_render_and_escape() {
+        let set = TemplateSet {
+            subject: "Bye\n{{ title }}".into(),
+            html: "<p>{{ recipient }}: {{ title }} {{ when }} {{ reason }}</p>".into(),
+            text: "{{ recipient }}: {{ title }} {{ when }} {{ reason }}".into(),
+        };
+        let rendered = sample("booking.cancelled")
+            .render_with(Channel::Email, &set)
+            .unwrap();
+        insta::assert_snapshot!(format!(
+            "Subject: {}\n\n{}\n----\n{}",
+            rendered.subject, rendered.text, rendered.html
+        ));
+    }
+
+    #[test]
+    fn runaway_templates_run_out_of_fuel() {
+        let set = TemplateSet {
+            subject: String::new(),
+            html: String::new(),
+            text: "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ title }}{{ when }}".into(),
+        };
+        assert!(
+            sample("booking.created")
+                .render_with(Channel::Sms, &set)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn webhook_disabled_notice_renders() {
+        let rendered = NoticeMessage {
+            kind: "webhook.disabled".into(),
+            recipient: "Olive Owner".into(),
+            organization: "Acme Clinic".into(),
+            data: serde_json::json!({
+                "subscription_id": "0191c0de-0000-7000-8000-000000000001",
+                "url": "https://hooks.example.com/in",
+                "description": "CRM <sync>",
+                "reason": "deliveries failed 10 times in a row",
+            }),
+        }
+        .render()
+        .unwrap();
+        insta::assert_snapshot!(format!(
+            "Subject: {}\n\n{}\n----\n{}",
+            rendered.subject, rendered.text, rendered.html
+        ));
+    }
+
+    #[test]
+    fn sms_renders_one_line() {
+        let rendered = BookingMessage::sample("booking.reminder")
+            .render_with(Channel::Sms, &default_templates(Channel::Sms))
+            .unwrap();
+        insta::assert_snapshot!(rendered.text);
     }
 }

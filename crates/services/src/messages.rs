@@ -5,11 +5,12 @@
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
-use notify::templates::BookingMessage;
+use notify::templates::{BookingMessage, Channel, NoticeMessage, Rendered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
-use store::repo::messages::{BookingEmail, BookingEvent, LogEntry};
+use store::repo::bookings::BookingStatus;
+use store::repo::messages::{BookingEmail, BookingEvent, LogEntry, OwnerNotice};
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
 use crate::webhooks::envelope;
@@ -80,6 +81,65 @@ impl Handler for BookingEventHandler {
     }
 }
 
+/// Runs a booking's scheduled jobs (`booking.reminder`, `booking.follow_up`): e-mails from
+/// the booking as it is when the job runs, sent only while it is still confirmed (or, for a
+/// follow-up, completed).
+#[derive(Clone, Debug)]
+pub struct ScheduledMessageHandler {
+    pub db: Db,
+}
+
+impl Handler for ScheduledMessageHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let Some(booking_id) = job.booking_id else {
+                return Outcome::Dead {
+                    error: "the job has no booking".to_owned(),
+                };
+            };
+            let (booking, _) = match self.db.bookings().get(&job.scope(), booking_id).await {
+                Ok(found) => found,
+                // Deleted with its organization: nothing to remind anyone of.
+                Err(store::Error::NotFound(_)) => return Outcome::Succeeded,
+                Err(error) => {
+                    return Outcome::Retry {
+                        error: error.to_string(),
+                        at: None,
+                    };
+                }
+            };
+            let wanted = match job.kind.as_str() {
+                store::repo::jobs::FOLLOW_UP_JOB => matches!(
+                    booking.status,
+                    BookingStatus::Confirmed | BookingStatus::Completed
+                ),
+                _ => booking.status == BookingStatus::Confirmed,
+            };
+            if !wanted {
+                return Outcome::Succeeded;
+            }
+            let event = BookingEvent {
+                name: &job.kind,
+                booking_id: booking.id,
+                host: booking.host_user_id,
+                event_type: booking.event_type_id,
+                start_at: booking.start_at,
+                end_at: booking.end_at,
+                location: &booking.location,
+                reason: None,
+                webhook_payload: &Value::Null,
+            };
+            match self.db.messages().fan_out(job, &event).await {
+                Ok(_) => Outcome::Finished,
+                Err(error) => Outcome::Retry {
+                    error: error.to_string(),
+                    at: None,
+                },
+            }
+        })
+    }
+}
+
 /// Runs `email.booking` jobs. Without a mailer (no SMTP configured) the message is written to
 /// the log (target `rendezvous::email`) instead.
 #[derive(Clone, Debug)]
@@ -99,49 +159,135 @@ impl Handler for EmailHandler {
                     };
                 }
             };
-            let message = match compose(&email, job) {
-                Ok(message) => message,
-                Err(error) => return Outcome::Dead { error },
+            let rendered = match crate::templates::render_for(
+                &self.db,
+                job.organization_id,
+                Channel::Email,
+                &booking_message(&email),
+            )
+            .await
+            {
+                Ok(rendered) => rendered,
+                Err(error) => return Outcome::Retry { error, at: None },
             };
-            let result = match &self.mailer {
-                Some(mailer) => mailer.send(&message).await,
-                None => {
-                    tracing::info!(target: "rendezvous::email", to = %message.to_email, subject = %message.subject, "\n{}", message.text);
-                    Ok("logged: no SMTP server configured".to_owned())
-                }
-            };
-            let (sent, response, outcome) = match result {
-                Ok(answer) => (true, answer, Outcome::Succeeded),
-                Err(EmailError::Transient(e)) => {
-                    return Outcome::Retry { error: e, at: None };
-                }
-                Err(e) => (
-                    false,
-                    e.to_string(),
-                    Outcome::Dead {
-                        error: e.to_string(),
-                    },
-                ),
-            };
-            let entry = LogEntry {
-                channel: "email",
-                event: &email.event,
-                recipient: &email.recipient.email,
-                booking_id: Some(email.booking_id),
-                sent,
-                provider_response: &response,
-            };
-            if let Err(error) = self.db.messages().log(job.organization_id, &entry).await {
-                tracing::warn!(%error, "writing the notification log failed");
-            }
-            outcome
+            let message = compose(&email, job, rendered);
+            send_and_log(
+                &self.db,
+                self.mailer.as_ref(),
+                job,
+                &message,
+                &email.event,
+                Some(email.booking_id),
+            )
+            .await
         })
     }
 }
 
-/// The e-mail for one recipient: text and HTML from the templates, in the recipient's time
-/// zone, with the invitation attached.
-fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
+/// Sends `message` (or, without a mailer, writes it to the log, target
+/// `rendezvous::email`) and records the outcome in the notification log. A transient SMTP
+/// failure retries without a log row; the row is written once the message went or failed
+/// for good.
+async fn send_and_log(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    job: &ClaimedJob,
+    message: &Email,
+    event: &str,
+    booking_id: Option<BookingId>,
+) -> Outcome {
+    let result = match mailer {
+        Some(mailer) => mailer.send(message).await,
+        None => {
+            tracing::info!(target: "rendezvous::email", to = %message.to_email, subject = %message.subject, "\n{}", message.text);
+            Ok("logged: no SMTP server configured".to_owned())
+        }
+    };
+    let (sent, response, outcome) = match result {
+        Ok(answer) => (true, answer, Outcome::Succeeded),
+        Err(EmailError::Transient(e)) => {
+            return Outcome::Retry { error: e, at: None };
+        }
+        Err(e) => (
+            false,
+            e.to_string(),
+            Outcome::Dead {
+                error: e.to_string(),
+            },
+        ),
+    };
+    let entry = LogEntry {
+        channel: "email",
+        event,
+        recipient: &message.to_email,
+        booking_id,
+        sent,
+        provider_response: &response,
+    };
+    if let Err(error) = db.messages().log(job.organization_id, &entry).await {
+        tracing::warn!(%error, "writing the notification log failed");
+    }
+    outcome
+}
+
+/// Runs `email.notice` jobs: one notice to one of an organization's owners, from its
+/// built-in template.
+#[derive(Clone, Debug)]
+pub struct NoticeHandler {
+    pub db: Db,
+    pub mailer: Option<Mailer>,
+}
+
+impl Handler for NoticeHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let notice: OwnerNotice = match serde_json::from_value(job.payload.clone()) {
+                Ok(notice) => notice,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: format!("payload: {e}"),
+                    };
+                }
+            };
+            let rendered = match (NoticeMessage {
+                kind: notice.kind.clone(),
+                recipient: notice.recipient.name.clone(),
+                organization: notice.organization.clone(),
+                data: notice.data.clone(),
+            })
+            .render()
+            {
+                Ok(rendered) => rendered,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: e.to_string(),
+                    };
+                }
+            };
+            let message = Email {
+                to_name: notice.recipient.name.clone(),
+                to_email: notice.recipient.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                calendar: None,
+                message_id: format!("{}@rendezvous", job.id),
+            };
+            send_and_log(
+                &self.db,
+                self.mailer.as_ref(),
+                job,
+                &message,
+                &notice.kind,
+                None,
+            )
+            .await
+        })
+    }
+}
+
+/// What the templates say to one recipient, in the recipient's time zone.
+fn booking_message(email: &BookingEmail) -> BookingMessage {
     let zone =
         jiff::tz::TimeZone::get(&email.recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let start = email.start_at.to_jiff().to_zoned(zone.clone());
@@ -153,9 +299,10 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
     );
     let mut people = vec![email.host.name.clone()];
     people.extend(email.attendees.iter().map(|a| a.name.clone()));
-    let rendered = BookingMessage {
+    BookingMessage {
         event: email.event.clone(),
         recipient: email.recipient.name.clone(),
+        role: email.role.clone(),
         organization: email.organization.clone(),
         title: email.title.clone(),
         when,
@@ -164,11 +311,13 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         people,
         reason: email.reason.clone(),
     }
-    .render()
-    .map_err(|e| e.to_string())?;
+}
+
+/// The e-mail for one recipient, with the invitation attached.
+fn compose(email: &BookingEmail, job: &ClaimedJob, rendered: Rendered) -> Email {
     let method = match email.event.as_str() {
         "booking.cancelled" | "booking.rejected" => Some(Method::Cancel),
-        "booking.requested" => None,
+        "booking.requested" | "booking.reminder" | "booking.follow_up" => None,
         _ => Some(Method::Request),
     };
     let calendar = method.map(|method| {
@@ -187,7 +336,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         };
         (method, invitation.to_ics())
     });
-    Ok(Email {
+    Email {
         to_name: email.recipient.name.clone(),
         to_email: email.recipient.email.clone(),
         subject: rendered.subject,
@@ -196,7 +345,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob) -> Result<Email, String> {
         calendar,
         // The same on every retry of this job, so a repeat is recognisable.
         message_id: format!("{}@rendezvous", job.id),
-    })
+    }
 }
 
 fn person(p: &store::repo::messages::Person) -> Person {

@@ -5,14 +5,16 @@ use std::time::Duration;
 use jobs::Handlers;
 use notify::email::Mailer;
 use store::Db;
-use store::repo::jobs::{BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB};
+use store::repo::jobs::{
+    BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
+};
 use store::repo::webhooks::DELIVER_JOB;
 
-use store::repo::messages::EMAIL_JOB;
+use store::repo::messages::{EMAIL_JOB, NOTICE_JOB};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
-use crate::messages::{BookingEventHandler, EmailHandler};
+use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
@@ -50,6 +52,13 @@ pub fn handlers_with_retries(
             },
         )
         .on(
+            NOTICE_JOB,
+            NoticeHandler {
+                db: db.clone(),
+                mailer: mailer.clone(),
+            },
+        )
+        .on(
             EMAIL_JOB,
             EmailHandler {
                 db: db.clone(),
@@ -57,6 +66,8 @@ pub fn handlers_with_retries(
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })
+        .on(FOLLOW_UP_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(
             DELIVER_JOB,
             DeliverHandler {

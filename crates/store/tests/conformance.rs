@@ -530,3 +530,68 @@ backend_test!(
         );
     }
 );
+
+async fn owner_scope(db: &Db, slug: &str) -> rendezvous_store::Scope {
+    let created = create(db, slug).await;
+    db.api_keys()
+        .authenticate(created.api_key.token.expose())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+backend_test!(
+    message_templates_are_saved_replaced_and_reset,
+    |t| async move {
+        use rendezvous_store::can;
+        use rendezvous_store::repo::templates::TemplateSources;
+        let sources = |text: &str| TemplateSources {
+            subject: "S {{ title }}".into(),
+            html: "<p>{{ title }}</p>".into(),
+            text: text.into(),
+        };
+        let scope = owner_scope(&t.db, "acme").await;
+        let other = owner_scope(&t.db, "other").await;
+        let grant = scope.grant::<can::ManageOrganization>().unwrap();
+        let templates = t.db.templates();
+        assert_eq!(
+            templates
+                .get(&scope, "booking.created", "email")
+                .await
+                .unwrap(),
+            None
+        );
+        templates
+            .put(&grant, "booking.created", "email", &sources("one"))
+            .await
+            .unwrap();
+        let saved = templates
+            .put(&grant, "booking.created", "email", &sources("two"))
+            .await
+            .unwrap();
+        assert_eq!(saved.text, "two");
+        assert_eq!(templates.list(&scope).await.unwrap(), vec![saved.clone()]);
+        // Another organization sees nothing of it.
+        assert!(templates.list(&other).await.unwrap().is_empty());
+        assert_eq!(
+            templates
+                .find(other.organization_id(), "booking.created", "email")
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(
+            templates
+                .delete(&grant, "booking.created", "email")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !templates
+                .delete(&grant, "booking.created", "email")
+                .await
+                .unwrap()
+        );
+        assert!(templates.list(&scope).await.unwrap().is_empty());
+    }
+);

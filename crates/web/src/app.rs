@@ -146,6 +146,17 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::webhooks::rotate_webhook_secret))
         .routes(routes!(api::webhooks::test_webhook))
         .routes(routes!(api::webhooks::list_webhook_deliveries))
+        .routes(routes!(
+            api::preferences::get_notification_preferences,
+            api::preferences::put_notification_preferences
+        ))
+        .routes(routes!(api::templates::list_message_templates))
+        .routes(routes!(
+            api::templates::get_message_template,
+            api::templates::put_message_template,
+            api::templates::reset_message_template
+        ))
+        .routes(routes!(api::templates::preview_message_template))
         .routes(routes!(api::jobs::list_dead_jobs))
         .routes(routes!(api::jobs::retry_job))
         .routes(routes!(

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "routing", description = "Routing forms: rules that send whoever fills them in to an event type, some hosts, a page or a message"),
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "webhooks", description = "Signed event deliveries (Standard Webhooks) to your URLs; the body is a WebhookEvent"),
+        (name = "messages", description = "Message templates per type and channel (minijinja), with previews"),
         (name = "jobs", description = "Background work that gave up, and retrying it"),
     )
 )]

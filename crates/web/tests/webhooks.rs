@@ -9,6 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::booking::{book, event_type};
+use common::smtp_sink::SmtpSink;
 use common::webhook_receiver::Receiver;
 use common::{Org, TestApp};
 use reqwest::{Method, StatusCode};
@@ -178,7 +179,8 @@ store::backend_test!(
 store::backend_test!(
     exhausted_deliveries_disable_the_subscription_and_go_dead,
     |t| async move {
-        let app = TestApp::builder().workers().start(t).await;
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
         let org = app.organization("acme").await;
         let event = event_type(&app, &org).await;
         let receiver = Receiver::start().await;
@@ -241,6 +243,38 @@ store::backend_test!(
             "{audit}"
         );
         assert_eq!(audit["entries"][0]["target_id"], id.as_str());
+
+        // The owner is told by e-mail (besides the booking's two messages), and the
+        // notification log has it.
+        let mail = sink.wait_for(3).await;
+        let notice = mail
+            .iter()
+            .find(|m| {
+                m["subject"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Webhook turned off: ")
+            })
+            .unwrap_or_else(|| panic!("no notice: {mail:#?}"));
+        assert_eq!(notice["rcpt_tos"], json!(["owner@acme.example"]));
+        let text = notice["text"].as_str().unwrap();
+        assert!(text.contains(&receiver.url("/hooks")), "{text}");
+        assert!(text.contains("failed 10 times"), "{text}");
+        let scope = app
+            .db
+            .db
+            .api_keys()
+            .authenticate(&org.key)
+            .await
+            .unwrap()
+            .unwrap();
+        let logged = app.db.db.messages().recent_log(&scope, 10).await.unwrap();
+        assert!(
+            logged.iter().any(|m| m.event == "webhook.disabled"
+                && m.recipient == "owner@acme.example"
+                && m.status == "sent"),
+            "{logged:#?}"
+        );
 
         // Fixed receiver, re-enabled subscription, retried job: delivered with the same id.
         let (status, _) = call(

@@ -646,6 +646,7 @@ impl BookingTx {
             sqlx::query("UPDATE bookings SET rescheduled_to = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(old.id).bind(booking.id).execute(conn).await?;
         });
+        crate::repo::jobs::move_scheduled(&mut self.tx, org, old.id, &booking).await?;
         Ok(booking)
     }
 
@@ -1034,11 +1035,14 @@ impl BookingTx {
         self.booking(attendee.booking_id).await
     }
 
-    /// Queues the work that follows `event` (`booking.created`, ...) about `booking`: it
-    /// commits with the change, or not at all.
+    /// Queues the work that follows `event` (`booking.created`, ...) about `booking`, and
+    /// schedules or drops its reminder and follow-up: it commits with the change, or not at
+    /// all.
     pub async fn emit(&mut self, event: &str, booking: &Booking) -> Result<(), Error> {
         let job = crate::repo::jobs::booking_event(event, booking);
         crate::repo::jobs::enqueue(&mut self.tx, self.organization_id, &job).await?;
+        crate::repo::jobs::schedule_for_booking(&mut self.tx, self.organization_id, booking)
+            .await?;
         crate::repo::calendars::queue_writeback_in(&mut self.tx, self.organization_id, booking)
             .await
     }

@@ -67,6 +67,122 @@ pub fn booking_event(event: &str, booking: &crate::repo::bookings::Booking) -> N
     job
 }
 
+/// The job kind that reminds the host and attendees of a booking before it starts.
+pub const REMINDER_JOB: &str = "booking.reminder";
+
+/// The job kind that thanks the attendees after a booking ended.
+pub const FOLLOW_UP_JOB: &str = "booking.follow_up";
+
+/// How long before the start a reminder goes out (the seed's `reminder_minutes_before`).
+pub const REMINDER_LEAD: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
+
+/// How long after the end a follow-up goes out.
+pub const FOLLOW_UP_DELAY: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
+
+/// When the scheduled job `kind` of a booking from `start` to `end` runs.
+fn scheduled_run_at(kind: &str, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
+    let at = match kind {
+        REMINDER_JOB => start.to_jiff().checked_sub(REMINDER_LEAD).ok()?,
+        FOLLOW_UP_JOB => end.to_jiff().checked_add(FOLLOW_UP_DELAY).ok()?,
+        _ => return None,
+    };
+    Some(Timestamp::from(at))
+}
+
+/// Keeps a booking's scheduled jobs (reminder, follow-up) in step with its state, inside
+/// the transaction that changed it: a confirmed booking has them (once each: the key is the
+/// booking), a cancelled, rejected or no-show one has none left pending. A time already past
+/// is not scheduled: a reminder for a booking that starts in ten minutes would only repeat
+/// the confirmation.
+pub(crate) async fn schedule_for_booking(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    booking: &crate::repo::bookings::Booking,
+) -> Result<(), Error> {
+    use crate::repo::bookings::BookingStatus;
+    match booking.status {
+        BookingStatus::Confirmed => {
+            let now = Timestamp::now();
+            for kind in [REMINDER_JOB, FOLLOW_UP_JOB] {
+                let Some(run_at) = scheduled_run_at(kind, booking.start_at, booking.end_at) else {
+                    continue;
+                };
+                if run_at <= now {
+                    continue;
+                }
+                let mut job = NewJob::now(kind, serde_json::json!({ "event": kind }));
+                job.run_at = run_at;
+                job.booking_id = Some(booking.id);
+                job.idempotency_key = Some(booking.id.0.to_string());
+                job.max_attempts = 8;
+                enqueue(tx, organization_id, &job).await?;
+            }
+        }
+        BookingStatus::Cancelled | BookingStatus::Rejected | BookingStatus::NoShow => {
+            cancel_scheduled(tx, organization_id, booking.id).await?;
+        }
+        BookingStatus::Pending | BookingStatus::Rescheduled | BookingStatus::Completed => {}
+    }
+    Ok(())
+}
+
+/// Drops the booking's scheduled jobs that have not started. One a worker holds right now
+/// finds the booking no longer confirmed and sends nothing.
+pub(crate) async fn cancel_scheduled(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    booking: BookingId,
+) -> Result<u64, Error> {
+    Ok(with_tx!(tx, conn => {
+        sqlx::query(
+            "DELETE FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
+             AND state = 'pending' AND kind IN ($3, $4)",
+        )
+        .bind(organization_id).bind(booking).bind(REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .execute(conn).await?.rows_affected()
+    }))
+}
+
+/// Moves `old`'s pending scheduled jobs to `new` (a reschedule), at `new`'s times. Those
+/// whose new time is already past are dropped.
+pub(crate) async fn move_scheduled(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    old: BookingId,
+    new: &crate::repo::bookings::Booking,
+) -> Result<(), Error> {
+    let pending: Vec<(JobId, String)> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(
+            "SELECT id, kind FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
+             AND state = 'pending' AND kind IN ($3, $4)",
+        )
+        .bind(organization_id).bind(old).bind(REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .fetch_all(conn).await?
+    });
+    let now = Timestamp::now();
+    for (id, kind) in pending {
+        let run_at = scheduled_run_at(&kind, new.start_at, new.end_at).filter(|at| *at > now);
+        with_tx!(&mut *tx, conn => {
+            match run_at {
+                Some(run_at) => {
+                    sqlx::query(
+                        "UPDATE jobs SET booking_id = $3, run_at = $4, idempotency_key = $5, \
+                         updated_at = $6 WHERE organization_id = $1 AND id = $2",
+                    )
+                    .bind(organization_id).bind(id).bind(new.id).bind(run_at)
+                    .bind(new.id.0.to_string()).bind(now)
+                    .execute(conn).await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND id = $2")
+                        .bind(organization_id).bind(id).execute(conn).await?;
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
 /// The job kind that brings a host's calendar in line with a booking (write-back).
 pub const CALENDAR_WRITEBACK_JOB: &str = "calendar.writeback";
 
@@ -463,6 +579,22 @@ impl Jobs<'_> {
                 .await?
         });
         row.map(Job::from).ok_or(Error::NotFound("job"))
+    }
+
+    /// The jobs about `booking`, by when they run.
+    pub async fn for_booking(&self, scope: &Scope, booking: BookingId) -> Result<Vec<Job>, Error> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
+             ORDER BY run_at, id"
+        );
+        let rows: Vec<JobRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id())
+                .bind(booking)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Job::from).collect())
     }
 
     /// The organization's dead jobs, most recently buried first, after `before` (a job id

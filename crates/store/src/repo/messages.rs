@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::repo::jobs::{self, ClaimedJob, NewJob};
+use crate::repo::preferences;
 use crate::repo::webhooks::{self, Event};
 use crate::scope::Scope;
 use crate::types::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
@@ -13,15 +14,69 @@ use crate::{Db, Error, Tx, with_pool, with_tx};
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";
 
-/// Events that e-mail the host and attendees.
-pub const EMAILED_EVENTS: [&str; 6] = [
+/// The job kind that e-mails one notice to one of an organization's owners.
+pub const NOTICE_JOB: &str = "email.notice";
+
+/// A notice to an organization's owner (the `email.notice` job's payload).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnerNotice {
+    /// `webhook.disabled`, ...
+    pub kind: String,
+    pub recipient: Person,
+    pub organization: String,
+    /// What the notice's template shows.
+    pub data: Value,
+}
+
+/// Queues `kind` with `data` for each active owner of the organization, inside `tx`.
+pub(crate) async fn notify_owners(
+    tx: &mut Tx,
+    org: OrganizationId,
+    kind: &str,
+    data: Value,
+) -> Result<(), Error> {
+    let owners: Vec<Person> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(
+            "SELECT name, email, time_zone FROM users WHERE organization_id = $1 \
+             AND role = 'owner' AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(org).fetch_all(conn).await?
+    });
+    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+    });
+    for owner in owners {
+        let notice = OwnerNotice {
+            kind: kind.to_owned(),
+            recipient: owner,
+            organization: organization.clone(),
+            data: data.clone(),
+        };
+        let mut job = NewJob::now(
+            NOTICE_JOB,
+            serde_json::to_value(&notice).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
+        job.max_attempts = 8;
+        jobs::enqueue(tx, org, &job).await?;
+    }
+    Ok(())
+}
+
+/// Events that e-mail the host and attendees (a follow-up only the attendees).
+pub const EMAILED_EVENTS: [&str; 8] = [
     "booking.created",
     "booking.requested",
     "booking.confirmed",
     "booking.rejected",
     "booking.rescheduled",
     "booking.cancelled",
+    jobs::REMINDER_JOB,
+    jobs::FOLLOW_UP_JOB,
 ];
+
+/// Messages a booking's scheduled jobs send: not changes to the booking, so no webhook
+/// event and no new calendar SEQUENCE.
+pub const SCHEDULED_EVENTS: [&str; 2] = [jobs::REMINDER_JOB, jobs::FOLLOW_UP_JOB];
 
 /// A booking event to fan out.
 #[derive(Clone, Debug)]
@@ -87,18 +142,21 @@ impl Messages<'_> {
         event: &BookingEvent<'_>,
     ) -> Result<Option<()>, Error> {
         let org = job.organization_id;
+        let scheduled = SCHEDULED_EVENTS.contains(&event.name);
         let mut tx = self.db.begin_write().await?;
-        webhooks::fan_out(
-            &mut tx,
-            org,
-            &Event {
-                name: event.name,
-                user_id: Some(event.host),
-                event_type_id: Some(event.event_type),
-                payload: event.webhook_payload,
-            },
-        )
-        .await?;
+        if !scheduled {
+            webhooks::fan_out(
+                &mut tx,
+                org,
+                &Event {
+                    name: event.name,
+                    user_id: Some(event.host),
+                    event_type_id: Some(event.event_type),
+                    payload: event.webhook_payload,
+                },
+            )
+            .await?;
+        }
         if EMAILED_EVENTS.contains(&event.name) {
             queue_emails(&mut tx, org, job, event).await?;
         }
@@ -128,6 +186,16 @@ impl Messages<'_> {
                 .execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// The organization's latest `limit` log rows, newest first.
+    pub async fn recent_log(&self, scope: &Scope, limit: u32) -> Result<Vec<LoggedMessage>, Error> {
+        const SQL: &str = "SELECT channel, event, recipient, status, provider_response \
+            FROM notification_log WHERE organization_id = $1 \
+            ORDER BY created_at DESC, id DESC LIMIT $2";
+        Ok(with_pool!(self.db, pool => {
+            sqlx::query_as(SQL).bind(scope.organization_id()).bind(i64::from(limit)).fetch_all(pool).await?
+        }))
     }
 
     /// The organization's log for one booking, oldest first.
@@ -178,7 +246,11 @@ async fn queue_emails(
         "{}@rendezvous",
         root_booking(tx, org, event.booking_id).await?
     );
-    let sequence = next_sequence(tx, org, &uid).await?;
+    let sequence = if SCHEDULED_EVENTS.contains(&event.name) {
+        current_sequence(tx, org, &uid).await?
+    } else {
+        next_sequence(tx, org, &uid).await?
+    };
     let host: Person = with_tx!(&mut *tx, conn => {
         sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
             .bind(org).bind(event.host).fetch_one(conn).await?
@@ -200,9 +272,26 @@ async fn queue_emails(
         .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
         .fetch_all(conn).await?
     });
-    let recipients = std::iter::once((host.clone(), "host"))
+    let host_too = event.name != jobs::FOLLOW_UP_JOB;
+    let recipients = host_too
+        .then(|| (host.clone(), "host"))
+        .into_iter()
         .chain(attendees.iter().cloned().map(|a| (a, "attendee")));
+    // The host's preferences: muted types are not sent, and anything but a cancellation
+    // waits out do-not-disturb hours (a cancellation may free the host's next hour).
+    let host_prefs = preferences::of_user(tx, org, event.host).await?;
+    let now = Timestamp::now();
+    let host_zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     for (recipient, role) in recipients {
+        let mut run_at = now;
+        if role == "host" {
+            if host_prefs.muted_events.iter().any(|m| m == event.name) {
+                continue;
+            }
+            if event.name != "booking.cancelled" {
+                run_at = host_prefs.deliver_at(now, &host_zone);
+            }
+        }
         let email = BookingEmail {
             event: event.name.to_owned(),
             booking_id: event.booking_id,
@@ -225,6 +314,7 @@ async fn queue_emails(
             serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
         );
         new.booking_id = Some(event.booking_id);
+        new.run_at = run_at;
         new.max_attempts = 8;
         new.idempotency_key = Some(format!("{}:{}", job.id, recipient.email));
         jobs::enqueue(tx, org, &new).await?;
@@ -264,6 +354,15 @@ async fn next_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i3
         )
         .bind(org).bind(uid).fetch_one(conn).await?
     }))
+}
+
+/// The UID's sequence as the last change left it.
+async fn current_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i32, Error> {
+    let sequence: Option<i32> = with_tx!(&mut *tx, conn => {
+        sqlx::query_scalar("SELECT sequence FROM calendar_sequences WHERE organization_id = $1 AND uid = $2")
+            .bind(org).bind(uid).fetch_optional(conn).await?
+    });
+    Ok(sequence.unwrap_or(0))
 }
 
 /// The readable place of a stored location: the link, address or number.

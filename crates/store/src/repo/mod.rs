@@ -13,6 +13,7 @@ pub mod event_types;
 pub mod jobs;
 pub mod messages;
 pub mod organizations;
+pub mod preferences;
 pub mod public_profiles;
 pub mod rate_limits;
 pub mod roles;
@@ -21,6 +22,7 @@ pub mod schedules;
 pub mod scheduling_defaults;
 pub mod sessions;
 pub mod teams;
+pub mod templates;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -137,6 +139,16 @@ impl Db {
     /// Booking events' fan-out and the notification log.
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { db: self }
+    }
+
+    /// Users' notification preferences.
+    pub fn preferences(&self) -> preferences::NotificationPreferences<'_> {
+        preferences::NotificationPreferences { db: self }
+    }
+
+    /// Organizations' own message templates.
+    pub fn templates(&self) -> templates::Templates<'_> {
+        templates::Templates { db: self }
     }
 
     /// Calendar connections, their calendars, synced busy time, write-backs and feed URLs.

@@ -630,7 +630,7 @@ impl Webhooks<'_> {
 }
 
 /// Turns a subscription off after its deliveries kept failing, with an audit row (actor
-/// `system`) so its owners see why.
+/// `system`) and an e-mail to the organization's owners, so they see why.
 async fn disable_in(
     tx: &mut Tx,
     organization_id: OrganizationId,
@@ -653,6 +653,22 @@ async fn disable_in(
             None,
             Some(serde_json::json!({ "reason": reason })),
         ),
+    )
+    .await?;
+    let (url, description): (String, String) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT url, description FROM webhook_subscriptions WHERE organization_id = $1 AND id = $2")
+            .bind(organization_id).bind(id).fetch_one(conn).await?
+    });
+    crate::repo::messages::notify_owners(
+        tx,
+        organization_id,
+        "webhook.disabled",
+        serde_json::json!({
+            "subscription_id": id.0,
+            "url": url,
+            "description": description,
+            "reason": reason,
+        }),
     )
     .await
 }

@@ -10,10 +10,12 @@ pub mod event_types;
 pub mod jobs;
 pub mod me;
 pub mod organization;
+pub mod preferences;
 pub mod public;
 pub mod routing_forms;
 pub mod schedules;
 pub mod team_event_types;
+pub mod templates;
 pub mod webhooks;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.

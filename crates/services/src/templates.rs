@@ -1,0 +1,237 @@
+//! Organizations' message templates: list, read, replace, reset, preview. A template is
+//! checked before it is saved (it compiles, uses only the placeholders messages carry, keeps
+//! the ones its type needs); a message type without one of its own uses the built-in
+//! templates of `notify::templates`.
+
+use notify::templates::{
+    BookingMessage, Channel, MESSAGE_TYPES, Rendered, TemplateSet, check, default_templates,
+    required_placeholders,
+};
+use store::repo::templates::{StoredTemplate, TemplateSources};
+use store::types::{OrganizationId, Timestamp};
+use store::{Db, Scope, can};
+
+use crate::ServiceError;
+use crate::fields::Invalid;
+
+/// The longest part a template may have, in characters.
+pub const MAX_PART_CHARS: usize = 100_000;
+
+/// A message type's template on one channel, as it applies now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EffectiveTemplate {
+    pub event: String,
+    pub channel: Channel,
+    pub set: TemplateSet,
+    /// `false`: the built-in template applies.
+    pub customized: bool,
+    /// What each part must use: `(part, placeholders)`.
+    pub required: Vec<(&'static str, &'static [&'static str])>,
+    pub updated_at: Option<Timestamp>,
+}
+
+fn manage(scope: &Scope) -> Result<store::Granted<can::ManageOrganization>, ServiceError> {
+    scope.grant().ok_or(ServiceError::Forbidden)
+}
+
+/// The message type and channel named in a path; unknown ones are not found.
+pub fn parse_key(event: &str, channel: &str) -> Result<(&'static str, Channel), ServiceError> {
+    let event = MESSAGE_TYPES
+        .iter()
+        .find(|t| **t == event)
+        .ok_or(ServiceError::NotFound("message type"))?;
+    let channel = Channel::parse(channel).ok_or(ServiceError::NotFound("channel"))?;
+    Ok((event, channel))
+}
+
+fn effective(event: &str, channel: Channel, stored: Option<StoredTemplate>) -> EffectiveTemplate {
+    let required = channel
+        .parts()
+        .iter()
+        .map(|part| (part.as_str(), required_placeholders(event, *part)))
+        .collect();
+    match stored {
+        Some(stored) => EffectiveTemplate {
+            event: event.to_owned(),
+            channel,
+            set: TemplateSet {
+                subject: stored.subject,
+                html: stored.html,
+                text: stored.text,
+            },
+            customized: true,
+            required,
+            updated_at: Some(stored.updated_at),
+        },
+        None => EffectiveTemplate {
+            event: event.to_owned(),
+            channel,
+            set: default_templates(channel),
+            customized: false,
+            required,
+            updated_at: None,
+        },
+    }
+}
+
+/// Every message type on every channel, with the organization's own templates where it
+/// wrote them.
+pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<EffectiveTemplate>, ServiceError> {
+    manage(scope)?;
+    let mut stored = db.templates().list(scope).await?;
+    let mut out = Vec::new();
+    for event in MESSAGE_TYPES {
+        for channel in Channel::ALL {
+            let own = stored
+                .iter()
+                .position(|s| s.event == event && s.channel == channel.as_str())
+                .map(|i| stored.swap_remove(i));
+            out.push(effective(event, channel, own));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn get(
+    db: &Db,
+    scope: &Scope,
+    event: &str,
+    channel: &str,
+) -> Result<EffectiveTemplate, ServiceError> {
+    manage(scope)?;
+    let (event, channel) = parse_key(event, channel)?;
+    let stored = db.templates().get(scope, event, channel.as_str()).await?;
+    Ok(effective(event, channel, stored))
+}
+
+/// Checks `set` as the `channel` template of `event`: each problem names its part
+/// (`/subject`, `/html`, `/text`).
+fn validate(event: &str, channel: Channel, set: &TemplateSet) -> Result<(), ServiceError> {
+    let mut invalid = Invalid::default();
+    for (part, value) in [
+        ("subject", &set.subject),
+        ("html", &set.html),
+        ("text", &set.text),
+    ] {
+        let used = channel.parts().iter().any(|p| p.as_str() == part);
+        if used {
+            invalid.check(
+                value.chars().count() <= MAX_PART_CHARS,
+                &format!("/{part}"),
+                "length",
+                &format!("must be at most {MAX_PART_CHARS} characters"),
+            );
+        } else {
+            invalid.check(
+                value.is_empty(),
+                &format!("/{part}"),
+                "unused",
+                &format!("{} messages have no {part}; leave it out", channel.as_str()),
+            );
+        }
+    }
+    for problem in check(event, channel, set) {
+        invalid.push(format!("/{}", problem.part), problem.code, problem.message);
+    }
+    invalid.finish()
+}
+
+/// Replaces the organization's template for `event` on `channel`.
+pub async fn put(
+    db: &Db,
+    scope: &Scope,
+    event: &str,
+    channel: &str,
+    set: TemplateSet,
+) -> Result<EffectiveTemplate, ServiceError> {
+    let grant = manage(scope)?;
+    let (event, channel) = parse_key(event, channel)?;
+    validate(event, channel, &set)?;
+    let stored = db
+        .templates()
+        .put(
+            &grant,
+            event,
+            channel.as_str(),
+            &TemplateSources {
+                subject: set.subject,
+                html: set.html,
+                text: set.text,
+            },
+        )
+        .await?;
+    Ok(effective(event, channel, Some(stored)))
+}
+
+/// Drops the organization's template, so the built-in one applies again.
+pub async fn reset(
+    db: &Db,
+    scope: &Scope,
+    event: &str,
+    channel: &str,
+) -> Result<EffectiveTemplate, ServiceError> {
+    let grant = manage(scope)?;
+    let (event, channel) = parse_key(event, channel)?;
+    db.templates()
+        .delete(&grant, event, channel.as_str())
+        .await?;
+    Ok(effective(event, channel, None))
+}
+
+/// Renders sample data with `draft` (checked first) or, without one, with the template that
+/// applies now.
+pub async fn preview(
+    db: &Db,
+    scope: &Scope,
+    event: &str,
+    channel: &str,
+    draft: Option<TemplateSet>,
+) -> Result<Rendered, ServiceError> {
+    let set = match draft {
+        Some(draft) => {
+            manage(scope)?;
+            let (event, channel) = parse_key(event, channel)?;
+            validate(event, channel, &draft)?;
+            draft
+        }
+        None => get(db, scope, event, channel).await?.set,
+    };
+    let (event, channel) = parse_key(event, channel)?;
+    BookingMessage::sample(event)
+        .render_with(channel, &set)
+        .map_err(|e| ServiceError::field("/text", "render", e.to_string()))
+}
+
+/// What a worker sends: the organization's template when it has one that renders, else the
+/// built-in one (a message is never lost to a template).
+pub async fn render_for(
+    db: &Db,
+    organization_id: OrganizationId,
+    channel: Channel,
+    message: &BookingMessage,
+) -> Result<Rendered, String> {
+    match db
+        .templates()
+        .find(organization_id, &message.event, channel.as_str())
+        .await
+    {
+        Ok(Some(stored)) => {
+            let set = TemplateSet {
+                subject: stored.subject,
+                html: stored.html,
+                text: stored.text,
+            };
+            match message.render_with(channel, &set) {
+                Ok(rendered) => return Ok(rendered),
+                Err(error) => {
+                    tracing::warn!(%error, event = %message.event, "organization template failed; using the built-in one");
+                }
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return Err(error.to_string()),
+    }
+    message
+        .render_with(channel, &default_templates(channel))
+        .map_err(|e| e.to_string())
+}

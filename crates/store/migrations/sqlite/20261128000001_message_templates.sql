@@ -1,0 +1,13 @@
+-- An organization's own wording for a message type on a channel (`email`: subject, html and
+-- text; `sms`: text). Without a row the built-in templates apply.
+CREATE TABLE message_templates (
+    organization_id BLOB    NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    event           TEXT    NOT NULL,
+    channel         TEXT    NOT NULL CHECK (channel IN ('email', 'sms')),
+    subject         TEXT    NOT NULL,
+    html            TEXT    NOT NULL,
+    text            TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, event, channel)
+) STRICT;

@@ -1,0 +1,201 @@
+//! Organization message templates: saving checks them (422 naming the part and the missing
+//! placeholder, or the syntax error), previews render sample data, and a saved template is
+//! what the real SMTP server (aiosmtpd) receives, until it is reset. Both backends.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TestApp;
+use common::booking::{book, event_type};
+use common::smtp_sink::SmtpSink;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = app.request(method, path).bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+const CREATED_EMAIL: &str = "/api/v1/message-templates/booking.created/email";
+
+fn custom() -> Value {
+    json!({
+        "subject": "New: {{ title }} ({{ role }})",
+        "html": "<p>Dear {{ recipient }}, {{ title }} at {{ when }}.</p>",
+        "text": "Dear {{ recipient }}, {{ title }} at {{ when }}.",
+    })
+}
+
+store::backend_test!(templates_are_checked_previewed_and_reset, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let key = &org.key;
+
+    let (status, list) = call(&app, Method::GET, "/api/v1/message-templates", key, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 16, "8 message types on 2 channels");
+    assert!(list.iter().all(|t| t["customized"] == false));
+
+    // Lacking a required placeholder: 422 naming the part and the placeholder.
+    let mut missing = custom();
+    missing["html"] = json!("<p>Dear {{ recipient }}, {{ title }}.</p>");
+    let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, key, Some(missing)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/html");
+    assert_eq!(problem["errors"][0]["code"], "missing_placeholder");
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("{{ when }}"),
+        "{problem}"
+    );
+
+    // Not compiling, and an unknown placeholder: 422 too.
+    let mut broken = custom();
+    broken["subject"] = json!("{% if title %}{{ title }}");
+    broken["text"] = json!("{{ title }} {{ when }} {{ secret_sauce }}");
+    let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, key, Some(broken)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let errors: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![("/subject", "syntax"), ("/text", "unknown_placeholder")]
+    );
+
+    // SMS has only a text.
+    let (status, problem) = call(
+        &app,
+        Method::PUT,
+        "/api/v1/message-templates/booking.reminder/sms",
+        key,
+        Some(json!({ "subject": "x", "text": "{{ title }} {{ when }}" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["pointer"], "/subject");
+
+    // Unknown types and channels are not found.
+    for path in [
+        "/api/v1/message-templates/booking.exploded/email",
+        "/api/v1/message-templates/booking.created/pigeon",
+    ] {
+        let (status, _) = call(&app, Method::GET, path, key, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // A draft previews without being saved.
+    let (status, preview) = call(
+        &app,
+        Method::POST,
+        &format!("{CREATED_EMAIL}/preview"),
+        key,
+        Some(json!({ "draft": custom() })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    insta::assert_json_snapshot!("draft_preview", preview);
+    let (_, current) = call(&app, Method::GET, CREATED_EMAIL, key, None).await;
+    assert_eq!(current["customized"], false);
+
+    // Saved, it applies; the preview of what applies shows it.
+    let (status, saved) = call(&app, Method::PUT, CREATED_EMAIL, key, Some(custom())).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["customized"], true);
+    assert_eq!(saved["text"], custom()["text"]);
+    let (_, preview) = call(
+        &app,
+        Method::POST,
+        &format!("{CREATED_EMAIL}/preview"),
+        key,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(preview["subject"], "New: Intro call (attendee)");
+
+    // Another organization still has the built-in template.
+    let other = app.organization("other").await;
+    let (_, theirs) = call(&app, Method::GET, CREATED_EMAIL, &other.key, None).await;
+    assert_eq!(theirs["customized"], false);
+
+    // Reset: the built-in template applies again.
+    let (status, reset) = call(&app, Method::DELETE, CREATED_EMAIL, key, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reset["customized"], false);
+    assert!(reset["subject"].as_str().unwrap().contains("{{ verb }}"));
+    // The built-in reminder SMS, rendered with sample data.
+    let (_, sms) = call(
+        &app,
+        Method::POST,
+        "/api/v1/message-templates/booking.reminder/sms/preview",
+        key,
+        Some(json!({})),
+    )
+    .await;
+    insta::assert_json_snapshot!("reminder_sms_preview", sms);
+    app.shutdown().await;
+});
+
+store::backend_test!(saved_templates_are_what_people_receive, |t| async move {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::builder().smtp(sink.port).start(t).await;
+    let org = app.organization("acme").await;
+    let event = event_type(&app, &org).await;
+    let (status, saved) = call(&app, Method::PUT, CREATED_EMAIL, &org.key, Some(custom())).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+
+    book(&app, &event, 3).await;
+    let created = sink.wait_for(2).await;
+    let mut subjects: Vec<&str> = created
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    subjects.sort_unstable();
+    assert_eq!(
+        subjects,
+        vec!["New: Intro call (attendee)", "New: Intro call (host)"]
+    );
+    let attendee = created
+        .iter()
+        .find(|m| m["rcpt_tos"] == json!(["ines@example.com"]))
+        .unwrap();
+    assert!(
+        attendee["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dear Ines Invitee, Intro call at "),
+        "{attendee}"
+    );
+    // The invitation is still attached.
+    assert_eq!(attendee["calendar"]["method"], "REQUEST");
+
+    // Reset: the next booking's e-mails use the built-in wording.
+    call(&app, Method::DELETE, CREATED_EMAIL, &org.key, None).await;
+    book(&app, &event, 4).await;
+    let all = sink.wait_for(4).await;
+    assert!(
+        all[2..]
+            .iter()
+            .all(|m| m["subject"].as_str().unwrap().starts_with("Booked: ")),
+        "{all:#?}"
+    );
+    app.shutdown().await;
+});
