@@ -224,6 +224,34 @@ async function host(browser) {
   check(first === cfg.expect.hostFirstSlotAfterEdit, `Monday now starts at ${cfg.expect.hostFirstSlotAfterEdit}, saw ${first}`);
   check(await page.locator('#slot-list .slot').count() === 4, 'four half-hour slots in 13:00-15:00');
 
+  // Date override on the calendar, by keyboard: that Monday gets its own hours.
+  await page.goto(url(`/dashboard/availability?month=${cfg.month}`));
+  const dayLink = page.locator(`table.month.overrides a.day[data-date="${cfg.day}"]`);
+  await dayLink.focus();
+  if (cfg.nextDayMonth === cfg.month) {
+    await page.keyboard.press('ArrowRight');
+    const moved = await page.evaluate(() => document.activeElement.dataset.date);
+    check(moved === cfg.nextDay, `arrow right moves to the next day, saw ${moved}`);
+    await page.keyboard.press('ArrowLeft');
+  }
+  await Promise.all([page.waitForURL(/day=/), page.keyboard.press('Enter')]);
+  check((await text(page, '#editor-day')).length > 0, 'the chosen day opens its editor');
+  await page.fill('#override-windows', '16:00-15:00');
+  check(await page.isChecked('#mode-hours'), 'typing hours picks custom hours');
+  await page.click('#override-save');
+  check((await text(page, '#e-override_windows')).length > 0, 'bad override hours flagged at their field');
+  check((await page.getAttribute('#override-windows', 'aria-invalid')) === 'true', 'override hours marked invalid');
+  await page.fill('#override-windows', '14:00-15:00');
+  await Promise.all([page.waitForURL(/saved=override/), page.click('#override-save')]);
+  check((await text(page, '.notice')) === 'Date override saved.', 'override saved');
+  check(await page.locator(`a.day.custom[data-date="${cfg.day}"]`).count() === 1, 'the day is marked on the calendar');
+  await shot(page, 'availability-overrides');
+  await page.goto(url(`/book/${cfg.intro}?month=${cfg.month}&tz=Europe/Berlin`));
+  await pickDay(page, cfg.day);
+  const overridden = await text(page, '#slot-list .slot');
+  check(overridden === '14:00', `the override's hours apply, saw ${overridden}`);
+  check(await page.locator('#slot-list .slot').count() === 2, 'two half-hour slots in 14:00-15:00');
+
   // Event types: create (the server names a bad slug at its field), then edit.
   await page.goto(url('/dashboard/event-types/new'));
   await page.fill('#f-title', 'Quick chat');
@@ -270,11 +298,49 @@ async function host(browser) {
   await Promise.all([page.waitForURL(/\/dashboard\/settings$/), keyRow.locator('button', { hasText: 'Revoke' }).click()]);
   check((await text(page, 'table.keys')).includes('revoked'), 'key revoked');
 
+  // The organization's pages, for an admin: everyone's bookings, a team, routing, webhooks.
+  await page.goto(url('/dashboard?view=upcoming&scope=all'));
+  await page.locator('.booking-row .host').first().waitFor();
+  await shot(page, 'dashboard-everyone');
+  await page.goto(url('/dashboard/teams'));
+  await page.fill('#f-name', 'Sales');
+  await page.fill('#f-slug', 'sales');
+  await Promise.all([page.waitForURL(/\/dashboard\/teams\/[0-9a-f-]+$/), page.click('button.primary[type=submit]')]);
+  await page.selectOption('#f-member', { index: 1 });
+  await page.selectOption('#f-role', 'lead');
+  await page.click('form[action$="/members"] button[type=submit]');
+  await page.locator('.member-row').first().waitFor();
+  check((await text(page, '.member-row')).includes('lead'), 'the member leads the team');
+  await shot(page, 'team');
+  await page.goto(url(`/dashboard/routing-forms/${cfg.routingForm}`));
+  check((await page.inputValue('#f-rules')).includes('size > 10 -> event'), 'the routing rule reads back as a line');
+  await shot(page, 'routing-form-editor');
+  await page.goto(url('/dashboard/webhooks'));
+  await shot(page, 'webhooks');
+
   // Sign out ends the session.
   await page.goto(url('/dashboard'));
   await Promise.all([page.waitForURL(/\/signin$/), page.click('.signout button')]);
   await page.goto(url('/dashboard'));
   await page.waitForURL(/\/signin$/);
+  await context.close();
+}
+
+// A routing form sends a big team to the intro call's booking page, which asks for slots
+// with the submission (so a routed team booking offers only the chosen hosts).
+async function routed(browser) {
+  const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB', viewport: { width: 800, height: 700 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(url(`/forms/${cfg.routingForm}`));
+  await page.click('button[type=submit]');
+  check((await text(page, '#e-a-0')).length > 0, 'the required team size is asked for at its field');
+  await page.fill('input[name="a.size"]', '25');
+  await shot(page, 'routing-form');
+  const slots = page.waitForResponse((r) => r.url().includes('/slots?') && r.url().includes('routing_submission_id='));
+  await Promise.all([page.waitForURL(/\/book\/.*routing_submission_id=/), page.click('button[type=submit]')]);
+  const answer = await slots;
+  check(answer.status() === 200, `routed slots answered ${answer.status()}`);
   await context.close();
 }
 
@@ -286,6 +352,7 @@ async function main() {
   try {
     await invitee(browser);
     await embedded(browser);
+    await routed(browser);
     await host(browser);
   } finally {
     await browser.close();

@@ -99,9 +99,12 @@ pub struct Config {
     pub rate_limits: RateLimitStore,
     /// Whether anyone may found an organization through `POST /api/v1/auth/sign-up`.
     pub open_signup: bool,
-    /// The address people reach this server at; OAuth providers send them back to
-    /// `{public_url}/api/v1/calendar-connections/oauth/{provider}/callback`.
-    pub public_url: String,
+    /// The address people reach the server at, like `https://book.example.com`: the base of
+    /// absolute links (the manage link in a booking's .ics and calendar links; the OAuth
+    /// redirect URI of Google and Microsoft connections). Unset: those links are left out,
+    /// and the OAuth redirect URI uses the listen address.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// Google OAuth client (Google Calendar connections). Unset: Google is not offered.
     #[serde(default)]
     pub google_client_id: Option<String>,
@@ -181,7 +184,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
             open_signup: true,
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url: None,
             google_client_id: None,
             google_client_secret: None,
             google_authorize_url: "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
@@ -235,6 +238,25 @@ impl SettingError {
             problem: problem.to_string(),
         }
     }
+}
+
+/// `public_url` is an http(s) origin, optionally with a path, and nothing after it.
+fn check_public_url(url: &str) -> Result<(), SettingError> {
+    let invalid = || {
+        SettingError::new(
+            "public_url",
+            format!("{url:?} is not an http or https address like https://book.example.com"),
+        )
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || rest.contains(['?', '#', ' ']) || host.contains('@') {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 impl Config {
@@ -302,6 +324,9 @@ impl Config {
         }
         self.outbound_policy()?;
         cidrs("trusted_proxies", &self.trusted_proxies)?;
+        if let Some(url) = &self.public_url {
+            check_public_url(url)?;
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() {
             return Err(SettingError::new(
                 "log_level",
@@ -384,7 +409,11 @@ impl Config {
                 &self.microsoft_token_url,
                 &self.microsoft_api_url,
             ),
-            public_url: self.public_url.clone(),
+            // Unset: the listen address, which is right for local development only.
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.listen)),
         }
     }
 
@@ -482,6 +511,30 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("battery"), "{debug}");
         assert!(debug.contains("[redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn public_url_is_an_http_address() {
+        for good in [
+            "https://book.example.com",
+            "https://book.example.com/",
+            "http://localhost:8080/rendezvous",
+        ] {
+            assert!(check_public_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "book.example.com",
+            "ftp://example.com",
+            "https://",
+            "https://x.example/?a=1",
+            "https://user@x.example",
+        ] {
+            let error = check_public_url(bad).err().map(|e| e.to_string());
+            assert!(
+                error.as_deref().is_some_and(|e| e.contains("public_url")),
+                "{bad}: {error:?}"
+            );
+        }
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct HttpConfig {
     pub outbound: outbound::Policy,
     /// Keys that seal and open stored calendar passwords (derived from the server secret).
     pub calendar_keys: services::credentials::Keyring,
+    /// The address people reach the server at (`https://book.example.com`, no trailing
+    /// slash), for absolute links in files and messages that leave the browser (the
+    /// booking's .ics and calendar links). `None`: such links are left out.
+    pub public_url: Option<String>,
     /// How often each calendar connection is synced in the background (its sync job is
     /// queued with the connection); `None`: only on demand.
     pub calendar_sync_every: Option<Duration>,
@@ -53,6 +57,7 @@ impl Default for HttpConfig {
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
             calendar_keys: services::credentials::Keyring::ephemeral(),
+            public_url: None,
             calendar_sync_every: Some(services::calendar_sync::DEFAULT_SYNC_EVERY),
             calendar_oauth: services::calendar_oauth::OAuthSettings::default(),
         }
@@ -202,6 +207,10 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             oauth: config.calendar_oauth.clone(),
         },
         outbound,
+        public_url: config
+            .public_url
+            .as_deref()
+            .map(|u| Arc::from(u.trim_end_matches('/'))),
     };
 
     // One INFO line per response (status, latency) is the access log.

@@ -20,4 +20,6 @@ pub struct AppState {
     pub outbound: outbound::Client,
     /// Calendar sync and write-back: the same client, and the credential keys.
     pub calendars: services::calendar_sync::CalendarContext,
+    /// `public_url` without a trailing slash: the base of absolute links.
+    pub(crate) public_url: Option<Arc<str>>,
 }

@@ -3,10 +3,14 @@
 //!
 //! Stories: an invitee in America/New_York books a Europe/Berlin host's slot and sees the
 //! right local time, reschedules and cancels with the manage link; the host signs in, edits
-//! availability (a bad time is answered next to its field) and sees the slots change; the
-//! host confirms a pending booking; another site embeds the booking page and hears of the
-//! booking; the host creates and edits an event type, rebrands, and issues and revokes an
-//! API key. Every page visited is saved as a screenshot under
+//! availability (a bad time is answered next to its field) and sees the slots change, then
+//! gives that day its own hours on the override calendar by keyboard; the host confirms a
+//! pending booking; another site embeds the booking page and hears of the booking; a
+//! visitor fills in a routing form and lands on the booking page, whose slots are asked for
+//! with the submission; the host creates and edits an event type, rebrands, issues and
+//! revokes an API key, looks at everyone's bookings, makes a team with a lead, and opens the
+//! routing form editor and the webhooks page. Every page visited is saved as a screenshot
+//! under
 //! `target/screenshots/<backend>/`.
 //!
 //! Needs Debian's `chromium` and `npm ci` in tools/browser-tests (`tools/test.d/browser.sh`
@@ -99,6 +103,8 @@ struct Seeded {
     consult: String,
     workshop: String,
     pending_uid: String,
+    /// A routing form sending teams of more than ten to the intro call.
+    routing_form: String,
 }
 
 /// A Berlin host, an admin of her organization (Mon-Fri 09:00-17:00), with three event types and a booking waiting for
@@ -196,6 +202,20 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
     )
     .await;
     assert_eq!(pending["booking"]["status"], "pending", "{pending}");
+    let routing_form = created(
+        app,
+        "/api/v1/routing-forms",
+        Some(&key),
+        json!({"name": "Find your call",
+               "fields": [{"key": "size", "label": "Team size", "kind": "number", "required": true}],
+               "routes": [{"when": {"field": "size", "op": "greater_than", "value": 10},
+                           "action": {"kind": "event_type", "event_type_id": intro}}],
+               "fallback": {"kind": "message", "text": "We will write to you."}}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Seeded {
         org,
         host_key: key,
@@ -203,6 +223,7 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
         consult,
         workshop,
         pending_uid: pending["booking"]["uid"].as_str().unwrap().to_owned(),
+        routing_form,
     }
 }
 
@@ -232,6 +253,7 @@ store::backend_test!(invitee_and_host_stories_in_chromium, |t| async move {
         "intro": seeded.intro,
         "consult": seeded.consult,
         "workshop": seeded.workshop,
+        "routingForm": seeded.routing_form,
         "organization": "acme",
         "hostEmail": "berta@acme.example",
         "hostPassword": PASSWORD,

@@ -40,6 +40,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         calendar_keys,
         calendar_sync_every: config.calendar_sync_every(),
         calendar_oauth: config.calendar_oauth(),
+        public_url: config.public_url.clone(),
     };
     let app = web::router(db.clone(), &http).context("setting up the HTTP client")?;
     let outbound =

@@ -11,6 +11,9 @@
   var save = function (k, v) { try { localStorage.setItem(k, v); } catch (e) { /* private mode */ } };
 
   var params = new URLSearchParams(location.search);
+  // A routing form sent the invitee here: its submission narrows the hosts and is booked with.
+  var routed = params.get('routing_submission_id');
+  if (routed && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(routed)) routed = null;
   var browserZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || 'UTC';
   var tz = params.get('tz') || saved('rdv.tz') || cfg.timeZone || browserZone;
   if (!validZone(tz)) tz = 'UTC';
@@ -88,7 +91,9 @@
   }
   function load() {
     var b = monthBounds();
-    var url = cfg.slotsUrl + '?' + new URLSearchParams({ start: b.start, end: b.end, timeZone: tz, duration: String(duration) });
+    var query = { start: b.start, end: b.end, timeZone: tz, duration: String(duration) };
+    if (routed) query.routing_submission_id = routed;
+    var url = cfg.slotsUrl + '?' + new URLSearchParams(query);
     var mine = ++loading;
     status('Loading times…');
     renderMonth();
@@ -323,6 +328,7 @@
       utm: utm()
     };
     if (location) body.location = Number(location.value);
+    if (routed) body.routing_submission_id = routed;
     if (!idempotencyKey) idempotencyKey = newKey();
     var button = $('book-submit');
     button.disabled = true;

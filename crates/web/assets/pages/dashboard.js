@@ -21,4 +21,23 @@
     if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, function () { source.select(); });
     else { source.select(); }
   });
+  // The override calendar's days are links; arrow keys move between them like a grid,
+  // and typing custom hours picks "Custom hours".
+  var grid = document.querySelector('table.month.overrides');
+  if (grid) {
+    grid.addEventListener('keydown', function (e) {
+      var step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[e.key];
+      if (!step || !e.target.matches('a.day')) return;
+      var days = Array.prototype.slice.call(grid.querySelectorAll('a.day'));
+      var next = days[days.indexOf(e.target) + step];
+      if (next) { next.focus(); e.preventDefault(); }
+    });
+  }
+  var windows = document.getElementById('override-windows');
+  if (windows) {
+    windows.addEventListener('input', function () {
+      var hours = document.getElementById('mode-hours');
+      if (hours && windows.value.trim()) hours.checked = true;
+    });
+  }
 })();

@@ -14,6 +14,8 @@ pub(crate) struct CalendarEvent {
     pub start: Timestamp,
     pub end: Timestamp,
     pub cancelled: bool,
+    /// The absolute manage link (`public_url` set): the event's URL.
+    pub url: Option<String>,
 }
 
 /// `20261201T140000Z`: UTC, basic format.
@@ -74,11 +76,12 @@ pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
         format!("DESCRIPTION:{}", escape(&event.description)),
         format!("LOCATION:{}", escape(&event.location)),
         format!("STATUS:{status}"),
-        "END:VEVENT".to_owned(),
-        "END:VCALENDAR".to_owned(),
     ];
+    // URL is a URI value, not TEXT: no escaping (RFC 5545 §3.8.4.6).
+    let url = event.url.iter().map(|u| format!("URL:{u}"));
+    let end = ["END:VEVENT".to_owned(), "END:VCALENDAR".to_owned()];
     let mut out = String::new();
-    for line in lines {
+    for line in lines.into_iter().chain(url).chain(end) {
         fold(&line, &mut out);
     }
     out
@@ -135,7 +138,21 @@ mod tests {
             start: at("2026-12-01T14:00:00Z"),
             end: at("2026-12-01T14:30:00Z"),
             cancelled: false,
+            url: None,
         }
+    }
+
+    #[test]
+    fn the_manage_link_is_the_events_url() {
+        let event = CalendarEvent {
+            url: Some("https://book.example.com/manage/tok;en".to_owned()),
+            ..event()
+        };
+        let text = ics(&event, Timestamp::now());
+        assert!(
+            text.contains("\r\nURL:https://book.example.com/manage/tok;en\r\nEND:VEVENT"),
+            "{text}"
+        );
     }
 
     #[test]

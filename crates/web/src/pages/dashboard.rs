@@ -20,6 +20,7 @@ use store::{Scope, User};
 use uuid::Uuid;
 
 use super::branding::Palette;
+use super::override_calendar::{self, DayEditor, MonthGrid, OverrideRow, windows_text};
 use super::render::{page, render};
 use super::session::{SessionForm, SignedIn};
 use super::{PageError, Rendered};
@@ -35,8 +36,12 @@ pub(crate) fn router() -> Router<AppState> {
             "/dashboard/availability",
             get(availability).post(save_availability),
         )
+        .route("/dashboard/availability/overrides", post(save_override))
         .merge(super::event_types::router())
         .merge(super::settings::router())
+        .merge(super::webhooks::router())
+        .merge(super::teams::router())
+        .merge(super::routing_forms::router())
         .merge(super::calendars::router())
 }
 
@@ -64,6 +69,12 @@ pub(super) struct Chrome {
     csrf: String,
     /// Which tab is current.
     section: &'static str,
+    /// Owners and admins also see the organization's webhooks.
+    manages_organization: bool,
+    /// Who may read event types sees the routing forms.
+    reads_event_types: bool,
+    /// Who may see the teams sees the teams page.
+    reads_teams: bool,
     pub(super) notice: Option<String>,
 }
 
@@ -81,6 +92,15 @@ pub(super) async fn chrome(
             user_name: me.name.clone(),
             csrf: signed_in.csrf.clone(),
             section,
+            manages_organization: signed_in
+                .scope
+                .grant::<store::can::ManageOrganization>()
+                .is_some(),
+            reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
+            reads_event_types: signed_in
+                .scope
+                .grant::<store::can::ReadEventTypes>()
+                .is_some(),
             notice: None,
         },
         me,
@@ -100,12 +120,110 @@ fn local(ts: Timestamp, tz: &jiff::tz::TimeZone, format: &str) -> String {
 
 // ----- bookings -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub(crate) struct BookingsQuery {
     #[serde(default)]
     view: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     done: Option<String>,
+    /// `all`: the organization's bookings (owners and admins); else my own.
+    #[serde(default)]
+    scope: Option<String>,
+    /// Filters of the organization view: host user id, event type id, status, local dates.
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    event_type: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+/// Blank query values are no filter.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The organization view's filters applied to `filter`; what cannot be read is named by
+/// field and left out.
+fn organization_filters(
+    q: &BookingsQuery,
+    tz: &jiff::tz::TimeZone,
+    filter: &mut BookingFilter,
+) -> BTreeMap<String, String> {
+    let mut errors = BTreeMap::new();
+    filter.host_user_id = None;
+    if let Some(host) = given(&q.host) {
+        match Uuid::parse_str(host) {
+            Ok(id) => filter.host_user_id = Some(store::types::UserId(id)),
+            Err(_) => {
+                errors.insert("host".to_owned(), "Choose a host from the list.".to_owned());
+            }
+        }
+    }
+    if let Some(event_type) = given(&q.event_type) {
+        match Uuid::parse_str(event_type) {
+            Ok(id) => filter.event_type_id = Some(store::types::EventTypeId(id)),
+            Err(_) => {
+                errors.insert(
+                    "event_type".to_owned(),
+                    "Choose an event type from the list.".to_owned(),
+                );
+            }
+        }
+    }
+    if let Some(status) = given(&q.status) {
+        match BookingStatus::parse(status) {
+            Some(status) => filter.status = Some(status),
+            None => {
+                errors.insert(
+                    "status".to_owned(),
+                    "Choose a status from the list.".to_owned(),
+                );
+            }
+        }
+    }
+    // Dates are the viewer's local days; `to` includes its whole day.
+    let day_start = |text: &str, next: bool| -> Option<Timestamp> {
+        let date = text.parse::<jiff::civil::Date>().ok()?;
+        let date = if next { date.tomorrow().ok()? } else { date };
+        let zoned = date.to_zoned(tz.clone()).ok()?;
+        Timestamp::from_millisecond(zoned.timestamp().as_millisecond()).ok()
+    };
+    let from = given(&q.from).map(|t| (t, day_start(t, false)));
+    let to = given(&q.to).map(|t| (t, day_start(t, true)));
+    match from {
+        Some((_, Some(ts))) => filter.from = Some(ts),
+        Some((_, None)) => {
+            errors.insert("from".to_owned(), "Write a date as 2026-12-24.".to_owned());
+        }
+        None => {}
+    }
+    match to {
+        Some((_, Some(ts))) => filter.until = Some(ts),
+        Some((_, None)) => {
+            errors.insert("to".to_owned(), "Write a date as 2026-12-24.".to_owned());
+        }
+        None => {}
+    }
+    if let (Some(from), Some(until)) = (filter.from, filter.until)
+        && from >= until
+    {
+        errors.insert(
+            "to".to_owned(),
+            "Must be on or after the first day.".to_owned(),
+        );
+    }
+    errors
+}
+
+#[derive(Serialize)]
+struct FilterChoice {
+    value: String,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -115,6 +233,8 @@ struct BookingRow {
     day: String,
     time: String,
     status: &'static str,
+    /// The host's name, in the organization view.
+    host: Option<String>,
     attendees: Vec<String>,
     location: String,
     cancel_reason: Option<String>,
@@ -130,6 +250,17 @@ struct BookingsContext {
     views: [(&'static str, &'static str); 4],
     rows: Vec<BookingRow>,
     time_zone: String,
+    /// Owners and admins may switch to the organization's bookings.
+    sees_organization: bool,
+    /// Showing the organization's bookings, with these filters.
+    organization_view: bool,
+    query: BookingsQuery,
+    hosts: Vec<FilterChoice>,
+    event_types: Vec<FilterChoice>,
+    statuses: Vec<&'static str>,
+    errors: BTreeMap<String, String>,
+    /// The query string of the current filters, for the view tabs.
+    filter_query: String,
 }
 
 const VIEWS: [(&str, &str); 4] = [
@@ -155,7 +286,7 @@ pub(crate) async fn bookings(
     Query(q): Query<BookingsQuery>,
 ) -> Rendered {
     let (mut chrome, me) = chrome(&state, &signed_in, "bookings").await?;
-    chrome.notice = q.done.map(|d| match d.as_str() {
+    chrome.notice = q.done.as_deref().map(|d| match d {
         "confirm" => "Booking confirmed.".to_owned(),
         "reject" => "Booking rejected.".to_owned(),
         "cancel" => "Booking cancelled.".to_owned(),
@@ -188,16 +319,31 @@ pub(crate) async fn bookings(
         }
     }
     let scope = &signed_in.scope;
+    let tz = zone_of(&me);
+    // Owners and admins, who may act for everyone, may see everyone's bookings.
+    let sees_organization = scope.grant::<store::can::ManageUsers>().is_some();
+    let organization_view = sees_organization && q.scope.as_deref() == Some("all");
+    let errors = if organization_view {
+        organization_filters(&q, &tz, &mut filter)
+    } else {
+        BTreeMap::new()
+    };
+    let has_errors = !errors.is_empty();
     let mut list = services::bookings::list(&state.db, scope, filter).await?;
     if view == "past" {
         list.reverse();
     }
-    let titles: BTreeMap<_, _> = services::event_types::list(&state.db, scope, None)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.fields.title))
+    let event_types = services::event_types::list(&state.db, scope, None).await?;
+    let titles: BTreeMap<_, _> = event_types
+        .iter()
+        .map(|e| (e.id, e.fields.title.clone()))
         .collect();
-    let tz = zone_of(&me);
+    let people = if organization_view {
+        services::users::list(&state.db, scope).await?
+    } else {
+        Vec::new()
+    };
+    let names: BTreeMap<_, _> = people.iter().map(|u| (u.id, u.name.clone())).collect();
     let mut rows = Vec::with_capacity(list.len());
     for booking in list {
         let (_, attendees) = services::bookings::get(&state.db, scope, booking.id).await?;
@@ -214,6 +360,12 @@ pub(crate) async fn bookings(
                 local(booking.end_at, &tz, "%H:%M")
             ),
             status: booking.status.as_str(),
+            host: organization_view.then(|| {
+                names
+                    .get(&booking.host_user_id)
+                    .cloned()
+                    .unwrap_or_default()
+            }),
             attendees: attendees
                 .iter()
                 .filter(|a| a.status == "active")
@@ -237,10 +389,54 @@ pub(crate) async fn bookings(
             views: VIEWS,
             rows,
             time_zone: me.time_zone,
+            sees_organization,
+            organization_view,
+            filter_query: if organization_view {
+                let filters = BookingsQuery {
+                    view: None,
+                    done: None,
+                    ..q.clone()
+                };
+                serde_urlencoded::to_string(&filters).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            query: q.clone(),
+            hosts: people
+                .iter()
+                .map(|u| FilterChoice {
+                    value: u.id.0.to_string(),
+                    label: u.name.clone(),
+                })
+                .collect(),
+            event_types: event_types
+                .iter()
+                .map(|e| FilterChoice {
+                    value: e.id.0.to_string(),
+                    label: e.fields.title.clone(),
+                })
+                .collect(),
+            statuses: STATUSES.to_vec(),
+            errors,
         },
     )?;
-    Ok(private_page(html))
+    let status = if has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, private_page(html)).into_response())
 }
+
+const STATUSES: [&str; 7] = [
+    "pending",
+    "confirmed",
+    "rejected",
+    "cancelled",
+    "rescheduled",
+    "no_show",
+    "completed",
+];
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ActionForm {
@@ -326,8 +522,8 @@ pub(crate) async fn reschedule_page(
 
 // ----- availability -----
 
-/// The weekly-hours form: one text field per day (`09:00-12:00, 13:00-17:00`), date
-/// overrides one per line (`2026-12-24: closed` or `2026-12-24: 10:00-12:00`).
+/// The weekly-hours form: one text field per day (`09:00-12:00, 13:00-17:00`). Date
+/// overrides are edited one day at a time on the month grid (`save_override`).
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct AvailabilityForm {
     #[serde(default)]
@@ -348,8 +544,6 @@ pub(crate) struct AvailabilityForm {
     sat: String,
     #[serde(default)]
     sun: String,
-    #[serde(default)]
-    overrides: String,
 }
 
 impl AvailabilityForm {
@@ -367,18 +561,6 @@ impl AvailabilityForm {
 
     fn of(schedule: &Schedule) -> Self {
         let day = |key: &str| windows_text(schedule.weekly.get(key).map_or(&[][..], |w| w));
-        let overrides = schedule
-            .overrides
-            .iter()
-            .map(|(date, windows)| {
-                if windows.is_empty() {
-                    format!("{date}: closed")
-                } else {
-                    format!("{date}: {}", windows_text(windows))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
         Self {
             name: schedule.name.clone(),
             time_zone: schedule.time_zone.clone(),
@@ -389,17 +571,8 @@ impl AvailabilityForm {
             fri: day("fri"),
             sat: day("sat"),
             sun: day("sun"),
-            overrides,
         }
     }
-}
-
-fn windows_text(windows: &[Window]) -> String {
-    windows
-        .iter()
-        .map(|[start, end]| format!("{start}-{end}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `09:00-12:00, 13:00-17:00` as windows; the times themselves are checked by the service.
@@ -416,10 +589,10 @@ fn parse_windows(text: &str) -> Result<Vec<Window>, ()> {
         .collect()
 }
 
-/// The form as a schedule's weekly rules and overrides, or the fields it cannot read.
-fn parse_form(
-    form: &AvailabilityForm,
-) -> Result<(WeeklyRules, DateOverrides), Vec<(String, String)>> {
+const WINDOWS_HINT: &str = "Write times as 09:00-12:00, separated by commas.";
+
+/// The form as a schedule's weekly rules, or the fields it cannot read.
+fn parse_form(form: &AvailabilityForm) -> Result<WeeklyRules, Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut weekly = WeeklyRules::new();
     for day in services::schedules::DAY_KEYS {
@@ -428,36 +601,11 @@ fn parse_form(
             Ok(windows) => {
                 weekly.insert(day.to_owned(), windows);
             }
-            Err(()) => errors.push((
-                day.to_owned(),
-                "Write times as 09:00-12:00, separated by commas.".to_owned(),
-            )),
-        }
-    }
-    let mut overrides = DateOverrides::new();
-    for line in form
-        .overrides
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
-        let parsed = line
-            .split_once(':')
-            .and_then(|(date, rest)| Some((date.trim(), parse_windows(rest).ok()?)));
-        match parsed {
-            Some((date, windows)) => {
-                overrides.insert(date.to_owned(), windows);
-            }
-            None => errors.push((
-                "overrides".to_owned(),
-                format!(
-                    "cannot read “{line}”: write 2026-12-24: closed, or 2026-12-24: 10:00-12:00"
-                ),
-            )),
+            Err(()) => errors.push((day.to_owned(), WINDOWS_HINT.to_owned())),
         }
     }
     if errors.is_empty() {
-        Ok((weekly, overrides))
+        Ok(weekly)
     } else {
         Err(errors)
     }
@@ -479,10 +627,12 @@ pub(super) fn sentence(message: &str) -> String {
 /// The form field a service error's JSON Pointer names.
 pub(super) fn field_of(pointer: &str) -> String {
     let mut parts = pointer.trim_start_matches('/').split('/');
-    match (parts.next(), parts.next()) {
-        (Some("weekly"), Some(day)) => day.to_owned(),
-        (Some("overrides"), _) => "overrides".to_owned(),
-        (Some(first), _) => first.to_owned(),
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("weekly"), Some(day), _) => day.to_owned(),
+        // `/overrides/{date}` is the date itself; anything deeper is one of its windows.
+        (Some("overrides"), Some(_), Some(_)) => "override_windows".to_owned(),
+        (Some("overrides"), _, _) => "override_date".to_owned(),
+        (Some(first), _, _) => first.to_owned(),
         _ => String::new(),
     }
 }
@@ -494,6 +644,10 @@ struct AvailabilityContext<'a> {
     days: [(&'static str, &'static str); 7],
     errors: BTreeMap<String, String>,
     booking_links: Vec<(String, String)>,
+    calendar: MonthGrid,
+    editor: Option<DayEditor>,
+    override_errors: BTreeMap<String, String>,
+    upcoming_overrides: Vec<OverrideRow>,
 }
 
 const DAYS: [(&str, &str); 7] = [
@@ -519,19 +673,67 @@ async fn my_default_schedule(
     })
 }
 
+/// What the override calendar shows: a month, maybe a selected day, and (after a refused
+/// save) the day editor as submitted with its errors.
+#[derive(Default)]
+struct CalendarView {
+    month: Option<jiff::civil::Date>,
+    day: Option<jiff::civil::Date>,
+    submitted: Option<OverrideForm>,
+    errors: BTreeMap<String, String>,
+}
+
+impl CalendarView {
+    fn of_query(q: &AvailabilityQuery) -> Self {
+        let day = q.day.as_deref().and_then(override_calendar::parse_day);
+        let month = q
+            .month
+            .as_deref()
+            .and_then(override_calendar::parse_month)
+            .or_else(|| day.map(|d| d.first_of_month()));
+        Self {
+            month,
+            day,
+            ..Self::default()
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn availability_page(
     state: &AppState,
     chrome: Chrome,
     scope: &Scope,
     me: &User,
+    schedule: Option<&Schedule>,
     form: &AvailabilityForm,
     errors: BTreeMap<String, String>,
+    view: CalendarView,
 ) -> Result<Html<String>, PageError> {
     let booking_links = services::event_types::list(&state.db, scope, Some(me.id))
         .await?
         .into_iter()
         .map(|e| (e.fields.title, format!("/book/{}", e.id.0)))
         .collect();
+    let zone = schedule
+        .and_then(|s| jiff::tz::TimeZone::get(&s.time_zone).ok())
+        .unwrap_or_else(|| zone_of(me));
+    let today = jiff::Timestamp::now().to_zoned(zone).date();
+    let empty_weekly = WeeklyRules::new();
+    let empty_overrides = DateOverrides::new();
+    let (weekly, overrides) = schedule.map_or((&empty_weekly, &empty_overrides), |s| {
+        (&s.weekly, &s.overrides)
+    });
+    let month = view.month.unwrap_or_else(|| today.first_of_month());
+    let calendar = override_calendar::month_grid(month, view.day, today, overrides);
+    let editor = view.day.map(|day| {
+        let mut editor = override_calendar::day_editor(day, weekly, overrides);
+        if let Some(submitted) = &view.submitted {
+            editor.mode = submitted.mode.clone();
+            editor.windows = submitted.windows.clone();
+        }
+        editor
+    });
     render(
         "dashboard/availability.html",
         AvailabilityContext {
@@ -540,32 +742,69 @@ async fn availability_page(
             days: DAYS,
             errors,
             booking_links,
+            calendar,
+            editor,
+            override_errors: view.errors,
+            upcoming_overrides: override_calendar::override_rows(overrides, today),
         },
     )
 }
 
-/// `/dashboard/availability`: my default schedule's weekly hours, overrides and zone.
-pub(crate) async fn availability(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
-    let (chrome, me) = chrome(&state, &signed_in, "availability").await?;
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AvailabilityQuery {
+    #[serde(default)]
+    month: Option<String>,
+    #[serde(default)]
+    day: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn default_form(me: &User) -> AvailabilityForm {
+    AvailabilityForm {
+        name: "Working hours".to_owned(),
+        time_zone: me.time_zone.clone(),
+        ..AvailabilityForm::default()
+    }
+}
+
+/// `/dashboard/availability`: my default schedule's weekly hours, zone, and the month grid
+/// of date overrides (`?month=2026-12&day=2026-12-24` opens that day's editor).
+pub(crate) async fn availability(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(q): Query<AvailabilityQuery>,
+) -> Rendered {
+    let (mut chrome, me) = chrome(&state, &signed_in, "availability").await?;
+    chrome.notice = match q.saved.as_deref() {
+        Some("override") => Some("Date override saved.".to_owned()),
+        Some("weekly") => Some("Date override removed; the weekly hours apply.".to_owned()),
+        _ => None,
+    };
     let schedule = my_default_schedule(&state, &signed_in.scope, &me).await?;
-    let form = schedule.as_ref().map_or_else(
-        || AvailabilityForm {
-            name: "Working hours".to_owned(),
-            time_zone: me.time_zone.clone(),
-            ..AvailabilityForm::default()
-        },
-        AvailabilityForm::of,
-    );
+    let form = schedule
+        .as_ref()
+        .map_or_else(|| default_form(&me), AvailabilityForm::of);
     let html = availability_page(
         &state,
         chrome,
         &signed_in.scope,
         &me,
+        schedule.as_ref(),
         &form,
         BTreeMap::new(),
+        CalendarView::of_query(&q),
     )
     .await?;
     Ok(private_page(html))
+}
+
+/// Service validation errors as `field → message`.
+fn field_errors(fields: Vec<services::FieldError>) -> BTreeMap<String, String> {
+    fields
+        .into_iter()
+        .map(|f| (field_of(&f.pointer), sentence(&f.message)))
+        .collect()
 }
 
 pub(crate) async fn save_availability(
@@ -579,42 +818,194 @@ pub(crate) async fn save_availability(
     let (mut chrome, me) = chrome(&state, &signed_in, "availability").await?;
     let scope = &signed_in.scope;
     let form = submitted.form;
+    let existing = my_default_schedule(&state, scope, &me).await?;
     let saved = match parse_form(&form) {
         Err(errors) => Err(errors.into_iter().collect::<BTreeMap<_, _>>()),
-        Ok((weekly, overrides)) => {
+        Ok(weekly) => {
             let input = services::schedules::ScheduleInput {
                 user_id: None,
                 name: form.name.clone(),
                 time_zone: form.time_zone.trim().to_owned(),
                 weekly,
-                overrides,
+                // The overrides are edited on the calendar; this form keeps them.
+                overrides: existing
+                    .as_ref()
+                    .map(|s| s.overrides.clone())
+                    .unwrap_or_default(),
                 is_default: true,
             };
-            let result = match my_default_schedule(&state, scope, &me).await? {
+            let result = match &existing {
                 Some(existing) => {
                     services::schedules::replace(&state.db, scope, existing.id, input).await
                 }
                 None => services::schedules::create(&state.db, scope, input).await,
             };
             match result {
-                Ok(_) => Ok(()),
-                Err(ServiceError::Validation(fields)) => Err(fields
-                    .into_iter()
-                    .map(|f| (field_of(&f.pointer), sentence(&f.message)))
-                    .collect()),
+                Ok(schedule) => Ok(schedule),
+                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
                 Err(other) => return Err(other.into()),
             }
         }
     };
     match saved {
-        Ok(()) => {
+        Ok(schedule) => {
             chrome.notice = Some("Availability saved.".to_owned());
-            let html =
-                availability_page(&state, chrome, scope, &me, &form, BTreeMap::new()).await?;
+            let html = availability_page(
+                &state,
+                chrome,
+                scope,
+                &me,
+                Some(&schedule),
+                &form,
+                BTreeMap::new(),
+                CalendarView::default(),
+            )
+            .await?;
             Ok(private_page(html))
         }
         Err(errors) => {
-            let html = availability_page(&state, chrome, scope, &me, &form, errors).await?;
+            let html = availability_page(
+                &state,
+                chrome,
+                scope,
+                &me,
+                existing.as_ref(),
+                &form,
+                errors,
+                CalendarView::default(),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, private_page(html)).into_response())
+        }
+    }
+}
+
+/// One day of the override calendar: `weekly` removes the day's override, `closed` makes
+/// the day unavailable, `hours` sets custom windows (`10:00-12:00, 14:00-16:00`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct OverrideForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    windows: String,
+}
+
+/// The override the form asks for: `None` removes the day's override.
+fn parse_override(form: &OverrideForm) -> Result<Option<Vec<Window>>, (String, String)> {
+    let windows_error = |message: &str| ("override_windows".to_owned(), message.to_owned());
+    match form.mode.as_str() {
+        "weekly" => Ok(None),
+        "closed" => Ok(Some(Vec::new())),
+        "hours" => match parse_windows(&form.windows) {
+            Ok(windows) if windows.is_empty() => Err(windows_error(
+                "Give at least one time range, or choose unavailable all day.",
+            )),
+            Ok(windows) => Ok(Some(windows)),
+            Err(()) => Err(windows_error(WINDOWS_HINT)),
+        },
+        _ => Err((
+            "override_mode".to_owned(),
+            "Choose weekly hours, unavailable, or custom hours.".to_owned(),
+        )),
+    }
+}
+
+/// `POST /dashboard/availability/overrides`: sets or removes one day's override on my
+/// default schedule (creating it, with no weekly hours, if I have none yet).
+pub(crate) async fn save_override(
+    State(state): State<AppState>,
+    submitted: SessionForm<OverrideForm>,
+) -> Rendered {
+    let signed_in = SignedIn {
+        scope: submitted.scope,
+        csrf: submitted.csrf,
+    };
+    let form = submitted.form;
+    let scope = &signed_in.scope;
+    let (chrome, me) = chrome(&state, &signed_in, "availability").await?;
+    let existing = my_default_schedule(&state, scope, &me).await?;
+    let Some(date) = override_calendar::parse_day(&form.date) else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_form",
+            "the day to edit is not a date",
+        )
+        .into());
+    };
+    let result = match parse_override(&form) {
+        Err((field, message)) => Err(BTreeMap::from([(field, message)])),
+        Ok(change) => {
+            let mut input = existing.as_ref().map_or_else(
+                || services::schedules::ScheduleInput {
+                    user_id: None,
+                    name: "Working hours".to_owned(),
+                    time_zone: me.time_zone.clone(),
+                    weekly: WeeklyRules::new(),
+                    overrides: DateOverrides::new(),
+                    is_default: true,
+                },
+                |s| services::schedules::ScheduleInput {
+                    user_id: None,
+                    name: s.name.clone(),
+                    time_zone: s.time_zone.clone(),
+                    weekly: s.weekly.clone(),
+                    overrides: s.overrides.clone(),
+                    is_default: true,
+                },
+            );
+            let key = date.to_string();
+            let removed = change.is_none();
+            match change {
+                Some(windows) => {
+                    input.overrides.insert(key, windows);
+                }
+                None => {
+                    input.overrides.remove(&key);
+                }
+            }
+            let saved = match &existing {
+                Some(s) => services::schedules::replace(&state.db, scope, s.id, input).await,
+                None => services::schedules::create(&state.db, scope, input).await,
+            };
+            match saved {
+                Ok(_) => Ok(removed),
+                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    match result {
+        Ok(removed) => {
+            let saved = if removed { "weekly" } else { "override" };
+            let to = format!(
+                "/dashboard/availability?month={}&day={date}&saved={saved}#override-editor",
+                override_calendar::month_key(date.first_of_month())
+            );
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(errors) => {
+            let form_values = existing
+                .as_ref()
+                .map_or_else(|| default_form(&me), AvailabilityForm::of);
+            let view = CalendarView {
+                month: Some(date.first_of_month()),
+                day: Some(date),
+                submitted: Some(form),
+                errors,
+            };
+            let html = availability_page(
+                &state,
+                chrome,
+                scope,
+                &me,
+                existing.as_ref(),
+                &form_values,
+                BTreeMap::new(),
+                view,
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, private_page(html)).into_response())
         }
     }
@@ -641,20 +1032,33 @@ mod tests {
     }
 
     #[test]
-    fn overrides_name_the_line_they_cannot_read() {
-        let form = AvailabilityForm {
-            overrides: "2026-12-24: closed\n2026-12-31 10:00".to_owned(),
-            ..AvailabilityForm::default()
+    fn an_override_is_closed_custom_or_removed() {
+        let form = |mode: &str, windows: &str| OverrideForm {
+            date: "2026-12-24".to_owned(),
+            mode: mode.to_owned(),
+            windows: windows.to_owned(),
         };
-        let errors = parse_form(&form).err().unwrap_or_default();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].0, "overrides");
+        assert_eq!(parse_override(&form("weekly", "ignored")), Ok(None));
+        assert_eq!(parse_override(&form("closed", "")), Ok(Some(Vec::new())));
+        assert_eq!(
+            parse_override(&form("hours", "10:00-12:00")),
+            Ok(Some(vec![["10:00".to_owned(), "12:00".to_owned()]]))
+        );
+        for (mode, windows, field) in [
+            ("hours", "", "override_windows"),
+            ("hours", "ten to twelve", "override_windows"),
+            ("sometimes", "", "override_mode"),
+        ] {
+            let error = parse_override(&form(mode, windows)).err().map(|e| e.0);
+            assert_eq!(error.as_deref(), Some(field), "{mode} {windows}");
+        }
     }
 
     #[test]
     fn pointers_map_to_form_fields() {
         assert_eq!(field_of("/weekly/mon/0"), "mon");
-        assert_eq!(field_of("/overrides/2026-12-24/1"), "overrides");
+        assert_eq!(field_of("/overrides/2026-12-24/1"), "override_windows");
+        assert_eq!(field_of("/overrides/2026-12-24"), "override_date");
         assert_eq!(field_of("/time_zone"), "time_zone");
     }
 }

@@ -162,20 +162,7 @@ impl EventTypeForm {
         let questions = f
             .questions
             .iter()
-            .map(|q| {
-                let mut line = format!(
-                    "{} | {} | {} | {}",
-                    q.key,
-                    q.label,
-                    kind_name(q.kind),
-                    if q.required { "required" } else { "optional" }
-                );
-                if !q.options.is_empty() {
-                    line.push_str(" | ");
-                    line.push_str(&q.options.join(", "));
-                }
-                line
-            })
+            .map(question_line)
             .collect::<Vec<_>>()
             .join("\n");
         Self {
@@ -237,7 +224,24 @@ fn parse_location(line: &str) -> Option<Location> {
     }
 }
 
-fn parse_question(line: &str) -> Option<Question> {
+/// A question as a line of the form: `key | Label | kind | required | options`.
+pub(super) fn question_line(q: &Question) -> String {
+    let mut line = format!(
+        "{} | {} | {} | {}",
+        q.key,
+        q.label,
+        kind_name(q.kind),
+        if q.required { "required" } else { "optional" }
+    );
+    if !q.options.is_empty() {
+        line.push_str(" | ");
+        line.push_str(&q.options.join(", "));
+    }
+    line
+}
+
+/// A line `key | Label | kind | required | options` as a question.
+pub(super) fn parse_question(line: &str) -> Option<Question> {
     let parts: Vec<&str> = line.split('|').map(str::trim).collect();
     let kind: QuestionKind =
         serde_json::from_value(serde_json::Value::String(parts.get(2)?.to_string())).ok()?;

@@ -13,11 +13,16 @@ mod calendar_links;
 mod calendars;
 mod dashboard;
 mod event_types;
+mod override_calendar;
 mod public;
 mod render;
+mod routing_forms;
+mod routing_public;
 mod session;
 mod settings;
 mod signin;
+mod teams;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -39,6 +44,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/manage/{token}/event.ics", get(public::manage_ics))
         .route("/u/{organization}/{user}", get(public::organizer_page))
         .route("/t/{organization}/{team}", get(public::team_page))
+        .route(
+            "/forms/{id}",
+            get(routing_public::show).post(routing_public::submit),
+        )
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())

@@ -293,15 +293,29 @@ fn local_span(start: Timestamp, end: Timestamp, zone: &str) -> String {
     )
 }
 
-/// The booking for the invitee's calendar. The manage link is not in it: the server does
-/// not know the public address it is reached at (no base URL setting yet).
-fn calendar_event(manage: &ManagePage) -> CalendarEvent {
+/// The booking for the invitee's calendar. With `public_url` set, its description and URL
+/// carry the absolute manage link (to reschedule or cancel from the calendar entry);
+/// without it the server cannot know the address it is reached at, and leaves it out.
+fn calendar_event(manage: &ManagePage, public_url: Option<&str>, token: &str) -> CalendarEvent {
     let event_type = manage.page.bookable.event_type();
     let location = booked_location(&manage.booking.location);
+    let url = public_url.map(|base| format!("{base}/manage/{token}"));
+    let description = match &url {
+        Some(url) => {
+            let mut text = event_type.fields.description.trim().to_owned();
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!("Reschedule or cancel: {url}"));
+            text
+        }
+        None => event_type.fields.description.clone(),
+    };
     CalendarEvent {
         uid: format!("{}@rendezvous", manage.booking.id.0),
         title: format!("{} with {}", event_type.fields.title, manage.page.host.name),
-        description: event_type.fields.description.clone(),
+        description,
+        url,
         location,
         start: manage.booking.start_at,
         end: manage.booking.end_at,
@@ -347,7 +361,7 @@ pub(crate) async fn manage_page(
     let embedded = q.embedded();
     let event_type = manage.page.bookable.event_type();
     let manage_url = format!("/manage/{token}");
-    let event = calendar_event(&manage);
+    let event = calendar_event(&manage, state.public_url.as_deref(), &token);
     let booking = &manage.booking;
     let config = json!({
         "mode": "reschedule",
@@ -403,7 +417,7 @@ pub(crate) async fn manage_ics(
 ) -> Result<Response, ApiError> {
     services::auth::limit_manage(&state.auth.settings, ip.as_deref()).await?;
     let manage = services::public_pages::manage_page(&state.db, &token).await?;
-    let event = calendar_event(&manage);
+    let event = calendar_event(&manage, state.public_url.as_deref(), &token);
     let body = calendar_links::ics(&event, Timestamp::now());
     Ok((
         [

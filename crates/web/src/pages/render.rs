@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "organizer.html",
     "team.html",
     "signin.html",
+    "routing_form.html",
     "dashboard/base.html",
     "dashboard/_field.html",
     "dashboard/bookings.html",
@@ -36,6 +37,13 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/event_types.html",
     "dashboard/event_type_form.html",
     "dashboard/settings.html",
+    "dashboard/webhooks.html",
+    "dashboard/webhook.html",
+    "dashboard/teams.html",
+    "dashboard/team.html",
+    "dashboard/routing_forms.html",
+    "dashboard/routing_form.html",
+    "dashboard/routing_submissions.html",
     "dashboard/calendars.html",
 ];
 

@@ -106,6 +106,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets `public_url`, the base of absolute links.
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.http.public_url = Some(url.to_owned());
+        self
+    }
+
     fn http_for(&self, db: &store::Db) -> HttpConfig {
         let mut http = self.http.clone();
         if self.shared_rate_limits {
@@ -226,6 +232,24 @@ impl TestApp {
     }
 
     /// Creates an organization the way the CLI does, returning its first key.
+    /// Opens the sign-in form as a browser would: returns its login CSRF cookie (as a
+    /// `Cookie` header value) and the token of its hidden `csrf_token` field, which a
+    /// `POST /signin` must carry together.
+    pub async fn sign_in_form(&self) -> (String, String) {
+        let response = self.client.get(self.url("/signin")).send().await.unwrap();
+        let cookie = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("rdv_login_csrf="))
+            .and_then(|v| v.split(';').next())
+            .expect("the sign-in form sets its login CSRF cookie")
+            .to_owned();
+        let token = cookie.trim_start_matches("rdv_login_csrf=").to_owned();
+        (cookie, token)
+    }
+
     pub async fn organization(&self, slug: &str) -> Org {
         let created = services::organizations::create(
             &self.db.db,
