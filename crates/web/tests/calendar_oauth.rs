@@ -681,17 +681,20 @@ async fn sign_in(
     email: &str,
     password: &str,
 ) -> (String, String) {
+    let (login_cookie, login_token) = app.sign_in_form().await;
     let response = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
         .post(app.url("/signin"))
+        .header(reqwest::header::COOKIE, login_cookie)
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
         .body(
             serde_urlencoded::to_string([
+                ("csrf_token", login_token.as_str()),
                 ("organization", organization),
                 ("email", email),
                 ("password", password),
