@@ -35,8 +35,9 @@ pub struct HttpConfig {
     pub auth: crate::extract::AuthConfig,
     /// What calls to user-given URLs (calendars, feeds, webhooks) may reach.
     pub outbound: outbound::Policy,
-    /// Keys that seal and open stored calendar passwords (derived from the server secret).
-    pub calendar_keys: services::credentials::Keyring,
+    /// Keys that seal and open stored credentials: calendar passwords and OAuth tokens, webhook
+    /// signing secrets (derived from the server secret).
+    pub credential_keys: services::credentials::Keyring,
     /// The address people reach the server at (`https://book.example.com`, no trailing
     /// slash), for absolute links in files and messages that leave the browser (the
     /// booking's .ics and calendar links). `None`: such links are left out.
@@ -56,7 +57,7 @@ impl Default for HttpConfig {
             request_timeout: Duration::from_secs(30),
             auth: crate::extract::AuthConfig::default(),
             outbound: outbound::Policy::default(),
-            calendar_keys: services::credentials::Keyring::ephemeral(),
+            credential_keys: services::credentials::Keyring::ephemeral(),
             public_url: None,
             calendar_sync_every: Some(services::calendar_sync::DEFAULT_SYNC_EVERY),
             calendar_oauth: services::calendar_oauth::OAuthSettings::default(),
@@ -202,7 +203,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
         auth: Arc::new(config.auth.clone()),
         calendars: services::calendar_sync::CalendarContext {
             http: outbound.clone(),
-            keys: config.calendar_keys.clone(),
+            keys: config.credential_keys.clone(),
             sync_every: config.calendar_sync_every,
             oauth: config.calendar_oauth.clone(),
         },

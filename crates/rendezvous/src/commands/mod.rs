@@ -49,15 +49,16 @@ pub fn calendar_context(
 ) -> anyhow::Result<services::calendar_sync::CalendarContext> {
     Ok(services::calendar_sync::CalendarContext {
         http: outbound.clone(),
-        keys: calendar_keys(config)?,
+        keys: credential_keys(config)?,
         sync_every: config.calendar_sync_every(),
         oauth: config.calendar_oauth(),
     })
 }
 
-/// The keys that seal and open stored calendar passwords, derived from the secret key (and
-/// the previous ones, which still open what they sealed).
-pub fn calendar_keys(config: &Config) -> anyhow::Result<services::credentials::Keyring> {
+/// The keys that seal and open stored credentials (calendar passwords and tokens, webhook
+/// secrets), derived from the secret key and the previous ones, which still open what they
+/// sealed.
+pub fn credential_keys(config: &Config) -> anyhow::Result<services::credentials::Keyring> {
     let secret = secret_key(config)?;
     let keys = services::credentials::Keyring::from_secret(secret.expose().as_bytes());
     Ok(config.previous_secret_keys.iter().fold(keys, |keys, old| {

@@ -21,7 +21,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     }
     // Loaded at start-up so a broken key fails now, not at the first login. Stored calendar
     // passwords are sealed under a key derived from it (services::credentials).
-    let calendar_keys = super::calendar_keys(config)?;
+    let credential_keys = super::credential_keys(config)?;
 
     let listener = TcpListener::bind(config.listen).await.map_err(|e| {
         SettingError::new("listen", format!("cannot listen on {}: {e}", config.listen))
@@ -37,7 +37,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(config.request_timeout_secs),
         auth,
         outbound: config.outbound_policy()?,
-        calendar_keys,
+        credential_keys,
         calendar_sync_every: config.calendar_sync_every(),
         calendar_oauth: config.calendar_oauth(),
         public_url: config.public_url.clone(),

@@ -145,7 +145,7 @@ impl TestAppBuilder {
         }));
         let calendars = services::calendar_sync::CalendarContext {
             http: outbound::Client::new(self.http.outbound.clone()).unwrap(),
-            keys: self.http.calendar_keys.clone(),
+            keys: self.http.credential_keys.clone(),
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
         };
