@@ -2,8 +2,8 @@
 // data, starts the server and passes everything in RDV_SCENARIO (JSON). Exits non-zero, with
 // the failing step, when a story does not go as expected.
 'use strict';
-const path = require('path');
 const { chromium } = require('playwright-core');
+const { shot: screenshot } = require('./shot');
 
 const cfg = JSON.parse(process.env.RDV_SCENARIO || '{}');
 const url = (p) => cfg.baseUrl + p;
@@ -14,8 +14,7 @@ function check(condition, message) {
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: path.join(cfg.screenshots, name + '.png'), fullPage: true });
-  console.log('screenshot', name);
+  await screenshot(page, cfg.screenshots, name);
 }
 
 async function text(page, selector) {
