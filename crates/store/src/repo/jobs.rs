@@ -627,20 +627,26 @@ impl Jobs<'_> {
         grant: &Granted<can::ManageOrganization>,
         id: JobId,
     ) -> Result<Job, Error> {
-        const SQL: &str = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $3, \
-            locked_by = NULL, locked_until = NULL, updated_at = $3 \
-            WHERE organization_id = $1 AND id = $2 AND state = 'dead'";
+        // The answer is the row as this update left it: a worker may claim the job the
+        // moment the transaction commits.
+        let sql = format!(
+            "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $3, \
+             locked_by = NULL, locked_until = NULL, updated_at = $3 \
+             WHERE organization_id = $1 AND id = $2 AND state = 'dead' RETURNING {JOB_COLUMNS}"
+        );
         let scope = grant.scope();
         let org = scope.organization_id();
         let mut tx = self.db.begin_write().await?;
-        let n = with_tx!(&mut tx, conn => {
-            sqlx::query(SQL).bind(org).bind(id).bind(Timestamp::now()).execute(conn).await?.rows_affected()
+        let row: Option<JobRow> = with_tx!(&mut tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(id).bind(Timestamp::now())
+                .fetch_optional(conn).await?
         });
-        if n == 0 {
+        let Some(row) = row else {
             // Either unknown (404) or not dead (409); tell them apart without writing.
             self.get(scope, id).await?;
             return Err(Error::Conflict("state"));
-        }
+        };
         audit::record_at(
             &mut tx,
             org,
@@ -650,7 +656,7 @@ impl Jobs<'_> {
         )
         .await?;
         tx.commit().await?;
-        self.get(scope, id).await
+        Ok(Job::from(row))
     }
 
     /// Counts the organization's jobs by state (for tests and metrics).
