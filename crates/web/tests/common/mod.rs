@@ -148,6 +148,7 @@ impl TestAppBuilder {
             keys: self.http.credential_keys.clone(),
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
+            public_url: self.http.public_url.clone(),
         };
         let workers = self
             .workers
