@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod booking;
+pub mod calendar_host;
 pub mod smtp_sink;
 pub mod webhook_receiver;
 
