@@ -2,6 +2,10 @@
 //! since a sync token (Google `nextSyncToken`, Graph `@odata.deltaLink`), following pages; a
 //! 410 Gone means the token expired and a full sync is needed. Events come back as busy or
 //! free periods; the caller stores them like CalDAV busy time.
+//!
+//! They also write bookings ([`OutgoingEvent`]): Google by `iCalUID` (`events.insert`,
+//! `events.update`, `events.delete`, `events.list?iCalUID=`), Graph with the booking's uid as
+//! `transactionId` (`POST`, `PATCH`, `DELETE`).
 
 use outbound::{Method, StatusCode};
 use serde::Deserialize;
