@@ -651,37 +651,6 @@ fn periods_of(
     vec![(start, end)]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn all_day_events_block_the_hosts_local_days() {
-        let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
-        let window = (
-            Timestamp::from(jiff::Timestamp::from_second(0).unwrap_or_default()),
-            Timestamp::from(jiff::Timestamp::MAX),
-        );
-        let event = RemoteEvent {
-            id: "e1".into(),
-            busy: true,
-            when: RemoteWhen::AllDay {
-                start: jiff::civil::date(2026, 12, 1),
-                end: jiff::civil::date(2026, 12, 2),
-            },
-        };
-        let periods = periods_of(&event, window, &zone);
-        assert_eq!(periods.len(), 1);
-        assert_eq!(periods[0].0.to_jiff().to_string(), "2026-11-30T23:00:00Z");
-        assert_eq!(periods[0].1.to_jiff().to_string(), "2026-12-01T23:00:00Z");
-        let free = RemoteEvent {
-            busy: false,
-            ..event
-        };
-        assert!(periods_of(&free, window, &zone).is_empty());
-    }
-}
-
 /// Writes bookings into a Google or Microsoft calendar for the write-back job, with the
 /// connection's tokens (refreshed before expiry, and once after a 401).
 pub(crate) struct ProviderWriter<'a> {
@@ -815,5 +784,36 @@ impl<'a> ProviderWriter<'a> {
                     .await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_day_events_block_the_hosts_local_days() {
+        let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+        let window = (
+            Timestamp::from(jiff::Timestamp::from_second(0).unwrap_or_default()),
+            Timestamp::from(jiff::Timestamp::MAX),
+        );
+        let event = RemoteEvent {
+            id: "e1".into(),
+            busy: true,
+            when: RemoteWhen::AllDay {
+                start: jiff::civil::date(2026, 12, 1),
+                end: jiff::civil::date(2026, 12, 2),
+            },
+        };
+        let periods = periods_of(&event, window, &zone);
+        assert_eq!(periods.len(), 1);
+        assert_eq!(periods[0].0.to_jiff().to_string(), "2026-11-30T23:00:00Z");
+        assert_eq!(periods[0].1.to_jiff().to_string(), "2026-12-01T23:00:00Z");
+        let free = RemoteEvent {
+            busy: false,
+            ..event
+        };
+        assert!(periods_of(&free, window, &zone).is_empty());
     }
 }

@@ -123,11 +123,11 @@ pub async fn booking_changed(
             // Already written (this booking, or the one it was rescheduled from): replace it
             // where it is, which may not be today's receiving calendar. Its calendar may be
             // gone (disconnected): then it is written afresh.
-            let written_before = match existing.or(previous) {
-                Some(row) => match located(db, &scope, &row).await? {
-                    Some(place) => Some((row, place)),
-                    None => None,
-                },
+            let old_row = existing.or(previous);
+            let written_before = match &old_row {
+                Some(row) => located(db, &scope, row)
+                    .await?
+                    .map(|place| (row.clone(), place)),
                 None => None,
             };
             match written_before {
@@ -180,7 +180,9 @@ pub async fn booking_changed(
                         etag,
                         sequence: 0,
                     };
-                    repo.save_writeback(&bookings_grant, &row, None).await?;
+                    // A row left for a calendar that is gone is replaced by this one.
+                    let stale = old_row.map(|r| r.booking_id);
+                    repo.save_writeback(&bookings_grant, &row, stale).await?;
                     Ok(Outcome::Created)
                 }
             }
