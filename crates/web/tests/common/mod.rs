@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod booking;
+pub mod calendar_host;
 pub mod sms_receiver;
 pub mod smtp_sink;
 pub mod webhook_receiver;
@@ -171,6 +172,7 @@ impl TestAppBuilder {
             keys: self.http.credential_keys.clone(),
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
+            public_url: self.http.public_url.clone(),
         };
         let senders = services::workers::Senders {
             mailer: self.mailer.clone(),
