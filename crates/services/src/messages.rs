@@ -1,6 +1,6 @@
 //! Booking events become messages: the `booking.event` job fans out to webhooks and e-mails
 //! (exactly once, in one transaction), and `email.booking` jobs send one e-mail each, with an
-//! iMIP invitation, through SMTP.
+//! iMIP invitation, through SMTP, or, to a host who prefers SMS, queue one text message.
 
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
@@ -10,7 +10,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
 use store::repo::bookings::BookingStatus;
-use store::repo::messages::{BookingEmail, BookingEvent, LogEntry, OwnerNotice};
+use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
+use store::repo::messages::{
+    Audience, BookingEmail, BookingEvent, LogEntry, OwnerNotice, SmsMessage, sms_job,
+};
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
 use crate::webhooks::envelope;
@@ -69,6 +72,7 @@ impl Handler for BookingEventHandler {
                 location: &snapshot.location,
                 reason: snapshot.cancel_reason.as_deref(),
                 webhook_payload: &body,
+                audience: Audience::Everyone,
             };
             match self.db.messages().fan_out(job, &event).await {
                 Ok(_) => Outcome::Finished,
@@ -81,9 +85,10 @@ impl Handler for BookingEventHandler {
     }
 }
 
-/// Runs a booking's scheduled jobs (`booking.reminder`, `booking.follow_up`): e-mails from
-/// the booking as it is when the job runs, sent only while it is still confirmed (or, for a
-/// follow-up, completed).
+/// Runs a booking's scheduled jobs (`booking.reminder` for the attendees,
+/// `booking.host_reminder` for the host, `booking.follow_up`): messages from the booking as
+/// it is when the job runs, sent only while it is still confirmed (or, for a follow-up,
+/// completed).
 #[derive(Clone, Debug)]
 pub struct ScheduledMessageHandler {
     pub db: Db,
@@ -109,7 +114,7 @@ impl Handler for ScheduledMessageHandler {
                 }
             };
             let wanted = match job.kind.as_str() {
-                store::repo::jobs::FOLLOW_UP_JOB => matches!(
+                FOLLOW_UP_JOB => matches!(
                     booking.status,
                     BookingStatus::Confirmed | BookingStatus::Completed
                 ),
@@ -118,8 +123,14 @@ impl Handler for ScheduledMessageHandler {
             if !wanted {
                 return Outcome::Succeeded;
             }
+            // Both reminders send the one `booking.reminder` message, each to its own people.
+            let (name, audience) = match job.kind.as_str() {
+                HOST_REMINDER_JOB => (REMINDER_JOB, Audience::Host),
+                REMINDER_JOB => (REMINDER_JOB, Audience::Attendees),
+                other => (other, Audience::Attendees),
+            };
             let event = BookingEvent {
-                name: &job.kind,
+                name,
                 booking_id: booking.id,
                 host: booking.host_user_id,
                 event_type: booking.event_type_id,
@@ -128,6 +139,7 @@ impl Handler for ScheduledMessageHandler {
                 location: &booking.location,
                 reason: None,
                 webhook_payload: &Value::Null,
+                audience,
             };
             match self.db.messages().fan_out(job, &event).await {
                 Ok(_) => Outcome::Finished,
@@ -141,11 +153,15 @@ impl Handler for ScheduledMessageHandler {
 }
 
 /// Runs `email.booking` jobs. Without a mailer (no SMTP configured) the message is written to
-/// the log (target `rendezvous::email`) instead.
+/// the log (target `rendezvous::email`) instead. A host message for a host who prefers SMS
+/// (`sms_to`) becomes an `sms.send` job when an SMS provider is configured, and stays an
+/// e-mail otherwise, so it is not lost.
 #[derive(Clone, Debug)]
 pub struct EmailHandler {
     pub db: Db,
     pub mailer: Option<Mailer>,
+    /// Whether an SMS provider is configured (`sms_provider` other than `none`).
+    pub sms_configured: bool,
 }
 
 impl Handler for EmailHandler {
@@ -159,6 +175,13 @@ impl Handler for EmailHandler {
                     };
                 }
             };
+            if let Some(to) = &email.sms_to {
+                if self.sms_configured {
+                    return queue_text(&self.db, job, &email, to).await;
+                }
+                tracing::warn!(event = %email.event, booking = %email.booking_id,
+                    "the host prefers SMS but no SMS provider is configured (sms_provider = none): e-mailing instead");
+            }
             let rendered = match crate::templates::render_for(
                 &self.db,
                 job.organization_id,
@@ -181,6 +204,45 @@ impl Handler for EmailHandler {
             )
             .await
         })
+    }
+}
+
+/// Renders `email`'s message from the `sms` channel's templates and queues it to `to` as an
+/// `sms.send` job (keyed by this job, so a retry queues nothing more), which sends and logs it.
+async fn queue_text(db: &Db, job: &ClaimedJob, email: &BookingEmail, to: &str) -> Outcome {
+    let rendered = match crate::templates::render_for(
+        db,
+        job.organization_id,
+        Channel::Sms,
+        &booking_message(email),
+    )
+    .await
+    {
+        Ok(rendered) => rendered,
+        Err(error) => return Outcome::Retry { error, at: None },
+    };
+    let body: String = rendered
+        .text
+        .trim()
+        .chars()
+        .take(notify::sms::MAX_BODY_CHARS)
+        .collect();
+    let message = SmsMessage {
+        to: to.to_owned(),
+        body,
+        event: email.event.clone(),
+        booking_id: Some(email.booking_id),
+    };
+    let queued = match sms_job(&message, Some(format!("email.booking:{}", job.id))) {
+        Ok(new) => db.jobs().enqueue(&job.scope(), &new).await,
+        Err(error) => Err(error),
+    };
+    match queued {
+        Ok(_) => Outcome::Succeeded,
+        Err(error) => Outcome::Retry {
+            error: error.to_string(),
+            at: None,
+        },
     }
 }
 

@@ -1,10 +1,14 @@
-//! The signed-in user's notification preferences: message types they mute and
-//! do-not-disturb hours (in their own zone). The booking fan-out applies them to the host's
-//! e-mails: muted types are not sent; others wait until the window ends, except
-//! cancellations, which go at once.
+//! The signed-in user's notification preferences: message types they mute, do-not-disturb
+//! hours (in their own zone), the lead time of their reminders as a host and the channel
+//! of their host messages. The booking fan-out applies them to the host's messages: muted
+//! types are not sent; others wait until the window ends, except cancellations, which go at
+//! once; a host preferring `sms` is texted at their profile's phone.
+//!
+//! The lead time applies to reminders scheduled after it changes (new bookings, and
+//! bookings rescheduled later); reminders already planned keep their time.
 
 use notify::templates::MESSAGE_TYPES;
-use store::repo::preferences::Preferences;
+use store::repo::preferences::{Preferences, PreferredChannel};
 use store::{Db, Scope};
 
 use crate::ServiceError;
@@ -16,7 +20,14 @@ pub struct PreferencesInput {
     pub muted_events: Vec<String>,
     /// Do-not-disturb `(from, until)`, `HH:MM` each; may cross midnight.
     pub do_not_disturb: Option<(String, String)>,
+    /// Minutes before a start the host's reminder comes; `None`: the system default.
+    pub reminder_lead_minutes: Option<i32>,
+    /// `email` or `sms`; `None`: `email`.
+    pub preferred_channel: Option<String>,
 }
+
+/// The shortest and longest reminder lead times, in minutes: five minutes, seven days.
+pub const REMINDER_LEAD_MINUTES: std::ops::RangeInclusive<i32> = 5..=7 * 24 * 60;
 
 fn minutes(invalid: &mut Invalid, pointer: &str, hhmm: &str) -> i32 {
     let parsed = hhmm.split_once(':').and_then(|(h, m)| {
@@ -63,6 +74,34 @@ pub async fn set_own(
         );
         (from, until)
     });
+    if let Some(lead) = input.reminder_lead_minutes {
+        invalid.check(
+            REMINDER_LEAD_MINUTES.contains(&lead),
+            "/reminder_lead_minutes",
+            "range",
+            &format!(
+                "must be {} to {} minutes",
+                REMINDER_LEAD_MINUTES.start(),
+                REMINDER_LEAD_MINUTES.end()
+            ),
+        );
+    }
+    let channel = match input.preferred_channel.as_deref() {
+        None => PreferredChannel::Email,
+        Some(text) => PreferredChannel::parse(text).unwrap_or_else(|| {
+            invalid.push("/preferred_channel", "enum", "must be email or sms");
+            PreferredChannel::Email
+        }),
+    };
+    if channel == PreferredChannel::Sms {
+        let me = crate::users::current(db, scope).await?;
+        invalid.check(
+            me.phone.is_some(),
+            "/preferred_channel",
+            "phone_required",
+            "sms needs a phone number on your profile",
+        );
+    }
     invalid.finish()?;
     let mut muted = input.muted_events;
     muted.sort();
@@ -70,6 +109,8 @@ pub async fn set_own(
     let prefs = Preferences {
         muted_events: muted,
         dnd,
+        reminder_lead_minutes: input.reminder_lead_minutes,
+        preferred_channel: channel,
     };
     db.preferences().set_own(scope, &prefs).await?;
     Ok(prefs)

@@ -112,6 +112,8 @@ pub struct Profile {
     pub time_zone: Option<String>,
     pub reasonable_hours_start: Option<i32>,
     pub reasonable_hours_end: Option<i32>,
+    /// A phone number as typed (stored in E.164 form); `Some(None)` or blank clears it.
+    pub phone: Option<Option<String>>,
 }
 
 fn profile_changes(current: &User, p: Profile) -> Result<ProfileChanges, ServiceError> {
@@ -153,6 +155,20 @@ fn profile_changes(current: &User, p: Profile) -> Result<ProfileChanges, Service
     } else {
         None
     };
+    let phone = match p.phone {
+        Some(Some(typed)) if !typed.trim().is_empty() => {
+            match crate::validate::phone_number("/phone", &typed) {
+                Ok(number) => Some(Some(number.into())),
+                Err(ServiceError::Validation(fields)) => {
+                    errors.extend(fields);
+                    None
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Some(_) => Some(None),
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
@@ -161,6 +177,7 @@ fn profile_changes(current: &User, p: Profile) -> Result<ProfileChanges, Service
         slug: p.slug,
         time_zone: p.time_zone,
         reasonable_hours: hours,
+        phone,
     })
 }
 

@@ -7,7 +7,8 @@ use notify::email::Mailer;
 use notify::sms::Sms;
 use store::Db;
 use store::repo::jobs::{
-    BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
+    BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, HOST_REMINDER_JOB,
+    REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
 
@@ -74,6 +75,7 @@ pub fn handlers_with_retries(
             EmailHandler {
                 db: db.clone(),
                 mailer,
+                sms_configured: sms.is_some(),
             },
         )
         .on(
@@ -85,6 +87,10 @@ pub fn handlers_with_retries(
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
         .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })
+        .on(
+            HOST_REMINDER_JOB,
+            ScheduledMessageHandler { db: db.clone() },
+        )
         .on(FOLLOW_UP_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(
             DELIVER_JOB,

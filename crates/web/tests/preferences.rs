@@ -1,14 +1,19 @@
-//! Notification preferences: the signed-in user's muted message types and do-not-disturb
-//! hours, validated, and applied to their host e-mails (muted: not queued; in DND: queued
-//! for when it ends; a cancellation at once). Both backends.
+//! Notification preferences: the signed-in user's muted message types, do-not-disturb
+//! hours, reminder lead time and preferred channel, validated, and applied to their host
+//! messages (muted: not queued; in DND: queued for when it ends; a cancellation at once;
+//! `sms`: texted through a Twilio stand-in while the invitee is e-mailed through a real SMTP
+//! server, or e-mailed when no SMS provider is configured). Both backends.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use common::TestApp;
 use common::booking::{book, event_type};
+use common::sms_receiver::{SmsReceiver, eventually};
+use common::smtp_sink::SmtpSink;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use store::repo::jobs::{HOST_REMINDER_JOB, NewJob, REMINDER_JOB};
 use store::repo::messages::EMAIL_JOB;
 use store::types::BookingId;
 
@@ -80,7 +85,10 @@ store::backend_test!(preferences_mute_and_delay_host_emails, |t| async move {
 
     let (status, prefs) = call(&app, Method::GET, key, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(prefs, json!({ "muted_events": [], "do_not_disturb": null }));
+    assert_eq!(
+        prefs,
+        json!({ "muted_events": [], "do_not_disturb": null, "reminder_lead_minutes": null, "preferred_channel": "email" })
+    );
 
     let (status, problem) = call(
         &app,
@@ -169,3 +177,211 @@ store::backend_test!(preferences_mute_and_delay_host_emails, |t| async move {
     );
     app.shutdown().await;
 });
+
+fn pointers(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect()
+}
+
+async fn set_phone(app: &TestApp, key: &str, phone: &str) -> (StatusCode, Value) {
+    common::call(
+        app,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        Some(key),
+        Some(json!({ "phone": phone })),
+    )
+    .await
+}
+
+const HOST_PHONE: &str = "+14155550100";
+
+store::backend_test!(lead_time_channel_and_phone_are_validated, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let key = &org.key;
+
+    for (body, pointer) in [
+        (
+            json!({ "reminder_lead_minutes": 4 }),
+            "/reminder_lead_minutes",
+        ),
+        (
+            json!({ "reminder_lead_minutes": 10081 }),
+            "/reminder_lead_minutes",
+        ),
+        (json!({ "preferred_channel": "fax" }), "/preferred_channel"),
+        // No phone on the profile yet.
+        (json!({ "preferred_channel": "sms" }), "/preferred_channel"),
+    ] {
+        let (status, problem) = call(&app, Method::PUT, key, Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(pointers(&problem), vec![pointer], "{body}");
+    }
+    let (status, problem) = set_phone(&app, key, "415 555 0100").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(pointers(&problem), vec!["/phone"]);
+
+    let (status, me) = set_phone(&app, key, "+1 (415) 555-0100").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["phone"], HOST_PHONE);
+    let (status, saved) = call(
+        &app,
+        Method::PUT,
+        key,
+        Some(json!({ "preferred_channel": "sms", "reminder_lead_minutes": 5 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["preferred_channel"], "sms");
+    let (_, read) = call(&app, Method::GET, key, None).await;
+    assert_eq!(read, saved);
+    app.shutdown().await;
+});
+
+store::backend_test!(
+    an_sms_preferring_host_is_texted_while_the_invitee_is_emailed,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let receiver = SmsReceiver::start().await;
+        let app = TestApp::builder()
+            .smtp(sink.port)
+            .sms(receiver.provider())
+            .start(t)
+            .await;
+        let org = app.organization("acme").await;
+        let key = &org.key;
+        let scope = app
+            .db
+            .db
+            .api_keys()
+            .authenticate(key)
+            .await
+            .unwrap()
+            .unwrap();
+        let event = event_type(&app, &org).await;
+        let (status, _) = set_phone(&app, key, HOST_PHONE).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            key,
+            Some(json!({ "preferred_channel": "sms" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
+        // Booked: the invitee's notice is an e-mail, the host's a text message.
+        let (uid, _) = book(&app, &event, 3).await;
+        let booking = BookingId(uid.parse().unwrap());
+        let texts = eventually(
+            std::time::Duration::from_secs(30),
+            "the host's text",
+            || async {
+                let got = receiver.received();
+                (!got.is_empty()).then_some(got)
+            },
+        )
+        .await;
+        assert_eq!(texts[0].field("To"), Some(HOST_PHONE));
+        assert!(
+            texts[0].field("Body").unwrap().contains("Intro call"),
+            "{:?}",
+            texts[0].field("Body")
+        );
+        let mails = sink.wait_for(1).await;
+        assert_eq!(mails[0]["rcpt_tos"], json!(["ines@example.com"]));
+
+        // Reminders: the host's is texted, the invitee's e-mailed.
+        for kind in [HOST_REMINDER_JOB, REMINDER_JOB] {
+            let mut job = NewJob::now(kind, json!({ "event": kind }));
+            job.booking_id = Some(booking);
+            app.db.db.jobs().enqueue(&scope, &job).await.unwrap();
+        }
+        let texts = eventually(
+            std::time::Duration::from_secs(30),
+            "the host's reminder",
+            || async {
+                let got = receiver.received();
+                (got.len() >= 2).then_some(got)
+            },
+        )
+        .await;
+        assert_eq!(texts[1].field("To"), Some(HOST_PHONE));
+        let mails = sink.wait_for(2).await;
+        assert_eq!(mails[1]["rcpt_tos"], json!(["ines@example.com"]));
+        assert!(
+            mails[1]["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Reminder: ")
+        );
+
+        // Every text is in the notification log, and no e-mail went to the host.
+        let log = eventually(std::time::Duration::from_secs(30), "the log", || async {
+            let rows = app
+                .db
+                .db
+                .messages()
+                .log_for_booking(&scope, booking)
+                .await
+                .unwrap();
+            (rows.iter().filter(|r| r.channel == "sms").count() >= 2).then_some(rows)
+        })
+        .await;
+        let mut texted: Vec<(&str, &str, &str)> = log
+            .iter()
+            .filter(|r| r.channel == "sms")
+            .map(|r| (r.event.as_str(), r.recipient.as_str(), r.status.as_str()))
+            .collect();
+        texted.sort_unstable();
+        assert_eq!(
+            texted,
+            vec![
+                ("booking.created", HOST_PHONE, "sent"),
+                ("booking.reminder", HOST_PHONE, "sent"),
+            ]
+        );
+        assert!(
+            log.iter().all(|r| r.recipient != "owner@acme.example"),
+            "{log:#?}"
+        );
+        assert_eq!(receiver.received().len(), 2);
+        app.shutdown().await;
+    }
+);
+
+store::backend_test!(
+    without_an_sms_provider_an_sms_preferring_host_is_emailed,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        let org = app.organization("acme").await;
+        let key = &org.key;
+        let event = event_type(&app, &org).await;
+        let (status, _) = set_phone(&app, key, HOST_PHONE).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            key,
+            Some(json!({ "preferred_channel": "sms" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
+        book(&app, &event, 3).await;
+        let mails = sink.wait_for(2).await;
+        let mut to: Vec<&str> = mails
+            .iter()
+            .map(|m| m["rcpt_tos"][0].as_str().unwrap())
+            .collect();
+        to.sort_unstable();
+        assert_eq!(to, vec!["ines@example.com", "owner@acme.example"]);
+        app.shutdown().await;
+    }
+);

@@ -1,6 +1,7 @@
-//! A booking's scheduled jobs: a reminder before the start and a follow-up after the end,
-//! written with the booking, moved by a reschedule, dropped by a cancellation, and sent to
-//! a real SMTP server (aiosmtpd) when due. Both backends.
+//! A booking's scheduled jobs: reminders before the start (the attendees' at the system's
+//! lead time, the host's at their own) and a follow-up after the end, written with the
+//! booking, moved by a reschedule, dropped by a cancellation, and sent to a real SMTP server
+//! (aiosmtpd) when due. Both backends.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -10,7 +11,10 @@ use common::booking::{book, event_type, first_slot};
 use common::smtp_sink::SmtpSink;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use store::repo::jobs::{FOLLOW_UP_DELAY, FOLLOW_UP_JOB, Job, NewJob, REMINDER_JOB, REMINDER_LEAD};
+use store::repo::jobs::{
+    FOLLOW_UP_DELAY, FOLLOW_UP_JOB, HOST_REMINDER_JOB, Job, NewJob, REMINDER_JOB, REMINDER_LEAD,
+    SCHEDULED_JOBS,
+};
 use store::types::BookingId;
 
 async fn scope(app: &TestApp, key: &str) -> store::Scope {
@@ -23,17 +27,20 @@ async fn scope(app: &TestApp, key: &str) -> store::Scope {
         .unwrap()
 }
 
-/// The booking's pending reminder and follow-up.
+/// The booking's pending reminders and follow-up, in [`SCHEDULED_JOBS`] order.
 async fn scheduled(app: &TestApp, scope: &store::Scope, booking: BookingId) -> Vec<Job> {
-    app.db
+    let mut jobs = app
+        .db
         .db
         .jobs()
         .for_booking(scope, booking)
         .await
         .unwrap()
         .into_iter()
-        .filter(|j| j.state == "pending" && (j.kind == REMINDER_JOB || j.kind == FOLLOW_UP_JOB))
-        .collect()
+        .filter(|j| j.state == "pending" && SCHEDULED_JOBS.contains(&j.kind.as_str()))
+        .collect::<Vec<_>>();
+    jobs.sort_by_key(|j| SCHEDULED_JOBS.iter().position(|k| *k == j.kind));
+    jobs
 }
 
 fn at(job: &Job) -> jiff::Timestamp {
@@ -49,14 +56,28 @@ store::backend_test!(
         let scope = scope(&app, &org.key).await;
         let event = event_type(&app, &org).await;
 
+        // The host wants their reminder a day ahead; attendees keep the system's hour.
+        let host_lead = jiff::SignedDuration::from_hours(24);
+        let (status, prefs) = common::call(
+            &app,
+            Method::PUT,
+            "/api/v1/me/notification-preferences",
+            Some(org.key.as_str()),
+            Some(json!({ "reminder_lead_minutes": 1440 })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{prefs}");
+        assert_eq!(prefs["reminder_lead_minutes"], 1440);
+
         let (uid, token) = book(&app, &event, 3).await;
         let first = BookingId(uid.parse().unwrap());
         let (booking, _) = app.db.db.bookings().get(&scope, first).await.unwrap();
         let jobs = scheduled(&app, &scope, first).await;
         let kinds: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
-        assert_eq!(kinds, vec![REMINDER_JOB, FOLLOW_UP_JOB]);
+        assert_eq!(kinds, SCHEDULED_JOBS);
         assert_eq!(at(&jobs[0]), booking.start_at.to_jiff() - REMINDER_LEAD);
-        assert_eq!(at(&jobs[1]), booking.end_at.to_jiff() + FOLLOW_UP_DELAY);
+        assert_eq!(at(&jobs[1]), booking.start_at.to_jiff() - host_lead);
+        assert_eq!(at(&jobs[2]), booking.end_at.to_jiff() + FOLLOW_UP_DELAY);
 
         // Rescheduled: the same jobs now belong to the new booking, at its times.
         let start = first_slot(&app, &event, 5).await;
@@ -81,7 +102,8 @@ store::backend_test!(
             "moved, not queued again"
         );
         assert_eq!(at(&moved_jobs[0]), moved.start_at.to_jiff() - REMINDER_LEAD);
-        assert_eq!(at(&moved_jobs[1]), moved.end_at.to_jiff() + FOLLOW_UP_DELAY);
+        assert_eq!(at(&moved_jobs[1]), moved.start_at.to_jiff() - host_lead);
+        assert_eq!(at(&moved_jobs[2]), moved.end_at.to_jiff() + FOLLOW_UP_DELAY);
 
         // Cancelled: nothing left to send.
         let response = app
@@ -109,11 +131,23 @@ store::backend_test!(due_reminders_reach_host_and_attendee, |t| async move {
     sink.wait_for(2).await;
     let booking = BookingId(uid.parse().unwrap());
 
-    // What the scheduled reminder does when its time comes, now.
+    // What the scheduled reminders do when their time comes, now: the attendees' reaches the
+    // attendee alone, the host's the host alone.
     let mut reminder = NewJob::now(REMINDER_JOB, json!({ "event": REMINDER_JOB }));
     reminder.booking_id = Some(booking);
     app.db.db.jobs().enqueue(&scope, &reminder).await.unwrap();
+    let all = sink.wait_for(3).await;
+    assert_eq!(all[2]["rcpt_tos"], json!(["ines@example.com"]));
+    let mut host_reminder = NewJob::now(HOST_REMINDER_JOB, json!({ "event": HOST_REMINDER_JOB }));
+    host_reminder.booking_id = Some(booking);
+    app.db
+        .db
+        .jobs()
+        .enqueue(&scope, &host_reminder)
+        .await
+        .unwrap();
     let all = sink.wait_for(4).await;
+    assert_eq!(all[3]["rcpt_tos"], json!(["owner@acme.example"]));
     let reminders = &all[2..];
     let mut to: Vec<&str> = reminders
         .iter()

@@ -67,29 +67,57 @@ pub fn booking_event(event: &str, booking: &crate::repo::bookings::Booking) -> N
     job
 }
 
-/// The job kind that reminds the host and attendees of a booking before it starts.
+/// The job kind that reminds a booking's attendees before it starts, [`REMINDER_LEAD`]
+/// ahead. It sends the `booking.reminder` message.
 pub const REMINDER_JOB: &str = "booking.reminder";
+
+/// The job kind that reminds a booking's host before it starts, at the host's own lead time
+/// (notification preferences; [`REMINDER_LEAD`] by default). It sends the
+/// `booking.reminder` message to the host alone.
+pub const HOST_REMINDER_JOB: &str = "booking.host_reminder";
+
+/// A booking's scheduled job kinds.
+pub const SCHEDULED_JOBS: [&str; 3] = [REMINDER_JOB, HOST_REMINDER_JOB, FOLLOW_UP_JOB];
 
 /// The job kind that thanks the attendees after a booking ended.
 pub const FOLLOW_UP_JOB: &str = "booking.follow_up";
 
-/// How long before the start a reminder goes out (the seed's `reminder_minutes_before`).
+/// How long before the start a reminder goes out (the seed's `reminder_minutes_before`):
+/// always the attendees', and the host's unless they chose another lead time.
 pub const REMINDER_LEAD: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
 
 /// How long after the end a follow-up goes out.
 pub const FOLLOW_UP_DELAY: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
 
-/// When the scheduled job `kind` of a booking from `start` to `end` runs.
-fn scheduled_run_at(kind: &str, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
+/// When the scheduled job `kind` of `booking` runs; `host_lead` is how long before the start
+/// its host wants their reminder.
+fn scheduled_run_at(
+    kind: &str,
+    booking: &crate::repo::bookings::Booking,
+    host_lead: jiff::SignedDuration,
+) -> Option<Timestamp> {
+    let (start, end) = (booking.start_at, booking.end_at);
     let at = match kind {
         REMINDER_JOB => start.to_jiff().checked_sub(REMINDER_LEAD).ok()?,
+        HOST_REMINDER_JOB => start.to_jiff().checked_sub(host_lead).ok()?,
         FOLLOW_UP_JOB => end.to_jiff().checked_add(FOLLOW_UP_DELAY).ok()?,
         _ => return None,
     };
     Some(Timestamp::from(at))
 }
 
-/// Keeps a booking's scheduled jobs (reminder, follow-up) in step with its state, inside
+/// How long before a start `host` wants their reminder, read inside `tx`.
+async fn host_lead(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    host: crate::types::UserId,
+) -> Result<jiff::SignedDuration, Error> {
+    Ok(crate::repo::preferences::of_user(tx, organization_id, host)
+        .await?
+        .reminder_lead())
+}
+
+/// Keeps a booking's scheduled jobs (reminders, follow-up) in step with its state, inside
 /// the transaction that changed it: a confirmed booking has them (once each: the key is the
 /// booking), a cancelled, rejected or no-show one has none left pending. A time already past
 /// is not scheduled: a reminder for a booking that starts in ten minutes would only repeat
@@ -103,8 +131,9 @@ pub(crate) async fn schedule_for_booking(
     match booking.status {
         BookingStatus::Confirmed => {
             let now = Timestamp::now();
-            for kind in [REMINDER_JOB, FOLLOW_UP_JOB] {
-                let Some(run_at) = scheduled_run_at(kind, booking.start_at, booking.end_at) else {
+            let host_lead = host_lead(tx, organization_id, booking.host_user_id).await?;
+            for kind in SCHEDULED_JOBS {
+                let Some(run_at) = scheduled_run_at(kind, booking, host_lead) else {
                     continue;
                 };
                 if run_at <= now {
@@ -136,15 +165,17 @@ pub(crate) async fn cancel_scheduled(
     Ok(with_tx!(tx, conn => {
         sqlx::query(
             "DELETE FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
-             AND state = 'pending' AND kind IN ($3, $4)",
+             AND state = 'pending' AND kind IN ($3, $4, $5)",
         )
-        .bind(organization_id).bind(booking).bind(REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .bind(organization_id).bind(booking)
+        .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
         .execute(conn).await?.rows_affected()
     }))
 }
 
-/// Moves `old`'s pending scheduled jobs to `new` (a reschedule), at `new`'s times. Those
-/// whose new time is already past are dropped.
+/// Moves `old`'s pending scheduled jobs to `new` (a reschedule), at `new`'s times (the
+/// host's reminder at `new`'s host's current lead time). Those whose new time is already
+/// past are dropped.
 pub(crate) async fn move_scheduled(
     tx: &mut Tx,
     organization_id: OrganizationId,
@@ -154,14 +185,16 @@ pub(crate) async fn move_scheduled(
     let pending: Vec<(JobId, String)> = with_tx!(&mut *tx, conn => {
         sqlx::query_as(
             "SELECT id, kind FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
-             AND state = 'pending' AND kind IN ($3, $4)",
+             AND state = 'pending' AND kind IN ($3, $4, $5)",
         )
-        .bind(organization_id).bind(old).bind(REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .bind(organization_id).bind(old)
+        .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
         .fetch_all(conn).await?
     });
     let now = Timestamp::now();
+    let host_lead = host_lead(tx, organization_id, new.host_user_id).await?;
     for (id, kind) in pending {
-        let run_at = scheduled_run_at(&kind, new.start_at, new.end_at).filter(|at| *at > now);
+        let run_at = scheduled_run_at(&kind, new, host_lead).filter(|at| *at > now);
         with_tx!(&mut *tx, conn => {
             match run_at {
                 Some(run_at) => {

@@ -120,6 +120,17 @@ pub const EMAILED_EVENTS: [&str; 8] = [
 /// event and no new calendar SEQUENCE.
 pub const SCHEDULED_EVENTS: [&str; 2] = [jobs::REMINDER_JOB, jobs::FOLLOW_UP_JOB];
 
+/// Who a booking event's messages go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// The host and the attendees (booking changes).
+    Everyone,
+    /// The host alone (the host's reminder, at their own lead time).
+    Host,
+    /// The attendees alone (their reminder, a follow-up).
+    Attendees,
+}
+
 /// A booking event to fan out.
 #[derive(Clone, Debug)]
 pub struct BookingEvent<'a> {
@@ -134,6 +145,7 @@ pub struct BookingEvent<'a> {
     pub reason: Option<&'a str>,
     /// The body webhook subscribers receive.
     pub webhook_payload: &'a Value,
+    pub audience: Audience,
 }
 
 /// Someone an e-mail goes to, or who is named in it.
@@ -167,6 +179,11 @@ pub struct BookingEmail {
     pub sequence: i32,
     /// When the event happened (`DTSTAMP`).
     pub stamp: Timestamp,
+    /// The host's phone (E.164) when they prefer messages by SMS: the job then sends the
+    /// message's `sms` template there instead of an e-mail (or, with no SMS provider
+    /// configured, still e-mails).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_to: Option<String>,
 }
 
 /// Booking events' fan-out and the log of what was sent.
@@ -317,14 +334,29 @@ async fn queue_emails(
         .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
         .fetch_all(conn).await?
     });
-    let host_too = event.name != jobs::FOLLOW_UP_JOB;
-    let recipients = host_too
-        .then(|| (host.clone(), "host"))
-        .into_iter()
-        .chain(attendees.iter().cloned().map(|a| (a, "attendee")));
+    let host_too = event.audience != Audience::Attendees;
+    let attendees_too = event.audience != Audience::Host;
+    let recipients = host_too.then(|| (host.clone(), "host")).into_iter().chain(
+        attendees
+            .iter()
+            .filter(|_| attendees_too)
+            .cloned()
+            .map(|a| (a, "attendee")),
+    );
     // The host's preferences: muted types are not sent, and anything but a cancellation
-    // waits out do-not-disturb hours (a cancellation may free the host's next hour).
+    // waits out do-not-disturb hours (a cancellation may free the host's next hour). One
+    // who prefers SMS and has a phone gets a text message instead of an e-mail.
     let host_prefs = preferences::of_user(tx, org, event.host).await?;
+    let host_sms_to = match host_prefs.preferred_channel {
+        preferences::PreferredChannel::Sms => {
+            let phone: Option<Option<String>> = with_tx!(&mut *tx, conn => {
+                sqlx::query_scalar("SELECT phone FROM users WHERE organization_id = $1 AND id = $2")
+                    .bind(org).bind(event.host).fetch_optional(conn).await?
+            });
+            phone.flatten()
+        }
+        preferences::PreferredChannel::Email => None,
+    };
     let now = Timestamp::now();
     let host_zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     for (recipient, role) in recipients {
@@ -353,6 +385,11 @@ async fn queue_emails(
             uid: uid.clone(),
             sequence,
             stamp: Timestamp::now(),
+            sms_to: if role == "host" {
+                host_sms_to.clone()
+            } else {
+                None
+            },
         };
         let mut new = NewJob::now(
             EMAIL_JOB,

@@ -1,5 +1,6 @@
-//! Users' notification preferences: message types they mute and do-not-disturb hours. The
-//! booking fan-out reads them when it queues a host's e-mails.
+//! Users' notification preferences: message types they mute, do-not-disturb hours, the
+//! host reminder's lead time and the channel of host messages. The booking fan-out reads
+//! them when it queues a host's messages; scheduling reads the lead time.
 
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -15,9 +16,49 @@ pub struct Preferences {
     pub muted_events: Vec<String>,
     /// Do-not-disturb from / until, in minutes after midnight in the user's zone.
     pub dnd: Option<(i32, i32)>,
+    /// Minutes before a booking's start the host's reminder comes; `None`: the system
+    /// default ([`crate::repo::jobs::REMINDER_LEAD`]).
+    pub reminder_lead_minutes: Option<i32>,
+    /// How the host's own booking messages (notices and reminders) go.
+    pub preferred_channel: PreferredChannel,
+}
+
+/// The channel of a host's own booking messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PreferredChannel {
+    #[default]
+    Email,
+    /// A text message to the user's phone (e-mail when no SMS provider is configured).
+    Sms,
+}
+
+impl PreferredChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "email" => Some(Self::Email),
+            "sms" => Some(Self::Sms),
+            _ => None,
+        }
+    }
 }
 
 impl Preferences {
+    /// How long before the start the host's reminder comes.
+    pub fn reminder_lead(&self) -> jiff::SignedDuration {
+        self.reminder_lead_minutes
+            .map_or(crate::repo::jobs::REMINDER_LEAD, |m| {
+                jiff::SignedDuration::from_mins(i64::from(m))
+            })
+    }
+
     /// When a message to this user due at `at` may go: `at`, or the end of the
     /// do-not-disturb window `at` falls in (in `zone`).
     pub fn deliver_at(&self, at: Timestamp, zone: &jiff::tz::TimeZone) -> Timestamp {
@@ -62,6 +103,8 @@ struct Row {
     muted_events: Json<Vec<String>>,
     dnd_start: Option<i32>,
     dnd_end: Option<i32>,
+    reminder_lead_minutes: Option<i32>,
+    preferred_channel: String,
 }
 
 impl From<Row> for Preferences {
@@ -69,11 +112,15 @@ impl From<Row> for Preferences {
         Self {
             muted_events: r.muted_events.0,
             dnd: r.dnd_start.zip(r.dnd_end),
+            reminder_lead_minutes: r.reminder_lead_minutes,
+            // The column's CHECK allows only the two.
+            preferred_channel: PreferredChannel::parse(&r.preferred_channel).unwrap_or_default(),
         }
     }
 }
 
-const SELECT: &str = "SELECT muted_events, dnd_start, dnd_end FROM notification_preferences \
+const SELECT: &str = "SELECT muted_events, dnd_start, dnd_end, reminder_lead_minutes, \
+    preferred_channel FROM notification_preferences \
     WHERE organization_id = $1 AND user_id = $2";
 
 /// The user's preferences inside `tx` (the fan-out's transaction).
@@ -111,13 +158,17 @@ impl NotificationPreferences<'_> {
         with_pool!(self.db, pool => {
             sqlx::query(
                 "INSERT INTO notification_preferences (organization_id, user_id, muted_events, \
-                 dnd_start, dnd_end, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 dnd_start, dnd_end, updated_at, reminder_lead_minutes, preferred_channel) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (organization_id, user_id) DO UPDATE SET \
                  muted_events = excluded.muted_events, dnd_start = excluded.dnd_start, \
-                 dnd_end = excluded.dnd_end, updated_at = excluded.updated_at",
+                 dnd_end = excluded.dnd_end, updated_at = excluded.updated_at, \
+                 reminder_lead_minutes = excluded.reminder_lead_minutes, \
+                 preferred_channel = excluded.preferred_channel",
             )
             .bind(scope.organization_id()).bind(user).bind(Json(&prefs.muted_events))
             .bind(start).bind(end).bind(Timestamp::now())
+            .bind(prefs.reminder_lead_minutes).bind(prefs.preferred_channel.as_str())
             .execute(pool).await?;
         });
         Ok(())
@@ -139,6 +190,7 @@ mod tests {
         let night = Preferences {
             muted_events: vec![],
             dnd: Some((22 * 60, 7 * 60)),
+            ..Preferences::default()
         };
         // 23:30 in Berlin (winter, UTC+1): until 07:00 the next day.
         assert_eq!(
@@ -158,6 +210,7 @@ mod tests {
         let lunch = Preferences {
             muted_events: vec![],
             dnd: Some((12 * 60, 13 * 60)),
+            ..Preferences::default()
         };
         assert_eq!(
             lunch.deliver_at(at("2026-12-02T11:30:00Z"), &berlin),

@@ -70,6 +70,8 @@ pub struct User {
     pub locked_until: Option<Timestamp>,
     pub last_login_at: Option<Timestamp>,
     pub last_login_ip: Option<String>,
+    /// E.164 phone number for host messages by SMS.
+    pub phone: Option<String>,
 }
 
 /// What it takes to add a user.
@@ -101,6 +103,8 @@ pub struct ProfileChanges {
     pub slug: Option<Option<String>>,
     pub time_zone: Option<String>,
     pub reasonable_hours: Option<(i32, i32)>,
+    /// `Some(None)` clears the phone number.
+    pub phone: Option<Option<String>>,
 }
 
 /// What an administrator may change on a user; `None` leaves a field as it is.
@@ -133,6 +137,7 @@ struct Row {
     locked_until: Option<Timestamp>,
     last_login_at: Option<Timestamp>,
     last_login_ip: Option<String>,
+    phone: Option<String>,
 }
 
 impl TryFrom<Row> for User {
@@ -158,13 +163,14 @@ impl TryFrom<Row> for User {
             locked_until: r.locked_until,
             last_login_at: r.last_login_at,
             last_login_ip: r.last_login_ip,
+            phone: r.phone,
         })
     }
 }
 
 const COLUMNS: &str = "id, organization_id, email, name, role, time_zone, created_at, updated_at, \
     slug, status, custom_role_id, reasonable_hours_start, reasonable_hours_end, \
-    email_verified_at, failed_login_attempts, locked_until, last_login_at, last_login_ip";
+    email_verified_at, failed_login_attempts, locked_until, last_login_at, last_login_ip, phone";
 
 fn fresh(organization_id: OrganizationId, new: NewUser, status: UserStatus) -> User {
     let now = Timestamp::now();
@@ -187,6 +193,7 @@ fn fresh(organization_id: OrganizationId, new: NewUser, status: UserStatus) -> U
         locked_until: None,
         last_login_at: None,
         last_login_ip: None,
+        phone: None,
     }
 }
 
@@ -383,7 +390,7 @@ impl Users<'_> {
     async fn apply(&self, scope: &Scope, id: UserId, changes: UserChanges) -> Result<User, Error> {
         const UPDATE: &str = "UPDATE users SET name = $3, slug = $4, time_zone = $5, \
             reasonable_hours_start = $6, reasonable_hours_end = $7, role = $8, \
-            custom_role_id = $9, status = $10, updated_at = $11 \
+            custom_role_id = $9, status = $10, updated_at = $11, phone = $12 \
             WHERE organization_id = $1 AND id = $2";
         let org = scope.organization_id();
         let mut tx = self.db.begin_write().await?;
@@ -402,6 +409,9 @@ impl Users<'_> {
         if let Some((start, end)) = p.reasonable_hours {
             new.reasonable_hours_start = start;
             new.reasonable_hours_end = end;
+        }
+        if let Some(phone) = p.phone {
+            new.phone = phone;
         }
         if let Some(role) = changes.role {
             new.role = role;
@@ -430,6 +440,7 @@ impl Users<'_> {
                 .bind(new.custom_role_id)
                 .bind(new.status.as_str())
                 .bind(new.updated_at)
+                .bind(&new.phone)
                 .execute(conn)
                 .await
                 .map_err(Error::unique_as("slug"))?;

@@ -1,5 +1,5 @@
-//! The dashboard's settings: my profile (name, booking-page handle, time zone), the
-//! organization's branding (owners and admins), and API keys (owners and admins). Each
+//! The dashboard's settings: my profile (name, booking-page handle, time zone, phone), how
+//! I am told about my bookings (reminder lead time, channel), the organization's branding (owners and admins), and API keys (owners and admins). Each
 //! form calls the service the JSON API calls for the same change.
 
 use std::collections::BTreeMap;
@@ -24,6 +24,10 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard/settings", get(show))
         .route("/dashboard/settings/profile", post(save_profile))
+        .route(
+            "/dashboard/settings/notifications",
+            post(save_notifications),
+        )
         .route("/dashboard/settings/branding", post(save_branding))
         .route("/dashboard/settings/api-keys", post(create_key))
         .route("/dashboard/settings/api-keys/{id}/revoke", post(revoke_key))
@@ -37,6 +41,19 @@ pub(crate) struct ProfileForm {
     slug: String,
     #[serde(default)]
     time_zone: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// The reminder lead time and channel; muted messages and do-not-disturb hours (set through
+/// the API) stay as they are.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub(crate) struct NotificationsForm {
+    /// Minutes; blank: the system default.
+    #[serde(default)]
+    reminder_lead_minutes: String,
+    #[serde(default)]
+    preferred_channel: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -68,6 +85,7 @@ struct KeyRow {
 struct SettingsContext {
     chrome: Chrome,
     profile: ProfileForm,
+    notifications: NotificationsForm,
     branding: BrandingForm,
     /// Owners and admins change the organization's branding.
     is_admin: bool,
@@ -89,6 +107,7 @@ async fn context(
     let scope = &signed_in.scope;
     let me = services::users::current(&state.db, scope).await?;
     let organization = services::organizations::get(&state.db, scope).await?;
+    let preferences = services::preferences::get_own(&state.db, scope).await?;
     let is_admin = scope.admin().is_some();
     let manages_keys = is_admin || scope.grant::<store::can::ManageApiKeys>().is_some();
     let keys = if manages_keys {
@@ -122,6 +141,14 @@ async fn context(
             name: me.name,
             slug: me.slug.unwrap_or_default(),
             time_zone: me.time_zone,
+            phone: me.phone.unwrap_or_default(),
+        },
+        notifications: NotificationsForm {
+            reminder_lead_minutes: preferences
+                .reminder_lead_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            preferred_channel: preferences.preferred_channel.as_str().to_owned(),
         },
         branding: BrandingForm {
             organization_name: organization.name,
@@ -185,6 +212,7 @@ pub(crate) async fn save_profile(
         name: Some(form.name.clone()),
         slug: Some((!slug.is_empty()).then(|| slug.to_owned())),
         time_zone: Some(form.time_zone.trim().to_owned()),
+        phone: Some(optional(&form.phone)),
         ..services::users::Profile::default()
     };
     match services::users::update_me(&state.db, &signed_in.scope, input).await {
@@ -193,6 +221,46 @@ pub(crate) async fn save_profile(
             let errors = errors_of(e, "profile_")?;
             let mut context = context(&state, &signed_in, None).await?;
             context.profile = form;
+            context.errors = errors;
+            page(context)
+        }
+    }
+}
+
+pub(crate) async fn save_notifications(
+    State(state): State<AppState>,
+    submitted: SessionForm<NotificationsForm>,
+) -> Rendered {
+    let signed_in = signed(submitted.scope, submitted.csrf);
+    let form = submitted.form;
+    let current = services::preferences::get_own(&state.db, &signed_in.scope).await?;
+    let lead = optional(&form.reminder_lead_minutes);
+    // Not a number: a value the service refuses with its own message (bounds included).
+    let lead_minutes = lead.as_ref().map(|m| m.parse::<i32>().unwrap_or(i32::MIN));
+    let input = services::preferences::PreferencesInput {
+        muted_events: current.muted_events,
+        do_not_disturb: current.dnd.map(|(from, until)| {
+            (
+                services::preferences::hhmm(from),
+                services::preferences::hhmm(until),
+            )
+        }),
+        reminder_lead_minutes: lead_minutes,
+        preferred_channel: optional(&form.preferred_channel),
+    };
+    match services::preferences::set_own(&state.db, &signed_in.scope, input).await {
+        Ok(_) => page(
+            context(
+                &state,
+                &signed_in,
+                Some("Notification settings saved.".to_owned()),
+            )
+            .await?,
+        ),
+        Err(e) => {
+            let errors = errors_of(e, "notifications_")?;
+            let mut context = context(&state, &signed_in, None).await?;
+            context.notifications = form;
             context.errors = errors;
             page(context)
         }

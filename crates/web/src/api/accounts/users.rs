@@ -32,6 +32,9 @@ pub struct UserBody {
     #[schema(format = DateTime)]
     pub last_login_at: Option<String>,
     pub last_login_ip: Option<String>,
+    /// E.164 phone number, for host messages by SMS.
+    #[schema(example = "+14155550123")]
+    pub phone: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -53,6 +56,7 @@ impl From<store::User> for UserBody {
             locked_until: u.locked_until.map(crate::api::instant),
             last_login_at: u.last_login_at.map(crate::api::instant),
             last_login_ip: u.last_login_ip,
+            phone: u.phone,
             created_at: crate::api::instant(u.created_at),
         }
     }
@@ -73,10 +77,15 @@ pub struct InviteBody {
     pub time_zone: Option<String>,
 }
 
-/// Profile fields; absent fields stay, `null` clears the slug.
+/// Profile fields; absent fields stay, `null` clears the slug or the phone.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileBody {
+    /// A phone number in international form (`+1 415 555-0123`), stored in E.164; it is
+    /// where host messages go when the notification preferences choose `sms`.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>, example = "+14155550123")]
+    pub phone: Option<Option<String>>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "super::nullable")]
@@ -98,6 +107,7 @@ impl From<ProfileBody> for services::users::Profile {
             time_zone: b.time_zone,
             reasonable_hours_start: b.reasonable_hours_start,
             reasonable_hours_end: b.reasonable_hours_end,
+            phone: b.phone,
         }
     }
 }
@@ -216,6 +226,8 @@ pub async fn update_user(
             time_zone: body.time_zone,
             reasonable_hours_start: body.reasonable_hours_start,
             reasonable_hours_end: body.reasonable_hours_end,
+            // A phone number is the user's own to give (PATCH /api/v1/me/profile).
+            phone: None,
         },
         role: body.role,
         custom_role_id: body.custom_role_id.map(|r| r.map(store::types::RoleId)),
