@@ -385,3 +385,101 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(
+    the_settings_page_sets_phone_lead_time_and_channel,
+    |t| async move {
+        let app = TestApp::builder()
+            .auth(rendezvous_web::AuthConfig {
+                secure_cookies: false,
+                ..rendezvous_web::AuthConfig::default()
+            })
+            .start(t)
+            .await;
+        let org = app.organization("acme").await;
+        let password = "correct horse battery staple";
+        app.member(&org, "host@acme.example", store::Role::Member, password)
+            .await;
+        let (cookie, csrf) =
+            common::calendar_host::sign_in(&app, "acme", "host@acme.example", password).await;
+        let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let request = app
+                .client
+                .post(app.url(path))
+                .header(reqwest::header::COOKIE, &cookie)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(serde_urlencoded::to_string(&fields).unwrap());
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                (status, response.text().await.unwrap())
+            }
+        };
+        let notifications = |lead: &str, channel: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("reminder_lead_minutes", lead.to_owned()),
+                ("preferred_channel", channel.to_owned()),
+            ]
+        };
+
+        // Without the session's CSRF token the form is refused.
+        let mut forged = notifications("30", "email");
+        forged[0].1 = "forged".to_owned();
+        let (status, _) = post("/dashboard/settings/notifications", forged).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // SMS without a phone, and a lead time out of range: errors next to their fields,
+        // the typed values kept.
+        let (status, html) = post(
+            "/dashboard/settings/notifications",
+            notifications("2", "sms"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(
+            html.contains(r#"id="e-notifications_preferred_channel""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"id="e-notifications_reminder_lead_minutes""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<option value="sms" selected>"#), "{html}");
+
+        // A phone that is not international: refused on the profile form.
+        let profile = |phone: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("name", "Hanna Host".to_owned()),
+                ("slug", String::new()),
+                ("time_zone", "Europe/Berlin".to_owned()),
+                ("phone", phone.to_owned()),
+            ]
+        };
+        let (status, html) = post("/dashboard/settings/profile", profile("0151 234")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains(r#"id="e-profile_phone""#), "{html}");
+        let (status, html) = post("/dashboard/settings/profile", profile("+49 151 2345678")).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains(r#"value="+491512345678""#), "{html}");
+
+        // Now SMS is accepted, and the page shows what was saved.
+        let (status, html) = post(
+            "/dashboard/settings/notifications",
+            notifications("30", "sms"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("Notification settings saved."), "{html}");
+        assert!(html.contains(r#"<option value="sms" selected>"#), "{html}");
+        assert!(
+            html.contains(r#"name="reminder_lead_minutes" type="number" value="30""#),
+            "{html}"
+        );
+        app.shutdown().await;
+    }
+);
