@@ -40,8 +40,9 @@ def call(base, method, path, key=None, body=None):
 class BenchServer:
     """`settings` are extra environment variables (`RENDEZVOUS_...`) for every process."""
 
-    def __init__(self, binary, owner_time_zone="Europe/Berlin", **settings):
+    def __init__(self, binary, owner_time_zone="Europe/Berlin", startup_seconds=10, **settings):
         self.binary = binary
+        self.startup_seconds = startup_seconds
         self.owner_time_zone = owner_time_zone
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -64,14 +65,14 @@ class BenchServer:
             cwd=self.workdir, env=self.env, capture_output=True, text=True, check=True,
         ).stdout.strip()
         self.server = self.spawn("serve")
-        for _ in range(200):
+        for _ in range(self.startup_seconds * 20):
             try:
                 urllib.request.urlopen(self.base + "/healthz")
                 return self
             except OSError:
                 time.sleep(0.05)
         self.__exit__(None, None, None)
-        raise RuntimeError("rendezvous serve did not answer /healthz within 10 s")
+        raise RuntimeError(f"rendezvous serve did not answer /healthz within {self.startup_seconds} s")
 
     def spawn(self, *args, **settings):
         """Starts `rendezvous ARGS...` in the server's directory; stopped on exit."""
