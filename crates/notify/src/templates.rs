@@ -408,7 +408,10 @@ impl BookingMessage {
 
     /// The e-mail from the built-in templates.
     pub fn render(&self) -> Result<Rendered, TemplateError> {
-        self.render_with(Channel::Email, &default_templates(&self.event, Channel::Email))
+        self.render_with(
+            Channel::Email,
+            &default_templates(&self.event, Channel::Email),
+        )
     }
 
     /// The message from `set` (checked with [`check`] when it was saved).
@@ -656,13 +659,15 @@ mod tests {
                 .text
                 .contains("Reschedule or cancel: https://book.example.com/manage/rdvm_x?a=1&b=2")
         );
-        assert!(
-            rendered
-                .html
-                .contains("manage&#x2f;rdvm_x?a=1&amp;b=2\"")
-        );
+        assert!(rendered.html.contains("manage&#x2f;rdvm_x?a=1&amp;b=2\""));
         // Without a link (the host's e-mail), nothing is said about one.
-        assert!(!sample("booking.confirmed").render().unwrap().text.contains("Reschedule"));
+        assert!(
+            !sample("booking.confirmed")
+                .render()
+                .unwrap()
+                .text
+                .contains("Reschedule")
+        );
     }
 
     #[test]
@@ -674,7 +679,11 @@ mod tests {
             // minijinja escapes `/` too, which browsers read back as `/`.
             let escaped = message.link.replace('/', "&#x2f;");
             assert!(rendered.html.contains(&format!("href=\"{escaped}\"")));
-            assert!(rendered.subject.contains("Acme Clinic"), "{}", rendered.subject);
+            assert!(
+                rendered.subject.contains("Acme Clinic"),
+                "{}",
+                rendered.subject
+            );
         }
         insta::assert_snapshot!(
             "account_invitation",
@@ -696,7 +705,10 @@ mod tests {
         let codes: Vec<_> = problems.iter().map(|p| (p.part, p.code)).collect();
         assert_eq!(
             codes,
-            vec![("html", "unknown_placeholder"), ("html", "missing_placeholder")]
+            vec![
+                ("html", "unknown_placeholder"),
+                ("html", "missing_placeholder")
+            ]
         );
         assert_eq!(channels("account.invitation"), &[Channel::Email]);
     }

@@ -409,12 +409,17 @@ impl Config {
                 &self.microsoft_token_url,
                 &self.microsoft_api_url,
             ),
-            // Unset: the listen address, which is right for local development only.
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.listen)),
+            public_url: self.public_base(),
         }
+    }
+
+    /// The base of links that leave the server where a link cannot be left out (OAuth
+    /// callbacks, account e-mails): `public_url`, or unset the listen address, which is right
+    /// for local development only.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
     /// The background calendar sync interval; `None` when set to 0 (on demand only).

@@ -3,13 +3,15 @@
 //! Answers never say whether an e-mail address exists: an unknown address, a wrong password
 //! and a locked account with a wrong password all answer `InvalidCredentials` after the same
 //! argon2 work; a locked account is reported (with its unlock time) only to someone who
-//! knows the password. The e-mails these flows send are logged until the jobs queue exists.
+//! knows the password. The e-mails these flows send are queued as `email.account` jobs in
+//! the transaction that issues their token, the token sealed with the credential keyring.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use store::{ClientInfo, Db, LockoutPolicy, Purpose, Scope, SignedIn, UserStatus};
 
+use crate::credentials::Keyring;
 use crate::rate_limit::{InMemoryLimiter, Limit, RateLimiter};
 use crate::{ServiceError, passwords};
 
@@ -254,6 +256,7 @@ pub async fn change_password(
 pub async fn request_password_reset(
     db: &Db,
     settings: &AuthSettings,
+    keys: &Keyring,
     organization: &str,
     email: &str,
     client: &ClientInfo,
@@ -267,19 +270,15 @@ pub async fn request_password_reset(
         settings.reset_per_account,
     )
     .await?;
-    let found = db
-        .accounts()
-        .request_password_reset(organization, email, signed(settings.reset_ttl), client)
+    db.accounts()
+        .request_password_reset(
+            organization,
+            email,
+            signed(settings.reset_ttl),
+            client,
+            keys,
+        )
         .await?;
-    if let Some((user, token)) = found {
-        // Stand-in for the e-mail job: the link goes to the log until the jobs issue lands.
-        tracing::info!(
-            target: "rendezvous::email",
-            to = %user.email,
-            token = token.expose(),
-            "password reset e-mail (not sent: no mailer yet)"
-        );
-    }
     Ok(())
 }
 
@@ -326,6 +325,7 @@ async fn set_with_token(
 pub async fn request_email_verification(
     db: &Db,
     settings: &AuthSettings,
+    keys: &Keyring,
     scope: &Scope,
 ) -> Result<(), ServiceError> {
     let user = scope
@@ -338,16 +338,9 @@ pub async fn request_email_verification(
         settings.reset_per_account,
     )
     .await?;
-    let (user, token) = db
-        .accounts()
-        .request_email_verification(scope, signed(settings.reset_ttl))
+    db.accounts()
+        .request_email_verification(scope, signed(settings.reset_ttl), keys)
         .await?;
-    tracing::info!(
-        target: "rendezvous::email",
-        to = %user.email,
-        token = token.expose(),
-        "e-mail verification (not sent: no mailer yet)"
-    );
     Ok(())
 }
 

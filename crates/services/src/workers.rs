@@ -3,18 +3,20 @@
 use std::time::Duration;
 
 use jobs::Handlers;
-use notify::email::Mailer;
 use store::Db;
 use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
 
-use store::repo::messages::{EMAIL_JOB, NOTICE_JOB};
+use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
-use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
+use crate::messages::{
+    AccountEmailHandler, BookingEventHandler, EmailHandler, Mail, NoticeHandler,
+    ScheduledMessageHandler,
+};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
@@ -22,9 +24,9 @@ pub fn handlers(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mailer: Option<Mailer>,
+    mail: Mail,
 ) -> Handlers {
-    handlers_with_retries(db, outbound, calendars, mailer, &RETRY_SCHEDULE)
+    handlers_with_retries(db, outbound, calendars, mail, &RETRY_SCHEDULE)
 }
 
 /// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
@@ -33,7 +35,7 @@ pub fn handlers_with_retries(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mailer: Option<Mailer>,
+    mail: Mail,
     webhook_retries: &[Duration],
 ) -> Handlers {
     Handlers::new()
@@ -55,14 +57,23 @@ pub fn handlers_with_retries(
             NOTICE_JOB,
             NoticeHandler {
                 db: db.clone(),
-                mailer: mailer.clone(),
+                mailer: mail.mailer.clone(),
+            },
+        )
+        .on(
+            ACCOUNT_EMAIL_JOB,
+            AccountEmailHandler {
+                db: db.clone(),
+                mail: mail.clone(),
+                keys: calendars.keys.clone(),
             },
         )
         .on(
             EMAIL_JOB,
             EmailHandler {
                 db: db.clone(),
-                mailer,
+                mail,
+                keys: calendars.keys.clone(),
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })

@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::repo::audit::{self, Change};
+use crate::repo::messages::TokenSealer;
 use crate::repo::sessions::{self, NewSession};
 use crate::repo::tokens::{self, Purpose};
 use crate::repo::users::{self, User, UserStatus};
@@ -237,14 +238,15 @@ impl Accounts<'_> {
         Ok(SignedIn { scope, session })
     }
 
-    /// Starts a password reset for an active account: returns the user and the token to
-    /// e-mail, or `None` when there is no such account (the caller answers alike).
+    /// Starts a password reset for an active account and queues the e-mail with its link:
+    /// returns the user and the token, or `None` when there is no such account (the caller answers alike).
     pub async fn request_password_reset(
         &self,
         organization_slug: &str,
         email: &str,
         valid_for: jiff::SignedDuration,
         client: &ClientInfo,
+        sealer: &dyn TokenSealer,
     ) -> Result<Option<(User, SecretToken)>, Error> {
         let Some(candidate) = self.find_login(organization_slug, email).await? else {
             return Ok(None);
@@ -255,7 +257,9 @@ impl Accounts<'_> {
         let mut tx = self.db.begin_write().await?;
         let org = candidate.organization_id;
         let user = users::get_in(&mut tx, org, candidate.user_id).await?;
-        let token = tokens::issue(&mut tx, org, user.id, Purpose::ResetPassword, valid_for).await?;
+        let token =
+            tokens::issue_and_mail(&mut tx, &user, Purpose::ResetPassword, valid_for, sealer)
+                .await?;
         audit::record_at(
             &mut tx,
             org,
@@ -359,23 +363,19 @@ impl Accounts<'_> {
         Ok(Some(user))
     }
 
-    /// A verification token for the caller's own address, to e-mail to it.
+    /// A verification token for the caller's own address, with the e-mail that carries it
+    /// queued.
     pub async fn request_email_verification(
         &self,
         scope: &Scope,
         valid_for: jiff::SignedDuration,
+        sealer: &dyn TokenSealer,
     ) -> Result<(User, SecretToken), Error> {
         let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
         let mut tx = self.db.begin_write().await?;
         let user = users::get_in(&mut tx, scope.organization_id(), user_id).await?;
-        let token = tokens::issue(
-            &mut tx,
-            scope.organization_id(),
-            user_id,
-            Purpose::VerifyEmail,
-            valid_for,
-        )
-        .await?;
+        let token =
+            tokens::issue_and_mail(&mut tx, &user, Purpose::VerifyEmail, valid_for, sealer).await?;
         tx.commit().await?;
         Ok((user, token))
     }

@@ -149,9 +149,19 @@ impl TestAppBuilder {
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
         };
+        // Links in e-mails lead to this server unless a test says otherwise, as an unset
+        // `public_url` does in the binary.
+        let mail = services::messages::Mail {
+            mailer: self.mailer.clone(),
+            public_url: self
+                .http
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+        };
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &calendars, self.mailer.clone()));
+            .then(|| start_workers(&db.db, &calendars, mail.clone()));
         TestApp {
             addr,
             client: {
@@ -160,6 +170,7 @@ impl TestAppBuilder {
             },
             db,
             calendars,
+            mail,
             shutdown: Some(tx),
             server,
             workers,
@@ -175,6 +186,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// What the server's calendar sync uses (same keys), for calling background services.
     pub calendars: services::calendar_sync::CalendarContext,
+    /// How the workers send e-mail (restarted workers log them instead).
+    mail: services::messages::Mail,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
@@ -184,13 +197,13 @@ pub struct TestApp {
 fn start_workers(
     db: &store::Db,
     calendars: &services::calendar_sync::CalendarContext,
-    mailer: Option<notify::email::Mailer>,
+    mail: services::messages::Mail,
 ) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
     let handlers = services::workers::handlers_with_retries(
         db,
         &calendars.http,
         calendars,
-        mailer,
+        mail,
         &[std::time::Duration::from_millis(10)],
     );
     let config = jobs::WorkerConfig {
@@ -294,7 +307,13 @@ impl TestApp {
             time_zone: "Europe/Berlin".to_owned(),
             valid_for: jiff::SignedDuration::from_hours(1),
         };
-        let (user, token) = self.db.db.users().invite(&grant, invite).await.unwrap();
+        let (user, token) = self
+            .db
+            .db
+            .users()
+            .invite(&grant, invite, &self.calendars.keys)
+            .await
+            .unwrap();
         let accepted = self
             .request(Method::POST, "/api/v1/auth/invitations/accept")
             .json(&serde_json::json!({"token": token.expose(), "password": password}))
@@ -319,7 +338,11 @@ impl TestApp {
             let _ = stop.send(true);
             running.await.unwrap();
         }
-        self.workers = Some(start_workers(&self.db.db, &self.calendars, None));
+        let mail = services::messages::Mail {
+            mailer: None,
+            ..self.mail.clone()
+        };
+        self.workers = Some(start_workers(&self.db.db, &self.calendars, mail));
     }
 
     pub async fn shutdown(mut self) {
