@@ -289,17 +289,37 @@ pub async fn reset_password(
     new_password: String,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
-    set_with_token(db, token, Purpose::ResetPassword, new_password, client).await
+    set_with_token(
+        db,
+        token,
+        Purpose::ResetPassword,
+        new_password,
+        None,
+        client,
+    )
+    .await
 }
 
-/// Accepts an invitation: sets the first password and activates the account.
+/// Accepts an invitation: sets the first password (and, when given, the name the invitee
+/// goes by) and activates the account.
 pub async fn accept_invitation(
     db: &Db,
     token: &str,
     password: String,
+    name: Option<String>,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
-    set_with_token(db, token, Purpose::Invite, password, client).await
+    let name = name.map(|n| n.trim().to_owned());
+    if let Some(name) = &name
+        && (name.is_empty() || name.chars().count() > 200)
+    {
+        return Err(ServiceError::field(
+            "/name",
+            "length",
+            "must be 1 to 200 characters".to_owned(),
+        ));
+    }
+    set_with_token(db, token, Purpose::Invite, password, name, client).await
 }
 
 async fn set_with_token(
@@ -307,6 +327,7 @@ async fn set_with_token(
     token: &str,
     purpose: Purpose,
     password: String,
+    name: Option<String>,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
     // The rules need the e-mail, which only the token reveals: check the generic rules
@@ -314,10 +335,21 @@ async fn set_with_token(
     passwords::check(&password, "", "/password")?;
     let hash = passwords::hash(password).await?;
     db.accounts()
-        .set_password_with_token(token, purpose, &hash, client)
+        .set_password_with_token(token, purpose, &hash, name.as_deref(), client)
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)
+}
+
+/// The account a still-good e-mailed token of `purpose` belongs to and its organization's
+/// slug, without using the token: what the page its link opens shows. `None` when the
+/// token is malformed, unknown, used or expired.
+pub async fn peek_token(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Option<(store::User, String)>, ServiceError> {
+    Ok(db.accounts().peek_token(token, purpose).await?)
 }
 
 /// Sends the caller a link that verifies their e-mail address. Limited like reset

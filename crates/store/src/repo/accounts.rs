@@ -280,13 +280,14 @@ impl Accounts<'_> {
 
     /// Sets a new password from an e-mailed token: a reset (`ResetPassword`) or an accepted
     /// invitation (`Invite`, which also activates the account and verifies the address,
-    /// since the invitation reached it). Clears any lock and revokes every session.
-    /// `None` when the token is not good.
+    /// since the invitation reached it; `name`, when given, replaces the name the inviter
+    /// typed). Clears any lock and revokes every session. `None` when the token is not good.
     pub async fn set_password_with_token(
         &self,
         token: &str,
         purpose: Purpose,
         password_hash: &str,
+        name: Option<&str>,
         client: &ClientInfo,
     ) -> Result<Option<User>, Error> {
         const SQL: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4, \
@@ -306,7 +307,11 @@ impl Accounts<'_> {
         });
         if purpose == Purpose::Invite {
             with_tx!(&mut tx, conn => {
-                sqlx::query(ACTIVATE).bind(org).bind(user_id).bind(now).execute(conn).await?;
+                sqlx::query(ACTIVATE).bind(org).bind(user_id).bind(now).execute(&mut *conn).await?;
+                if let Some(name) = name {
+                    sqlx::query("UPDATE users SET name = $3 WHERE organization_id = $1 AND id = $2")
+                        .bind(org).bind(user_id).bind(name).execute(conn).await?;
+                }
             });
         }
         sessions::revoke_all_in(&mut tx, org, user_id, None).await?;
@@ -331,6 +336,25 @@ impl Accounts<'_> {
         let user = users::get_in(&mut tx, org, user_id).await?;
         tx.commit().await?;
         Ok(Some(user))
+    }
+
+    /// The account a still-good e-mailed token of `purpose` belongs to, and its
+    /// organization's slug, without using the token (to show the page its link opens);
+    /// `None` when the token is not good.
+    pub async fn peek_token(
+        &self,
+        token: &str,
+        purpose: Purpose,
+    ) -> Result<Option<(User, String)>, Error> {
+        let mut tx = self.db.begin_read().await?;
+        let Some((org, user_id)) = tokens::peek(&mut tx, token, purpose).await? else {
+            return Ok(None);
+        };
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        let (slug,): (String,) = with_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT slug FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+        });
+        Ok(Some((user, slug)))
     }
 
     /// Marks the address verified from an e-mailed token; `None` when the token is not good.

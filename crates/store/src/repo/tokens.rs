@@ -77,6 +77,18 @@ async fn issue(
     Ok((token, expires_at))
 }
 
+/// Whose the token is, without using it, or `None` if it is malformed, unknown, for
+/// another purpose, used or expired (callers answer all of these alike).
+pub(crate) async fn peek(
+    tx: &mut Tx,
+    text: &str,
+    purpose: Purpose,
+) -> Result<Option<(OrganizationId, UserId)>, Error> {
+    Ok(good(tx, text, purpose)
+        .await?
+        .map(|(org, _, user_id)| (org, user_id)))
+}
+
 /// Marks the token used and returns whose it is, or `None` if it is malformed, unknown,
 /// for another purpose, used or expired (callers answer all of these alike).
 pub(crate) async fn redeem(
@@ -84,10 +96,25 @@ pub(crate) async fn redeem(
     text: &str,
     purpose: Purpose,
 ) -> Result<Option<(OrganizationId, UserId)>, Error> {
-    const SELECT: &str = "SELECT user_id, purpose, secret_hash, expires_at, used_at \
-        FROM account_tokens WHERE organization_id = $1 AND id = $2";
     const USE: &str = "UPDATE account_tokens SET used_at = $3 \
         WHERE organization_id = $1 AND id = $2 AND used_at IS NULL";
+    let Some((org, id, user_id)) = good(tx, text, purpose).await? else {
+        return Ok(None);
+    };
+    let changed = with_tx!(tx, conn => {
+        sqlx::query(USE).bind(org).bind(id).bind(Timestamp::now()).execute(conn).await?.rows_affected()
+    });
+    Ok((changed == 1).then_some((org, user_id)))
+}
+
+/// The token's row, if the token is good for `purpose` now.
+async fn good(
+    tx: &mut Tx,
+    text: &str,
+    purpose: Purpose,
+) -> Result<Option<(OrganizationId, AccountTokenId, UserId)>, Error> {
+    const SELECT: &str = "SELECT user_id, purpose, secret_hash, expires_at, used_at \
+        FROM account_tokens WHERE organization_id = $1 AND id = $2";
     let Some((org, id, hash)) = token::parse_prefixed(ACCOUNT_PREFIX, text) else {
         return Ok(None);
     };
@@ -107,8 +134,5 @@ pub(crate) async fn redeem(
     {
         return Ok(None);
     }
-    let changed = with_tx!(tx, conn => {
-        sqlx::query(USE).bind(org).bind(id).bind(now).execute(conn).await?.rows_affected()
-    });
-    Ok((changed == 1).then_some((org, user_id)))
+    Ok(Some((org, id, user_id)))
 }

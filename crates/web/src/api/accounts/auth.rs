@@ -350,6 +350,7 @@ pub async fn accept_invitation(
         &state.db,
         &body.token,
         body.password,
+        None,
         &client(addr, &headers),
     )
     .await?;
