@@ -345,6 +345,22 @@ async fn queue_emails(
         .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
         .fetch_all(conn).await?
     });
+    // The attendees' sealed manage tokens, for the link in their e-mails; not offered once
+    // the booking is off.
+    let manage_tokens: Vec<(String, String)> =
+        if matches!(event.name, "booking.cancelled" | "booking.rejected") {
+            Vec::new()
+        } else {
+            with_tx!(&mut *tx, conn => {
+                sqlx::query_as(
+                    "SELECT email, manage_token_sealed FROM booking_attendees \
+                     WHERE organization_id = $1 AND booking_id = $2 AND status = 'active' \
+                     AND manage_token_sealed IS NOT NULL",
+                )
+                .bind(org).bind(event.booking_id)
+                .fetch_all(conn).await?
+            })
+        };
     let host_too = event.name != jobs::FOLLOW_UP_JOB;
     let recipients = host_too
         .then(|| (host.clone(), "host"))
@@ -381,7 +397,14 @@ async fn queue_emails(
             uid: uid.clone(),
             sequence,
             stamp: Timestamp::now(),
-            manage_token: None,
+            manage_token: (role == "attendee")
+                .then(|| {
+                    manage_tokens
+                        .iter()
+                        .find(|(email, _)| *email == recipient.email)
+                        .map(|(_, sealed)| sealed.clone())
+                })
+                .flatten(),
         };
         let mut new = NewJob::now(
             EMAIL_JOB,
