@@ -430,3 +430,42 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(
+    an_organizations_own_invitation_template_is_what_arrives,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        let org = app.organization("acme").await;
+        let (status, body) = common::call(
+            &app,
+            Method::PUT,
+            "/api/v1/message-templates/account.invitation/email",
+            Some(&org.key),
+            Some(json!({
+                "subject": "Come and join {{ organization }}",
+                "html": "<p>Hi {{ recipient }}, <a href=\"{{ link }}\">join us</a> by {{ expires }}.</p>",
+                "text": "Hi {{ recipient }}, join us: {{ link }}",
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = common::call(
+            &app,
+            Method::POST,
+            "/api/v1/users",
+            Some(&org.key),
+            Some(json!({"email": "mia@acme.example", "name": "Mia", "role": "member"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let messages = sink.wait_for(1).await;
+        let message = to(&messages, "mia@acme.example");
+        assert_eq!(message["subject"], "Come and join acme Inc.");
+        let text = message["text"].as_str().unwrap();
+        assert!(text.starts_with("Hi Mia, join us: http://"), "{text}");
+        let response = app.get(&path_of(&app, &link_in(message, "invite"))).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        app.shutdown().await;
+    }
+);
