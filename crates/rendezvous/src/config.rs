@@ -101,8 +101,9 @@ pub struct Config {
     pub open_signup: bool,
     /// The address people reach the server at, like `https://book.example.com`: the base of
     /// absolute links (the manage link in a booking's .ics and calendar links; the OAuth
-    /// redirect URI of Google and Microsoft connections). Unset: those links are left out,
-    /// and the OAuth redirect URI uses the listen address.
+    /// redirect URI of Google and Microsoft connections; the links in e-mails). Unset: the
+    /// optional links are left out, and the OAuth redirect URI and e-mail links use the
+    /// listen address.
     #[serde(default)]
     pub public_url: Option<String>,
     /// Google OAuth client (Google Calendar connections). Unset: Google is not offered.
@@ -516,6 +517,16 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("battery"), "{debug}");
         assert!(debug.contains("[redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn links_in_emails_fall_back_to_the_listen_address() {
+        assert_eq!(Config::default().public_base(), "http://127.0.0.1:8080");
+        let config = Config {
+            public_url: Some("https://book.example.com".into()),
+            ..Config::default()
+        };
+        assert_eq!(config.public_base(), "https://book.example.com");
     }
 
     #[test]
