@@ -36,12 +36,13 @@ pub mod routing;
 pub mod schedules;
 pub mod scheduling_defaults;
 pub mod signup;
+pub mod sms;
 mod team_booking;
 pub mod team_event_types;
 pub mod teams;
 pub mod templates;
 pub mod users;
-mod validate;
+pub mod validate;
 pub mod webhooks;
 pub mod workers;
 

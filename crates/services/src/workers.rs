@@ -3,13 +3,15 @@
 use std::time::Duration;
 
 use jobs::Handlers;
+use notify::email::Mailer;
+use notify::sms::Sms;
 use store::Db;
 use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
 
-use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB};
+use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB, SMS_JOB};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
@@ -17,16 +19,29 @@ use crate::messages::{
     AccountEmailHandler, BookingEventHandler, EmailHandler, Mail, NoticeHandler,
     ScheduledMessageHandler,
 };
+use crate::sms::SmsHandler;
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
-/// Every job kind and its handler. Without a mailer, e-mails are logged.
+/// How messages leave: e-mail (logged without a mailer) and text messages (logged failed
+/// without a provider), and where the links in e-mails lead.
+#[derive(Clone, Debug, Default)]
+pub struct Senders {
+    pub mailer: Option<Mailer>,
+    pub sms: Option<Sms>,
+    /// The base of links in e-mails, without a trailing slash: `public_url`, or the
+    /// server's own `http://` address when it is unset (empty: links relative to nothing,
+    /// for workers that never send account or booking e-mails).
+    pub public_url: String,
+}
+
+/// Every job kind and its handler.
 pub fn handlers(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mail: Mail,
+    senders: Senders,
 ) -> Handlers {
-    handlers_with_retries(db, outbound, calendars, mail, &RETRY_SCHEDULE)
+    handlers_with_retries(db, outbound, calendars, senders, &RETRY_SCHEDULE)
 }
 
 /// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
@@ -35,9 +50,15 @@ pub fn handlers_with_retries(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mail: Mail,
+    senders: Senders,
     webhook_retries: &[Duration],
 ) -> Handlers {
+    let Senders {
+        mailer,
+        sms,
+        public_url,
+    } = senders;
+    let mail = Mail { mailer, public_url };
     Handlers::new()
         .on(
             CALENDAR_WRITEBACK_JOB,
@@ -74,6 +95,13 @@ pub fn handlers_with_retries(
                 db: db.clone(),
                 mail,
                 keys: calendars.keys.clone(),
+            },
+        )
+        .on(
+            SMS_JOB,
+            SmsHandler {
+                db: db.clone(),
+                sms,
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })

@@ -53,8 +53,9 @@ pub fn build(
             db,
             outbound,
             &calendars,
-            services::messages::Mail {
+            services::workers::Senders {
                 mailer: config.mailer()?,
+                sms: config.sms(outbound)?,
                 public_url: config.public_base(),
             },
         ),

@@ -2,6 +2,8 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod booking;
+pub mod calendar_host;
+pub mod sms_receiver;
 pub mod smtp_sink;
 pub mod webhook_receiver;
 
@@ -21,6 +23,9 @@ pub struct TestAppBuilder {
     http: HttpConfig,
     workers: bool,
     mailer: Option<notify::email::Mailer>,
+    sms: Option<notify::sms::Sms>,
+    /// Waits between a failed job's tries; `None`: the worker's default (seconds).
+    backoff: Option<jobs::Backoff>,
     /// Rate-limit counters in the database rather than in process memory.
     shared_rate_limits: bool,
 }
@@ -36,6 +41,8 @@ impl Default for TestAppBuilder {
             },
             workers: false,
             mailer: None,
+            sms: None,
+            backoff: None,
             shared_rate_limits: false,
         }
     }
@@ -86,6 +93,23 @@ impl TestAppBuilder {
         };
         self.mailer = Some(notify::email::Mailer::new(&settings).unwrap());
         self.workers = true;
+        self
+    }
+
+    /// Workers send text messages through `provider`.
+    pub fn sms(mut self, provider: notify::sms::Sms) -> Self {
+        self.sms = Some(provider);
+        self.workers = true;
+        self
+    }
+
+    /// Failed jobs that choose no time of their own are retried milliseconds later rather
+    /// than seconds.
+    pub fn quick_retries(mut self) -> Self {
+        self.backoff = Some(jobs::Backoff {
+            base: std::time::Duration::from_millis(20),
+            max: std::time::Duration::from_millis(200),
+        });
         self
     }
 
@@ -148,20 +172,23 @@ impl TestAppBuilder {
             keys: self.http.credential_keys.clone(),
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
+            public_url: self.http.public_url.clone(),
         };
         // Links in e-mails lead to this server unless a test says otherwise, as an unset
         // `public_url` does in the binary.
-        let mail = services::messages::Mail {
+        let links = self
+            .http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let senders = services::workers::Senders {
             mailer: self.mailer.clone(),
-            public_url: self
-                .http
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}")),
+            sms: self.sms.clone(),
+            public_url: links.clone(),
         };
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &calendars, mail.clone()));
+            .then(|| start_workers(&db.db, &calendars, senders, self.backoff));
         TestApp {
             addr,
             client: {
@@ -170,7 +197,7 @@ impl TestAppBuilder {
             },
             db,
             calendars,
-            mail,
+            links,
             shutdown: Some(tx),
             server,
             workers,
@@ -186,8 +213,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// What the server's calendar sync uses (same keys), for calling background services.
     pub calendars: services::calendar_sync::CalendarContext,
-    /// How the workers send e-mail (restarted workers log them instead).
-    mail: services::messages::Mail,
+    /// The base of links in e-mails.
+    links: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
@@ -197,19 +224,21 @@ pub struct TestApp {
 fn start_workers(
     db: &store::Db,
     calendars: &services::calendar_sync::CalendarContext,
-    mail: services::messages::Mail,
+    senders: services::workers::Senders,
+    backoff: Option<jobs::Backoff>,
 ) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
     let handlers = services::workers::handlers_with_retries(
         db,
         &calendars.http,
         calendars,
-        mail,
+        senders,
         &[std::time::Duration::from_millis(10)],
     );
     let config = jobs::WorkerConfig {
         concurrency: 8,
         idle_poll: std::time::Duration::from_millis(20),
         grace: std::time::Duration::from_secs(2),
+        backoff: backoff.unwrap_or_default(),
         ..jobs::WorkerConfig::default()
     };
     let worker = jobs::Worker::new(db.clone(), handlers, config);
@@ -338,11 +367,11 @@ impl TestApp {
             let _ = stop.send(true);
             running.await.unwrap();
         }
-        let mail = services::messages::Mail {
-            mailer: None,
-            ..self.mail.clone()
+        let senders = services::workers::Senders {
+            public_url: self.links.clone(),
+            ..services::workers::Senders::default()
         };
-        self.workers = Some(start_workers(&self.db.db, &self.calendars, mail));
+        self.workers = Some(start_workers(&self.db.db, &self.calendars, senders, None));
     }
 
     pub async fn shutdown(mut self) {
