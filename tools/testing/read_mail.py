@@ -50,13 +50,15 @@ def main():
             message = email.message_from_binary_file(f, policy=email.policy.default)
         with open(path[: -len(".eml")] + ".json") as f:
             envelope = json.load(f)
-        calendar, text, types = None, None, []
+        calendar, text, html, types = None, None, None, []
         for part in message.walk():
             types.append(part.get_content_type())
             if part.get_content_type() == "text/calendar":
                 calendar = calendar_of(part)
             elif part.get_content_type() == "text/plain":
                 text = part.get_content()
+            elif part.get_content_type() == "text/html":
+                html = part.get_content()
         out.append(
             {
                 "rcpt_tos": envelope["rcpt_tos"],
@@ -65,6 +67,7 @@ def main():
                 "message_id": str(message["Message-ID"]),
                 "content_types": types,
                 "text": text,
+                "html": html,
                 "calendar": calendar,
             }
         )

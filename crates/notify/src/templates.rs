@@ -26,6 +26,10 @@ Who:   {{ people | join(\", \") }}
 
 Reason: {{ reason }}
 {%- endif %}
+{%- if manage_url %}
+
+Reschedule or cancel: {{ manage_url }}
+{%- endif %}
 
 -- 
 Sent by Rendezvous for {{ organization }}
@@ -46,6 +50,9 @@ const HTML: &str = "<!doctype html>
 <tr><th align=\"left\">Reason</th><td>{{ reason }}</td></tr>
 {%- endif %}
 </table>
+{%- if manage_url %}
+<p><a href=\"{{ manage_url }}\">Reschedule or cancel</a></p>
+{%- endif %}
 <p style=\"color: #666\">Sent by Rendezvous for {{ organization }}</p>
 </body></html>
 ";
@@ -67,8 +74,8 @@ pub const MESSAGE_TYPES: [&str; 8] = [
     "booking.follow_up",
 ];
 
-/// What every message's templates may use.
-pub const PLACEHOLDERS: [&str; 12] = [
+/// What every booking message's templates may use.
+pub const PLACEHOLDERS: [&str; 13] = [
     "event",
     "verb",
     "headline",
@@ -81,7 +88,79 @@ pub const PLACEHOLDERS: [&str; 12] = [
     "people",
     "reason",
     "role",
+    "manage_url",
 ];
+
+const ACCOUNT_TEXT: &str = "Hello {{ recipient }},
+
+{{ headline }}
+
+{{ link }}
+
+The link works once, until {{ expires }}. If you did not expect this e-mail, ignore it.
+
+-- 
+Sent by Rendezvous for {{ organization }}
+";
+
+const ACCOUNT_HTML: &str = "<!doctype html>
+<html><body style=\"font-family: sans-serif\">
+<p>Hello {{ recipient }},</p>
+<p>{{ headline }}</p>
+<p><a href=\"{{ link }}\"><strong>{{ verb }}</strong></a></p>
+<p>Or paste this address into your browser: {{ link }}</p>
+<p style=\"color: #666\">The link works once, until {{ expires }}. If you did not expect this
+e-mail, ignore it.</p>
+<p style=\"color: #666\">Sent by Rendezvous for {{ organization }}</p>
+</body></html>
+";
+
+const ACCOUNT_SUBJECT: &str = "{{ verb }} ({{ organization }})";
+
+/// Account messages: e-mails to the account holder carrying a one-time link. E-mail only.
+pub const ACCOUNT_MESSAGE_TYPES: [&str; 3] = [
+    "account.invitation",
+    "account.password_reset",
+    "account.email_verification",
+];
+
+/// What account messages' templates may use.
+pub const ACCOUNT_PLACEHOLDERS: [&str; 7] = [
+    "event",
+    "verb",
+    "headline",
+    "recipient",
+    "organization",
+    "link",
+    "expires",
+];
+
+fn is_account(event: &str) -> bool {
+    ACCOUNT_MESSAGE_TYPES.contains(&event)
+}
+
+/// Every message type an organization can write templates for.
+pub fn all_message_types() -> impl Iterator<Item = &'static str> {
+    MESSAGE_TYPES.into_iter().chain(ACCOUNT_MESSAGE_TYPES)
+}
+
+/// The channels a message type is sent on.
+pub fn channels(event: &str) -> &'static [Channel] {
+    if is_account(event) {
+        &[Channel::Email]
+    } else {
+        &Channel::ALL
+    }
+}
+
+/// What the templates of `event` may use.
+pub fn placeholders(event: &str) -> &'static [&'static str] {
+    if is_account(event) {
+        &ACCOUNT_PLACEHOLDERS
+    } else {
+        &PLACEHOLDERS
+    }
+}
 
 /// Names minijinja resolves without the message's data (its global functions and `loop`).
 const GLOBALS: [&str; 7] = [
@@ -178,10 +257,15 @@ impl TemplateSet {
     }
 }
 
-/// The built-in templates for `channel` (the same for every message type; the wording comes
-/// from `verb` and `headline`).
-pub fn default_templates(channel: Channel) -> TemplateSet {
+/// The built-in templates of `event` on `channel` (one set for booking messages and one for
+/// account messages; the wording comes from `verb` and `headline`).
+pub fn default_templates(event: &str, channel: Channel) -> TemplateSet {
     match channel {
+        Channel::Email if is_account(event) => TemplateSet {
+            subject: ACCOUNT_SUBJECT.to_owned(),
+            html: ACCOUNT_HTML.to_owned(),
+            text: ACCOUNT_TEXT.to_owned(),
+        },
         Channel::Email => TemplateSet {
             subject: SUBJECT.to_owned(),
             html: HTML.to_owned(),
@@ -196,8 +280,15 @@ pub fn default_templates(channel: Channel) -> TemplateSet {
 }
 
 /// The placeholders a part must use: the message is pointless without them (what and when,
-/// and why for a cancellation or refusal). The subject needs only the title.
+/// and why for a cancellation or refusal). The subject needs only the title. An account
+/// message's body needs its link.
 pub fn required_placeholders(event: &str, part: Part) -> &'static [&'static str] {
+    if is_account(event) {
+        return match part {
+            Part::Subject => &[],
+            _ => &["link"],
+        };
+    }
     match (part, event) {
         (Part::Subject, _) => &["title"],
         (_, "booking.cancelled" | "booking.rejected") => &["title", "when", "reason"],
@@ -234,14 +325,15 @@ pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplatePr
             continue;
         };
         let used: BTreeSet<String> = template.undeclared_variables(false).into_iter().collect();
+        let allowed = placeholders(event);
         for name in &used {
-            if !PLACEHOLDERS.contains(&name.as_str()) && !GLOBALS.contains(&name.as_str()) {
+            if !allowed.contains(&name.as_str()) && !GLOBALS.contains(&name.as_str()) {
                 problems.push(TemplateProblem {
                     part: part.as_str(),
                     code: "unknown_placeholder",
                     message: format!(
                         "uses `{name}`, which messages do not carry (they carry {})",
-                        PLACEHOLDERS.join(", ")
+                        allowed.join(", ")
                     ),
                 });
             }
@@ -282,6 +374,9 @@ pub struct BookingMessage {
     /// Host and attendees, by name.
     pub people: Vec<String>,
     pub reason: Option<String>,
+    /// The invitee's own page to reschedule or cancel (`{public_url}/manage/{token}`); only
+    /// in the invitee's e-mails, and only when the link could be built.
+    pub manage_url: Option<String>,
 }
 
 /// A rendered message (SMS: only `text`).
@@ -313,7 +408,10 @@ impl BookingMessage {
 
     /// The e-mail from the built-in templates.
     pub fn render(&self) -> Result<Rendered, TemplateError> {
-        self.render_with(Channel::Email, &default_templates(Channel::Email))
+        self.render_with(
+            Channel::Email,
+            &default_templates(&self.event, Channel::Email),
+        )
     }
 
     /// The message from `set` (checked with [`check`] when it was saved).
@@ -322,33 +420,13 @@ impl BookingMessage {
         channel: Channel,
         set: &TemplateSet,
     ) -> Result<Rendered, TemplateError> {
-        let mut env = environment();
-        for &part in channel.parts() {
-            env.add_template_owned(part.file_name(), set.get(part).to_owned())?;
-        }
         let (verb, headline) = self.wording();
         let ctx = minijinja::context! {
             verb => verb,
             headline => headline,
             ..minijinja::Value::from_serialize(self)
         };
-        let mut rendered = Rendered {
-            subject: String::new(),
-            text: String::new(),
-            html: String::new(),
-        };
-        for &part in channel.parts() {
-            let out = env.get_template(part.file_name())?.render(&ctx)?;
-            match part {
-                // One line, whatever the template's author typed.
-                Part::Subject => {
-                    rendered.subject = out.split_whitespace().collect::<Vec<_>>().join(" ");
-                }
-                Part::Html => rendered.html = out,
-                Part::Text => rendered.text = out,
-            }
-        }
-        Ok(rendered)
+        render_parts(channel, set, &ctx)
     }
 
     /// A message with made-up data, for previews.
@@ -365,7 +443,120 @@ impl BookingMessage {
             people: vec!["Olive Owner".into(), "Ines Invitee".into()],
             reason: matches!(event, "booking.cancelled" | "booking.rejected")
                 .then(|| "Something came up".into()),
+            manage_url: Some("https://book.example.com/manage/rdvm_sample".into()),
         }
+    }
+}
+
+/// Renders each of `channel`'s parts of `set` with `ctx`.
+fn render_parts(
+    channel: Channel,
+    set: &TemplateSet,
+    ctx: &minijinja::Value,
+) -> Result<Rendered, TemplateError> {
+    let mut env = environment();
+    for &part in channel.parts() {
+        env.add_template_owned(part.file_name(), set.get(part).to_owned())?;
+    }
+    let mut rendered = Rendered {
+        subject: String::new(),
+        text: String::new(),
+        html: String::new(),
+    };
+    for &part in channel.parts() {
+        let out = env.get_template(part.file_name())?.render(ctx)?;
+        match part {
+            // One line, whatever the template's author typed.
+            Part::Subject => {
+                rendered.subject = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            }
+            Part::Html => rendered.html = out,
+            Part::Text => rendered.text = out,
+        }
+    }
+    Ok(rendered)
+}
+
+/// An e-mail to an account holder with a one-time link: an invitation, a password reset or
+/// an address verification. Every field is plain text.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountMessage {
+    /// One of [`ACCOUNT_MESSAGE_TYPES`].
+    pub event: String,
+    pub recipient: String,
+    pub organization: String,
+    /// The absolute link the recipient opens.
+    pub link: String,
+    /// When the link stops working, in the recipient's zone, already formatted.
+    pub expires: String,
+}
+
+impl AccountMessage {
+    /// The subject's words (also the link's label) and the sentence above the link.
+    fn wording(&self) -> (&'static str, &'static str) {
+        match self.event.as_str() {
+            "account.invitation" => (
+                "Accept your invitation",
+                "You are invited to schedule with your team on Rendezvous. Open the link to \
+                 choose your password.",
+            ),
+            "account.password_reset" => (
+                "Reset your password",
+                "Someone (we hope you) asked to reset your password. Open the link to choose \
+                 a new one.",
+            ),
+            _ => (
+                "Confirm your e-mail address",
+                "Open the link to confirm that this address is yours.",
+            ),
+        }
+    }
+
+    /// The e-mail from the built-in templates.
+    pub fn render(&self) -> Result<Rendered, TemplateError> {
+        self.render_with(&default_templates(&self.event, Channel::Email))
+    }
+
+    /// The e-mail from `set` (checked with [`check`] when it was saved).
+    pub fn render_with(&self, set: &TemplateSet) -> Result<Rendered, TemplateError> {
+        let (verb, headline) = self.wording();
+        let ctx = minijinja::context! {
+            verb => verb,
+            headline => headline,
+            ..minijinja::Value::from_serialize(self)
+        };
+        render_parts(Channel::Email, set, &ctx)
+    }
+
+    /// A message with made-up data, for previews.
+    pub fn sample(event: &str) -> Self {
+        Self {
+            event: event.to_owned(),
+            recipient: "Ines Member".into(),
+            organization: "Acme Clinic".into(),
+            link: format!(
+                "https://book.example.com/{}/rdva_sample",
+                match event {
+                    "account.invitation" => "invite",
+                    "account.password_reset" => "reset",
+                    _ => "verify",
+                }
+            ),
+            expires: "Tue 1 Dec 2026, 10:00 (Europe/Berlin)".into(),
+        }
+    }
+}
+
+/// `set` rendered with sample data of `event`'s kind, for previews.
+pub fn render_sample(
+    event: &str,
+    channel: Channel,
+    set: &TemplateSet,
+) -> Result<Rendered, TemplateError> {
+    if is_account(event) {
+        AccountMessage::sample(event).render_with(set)
+    } else {
+        BookingMessage::sample(event).render_with(channel, set)
     }
 }
 
@@ -452,7 +643,74 @@ mod tests {
             location: Some("https://meet.example/abc".into()),
             people: vec!["Olive Owner".into(), "Ines <Invitee>".into()],
             reason: (event == "booking.cancelled").then(|| "sick & sorry".into()),
+            manage_url: None,
         }
+    }
+
+    #[test]
+    fn invitee_emails_carry_the_manage_link() {
+        let message = BookingMessage {
+            manage_url: Some("https://book.example.com/manage/rdvm_x?a=1&b=2".into()),
+            ..sample("booking.confirmed")
+        };
+        let rendered = message.render().unwrap();
+        assert!(
+            rendered
+                .text
+                .contains("Reschedule or cancel: https://book.example.com/manage/rdvm_x?a=1&b=2")
+        );
+        assert!(rendered.html.contains("manage&#x2f;rdvm_x?a=1&amp;b=2\""));
+        // Without a link (the host's e-mail), nothing is said about one.
+        assert!(
+            !sample("booking.confirmed")
+                .render()
+                .unwrap()
+                .text
+                .contains("Reschedule")
+        );
+    }
+
+    #[test]
+    fn account_emails_render_with_their_link() {
+        for event in ACCOUNT_MESSAGE_TYPES {
+            let message = AccountMessage::sample(event);
+            let rendered = message.render().unwrap();
+            assert!(rendered.text.contains(&message.link));
+            // minijinja escapes `/` too, which browsers read back as `/`.
+            let escaped = message.link.replace('/', "&#x2f;");
+            assert!(rendered.html.contains(&format!("href=\"{escaped}\"")));
+            assert!(
+                rendered.subject.contains("Acme Clinic"),
+                "{}",
+                rendered.subject
+            );
+        }
+        insta::assert_snapshot!(
+            "account_invitation",
+            AccountMessage::sample("account.invitation")
+                .render()
+                .map(|r| format!("Subject: {}\n\n{}\n----\n{}", r.subject, r.text, r.html))
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn account_templates_must_keep_the_link_and_use_only_their_placeholders() {
+        let set = TemplateSet {
+            subject: "Welcome".into(),
+            html: "<p>{{ title }}</p>".into(),
+            text: "Hi {{ recipient }}: {{ link }}".into(),
+        };
+        let problems = check("account.invitation", Channel::Email, &set);
+        let codes: Vec<_> = problems.iter().map(|p| (p.part, p.code)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("html", "unknown_placeholder"),
+                ("html", "missing_placeholder")
+            ]
+        );
+        assert_eq!(channels("account.invitation"), &[Channel::Email]);
     }
 
     #[test]
@@ -479,10 +737,10 @@ mod tests {
 
     #[test]
     fn built_in_templates_pass_their_own_check() {
-        for event in MESSAGE_TYPES {
-            for channel in Channel::ALL {
+        for event in all_message_types() {
+            for &channel in channels(event) {
                 assert_eq!(
-                    check(event, channel, &default_templates(channel)),
+                    check(event, channel, &default_templates(event, channel)),
                     vec![],
                     "{event} {channel:?}"
                 );
@@ -575,7 +833,10 @@ mod tests {
     #[test]
     fn sms_renders_one_line() {
         let rendered = BookingMessage::sample("booking.reminder")
-            .render_with(Channel::Sms, &default_templates(Channel::Sms))
+            .render_with(
+                Channel::Sms,
+                &default_templates("booking.reminder", Channel::Sms),
+            )
             .unwrap();
         insta::assert_snapshot!(rendered.text);
     }

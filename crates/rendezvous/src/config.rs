@@ -118,8 +118,9 @@ pub struct Config {
     pub open_signup: bool,
     /// The address people reach the server at, like `https://book.example.com`: the base of
     /// absolute links (the manage link in a booking's .ics and calendar links; the OAuth
-    /// redirect URI of Google and Microsoft connections). Unset: those links are left out,
-    /// and the OAuth redirect URI uses the listen address.
+    /// redirect URI of Google and Microsoft connections; the links in e-mails). Unset: the
+    /// optional links are left out, and the OAuth redirect URI and e-mail links use the
+    /// listen address.
     #[serde(default)]
     pub public_url: Option<String>,
     /// Google OAuth client (Google Calendar connections). Unset: Google is not offered.
@@ -446,12 +447,17 @@ impl Config {
                 &self.microsoft_token_url,
                 &self.microsoft_api_url,
             ),
-            // Unset: the listen address, which is right for local development only.
-            public_url: self
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", self.listen)),
+            public_url: self.public_base(),
         }
+    }
+
+    /// The base of links that leave the server where a link cannot be left out (OAuth
+    /// callbacks, account e-mails): `public_url`, or unset the listen address, which is right
+    /// for local development only.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
     /// The background calendar sync interval; `None` when set to 0 (on demand only).
@@ -602,6 +608,16 @@ mod tests {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("battery"), "{debug}");
         assert!(debug.contains("[redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn links_in_emails_fall_back_to_the_listen_address() {
+        assert_eq!(Config::default().public_base(), "http://127.0.0.1:8080");
+        let config = Config {
+            public_url: Some("https://book.example.com".into()),
+            ..Config::default()
+        };
+        assert_eq!(config.public_base(), "https://book.example.com");
     }
 
     #[test]

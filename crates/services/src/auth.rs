@@ -3,13 +3,15 @@
 //! Answers never say whether an e-mail address exists: an unknown address, a wrong password
 //! and a locked account with a wrong password all answer `InvalidCredentials` after the same
 //! argon2 work; a locked account is reported (with its unlock time) only to someone who
-//! knows the password. The e-mails these flows send are logged until the jobs queue exists.
+//! knows the password. The e-mails these flows send are queued as `email.account` jobs in
+//! the transaction that issues their token, the token sealed with the credential keyring.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use store::{ClientInfo, Db, LockoutPolicy, Purpose, Scope, SignedIn, UserStatus};
 
+use crate::credentials::Keyring;
 use crate::rate_limit::{InMemoryLimiter, Limit, RateLimiter};
 use crate::{ServiceError, passwords};
 
@@ -254,6 +256,7 @@ pub async fn change_password(
 pub async fn request_password_reset(
     db: &Db,
     settings: &AuthSettings,
+    keys: &Keyring,
     organization: &str,
     email: &str,
     client: &ClientInfo,
@@ -267,19 +270,15 @@ pub async fn request_password_reset(
         settings.reset_per_account,
     )
     .await?;
-    let found = db
-        .accounts()
-        .request_password_reset(organization, email, signed(settings.reset_ttl), client)
+    db.accounts()
+        .request_password_reset(
+            organization,
+            email,
+            signed(settings.reset_ttl),
+            client,
+            keys,
+        )
         .await?;
-    if let Some((user, token)) = found {
-        // Stand-in for the e-mail job: the link goes to the log until the jobs issue lands.
-        tracing::info!(
-            target: "rendezvous::email",
-            to = %user.email,
-            token = token.expose(),
-            "password reset e-mail (not sent: no mailer yet)"
-        );
-    }
     Ok(())
 }
 
@@ -290,17 +289,37 @@ pub async fn reset_password(
     new_password: String,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
-    set_with_token(db, token, Purpose::ResetPassword, new_password, client).await
+    set_with_token(
+        db,
+        token,
+        Purpose::ResetPassword,
+        new_password,
+        None,
+        client,
+    )
+    .await
 }
 
-/// Accepts an invitation: sets the first password and activates the account.
+/// Accepts an invitation: sets the first password (and, when given, the name the invitee
+/// goes by) and activates the account.
 pub async fn accept_invitation(
     db: &Db,
     token: &str,
     password: String,
+    name: Option<String>,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
-    set_with_token(db, token, Purpose::Invite, password, client).await
+    let name = name.map(|n| n.trim().to_owned());
+    if let Some(name) = &name
+        && (name.is_empty() || name.chars().count() > 200)
+    {
+        return Err(ServiceError::field(
+            "/name",
+            "length",
+            "must be 1 to 200 characters".to_owned(),
+        ));
+    }
+    set_with_token(db, token, Purpose::Invite, password, name, client).await
 }
 
 async fn set_with_token(
@@ -308,6 +327,7 @@ async fn set_with_token(
     token: &str,
     purpose: Purpose,
     password: String,
+    name: Option<String>,
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
     // The rules need the e-mail, which only the token reveals: check the generic rules
@@ -315,10 +335,21 @@ async fn set_with_token(
     passwords::check(&password, "", "/password")?;
     let hash = passwords::hash(password).await?;
     db.accounts()
-        .set_password_with_token(token, purpose, &hash, client)
+        .set_password_with_token(token, purpose, &hash, name.as_deref(), client)
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)
+}
+
+/// The account a still-good e-mailed token of `purpose` belongs to and its organization's
+/// slug, without using the token: what the page its link opens shows. `None` when the
+/// token is malformed, unknown, used or expired.
+pub async fn peek_token(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Option<(store::User, String)>, ServiceError> {
+    Ok(db.accounts().peek_token(token, purpose).await?)
 }
 
 /// Sends the caller a link that verifies their e-mail address. Limited like reset
@@ -326,6 +357,7 @@ async fn set_with_token(
 pub async fn request_email_verification(
     db: &Db,
     settings: &AuthSettings,
+    keys: &Keyring,
     scope: &Scope,
 ) -> Result<(), ServiceError> {
     let user = scope
@@ -338,16 +370,9 @@ pub async fn request_email_verification(
         settings.reset_per_account,
     )
     .await?;
-    let (user, token) = db
-        .accounts()
-        .request_email_verification(scope, signed(settings.reset_ttl))
+    db.accounts()
+        .request_email_verification(scope, signed(settings.reset_ttl), keys)
         .await?;
-    tracing::info!(
-        target: "rendezvous::email",
-        to = %user.email,
-        token = token.expose(),
-        "e-mail verification (not sent: no mailer yet)"
-    );
     Ok(())
 }
 

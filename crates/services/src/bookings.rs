@@ -20,6 +20,7 @@ use store::{Actor, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
+use crate::credentials::Keyring;
 use crate::fields::{Invalid, time_zone};
 use crate::team_booking::{choose_hosts, restrict, team_slots};
 
@@ -62,8 +63,13 @@ pub struct Booked {
 
 /// Books a start of `bookable` for an invitee: a new booking, or a seat in the group booking
 /// already at that start.
-pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Booked, ServiceError> {
-    book_in(db, bookable, input, None, None).await
+pub async fn book(
+    db: &Db,
+    keys: &Keyring,
+    bookable: &Bookable,
+    input: BookInput,
+) -> Result<Booked, ServiceError> {
+    book_in(db, keys, bookable, input, None, None).await
 }
 
 /// Books after a routing form sent the invitee here: the submission must have routed to this
@@ -71,12 +77,13 @@ pub async fn book(db: &Db, bookable: &Bookable, input: BookInput) -> Result<Book
 /// booking in the same transaction.
 pub async fn book_routed(
     db: &Db,
+    keys: &Keyring,
     bookable: &Bookable,
     input: BookInput,
     submission: store::types::SubmissionId,
 ) -> Result<Booked, ServiceError> {
     let submission = routed_submission(db, bookable, submission).await?;
-    book_in(db, bookable, input, None, Some(&submission)).await
+    book_in(db, keys, bookable, input, None, Some(&submission)).await
 }
 
 /// The routing form submission that sent an invitee to `bookable`, while no booking has used
@@ -121,9 +128,14 @@ fn not_routed_here() -> ServiceError {
 
 /// Books through a single-use link, which the booking uses up (in the same transaction, so a
 /// refused booking leaves the link unused).
-pub async fn book_with_link(db: &Db, link: &str, input: BookInput) -> Result<Booked, ServiceError> {
+pub async fn book_with_link(
+    db: &Db,
+    keys: &Keyring,
+    link: &str,
+    input: BookInput,
+) -> Result<Booked, ServiceError> {
     let (bookable, link) = db.event_types().by_single_use_link(link).await?;
-    book_in(db, &bookable, input, Some(link), None).await
+    book_in(db, keys, &bookable, input, Some(link), None).await
 }
 
 /// The event type a single-use link opens, while it is unused.
@@ -131,8 +143,11 @@ pub async fn link_target(db: &Db, link: &str) -> Result<Bookable, ServiceError> 
     Ok(db.event_types().by_single_use_link(link).await?.0)
 }
 
+/// Books, and keeps the attendee's manage token sealed with `keys` for the links in their
+/// e-mails.
 async fn book_in(
     db: &Db,
+    keys: &Keyring,
     bookable: &Bookable,
     input: BookInput,
     link: Option<store::types::LinkId>,
@@ -161,6 +176,14 @@ async fn book_in(
             if let Some((booking, attendee, manage_token)) =
                 tx.replay(&scope_key, key, &request).await?
             {
+                keep_manage_token(
+                    &mut tx,
+                    keys,
+                    bookable.organization_id(),
+                    &attendee,
+                    &manage_token,
+                )
+                .await?;
                 tx.commit().await?;
                 return Ok(Booked {
                     booking,
@@ -196,6 +219,14 @@ async fn book_in(
         }
         None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
     };
+    keep_manage_token(
+        &mut tx,
+        keys,
+        bookable.organization_id(),
+        &booked.attendee,
+        &booked.manage_token,
+    )
+    .await?;
     let event = match booked.booking.status {
         BookingStatus::Pending => "booking.requested",
         _ => "booking.created",
@@ -771,6 +802,20 @@ fn checked_reason(reason: Option<String>) -> Result<Option<String>, ServiceError
         ));
     }
     Ok(reason)
+}
+
+/// Keeps the attendee's manage token sealed (bound to their address), so the e-mails about
+/// the booking can carry the manage link though only the token's hash checks it.
+async fn keep_manage_token(
+    tx: &mut BookingTx,
+    keys: &Keyring,
+    organization: store::types::OrganizationId,
+    attendee: &Attendee,
+    token: &ManageToken,
+) -> Result<(), ServiceError> {
+    let context = store::repo::messages::manage_token_context(organization, &attendee.email);
+    let sealed = keys.seal_text(context.as_bytes(), token.expose());
+    Ok(tx.keep_sealed_manage_token(attendee.id, &sealed).await?)
 }
 
 // ----- attendees, through their manage token -----

@@ -1,18 +1,21 @@
 //! Booking events become messages: the `booking.event` job fans out to webhooks and e-mails
 //! (exactly once, in one transaction), and `email.booking` jobs send one e-mail each, with an
 //! iMIP invitation, through SMTP, or, to a host who prefers SMS, queue one text message.
+//! `email.account` jobs send an account holder their one-time link (invitation, password
+//! reset, address verification).
 
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
-use notify::templates::{BookingMessage, Channel, NoticeMessage, Rendered};
+use notify::templates::{AccountMessage, BookingMessage, Channel, NoticeMessage, Rendered};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
 use store::repo::bookings::BookingStatus;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
 use store::repo::messages::{
-    Audience, BookingEmail, BookingEvent, LogEntry, OwnerNotice, SmsMessage, sms_job,
+    AccountEmail, Audience, BookingEmail, BookingEvent, LogEntry, OwnerNotice, SmsMessage,
+    account_token_context, sms_job,
 };
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
@@ -152,6 +155,122 @@ impl Handler for ScheduledMessageHandler {
     }
 }
 
+/// How workers send e-mail and what the links in it start with.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    /// `None` (no SMTP configured): messages are written to the log (target
+    /// `rendezvous::email`) instead, links included, for local development.
+    pub mailer: Option<Mailer>,
+    /// The base of links in e-mails, without a trailing slash: `public_url`, or the server's
+    /// own `http://` address when it is unset (right for local development only).
+    pub public_url: String,
+}
+
+impl Mail {
+    /// `{public_url}/{path}`.
+    fn link(&self, path: &str) -> String {
+        format!("{}/{path}", self.public_url.trim_end_matches('/'))
+    }
+}
+
+/// The page an account e-mail's link opens, by message type.
+pub fn account_link_path(kind: &str) -> Option<&'static str> {
+    match kind {
+        "account.invitation" => Some("invite"),
+        "account.password_reset" => Some("reset"),
+        "account.email_verification" => Some("verify"),
+        _ => None,
+    }
+}
+
+/// Runs `email.account` jobs: opens the sealed token, builds the absolute link and sends it
+/// from the organization's template (or the built-in one).
+#[derive(Clone, Debug)]
+pub struct AccountEmailHandler {
+    pub db: Db,
+    pub mail: Mail,
+    /// Opens the sealed token.
+    pub keys: crate::credentials::Keyring,
+}
+
+impl Handler for AccountEmailHandler {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move {
+            let email: AccountEmail = match serde_json::from_value(job.payload.clone()) {
+                Ok(email) => email,
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: format!("payload: {e}"),
+                    };
+                }
+            };
+            let Some(path) = account_link_path(&email.kind) else {
+                return Outcome::Dead {
+                    error: format!("unknown account e-mail {:?}", email.kind),
+                };
+            };
+            let context = account_token_context(job.organization_id, email.user_id);
+            let token = match self.keys.open_text(context.as_bytes(), &email.sealed_token) {
+                Ok(token) => token,
+                // The secret key changed since the job was written: retrying cannot help.
+                Err(e) => {
+                    return Outcome::Dead {
+                        error: e.to_string(),
+                    };
+                }
+            };
+            let zone = jiff::tz::TimeZone::get(&email.recipient.time_zone)
+                .unwrap_or(jiff::tz::TimeZone::UTC);
+            let expires = format!(
+                "{} ({})",
+                email
+                    .expires_at
+                    .to_jiff()
+                    .to_zoned(zone)
+                    .strftime("%a %-d %b %Y, %H:%M"),
+                email.recipient.time_zone
+            );
+            let message = AccountMessage {
+                event: email.kind.clone(),
+                recipient: email.recipient.name.clone(),
+                organization: email.organization.clone(),
+                link: self.mail.link(&format!("{path}/{token}")),
+                expires,
+            };
+            let rendered = match crate::templates::render_for(
+                &self.db,
+                job.organization_id,
+                Channel::Email,
+                &email.kind,
+                |set| message.render_with(set),
+            )
+            .await
+            {
+                Ok(rendered) => rendered,
+                Err(error) => return Outcome::Retry { error, at: None },
+            };
+            let out = Email {
+                to_name: email.recipient.name.clone(),
+                to_email: email.recipient.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                calendar: None,
+                message_id: format!("{}@rendezvous", job.id),
+            };
+            send_and_log(
+                &self.db,
+                self.mail.mailer.as_ref(),
+                job,
+                &out,
+                &email.kind,
+                None,
+            )
+            .await
+        })
+    }
+}
+
 /// Runs `email.booking` jobs. Without a mailer (no SMTP configured) the message is written to
 /// the log (target `rendezvous::email`) instead. A host message for a host who prefers SMS
 /// (`sms_to`) becomes an `sms.send` job when an SMS provider is configured, and stays an
@@ -159,7 +278,9 @@ impl Handler for ScheduledMessageHandler {
 #[derive(Clone, Debug)]
 pub struct EmailHandler {
     pub db: Db,
-    pub mailer: Option<Mailer>,
+    pub mail: Mail,
+    /// Opens the invitee's sealed manage token.
+    pub keys: crate::credentials::Keyring,
     /// Whether an SMS provider is configured (`sms_provider` other than `none`).
     pub sms_configured: bool,
 }
@@ -182,11 +303,13 @@ impl Handler for EmailHandler {
                 tracing::warn!(event = %email.event, booking = %email.booking_id,
                     "the host prefers SMS but no SMS provider is configured (sms_provider = none): e-mailing instead");
             }
+            let message = booking_message(&email, self.manage_url(job, &email));
             let rendered = match crate::templates::render_for(
                 &self.db,
                 job.organization_id,
                 Channel::Email,
-                &booking_message(&email),
+                &email.event,
+                |set| message.render_with(Channel::Email, set),
             )
             .await
             {
@@ -196,7 +319,7 @@ impl Handler for EmailHandler {
             let message = compose(&email, job, rendered);
             send_and_log(
                 &self.db,
-                self.mailer.as_ref(),
+                self.mail.mailer.as_ref(),
                 job,
                 &message,
                 &email.event,
@@ -210,11 +333,13 @@ impl Handler for EmailHandler {
 /// Renders `email`'s message from the `sms` channel's templates and queues it to `to` as an
 /// `sms.send` job (keyed by this job, so a retry queues nothing more), which sends and logs it.
 async fn queue_text(db: &Db, job: &ClaimedJob, email: &BookingEmail, to: &str) -> Outcome {
+    let message = booking_message(email, None);
     let rendered = match crate::templates::render_for(
         db,
         job.organization_id,
         Channel::Sms,
-        &booking_message(email),
+        &email.event,
+        |set| message.render_with(Channel::Sms, set),
     )
     .await
     {
@@ -243,6 +368,25 @@ async fn queue_text(db: &Db, job: &ClaimedJob, email: &BookingEmail, to: &str) -
             error: error.to_string(),
             at: None,
         },
+    }
+}
+
+impl EmailHandler {
+    /// The invitee's manage link, when the job carries their sealed manage token. A token
+    /// that does not open leaves the link out rather than losing the message.
+    fn manage_url(&self, job: &ClaimedJob, email: &BookingEmail) -> Option<String> {
+        let sealed = email.manage_token.as_deref()?;
+        let context = store::repo::messages::manage_token_context(
+            job.organization_id,
+            &email.recipient.email,
+        );
+        match self.keys.open_text(context.as_bytes(), sealed) {
+            Ok(token) => Some(self.mail.link(&format!("manage/{token}"))),
+            Err(error) => {
+                tracing::warn!(%error, "the manage token in an e-mail job does not open; sending without the link");
+                None
+            }
+        }
     }
 }
 
@@ -350,7 +494,7 @@ impl Handler for NoticeHandler {
 }
 
 /// What the templates say to one recipient, in the recipient's time zone.
-fn booking_message(email: &BookingEmail) -> BookingMessage {
+fn booking_message(email: &BookingEmail, manage_url: Option<String>) -> BookingMessage {
     let zone =
         jiff::tz::TimeZone::get(&email.recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let start = email.start_at.to_jiff().to_zoned(zone.clone());
@@ -373,6 +517,7 @@ fn booking_message(email: &BookingEmail) -> BookingMessage {
         location: email.location.clone(),
         people,
         reason: email.reason.clone(),
+        manage_url,
     }
 }
 

@@ -30,6 +30,7 @@ pub struct SignUp {
 pub async fn sign_up(
     db: &Db,
     settings: &AuthSettings,
+    keys: &crate::credentials::Keyring,
     input: SignUp,
     client: &ClientInfo,
 ) -> Result<SignedIn, ServiceError> {
@@ -94,6 +95,6 @@ pub async fn sign_up(
         .await?;
     // The account works before the address is verified, as with an invitation; the link
     // is on its way.
-    crate::auth::request_email_verification(db, settings, &signed_in.scope).await?;
+    crate::auth::request_email_verification(db, settings, keys, &signed_in.scope).await?;
     Ok(signed_in)
 }

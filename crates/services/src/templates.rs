@@ -4,8 +4,8 @@
 //! templates of `notify::templates`.
 
 use notify::templates::{
-    BookingMessage, Channel, MESSAGE_TYPES, Rendered, TemplateSet, check, default_templates,
-    required_placeholders,
+    Channel, Rendered, TemplateError, TemplateSet, all_message_types, channels, check,
+    default_templates, render_sample, required_placeholders,
 };
 use store::repo::templates::{StoredTemplate, TemplateSources};
 use store::types::{OrganizationId, Timestamp};
@@ -34,13 +34,15 @@ fn manage(scope: &Scope) -> Result<store::Granted<can::ManageOrganization>, Serv
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 
-/// The message type and channel named in a path; unknown ones are not found.
+/// The message type and channel named in a path; unknown ones (and a channel the type is
+/// not sent on, like SMS for account e-mails) are not found.
 pub fn parse_key(event: &str, channel: &str) -> Result<(&'static str, Channel), ServiceError> {
-    let event = MESSAGE_TYPES
-        .iter()
-        .find(|t| **t == event)
+    let event = all_message_types()
+        .find(|t| *t == event)
         .ok_or(ServiceError::NotFound("message type"))?;
-    let channel = Channel::parse(channel).ok_or(ServiceError::NotFound("channel"))?;
+    let channel = Channel::parse(channel)
+        .filter(|c| channels(event).contains(c))
+        .ok_or(ServiceError::NotFound("channel"))?;
     Ok((event, channel))
 }
 
@@ -66,7 +68,7 @@ fn effective(event: &str, channel: Channel, stored: Option<StoredTemplate>) -> E
         None => EffectiveTemplate {
             event: event.to_owned(),
             channel,
-            set: default_templates(channel),
+            set: default_templates(event, channel),
             customized: false,
             required,
             updated_at: None,
@@ -80,8 +82,8 @@ pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<EffectiveTemplate>, Serv
     manage(scope)?;
     let mut stored = db.templates().list(scope).await?;
     let mut out = Vec::new();
-    for event in MESSAGE_TYPES {
-        for channel in Channel::ALL {
+    for event in all_message_types() {
+        for &channel in channels(event) {
             let own = stored
                 .iter()
                 .position(|s| s.event == event && s.channel == channel.as_str())
@@ -197,22 +199,22 @@ pub async fn preview(
         None => get(db, scope, event, channel).await?.set,
     };
     let (event, channel) = parse_key(event, channel)?;
-    BookingMessage::sample(event)
-        .render_with(channel, &set)
+    render_sample(event, channel, &set)
         .map_err(|e| ServiceError::field("/text", "render", e.to_string()))
 }
 
-/// What a worker sends: the organization's template when it has one that renders, else the
-/// built-in one (a message is never lost to a template).
+/// What a worker sends: `render` with the organization's template of `event` when it has
+/// one that renders, else with the built-in one (a message is never lost to a template).
 pub async fn render_for(
     db: &Db,
     organization_id: OrganizationId,
     channel: Channel,
-    message: &BookingMessage,
+    event: &str,
+    render: impl Fn(&TemplateSet) -> Result<Rendered, TemplateError>,
 ) -> Result<Rendered, String> {
     match db
         .templates()
-        .find(organization_id, &message.event, channel.as_str())
+        .find(organization_id, event, channel.as_str())
         .await
     {
         Ok(Some(stored)) => {
@@ -221,17 +223,15 @@ pub async fn render_for(
                 html: stored.html,
                 text: stored.text,
             };
-            match message.render_with(channel, &set) {
+            match render(&set) {
                 Ok(rendered) => return Ok(rendered),
                 Err(error) => {
-                    tracing::warn!(%error, event = %message.event, "organization template failed; using the built-in one");
+                    tracing::warn!(%error, %event, "organization template failed; using the built-in one");
                 }
             }
         }
         Ok(None) => {}
         Err(error) => return Err(error.to_string()),
     }
-    message
-        .render_with(channel, &default_templates(channel))
-        .map_err(|e| e.to_string())
+    render(&default_templates(event, channel)).map_err(|e| e.to_string())
 }

@@ -41,11 +41,12 @@ pub struct Invite {
     pub time_zone: Option<String>,
 }
 
-/// Invites a user (needs `users.manage`); the link is e-mailed (logged for now). Only an
-/// owner may invite an owner.
+/// Invites a user (needs `users.manage`); the link is e-mailed (an `email.account` job, its
+/// token sealed with `keys`). Only an owner may invite an owner.
 pub async fn invite(
     db: &Db,
     settings: &AuthSettings,
+    keys: &crate::credentials::Keyring,
     scope: &Scope,
     input: Invite,
 ) -> Result<User, ServiceError> {
@@ -73,7 +74,7 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
-    let (user, token) = db
+    let (user, _token) = db
         .users()
         .invite(
             &grant,
@@ -85,14 +86,9 @@ pub async fn invite(
                 time_zone,
                 valid_for: signed(settings.invite_ttl),
             },
+            keys,
         )
         .await?;
-    tracing::info!(
-        target: "rendezvous::email",
-        to = %user.email,
-        token = token.expose(),
-        "invitation e-mail (not sent: no mailer yet)"
-    );
     Ok(user)
 }
 

@@ -12,20 +12,27 @@ use store::repo::jobs::{
 };
 use store::repo::webhooks::DELIVER_JOB;
 
-use store::repo::messages::{EMAIL_JOB, NOTICE_JOB, SMS_JOB};
+use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB, SMS_JOB};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
-use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
+use crate::messages::{
+    AccountEmailHandler, BookingEventHandler, EmailHandler, Mail, NoticeHandler,
+    ScheduledMessageHandler,
+};
 use crate::sms::SmsHandler;
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 
 /// How messages leave: e-mail (logged without a mailer) and text messages (logged failed
-/// without a provider).
+/// without a provider), and where the links in e-mails lead.
 #[derive(Clone, Debug, Default)]
 pub struct Senders {
     pub mailer: Option<Mailer>,
     pub sms: Option<Sms>,
+    /// The base of links in e-mails, without a trailing slash: `public_url`, or the
+    /// server's own `http://` address when it is unset (empty: links relative to nothing,
+    /// for workers that never send account or booking e-mails).
+    pub public_url: String,
 }
 
 /// Every job kind and its handler.
@@ -47,7 +54,12 @@ pub fn handlers_with_retries(
     senders: Senders,
     webhook_retries: &[Duration],
 ) -> Handlers {
-    let Senders { mailer, sms } = senders;
+    let Senders {
+        mailer,
+        sms,
+        public_url,
+    } = senders;
+    let mail = Mail { mailer, public_url };
     Handlers::new()
         .on(
             CALENDAR_WRITEBACK_JOB,
@@ -67,15 +79,24 @@ pub fn handlers_with_retries(
             NOTICE_JOB,
             NoticeHandler {
                 db: db.clone(),
-                mailer: mailer.clone(),
+                mailer: mail.mailer.clone(),
+            },
+        )
+        .on(
+            ACCOUNT_EMAIL_JOB,
+            AccountEmailHandler {
+                db: db.clone(),
+                mail: mail.clone(),
+                keys: calendars.keys.clone(),
             },
         )
         .on(
             EMAIL_JOB,
             EmailHandler {
                 db: db.clone(),
-                mailer,
+                mail,
                 sms_configured: sms.is_some(),
+                keys: calendars.keys.clone(),
             },
         )
         .on(

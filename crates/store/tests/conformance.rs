@@ -437,6 +437,7 @@ mod bookings_last_line {
                             time_zone: "UTC".into(),
                             valid_for: jiff::SignedDuration::from_hours(1),
                         },
+                        &rendezvous_store::testing::PlainSealer,
                     )
                     .await
                     .unwrap();

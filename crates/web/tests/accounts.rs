@@ -266,6 +266,7 @@ store::backend_test!(password_change_and_reset, |t| async move {
             "mia@acme.example",
             jiff::SignedDuration::from_hours(1),
             &Default::default(),
+            &app.calendars.keys,
         )
         .await
         .unwrap()
@@ -971,7 +972,11 @@ store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
         .db
         .db
         .accounts()
-        .request_email_verification(&scope, jiff::SignedDuration::from_hours(1))
+        .request_email_verification(
+            &scope,
+            jiff::SignedDuration::from_hours(1),
+            &app.calendars.keys,
+        )
         .await
         .unwrap();
     let path = format!("/api/v1/users/{}", org.created.owner.id);

@@ -173,3 +173,62 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(
+    the_invitees_email_carries_a_manage_link_that_opens_their_booking,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        let org = app.organization("acme").await;
+        let event = event_type(&app, &org).await;
+
+        let (_, token) = book(&app, &event, 3).await;
+        let (host, attendee) = by_recipient(&sink.wait_for(2).await);
+        let text = attendee["text"].as_str().unwrap();
+        let link = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Reschedule or cancel: "))
+            .unwrap_or_else(|| panic!("no manage link in {text}"));
+        // `public_url` is unset: the link leads to the server itself.
+        assert_eq!(link, format!("http://{}/manage/{token}", app.addr));
+        assert!(
+            attendee["html"]
+                .as_str()
+                .unwrap()
+                .contains("Reschedule or cancel</a>"),
+            "{attendee}"
+        );
+        assert!(
+            !host["text"].as_str().unwrap().contains("/manage/"),
+            "the host's e-mail has no invitee link: {host}"
+        );
+
+        let page = app.client.get(link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Intro call"), "{html}");
+
+        // The confirmation of a move carries the same link (the token moves with the booking).
+        let start = first_slot(&app, &event, 5).await;
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/public/manage/{token}/reschedule"),
+            )
+            .json(&json!({ "start": start }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let all = sink.wait_for(4).await;
+        let (_, moved) = by_recipient(&all[2..]);
+        assert!(
+            moved["text"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("/manage/{token}")),
+            "{moved}"
+        );
+        app.shutdown().await;
+    }
+);

@@ -46,8 +46,37 @@ store::backend_test!(templates_are_checked_previewed_and_reset, |t| async move {
     let (status, list) = call(&app, Method::GET, "/api/v1/message-templates", key, None).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 16, "8 message types on 2 channels");
+    assert_eq!(
+        list.len(),
+        19,
+        "8 booking message types on 2 channels, 3 account messages by e-mail"
+    );
     assert!(list.iter().all(|t| t["customized"] == false));
+
+    // Account messages: e-mail only, and their link must stay.
+    let invitation = "/api/v1/message-templates/account.invitation/email";
+    let (status, got) = call(&app, Method::GET, invitation, key, None).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert!(
+        got["available_placeholders"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("link"))
+    );
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        "/api/v1/message-templates/account.invitation/sms",
+        key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let no_link = json!({"subject": "Welcome", "html": "<p>{{ link }}</p>", "text": "Welcome, {{ recipient }}"});
+    let (status, problem) = call(&app, Method::PUT, invitation, key, Some(no_link)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/text");
+    assert_eq!(problem["errors"][0]["code"], "missing_placeholder");
 
     // Lacking a required placeholder: 422 naming the part and the placeholder.
     let mut missing = custom();

@@ -56,6 +56,7 @@ pub fn build(
             services::workers::Senders {
                 mailer: config.mailer()?,
                 sms: config.sms(outbound)?,
+                public_url: config.public_base(),
             },
         ),
         settings,

@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::repo::audit::{self, Change};
+use crate::repo::messages::TokenSealer;
 use crate::repo::sessions::{self, NewSession};
 use crate::repo::tokens::{self, Purpose};
 use crate::repo::users::{self, User, UserStatus};
@@ -237,14 +238,15 @@ impl Accounts<'_> {
         Ok(SignedIn { scope, session })
     }
 
-    /// Starts a password reset for an active account: returns the user and the token to
-    /// e-mail, or `None` when there is no such account (the caller answers alike).
+    /// Starts a password reset for an active account and queues the e-mail with its link:
+    /// returns the user and the token, or `None` when there is no such account (the caller answers alike).
     pub async fn request_password_reset(
         &self,
         organization_slug: &str,
         email: &str,
         valid_for: jiff::SignedDuration,
         client: &ClientInfo,
+        sealer: &dyn TokenSealer,
     ) -> Result<Option<(User, SecretToken)>, Error> {
         let Some(candidate) = self.find_login(organization_slug, email).await? else {
             return Ok(None);
@@ -255,7 +257,9 @@ impl Accounts<'_> {
         let mut tx = self.db.begin_write().await?;
         let org = candidate.organization_id;
         let user = users::get_in(&mut tx, org, candidate.user_id).await?;
-        let token = tokens::issue(&mut tx, org, user.id, Purpose::ResetPassword, valid_for).await?;
+        let token =
+            tokens::issue_and_mail(&mut tx, &user, Purpose::ResetPassword, valid_for, sealer)
+                .await?;
         audit::record_at(
             &mut tx,
             org,
@@ -276,13 +280,14 @@ impl Accounts<'_> {
 
     /// Sets a new password from an e-mailed token: a reset (`ResetPassword`) or an accepted
     /// invitation (`Invite`, which also activates the account and verifies the address,
-    /// since the invitation reached it). Clears any lock and revokes every session.
-    /// `None` when the token is not good.
+    /// since the invitation reached it; `name`, when given, replaces the name the inviter
+    /// typed). Clears any lock and revokes every session. `None` when the token is not good.
     pub async fn set_password_with_token(
         &self,
         token: &str,
         purpose: Purpose,
         password_hash: &str,
+        name: Option<&str>,
         client: &ClientInfo,
     ) -> Result<Option<User>, Error> {
         const SQL: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4, \
@@ -302,7 +307,11 @@ impl Accounts<'_> {
         });
         if purpose == Purpose::Invite {
             with_tx!(&mut tx, conn => {
-                sqlx::query(ACTIVATE).bind(org).bind(user_id).bind(now).execute(conn).await?;
+                sqlx::query(ACTIVATE).bind(org).bind(user_id).bind(now).execute(&mut *conn).await?;
+                if let Some(name) = name {
+                    sqlx::query("UPDATE users SET name = $3 WHERE organization_id = $1 AND id = $2")
+                        .bind(org).bind(user_id).bind(name).execute(conn).await?;
+                }
             });
         }
         sessions::revoke_all_in(&mut tx, org, user_id, None).await?;
@@ -327,6 +336,25 @@ impl Accounts<'_> {
         let user = users::get_in(&mut tx, org, user_id).await?;
         tx.commit().await?;
         Ok(Some(user))
+    }
+
+    /// The account a still-good e-mailed token of `purpose` belongs to, and its
+    /// organization's slug, without using the token (to show the page its link opens);
+    /// `None` when the token is not good.
+    pub async fn peek_token(
+        &self,
+        token: &str,
+        purpose: Purpose,
+    ) -> Result<Option<(User, String)>, Error> {
+        let mut tx = self.db.begin_read().await?;
+        let Some((org, user_id)) = tokens::peek(&mut tx, token, purpose).await? else {
+            return Ok(None);
+        };
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        let (slug,): (String,) = with_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT slug FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+        });
+        Ok(Some((user, slug)))
     }
 
     /// Marks the address verified from an e-mailed token; `None` when the token is not good.
@@ -359,23 +387,19 @@ impl Accounts<'_> {
         Ok(Some(user))
     }
 
-    /// A verification token for the caller's own address, to e-mail to it.
+    /// A verification token for the caller's own address, with the e-mail that carries it
+    /// queued.
     pub async fn request_email_verification(
         &self,
         scope: &Scope,
         valid_for: jiff::SignedDuration,
+        sealer: &dyn TokenSealer,
     ) -> Result<(User, SecretToken), Error> {
         let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
         let mut tx = self.db.begin_write().await?;
         let user = users::get_in(&mut tx, scope.organization_id(), user_id).await?;
-        let token = tokens::issue(
-            &mut tx,
-            scope.organization_id(),
-            user_id,
-            Purpose::VerifyEmail,
-            valid_for,
-        )
-        .await?;
+        let token =
+            tokens::issue_and_mail(&mut tx, &user, Purpose::VerifyEmail, valid_for, sealer).await?;
         tx.commit().await?;
         Ok((user, token))
     }

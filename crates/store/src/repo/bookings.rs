@@ -864,10 +864,26 @@ impl BookingTx {
         // and the first one (which its client may never have seen) stops working.
         let (token, hash) = token::mint_manage(org, attendee.id.0);
         with_tx!(&mut self.tx, conn => {
-            sqlx::query("UPDATE booking_attendees SET manage_token_hash = $3 WHERE organization_id = $1 AND id = $2")
+            sqlx::query("UPDATE booking_attendees SET manage_token_hash = $3, manage_token_sealed = NULL WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.id).bind(hash).execute(conn).await?;
         });
         Ok(Some((booking, attendee, token)))
+    }
+
+    /// Keeps the attendee's manage token sealed (`services` seals it with
+    /// `messages::manage_token_context` of the attendee's address), so the e-mails sent about
+    /// the booking later can carry the manage link.
+    pub async fn keep_sealed_manage_token(
+        &mut self,
+        attendee: AttendeeId,
+        sealed: &str,
+    ) -> Result<(), Error> {
+        let org = self.organization_id;
+        with_tx!(&mut self.tx, conn => {
+            sqlx::query("UPDATE booking_attendees SET manage_token_sealed = $3 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(attendee).bind(sealed).execute(conn).await?;
+        });
+        Ok(())
     }
 
     /// Marks a single-use link used by `booking`; `NotFound` if another booking used it first.

@@ -18,6 +18,69 @@ pub const EMAIL_JOB: &str = "email.booking";
 /// The job kind that e-mails one notice to one of an organization's owners.
 pub const NOTICE_JOB: &str = "email.notice";
 
+/// The job kind that e-mails an account holder a one-time link (invitation, reset,
+/// verification).
+pub const ACCOUNT_EMAIL_JOB: &str = "email.account";
+
+/// Seals an e-mailed one-time token for the job that carries it, so the jobs table never
+/// holds a usable token (the store has no keys; `services` implements this with its
+/// keyring). `context` binds the sealed text to its job's recipient.
+pub trait TokenSealer: Send + Sync {
+    fn seal(&self, context: &str, token: &str) -> String;
+}
+
+/// The sealing context of an account e-mail's token: its organization and user.
+pub fn account_token_context(organization: OrganizationId, user: UserId) -> String {
+    format!("account_token:{organization}:{user}")
+}
+
+/// An e-mail with a one-time link to an account holder (the `email.account` job's payload).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountEmail {
+    /// `account.invitation`, `account.password_reset` or `account.email_verification`.
+    pub kind: String,
+    pub user_id: UserId,
+    pub recipient: Person,
+    pub organization: String,
+    /// The token, sealed with [`account_token_context`] (see [`TokenSealer`]).
+    pub sealed_token: String,
+    pub expires_at: Timestamp,
+}
+
+/// Queues the e-mail that carries `token` to `user`, inside the transaction that issued it.
+pub(crate) async fn queue_account_email(
+    tx: &mut Tx,
+    user: &crate::repo::users::User,
+    purpose: crate::repo::tokens::Purpose,
+    token: &crate::token::SecretToken,
+    expires_at: Timestamp,
+    sealer: &dyn TokenSealer,
+) -> Result<(), Error> {
+    let org = user.organization_id;
+    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
+        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+    });
+    let email = AccountEmail {
+        kind: purpose.message_type().to_owned(),
+        user_id: user.id,
+        recipient: Person {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            time_zone: user.time_zone.clone(),
+        },
+        organization,
+        sealed_token: sealer.seal(&account_token_context(org, user.id), token.expose()),
+        expires_at,
+    };
+    let mut job = NewJob::now(
+        ACCOUNT_EMAIL_JOB,
+        serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
+    );
+    job.max_attempts = 8;
+    jobs::enqueue(tx, org, &job).await?;
+    Ok(())
+}
+
 /// The job kind that sends one text message.
 pub const SMS_JOB: &str = "sms.send";
 
@@ -184,6 +247,16 @@ pub struct BookingEmail {
     /// configured, still e-mails).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_to: Option<String>,
+    /// An attendee's manage token, sealed with [`manage_token_context`] of the recipient's
+    /// address, for the link to reschedule or cancel; absent in the host's e-mails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_token: Option<String>,
+}
+
+/// The sealing context of an attendee's manage token: its organization and the attendee's
+/// address (the e-mail it may be sent to).
+pub fn manage_token_context(organization: OrganizationId, email: &str) -> String {
+    format!("manage_token:{organization}:{email}")
 }
 
 /// Booking events' fan-out and the log of what was sent.
@@ -334,6 +407,22 @@ async fn queue_emails(
         .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
         .fetch_all(conn).await?
     });
+    // The attendees' sealed manage tokens, for the link in their e-mails; not offered once
+    // the booking is off.
+    let manage_tokens: Vec<(String, String)> =
+        if matches!(event.name, "booking.cancelled" | "booking.rejected") {
+            Vec::new()
+        } else {
+            with_tx!(&mut *tx, conn => {
+                sqlx::query_as(
+                    "SELECT email, manage_token_sealed FROM booking_attendees \
+                     WHERE organization_id = $1 AND booking_id = $2 AND status = 'active' \
+                     AND manage_token_sealed IS NOT NULL",
+                )
+                .bind(org).bind(event.booking_id)
+                .fetch_all(conn).await?
+            })
+        };
     let host_too = event.audience != Audience::Attendees;
     let attendees_too = event.audience != Audience::Host;
     let recipients = host_too.then(|| (host.clone(), "host")).into_iter().chain(
@@ -390,6 +479,14 @@ async fn queue_emails(
             } else {
                 None
             },
+            manage_token: (role == "attendee")
+                .then(|| {
+                    manage_tokens
+                        .iter()
+                        .find(|(email, _)| *email == recipient.email)
+                        .map(|(_, sealed)| sealed.clone())
+                })
+                .flatten(),
         };
         let mut new = NewJob::now(
             EMAIL_JOB,

@@ -14,6 +14,15 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// The message type of the e-mail that carries a token of this purpose.
+    pub fn message_type(self) -> &'static str {
+        match self {
+            Self::Invite => "account.invitation",
+            Self::VerifyEmail => "account.email_verification",
+            Self::ResetPassword => "account.password_reset",
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Self::Invite => "invite",
@@ -23,14 +32,29 @@ impl Purpose {
     }
 }
 
-/// Mints and stores a token for `user_id`.
-pub(crate) async fn issue(
+/// Mints and stores a token for `user`, and queues the e-mail that carries it (sealed by
+/// `sealer`) in the same transaction: the link goes out exactly when the token exists.
+pub(crate) async fn issue_and_mail(
+    tx: &mut Tx,
+    user: &crate::repo::users::User,
+    purpose: Purpose,
+    valid_for: jiff::SignedDuration,
+    sealer: &dyn crate::repo::messages::TokenSealer,
+) -> Result<SecretToken, Error> {
+    let (token, expires_at) = issue(tx, user.organization_id, user.id, purpose, valid_for).await?;
+    crate::repo::messages::queue_account_email(tx, user, purpose, &token, expires_at, sealer)
+        .await?;
+    Ok(token)
+}
+
+/// Mints and stores a token for `user_id`; returns it and when it expires.
+async fn issue(
     tx: &mut Tx,
     organization_id: OrganizationId,
     user_id: UserId,
     purpose: Purpose,
     valid_for: jiff::SignedDuration,
-) -> Result<SecretToken, Error> {
+) -> Result<(SecretToken, Timestamp), Error> {
     const SQL: &str = "INSERT INTO account_tokens \
         (organization_id, id, user_id, purpose, secret_hash, created_at, expires_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -50,7 +74,19 @@ pub(crate) async fn issue(
             .execute(conn)
             .await?;
     });
-    Ok(token)
+    Ok((token, expires_at))
+}
+
+/// Whose the token is, without using it, or `None` if it is malformed, unknown, for
+/// another purpose, used or expired (callers answer all of these alike).
+pub(crate) async fn peek(
+    tx: &mut Tx,
+    text: &str,
+    purpose: Purpose,
+) -> Result<Option<(OrganizationId, UserId)>, Error> {
+    Ok(good(tx, text, purpose)
+        .await?
+        .map(|(org, _, user_id)| (org, user_id)))
 }
 
 /// Marks the token used and returns whose it is, or `None` if it is malformed, unknown,
@@ -60,10 +96,25 @@ pub(crate) async fn redeem(
     text: &str,
     purpose: Purpose,
 ) -> Result<Option<(OrganizationId, UserId)>, Error> {
-    const SELECT: &str = "SELECT user_id, purpose, secret_hash, expires_at, used_at \
-        FROM account_tokens WHERE organization_id = $1 AND id = $2";
     const USE: &str = "UPDATE account_tokens SET used_at = $3 \
         WHERE organization_id = $1 AND id = $2 AND used_at IS NULL";
+    let Some((org, id, user_id)) = good(tx, text, purpose).await? else {
+        return Ok(None);
+    };
+    let changed = with_tx!(tx, conn => {
+        sqlx::query(USE).bind(org).bind(id).bind(Timestamp::now()).execute(conn).await?.rows_affected()
+    });
+    Ok((changed == 1).then_some((org, user_id)))
+}
+
+/// The token's row, if the token is good for `purpose` now.
+async fn good(
+    tx: &mut Tx,
+    text: &str,
+    purpose: Purpose,
+) -> Result<Option<(OrganizationId, AccountTokenId, UserId)>, Error> {
+    const SELECT: &str = "SELECT user_id, purpose, secret_hash, expires_at, used_at \
+        FROM account_tokens WHERE organization_id = $1 AND id = $2";
     let Some((org, id, hash)) = token::parse_prefixed(ACCOUNT_PREFIX, text) else {
         return Ok(None);
     };
@@ -83,8 +134,5 @@ pub(crate) async fn redeem(
     {
         return Ok(None);
     }
-    let changed = with_tx!(tx, conn => {
-        sqlx::query(USE).bind(org).bind(id).bind(now).execute(conn).await?.rows_affected()
-    });
-    Ok((changed == 1).then_some((org, user_id)))
+    Ok(Some((org, id, user_id)))
 }

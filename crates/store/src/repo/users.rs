@@ -312,12 +312,14 @@ impl Users<'_> {
         rows.into_iter().map(User::try_from).collect()
     }
 
-    /// Invites a user: creates them `invited` and returns the one-time invitation token,
-    /// which is not stored (only its hash is).
+    /// Invites a user: creates them `invited`, queues the invitation e-mail (its token
+    /// sealed by `sealer`) and returns the one-time invitation token, which is not stored
+    /// (only its hash is).
     pub async fn invite(
         &self,
         grant: &Granted<can::ManageUsers>,
         invite: NewInvite,
+        sealer: &dyn crate::repo::messages::TokenSealer,
     ) -> Result<(User, SecretToken), Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
@@ -335,7 +337,9 @@ impl Users<'_> {
         let mut tx = self.db.begin_write().await?;
         check_role(&mut tx, org, user.custom_role_id).await?;
         insert_row(&mut tx, &user).await?;
-        let token = tokens::issue(&mut tx, org, user.id, Purpose::Invite, invite.valid_for).await?;
+        let token =
+            tokens::issue_and_mail(&mut tx, &user, Purpose::Invite, invite.valid_for, sealer)
+                .await?;
         audit::record_at(
             &mut tx,
             org,

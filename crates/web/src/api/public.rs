@@ -263,13 +263,16 @@ pub async fn book(
         Some(submission) => {
             services::bookings::book_routed(
                 &state.db,
+                &state.calendars.keys,
                 &bookable,
                 input,
                 store::types::SubmissionId(submission),
             )
             .await?
         }
-        None => services::bookings::book(&state.db, &bookable, input).await?,
+        None => {
+            services::bookings::book(&state.db, &state.calendars.keys, &bookable, input).await?
+        }
     };
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
@@ -363,9 +366,13 @@ pub async fn book_with_link(
         )
         .into());
     }
-    let booked =
-        services::bookings::book_with_link(&state.db, &token, book_input(&headers, body, ip)?)
-            .await?;
+    let booked = services::bookings::book_with_link(
+        &state.db,
+        &state.calendars.keys,
+        &token,
+        book_input(&headers, body, ip)?,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(booked_body(booked))))
 }
 

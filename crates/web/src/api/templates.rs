@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::extract::{ApiJson, ApiPath, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use notify::templates::{PLACEHOLDERS, Rendered, TemplateSet};
+use notify::templates::{Rendered, TemplateSet, placeholders};
 use services::templates::EffectiveTemplate;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,6 +47,10 @@ pub struct MessageTemplateBody {
 
 impl From<EffectiveTemplate> for MessageTemplateBody {
     fn from(t: EffectiveTemplate) -> Self {
+        let available_placeholders = placeholders(&t.event)
+            .iter()
+            .map(|p| (*p).to_owned())
+            .collect();
         Self {
             event: t.event,
             channel: t.channel.as_str().to_owned(),
@@ -62,7 +66,7 @@ impl From<EffectiveTemplate> for MessageTemplateBody {
                     placeholders: names.iter().map(|n| (*n).to_owned()).collect(),
                 })
                 .collect(),
-            available_placeholders: PLACEHOLDERS.iter().map(|p| (*p).to_owned()).collect(),
+            available_placeholders,
             updated_at: t.updated_at.map(super::instant),
         }
     }

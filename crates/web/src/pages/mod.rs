@@ -7,6 +7,7 @@
 //! the public JSON API directly (slots, book, reschedule, cancel), so the rules and the
 //! answers are the API's.
 
+mod account_links;
 mod assets;
 mod branding;
 mod calendar_links;
@@ -49,6 +50,19 @@ pub(crate) fn router() -> Router<AppState> {
             get(routing_public::show).post(routing_public::submit),
         )
         .route("/signin", get(signin::form).post(signin::submit))
+        .route(
+            "/signin/forgot",
+            get(account_links::forgot_form).post(account_links::forgot_submit),
+        )
+        .route(
+            "/reset/{token}",
+            get(account_links::reset_form).post(account_links::reset_submit),
+        )
+        .route(
+            "/invite/{token}",
+            get(account_links::invite_form).post(account_links::invite_submit),
+        )
+        .route("/verify/{token}", get(account_links::verify))
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())
         .layer(CompressionLayer::new())

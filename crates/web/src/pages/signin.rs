@@ -7,7 +7,9 @@
 //! double-submit token instead: rendering the form sets a random token in the HttpOnly,
 //! `SameSite=Strict` `rdv_login_csrf` cookie and in a hidden field; a submission is accepted
 //! only when both are present and equal. Another site can neither read the cookie nor make
-//! the browser send it with a cross-site POST, so it cannot produce a matching pair.
+//! the browser send it with a cross-site POST, so it cannot produce a matching pair. The
+//! other forms used without a session (forgotten password, reset and invitation links; see
+//! `account_links`) are protected the same way, each with the cookie scoped to its own path.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -47,6 +49,17 @@ struct SignInContext<'a> {
     form: &'a SignInForm,
     error: Option<String>,
     csrf_token: &'a str,
+    /// The "Forgot password?" link, keeping the organization typed so far.
+    forgot_href: String,
+}
+
+/// `path`, with `?organization=...` when one is known.
+pub(super) fn with_organization(path: &str, organization: &str) -> String {
+    if organization.is_empty() {
+        return path.to_owned();
+    }
+    let query = serde_urlencoded::to_string([("organization", organization)]).unwrap_or_default();
+    format!("{path}?{query}")
 }
 
 /// The cookie holding the sign-in form's double-submit token.
@@ -94,33 +107,55 @@ fn sign_in_page(
     form: &SignInForm,
     error: Option<String>,
 ) -> Rendered {
-    let token = held_login_token(headers).unwrap_or_else(new_login_token);
+    let token = form_token(headers);
     let html = render(
         "signin.html",
         SignInContext {
             form,
             error,
             csrf_token: &token,
+            forgot_href: with_organization("/signin/forgot", &form.organization),
         },
     )?;
-    let mut response = (status, page(html)).into_response();
+    Ok(with_form_cookie(
+        state,
+        (status, page(html)).into_response(),
+        &token,
+        "/signin",
+    ))
+}
+
+/// The double-submit token for a form rendered without a session: the one the browser
+/// holds for this path, or a fresh one.
+pub(super) fn form_token(headers: &HeaderMap) -> String {
+    held_login_token(headers).unwrap_or_else(new_login_token)
+}
+
+/// Sets (or renews) `token` in the browser's `rdv_login_csrf` cookie, scoped to `path`,
+/// where the form that carries it is posted.
+pub(super) fn with_form_cookie(
+    state: &AppState,
+    mut response: Response,
+    token: &str,
+    path: &str,
+) -> Response {
     let secure = if state.auth.secure_cookies {
         "; Secure"
     } else {
         ""
     };
     let cookie = format!(
-        "{LOGIN_CSRF_COOKIE}={token}; Path=/signin; Max-Age={LOGIN_CSRF_MAX_AGE_SECS}; \
+        "{LOGIN_CSRF_COOKIE}={token}; Path={path}; Max-Age={LOGIN_CSRF_MAX_AGE_SECS}; \
          HttpOnly; SameSite=Strict{secure}"
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    Ok(response)
+    response
 }
 
 /// Whether the submitted form carries the token of the browser's login CSRF cookie.
-fn login_token_matches(headers: &HeaderMap, presented: &str) -> bool {
+pub(super) fn login_token_matches(headers: &HeaderMap, presented: &str) -> bool {
     let Some(held) = held_login_token(headers) else {
         return false;
     };

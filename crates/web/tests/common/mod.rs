@@ -174,9 +174,17 @@ impl TestAppBuilder {
             oauth: self.http.calendar_oauth.clone(),
             public_url: self.http.public_url.clone(),
         };
+        // Links in e-mails lead to this server unless a test says otherwise, as an unset
+        // `public_url` does in the binary.
+        let links = self
+            .http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let senders = services::workers::Senders {
             mailer: self.mailer.clone(),
             sms: self.sms.clone(),
+            public_url: links.clone(),
         };
         let workers = self
             .workers
@@ -189,6 +197,7 @@ impl TestAppBuilder {
             },
             db,
             calendars,
+            links,
             shutdown: Some(tx),
             server,
             workers,
@@ -204,6 +213,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// What the server's calendar sync uses (same keys), for calling background services.
     pub calendars: services::calendar_sync::CalendarContext,
+    /// The base of links in e-mails.
+    links: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
@@ -325,7 +336,13 @@ impl TestApp {
             time_zone: "Europe/Berlin".to_owned(),
             valid_for: jiff::SignedDuration::from_hours(1),
         };
-        let (user, token) = self.db.db.users().invite(&grant, invite).await.unwrap();
+        let (user, token) = self
+            .db
+            .db
+            .users()
+            .invite(&grant, invite, &self.calendars.keys)
+            .await
+            .unwrap();
         let accepted = self
             .request(Method::POST, "/api/v1/auth/invitations/accept")
             .json(&serde_json::json!({"token": token.expose(), "password": password}))
@@ -350,12 +367,11 @@ impl TestApp {
             let _ = stop.send(true);
             running.await.unwrap();
         }
-        self.workers = Some(start_workers(
-            &self.db.db,
-            &self.calendars,
-            services::workers::Senders::default(),
-            None,
-        ));
+        let senders = services::workers::Senders {
+            public_url: self.links.clone(),
+            ..services::workers::Senders::default()
+        };
+        self.workers = Some(start_workers(&self.db.db, &self.calendars, senders, None));
     }
 
     pub async fn shutdown(mut self) {

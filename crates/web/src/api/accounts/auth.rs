@@ -103,6 +103,7 @@ pub async fn sign_up(
     let signed_in = services::signup::sign_up(
         &state.db,
         &state.auth.settings,
+        &state.calendars.keys,
         input,
         &client(addr, &headers),
     )
@@ -278,6 +279,7 @@ pub async fn request_password_reset(
     services::auth::request_password_reset(
         &state.db,
         &state.auth.settings,
+        &state.calendars.keys,
         &body.organization,
         &body.email,
         &client(addr, &headers),
@@ -348,6 +350,7 @@ pub async fn accept_invitation(
         &state.db,
         &body.token,
         body.password,
+        None,
         &client(addr, &headers),
     )
     .await?;
@@ -356,7 +359,7 @@ pub async fn accept_invitation(
 
 /// Verify my e-mail address.
 ///
-/// Sends the caller a link with a one-time token (logged until the mailer exists). Limited
+/// E-mails the caller a link with a one-time token (`{public_url}/verify/{token}`). Limited
 /// per account (429 with `Retry-After`).
 #[utoipa::path(
     post,
@@ -373,7 +376,13 @@ pub async fn request_email_verification(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
 ) -> Result<StatusCode, ApiError> {
-    services::auth::request_email_verification(&state.db, &state.auth.settings, &scope).await?;
+    services::auth::request_email_verification(
+        &state.db,
+        &state.auth.settings,
+        &state.calendars.keys,
+        &scope,
+    )
+    .await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -180,7 +180,14 @@ pub async fn invite_user(
         custom_role_id: body.custom_role_id.map(store::types::RoleId),
         time_zone: body.time_zone,
     };
-    let user = services::users::invite(&state.db, &state.auth.settings, &scope, input).await?;
+    let user = services::users::invite(
+        &state.db,
+        &state.auth.settings,
+        &state.calendars.keys,
+        &scope,
+        input,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 
