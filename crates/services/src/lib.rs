@@ -44,5 +44,6 @@ pub mod users;
 mod validate;
 pub mod webhooks;
 pub mod workers;
+pub mod workflows;
 
 pub use error::{FieldError, ServiceError};

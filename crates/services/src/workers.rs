@@ -9,6 +9,7 @@ use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
+use store::repo::workflows;
 
 use store::repo::messages::{EMAIL_JOB, NOTICE_JOB};
 
@@ -16,6 +17,7 @@ use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
 use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
+use crate::workflows::{LogSms, RunHandler};
 
 /// Every job kind and its handler. Without a mailer, e-mails are logged.
 pub fn handlers(
@@ -36,6 +38,13 @@ pub fn handlers_with_retries(
     mailer: Option<Mailer>,
     webhook_retries: &[Duration],
 ) -> Handlers {
+    let workflow_runs = RunHandler {
+        db: db.clone(),
+        outbound: outbound.clone(),
+        keys: calendars.keys.clone(),
+        mailer: mailer.clone(),
+        sms: std::sync::Arc::new(LogSms),
+    };
     Handlers::new()
         .on(
             CALENDAR_WRITEBACK_JOB,
@@ -66,6 +75,8 @@ pub fn handlers_with_retries(
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(workflows::RUN_JOB, workflow_runs.clone())
+        .on(workflows::SCHEDULED_JOB, workflow_runs)
         .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(FOLLOW_UP_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(
