@@ -396,12 +396,7 @@ pub(crate) async fn post_signed(
     let attempted_at = Timestamp::now();
     let started = Instant::now();
     let body = serde_json::to_vec(payload).unwrap_or_default();
-    let message = SignedMessage::new(
-        message_id,
-        attempted_at.to_jiff().as_second(),
-        body,
-        keys,
-    );
+    let message = SignedMessage::new(message_id, attempted_at.to_jiff().as_second(), body, keys);
     let result = async {
         let mut request = outbound
             .request(reqwest::Method::POST, url)?

@@ -122,7 +122,12 @@ async fn validate(
 ) -> Result<WorkflowInput, ServiceError> {
     let mut invalid = Invalid::default();
     input.name = input.name.trim().to_owned();
-    invalid.check(!input.name.is_empty(), "/name", "required", "must not be empty");
+    invalid.check(
+        !input.name.is_empty(),
+        "/name",
+        "required",
+        "must not be empty",
+    );
     invalid.check(
         input.name.chars().count() <= 200,
         "/name",
@@ -308,10 +313,11 @@ pub fn matches(conditions: &Conditions, booking: &Booking, attendees: &[Attendee
     let event_type_ok = conditions.event_type_ids.is_empty()
         || conditions.event_type_ids.contains(&booking.event_type_id);
     event_type_ok
-        && conditions
-            .answers
-            .iter()
-            .all(|condition| attendees.iter().any(|a| answer_meets(&a.answers, condition)))
+        && conditions.answers.iter().all(|condition| {
+            attendees
+                .iter()
+                .any(|a| answer_meets(&a.answers, condition))
+        })
 }
 
 fn answer_meets(answers: &BTreeMap<String, Value>, condition: &AnswerCondition) -> bool {
@@ -706,10 +712,7 @@ impl RunHandler {
         let message_id = format!("msg_{}_{index}", scene.run_id);
         let attempt = post_signed(&self.outbound, &url, &message_id, &payload, &[key]).await;
         if attempt.succeeded() {
-            ActionOutcome::succeeded(format!(
-                "HTTP {}",
-                attempt.status_code.unwrap_or_default()
-            ))
+            ActionOutcome::succeeded(format!("HTTP {}", attempt.status_code.unwrap_or_default()))
         } else {
             let why = match (&attempt.error, attempt.status_code) {
                 (Some(error), _) => error.clone(),

@@ -171,10 +171,8 @@ pub(crate) async fn move_scheduled(
                 .get("workflow_id")
                 .and_then(Value::as_str)
                 .and_then(|w| w.parse().ok());
-            let key = workflow.map_or_else(
-                || new.id.0.to_string(),
-                |w| workflows::job_key(w, new.id),
-            );
+            let key =
+                workflow.map_or_else(|| new.id.0.to_string(), |w| workflows::job_key(w, new.id));
             (Some(at), key)
         } else {
             (

@@ -428,12 +428,7 @@ impl Workflows<'_> {
     }
 
     /// The workflow's latest `limit` runs, newest first.
-    pub async fn runs(
-        &self,
-        scope: &Scope,
-        id: WorkflowId,
-        limit: u32,
-    ) -> Result<Vec<Run>, Error> {
+    pub async fn runs(&self, scope: &Scope, id: WorkflowId, limit: u32) -> Result<Vec<Run>, Error> {
         self.get(scope, id).await?;
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE organization_id = $1 AND workflow_id = $2 \
@@ -472,7 +467,7 @@ impl Workflows<'_> {
             .execute(conn).await?;
         });
         let sql = format!(
-            "UPDATE workflow_runs SET attempts = attempts + 1, updated_at = $3 \
+            "UPDATE workflow_runs SET attempts = attempts + 1, status = 'running', updated_at = $3 \
              WHERE organization_id = $1 AND job_id = $2 RETURNING {RUN_COLUMNS}"
         );
         let row: RunRow = with_tx!(&mut tx, conn => {
@@ -519,11 +514,7 @@ fn totals_of<'a>(counts: impl Iterator<Item = &'a (WorkflowId, String, i64)>) ->
 
 /// When a timed workflow job of a booking from `start` to `end` runs; `None` for event
 /// triggers (their time does not follow the booking).
-pub(crate) fn timed_run_at(
-    payload: &Value,
-    start: Timestamp,
-    end: Timestamp,
-) -> Option<Timestamp> {
+pub(crate) fn timed_run_at(payload: &Value, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
     let payload: RunPayload = serde_json::from_value(payload.clone()).ok()?;
     let offset = jiff::SignedDuration::from_mins(i64::from(payload.offset_minutes));
     let at = match payload.event.as_str() {
