@@ -329,7 +329,7 @@ fn answer_meets(answers: &BTreeMap<String, Value>, condition: &AnswerCondition) 
         other => vec![answer_text(other)],
     };
     match condition.op.as_str() {
-        "equals" => texts.iter().any(|t| *t == condition.value),
+        "equals" => texts.contains(&condition.value),
         "contains" => {
             let wanted = condition.value.to_lowercase();
             texts.iter().any(|t| t.to_lowercase().contains(&wanted))
@@ -752,5 +752,61 @@ fn person(attendee: &Attendee) -> Person {
         name: attendee.name.clone(),
         email: attendee.email.clone(),
         time_zone: attendee.time_zone.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164_numbers() {
+        for good in ["+14155550100", "+41791234567", "+12"] {
+            assert!(is_e164(good), "{good}");
+        }
+        for bad in [
+            "14155550100",
+            "+0123",
+            "+1 415 555",
+            "+",
+            "+1234567890123456",
+            "+1a",
+        ] {
+            assert!(!is_e164(bad), "{bad}");
+        }
+    }
+
+    fn condition(op: &str, value: &str) -> AnswerCondition {
+        AnswerCondition {
+            key: "topic".to_owned(),
+            op: op.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    #[test]
+    fn answers_equal_exactly_and_contain_ignoring_case() {
+        let answers: BTreeMap<String, Value> = [
+            ("topic".to_owned(), json!("Pricing")),
+            ("seats".to_owned(), json!(12)),
+        ]
+        .into();
+        assert!(answer_meets(&answers, &condition("equals", "Pricing")));
+        assert!(!answer_meets(&answers, &condition("equals", "pricing")));
+        assert!(answer_meets(&answers, &condition("contains", "RIC")));
+        assert!(!answer_meets(&answers, &condition("contains", "support")));
+        let seats = AnswerCondition {
+            key: "seats".to_owned(),
+            ..condition("equals", "12")
+        };
+        assert!(answer_meets(&answers, &seats));
+        let missing = AnswerCondition {
+            key: "nope".to_owned(),
+            ..condition("contains", "")
+        };
+        assert!(!answer_meets(&answers, &missing));
+        let choices: BTreeMap<String, Value> =
+            [("topic".to_owned(), json!(["billing", "sales"]))].into();
+        assert!(answer_meets(&choices, &condition("equals", "sales")));
     }
 }

@@ -617,3 +617,36 @@ impl Workflows<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(event: &str, offset_minutes: i32) -> Value {
+        serde_json::to_value(RunPayload {
+            workflow_id: WorkflowId::new(),
+            event: event.to_owned(),
+            offset_minutes,
+        })
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn timed_triggers_follow_the_booking_and_event_triggers_do_not() {
+        let start: Timestamp = jiff::Timestamp::from_second(1_800_000_000)
+            .unwrap_or_default()
+            .into();
+        let end = Timestamp::from(start.to_jiff() + jiff::SignedDuration::from_mins(30));
+        let at = |p: &Value| timed_run_at(p, start, end).map(|t| t.to_jiff());
+        assert_eq!(
+            at(&payload(BEFORE_START, 90)),
+            Some(start.to_jiff() - jiff::SignedDuration::from_mins(90))
+        );
+        assert_eq!(
+            at(&payload(AFTER_END, 15)),
+            Some(end.to_jiff() + jiff::SignedDuration::from_mins(15))
+        );
+        assert_eq!(at(&payload("booking.created", 15)), None);
+        assert_eq!(at(&Value::Null), None);
+    }
+}
