@@ -15,18 +15,14 @@ trust auth, as on the CI machine) with `psql`.
 """
 import asyncio
 import datetime
-import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+
+from benchlib import BenchServer, call, free_port
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
 backend = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
@@ -35,22 +31,8 @@ SUBSCRIPTIONS = 10
 bookings = deliveries // SUBSCRIPTIONS
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def call(base, method, path, key=None, body=None):
-    req = urllib.request.Request(base + path, method=method)
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 class Receiver:
@@ -100,9 +82,7 @@ class Receiver:
             writer.close()
 
 
-def database_url(workdir):
-    if backend == "sqlite":
-        return f"sqlite://{workdir}/bench.db"
+def postgres_database():
     psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
     subprocess.run(psql + ["DROP DATABASE IF EXISTS rdv_bench_drain"], check=True)
     subprocess.run(psql + ["CREATE DATABASE rdv_bench_drain"], check=True)
@@ -110,31 +90,12 @@ def database_url(workdir):
 
 
 def main():
-    workdir = tempfile.mkdtemp(prefix="rdv-drain-")
     receiver = Receiver()
-    port = free_port()
-    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn",
-               RENDEZVOUS_DATABASE_URL=database_url(workdir),
-               RENDEZVOUS_RUN_WORKERS="false", RENDEZVOUS_OUTBOUND_ALLOW='["127.0.0.0/8"]',
-               RENDEZVOUS_BOOKING_RATE_PER_IP="1000000000",
-               RENDEZVOUS_BOOKING_RATE_PER_EVENT_TYPE="1000000000")
-    key = subprocess.run(
-        [binary, "admin", "create-organization", "--name", "Bench", "--slug", "bench",
-         "--owner-email", "owner@bench.example", "--owner-name", "Olive",
-         "--owner-time-zone", "UTC"],
-        cwd=workdir, env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    server = subprocess.Popen([binary, "serve"], cwd=workdir, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    workers = []
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
+    settings = dict(RENDEZVOUS_RUN_WORKERS="false", RENDEZVOUS_OUTBOUND_ALLOW='["127.0.0.0/8"]')
+    if backend == "postgres":
+        settings["RENDEZVOUS_DATABASE_URL"] = postgres_database()
+    with BenchServer(binary, owner_time_zone="UTC", **settings) as bench:
+        base, key = bench.base, bench.key
         call(base, "POST", "/api/v1/schedules", key,
              {"name": "Always", "time_zone": "UTC",
               "weekly": {d: [["00:00", "24:00"]]
@@ -160,14 +121,11 @@ def main():
         print(f"== queued: {bookings} bookings x {SUBSCRIPTIONS} subscriptions = "
               f"{bookings * SUBSCRIPTIONS} deliveries in {time.monotonic() - started:.1f} s "
               f"({backend}); received so far: {len(receiver.ids)}")
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        bench.stop(bench.server)
 
-        worker_env = dict(env, RENDEZVOUS_LOG_LEVEL="error")
         started = time.monotonic()
-        workers = [subprocess.Popen([binary, "worker"], cwd=workdir, env=worker_env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                   for _ in range(2)]
+        for _ in range(2):
+            bench.spawn("worker", RENDEZVOUS_LOG_LEVEL="error")
         expected = bookings * SUBSCRIPTIONS
         deadline = started + 600
         while len(receiver.ids) < expected and time.monotonic() < deadline:
@@ -183,16 +141,6 @@ def main():
         if unique != expected:
             print(f"!! expected {expected} distinct messages")
             sys.exit(1)
-    finally:
-        for process in [server, *workers]:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in [server, *workers]:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

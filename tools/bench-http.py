@@ -17,38 +17,17 @@ Afterwards it reads every booking back and checks that no two overlap and that t
 equals the 201 answers wrk counted. Needs `wrk` (Debian package).
 """
 import datetime
-import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 
+from benchlib import BenchServer, call
+
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
 seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, key=None, body=None):
-    req = urllib.request.Request(base + path, method=method)
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 def wrk(args):
@@ -94,28 +73,8 @@ def round_robin_team(base, key, first):
 
 
 def main():
-    workdir = tempfile.mkdtemp(prefix="rdv-bench-")
-    port = free_port()
-    # The benchmark books from one address as fast as it can: lift the public booking limits.
-    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn",
-               RENDEZVOUS_BOOKING_RATE_PER_IP="1000000000",
-               RENDEZVOUS_BOOKING_RATE_PER_EVENT_TYPE="1000000000",
-               RENDEZVOUS_MANAGE_RATE_PER_IP="1000000000")
-    key = subprocess.run(
-        [binary, "admin", "create-organization", "--name", "Bench", "--slug", "bench",
-         "--owner-email", "owner@bench.example", "--owner-name", "Olive", "--owner-time-zone", "Europe/Berlin"],
-        cwd=workdir, env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    server = subprocess.Popen([binary, "serve"], cwd=workdir, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
+    with BenchServer(binary) as bench:
+        base, key, workdir = bench.base, bench.key, bench.workdir
         weekdays = {d: [["09:00", "17:00"]] for d in ["mon", "tue", "wed", "thu", "fri"]}
         call(base, "POST", "/api/v1/schedules", key,
              {"name": "Office", "time_zone": "Europe/Berlin", "weekly": weekdays})
@@ -133,14 +92,14 @@ def main():
         shown = call(base, "GET", slots_path)
         count = sum(len(d["slots"]) for d in shown["days"])
         print(f"== slots: one host, one month ({count} slots per answer)")
-        slots_out = wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + slots_path])
+        wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + slots_path])
 
         team_slots_path = round_robin_team(base, key, first)
         shown = call(base, "GET", team_slots_path)
         count = sum(len(d["slots"]) for d in shown["days"])
         print(f"== slots: round-robin team of 100 hosts, 31 days ({count} slots per answer), one at a time")
         wrk(["-t1", "-c1", f"-d{seconds}s", "--latency", base + team_slots_path])
-        print(f"== slots: round-robin team of 100 hosts, 31 days, 8 connections")
+        print("== slots: round-robin team of 100 hosts, 31 days, 8 connections")
         wrk(["-t2", "-c8", f"-d{seconds}s", "--latency", base + team_slots_path])
 
         start = datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(), datetime.timezone.utc)
@@ -212,9 +171,6 @@ end
         in_flight = 2 * 8
         if overlaps or not created <= len(spans) <= created + gave_up + in_flight:
             sys.exit("double booking or lost booking")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

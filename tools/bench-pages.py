@@ -15,36 +15,16 @@ Budgets (issue 9): first render under 100 ms server time, under 50 KB HTML+CSS+J
 import datetime
 import html as htmllib
 import http.client
-import json
 import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
+from benchlib import BenchServer, call
+
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
 requests = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, key=None, body=None):
-    req = urllib.request.Request(base + path, method=method)
-    if key:
-        req.add_header("Authorization", f"Bearer {key}")
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 def timed(port, path, n):
@@ -73,27 +53,8 @@ def gzipped(port, path):
 
 
 def main():
-    workdir = tempfile.mkdtemp(prefix="rdv-bench-pages-")
-    port = free_port()
-    env = dict(os.environ, RENDEZVOUS_LISTEN=f"127.0.0.1:{port}", RENDEZVOUS_LOG_LEVEL="warn",
-               RENDEZVOUS_BOOKING_RATE_PER_IP="1000000000",
-               RENDEZVOUS_BOOKING_RATE_PER_EVENT_TYPE="1000000000",
-               RENDEZVOUS_MANAGE_RATE_PER_IP="1000000000")
-    key = subprocess.run(
-        [binary, "admin", "create-organization", "--name", "Bench", "--slug", "bench",
-         "--owner-email", "owner@bench.example", "--owner-name", "Olive", "--owner-time-zone", "Europe/Berlin"],
-        cwd=workdir, env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    server = subprocess.Popen([binary, "serve"], cwd=workdir, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
+    with BenchServer(binary) as bench:
+        base, key, port = bench.base, bench.key, bench.port
         weekdays = {d: [["09:00", "17:00"]] for d in ["mon", "tue", "wed", "thu", "fri"]}
         call(base, "POST", "/api/v1/schedules", key,
              {"name": "Office", "time_zone": "Europe/Berlin", "weekly": weekdays})
@@ -128,9 +89,6 @@ def main():
         print(f"{'first view, HTML + CSS + JS':<60} {total:>7,} bytes")
         size, encoding = gzipped(port, slots)
         print(f"{'month of slots (JSON data)':<60} {size:>7,} bytes ({encoding})")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

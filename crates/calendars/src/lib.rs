@@ -1,6 +1,6 @@
 #![forbid(unsafe_code)]
-//! Calendar protocol adapters: CalDAV (RFC 4791, discovery RFC 6764, sync RFC 6578) and ICS
-//! feeds over HTTP. They take credentials and return calendar objects; no database. Every
+//! Calendar protocol adapters: CalDAV (RFC 4791, discovery RFC 6764, sync RFC 6578), ICS
+//! feeds over HTTP, and Google Calendar and Microsoft Graph over OAuth 2.0. They take credentials and return calendar objects; no database. Every
 //! request goes through the SSRF-guarded [`outbound::Client`].
 
 pub mod caldav;

@@ -2,6 +2,10 @@
 //! since a sync token (Google `nextSyncToken`, Graph `@odata.deltaLink`), following pages; a
 //! 410 Gone means the token expired and a full sync is needed. Events come back as busy or
 //! free periods; the caller stores them like CalDAV busy time.
+//!
+//! They also write bookings ([`OutgoingEvent`]): Google by `iCalUID` (`events.insert`,
+//! `events.update`, `events.delete`, `events.list?iCalUID=`), Graph with the booking's uid as
+//! `transactionId` (`POST`, `PATCH`, `DELETE`).
 
 use outbound::{Method, StatusCode};
 use serde::Deserialize;
@@ -222,11 +226,7 @@ impl Provider for Google<'_> {
         from: jiff::Timestamp,
         until: jiff::Timestamp,
     ) -> Result<RemoteChanges, Error> {
-        let base = format!(
-            "{}/calendars/{}/events",
-            self.base.trim_end_matches('/'),
-            crate::oauth::form(&[("", calendar_id)]).trim_start_matches('=')
-        );
+        let base = self.events_url(calendar_id);
         let (mut changed, mut removed) = (Vec::new(), Vec::new());
         let mut page: Option<String> = None;
         for _ in 0..MAX_PAGES {
@@ -399,7 +399,7 @@ impl Provider for Microsoft<'_> {
             None => format!(
                 "{}/me/calendars/{}/calendarView/delta?{}",
                 self.base.trim_end_matches('/'),
-                crate::oauth::form(&[("", calendar_id)]).trim_start_matches('='),
+                segment(calendar_id),
                 crate::oauth::form(&[
                     ("startDateTime", &from.to_string()),
                     ("endDateTime", &until.to_string()),
@@ -458,5 +458,323 @@ impl Provider for Microsoft<'_> {
             }
         }
         Err(Error::Malformed("too many pages".into()))
+    }
+}
+
+// --- Writing bookings -----------------------------------------------------------------------
+
+/// A booking as it is written into a Google or Microsoft calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingEvent {
+    /// The booking's uid: Google's `iCalUID`, Microsoft's `transactionId` on creation.
+    pub uid: String,
+    /// RFC 5545 SEQUENCE (Google keeps it; Graph has no such field).
+    pub sequence: u32,
+    pub summary: String,
+    pub description: String,
+    pub location: String,
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+    /// The host's IANA zone: Google shows the event in it (the instants stay UTC).
+    pub time_zone: String,
+}
+
+/// An event as the provider stored it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrittenEvent {
+    /// The provider's event id: what its event feed reports the event under.
+    pub id: String,
+    pub etag: Option<String>,
+    /// Google's `sequence`, when it says.
+    pub sequence: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct WrittenBody {
+    id: String,
+    #[serde(default)]
+    etag: Option<String>,
+    #[serde(rename = "@odata.etag", default)]
+    odata_etag: Option<String>,
+    #[serde(default)]
+    sequence: Option<u32>,
+}
+
+impl From<WrittenBody> for WrittenEvent {
+    fn from(body: WrittenBody) -> Self {
+        Self {
+            id: body.id,
+            etag: body.etag.or(body.odata_etag),
+            sequence: body.sequence,
+        }
+    }
+}
+
+/// Which answers mean "not there" for a request that addresses one event.
+#[derive(Clone, Copy)]
+enum Missing {
+    /// Any failure status is an error.
+    IsError,
+    /// 404 (and 410, Google's answer for a deleted event) mean the event is gone.
+    IsNone,
+}
+
+/// Sends `body` as JSON (or nothing) and reads a JSON answer; `Ok(None)` for a missing event
+/// when `missing` allows, and for an empty (204) answer.
+async fn send_json<T: for<'de> Deserialize<'de>>(
+    http: &outbound::Client,
+    method: Method,
+    url: &str,
+    access_token: &str,
+    body: Option<&serde_json::Value>,
+    missing: Missing,
+) -> Result<Option<T>, Error> {
+    let mut request = http
+        .request(method, url)?
+        .bearer_auth(access_token)
+        .header("accept", "application/json");
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = http.send(request).await?;
+    let status = response.status();
+    if matches!(missing, Missing::IsNone)
+        && matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE)
+    {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        return Err(Error::status("the calendar API", status));
+    }
+    if status == StatusCode::NO_CONTENT {
+        return Ok(None);
+    }
+    let bytes = http.read_body(response).await?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::Malformed(e.to_string()))
+}
+
+/// A path segment, percent-encoded (calendar ids are e-mail addresses at Google).
+fn segment(text: &str) -> String {
+    crate::oauth::form(&[("", text)])
+        .trim_start_matches('=')
+        .to_owned()
+}
+
+/// The private extended property that marks an event as a booking of ours.
+pub const BOOKING_PROPERTY: &str = "rendezvousBooking";
+
+#[derive(Deserialize)]
+struct GoogleFound {
+    #[serde(default)]
+    items: Vec<WrittenBody>,
+}
+
+impl Google<'_> {
+    fn events_url(&self, calendar_id: &str) -> String {
+        format!(
+            "{}/calendars/{}/events",
+            self.base.trim_end_matches('/'),
+            segment(calendar_id)
+        )
+    }
+
+    fn event_body(event: &OutgoingEvent) -> serde_json::Value {
+        let at = |t: &jiff::Timestamp| serde_json::json!({ "dateTime": t.to_string(), "timeZone": event.time_zone });
+        serde_json::json!({
+            "iCalUID": event.uid,
+            "sequence": event.sequence,
+            "status": "confirmed",
+            "transparency": "opaque",
+            "summary": event.summary,
+            "description": event.description,
+            "location": event.location,
+            "start": at(&event.start),
+            "end": at(&event.end),
+            "extendedProperties": { "private": { BOOKING_PROPERTY: event.uid } },
+        })
+    }
+
+    /// The event with this iCalendar UID, even a deleted one (`events.list?iCalUID=`): a
+    /// retried write finds what an interrupted one created.
+    pub async fn find_by_ical_uid(
+        &self,
+        calendar_id: &str,
+        uid: &str,
+    ) -> Result<Option<WrittenEvent>, Error> {
+        let url = format!(
+            "{}?{}",
+            self.events_url(calendar_id),
+            crate::oauth::form(&[("iCalUID", uid), ("showDeleted", "true")])
+        );
+        let found: Option<GoogleFound> = send_json(
+            self.http,
+            Method::GET,
+            &url,
+            &self.access_token,
+            None,
+            Missing::IsError,
+        )
+        .await?;
+        Ok(found
+            .and_then(|f| f.items.into_iter().next())
+            .map(Into::into))
+    }
+
+    /// `events.insert`, without Google e-mailing anyone (we send our own messages).
+    pub async fn insert(
+        &self,
+        calendar_id: &str,
+        event: &OutgoingEvent,
+    ) -> Result<WrittenEvent, Error> {
+        let url = format!("{}?sendUpdates=none", self.events_url(calendar_id));
+        let written: Option<WrittenBody> = send_json(
+            self.http,
+            Method::POST,
+            &url,
+            &self.access_token,
+            Some(&Self::event_body(event)),
+            Missing::IsError,
+        )
+        .await?;
+        written
+            .map(Into::into)
+            .ok_or_else(|| Error::Malformed("events.insert answered no event".into()))
+    }
+
+    /// `events.update` (the whole event; a deleted one comes back to `confirmed`). `None`
+    /// when the event is gone for good.
+    pub async fn update(
+        &self,
+        calendar_id: &str,
+        event_id: &str,
+        event: &OutgoingEvent,
+    ) -> Result<Option<WrittenEvent>, Error> {
+        let url = format!(
+            "{}/{}?sendUpdates=none",
+            self.events_url(calendar_id),
+            segment(event_id)
+        );
+        let written: Option<WrittenBody> = send_json(
+            self.http,
+            Method::PUT,
+            &url,
+            &self.access_token,
+            Some(&Self::event_body(event)),
+            Missing::IsNone,
+        )
+        .await?;
+        Ok(written.map(Into::into))
+    }
+
+    /// `events.delete`; an event already gone (404, or 410 Gone) counts as deleted.
+    pub async fn delete(&self, calendar_id: &str, event_id: &str) -> Result<(), Error> {
+        let url = format!(
+            "{}/{}?sendUpdates=none",
+            self.events_url(calendar_id),
+            segment(event_id)
+        );
+        send_json::<serde_json::Value>(
+            self.http,
+            Method::DELETE,
+            &url,
+            &self.access_token,
+            None,
+            Missing::IsNone,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl Microsoft<'_> {
+    fn event_url(&self, event_id: &str) -> String {
+        format!(
+            "{}/me/events/{}",
+            self.base.trim_end_matches('/'),
+            segment(event_id)
+        )
+    }
+
+    /// Graph's shape: wall-clock times in the named zone (we name UTC), plain-text body.
+    /// No attendees: Outlook would send them meeting requests of its own.
+    fn event_body(event: &OutgoingEvent) -> serde_json::Value {
+        let at = |t: &jiff::Timestamp| {
+            let utc = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+            serde_json::json!({ "dateTime": utc.strftime("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC" })
+        };
+        serde_json::json!({
+            "subject": event.summary,
+            "body": { "contentType": "text", "content": event.description },
+            "start": at(&event.start),
+            "end": at(&event.end),
+            "location": { "displayName": event.location },
+            "showAs": "busy",
+            "isReminderOn": true,
+        })
+    }
+
+    /// `POST /me/calendars/{id}/events` with `transaction_id` as Graph's idempotency key: a
+    /// retried create answers the event the first one made instead of making another.
+    pub async fn create(
+        &self,
+        calendar_id: &str,
+        event: &OutgoingEvent,
+        transaction_id: &str,
+    ) -> Result<WrittenEvent, Error> {
+        let url = format!(
+            "{}/me/calendars/{}/events",
+            self.base.trim_end_matches('/'),
+            segment(calendar_id)
+        );
+        let mut body = Self::event_body(event);
+        body["transactionId"] = serde_json::Value::String(transaction_id.to_owned());
+        let written: Option<WrittenBody> = send_json(
+            self.http,
+            Method::POST,
+            &url,
+            &self.access_token,
+            Some(&body),
+            Missing::IsError,
+        )
+        .await?;
+        written
+            .map(Into::into)
+            .ok_or_else(|| Error::Malformed("creating the event answered no event".into()))
+    }
+
+    /// `PATCH /me/events/{id}`; `None` when the event is gone (404).
+    pub async fn update(
+        &self,
+        event_id: &str,
+        event: &OutgoingEvent,
+    ) -> Result<Option<WrittenEvent>, Error> {
+        let written: Option<WrittenBody> = send_json(
+            self.http,
+            Method::PATCH,
+            &self.event_url(event_id),
+            &self.access_token,
+            Some(&Self::event_body(event)),
+            Missing::IsNone,
+        )
+        .await?;
+        Ok(written.map(Into::into))
+    }
+
+    /// `DELETE /me/events/{id}`; a 404 counts as deleted.
+    pub async fn delete(&self, event_id: &str) -> Result<(), Error> {
+        send_json::<serde_json::Value>(
+            self.http,
+            Method::DELETE,
+            &self.event_url(event_id),
+            &self.access_token,
+            None,
+            Missing::IsNone,
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -1,9 +1,12 @@
 //! Google Calendar and Microsoft Graph adapters against wiremock, answering with the
-//! documented response shapes: paging, sync token / delta link, 410 Gone, token refresh.
+//! documented response shapes: paging, sync token / delta link, 410 Gone, token refresh, and
+//! writing events (Google by iCalUID, Graph by transactionId; a missing event is `None`).
 #![allow(clippy::unwrap_used)]
 
 use rendezvous_calendars::oauth::{OAuthClient, Pkce};
-use rendezvous_calendars::providers::{Google, Microsoft, Provider, RemoteChanges, RemoteWhen};
+use rendezvous_calendars::providers::{
+    Google, Microsoft, OutgoingEvent, Provider, RemoteChanges, RemoteWhen,
+};
 use serde_json::json;
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -271,4 +274,160 @@ async fn oauth_code_exchange_with_pkce_and_refresh() {
     );
     assert!(refreshed.expires_at > jiff::Timestamp::now());
     assert!(oauth.refresh(&http, "revoked").await.is_err());
+}
+
+fn outgoing() -> OutgoingEvent {
+    OutgoingEvent {
+        uid: "0193-booking".into(),
+        sequence: 2,
+        summary: "Intro call: Ines".into(),
+        description: "Invitee: Ines <ines@example.com>".into(),
+        location: "https://meet.example/abc".into(),
+        start: "2026-12-02T09:00:00Z".parse().unwrap(),
+        end: "2026-12-02T09:30:00Z".parse().unwrap(),
+        time_zone: "Europe/Berlin".into(),
+    }
+}
+
+#[tokio::test]
+async fn google_and_graph_write_events_in_their_documented_shapes() {
+    let server = MockServer::start().await;
+    let events = "/calendar/v3/calendars/ines%40example.com/events";
+    Mock::given(method("GET")).and(path(events)).and(query_param("iCalUID", "0193-booking"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "kind": "calendar#events", "items": [
+            { "kind": "calendar#event", "id": "g1", "etag": "\"1\"", "sequence": 4, "status": "cancelled" }] })))
+        .mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(events))
+        .and(query_param("sendUpdates", "none"))
+        .and(body_string_contains("\"iCalUID\":\"0193-booking\""))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "kind": "calendar#event", "id": "g2", "etag": "\"2\"" })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{events}/gone")))
+        .respond_with(
+            ResponseTemplate::new(410).set_body_json(
+                json!({"error": {"code": 410, "message": "Resource has been deleted"}}),
+            ),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{events}/gone")))
+        .respond_with(ResponseTemplate::new(410))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1.0/me/calendars/cal-1/events"))
+        .and(body_string_contains("\"transactionId\":\"0193-booking\""))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "@odata.etag": "W/\"m\"", "id": "m1" })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1.0/me/events/m-gone"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"error": {"code": "ErrorItemNotFound"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1.0/me/events/m1"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+
+    let http = client();
+    let google = Google {
+        http: &http,
+        base: format!("{}/calendar/v3", server.uri()),
+        access_token: "at".into(),
+    };
+    let found = google
+        .find_by_ical_uid("ines@example.com", "0193-booking")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id.as_str(), found.sequence), ("g1", Some(4)));
+    let inserted = google
+        .insert("ines@example.com", &outgoing())
+        .await
+        .unwrap();
+    assert_eq!(
+        (inserted.id.as_str(), inserted.etag.as_deref()),
+        ("g2", Some("\"2\""))
+    );
+    let body: serde_json::Value = serde_json::from_slice(
+        &server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .find(|r| r.method.as_str() == "POST")
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(body["sequence"], 2);
+    assert_eq!(
+        body["start"],
+        json!({ "dateTime": "2026-12-02T09:00:00Z", "timeZone": "Europe/Berlin" })
+    );
+    assert_eq!(body["location"], "https://meet.example/abc");
+    assert_eq!(
+        body["extendedProperties"]["private"]["rendezvousBooking"],
+        "0193-booking"
+    );
+    assert_eq!(
+        google
+            .update("ines@example.com", "gone", &outgoing())
+            .await
+            .unwrap(),
+        None
+    );
+    google.delete("ines@example.com", "gone").await.unwrap();
+
+    let graph = Microsoft {
+        http: &http,
+        base: format!("{}/v1.0", server.uri()),
+        access_token: "at".into(),
+    };
+    let created = graph
+        .create("cal-1", &outgoing(), "0193-booking")
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.id.as_str(), created.etag.as_deref()),
+        ("m1", Some("W/\"m\""))
+    );
+    let body: serde_json::Value = serde_json::from_slice(
+        &server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .find(|r| r.url.path() == "/v1.0/me/calendars/cal-1/events")
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(
+        body["start"],
+        json!({ "dateTime": "2026-12-02T09:00:00", "timeZone": "UTC" })
+    );
+    assert_eq!(
+        body["body"],
+        json!({ "contentType": "text", "content": "Invitee: Ines <ines@example.com>" })
+    );
+    assert_eq!(body["location"]["displayName"], "https://meet.example/abc");
+    assert_eq!(graph.update("m-gone", &outgoing()).await.unwrap(), None);
+    // A failure other than "gone" is an error, so the job retries.
+    assert!(graph.delete("m1").await.is_err());
 }

@@ -88,6 +88,23 @@ pub struct Config {
     pub smtp_password: Option<Secret>,
     /// The sender of every e-mail: `Rendezvous <bookings@example.com>`.
     pub smtp_from: String,
+    /// Where text messages go: `none` (not sent; each is logged failed), `log` (written to
+    /// the log, target `rendezvous::sms`: development) or `twilio`.
+    pub sms_provider: SmsProvider,
+    /// The Twilio account (`AC...`) for `sms_provider = "twilio"`.
+    #[serde(default)]
+    pub twilio_account_sid: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub twilio_auth_token: Option<Secret>,
+    /// The sender: a number of the account (`+15005550006`) or an alphanumeric sender id.
+    /// One of this and `twilio_messaging_service_sid` is needed.
+    #[serde(default)]
+    pub twilio_from: Option<String>,
+    /// A messaging service (`MG...`) that picks the sender; used instead of `twilio_from`.
+    #[serde(default)]
+    pub twilio_messaging_service_sid: Option<String>,
+    /// Twilio's API; tests and proxies point it elsewhere (reached under `outbound_allow`).
+    pub twilio_base_url: String,
     /// Seconds between periodic syncs of each connected calendar; 0 turns periodic sync off
     /// (on-demand sync through the API still works).
     pub calendar_sync_interval_secs: u64,
@@ -123,6 +140,15 @@ pub struct Config {
     pub microsoft_token_url: String,
     /// Microsoft Graph v1.0.
     pub microsoft_api_url: String,
+}
+
+/// Where text messages go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    None,
+    Log,
+    Twilio,
 }
 
 /// Where rate-limit counters live.
@@ -180,6 +206,12 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "Rendezvous <rendezvous@localhost>".to_owned(),
+            sms_provider: SmsProvider::None,
+            twilio_account_sid: None,
+            twilio_auth_token: None,
+            twilio_from: None,
+            twilio_messaging_service_sid: None,
+            twilio_base_url: "https://api.twilio.com".to_owned(),
             calendar_sync_interval_secs: 300,
             trusted_proxies: Vec::new(),
             rate_limits: RateLimitStore::Auto,
@@ -322,7 +354,12 @@ impl Config {
         if self.max_body_bytes == 0 {
             return Err(SettingError::new("max_body_bytes", "must be at least 1"));
         }
-        self.outbound_policy()?;
+        let policy = self.outbound_policy()?;
+        if self.sms_provider == SmsProvider::Twilio {
+            let http = outbound::Client::new(policy)
+                .map_err(|e| SettingError::new("outbound_allow", e))?;
+            self.sms(&http)?;
+        }
         cidrs("trusted_proxies", &self.trusted_proxies)?;
         if let Some(url) = &self.public_url {
             check_public_url(url)?;
@@ -441,6 +478,60 @@ impl Config {
             .map_err(|e| SettingError::new("smtp_from", e))
     }
 
+    /// The SMS provider `sms_provider` names, calling out through `http`; `None` for `none`.
+    pub fn sms(&self, http: &outbound::Client) -> Result<Option<notify::sms::Sms>, SettingError> {
+        use notify::sms::{
+            LogSms, Sms, TwilioSender, TwilioSettings, TwilioSettingsError, TwilioSms,
+        };
+        match self.sms_provider {
+            SmsProvider::None => Ok(None),
+            SmsProvider::Log => Ok(Some(Sms::new(LogSms))),
+            SmsProvider::Twilio => {
+                let set = |value: &Option<String>| {
+                    value
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                };
+                let sender = match (
+                    set(&self.twilio_messaging_service_sid),
+                    set(&self.twilio_from),
+                ) {
+                    (Some(service), _) => TwilioSender::MessagingService(service),
+                    (None, Some(from)) => TwilioSender::From(from),
+                    (None, None) => {
+                        return Err(SettingError::new(
+                            "twilio_from",
+                            "sms_provider = twilio needs twilio_from or twilio_messaging_service_sid",
+                        ));
+                    }
+                };
+                let settings = TwilioSettings {
+                    base_url: self.twilio_base_url.trim().to_owned(),
+                    account_sid: set(&self.twilio_account_sid).unwrap_or_default(),
+                    auth_token: self
+                        .twilio_auth_token
+                        .as_ref()
+                        .map(|t| t.expose().trim().to_owned())
+                        .unwrap_or_default(),
+                    sender,
+                };
+                TwilioSms::new(settings, http.clone())
+                    .map(|twilio| Some(Sms::new(twilio)))
+                    .map_err(|e| {
+                        let setting = match e {
+                            TwilioSettingsError::AccountSid => "twilio_account_sid",
+                            TwilioSettingsError::AuthToken => "twilio_auth_token",
+                            TwilioSettingsError::Sender => "twilio_from",
+                            TwilioSettingsError::BaseUrl(_) => "twilio_base_url",
+                        };
+                        SettingError::new(setting, e)
+                    })
+            }
+        }
+    }
+
     pub fn outbound_policy(&self) -> Result<outbound::Policy, SettingError> {
         Ok(outbound::Policy {
             allow: cidrs("outbound_allow", &self.outbound_allow)?,
@@ -546,6 +637,55 @@ mod tests {
             .check()
             .map_err(|e| e.to_string())
             .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn twilio_needs_an_account_a_token_and_a_sender() {
+        let twilio = Config {
+            sms_provider: SmsProvider::Twilio,
+            twilio_account_sid: Some("AC0123".into()),
+            twilio_auth_token: serde_json::from_str(r#""s3cret-token""#).ok(),
+            twilio_from: Some("+15005550006".into()),
+            ..Config::default()
+        };
+        assert!(twilio.check().is_ok());
+        assert!(!format!("{twilio:?}").contains("s3cret"));
+        let problem = |config: Config| config.check().err().map(|e| e.setting);
+        assert_eq!(
+            problem(Config {
+                twilio_auth_token: None,
+                ..twilio.clone()
+            }),
+            Some("twilio_auth_token".into())
+        );
+        assert_eq!(
+            problem(Config {
+                twilio_from: None,
+                ..twilio.clone()
+            }),
+            Some("twilio_from".into())
+        );
+        assert_eq!(
+            problem(Config {
+                twilio_account_sid: Some("../AC".into()),
+                ..twilio.clone()
+            }),
+            Some("twilio_account_sid".into())
+        );
+        // A local base URL is refused unless the operator opened the range.
+        let local = Config {
+            twilio_base_url: "http://127.0.0.1:9".into(),
+            ..twilio.clone()
+        };
+        assert_eq!(problem(local.clone()), Some("twilio_base_url".into()));
+        assert!(
+            Config {
+                outbound_allow: vec!["127.0.0.0/8".into()],
+                ..local
+            }
+            .check()
+            .is_ok()
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@
 
 use calendars::oauth::{OAuthClient, Pkce, Tokens};
 use calendars::providers::{
-    Google, Microsoft, Provider, RemoteCalendar, RemoteChanges, RemoteEvent, RemoteWhen,
+    Google, Microsoft, OutgoingEvent, Provider, RemoteCalendar, RemoteChanges, RemoteEvent,
+    RemoteWhen, WrittenEvent,
 };
 use serde::{Deserialize, Serialize};
 use store::repo::calendars::{
@@ -368,30 +369,31 @@ async fn list_calendars(
     api_url: &str,
     access_token: &str,
 ) -> Result<Vec<RemoteCalendar>, calendars::Error> {
+    let access = access_token.to_owned();
     match provider {
-        OAuthProvider::Google => {
-            Google {
-                http: &ctx.http,
-                base: api_url.to_owned(),
-                access_token: access_token.to_owned(),
-            }
-            .calendars()
-            .await
-        }
-        OAuthProvider::Microsoft => {
-            Microsoft {
-                http: &ctx.http,
-                base: api_url.to_owned(),
-                access_token: access_token.to_owned(),
-            }
-            .calendars()
-            .await
-        }
+        OAuthProvider::Google => google(ctx, api_url, access).calendars().await,
+        OAuthProvider::Microsoft => microsoft(ctx, api_url, access).calendars().await,
     }
 }
 
-/// A connection's tokens while one sync runs: refreshed (and sealed again) when about to
-/// expire or refused.
+fn google<'a>(ctx: &'a CalendarContext, api_url: &str, access_token: String) -> Google<'a> {
+    Google {
+        http: &ctx.http,
+        base: api_url.to_owned(),
+        access_token,
+    }
+}
+
+fn microsoft<'a>(ctx: &'a CalendarContext, api_url: &str, access_token: String) -> Microsoft<'a> {
+    Microsoft {
+        http: &ctx.http,
+        base: api_url.to_owned(),
+        access_token,
+    }
+}
+
+/// A connection's tokens while one sync or write runs: refreshed (and sealed again) when
+/// about to expire or refused.
 struct TokenSession<'a> {
     db: &'a Db,
     ctx: &'a CalendarContext,
@@ -404,7 +406,7 @@ struct TokenSession<'a> {
 
 /// `Ok(Err(failure))`: the calendar side failed (recorded on the connection);
 /// `Err`: the database did.
-type Attempt<T> = Result<Result<T, Failure>, ServiceError>;
+pub(crate) type Attempt<T> = Result<Result<T, Failure>, ServiceError>;
 
 macro_rules! calendar_try {
     ($attempt:expr) => {
@@ -455,6 +457,25 @@ impl<'a> TokenSession<'a> {
         }))
     }
 
+    /// Runs `request` with an access token; after a 401, refreshes the token once and runs
+    /// it again (a second 401 is the calendar's failure).
+    // A plain closure returning a future rather than an async closure: the job handlers'
+    // futures must be `Send`, which the compiler cannot yet prove through `AsyncFn`.
+    async fn authorized<T, Fut>(&mut self, request: impl Fn(String) -> Fut) -> Attempt<T>
+    where
+        Fut: std::future::Future<Output = Result<T, calendars::Error>>,
+    {
+        let mut refused = false;
+        loop {
+            let access = calendar_try!(self.access_token(refused).await);
+            match request(access).await {
+                Err(calendars::Error::Unauthorized(401)) if !refused => refused = true,
+                Err(e) => return Ok(Err(e.into())),
+                Ok(value) => return Ok(Ok(value)),
+            }
+        }
+    }
+
     /// An access token good for a while: refreshed first when it expires within
     /// [`REFRESH_MARGIN`], or when `refused` (the API answered 401 to the current one).
     async fn access_token(&mut self, refused: bool) -> Attempt<String> {
@@ -488,6 +509,29 @@ impl<'a> TokenSession<'a> {
     }
 }
 
+/// Opens a Google or Microsoft connection's tokens: the session, which provider, and its
+/// API address.
+async fn open_session<'a>(
+    db: &'a Db,
+    ctx: &'a CalendarContext,
+    grant: &'a Granted<can::ManageAvailability>,
+    connection: &Connection,
+) -> Attempt<(TokenSession<'a>, OAuthProvider, String)> {
+    let Some(provider) = OAuthProvider::parse(&connection.kind) else {
+        return Ok(Err(Failure::new("not an OAuth connection")));
+    };
+    let Some(settings) = ctx.oauth.provider(provider) else {
+        return Ok(Err(Failure::new(format!(
+            "{} is not configured on this server",
+            provider.label()
+        ))));
+    };
+    let client = client_of(provider, settings);
+    let api_url = settings.api_url.clone();
+    let session = calendar_try!(TokenSession::open(db, ctx, grant, connection, client).await);
+    Ok(Ok((session, provider, api_url)))
+}
+
 /// Syncs a Google or Microsoft connection: each blocking calendar from its sync token or
 /// delta link (a full read of the window without one, or when the provider answers 410
 /// Gone), refreshing the access token before expiry and once after a 401.
@@ -504,75 +548,46 @@ pub(crate) async fn sync_oauth(
     zone: &jiff::tz::TimeZone,
     report: &mut SyncReport,
 ) -> Attempt<Vec<CalendarSync>> {
-    let Some(provider) = OAuthProvider::parse(&connection.kind) else {
-        return Ok(Err(Failure::new("not an OAuth connection")));
-    };
-    let Some(settings) = ctx.oauth.provider(provider) else {
-        return Ok(Err(Failure::new(format!(
-            "{} is not configured on this server",
-            provider.label()
-        ))));
-    };
-    let client = client_of(provider, settings);
-    let api_url = settings.api_url.clone();
-    let mut session = calendar_try!(TokenSession::open(db, ctx, grant, connection, client).await);
+    let (mut session, provider, api_url) =
+        calendar_try!(open_session(db, ctx, grant, connection).await);
     let mut syncs = Vec::new();
     let mut modes = Vec::new();
     for calendar in calendars.iter().filter(|c| c.blocks_availability) {
         let mut token = calendar.sync_token.clone();
-        // One refresh after a 401 per calendar; a second 401 is the connection's error.
-        let (mut refresh_now, mut refreshed_after_401) = (false, false);
         let changes = loop {
-            let access = calendar_try!(session.access_token(refresh_now).await);
-            refresh_now = false;
-            let asked = match provider {
-                OAuthProvider::Google => {
-                    Google {
-                        http: &ctx.http,
-                        base: api_url.clone(),
-                        access_token: access,
-                    }
-                    .changes(
-                        &calendar.url,
-                        token.as_deref(),
-                        window.0.to_jiff(),
-                        window.1.to_jiff(),
-                    )
+            let (api_url, since) = (api_url.as_str(), token.as_deref());
+            let (from, until) = (window.0.to_jiff(), window.1.to_jiff());
+            let asked = calendar_try!(
+                session
+                    .authorized(|access| async move {
+                        match provider {
+                            OAuthProvider::Google => {
+                                google(ctx, api_url, access)
+                                    .changes(&calendar.url, since, from, until)
+                                    .await
+                            }
+                            OAuthProvider::Microsoft => {
+                                microsoft(ctx, api_url, access)
+                                    .changes(&calendar.url, since, from, until)
+                                    .await
+                            }
+                        }
+                    })
                     .await
-                }
-                OAuthProvider::Microsoft => {
-                    Microsoft {
-                        http: &ctx.http,
-                        base: api_url.clone(),
-                        access_token: access,
-                    }
-                    .changes(
-                        &calendar.url,
-                        token.as_deref(),
-                        window.0.to_jiff(),
-                        window.1.to_jiff(),
-                    )
-                    .await
-                }
-            };
+            );
             match asked {
-                Err(calendars::Error::Unauthorized(401)) if !refreshed_after_401 => {
-                    refreshed_after_401 = true;
-                    refresh_now = true;
-                }
-                Err(e) => return Ok(Err(e.into())),
                 // The token is no longer valid: read the window in full.
-                Ok(RemoteChanges::Expired) if token.is_some() => token = None,
-                Ok(RemoteChanges::Expired) => {
+                RemoteChanges::Expired if token.is_some() => token = None,
+                RemoteChanges::Expired => {
                     return Ok(Err(Failure::new(
                         "the provider answered 410 Gone to a full read",
                     )));
                 }
-                Ok(RemoteChanges::Delta {
+                RemoteChanges::Delta {
                     changed,
                     removed,
                     next,
-                }) => break (changed, removed, next),
+                } => break (changed, removed, next),
             }
         };
         let (changed, removed, next) = changes;
@@ -634,6 +649,142 @@ fn periods_of(
         return Vec::new();
     }
     vec![(start, end)]
+}
+
+/// Writes bookings into a Google or Microsoft calendar for the write-back job, with the
+/// connection's tokens (refreshed before expiry, and once after a 401).
+pub(crate) struct ProviderWriter<'a> {
+    session: TokenSession<'a>,
+    provider: OAuthProvider,
+    api_url: String,
+}
+
+impl<'a> ProviderWriter<'a> {
+    pub(crate) async fn open(
+        db: &'a Db,
+        ctx: &'a CalendarContext,
+        grant: &'a Granted<can::ManageAvailability>,
+        connection: &Connection,
+    ) -> Attempt<Self> {
+        let (session, provider, api_url) =
+            calendar_try!(open_session(db, ctx, grant, connection).await);
+        Ok(Ok(Self {
+            session,
+            provider,
+            api_url,
+        }))
+    }
+
+    /// Creates the booking's event in `calendar_id`, or replaces `existing` (the event id
+    /// written before). Never makes a second event for one booking: Google is asked for the
+    /// booking's iCalUID before inserting, and Microsoft gets the booking's uid as
+    /// `transactionId`, which it deduplicates creates by.
+    pub(crate) async fn write(
+        &mut self,
+        calendar_id: &str,
+        existing: Option<&str>,
+        event: &OutgoingEvent,
+    ) -> Attempt<WrittenEvent> {
+        let (ctx, api_url) = (self.session.ctx, self.api_url.as_str());
+        match self.provider {
+            OAuthProvider::Google => {
+                let api = &|access| google(ctx, api_url, access);
+                if let Some(id) = existing {
+                    let updated = calendar_try!(
+                        self.session
+                            .authorized(|access| async move {
+                                api(access).update(calendar_id, id, event).await
+                            })
+                            .await
+                    );
+                    if let Some(written) = updated {
+                        return Ok(Ok(written));
+                    }
+                }
+                // Written by an attempt that did not live to record it, or deleted by the
+                // user meanwhile: bring that event back rather than make another.
+                let found = calendar_try!(
+                    self.session
+                        .authorized(|access| async move {
+                            api(access).find_by_ical_uid(calendar_id, &event.uid).await
+                        })
+                        .await
+                );
+                if let Some(found) = found {
+                    // Google refuses a sequence below the one it has.
+                    let event = OutgoingEvent {
+                        sequence: event.sequence.max(found.sequence.unwrap_or(0)),
+                        ..event.clone()
+                    };
+                    let (found_id, event) = (found.id.as_str(), &event);
+                    let updated = calendar_try!(
+                        self.session
+                            .authorized(|access| async move {
+                                api(access).update(calendar_id, found_id, event).await
+                            })
+                            .await
+                    );
+                    if let Some(written) = updated {
+                        return Ok(Ok(written));
+                    }
+                }
+                self.session
+                    .authorized(
+                        |access| async move { api(access).insert(calendar_id, event).await },
+                    )
+                    .await
+            }
+            OAuthProvider::Microsoft => {
+                let api = &|access| microsoft(ctx, api_url, access);
+                if let Some(id) = existing {
+                    let updated = calendar_try!(
+                        self.session
+                            .authorized(|access| async move { api(access).update(id, event).await })
+                            .await
+                    );
+                    if let Some(written) = updated {
+                        return Ok(Ok(written));
+                    }
+                }
+                // Graph would answer a create under a used transactionId with the event it
+                // made then, which is gone: one deleted by the user is made again under a
+                // key of its own.
+                let transaction = match existing {
+                    None => event.uid.clone(),
+                    Some(_) => format!("{}-{}", event.uid, event.sequence),
+                };
+                let transaction = transaction.as_str();
+                self.session
+                    .authorized(|access| async move {
+                        api(access).create(calendar_id, event, transaction).await
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// Deletes the booking's event; one already gone counts as deleted.
+    pub(crate) async fn remove(&mut self, calendar_id: &str, event_id: &str) -> Attempt<()> {
+        let (ctx, api_url) = (self.session.ctx, self.api_url.as_str());
+        match self.provider {
+            OAuthProvider::Google => {
+                self.session
+                    .authorized(|access| async move {
+                        google(ctx, api_url, access)
+                            .delete(calendar_id, event_id)
+                            .await
+                    })
+                    .await
+            }
+            OAuthProvider::Microsoft => {
+                self.session
+                    .authorized(|access| async move {
+                        microsoft(ctx, api_url, access).delete(event_id).await
+                    })
+                    .await
+            }
+        }
+    }
 }
 
 #[cfg(test)]

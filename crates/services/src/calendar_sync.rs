@@ -36,6 +36,9 @@ pub struct CalendarContext {
     pub sync_every: Option<Duration>,
     /// The OAuth providers (Google, Microsoft) this server is registered with.
     pub oauth: crate::calendar_oauth::OAuthSettings,
+    /// The `public_url` setting (no trailing slash): written-back events link to the
+    /// booking in the dashboard when it is set.
+    pub public_url: Option<String>,
 }
 
 impl CalendarContext {
@@ -46,6 +49,7 @@ impl CalendarContext {
             keys,
             sync_every: Some(DEFAULT_SYNC_EVERY),
             oauth: crate::calendar_oauth::OAuthSettings::default(),
+            public_url: None,
         }
     }
 
@@ -273,13 +277,12 @@ pub async fn choose(
     let (grant, _) =
         crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(calendar.user_id))
             .await?;
-    if receives_bookings && connection.kind != "caldav" {
-        let why = if connection.kind == "ics" {
-            "an ICS feed is read-only: bookings can only be written to a CalDAV calendar"
-        } else {
-            "bookings are written to CalDAV calendars only; Google and Microsoft calendars block availability"
-        };
-        return Err(ServiceError::field("/receives_bookings", "read_only", why));
+    if receives_bookings && connection.kind == "ics" {
+        return Err(ServiceError::field(
+            "/receives_bookings",
+            "read_only",
+            "an ICS feed is read-only: bookings are written to CalDAV, Google or Microsoft calendars",
+        ));
     }
     Ok(db
         .calendar_connections()
@@ -320,6 +323,10 @@ pub(crate) struct Failure(String);
 impl Failure {
     pub(crate) fn new(reason: impl Into<String>) -> Self {
         Failure(reason.into())
+    }
+
+    pub(crate) fn into_reason(self) -> String {
+        self.0
     }
 }
 

@@ -1,22 +1,33 @@
-//! Write-back: a host's confirmed booking is PUT into the calendar they chose to receive
-//! bookings (UID = the booking's id, kept across reschedules), updated with SEQUENCE + 1 when
-//! rescheduled, and deleted when cancelled. A 412 (someone changed the event meanwhile) is
-//! retried once after a fresh GET.
+//! Write-back: a host's confirmed booking is written into the calendar they chose to
+//! receive bookings, updated when rescheduled, and deleted when cancelled. Runs as the
+//! durable `calendar.writeback` job ([`crate::calendar_jobs`]), queued in the booking's
+//! transaction.
 //!
-//! Called after the booking's transaction commits ([`booking_changed`]); the web layer runs it
-//! in a spawned task so the invitee does not wait for the calendar server. Issue 8 will turn
-//! this call into a durable job written in the booking's transaction, so a crash between
-//! commit and write-back no longer loses it.
+//! - CalDAV: PUT with UID = the booking's id (kept across reschedules), SEQUENCE + 1 on a
+//!   reschedule; a 412 (someone changed the event meanwhile) is retried once after a fresh
+//!   GET.
+//! - Google: `events.insert` with `iCalUID` = the booking's id, `events.update` with the
+//!   sequence bumped, `events.delete`; before inserting, `events.list?iCalUID=` finds an
+//!   event a retried job already made.
+//! - Microsoft Graph: `POST /me/calendars/{id}/events` with `transactionId` = the booking's
+//!   id (Graph's idempotency key), `PATCH` and `DELETE /me/events/{id}`.
+//!
+//! `calendar_writebacks` keeps where each booking went: the CalDAV resource URL or the
+//! provider's event id. Sync reports provider events under those same ids, which is how our
+//! own events are left out of busy time (see `store::repo::calendars::busy_of`).
 
+use calendars::providers::OutgoingEvent;
 use calendars::{CalDav, Credentials};
 use ical::write::{Event, Person, Status};
 use store::Operator;
 use store::repo::bookings::{Booking, BookingStatus};
-use store::repo::calendars::Writeback;
+use store::repo::calendars::{CalendarEntry, Connection, Writeback};
 use store::types::{BookingId, OrganizationId, Timestamp};
-use store::{Db, can};
+use store::{Db, Granted, can};
 
-use crate::calendar_sync::CalendarContext;
+use crate::ServiceError;
+use crate::calendar_oauth::ProviderWriter;
+use crate::calendar_sync::{CalendarContext, context_of};
 use crate::credentials::CredentialError;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,9 +35,16 @@ pub enum WritebackError {
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error(transparent)]
     Calendar(#[from] calendars::Error),
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+    /// The provider (or the connection's tokens) failed; the reason is user-presentable.
+    #[error("{0}")]
+    Provider(String),
+    #[error("a {0} connection cannot receive bookings")]
+    ReadOnly(String),
 }
 
 /// What the write-back did.
@@ -37,6 +55,21 @@ pub enum Outcome {
     Created,
     Updated,
     Deleted,
+}
+
+/// What a written-back event says, whatever the calendar.
+#[derive(Clone, Debug)]
+pub struct Content {
+    pub summary: String,
+    pub description: String,
+    pub location: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub status: BookingStatus,
+    /// The host's IANA zone.
+    pub time_zone: String,
+    pub organizer: Person,
+    pub attendees: Vec<Person>,
 }
 
 /// Brings the host's calendar in line with the booking's current state.
@@ -63,28 +96,14 @@ pub async fn booking_changed(
         (None, Some(from)) => repo.writeback(&scope, from).await?,
         _ => None,
     };
-    let dav_for = |connection_user: store::types::UserId| {
-        let mut context = organization_id.0.as_bytes().to_vec();
-        context.extend_from_slice(connection_user.0.as_bytes());
-        context
-    };
 
     match booking.status {
         BookingStatus::Confirmed => {
-            let Some((calendar, connection)) = repo.receiver(&scope, booking.host_user_id).await?
+            let Some((receiver, receiver_connection)) =
+                repo.receiver(&scope, booking.host_user_id).await?
             else {
                 return Ok(Outcome::Nothing);
             };
-            let sealed = repo
-                .secret(&availability_grant, connection.id)
-                .await?
-                .ok_or(CredentialError::Corrupt)?;
-            let password = ctx.keys.open(&dav_for(connection.user_id), &sealed)?;
-            let credentials = Credentials {
-                username: connection.username.clone(),
-                password,
-            };
-            let dav = CalDav::new(&ctx.http, &credentials);
             let host = db.users().get(&scope, booking.host_user_id).await?;
             let title = db
                 .event_types()
@@ -100,18 +119,38 @@ pub async fn booking_changed(
                     email: a.email.clone(),
                 })
                 .collect();
-            match existing.or(previous) {
-                // Already written (this booking, or the one it was rescheduled from): replace.
-                Some(row) => {
+            let content = content(&booking, &title, &host, people, ctx.public_url.as_deref());
+            // Already written (this booking, or the one it was rescheduled from): replace it
+            // where it is, which may not be today's receiving calendar. Its calendar may be
+            // gone (disconnected): then it is written afresh.
+            let old_row = existing.or(previous);
+            let written_before = match &old_row {
+                Some(row) => located(db, &scope, row)
+                    .await?
+                    .map(|place| (row.clone(), place)),
+                None => None,
+            };
+            match written_before {
+                Some((row, (calendar, connection))) => {
                     let sequence = if row.booking_id == booking.id {
                         row.sequence
                     } else {
                         row.sequence + 1
                     };
-                    let ics = render(&booking, &row.uid, sequence, &title, &host, &people);
-                    let etag = put_retrying(&dav, &row.resource, &ics, row.etag.as_deref()).await?;
+                    let (resource, etag) = write(
+                        db,
+                        ctx,
+                        &availability_grant,
+                        (&calendar, &connection),
+                        Some(&row),
+                        &row.uid,
+                        sequence,
+                        &content,
+                    )
+                    .await?;
                     let saved = Writeback {
                         booking_id: booking.id,
+                        resource,
                         etag,
                         sequence,
                         ..row.clone()
@@ -122,25 +161,28 @@ pub async fn booking_changed(
                 }
                 None => {
                     let uid = booking.id.to_string();
-                    let resource = format!("{}/{uid}.ics", calendar.url.trim_end_matches('/'));
-                    let ics = render(&booking, &uid, 0, &title, &host, &people);
-                    let etag = match dav.put(&resource, &ics, None).await {
-                        Ok(etag) => etag,
-                        // Written before (a retry after a crash): replace it.
-                        Err(calendars::Error::PreconditionFailed) => {
-                            put_retrying(&dav, &resource, &ics, Some("\"unknown\"")).await?
-                        }
-                        Err(e) => return Err(e.into()),
-                    };
+                    let (resource, etag) = write(
+                        db,
+                        ctx,
+                        &availability_grant,
+                        (&receiver, &receiver_connection),
+                        None,
+                        &uid,
+                        0,
+                        &content,
+                    )
+                    .await?;
                     let row = Writeback {
                         booking_id: booking.id,
-                        calendar_id: calendar.id,
+                        calendar_id: receiver.id,
                         uid,
                         resource,
                         etag,
                         sequence: 0,
                     };
-                    repo.save_writeback(&bookings_grant, &row, None).await?;
+                    // A row left for a calendar that is gone is replaced by this one.
+                    let stale = old_row.map(|r| r.booking_id);
+                    repo.save_writeback(&bookings_grant, &row, stale).await?;
                     Ok(Outcome::Created)
                 }
             }
@@ -151,31 +193,196 @@ pub async fn booking_changed(
             };
             let calendar = repo.calendar(&scope, row.calendar_id).await?;
             let connection = repo.get(&scope, calendar.connection_id).await?;
-            let sealed = repo
-                .secret(&availability_grant, connection.id)
-                .await?
-                .ok_or(CredentialError::Corrupt)?;
-            let credentials = Credentials {
-                username: connection.username.clone(),
-                password: ctx.keys.open(&dav_for(connection.user_id), &sealed)?,
-            };
-            let dav = CalDav::new(&ctx.http, &credentials);
-            match dav.delete(&row.resource, row.etag.as_deref()).await {
-                Ok(()) => {}
-                Err(calendars::Error::PreconditionFailed) => {
-                    let fresh = dav.get(&row.resource).await?;
-                    if let Some(fresh) = fresh {
-                        dav.delete(&row.resource, fresh.etag.as_deref()).await?;
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
+            remove(db, ctx, &availability_grant, (&calendar, &connection), &row).await?;
             repo.remove_writeback(&bookings_grant, booking.id).await?;
             Ok(Outcome::Deleted)
         }
         // Pending bookings wait for confirmation; a rescheduled booking's event moves with
         // its successor; no-shows and completed bookings stay as they are.
         _ => Ok(Outcome::Nothing),
+    }
+}
+
+/// The calendar a written-back event is in, with its connection; `None` when it is gone.
+async fn located(
+    db: &Db,
+    scope: &store::Scope,
+    row: &Writeback,
+) -> Result<Option<(CalendarEntry, Connection)>, WritebackError> {
+    let repo = db.calendar_connections();
+    let calendar = match repo.calendar(scope, row.calendar_id).await {
+        Ok(calendar) => calendar,
+        Err(store::Error::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let connection = repo.get(scope, calendar.connection_id).await?;
+    Ok((connection.status != "disconnected").then_some((calendar, connection)))
+}
+
+/// Writes the booking's event into `calendar` (replacing `existing` when it was written
+/// before); answers where it now is (resource URL or provider event id) and its ETag.
+// The calendar's place, what was there, and what goes there.
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    (calendar, connection): (&CalendarEntry, &Connection),
+    existing: Option<&Writeback>,
+    uid: &str,
+    sequence: i32,
+    content: &Content,
+) -> Result<(String, Option<String>), WritebackError> {
+    match connection.kind.as_str() {
+        "caldav" => {
+            let dav = open_caldav(db, ctx, grant, connection).await?;
+            let dav = dav.client(&ctx.http);
+            let ics = render(uid, sequence, content);
+            match existing {
+                Some(row) => {
+                    let etag = put_retrying(&dav, &row.resource, &ics, row.etag.as_deref()).await?;
+                    Ok((row.resource.clone(), etag))
+                }
+                None => {
+                    let resource = format!("{}/{uid}.ics", calendar.url.trim_end_matches('/'));
+                    let etag = match dav.put(&resource, &ics, None).await {
+                        Ok(etag) => etag,
+                        // Written before (a retry after a crash): replace it.
+                        Err(calendars::Error::PreconditionFailed) => {
+                            put_retrying(&dav, &resource, &ics, Some("\"unknown\"")).await?
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    Ok((resource, etag))
+                }
+            }
+        }
+        "google" | "microsoft" => {
+            let mut writer = provider(ProviderWriter::open(db, ctx, grant, connection).await)?;
+            let event = OutgoingEvent {
+                uid: uid.to_owned(),
+                sequence: u32::try_from(sequence).unwrap_or(0),
+                summary: content.summary.clone(),
+                description: content.description.clone(),
+                location: content.location.clone(),
+                start: content.start.to_jiff(),
+                end: content.end.to_jiff(),
+                time_zone: content.time_zone.clone(),
+            };
+            let existing_id = existing.map(|row| row.resource.as_str());
+            let written = provider(writer.write(&calendar.url, existing_id, &event).await)?;
+            Ok((written.id, written.etag))
+        }
+        other => Err(WritebackError::ReadOnly(other.to_owned())),
+    }
+}
+
+/// Deletes the booking's event from `calendar`; one already gone counts as deleted.
+async fn remove(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    (calendar, connection): (&CalendarEntry, &Connection),
+    row: &Writeback,
+) -> Result<(), WritebackError> {
+    match connection.kind.as_str() {
+        "caldav" => {
+            let dav = open_caldav(db, ctx, grant, connection).await?;
+            let dav = dav.client(&ctx.http);
+            match dav.delete(&row.resource, row.etag.as_deref()).await {
+                Ok(()) => Ok(()),
+                Err(calendars::Error::PreconditionFailed) => {
+                    if let Some(fresh) = dav.get(&row.resource).await? {
+                        dav.delete(&row.resource, fresh.etag.as_deref()).await?;
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        "google" | "microsoft" => {
+            let mut writer = provider(ProviderWriter::open(db, ctx, grant, connection).await)?;
+            provider(writer.remove(&calendar.url, &row.resource).await)
+        }
+        other => Err(WritebackError::ReadOnly(other.to_owned())),
+    }
+}
+
+/// A provider attempt's calendar-side failure as this module's error.
+fn provider<T>(attempt: crate::calendar_oauth::Attempt<T>) -> Result<T, WritebackError> {
+    attempt?.map_err(|failure| WritebackError::Provider(failure.into_reason()))
+}
+
+/// A CalDAV connection's credentials, opened.
+struct OpenedDav(Credentials);
+
+impl OpenedDav {
+    fn client<'a>(&'a self, http: &'a outbound::Client) -> CalDav<'a> {
+        CalDav::new(http, &self.0)
+    }
+}
+
+async fn open_caldav(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    connection: &Connection,
+) -> Result<OpenedDav, WritebackError> {
+    let sealed = db
+        .calendar_connections()
+        .secret(grant, connection.id)
+        .await?
+        .ok_or(CredentialError::Corrupt)?;
+    let context = context_of(grant.scope().organization_id(), connection.user_id);
+    Ok(OpenedDav(Credentials {
+        username: connection.username.clone(),
+        password: ctx.keys.open(&context, &sealed)?,
+    }))
+}
+
+/// What the host's calendar shows for `booking`: the event type and the invitees' names as
+/// the summary; the invitees and, with `public_url`, the booking's link in the dashboard as
+/// the description; the location's one line.
+pub fn content(
+    booking: &Booking,
+    title: &str,
+    host: &store::User,
+    attendees: Vec<Person>,
+    public_url: Option<&str>,
+) -> Content {
+    let names: Vec<&str> = attendees.iter().map(|p| p.name.as_str()).collect();
+    let summary = if names.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title}: {}", names.join(", "))
+    };
+    let mut lines: Vec<String> = attendees
+        .iter()
+        .map(|p| format!("Invitee: {} <{}>", p.name, p.email))
+        .collect();
+    if let Some(base) = public_url {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!(
+            "Manage this booking: {}/dashboard/bookings/{}/reschedule",
+            base.trim_end_matches('/'),
+            booking.id
+        ));
+    }
+    Content {
+        summary,
+        description: lines.join("\n"),
+        location: location_text(&booking.location),
+        start: booking.start_at,
+        end: booking.end_at,
+        status: booking.status,
+        time_zone: host.time_zone.clone(),
+        organizer: Person {
+            name: host.name.clone(),
+            email: host.email.clone(),
+        },
+        attendees,
     }
 }
 
@@ -201,39 +408,23 @@ async fn put_retrying(
 }
 
 /// The booking as an iCalendar object.
-pub fn render(
-    booking: &Booking,
-    uid: &str,
-    sequence: i32,
-    title: &str,
-    host: &store::User,
-    attendees: &[Person],
-) -> String {
-    let names: Vec<&str> = attendees.iter().map(|p| p.name.as_str()).collect();
-    let summary = if names.is_empty() {
-        title.to_owned()
-    } else {
-        format!("{title}: {}", names.join(", "))
-    };
+pub fn render(uid: &str, sequence: i32, content: &Content) -> String {
     let event = Event {
         uid: uid.to_owned(),
         sequence: u32::try_from(sequence).unwrap_or(0),
         stamp: Timestamp::now().to_jiff(),
-        start: booking.start_at.to_jiff(),
-        end: booking.end_at.to_jiff(),
-        summary,
-        description: String::new(),
-        location: location_text(&booking.location),
-        status: match booking.status {
+        start: content.start.to_jiff(),
+        end: content.end.to_jiff(),
+        summary: content.summary.clone(),
+        description: content.description.clone(),
+        location: content.location.clone(),
+        status: match content.status {
             BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
             BookingStatus::Pending => Status::Tentative,
             _ => Status::Confirmed,
         },
-        organizer: Some(Person {
-            name: host.name.clone(),
-            email: host.email.clone(),
-        }),
-        attendees: attendees.to_vec(),
+        organizer: Some(content.organizer.clone()),
+        attendees: content.attendees.clone(),
     };
     ical::write::calendar(&[event], None)
 }

@@ -223,6 +223,7 @@ async fn send_and_log(
         booking_id,
         sent,
         provider_response: &response,
+        external_id: None,
     };
     if let Err(error) = db.messages().log(job.organization_id, &entry).await {
         tracing::warn!(%error, "writing the notification log failed");

@@ -28,6 +28,16 @@ pub async fn get(
     Ok(db.event_types().team_setup(scope, id).await?)
 }
 
+/// The setups of every event type `team` hosts.
+pub async fn of_team(
+    db: &Db,
+    scope: &Scope,
+    team: store::types::TeamId,
+) -> Result<Vec<(EventTypeId, TeamSetup)>, ServiceError> {
+    crate::access::reading::<can::ReadEventTypes>(scope)?;
+    Ok(db.event_types().team_setups(scope, team).await?)
+}
+
 /// Sets (or replaces) the team setup of an event type.
 pub async fn set(
     db: &Db,

@@ -42,6 +42,24 @@ pub(crate) fn time_zone(value: &str, _ctx: &()) -> garde::Result {
         .map_err(|_| garde::Error::new("must be an IANA time zone name, e.g. Europe/Berlin"))
 }
 
+/// A phone number in E.164 form (`+14155550123`), as a garde rule. Inputs that keep the
+/// number use [`phone_number`], which also gives back its normalized form.
+pub fn e164(value: &str, _ctx: &()) -> garde::Result {
+    notify::sms::PhoneNumber::parse(value)
+        .map(|_| ())
+        .map_err(|invalid| garde::Error::new(invalid.to_string()))
+}
+
+/// Parses a phone number typed into the field at `pointer` (`+1 415 555-0123`) into E.164,
+/// or says why not as a 422 naming the field.
+pub fn phone_number(
+    pointer: &str,
+    value: &str,
+) -> Result<notify::sms::PhoneNumber, crate::ServiceError> {
+    notify::sms::PhoneNumber::parse(value)
+        .map_err(|invalid| crate::ServiceError::field(pointer, "phone_number", invalid.to_string()))
+}
+
 /// Turns garde's `owner.email` / `items[0].name` into a JSON Pointer: `/owner/email`.
 pub(crate) fn pointer(path: &str) -> String {
     if path.is_empty() {
@@ -71,6 +89,23 @@ mod tests {
         }
         for bad in ["", "-a", "a-", "a--b", "Acme", "a b", "ä", &"a".repeat(64)] {
             assert!(slug(bad, &()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_name_their_field() {
+        assert_eq!(
+            phone_number("/to", "+49 30 1234567").map(String::from).ok(),
+            Some("+49301234567".to_owned())
+        );
+        assert!(e164("+4930 1234567", &()).is_ok());
+        assert!(e164("030 1234567", &()).is_err());
+        match phone_number("/steps/0/to", "030 1234567") {
+            Err(crate::ServiceError::Validation(errors)) => {
+                assert_eq!(errors[0].pointer, "/steps/0/to");
+                assert_eq!(errors[0].code, "phone_number");
+            }
+            other => panic!("expected a field error, got {other:?}"),
         }
     }
 

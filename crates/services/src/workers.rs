@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use jobs::Handlers;
 use notify::email::Mailer;
+use notify::sms::Sms;
 use store::Db;
 use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, REMINDER_JOB,
@@ -11,22 +12,31 @@ use store::repo::jobs::{
 use store::repo::webhooks::DELIVER_JOB;
 use store::repo::workflows;
 
-use store::repo::messages::{EMAIL_JOB, NOTICE_JOB};
+use store::repo::messages::{EMAIL_JOB, NOTICE_JOB, SMS_JOB};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
 use crate::messages::{BookingEventHandler, EmailHandler, NoticeHandler, ScheduledMessageHandler};
+use crate::sms::SmsHandler;
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
-use crate::workflows::{LogSms, RunHandler};
+use crate::workflows::RunHandler;
 
-/// Every job kind and its handler. Without a mailer, e-mails are logged.
+/// How messages leave: e-mail (logged without a mailer) and text messages (logged failed
+/// without a provider).
+#[derive(Clone, Debug, Default)]
+pub struct Senders {
+    pub mailer: Option<Mailer>,
+    pub sms: Option<Sms>,
+}
+
+/// Every job kind and its handler.
 pub fn handlers(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mailer: Option<Mailer>,
+    senders: Senders,
 ) -> Handlers {
-    handlers_with_retries(db, outbound, calendars, mailer, &RETRY_SCHEDULE)
+    handlers_with_retries(db, outbound, calendars, senders, &RETRY_SCHEDULE)
 }
 
 /// Like [`handlers`], with webhook retries waiting on `webhook_retries` instead of the
@@ -35,15 +45,16 @@ pub fn handlers_with_retries(
     db: &Db,
     outbound: &outbound::Client,
     calendars: &CalendarContext,
-    mailer: Option<Mailer>,
+    senders: Senders,
     webhook_retries: &[Duration],
 ) -> Handlers {
+    let Senders { mailer, sms } = senders;
     let workflow_runs = RunHandler {
         db: db.clone(),
         outbound: outbound.clone(),
         keys: calendars.keys.clone(),
         mailer: mailer.clone(),
-        sms: std::sync::Arc::new(LogSms),
+        sms: sms.clone(),
     };
     Handlers::new()
         .on(
@@ -72,6 +83,13 @@ pub fn handlers_with_retries(
             EmailHandler {
                 db: db.clone(),
                 mailer,
+            },
+        )
+        .on(
+            SMS_JOB,
+            SmsHandler {
+                db: db.clone(),
+                sms,
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })

@@ -6,10 +6,10 @@
 //! only the actions that have not succeeded yet.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, Mailer};
+use notify::sms::{PhoneNumber, Sms, SmsError};
 use notify::templates::{Channel, Part, TemplateSet, check_source};
 use notify::webhook::{SigningKey, generate_secret};
 use serde_json::{Value, json};
@@ -55,25 +55,6 @@ pub const PHONE_ANSWER: &str = "phone";
 /// The event every workflow webhook call carries.
 pub const WEBHOOK_EVENT: &str = "workflow.run";
 
-/// Sends one SMS. Until the notify crate's provider lands this is the seam it plugs into.
-pub trait SmsSender: Send + Sync + std::fmt::Debug + 'static {
-    /// Sends `text` to `to` (E.164); the provider's answer, or why it failed.
-    fn send<'a>(&'a self, to: &'a str, text: &'a str) -> BoxFuture<'a, Result<String, String>>;
-}
-
-/// Writes SMS to the log (target `rendezvous::sms`) instead of sending them.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LogSms;
-
-impl SmsSender for LogSms {
-    fn send<'a>(&'a self, to: &'a str, text: &'a str) -> BoxFuture<'a, Result<String, String>> {
-        Box::pin(async move {
-            tracing::info!(target: "rendezvous::sms", %to, "{text}");
-            Ok("logged: no SMS provider configured".to_owned())
-        })
-    }
-}
-
 /// A new workflow and the secret its webhook calls are signed with, shown only now.
 #[derive(Clone, Debug)]
 pub struct CreatedWorkflow {
@@ -83,15 +64,6 @@ pub struct CreatedWorkflow {
 
 fn manage(scope: &Scope) -> Result<Granted<can::ManageOrganization>, ServiceError> {
     scope.grant().ok_or(ServiceError::Forbidden)
-}
-
-/// `+` and 2 to 15 digits, the first not 0.
-pub fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|digits| {
-        (2..=15).contains(&digits.len())
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
 }
 
 fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str) {
@@ -217,15 +189,14 @@ async fn validate(
             action.address = None;
         }
         if kind == "sms_number" {
-            let number = action.number.as_deref().unwrap_or_default().trim();
-            if !is_e164(number) {
-                invalid.push(
-                    at("number"),
-                    "e164",
-                    "must be an E.164 number: + and country code, e.g. +14155550100",
-                );
+            let typed = action.number.as_deref().unwrap_or_default();
+            match PhoneNumber::parse(typed) {
+                Ok(number) => action.number = Some(number.into()),
+                Err(invalid_number) => {
+                    invalid.push(at("number"), "phone_number", invalid_number.to_string());
+                    action.number = Some(typed.trim().to_owned());
+                }
             }
-            action.number = Some(number.to_owned());
         } else {
             action.number = None;
         }
@@ -354,7 +325,8 @@ pub struct RunHandler {
     /// Opens the workflows' sealed secrets.
     pub keys: Keyring,
     pub mailer: Option<Mailer>,
-    pub sms: Arc<dyn SmsSender>,
+    /// Without a provider (`sms_provider = none`) SMS actions fail (and are logged failed).
+    pub sms: Option<Sms>,
 }
 
 impl Handler for RunHandler {
@@ -522,12 +494,12 @@ impl RunHandler {
                 self.email(scene, index, action, &[(to, "other")]).await
             }
             "sms_attendee" => {
-                let numbers: Vec<(Person, String)> = scene
+                let numbers: Vec<(Person, PhoneNumber)> = scene
                     .attendees
                     .iter()
                     .filter_map(|a| {
-                        let number = a.answers.get(PHONE_ANSWER)?.as_str()?.trim().to_owned();
-                        is_e164(&number).then(|| (person(a), number))
+                        let typed = a.answers.get(PHONE_ANSWER)?.as_str()?;
+                        Some((person(a), PhoneNumber::parse(typed).ok()?))
                     })
                     .collect();
                 if numbers.is_empty() {
@@ -538,9 +510,12 @@ impl RunHandler {
                 self.sms(scene, action, &numbers).await
             }
             "sms_number" => {
-                let number = action.number.clone().unwrap_or_default();
+                let typed = action.number.clone().unwrap_or_default();
+                let Ok(number) = PhoneNumber::parse(&typed) else {
+                    return ActionOutcome::failed(format!("{typed:?} is not an E.164 number"));
+                };
                 let to = Person {
-                    name: number.clone(),
+                    name: typed,
                     email: String::new(),
                     time_zone: scene.context.host.time_zone.clone(),
                 };
@@ -630,7 +605,7 @@ impl RunHandler {
                 Ok(answer) => (true, answer),
                 Err(e) => (false, e.to_string()),
             };
-            self.log(scene, "email", &recipient.email, ok, &response)
+            self.log(scene, "email", &recipient.email, ok, &response, None)
                 .await;
             if ok {
                 sent.push(recipient.email.clone());
@@ -649,7 +624,7 @@ impl RunHandler {
         &self,
         scene: &RunScene<'_>,
         action: &Action,
-        to: &[(Person, String)],
+        to: &[(Person, PhoneNumber)],
     ) -> ActionOutcome {
         let mut sent = Vec::new();
         let mut failed = Vec::new();
@@ -658,14 +633,20 @@ impl RunHandler {
                 Ok(rendered) => rendered.text,
                 Err(e) => return ActionOutcome::failed(e.to_string()),
             };
-            let result = self.sms.send(number, &text).await;
-            let (ok, response) = match result {
-                Ok(answer) => (true, answer),
-                Err(error) => (false, error),
+            let result = match &self.sms {
+                Some(sms) => sms.send(number, &text).await,
+                None => Err(SmsError::Invalid(
+                    "no SMS provider is configured (sms_provider = none)".to_owned(),
+                )),
             };
-            self.log(scene, "sms", number, ok, &response).await;
+            let (ok, response, external_id) = match &result {
+                Ok(answer) => (true, answer.status.clone(), answer.message_id.as_deref()),
+                Err(error) => (false, error.to_string(), None),
+            };
+            self.log(scene, "sms", number.as_str(), ok, &response, external_id)
+                .await;
             if ok {
-                sent.push(number.clone());
+                sent.push(number.to_string());
             } else {
                 failed.push(format!("{number}: {response}"));
             }
@@ -726,7 +707,15 @@ impl RunHandler {
         }
     }
 
-    async fn log(&self, scene: &RunScene<'_>, channel: &str, to: &str, sent: bool, response: &str) {
+    async fn log(
+        &self,
+        scene: &RunScene<'_>,
+        channel: &str,
+        to: &str,
+        sent: bool,
+        response: &str,
+        external_id: Option<&str>,
+    ) {
         let event = format!("workflow:{}", scene.workflow.name);
         let entry = LogEntry {
             channel,
@@ -735,6 +724,7 @@ impl RunHandler {
             booking_id: Some(scene.booking.id),
             sent,
             provider_response: response,
+            external_id,
         };
         if let Err(error) = self
             .db
@@ -758,23 +748,6 @@ fn person(attendee: &Attendee) -> Person {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn e164_numbers() {
-        for good in ["+14155550100", "+41791234567", "+12"] {
-            assert!(is_e164(good), "{good}");
-        }
-        for bad in [
-            "14155550100",
-            "+0123",
-            "+1 415 555",
-            "+",
-            "+1234567890123456",
-            "+1a",
-        ] {
-            assert!(!is_e164(bad), "{bad}");
-        }
-    }
 
     fn condition(op: &str, value: &str) -> AnswerCondition {
         AnswerCondition {

@@ -216,6 +216,10 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             keys: config.credential_keys.clone(),
             sync_every: config.calendar_sync_every,
             oauth: config.calendar_oauth.clone(),
+            public_url: config
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
         },
         outbound,
         public_url: config

@@ -1,15 +1,18 @@
 //! Google Calendar and Microsoft 365 connections over OAuth 2.0, with wiremock standing in
-//! for Google and Microsoft (their documented response shapes): the connect flow (start →
-//! consent URL with the PKCE challenge and state → callback → code exchanged with the right
-//! verifier → connection with its calendars), refused states (unknown, used, expired,
-//! another user's), busy time the slots API respects, a token refresh before expiry and
-//! after a 401, and a 410 Gone resync. Both backends.
+//! for Google and Microsoft (their documented request and response shapes): the connect
+//! flow (start → consent URL with the PKCE challenge and state → callback → code exchanged
+//! with the right verifier → connection with its calendars), refused states (unknown, used,
+//! expired, another user's), the browser sent back to the dashboard with a message, busy
+//! time the slots API respects, a token refresh before expiry and after a 401, a 410 Gone
+//! resync, and bookings written back (Google by iCalUID, Microsoft by transactionId):
+//! created, updated on reschedule, deleted on cancel, never twice. Both backends.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use std::collections::HashMap;
 
+use common::calendar_host::{BERLIN, monday, offered, sign_in, working_host};
 use common::{TestApp, call};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -21,65 +24,10 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const BERLIN: &str = "Europe/Berlin";
-
-/// Monday at least a week ahead, so nothing is inside minimum notice.
-fn monday() -> Date {
-    let mut day = jiff::Zoned::now()
-        .with_time_zone(TimeZone::get(BERLIN).unwrap())
-        .date()
-        .checked_add(jiff::Span::new().days(8))
-        .unwrap();
-    while day.weekday() != jiff::civil::Weekday::Monday {
-        day = day.tomorrow().unwrap();
-    }
-    day
-}
-
 fn berlin(day: Date, hour: i8) -> jiff::Zoned {
     day.at(hour, 0, 0, 0)
         .to_zoned(TimeZone::get(BERLIN).unwrap())
         .unwrap()
-}
-
-/// Berlin start times (HH:MM) offered on `day`.
-async fn offered(app: &TestApp, event: &str, day: Date) -> Vec<String> {
-    let path =
-        format!("/api/v1/public/event-types/{event}/slots?start={day}&end={day}&timeZone={BERLIN}");
-    let (status, body) = call(app, Method::GET, &path, None, None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["days"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["slots"].as_array().unwrap().iter())
-        .map(|s| {
-            let ts: jiff::Timestamp = s["start"].as_str().unwrap().parse().unwrap();
-            ts.to_zoned(TimeZone::get(BERLIN).unwrap())
-                .strftime("%H:%M")
-                .to_string()
-        })
-        .collect()
-}
-
-/// A Berlin host working Mon-Fri 09:00-17:00 with a 30-minute event type; returns its id.
-async fn host(app: &TestApp, key: &str) -> String {
-    let (status, body) = call(app, Method::POST, "/api/v1/schedules", Some(key), Some(json!({
-        "name": "Working hours", "time_zone": BERLIN,
-        "weekly": { "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
-                    "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]] }
-    }))).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/event-types",
-        Some(key),
-        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_str().unwrap().to_owned()
 }
 
 fn settings(mock: &MockServer) -> OAuthSettings {
@@ -100,6 +48,7 @@ fn settings(mock: &MockServer) -> OAuthSettings {
 async fn start_app(t: store::testing::TestDb, mock: &MockServer) -> TestApp {
     TestApp::builder()
         .calendar_oauth(settings(mock))
+        .public_url("https://rdv.example")
         .auth(rendezvous_web::AuthConfig {
             secure_cookies: false,
             ..rendezvous_web::AuthConfig::default()
@@ -108,13 +57,36 @@ async fn start_app(t: store::testing::TestDb, mock: &MockServer) -> TestApp {
         .await
 }
 
-/// A GET that does not follow redirects; `auth` is a bearer key or a Cookie header.
+/// A GET from an API client (`Accept: application/json`) that does not follow redirects;
+/// `auth` is a bearer key or a Cookie header.
 async fn get_raw(app: &TestApp, path: &str, auth: Auth<'_>) -> (StatusCode, String, Value) {
+    get_accepting(app, path, auth, "application/json").await
+}
+
+/// A GET as a browser sends it (asking for HTML), not following redirects.
+async fn browser_get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String, Value) {
+    get_accepting(
+        app,
+        path,
+        Auth::Cookie(cookie),
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    )
+    .await
+}
+
+async fn get_accepting(
+    app: &TestApp,
+    path: &str,
+    auth: Auth<'_>,
+    accept: &str,
+) -> (StatusCode, String, Value) {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut request = client.get(app.url(path));
+    let mut request = client
+        .get(app.url(path))
+        .header(reqwest::header::ACCEPT, accept);
     request = match auth {
         Auth::Key(key) => request.bearer_auth(key),
         Auth::Cookie(cookie) => request.header(reqwest::header::COOKIE, cookie),
@@ -210,7 +182,7 @@ store::backend_test!(
         let app = start_app(t, &mock).await;
         let org = app.organization("acme").await;
         let key = org.key.as_str();
-        let event = host(&app, key).await;
+        let event = working_host(&app, key).await;
         let mon = monday();
 
         // Google's documented shapes: the token endpoint, calendarList, events.list.
@@ -282,7 +254,10 @@ store::backend_test!(
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-        assert_eq!(location, "/dashboard/calendars");
+        assert_eq!(
+            location,
+            "/dashboard/calendars?oauth=connected&provider=google"
+        );
 
         // The code went with the verifier whose S256 is the challenge sent at start.
         let exchanges = form_posts(&mock, "/token").await;
@@ -530,7 +505,7 @@ store::backend_test!(
         let app = start_app(t, &mock).await;
         let org = app.organization("acme").await;
         let key = org.key.as_str();
-        let event = host(&app, key).await;
+        let event = working_host(&app, key).await;
         let mon = monday();
         let utc = |hour: i8| {
             berlin(mon, hour)
@@ -674,51 +649,653 @@ store::backend_test!(
     }
 );
 
-/// Signs `email` in through the sign-in form; returns the Cookie header and the CSRF token.
-async fn sign_in(
-    app: &TestApp,
-    organization: &str,
-    email: &str,
-    password: &str,
-) -> (String, String) {
-    let (login_cookie, login_token) = app.sign_in_form().await;
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+/// Connects `provider` for the key's owner through start and callback (the mock must answer
+/// the token exchange and the calendar list); returns the connection's id and its calendars'
+/// ids by provider id.
+async fn connect(app: &TestApp, provider: &str, key: &str) -> (String, HashMap<String, String>) {
+    let consent = start(app, provider, Auth::Key(key)).await;
+    let (status, location, body) = get_raw(
+        app,
+        &callback_path(provider, "the-code", &consent["state"]),
+        Auth::Key(key),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("oauth=connected"), "{location}");
+    let (_, list) = call(
+        app,
+        Method::GET,
+        "/api/v1/calendar-connections",
+        Some(key),
+        None,
+    )
+    .await;
+    let connection = list
+        .as_array()
         .unwrap()
-        .post(app.url("/signin"))
-        .header(reqwest::header::COOKIE, login_cookie)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
+        .iter()
+        .find(|c| c["kind"] == provider)
+        .unwrap();
+    assert_eq!(connection["status"], "active", "{connection}");
+    let calendars = connection["calendars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["url"].as_str().unwrap().to_owned(),
+                c["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (connection["id"].as_str().unwrap().to_owned(), calendars)
+}
+
+/// Chooses the calendar to receive bookings (and block availability).
+async fn receive_bookings_in(app: &TestApp, key: &str, connection: &str, calendar: &str) {
+    let (status, chosen) = call(
+        app,
+        Method::PATCH,
+        &format!("/api/v1/calendar-connections/{connection}/calendars/{calendar}"),
+        Some(key),
+        Some(json!({"blocks_availability": true, "receives_bookings": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!(chosen["receives_bookings"], true);
+}
+
+/// Books the event type at `start` as Ines; returns the booking's uid.
+async fn book_at(app: &TestApp, event: &str, start: &jiff::Zoned) -> String {
+    let (status, booked) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/public/event-types/{event}/bookings"),
+        None,
+        Some(
+            json!({ "start": start.timestamp().to_string(), "name": "Ines Invitee",
+                     "email": "ines@example.com", "time_zone": BERLIN }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    booked["booking"]["uid"].as_str().unwrap().to_owned()
+}
+
+/// Moves a booking as its host; returns the new booking's uid.
+async fn reschedule(app: &TestApp, key: &str, booking: &str, start: &jiff::Zoned) -> String {
+    let (status, moved) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/bookings/{booking}/reschedule"),
+        Some(key),
+        Some(json!({"start": start.timestamp().to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    moved["uid"].as_str().unwrap().to_owned()
+}
+
+async fn cancel(app: &TestApp, key: &str, booking: &str) {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/bookings/{booking}/cancel"),
+        Some(key),
+        Some(json!({"reason": "ill"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Runs the write-back of `booking` now, as the `calendar.writeback` job does.
+async fn write_back(
+    app: &TestApp,
+    org: &common::Org,
+    booking: &str,
+) -> Result<services::calendar_writeback::Outcome, services::calendar_writeback::WritebackError> {
+    services::calendar_writeback::booking_changed(
+        &app.db.db,
+        &app.calendars,
+        org.created.organization.id,
+        store::types::BookingId(booking.parse().unwrap()),
+    )
+    .await
+}
+
+/// Where the store says `booking` was written: (provider event id, sequence).
+async fn written(app: &TestApp, org: &common::Org, booking: &str) -> Option<(String, i32)> {
+    let db = &app.db.db;
+    let scope = db
+        .calendar_connections()
+        .system_scope(&store::Operator::local(), org.created.organization.id);
+    db.calendar_connections()
+        .writeback(&scope, store::types::BookingId(booking.parse().unwrap()))
+        .await
+        .unwrap()
+        .map(|row| (row.resource, row.sequence))
+}
+
+/// The JSON bodies of the requests the mock got, by method and path.
+async fn json_requests(mock: &MockServer, verb: &str, at: &str) -> Vec<Value> {
+    mock.received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == verb && r.url.path() == at)
+        .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+        .collect()
+}
+
+fn utc_text(at: &jiff::Zoned) -> String {
+    at.timestamp().to_string()
+}
+
+store::backend_test!(
+    google_write_back_inserts_by_ical_uid_updates_on_reschedule_and_deletes_on_cancel,
+    |t| async move {
+        let mock = MockServer::start().await;
+        let app = start_app(t, &mock).await;
+        let org = app.organization("acme").await;
+        let key = org.key.as_str();
+        let event = working_host(&app, key).await;
+        let mon = monday();
+        let events = "/calendar/v3/calendars/work/events";
+
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=authorization_code"))
+            .respond_with(token_response("at-1", Some("rt-1"), 3600))
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=refresh_token"))
+            .respond_with(token_response("at-2", None, 3600))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/calendar/v3/users/me/calendarList"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
+            })))
+            .mount(&mock)
+            .await;
+        // Sync: nothing at first; after the reschedule, the incremental read still reports
+        // our event at its old time (and someone else's meeting at 14:00).
+        Mock::given(method("GET"))
+            .and(path(events))
+            .and(query_param("singleEvents", "true"))
+            .and(query_param_is_missing("syncToken"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "items": [], "nextSyncToken": "s1" })),
+            )
+            .mount(&mock)
+            .await;
+        let google_event = |id: &str, from: i8, to: i8| {
+            json!({ "kind": "calendar#event", "id": id, "status": "confirmed", "summary": "x",
+                "start": { "dateTime": berlin(mon, from).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string() },
+                "end": { "dateTime": berlin(mon, to).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string() } })
+        };
+        Mock::given(method("GET"))
+            .and(path(events))
+            .and(query_param("syncToken", "s1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "items": [google_event("gev1", 10, 11), google_event("theirs", 14, 15)],
+                "nextSyncToken": "s2"
+            })))
+            .mount(&mock)
+            .await;
+
+        let (connection, calendars) = connect(&app, "google", key).await;
+        // Google calendars can now receive bookings.
+        receive_bookings_in(&app, key, &connection, &calendars["work"]).await;
+        let booking = book_at(&app, &event, &berlin(mon, 10)).await;
+
+        // The first attempt: nothing has this iCalUID yet; the insert reaches Google but its
+        // answer is lost (503). The job will run again.
+        Mock::given(method("GET"))
+            .and(path(events))
+            .and(query_param("iCalUID", booking.as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "kind": "calendar#events", "items": [] })),
+            )
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(events))
+            .and(query_param("sendUpdates", "none"))
+            .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+                "error": { "code": 503, "message": "Backend Error" }
+            })))
+            .mount(&mock)
+            .await;
+        assert!(write_back(&app, &org, &booking).await.is_err());
+        let inserts = json_requests(&mock, "POST", events).await;
+        assert_eq!(inserts.len(), 1);
+        let insert = &inserts[0];
+        assert_eq!(insert["iCalUID"], booking.as_str(), "{insert}");
+        assert_eq!(insert["sequence"], 0);
+        assert_eq!(insert["summary"], "Intro call: Ines Invitee");
+        assert_eq!(insert["start"]["dateTime"], utc_text(&berlin(mon, 10)));
+        assert_eq!(
+            insert["end"]["dateTime"],
+            utc_text(
+                &berlin(mon, 10)
+                    .checked_add(jiff::Span::new().minutes(30))
+                    .unwrap()
+            )
+        );
+        // The host (the owner) lives in New York: Google shows the event in that zone.
+        assert_eq!(insert["start"]["timeZone"], "America/New_York");
+        let description = insert["description"].as_str().unwrap();
+        assert!(
+            description.contains("Invitee: Ines Invitee <ines@example.com>"),
+            "{description}"
+        );
+        assert!(
+            description.contains(&format!(
+                "https://rdv.example/dashboard/bookings/{booking}/reschedule"
+            )),
+            "{description}"
+        );
+        assert_eq!(written(&app, &org, &booking).await, None);
+
+        // The retry finds the event by its iCalUID and updates it: no second insert. The
+        // first update meets a revoked access token (401): refreshed once, then retried.
+        let found = json!({ "kind": "calendar#events", "items": [{
+            "kind": "calendar#event", "id": "gev1", "etag": "\"3181\"", "iCalUID": booking,
+            "sequence": 0, "status": "confirmed" }] });
+        Mock::given(method("GET"))
+            .and(path(events))
+            .and(query_param("iCalUID", booking.as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(found))
+            .with_priority(2)
+            .mount(&mock)
+            .await;
+        let gev1 = format!("{events}/gev1");
+        Mock::given(method("PUT"))
+            .and(path(gev1.as_str()))
+            .and(header("authorization", "Bearer at-1"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+                "error": { "code": 401, "message": "Invalid Credentials" }
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("PUT"))
+            .and(path(gev1.as_str()))
+            .and(header("authorization", "Bearer at-2"))
+            .and(query_param("sendUpdates", "none"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "kind": "calendar#event", "id": "gev1", "etag": "\"3182\"", "status": "confirmed"
+            })))
+            .mount(&mock)
+            .await;
+        assert_eq!(
+            write_back(&app, &org, &booking).await.unwrap(),
+            services::calendar_writeback::Outcome::Created
+        );
+        assert_eq!(
+            json_requests(&mock, "POST", events).await.len(),
+            1,
+            "no second insert"
+        );
+        assert_eq!(
+            written(&app, &org, &booking).await,
+            Some(("gev1".to_owned(), 0))
+        );
+        let refreshes = form_posts(&mock, "/token")
+            .await
+            .into_iter()
+            .filter(|f| f["grant_type"] == "refresh_token")
+            .count();
+        assert_eq!(refreshes, 1);
+        assert_eq!(
+            stored_tokens(&app, &org, &connection).await["access_token"],
+            "at-2"
+        );
+
+        // Rescheduled to 11:00: the same event, sequence + 1.
+        let moved = reschedule(&app, key, &booking, &berlin(mon, 11)).await;
+        assert_eq!(
+            write_back(&app, &org, &moved).await.unwrap(),
+            services::calendar_writeback::Outcome::Updated
+        );
+        let updates = json_requests(&mock, "PUT", &gev1).await;
+        let update = updates.last().unwrap();
+        assert_eq!(update["sequence"], 1, "{update}");
+        assert_eq!(update["iCalUID"], booking.as_str());
+        assert_eq!(update["start"]["dateTime"], utc_text(&berlin(mon, 11)));
+        assert_eq!(
+            written(&app, &org, &moved).await,
+            Some(("gev1".to_owned(), 1))
+        );
+
+        // The next sync still sees our event at 10:00: it does not make the host busy (the
+        // booking at 11:00 does); someone else's meeting at 14:00 does.
+        let (status, synced) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/calendar-connections/{connection}/sync"),
+            Some(key),
+            None,
         )
-        .body(
-            serde_urlencoded::to_string([
-                ("csrf_token", login_token.as_str()),
-                ("organization", organization),
-                ("email", email),
-                ("password", password),
-            ])
-            .unwrap(),
-        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{synced}");
+        assert_eq!(synced["log"]["mode"], "incremental", "{synced}");
+        let slots = offered(&app, &event, mon).await;
+        assert!(slots.contains(&"10:00".to_owned()), "{slots:?}");
+        assert!(!slots.contains(&"11:00".to_owned()), "{slots:?}");
+        assert!(!slots.contains(&"14:00".to_owned()), "{slots:?}");
+
+        // Cancelled: deleted; then nothing is left to do.
+        Mock::given(method("DELETE"))
+            .and(path(gev1.as_str()))
+            .and(query_param("sendUpdates", "none"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&mock)
+            .await;
+        cancel(&app, key, &moved).await;
+        assert_eq!(
+            write_back(&app, &org, &moved).await.unwrap(),
+            services::calendar_writeback::Outcome::Deleted
+        );
+        assert_eq!(written(&app, &org, &moved).await, None);
+        assert_eq!(
+            write_back(&app, &org, &moved).await.unwrap(),
+            services::calendar_writeback::Outcome::Nothing
+        );
+    }
+);
+
+/// Polls until the mock got `count` requests `verb` at `at` (the write-back runs as a job,
+/// after the booking's response).
+async fn requests_eventually(mock: &MockServer, verb: &str, at: &str, count: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let got = json_requests(mock, verb, at).await;
+        if got.len() >= count {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{verb} {at} never reached {count} request(s)");
+}
+
+store::backend_test!(
+    microsoft_write_back_creates_with_a_transaction_id_patches_and_deletes,
+    |t| async move {
+        let mock = MockServer::start().await;
+        let app = TestApp::builder()
+            .calendar_oauth(settings(&mock))
+            .public_url("https://rdv.example")
+            .workers()
+            .start(t)
+            .await;
+        let org = app.organization("acme").await;
+        let key = org.key.as_str();
+        let event = working_host(&app, key).await;
+        let mon = monday();
+        let graph_time = |at: &jiff::Zoned| {
+            at.with_time_zone(TimeZone::UTC)
+                .strftime("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        };
+
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(token_response("at-1", Some("rt-1"), 3600))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/me/calendars"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "value": [{ "id": "cal-1", "name": "Calendar", "canEdit": true, "isDefaultCalendar": true }]
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/me/calendars/cal-1/calendarView/delta"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "value": [], "@odata.deltaLink": format!("{}/v1.0/me/calendars/cal-1/calendarView/delta?$deltatoken=d1", mock.uri())
+            })))
+            .mount(&mock)
+            .await;
+        // Graph answers a create with the event, a PATCH with the changed event, and 404 to
+        // a DELETE of an event the user already removed.
+        Mock::given(method("POST"))
+            .and(path("/v1.0/me/calendars/cal-1/events"))
+            .and(header("authorization", "Bearer at-1"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+                "@odata.etag": "W/\"DwAAABYAAAA1\"", "id": "AAMkAGI2-1", "subject": "Intro call: Ines Invitee"
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path("/v1.0/me/events/AAMkAGI2-1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "@odata.etag": "W/\"DwAAABYAAAA2\"", "id": "AAMkAGI2-1"
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v1.0/me/events/AAMkAGI2-1"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+                "error": { "code": "ErrorItemNotFound", "message": "The specified object was not found in the store." }
+            })))
+            .mount(&mock)
+            .await;
+
+        let (connection, calendars) = connect(&app, "microsoft", key).await;
+        receive_bookings_in(&app, key, &connection, &calendars["cal-1"]).await;
+
+        // Booked: created once, with the booking's uid as Graph's transactionId.
+        let booking = book_at(&app, &event, &berlin(mon, 10)).await;
+        let created =
+            requests_eventually(&mock, "POST", "/v1.0/me/calendars/cal-1/events", 1).await;
+        let body = &created[0];
+        assert_eq!(body["transactionId"], booking.as_str(), "{body}");
+        assert_eq!(body["subject"], "Intro call: Ines Invitee");
+        assert_eq!(body["start"]["dateTime"], graph_time(&berlin(mon, 10)));
+        assert_eq!(body["start"]["timeZone"], "UTC");
+        assert_eq!(body["showAs"], "busy");
+        assert!(
+            body["body"]["content"].as_str().unwrap().contains(&format!(
+                "https://rdv.example/dashboard/bookings/{booking}/reschedule"
+            )),
+            "{body}"
+        );
+        assert!(
+            body.get("attendees").is_none(),
+            "Outlook would invite them itself"
+        );
+
+        // Rescheduled: the same event is patched, no second one is created.
+        let moved = reschedule(&app, key, &booking, &berlin(mon, 11)).await;
+        let patches = requests_eventually(&mock, "PATCH", "/v1.0/me/events/AAMkAGI2-1", 1).await;
+        assert_eq!(
+            patches[0]["start"]["dateTime"],
+            graph_time(&berlin(mon, 11))
+        );
+        assert!(patches[0].get("transactionId").is_none());
+        assert_eq!(
+            json_requests(&mock, "POST", "/v1.0/me/calendars/cal-1/events")
+                .await
+                .len(),
+            1
+        );
+
+        // Cancelled: deleted; Graph's 404 (already gone) counts as done.
+        cancel(&app, key, &moved).await;
+        requests_eventually(&mock, "DELETE", "/v1.0/me/events/AAMkAGI2-1", 1).await;
+        for _ in 0..100 {
+            if written(&app, &org, &moved).await.is_none() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(written(&app, &org, &moved).await, None);
+    }
+);
+
+/// The page at `location` as the signed-in browser sees it.
+async fn page_html(app: &TestApp, cookie: &str, location: String) -> String {
+    app.client
+        .get(app.url(&location))
+        .header(reqwest::header::COOKIE, cookie)
         .send()
         .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let mut cookies = Vec::new();
-    let mut csrf = String::new();
-    for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
-        let pair = value
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
-            csrf = token.to_owned();
-        }
-        cookies.push(pair);
-    }
-    (cookies.join("; "), csrf)
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
+
+store::backend_test!(
+    the_oauth_callback_sends_the_browser_back_with_a_message,
+    |t| async move {
+        let mock = MockServer::start().await;
+        let app = start_app(t, &mock).await;
+        let org = app.organization("acme").await;
+        let password = "correct horse battery";
+        app.member(&org, "max@acme.example", store::Role::Member, password)
+            .await;
+        let (cookie, _) = sign_in(&app, "acme", "max@acme.example", password).await;
+        let page = |location: String| page_html(&app, &cookie, location);
+
+        // The user declines on Google's consent screen.
+        let consent = start(&app, "google", Auth::Cookie(&cookie)).await;
+        let declined = format!(
+            "/api/v1/calendar-connections/oauth/google/callback?error=access_denied&state={}",
+            consent["state"]
+        );
+        let (status, location, _) = browser_get(&app, &declined, &cookie).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            location,
+            "/dashboard/calendars?oauth=declined&provider=google"
+        );
+        let html = page(location).await;
+        assert!(
+            html.contains(r#"<p class="error" role="alert">Google Calendar was not connected: access was not allowed.</p>"#),
+            "{html}"
+        );
+
+        // A state we never issued.
+        let (status, location, _) =
+            browser_get(&app, &callback_path("google", "c", "made-up"), &cookie).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            location,
+            "/dashboard/calendars?oauth=state_unknown&provider=google"
+        );
+        assert!(
+            page(location)
+                .await
+                .contains("This connection attempt was not started here.")
+        );
+
+        // The token endpoint refuses the code.
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("code=bad-code"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "error": "invalid_grant", "error_description": "Bad Request"
+            })))
+            .mount(&mock)
+            .await;
+        let consent = start(&app, "microsoft", Auth::Cookie(&cookie)).await;
+        let (_, location, _) = browser_get(
+            &app,
+            &callback_path("microsoft", "bad-code", &consent["state"]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            location,
+            "/dashboard/calendars?oauth=code_rejected&provider=microsoft"
+        );
+        assert!(
+            page(location)
+                .await
+                .contains("Microsoft 365 refused the authorization.")
+        );
+
+        // Success: a notice, no error.
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("code=good-code"))
+            .respond_with(token_response("at-1", Some("rt-1"), 3600))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/calendar/v3/users/me/calendarList"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/calendar/v3/calendars/work/events"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "items": [], "nextSyncToken": "s1" })),
+            )
+            .mount(&mock)
+            .await;
+        let consent = start(&app, "google", Auth::Cookie(&cookie)).await;
+        let (_, location, _) = browser_get(
+            &app,
+            &callback_path("google", "good-code", &consent["state"]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(
+            location,
+            "/dashboard/calendars?oauth=connected&provider=google"
+        );
+        let html = page(location).await;
+        assert!(
+            html.contains(r#"<p class="notice" role="status">Connected Google Calendar."#),
+            "{html}"
+        );
+        assert!(!html.contains(r#"role="alert""#), "{html}");
+
+        // Whatever else the address says, the page shows only its own words.
+        let html = page(
+            "/dashboard/calendars?oauth=%3Cscript%3Ealert(1)%3C%2Fscript%3E&provider=%3Cb%3Eevil"
+                .to_owned(),
+        )
+        .await;
+        assert!(
+            html.contains("Connecting the calendar provider failed."),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script>alert(1)") && !html.contains("evil"),
+            "{html}"
+        );
+
+        // An API client asking for JSON still gets problem+json.
+        let (status, _, body) = get_raw(
+            &app,
+            &callback_path("google", "c", "made-up"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/state", "{body}");
+        let consent = start(&app, "google", Auth::Cookie(&cookie)).await;
+        let declined = format!(
+            "/api/v1/calendar-connections/oauth/google/callback?error=access_denied&state={}",
+            consent["state"]
+        );
+        let (status, _, body) = get_raw(&app, &declined, Auth::Cookie(&cookie)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/error", "{body}");
+    }
+);

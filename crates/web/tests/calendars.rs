@@ -11,26 +11,12 @@ mod common;
 use std::time::Duration;
 
 use calendars::testing::Radicale;
+use common::calendar_host::{BERLIN, monday, offered, sign_in, working_host};
 use common::{TestApp, call};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-const BERLIN: &str = "Europe/Berlin";
-
-/// Monday at least a week ahead, so nothing is inside minimum notice.
-fn monday() -> Date {
-    let mut day = jiff::Zoned::now()
-        .with_time_zone(TimeZone::get(BERLIN).unwrap())
-        .date()
-        .checked_add(jiff::Span::new().days(8))
-        .unwrap();
-    while day.weekday() != jiff::civil::Weekday::Monday {
-        day = day.tomorrow().unwrap();
-    }
-    day
-}
 
 fn plus(day: Date, days: i64) -> Date {
     day.checked_add(jiff::Span::new().days(days)).unwrap()
@@ -57,26 +43,6 @@ fn ics(body: &str) -> String {
     format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n")
 }
 
-/// Berlin start times (HH:MM) offered on `day`.
-async fn offered(app: &TestApp, event: &str, day: Date) -> Vec<String> {
-    let path =
-        format!("/api/v1/public/event-types/{event}/slots?start={day}&end={day}&timeZone={BERLIN}");
-    let (status, body) = call(app, Method::GET, &path, None, None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["days"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["slots"].as_array().unwrap().iter())
-        .map(|s| {
-            let ts: jiff::Timestamp = s["start"].as_str().unwrap().parse().unwrap();
-            ts.to_zoned(TimeZone::get(BERLIN).unwrap())
-                .strftime("%H:%M")
-                .to_string()
-        })
-        .collect()
-}
-
 /// Polls Radicale until `check` holds for the resource at `url` (write-back runs after the
 /// response, on its own task).
 async fn eventually(
@@ -97,26 +63,6 @@ async fn eventually(
     );
 }
 
-/// A Berlin host working Mon-Fri 09:00-17:00 with a 30-minute event type; returns its id.
-async fn host(app: &TestApp, key: &str) -> String {
-    let (status, body) = call(app, Method::POST, "/api/v1/schedules", Some(key), Some(json!({
-        "name": "Working hours", "time_zone": BERLIN,
-        "weekly": { "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
-                    "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]] }
-    }))).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/event-types",
-        Some(key),
-        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_str().unwrap().to_owned()
-}
-
 app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
     // Write-back and periodic sync run as jobs.
     let mut app = app;
@@ -126,7 +72,7 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
     let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
     let org = app.organization("acme").await;
     let key = org.key.as_str();
-    let event = host(&app, key).await;
+    let event = working_host(&app, key).await;
     let mon = monday();
     let (tue, wed, thu) = (plus(mon, 1), plus(mon, 2), plus(mon, 3));
 
@@ -560,7 +506,7 @@ async fn feed_server(body: String) -> (String, std::sync::Arc<std::sync::atomic:
 app_test!(ics_feeds_in_and_out, |app| async move {
     let org = app.organization("acme").await;
     let key = org.key.as_str();
-    let event = host(&app, key).await;
+    let event = working_host(&app, key).await;
     let mon = monday();
     let (url, hits) = feed_server(ics(&format!(
         "BEGIN:VEVENT\r\nUID:feed-1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDURATION:PT2H\r\nEND:VEVENT\r\n",
@@ -669,7 +615,7 @@ app_test!(
         let bookings_cal = radicale.make_calendar("bookings", "Bookings").await;
         let org = app.organization("acme").await;
         let key = org.key.as_str();
-        let event = host(&app, key).await;
+        let event = working_host(&app, key).await;
         let thu = plus(monday(), 3);
         let (status, connection) = call(&app, Method::POST, "/api/v1/calendar-connections", Some(key), Some(json!({
             "kind": "caldav", "url": radicale.url, "username": radicale.username, "password": radicale.password
@@ -821,55 +767,6 @@ app_test!(
         assert_eq!(log.outcome, "ok", "{log:?}");
     }
 );
-
-/// Signs `email` in through the sign-in form; returns the Cookie header and the CSRF token.
-async fn sign_in(
-    app: &TestApp,
-    organization: &str,
-    email: &str,
-    password: &str,
-) -> (String, String) {
-    let (login_cookie, login_token) = app.sign_in_form().await;
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/signin"))
-        .header(reqwest::header::COOKIE, login_cookie)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(
-            serde_urlencoded::to_string([
-                ("csrf_token", login_token.as_str()),
-                ("organization", organization),
-                ("email", email),
-                ("password", password),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let mut cookies = Vec::new();
-    let mut csrf = String::new();
-    for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
-        let pair = value
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
-            csrf = token.to_owned();
-        }
-        cookies.push(pair);
-    }
-    (cookies.join("; "), csrf)
-}
 
 store::backend_test!(
     the_calendars_page_adds_syncs_and_disconnects,

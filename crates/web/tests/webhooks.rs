@@ -11,30 +11,20 @@ use std::time::Duration;
 use common::booking::{book, event_type};
 use common::smtp_sink::SmtpSink;
 use common::webhook_receiver::Receiver;
-use common::{Org, TestApp};
+use common::{Org, TestApp, call};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = app.request(method, path).bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// Subscribes `url`; returns (id, secret).
 async fn subscribe(app: &TestApp, org: &Org, body: Value) -> (String, String) {
-    let (status, created) = call(app, Method::POST, "/api/v1/webhooks", &org.key, Some(body)).await;
+    let (status, created) = call(
+        app,
+        Method::POST,
+        "/api/v1/webhooks",
+        Some(&org.key),
+        Some(body),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
@@ -46,7 +36,7 @@ async fn deliveries(app: &TestApp, org: &Org, id: &str) -> Vec<Value> {
         app,
         Method::GET,
         &format!("/api/v1/webhooks/{id}/deliveries"),
-        &org.key,
+        Some(&org.key),
         None,
     )
     .await;
@@ -91,7 +81,7 @@ store::backend_test!(booking_events_reach_the_receiver_signed, |t| async move {
         &app,
         Method::POST,
         &format!("/api/v1/public/manage/{token}/cancel"),
-        &org.key,
+        Some(&org.key),
         Some(json!({ "reason": "sick" })),
     )
     .await;
@@ -156,7 +146,7 @@ store::backend_test!(
             &app,
             Method::POST,
             &format!("/api/v1/public/manage/{token}/cancel"),
-            &org.key,
+            Some(&org.key),
             Some(json!({})),
         )
         .await;
@@ -192,7 +182,8 @@ store::backend_test!(
 
         let deadline = tokio::time::Instant::now() + WAIT;
         let dead = loop {
-            let (status, dead) = call(&app, Method::GET, "/api/v1/jobs/dead", &org.key, None).await;
+            let (status, dead) =
+                call(&app, Method::GET, "/api/v1/jobs/dead", Some(&org.key), None).await;
             assert_eq!(status, StatusCode::OK, "{dead}");
             if dead.as_array().unwrap().len() == 1 {
                 break dead;
@@ -211,7 +202,7 @@ store::backend_test!(
             &app,
             Method::GET,
             &format!("/api/v1/webhooks/{id}"),
-            &org.key,
+            Some(&org.key),
             None,
         )
         .await;
@@ -233,7 +224,7 @@ store::backend_test!(
             &app,
             Method::GET,
             "/api/v1/audit-log?action=webhook_subscription.disabled",
-            &org.key,
+            Some(&org.key),
             None,
         )
         .await;
@@ -281,7 +272,7 @@ store::backend_test!(
             &app,
             Method::PATCH,
             &format!("/api/v1/webhooks/{id}"),
-            &org.key,
+            Some(&org.key),
             Some(json!({ "enabled": true })),
         )
         .await;
@@ -291,7 +282,7 @@ store::backend_test!(
             &app,
             Method::POST,
             &format!("/api/v1/jobs/{job}/retry"),
-            &org.key,
+            Some(&org.key),
             None,
         )
         .await;
@@ -304,7 +295,7 @@ store::backend_test!(
             &app,
             Method::POST,
             &format!("/api/v1/jobs/{job}/retry"),
-            &org.key,
+            Some(&org.key),
             None,
         )
         .await;
@@ -333,7 +324,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
             &app,
             Method::POST,
             "/api/v1/webhooks",
-            &org.key,
+            Some(&org.key),
             Some(json!({ "url": url })),
         )
         .await;
@@ -345,7 +336,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
         &app,
         Method::POST,
         "/api/v1/webhooks",
-        &org.key,
+        Some(&org.key),
         Some(
             json!({ "url": receiver.url("/"), "events": ["booking.created", "booking.exploded"] }),
         ),
@@ -353,7 +344,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "/events/1");
-    let (_, list) = call(&app, Method::GET, "/api/v1/webhooks", &org.key, None).await;
+    let (_, list) = call(&app, Method::GET, "/api/v1/webhooks", Some(&org.key), None).await;
     assert_eq!(list, json!([]), "nothing half written");
 
     let (id, old_secret) = subscribe(&app, &org, json!({ "url": receiver.url("/hooks") })).await;
@@ -362,7 +353,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
         &app,
         Method::POST,
         &format!("/api/v1/webhooks/{id}/test"),
-        &org.key,
+        Some(&org.key),
         None,
     )
     .await;
@@ -379,7 +370,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
         &app,
         Method::POST,
         &format!("/api/v1/webhooks/{id}/rotate-secret"),
-        &org.key,
+        Some(&org.key),
         None,
     )
     .await;
@@ -392,7 +383,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
             &app,
             Method::POST,
             &format!("/api/v1/webhooks/{id}/test"),
-            &org.key,
+            Some(&org.key),
             None,
         )
         .await;
@@ -407,7 +398,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
         &app,
         Method::POST,
         &format!("/api/v1/webhooks/{id}/test"),
-        &org.key,
+        Some(&org.key),
         None,
     )
     .await;
@@ -462,10 +453,17 @@ store::backend_test!(
             (Method::GET, format!("/api/v1/webhooks/{id}/deliveries")),
         ] {
             let body = (method == Method::PATCH).then(|| json!({ "enabled": false }));
-            let (status, _) = call(&app, method.clone(), &path, &other.key, body).await;
+            let (status, _) = call(&app, method.clone(), &path, Some(&other.key), body).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
         }
-        let (_, theirs) = call(&app, Method::GET, "/api/v1/webhooks", &other.key, None).await;
+        let (_, theirs) = call(
+            &app,
+            Method::GET,
+            "/api/v1/webhooks",
+            Some(&other.key),
+            None,
+        )
+        .await;
         assert_eq!(theirs, json!([]));
 
         app.member(
@@ -476,9 +474,9 @@ store::backend_test!(
         )
         .await;
         let key = member_key(&app, &org, "mo@acme.example").await;
-        let (status, _) = call(&app, Method::GET, "/api/v1/webhooks", &key, None).await;
+        let (status, _) = call(&app, Method::GET, "/api/v1/webhooks", Some(&key), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, _) = call(&app, Method::GET, "/api/v1/jobs/dead", &key, None).await;
+        let (status, _) = call(&app, Method::GET, "/api/v1/jobs/dead", Some(&key), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         app.shutdown().await;
     }
@@ -486,7 +484,7 @@ store::backend_test!(
 
 /// An API key for a member, issued by the owner.
 async fn member_key(app: &TestApp, org: &Org, email: &str) -> String {
-    let (_, users) = call(app, Method::GET, "/api/v1/users", &org.key, None).await;
+    let (_, users) = call(app, Method::GET, "/api/v1/users", Some(&org.key), None).await;
     let items = users
         .get("items")
         .unwrap_or(&users)
@@ -498,7 +496,7 @@ async fn member_key(app: &TestApp, org: &Org, email: &str) -> String {
         app,
         Method::POST,
         "/api/v1/api-keys",
-        &org.key,
+        Some(&org.key),
         Some(json!({ "name": "mo", "user_id": user["id"] })),
     )
     .await;

@@ -113,7 +113,11 @@ store::backend_test!(
     a_created_workflow_emails_from_its_own_templates,
     |t| async move {
         let sink = SmtpSink::start().await;
-        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        let app = TestApp::builder()
+            .smtp(sink.port)
+            .sms(notify::sms::Sms::new(notify::sms::LogSms))
+            .start(t)
+            .await;
         let org = app.organization("acme").await;
         let event = event_type(&app, &org).await;
         let workflow = create(
@@ -127,6 +131,7 @@ store::backend_test!(
                       "body": "Hi {{ recipient }}, see you {{ when }} ({{ time_zone }})." },
                     { "kind": "email_address", "address": "desk@acme.example",
                       "subject": "New: {{ title }}", "body": "{{ people | join(', ') }} booked {{ title }}." },
+                    { "kind": "sms_number", "number": "+1 (415) 555-0100", "body": "{{ title }}: {{ when }}" },
                 ]
             }),
         )
@@ -167,7 +172,7 @@ store::backend_test!(
         .await;
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0]["event"], "booking.created");
-        assert_eq!(statuses(&runs[0]), ["succeeded", "succeeded"]);
+        assert_eq!(statuses(&runs[0]), ["succeeded", "succeeded", "succeeded"]);
         assert!(
             runs[0]["actions"][1]["detail"]
                 .as_str()
@@ -193,8 +198,15 @@ store::backend_test!(
             .iter()
             .filter(|m| m.event == "workflow:Welcome")
             .collect();
-        assert_eq!(workflow_rows.len(), 2, "{logged:#?}");
+        assert_eq!(workflow_rows.len(), 3, "{logged:#?}");
         assert!(workflow_rows.iter().all(|m| m.status == "sent"));
+        // The number was stored in E.164 form, and the text went through the SMS provider.
+        assert!(
+            workflow_rows
+                .iter()
+                .any(|m| m.channel == "sms" && m.recipient == "+14155550100"),
+            "{logged:#?}"
+        );
         app.shutdown().await;
     }
 );
@@ -549,7 +561,7 @@ store::backend_test!(invalid_workflows_name_their_fields, |t| async move {
         ("/actions/0/body", "unknown_placeholder"),
         ("/actions/1/address", "email"),
         ("/actions/1/subject", "syntax"),
-        ("/actions/2/number", "e164"),
+        ("/actions/2/number", "phone_number"),
         ("/actions/3/url", "forbidden_address"),
         ("/actions/4/kind", "kind"),
         ("/conditions/answers/0/op", "op"),

@@ -52,6 +52,10 @@ pub fn calendar_context(
         keys: credential_keys(config)?,
         sync_every: config.calendar_sync_every(),
         oauth: config.calendar_oauth(),
+        public_url: config
+            .public_url
+            .as_ref()
+            .map(|u| u.trim_end_matches('/').to_owned()),
     })
 }
 

@@ -49,7 +49,15 @@ pub fn build(
     let calendars = super::calendar_context(config, outbound)?;
     Ok(jobs::Worker::new(
         db.clone(),
-        services::workers::handlers(db, outbound, &calendars, config.mailer()?),
+        services::workers::handlers(
+            db,
+            outbound,
+            &calendars,
+            services::workers::Senders {
+                mailer: config.mailer()?,
+                sms: config.sms(outbound)?,
+            },
+        ),
         settings,
     ))
 }

@@ -617,7 +617,8 @@ impl CalendarConnections<'_> {
         let found = match receiver_in(&mut tx, org, user_id).await? {
             Some(calendar) => connection_in(&mut tx, org, calendar.connection_id)
                 .await?
-                .filter(|c| c.kind == "caldav" && c.status != "disconnected")
+                // ICS feeds are read-only.
+                .filter(|c| c.kind != "ics" && c.status != "disconnected")
                 .map(|c| (calendar, c)),
             None => None,
         };

@@ -181,6 +181,18 @@ pub(crate) async fn host_records(
 }
 
 type TeamRow = (TeamId, String, String, i32, i32, Timestamp);
+/// A `HostRow` of any of a team's event types, led by the event type.
+type TeamHostRow = (
+    EventTypeId,
+    UserId,
+    bool,
+    i32,
+    i32,
+    Option<i32>,
+    Option<i32>,
+    f64,
+    Timestamp,
+);
 type HostRow = (
     UserId,
     bool,
@@ -208,7 +220,7 @@ pub(crate) async fn fetch_setup(
         )
         .bind(org).bind(event_type).fetch_optional(conn).await?
     });
-    let Some((team_id, kind, strategy, hosts_per_booking, max_lead, updated_at)) = team else {
+    let Some(team) = team else {
         return Ok(None);
     };
     let hosts: Vec<HostRow> = with_tx!(tx, conn => {
@@ -221,7 +233,61 @@ pub(crate) async fn fetch_setup(
         )
         .bind(org).bind(event_type).fetch_all(conn).await?
     });
-    Ok(Some(TeamSetup {
+    assemble(team, hosts).map(Some)
+}
+
+/// The setups of every event type `team` hosts, by event type: two statements however many
+/// event types there are.
+async fn fetch_team_setups(
+    tx: &mut Tx,
+    org: OrganizationId,
+    team: TeamId,
+) -> Result<Vec<(EventTypeId, TeamSetup)>, Error> {
+    let teams: Vec<(EventTypeId, TeamId, String, String, i32, i32, Timestamp)> = with_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT e.event_type_id, e.team_id, e.kind, e.strategy, e.hosts_per_booking, \
+             e.max_lead, e.updated_at FROM event_type_teams e JOIN teams t \
+             ON t.organization_id = e.organization_id AND t.id = e.team_id \
+             WHERE e.organization_id = $1 AND e.team_id = $2 AND t.deleted_at IS NULL",
+        )
+        .bind(org).bind(team).fetch_all(conn).await?
+    });
+    let hosts: Vec<TeamHostRow> = with_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT h.event_type_id, h.user_id, h.fixed, h.weight, h.priority, h.max_per_day, \
+             h.max_per_week, h.starting_count, h.created_at FROM event_type_hosts h \
+             JOIN event_type_teams e ON e.organization_id = h.organization_id \
+             AND e.event_type_id = h.event_type_id JOIN users u \
+             ON u.organization_id = h.organization_id AND u.id = h.user_id \
+             WHERE h.organization_id = $1 AND e.team_id = $2 AND u.deleted_at IS NULL \
+             ORDER BY h.event_type_id, h.position",
+        )
+        .bind(org).bind(team).fetch_all(conn).await?
+    });
+    let mut hosts_of: HashMap<EventTypeId, Vec<HostRow>> = HashMap::new();
+    for (event_type, user, fixed, weight, priority, per_day, per_week, start, created) in hosts {
+        hosts_of.entry(event_type).or_default().push((
+            user, fixed, weight, priority, per_day, per_week, start, created,
+        ));
+    }
+    teams
+        .into_iter()
+        .map(
+            |(event_type, team, kind, strategy, per_booking, max_lead, updated_at)| {
+                let hosts = hosts_of.remove(&event_type).unwrap_or_default();
+                let setup = assemble(
+                    (team, kind, strategy, per_booking, max_lead, updated_at),
+                    hosts,
+                )?;
+                Ok((event_type, setup))
+            },
+        )
+        .collect()
+}
+
+fn assemble(team: TeamRow, hosts: Vec<HostRow>) -> Result<TeamSetup, Error> {
+    let (team_id, kind, strategy, hosts_per_booking, max_lead, updated_at) = team;
+    Ok(TeamSetup {
         team_id,
         kind: TeamKind::parse(&kind)
             .ok_or_else(|| Error::Corrupt(format!("team kind {kind:?}")))?,
@@ -249,7 +315,7 @@ pub(crate) async fn fetch_setup(
             )
             .collect(),
         updated_at,
-    }))
+    })
 }
 
 /// The count a host added now starts at: the other hosts' average bookings per unit of
@@ -287,6 +353,18 @@ impl crate::repo::event_types::EventTypes<'_> {
         let setup = fetch_setup(&mut tx, scope.organization_id(), id).await?;
         tx.commit().await?;
         Ok(setup)
+    }
+
+    /// The setups of every event type `team` hosts, with the event type each belongs to.
+    pub async fn team_setups(
+        &self,
+        scope: &Scope,
+        team: TeamId,
+    ) -> Result<Vec<(EventTypeId, TeamSetup)>, Error> {
+        let mut tx = self.db.begin_read().await?;
+        let setups = fetch_team_setups(&mut tx, scope.organization_id(), team).await?;
+        tx.commit().await?;
+        Ok(setups)
     }
 
     /// Makes the event type a team event type with these settings, or replaces them. Hosts

@@ -1,5 +1,6 @@
 //! What a booking event sends: webhook deliveries and e-mails, queued in one transaction with
-//! the event's job, so a booking event is fanned out exactly once.
+//! the event's job, so a booking event is fanned out exactly once; text messages, one job
+//! each; and the log of every message sent.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,6 +17,47 @@ pub const EMAIL_JOB: &str = "email.booking";
 
 /// The job kind that e-mails one notice to one of an organization's owners.
 pub const NOTICE_JOB: &str = "email.notice";
+
+/// The job kind that sends one text message.
+pub const SMS_JOB: &str = "sms.send";
+
+/// One text message to one number (the `sms.send` job's payload). The body is final: it was
+/// rendered when the message was queued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsMessage {
+    /// The number in E.164 form (`+14155550123`); checked again when sent.
+    pub to: String,
+    pub body: String,
+    /// What the message is about, for the notification log: `booking.reminder`,
+    /// `workflow.action`, ...
+    pub event: String,
+    /// The booking it is about, if any.
+    pub booking_id: Option<BookingId>,
+}
+
+/// The job that sends `message`. `idempotency_key`, when given, makes queueing the same
+/// message twice (a retried cause) send it once.
+pub fn sms_job(message: &SmsMessage, idempotency_key: Option<String>) -> Result<NewJob, Error> {
+    let mut job = NewJob::now(
+        SMS_JOB,
+        serde_json::to_value(message).map_err(|e| Error::Corrupt(e.to_string()))?,
+    );
+    job.booking_id = message.booking_id;
+    job.max_attempts = 8;
+    job.idempotency_key = idempotency_key;
+    Ok(job)
+}
+
+/// Queues `message` inside `tx`, so it goes out exactly when the change that caused it
+/// commits. `None` for a repeated idempotency key.
+pub async fn queue_sms(
+    tx: &mut Tx,
+    org: OrganizationId,
+    message: &SmsMessage,
+    idempotency_key: Option<String>,
+) -> Result<Option<crate::types::JobId>, Error> {
+    jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
+}
 
 /// A notice to an organization's owner (the `email.notice` job's payload).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,15 +227,15 @@ impl Messages<'_> {
         entry: &LogEntry<'_>,
     ) -> Result<(), Error> {
         const SQL: &str = "INSERT INTO notification_log (organization_id, id, channel, event, \
-            recipient, booking_id, status, provider_response, created_at) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+            recipient, booking_id, status, provider_response, external_id, created_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         let response: String = entry.provider_response.chars().take(2000).collect();
         with_pool!(self.db, pool => {
             sqlx::query(SQL)
                 .bind(organization_id).bind(uuid::Uuid::now_v7()).bind(entry.channel)
                 .bind(entry.event).bind(entry.recipient).bind(entry.booking_id)
                 .bind(if entry.sent { "sent" } else { "failed" }).bind(&response)
-                .bind(Timestamp::now())
+                .bind(entry.external_id).bind(Timestamp::now())
                 .execute(pool).await?;
         });
         Ok(())
@@ -201,7 +243,7 @@ impl Messages<'_> {
 
     /// The organization's latest `limit` log rows, newest first.
     pub async fn recent_log(&self, scope: &Scope, limit: u32) -> Result<Vec<LoggedMessage>, Error> {
-        const SQL: &str = "SELECT channel, event, recipient, status, provider_response \
+        const SQL: &str = "SELECT channel, event, recipient, status, provider_response, external_id \
             FROM notification_log WHERE organization_id = $1 \
             ORDER BY created_at DESC, id DESC LIMIT $2";
         Ok(with_pool!(self.db, pool => {
@@ -215,7 +257,7 @@ impl Messages<'_> {
         scope: &Scope,
         booking: BookingId,
     ) -> Result<Vec<LoggedMessage>, Error> {
-        const SQL: &str = "SELECT channel, event, recipient, status, provider_response \
+        const SQL: &str = "SELECT channel, event, recipient, status, provider_response, external_id \
             FROM notification_log WHERE organization_id = $1 AND booking_id = $2 \
             ORDER BY created_at, id";
         Ok(with_pool!(self.db, pool => {
@@ -227,7 +269,7 @@ impl Messages<'_> {
 /// A message to record in the notification log.
 #[derive(Clone, Debug)]
 pub struct LogEntry<'a> {
-    /// `email`.
+    /// `email` or `sms`.
     pub channel: &'a str,
     pub event: &'a str,
     pub recipient: &'a str,
@@ -235,6 +277,8 @@ pub struct LogEntry<'a> {
     pub sent: bool,
     /// What the provider answered (`250 OK ...`) or the error.
     pub provider_response: &'a str,
+    /// The provider's id for the message (an SMS provider's message sid).
+    pub external_id: Option<&'a str>,
 }
 
 /// A row of the notification log.
@@ -245,6 +289,7 @@ pub struct LoggedMessage {
     pub recipient: String,
     pub status: String,
     pub provider_response: String,
+    pub external_id: Option<String>,
 }
 
 async fn queue_emails(

@@ -354,22 +354,30 @@ pub async fn start_calendar_oauth(
 
 /// Connect a Google or Microsoft 365 calendar: the provider's callback.
 ///
-/// Checks the state (unknown, already used, expired, or another user's: 422 naming
-/// `/state`), trades the code and the PKCE verifier for tokens (stored encrypted), lists
-/// the account's calendars (the account's own ones block availability), syncs once, and
-/// redirects to the dashboard's calendars page.
+/// Checks the state (unknown, already used, expired, or another user's), trades the code
+/// and the PKCE verifier for tokens (stored encrypted), lists the account's calendars (the
+/// account's own ones block availability), and syncs once.
+///
+/// A browser arrives here from the provider's consent page, so the answer is always a 303
+/// to `/dashboard/calendars?oauth={outcome}&provider={provider}`, where the page shows the
+/// outcome: `connected`, `declined`, `state_missing`, `state_unknown`, `state_used`,
+/// `state_expired`, `state_other_user`, `code_missing`, `code_rejected`, `unreachable`,
+/// `not_configured`, `forbidden` or `failed`. A client that asks for JSON (`Accept:
+/// application/json` without `text/html`) gets the failures as problem+json instead: 422
+/// naming `/state`, `/error` (declined) or `/code`.
 #[utoipa::path(get, path = "/api/v1/calendar-connections/oauth/{provider}/callback", tag = "calendars", security(("api_key" = [])),
     params(("provider" = String, Path, description = "`google` or `microsoft`"), OAuthCallbackQuery),
     responses(
-        (status = 303, description = "Connected: to `/dashboard/calendars`", headers(("location" = String, description = "/dashboard/calendars"))),
-        (status = 403, description = "Lacks availability.manage", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such provider, or it is not configured on this server", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The state is unknown, used, expired or another user's (`/state`); the user declined (`/error`); the code was refused (`/code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 303, description = "To `/dashboard/calendars` with the outcome (`?oauth=connected`, or why it failed)", headers(("location" = String, description = "/dashboard/calendars?oauth={outcome}&provider={provider}"))),
+        (status = 403, description = "Lacks availability.manage (JSON clients)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such provider; or, for JSON clients, it is not configured on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "JSON clients: the state is unknown, used, expired or another user's (`/state`); the user declined (`/error`); the code was refused (`/code`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn finish_calendar_oauth(
     State(state): State<AppState>,
     Authenticated(scope): Authenticated,
     ApiPath(provider): ApiPath<String>,
+    headers: axum::http::HeaderMap,
     ApiQuery(query): ApiQuery<OAuthCallbackQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let provider = provider_of(&provider)?;
@@ -379,12 +387,53 @@ pub async fn finish_calendar_oauth(
         error: query.error,
         error_description: query.error_description,
     };
-    services::calendar_oauth::callback(&state.db, &state.calendars, &scope, provider, input)
-        .await?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, "/dashboard/calendars")],
-    ))
+    let finished =
+        services::calendar_oauth::callback(&state.db, &state.calendars, &scope, provider, input)
+            .await;
+    let outcome = match finished {
+        Ok(_) => "connected",
+        Err(e) if wants_json(&headers) => return Err(e.into()),
+        Err(e) => callback_outcome(&e),
+    };
+    // Only fixed words go into the address: the page says what each means.
+    let location = format!("/dashboard/calendars?oauth={outcome}&provider={provider}");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]))
+}
+
+/// Whether the client asked for JSON rather than a page.
+fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|accept| accept.contains("json") && !accept.contains("text/html"))
+}
+
+/// A failed callback as one of the outcomes the calendars page knows.
+fn callback_outcome(error: &services::ServiceError) -> &'static str {
+    use services::ServiceError;
+    match error {
+        ServiceError::Validation(fields) => {
+            match fields.first().map(|f| (f.pointer.as_str(), f.code)) {
+                Some(("/error", _)) => "declined",
+                Some(("/state", "required")) => "state_missing",
+                Some(("/state", "unknown")) => "state_unknown",
+                Some(("/state", "used")) => "state_used",
+                Some(("/state", "expired")) => "state_expired",
+                Some(("/state", "other_user")) => "state_other_user",
+                Some(("/code", "required")) => "code_missing",
+                Some(("/code", "rejected")) => "code_rejected",
+                Some(("/code", "unreachable")) => "unreachable",
+                _ => "failed",
+            }
+        }
+        ServiceError::NotFound(_) => "not_configured",
+        ServiceError::Forbidden => "forbidden",
+        other => {
+            tracing::warn!(error = %other, "connecting an OAuth calendar failed");
+            "failed"
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -99,6 +99,55 @@ struct CalendarsContext {
     errors: BTreeMap<String, String>,
     /// The OAuth providers this server is registered with: a "Connect" button each.
     providers: Vec<ProviderLink>,
+    /// Why connecting a Google or Microsoft calendar just failed (one of our own sentences).
+    oauth_problem: Option<String>,
+}
+
+/// Where the OAuth callback sends the browser back: `?oauth={outcome}&provider={slug}`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct OAuthReturn {
+    #[serde(default)]
+    oauth: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+}
+
+impl OAuthReturn {
+    /// The sentence for the outcome: `Ok` for a connection made, `Err` for a failure. Only
+    /// known outcome words are shown, each as text of our own: nothing in the address ends
+    /// up on the page.
+    fn message(&self) -> Option<Result<String, String>> {
+        let label = self
+            .provider
+            .as_deref()
+            .and_then(services::calendar_oauth::OAuthProvider::parse)
+            .map_or("the calendar provider", |p| p.label());
+        let again = "Please connect again.";
+        let problem = match self.oauth.as_deref()? {
+            "connected" => {
+                return Some(Ok(format!(
+                    "Connected {label}. Choose below which calendars block your availability and which one receives bookings."
+                )));
+            }
+            "declined" => format!("{label} was not connected: access was not allowed."),
+            "state_missing" => format!("The answer from {label} was incomplete. {again}"),
+            "state_unknown" => format!("This connection attempt was not started here. {again}"),
+            "state_used" => format!("This connection attempt was already used. {again}"),
+            "state_expired" => {
+                format!("This connection attempt took more than 10 minutes. {again}")
+            }
+            "state_other_user" => "This connection attempt was started by another user: sign in as them, or connect again.".to_owned(),
+            "code_missing" => format!("The answer from {label} carried no authorization. {again}"),
+            "code_rejected" => format!("{label} refused the authorization. {again}"),
+            "unreachable" => {
+                format!("{label} could not be reached to list your calendars. Please try again later.")
+            }
+            "not_configured" => format!("{label} is not set up on this server."),
+            "forbidden" => "You may not connect calendars.".to_owned(),
+            _ => format!("Connecting {label} failed. Please try again."),
+        };
+        Some(Err(problem))
+    }
 }
 
 #[derive(Serialize)]
@@ -125,7 +174,7 @@ fn row(view: ConnectionView) -> ConnectionRow {
             "microsoft" => "Microsoft 365",
             _ => "ICS feed",
         },
-        writable: c.kind == "caldav",
+        writable: c.kind != "ics",
         url: c.url,
         status: c.status,
         last_error: c.last_error,
@@ -178,6 +227,7 @@ async fn context(
                 slug: p.as_str(),
             })
             .collect(),
+        oauth_problem: None,
     })
 }
 
@@ -216,8 +266,19 @@ fn optional(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-pub(crate) async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
-    page(context(&state, &signed_in, None).await?)
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(returned): Query<OAuthReturn>,
+) -> Rendered {
+    let (notice, problem) = match returned.message() {
+        Some(Ok(notice)) => (Some(notice), None),
+        Some(Err(problem)) => (None, Some(problem)),
+        None => (None, None),
+    };
+    let mut context = context(&state, &signed_in, notice).await?;
+    context.oauth_problem = problem;
+    page(context)
 }
 
 pub(crate) async fn add_caldav(

@@ -340,6 +340,11 @@ async fn show_context(
             .find(|u| u.id == user)
             .map_or_else(|| user.0.to_string(), |u| u.name.clone())
     };
+    let mut setups: std::collections::HashMap<_, _> =
+        services::team_event_types::of_team(&state.db, scope, id)
+            .await?
+            .into_iter()
+            .collect();
     let mut event_types = Vec::new();
     let mut event_type_choices = Vec::new();
     for event in services::event_types::list(&state.db, scope, None).await? {
@@ -347,8 +352,7 @@ async fn show_context(
             value: event.id.0.to_string(),
             label: event.fields.title.clone(),
         });
-        let setup = services::team_event_types::get(&state.db, scope, event.id).await?;
-        if let Some(setup) = setup.filter(|s| s.team_id == id) {
+        if let Some(setup) = setups.remove(&event.id) {
             event_types.push(TeamEventRow {
                 id: event.id.0,
                 title: event.fields.title,

@@ -2,6 +2,8 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod booking;
+pub mod calendar_host;
+pub mod sms_receiver;
 pub mod smtp_sink;
 pub mod webhook_receiver;
 
@@ -21,6 +23,9 @@ pub struct TestAppBuilder {
     http: HttpConfig,
     workers: bool,
     mailer: Option<notify::email::Mailer>,
+    sms: Option<notify::sms::Sms>,
+    /// Waits between a failed job's tries; `None`: the worker's default (seconds).
+    backoff: Option<jobs::Backoff>,
     /// Rate-limit counters in the database rather than in process memory.
     shared_rate_limits: bool,
 }
@@ -36,6 +41,8 @@ impl Default for TestAppBuilder {
             },
             workers: false,
             mailer: None,
+            sms: None,
+            backoff: None,
             shared_rate_limits: false,
         }
     }
@@ -86,6 +93,23 @@ impl TestAppBuilder {
         };
         self.mailer = Some(notify::email::Mailer::new(&settings).unwrap());
         self.workers = true;
+        self
+    }
+
+    /// Workers send text messages through `provider`.
+    pub fn sms(mut self, provider: notify::sms::Sms) -> Self {
+        self.sms = Some(provider);
+        self.workers = true;
+        self
+    }
+
+    /// Failed jobs that choose no time of their own are retried milliseconds later rather
+    /// than seconds.
+    pub fn quick_retries(mut self) -> Self {
+        self.backoff = Some(jobs::Backoff {
+            base: std::time::Duration::from_millis(20),
+            max: std::time::Duration::from_millis(200),
+        });
         self
     }
 
@@ -148,10 +172,15 @@ impl TestAppBuilder {
             keys: self.http.credential_keys.clone(),
             sync_every: self.http.calendar_sync_every,
             oauth: self.http.calendar_oauth.clone(),
+            public_url: self.http.public_url.clone(),
+        };
+        let senders = services::workers::Senders {
+            mailer: self.mailer.clone(),
+            sms: self.sms.clone(),
         };
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &calendars, self.mailer.clone()));
+            .then(|| start_workers(&db.db, &calendars, senders, self.backoff));
         TestApp {
             addr,
             client: {
@@ -184,19 +213,21 @@ pub struct TestApp {
 fn start_workers(
     db: &store::Db,
     calendars: &services::calendar_sync::CalendarContext,
-    mailer: Option<notify::email::Mailer>,
+    senders: services::workers::Senders,
+    backoff: Option<jobs::Backoff>,
 ) -> (tokio::sync::watch::Sender<bool>, JoinHandle<()>) {
     let handlers = services::workers::handlers_with_retries(
         db,
         &calendars.http,
         calendars,
-        mailer,
+        senders,
         &[std::time::Duration::from_millis(10)],
     );
     let config = jobs::WorkerConfig {
         concurrency: 8,
         idle_poll: std::time::Duration::from_millis(20),
         grace: std::time::Duration::from_secs(2),
+        backoff: backoff.unwrap_or_default(),
         ..jobs::WorkerConfig::default()
     };
     let worker = jobs::Worker::new(db.clone(), handlers, config);
@@ -319,7 +350,12 @@ impl TestApp {
             let _ = stop.send(true);
             running.await.unwrap();
         }
-        self.workers = Some(start_workers(&self.db.db, &self.calendars, None));
+        self.workers = Some(start_workers(
+            &self.db.db,
+            &self.calendars,
+            services::workers::Senders::default(),
+            None,
+        ));
     }
 
     pub async fn shutdown(mut self) {

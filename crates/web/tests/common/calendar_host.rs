@@ -1,0 +1,113 @@
+//! Scenes the calendar stories share: a Berlin host with working hours and an event type,
+//! the starts the slots API offers them, and a member signed in through the sign-in form.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::{TestApp, call};
+
+pub const BERLIN: &str = "Europe/Berlin";
+
+/// Monday at least a week ahead, so nothing is inside minimum notice.
+pub fn monday() -> Date {
+    let mut day = jiff::Zoned::now()
+        .with_time_zone(TimeZone::get(BERLIN).unwrap())
+        .date()
+        .checked_add(jiff::Span::new().days(8))
+        .unwrap();
+    while day.weekday() != jiff::civil::Weekday::Monday {
+        day = day.tomorrow().unwrap();
+    }
+    day
+}
+
+/// Berlin start times (HH:MM) offered on `day`.
+pub async fn offered(app: &TestApp, event: &str, day: Date) -> Vec<String> {
+    let path =
+        format!("/api/v1/public/event-types/{event}/slots?start={day}&end={day}&timeZone={BERLIN}");
+    let (status, body) = call(app, Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["slots"].as_array().unwrap().iter())
+        .map(|s| {
+            let ts: jiff::Timestamp = s["start"].as_str().unwrap().parse().unwrap();
+            ts.to_zoned(TimeZone::get(BERLIN).unwrap())
+                .strftime("%H:%M")
+                .to_string()
+        })
+        .collect()
+}
+
+/// A Berlin host working Mon-Fri 09:00-17:00 with a 30-minute event type; returns its id.
+pub async fn working_host(app: &TestApp, key: &str) -> String {
+    let (status, body) = call(app, Method::POST, "/api/v1/schedules", Some(key), Some(json!({
+        "name": "Working hours", "time_zone": BERLIN,
+        "weekly": { "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+                    "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]] }
+    }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/event-types",
+        Some(key),
+        Some(json!({ "slug": "intro", "title": "Intro call", "duration_minutes": 30 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// Signs `email` in through the sign-in form; returns the Cookie header and the CSRF token.
+pub async fn sign_in(
+    app: &TestApp,
+    organization: &str,
+    email: &str,
+    password: &str,
+) -> (String, String) {
+    let (login_cookie, login_token) = app.sign_in_form().await;
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/signin"))
+        .header(reqwest::header::COOKIE, login_cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(
+            serde_urlencoded::to_string([
+                ("csrf_token", login_token.as_str()),
+                ("organization", organization),
+                ("email", email),
+                ("password", password),
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut cookies = Vec::new();
+    let mut csrf = String::new();
+    for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+        let pair = value
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
+            csrf = token.to_owned();
+        }
+        cookies.push(pair);
+    }
+    (cookies.join("; "), csrf)
+}
