@@ -312,32 +312,9 @@ pub struct TemplateProblem {
 pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplateProblem> {
     let mut problems = Vec::new();
     for &part in channel.parts() {
-        let mut env = environment();
-        if let Err(e) = env.add_template_owned(part.file_name(), set.get(part).to_owned()) {
-            problems.push(TemplateProblem {
-                part: part.as_str(),
-                code: "syntax",
-                message: format!("does not compile: {}", e.detail().unwrap_or("syntax error")),
-            });
-            continue;
-        }
-        let Ok(template) = env.get_template(part.file_name()) else {
+        let Some(used) = scan(part, set.get(part), placeholders(event), &mut problems) else {
             continue;
         };
-        let used: BTreeSet<String> = template.undeclared_variables(false).into_iter().collect();
-        let allowed = placeholders(event);
-        for name in &used {
-            if !allowed.contains(&name.as_str()) && !GLOBALS.contains(&name.as_str()) {
-                problems.push(TemplateProblem {
-                    part: part.as_str(),
-                    code: "unknown_placeholder",
-                    message: format!(
-                        "uses `{name}`, which messages do not carry (they carry {})",
-                        allowed.join(", ")
-                    ),
-                });
-            }
-        }
         for required in required_placeholders(event, part) {
             if !used.contains(*required) {
                 problems.push(TemplateProblem {
@@ -349,6 +326,49 @@ pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplatePr
         }
     }
     problems
+}
+
+/// Everything wrong with `source` as a `part` template on its own (it compiles and uses
+/// only the placeholders messages carry), for templates no message type requires anything
+/// of (workflow actions); empty when it may be saved.
+pub fn check_source(part: Part, source: &str) -> Vec<TemplateProblem> {
+    let mut problems = Vec::new();
+    scan(part, source, &PLACEHOLDERS, &mut problems);
+    problems
+}
+
+/// Compiles `source` and checks its placeholders, adding what is wrong to `problems`.
+/// Returns the placeholders it uses, or `None` when it does not compile.
+fn scan(
+    part: Part,
+    source: &str,
+    allowed: &[&str],
+    problems: &mut Vec<TemplateProblem>,
+) -> Option<BTreeSet<String>> {
+    let mut env = environment();
+    if let Err(e) = env.add_template_owned(part.file_name(), source.to_owned()) {
+        problems.push(TemplateProblem {
+            part: part.as_str(),
+            code: "syntax",
+            message: format!("does not compile: {}", e.detail().unwrap_or("syntax error")),
+        });
+        return None;
+    }
+    let template = env.get_template(part.file_name()).ok()?;
+    let used: BTreeSet<String> = template.undeclared_variables(false).into_iter().collect();
+    for name in &used {
+        if !allowed.contains(&name.as_str()) && !GLOBALS.contains(&name.as_str()) {
+            problems.push(TemplateProblem {
+                part: part.as_str(),
+                code: "unknown_placeholder",
+                message: format!(
+                    "uses `{name}`, which messages do not carry (they carry {})",
+                    allowed.join(", ")
+                ),
+            });
+        }
+    }
+    Some(used)
 }
 
 fn environment() -> Environment<'static> {

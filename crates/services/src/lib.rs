@@ -45,5 +45,6 @@ pub mod users;
 pub mod validate;
 pub mod webhooks;
 pub mod workers;
+pub mod workflows;
 
 pub use error::{FieldError, ServiceError};

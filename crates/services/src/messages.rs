@@ -494,7 +494,7 @@ impl Handler for NoticeHandler {
 }
 
 /// What the templates say to one recipient, in the recipient's time zone.
-fn booking_message(email: &BookingEmail, manage_url: Option<String>) -> BookingMessage {
+pub(crate) fn booking_message(email: &BookingEmail, manage_url: Option<String>) -> BookingMessage {
     let zone =
         jiff::tz::TimeZone::get(&email.recipient.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let start = email.start_at.to_jiff().to_zoned(zone.clone());

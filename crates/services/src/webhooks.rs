@@ -112,15 +112,20 @@ fn read(scope: &Scope) -> Result<(), ServiceError> {
         .ok_or(ServiceError::Forbidden)
 }
 
-fn check_url(invalid: &mut Invalid, outbound: &outbound::Client, url: &str) {
+pub(crate) fn check_url(
+    invalid: &mut Invalid,
+    pointer: &str,
+    outbound: &outbound::Client,
+    url: &str,
+) {
     match outbound.check_url(url) {
         Ok(_) => {}
         Err(outbound::Error::Forbidden(why)) => invalid.push(
-            "/url",
+            pointer,
             "forbidden_address",
             format!("must not point at a private or local address ({why})"),
         ),
-        Err(_) => invalid.push("/url", "url", "must be an http or https URL with a host"),
+        Err(_) => invalid.push(pointer, "url", "must be an http or https URL with a host"),
     }
 }
 
@@ -154,7 +159,7 @@ pub async fn create(
 ) -> Result<CreatedSubscription, ServiceError> {
     let grant = manage(scope)?;
     let mut invalid = Invalid::default();
-    check_url(&mut invalid, outbound, &input.url);
+    check_url(&mut invalid, "/url", outbound, &input.url);
     check_events(&mut invalid, &input.events);
     check_description(&mut invalid, &input.description);
     invalid.check(
@@ -230,7 +235,7 @@ pub async fn update(
     let grant = manage(scope)?;
     let mut invalid = Invalid::default();
     if let Some(url) = &input.url {
-        check_url(&mut invalid, outbound, url);
+        check_url(&mut invalid, "/url", outbound, url);
     }
     if let Some(events) = &input.events {
         check_events(&mut invalid, events);
@@ -359,7 +364,7 @@ fn signing_keys(
 }
 
 /// An attempt's HTTP result counts as delivered.
-trait Succeeded {
+pub(crate) trait Succeeded {
     fn succeeded(&self) -> bool;
 }
 
@@ -376,15 +381,22 @@ async fn send(
     delivery: &Delivery,
     keys: &[SigningKey],
 ) -> NewAttempt {
+    post_signed(outbound, url, &delivery.message_id, &delivery.payload, keys).await
+}
+
+/// Signs `payload` as message `message_id` (the `webhook-id`) and POSTs it to `url` through
+/// the SSRF-guarded client, once. Never fails: what went wrong is in the attempt.
+pub(crate) async fn post_signed(
+    outbound: &outbound::Client,
+    url: &str,
+    message_id: &str,
+    payload: &Value,
+    keys: &[SigningKey],
+) -> NewAttempt {
     let attempted_at = Timestamp::now();
     let started = Instant::now();
-    let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
-    let message = SignedMessage::new(
-        &delivery.message_id,
-        attempted_at.to_jiff().as_second(),
-        body,
-        keys,
-    );
+    let body = serde_json::to_vec(payload).unwrap_or_default();
+    let message = SignedMessage::new(message_id, attempted_at.to_jiff().as_second(), body, keys);
     let result = async {
         let mut request = outbound
             .request(reqwest::Method::POST, url)?

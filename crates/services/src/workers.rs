@@ -11,6 +11,7 @@ use store::repo::jobs::{
     REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
+use store::repo::workflows;
 
 use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB, SMS_JOB};
 
@@ -22,6 +23,7 @@ use crate::messages::{
 };
 use crate::sms::SmsHandler;
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
+use crate::workflows::RunHandler;
 
 /// How messages leave: e-mail (logged without a mailer) and text messages (logged failed
 /// without a provider), and where the links in e-mails lead.
@@ -60,6 +62,13 @@ pub fn handlers_with_retries(
         public_url,
     } = senders;
     let mail = Mail { mailer, public_url };
+    let workflow_runs = RunHandler {
+        db: db.clone(),
+        outbound: outbound.clone(),
+        keys: calendars.keys.clone(),
+        mailer: mail.mailer.clone(),
+        sms: sms.clone(),
+    };
     Handlers::new()
         .on(
             CALENDAR_WRITEBACK_JOB,
@@ -107,6 +116,8 @@ pub fn handlers_with_retries(
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(workflows::RUN_JOB, workflow_runs.clone())
+        .on(workflows::SCHEDULED_JOB, workflow_runs)
         .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })
         .on(
             HOST_REMINDER_JOB,

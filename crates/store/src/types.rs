@@ -293,3 +293,11 @@ typed_id!(
     /// Identifies a user's secret bookings feed URL.
     FeedTokenId
 );
+typed_id!(
+    /// Identifies a workflow.
+    WorkflowId
+);
+typed_id!(
+    /// Identifies one run of a workflow for one booking.
+    WorkflowRunId
+);

@@ -152,6 +152,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::webhooks::test_webhook))
         .routes(routes!(api::webhooks::list_webhook_deliveries))
         .routes(routes!(
+            api::workflows::create_workflow,
+            api::workflows::list_workflows
+        ))
+        .routes(routes!(
+            api::workflows::get_workflow,
+            api::workflows::replace_workflow,
+            api::workflows::delete_workflow
+        ))
+        .routes(routes!(api::workflows::list_workflow_runs))
+        .routes(routes!(
             api::preferences::get_notification_preferences,
             api::preferences::put_notification_preferences
         ))

@@ -26,7 +26,9 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Signed event deliveries (Standard Webhooks) to your URLs; the body is a WebhookEvent"),
         (name = "messages", description = "Message templates per type and channel (minijinja), with previews"),
         (name = "jobs", description = "Background work that gave up, and retrying it"),
-    )
+        (name = "workflows", description = "Automations on bookings: on an event or before/after a booking, e-mail, SMS or call a webhook (the body is a WorkflowWebhookEvent, signed like webhooks); every run recorded"),
+    ),
+    components(schemas(crate::api::workflows::WorkflowWebhookEvent))
 )]
 pub(crate) struct ApiDoc;
 

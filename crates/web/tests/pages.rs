@@ -1257,3 +1257,163 @@ store::backend_test!(
         assert!(!ics.contains("\r\nURL:"));
     }
 );
+
+pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
+    let org = app.organization("acme").await;
+    let (_, event) = host(&app, &org, "berta@acme.example").await;
+    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
+        .await;
+    let client = no_redirects();
+
+    // Members neither see the page nor its link.
+    let (member, _) = sign_in(&app, "acme", "berta@acme.example").await;
+    let dashboard = client
+        .get(app.url("/dashboard"))
+        .header(COOKIE, &member)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !dashboard
+            .text()
+            .await
+            .unwrap()
+            .contains("/dashboard/workflows")
+    );
+    let refused = client
+        .get(app.url("/dashboard/workflows"))
+        .header(COOKIE, &member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let (cookie, csrf) = sign_in(&app, "acme", "olga@acme.example").await;
+    let page = client
+        .get(app.url("/dashboard/workflows"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("href=\"/dashboard/workflows\" aria-current=\"page\""));
+    assert!(html.contains("name=\"a1_kind\""), "two empty action rows");
+
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        client
+            .post(app.url(&path))
+            .header(COOKIE, &cookie)
+            .form_body(&fields)
+            .send()
+    };
+    let forged = post(
+        "/dashboard/workflows".into(),
+        vec![("name", "x".to_owned())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // The second row's errors are shown at its fields; what was typed is kept.
+    let fields = |body: &str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("name", "Remind".to_owned()),
+            ("active", "on".to_owned()),
+            ("trigger", "before_start".to_owned()),
+            ("offset_minutes", "60".to_owned()),
+            ("event_type_ids", event.clone()),
+            ("a0_kind", String::new()),
+            ("a1_kind", "email_attendee".to_owned()),
+            ("a1_subject", "Soon: {{ title }}".to_owned()),
+            ("a1_body", body.to_owned()),
+        ]
+    };
+    let bad = post("/dashboard/workflows".into(), fields("{{ nonsense }}"))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("id=\"e-a1_body\""), "{html}");
+    assert!(html.contains("Soon: {{ title }}"), "typed subject kept");
+    assert!(html.contains(&format!("value=\"{event}\" checked")));
+
+    let created = post(
+        "/dashboard/workflows".into(),
+        fields("See you {{ when }}, {{ recipient }}."),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    let secret = input_value(&html, "new-secret").expect("the secret is shown once");
+    assert!(secret.starts_with("whsec_"));
+    assert!(html.contains("60 min before the start"), "{html}");
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/workflows"))
+        .bearer_auth(&org.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["actions"][0]["kind"], "email_attendee");
+    assert_eq!(list[0]["conditions"]["event_type_ids"], json!([event]));
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+
+    // Edited on its page: switched off, with a webhook added in a spare row.
+    let shown = client
+        .get(app.url(&format!("/dashboard/workflows/{id}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let html = shown.text().await.unwrap();
+    assert!(html.contains("No runs yet."));
+    assert!(
+        html.contains("name=\"a2_kind\""),
+        "spare rows after the action"
+    );
+    let mut edit = fields("See you {{ when }}.");
+    edit.retain(|(name, _)| *name != "active");
+    edit.push(("a2_kind", "webhook".to_owned()));
+    edit.push(("a2_url", "http://10.0.0.1/hook".to_owned()));
+    let refused = post(format!("/dashboard/workflows/{id}"), edit.clone())
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("id=\"e-a2_url\""));
+    edit.pop();
+    edit.push(("a2_url", "https://hooks.example.com/x".to_owned()));
+    let saved = post(format!("/dashboard/workflows/{id}"), edit)
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert!(saved.text().await.unwrap().contains("Workflow saved."));
+    let got: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/workflows/{id}")))
+        .bearer_auth(&org.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["active"], false);
+    assert_eq!(got["actions"][1]["url"], "https://hooks.example.com/x");
+
+    let deleted = post(
+        format!("/dashboard/workflows/{id}/delete"),
+        vec![("csrf_token", csrf.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(deleted.headers()[LOCATION], "/dashboard/workflows");
+    app.shutdown().await;
+});

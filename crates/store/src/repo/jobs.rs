@@ -15,6 +15,7 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
+use crate::repo::workflows;
 use crate::scope::{Actor, Role, Scope};
 use crate::types::{BookingId, JobId, OrganizationId, Timestamp};
 use crate::{Db, Error, Tx, with_pool, with_tx};
@@ -165,10 +166,11 @@ pub(crate) async fn cancel_scheduled(
     Ok(with_tx!(tx, conn => {
         sqlx::query(
             "DELETE FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
-             AND state = 'pending' AND kind IN ($3, $4, $5)",
+             AND state = 'pending' AND kind IN ($3, $4, $5, $6)",
         )
         .bind(organization_id).bind(booking)
         .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .bind(workflows::SCHEDULED_JOB)
         .execute(conn).await?.rows_affected()
     }))
 }
@@ -182,19 +184,36 @@ pub(crate) async fn move_scheduled(
     old: BookingId,
     new: &crate::repo::bookings::Booking,
 ) -> Result<(), Error> {
-    let pending: Vec<(JobId, String)> = with_tx!(&mut *tx, conn => {
+    let pending: Vec<(JobId, String, Json<Value>, Timestamp)> = with_tx!(&mut *tx, conn => {
         sqlx::query_as(
-            "SELECT id, kind FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
-             AND state = 'pending' AND kind IN ($3, $4, $5)",
+            "SELECT id, kind, payload, run_at FROM jobs WHERE organization_id = $1 \
+             AND booking_id = $2 AND state = 'pending' AND kind IN ($3, $4, $5, $6)",
         )
         .bind(organization_id).bind(old)
         .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
+        .bind(workflows::SCHEDULED_JOB)
         .fetch_all(conn).await?
     });
     let now = Timestamp::now();
     let host_lead = host_lead(tx, organization_id, new.host_user_id).await?;
-    for (id, kind) in pending {
-        let run_at = scheduled_run_at(&kind, new, host_lead).filter(|at| *at > now);
+    for (id, kind, Json(payload), run_at) in pending {
+        let (run_at, key) = if kind == workflows::SCHEDULED_JOB {
+            // A delay after an event keeps its time; a timed trigger follows the booking.
+            let at = workflows::timed_run_at(&payload, new.start_at, new.end_at).unwrap_or(run_at);
+            let workflow = payload
+                .get("workflow_id")
+                .and_then(Value::as_str)
+                .and_then(|w| w.parse().ok());
+            let key =
+                workflow.map_or_else(|| new.id.0.to_string(), |w| workflows::job_key(w, new.id));
+            (Some(at), key)
+        } else {
+            (
+                scheduled_run_at(&kind, new, host_lead),
+                new.id.0.to_string(),
+            )
+        };
+        let run_at = run_at.filter(|at| *at > now);
         with_tx!(&mut *tx, conn => {
             match run_at {
                 Some(run_at) => {
@@ -203,7 +222,7 @@ pub(crate) async fn move_scheduled(
                          updated_at = $6 WHERE organization_id = $1 AND id = $2",
                     )
                     .bind(organization_id).bind(id).bind(new.id).bind(run_at)
-                    .bind(new.id.0.to_string()).bind(now)
+                    .bind(&key).bind(now)
                     .execute(conn).await?;
                 }
                 None => {

@@ -292,6 +292,17 @@ impl Messages<'_> {
         if EMAILED_EVENTS.contains(&event.name) {
             queue_emails(&mut tx, org, job, event).await?;
         }
+        if !scheduled {
+            crate::repo::workflows::queue_runs(
+                &mut tx,
+                org,
+                event.name,
+                event.booking_id,
+                event.start_at,
+                event.end_at,
+            )
+            .await?;
+        }
         if !jobs::complete_in(&mut tx, job).await? {
             return Ok(None);
         }
@@ -545,7 +556,7 @@ async fn current_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result
 }
 
 /// The readable place of a stored location: the link, address or number.
-fn place(location: &Value) -> Option<String> {
+pub fn place(location: &Value) -> Option<String> {
     ["url", "address", "number"]
         .iter()
         .find_map(|key| location.get(key).and_then(Value::as_str))

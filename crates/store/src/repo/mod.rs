@@ -26,6 +26,7 @@ pub mod templates;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
+pub mod workflows;
 
 use crate::Db;
 
@@ -137,6 +138,10 @@ impl Db {
     }
 
     /// Booking events' fan-out and the notification log.
+    pub fn workflows(&self) -> workflows::Workflows<'_> {
+        workflows::Workflows { db: self }
+    }
+
     pub fn messages(&self) -> messages::Messages<'_> {
         messages::Messages { db: self }
     }

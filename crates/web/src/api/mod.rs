@@ -17,6 +17,7 @@ pub mod schedules;
 pub mod team_event_types;
 pub mod templates;
 pub mod webhooks;
+pub mod workflows;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
 pub(crate) fn instant(ts: store::types::Timestamp) -> String {

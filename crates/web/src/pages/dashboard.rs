@@ -40,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(super::event_types::router())
         .merge(super::settings::router())
         .merge(super::webhooks::router())
+        .merge(super::workflows::router())
         .merge(super::teams::router())
         .merge(super::routing_forms::router())
         .merge(super::calendars::router())

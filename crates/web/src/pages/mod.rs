@@ -24,6 +24,7 @@ mod settings;
 mod signin;
 mod teams;
 mod webhooks;
+mod workflows;
 
 use axum::Router;
 use axum::routing::{get, post};

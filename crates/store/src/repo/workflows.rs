@@ -1,0 +1,652 @@
+//! Workflows: an organization's own automations on booking events, and the record of every
+//! run.
+//!
+//! A booking event's fan-out (`messages::Messages::fan_out`) queues a job per workflow
+//! whose trigger it is: `workflow.run` when due now, `workflow.scheduled` when due later.
+//! Timed triggers (`before_start`, `after_end`) are queued when a booking becomes confirmed
+//! (created, confirmed, rescheduled) as `workflow.scheduled` jobs on the booking, which the
+//! booking's own changes move (reschedule) or drop (cancel, reject, no-show) like its
+//! reminders. The handler (`services::workflows`) keeps one run row per job, so a retried job
+//! continues its run instead of repeating actions that already succeeded.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::permission::{Granted, can};
+use crate::repo::audit::{self, Change};
+use crate::repo::jobs::{self, NewJob};
+use crate::scope::Scope;
+use crate::types::{
+    BookingId, EventTypeId, JobId, OrganizationId, Timestamp, WorkflowId, WorkflowRunId,
+};
+use crate::{Db, Error, Tx, with_pool, with_tx};
+
+/// The job kind of a workflow run due when its event happened.
+pub const RUN_JOB: &str = "workflow.run";
+
+/// The job kind of a workflow run due later (a timed trigger or a delay): it follows its
+/// booking when it moves and goes when the booking is cancelled.
+pub const SCHEDULED_JOB: &str = "workflow.scheduled";
+
+/// Runs this many minutes before the booking starts.
+pub const BEFORE_START: &str = "before_start";
+
+/// Runs this many minutes after the booking ends.
+pub const AFTER_END: &str = "after_end";
+
+/// Every trigger a workflow may have: booking events (run `offset_minutes` after the event)
+/// and the two timed ones.
+pub const TRIGGERS: [&str; 9] = [
+    "booking.created",
+    "booking.requested",
+    "booking.confirmed",
+    "booking.rejected",
+    "booking.rescheduled",
+    "booking.cancelled",
+    "booking.no_show",
+    BEFORE_START,
+    AFTER_END,
+];
+
+/// The events after which a booking is confirmed, and its timed workflows are due.
+const CONFIRMING_EVENTS: [&str; 3] = [
+    "booking.created",
+    "booking.confirmed",
+    "booking.rescheduled",
+];
+
+/// Which bookings a workflow runs for; empty lists match every booking.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conditions {
+    /// Any of these event types.
+    #[serde(default)]
+    pub event_type_ids: Vec<EventTypeId>,
+    /// All of these answers (of any attendee).
+    #[serde(default)]
+    pub answers: Vec<AnswerCondition>,
+}
+
+/// An answer a booking must carry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerCondition {
+    /// The question's key.
+    pub key: String,
+    /// `equals` or `contains`.
+    pub op: String,
+    pub value: String,
+}
+
+/// One step of a workflow. Which fields apply depends on `kind`: `email_host`,
+/// `email_attendee`, `email_address` (`address`), `sms_attendee`, `sms_number` (`number`),
+/// `webhook` (`url`); e-mails have a `subject` and a `body`, SMS a `body` (templates).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub kind: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// How many runs a workflow had, by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub runs: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+/// A workflow as the API shows it (never with its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Workflow {
+    pub id: WorkflowId,
+    pub name: String,
+    pub active: bool,
+    pub trigger: String,
+    pub offset_minutes: i32,
+    pub conditions: Conditions,
+    pub actions: Vec<Action>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a workflow is made of (create or replace).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkflowInput {
+    pub name: String,
+    pub active: bool,
+    pub trigger: String,
+    pub offset_minutes: i32,
+    pub conditions: Conditions,
+    pub actions: Vec<Action>,
+}
+
+/// One action's outcome in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    /// `succeeded`, `failed` or `skipped`.
+    pub status: String,
+    pub detail: String,
+}
+
+impl ActionOutcome {
+    pub fn succeeded(detail: impl Into<String>) -> Self {
+        Self {
+            status: "succeeded".to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn failed(detail: impl Into<String>) -> Self {
+        Self {
+            status: "failed".to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    pub fn skipped(detail: impl Into<String>) -> Self {
+        Self {
+            status: "skipped".to_owned(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Done for good: a retry does not repeat it.
+    pub fn is_done(&self) -> bool {
+        self.status != "failed"
+    }
+}
+
+/// One run of a workflow for one booking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Run {
+    pub id: WorkflowRunId,
+    pub workflow_id: WorkflowId,
+    pub booking_id: BookingId,
+    /// The trigger that ran it (`booking.created`, `before_start`, ...).
+    pub event: String,
+    /// `running`, `succeeded`, `failed` (an action failed) or `skipped` (conditions).
+    pub status: String,
+    /// By action position; shorter than the actions while a run is under way.
+    pub outcomes: Vec<ActionOutcome>,
+    /// How many times the job ran it.
+    pub attempts: i32,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a workflow job carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunPayload {
+    pub workflow_id: WorkflowId,
+    /// The trigger: the booking event, or `before_start` / `after_end`.
+    pub event: String,
+    pub offset_minutes: i32,
+}
+
+const COLUMNS: &str = "id, name, active, trigger, offset_minutes, conditions, actions, \
+    created_at, updated_at";
+const RUN_COLUMNS: &str = "id, workflow_id, booking_id, event, status, outcomes, attempts, \
+    created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct WorkflowRow {
+    id: WorkflowId,
+    name: String,
+    active: bool,
+    trigger: String,
+    offset_minutes: i32,
+    conditions: Json<Conditions>,
+    actions: Json<Vec<Action>>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<WorkflowRow> for Workflow {
+    fn from(r: WorkflowRow) -> Self {
+        Workflow {
+            id: r.id,
+            name: r.name,
+            active: r.active,
+            trigger: r.trigger,
+            offset_minutes: r.offset_minutes,
+            conditions: r.conditions.0,
+            actions: r.actions.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: WorkflowRunId,
+    workflow_id: WorkflowId,
+    booking_id: BookingId,
+    event: String,
+    status: String,
+    outcomes: Json<Vec<ActionOutcome>>,
+    attempts: i32,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl From<RunRow> for Run {
+    fn from(r: RunRow) -> Self {
+        Run {
+            id: r.id,
+            workflow_id: r.workflow_id,
+            booking_id: r.booking_id,
+            event: r.event,
+            status: r.status,
+            outcomes: r.outcomes.0,
+            attempts: r.attempts,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// An organization's workflows and their runs.
+#[derive(Debug)]
+pub struct Workflows<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Workflows<'_> {
+    /// Creates a workflow; `secret` is sealed by the caller.
+    pub async fn create(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        input: WorkflowInput,
+        secret: &str,
+    ) -> Result<Workflow, Error> {
+        const SQL: &str = "INSERT INTO workflows (organization_id, id, name, active, trigger, \
+            offset_minutes, conditions, actions, secret, created_at, updated_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let now = Timestamp::now();
+        let workflow = Workflow {
+            id: WorkflowId::new(),
+            name: input.name,
+            active: input.active,
+            trigger: input.trigger,
+            offset_minutes: input.offset_minutes,
+            conditions: input.conditions,
+            actions: input.actions,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org).bind(workflow.id).bind(&workflow.name).bind(workflow.active)
+                .bind(&workflow.trigger).bind(workflow.offset_minutes)
+                .bind(Json(&workflow.conditions)).bind(Json(&workflow.actions)).bind(secret)
+                .bind(now)
+                .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::created("workflow", workflow.id.0, &workflow),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(workflow)
+    }
+
+    /// The organization's workflows, oldest first, with their totals.
+    pub async fn list(&self, scope: &Scope) -> Result<Vec<(Workflow, Totals)>, Error> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM workflows WHERE organization_id = $1 ORDER BY created_at, id"
+        );
+        let rows: Vec<WorkflowRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).fetch_all(pool).await?
+        });
+        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, pool => {
+            sqlx::query_as(
+                "SELECT workflow_id, status, COUNT(*) FROM workflow_runs WHERE organization_id = $1 \
+                 GROUP BY workflow_id, status",
+            )
+            .bind(scope.organization_id()).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                let totals = totals_of(counts.iter().filter(|(w, _, _)| *w == id));
+                (Workflow::from(row), totals)
+            })
+            .collect())
+    }
+
+    pub async fn get(&self, scope: &Scope, id: WorkflowId) -> Result<(Workflow, Totals), Error> {
+        let sql = format!("SELECT {COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2");
+        let row: Option<WorkflowRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
+        });
+        let workflow = Workflow::from(row.ok_or(Error::NotFound("workflow"))?);
+        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, pool => {
+            sqlx::query_as(
+                "SELECT workflow_id, status, COUNT(*) FROM workflow_runs \
+                 WHERE organization_id = $1 AND workflow_id = $2 GROUP BY workflow_id, status",
+            )
+            .bind(scope.organization_id()).bind(id).fetch_all(pool).await?
+        });
+        Ok((workflow, totals_of(counts.iter())))
+    }
+
+    /// The sealed secret that signs the workflow's webhook calls.
+    pub async fn secret(&self, scope: &Scope, id: WorkflowId) -> Result<String, Error> {
+        let secret: Option<String> = with_pool!(self.db, pool => {
+            sqlx::query_scalar("SELECT secret FROM workflows WHERE organization_id = $1 AND id = $2")
+                .bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
+        });
+        secret.ok_or(Error::NotFound("workflow"))
+    }
+
+    /// Replaces a workflow's definition. Jobs already queued keep their time; each run reads
+    /// the workflow as it is then.
+    pub async fn replace(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: WorkflowId,
+        input: WorkflowInput,
+    ) -> Result<Workflow, Error> {
+        const SQL: &str = "UPDATE workflows SET name = $3, active = $4, trigger = $5, \
+            offset_minutes = $6, conditions = $7, actions = $8, updated_at = $9 \
+            WHERE organization_id = $1 AND id = $2";
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let (old, _) = self.get(scope, id).await?;
+        let new = Workflow {
+            name: input.name,
+            active: input.active,
+            trigger: input.trigger,
+            offset_minutes: input.offset_minutes,
+            conditions: input.conditions,
+            actions: input.actions,
+            updated_at: Timestamp::now(),
+            ..old.clone()
+        };
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(SQL)
+                .bind(org).bind(id).bind(&new.name).bind(new.active).bind(&new.trigger)
+                .bind(new.offset_minutes).bind(Json(&new.conditions)).bind(Json(&new.actions))
+                .bind(new.updated_at)
+                .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::updated("workflow", id.0, &old, &new),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Deletes a workflow and its runs; its queued jobs find it gone and do nothing.
+    pub async fn delete(
+        &self,
+        grant: &Granted<can::ManageOrganization>,
+        id: WorkflowId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let (old, _) = self.get(scope, id).await?;
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM workflows WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).execute(conn).await?;
+        });
+        audit::record_at(
+            &mut tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::deleted("workflow", id.0, &old),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The workflow's latest `limit` runs, newest first.
+    pub async fn runs(&self, scope: &Scope, id: WorkflowId, limit: u32) -> Result<Vec<Run>, Error> {
+        self.get(scope, id).await?;
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE organization_id = $1 AND workflow_id = $2 \
+             ORDER BY created_at DESC, id DESC LIMIT $3"
+        );
+        let rows: Vec<RunRow> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id()).bind(id).bind(i64::from(limit))
+                .fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(Run::from).collect())
+    }
+
+    /// The run of `job`, started now (status `running`, no outcomes) if this is its first
+    /// attempt; a later attempt gets the same row back with its attempts raised.
+    pub async fn start_run(
+        &self,
+        scope: &Scope,
+        job: JobId,
+        workflow: WorkflowId,
+        booking: BookingId,
+        event: &str,
+    ) -> Result<Run, Error> {
+        let org = scope.organization_id();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin_write().await?;
+        with_tx!(&mut tx, conn => {
+            sqlx::query(
+                "INSERT INTO workflow_runs (organization_id, id, workflow_id, job_id, booking_id, \
+                 event, status, outcomes, attempts, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, 0, $8, $8) \
+                 ON CONFLICT (organization_id, job_id) DO NOTHING",
+            )
+            .bind(org).bind(WorkflowRunId::new()).bind(workflow).bind(job).bind(booking)
+            .bind(event).bind(Json(Vec::<ActionOutcome>::new())).bind(now)
+            .execute(conn).await?;
+        });
+        let sql = format!(
+            "UPDATE workflow_runs SET attempts = attempts + 1, status = 'running', updated_at = $3 \
+             WHERE organization_id = $1 AND job_id = $2 RETURNING {RUN_COLUMNS}"
+        );
+        let row: RunRow = with_tx!(&mut tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(job).bind(now).fetch_one(conn).await?
+        });
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// Records the run's outcomes so far and its status.
+    pub async fn record_run(
+        &self,
+        scope: &Scope,
+        run: WorkflowRunId,
+        status: &str,
+        outcomes: &[ActionOutcome],
+    ) -> Result<(), Error> {
+        with_pool!(self.db, pool => {
+            sqlx::query(
+                "UPDATE workflow_runs SET status = $3, outcomes = $4, updated_at = $5 \
+                 WHERE organization_id = $1 AND id = $2",
+            )
+            .bind(scope.organization_id()).bind(run).bind(status).bind(Json(outcomes))
+            .bind(Timestamp::now())
+            .execute(pool).await?;
+        });
+        Ok(())
+    }
+}
+
+fn totals_of<'a>(counts: impl Iterator<Item = &'a (WorkflowId, String, i64)>) -> Totals {
+    let mut totals = Totals::default();
+    for (_, status, n) in counts {
+        totals.runs += n;
+        match status.as_str() {
+            "succeeded" => totals.succeeded += n,
+            "failed" => totals.failed += n,
+            "skipped" => totals.skipped += n,
+            _ => {}
+        }
+    }
+    totals
+}
+
+/// When a timed workflow job of a booking from `start` to `end` runs; `None` for event
+/// triggers (their time does not follow the booking).
+pub(crate) fn timed_run_at(payload: &Value, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
+    let payload: RunPayload = serde_json::from_value(payload.clone()).ok()?;
+    let offset = jiff::SignedDuration::from_mins(i64::from(payload.offset_minutes));
+    let at = match payload.event.as_str() {
+        BEFORE_START => start.to_jiff().checked_sub(offset).ok()?,
+        AFTER_END => end.to_jiff().checked_add(offset).ok()?,
+        _ => return None,
+    };
+    Some(Timestamp::from(at))
+}
+
+/// The idempotency key of a workflow's job for a booking: one run per workflow and booking.
+pub(crate) fn job_key(workflow: WorkflowId, booking: BookingId) -> String {
+    format!("{workflow}:{booking}")
+}
+
+/// Queues, inside the fan-out's transaction, the runs `event` causes: workflows triggered by
+/// it (now, or `offset_minutes` later), and, when it leaves the booking confirmed, the
+/// booking's timed workflows at their times (those already past are not scheduled).
+pub(crate) async fn queue_runs(
+    tx: &mut Tx,
+    org: OrganizationId,
+    event: &str,
+    booking: BookingId,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<(), Error> {
+    let confirming = CONFIRMING_EVENTS.contains(&event);
+    let active: Vec<(WorkflowId, String, i32)> = with_tx!(&mut *tx, conn => {
+        sqlx::query_as(
+            "SELECT id, trigger, offset_minutes FROM workflows \
+             WHERE organization_id = $1 AND active AND (trigger = $2 OR (trigger IN ($3, $4) AND $5)) \
+             ORDER BY created_at, id",
+        )
+        .bind(org).bind(event).bind(BEFORE_START).bind(AFTER_END).bind(confirming)
+        .fetch_all(conn).await?
+    });
+    let now = Timestamp::now();
+    for (workflow_id, trigger, offset_minutes) in active {
+        let payload = serde_json::to_value(RunPayload {
+            workflow_id,
+            event: trigger,
+            offset_minutes,
+        })
+        .map_err(|e| Error::Corrupt(e.to_string()))?;
+        let run_at = match timed_run_at(&payload, start, end) {
+            Some(at) if at <= now => continue,
+            Some(at) => at,
+            None => now
+                .to_jiff()
+                .checked_add(jiff::SignedDuration::from_mins(i64::from(offset_minutes)))
+                .map_or(now, Timestamp::from),
+        };
+        let kind = if run_at > now { SCHEDULED_JOB } else { RUN_JOB };
+        let mut job = NewJob::now(kind, payload);
+        job.run_at = run_at;
+        job.booking_id = Some(booking);
+        job.max_attempts = 5;
+        job.idempotency_key = Some(job_key(workflow_id, booking));
+        jobs::enqueue(tx, org, &job).await?;
+    }
+    Ok(())
+}
+
+/// What a run's messages name besides the booking: its host, its event type's title and
+/// the organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunContext {
+    pub host: crate::repo::messages::Person,
+    pub title: String,
+    pub organization: String,
+}
+
+impl Workflows<'_> {
+    /// The host, title and organization name of `booking` (hosted by `host`, of
+    /// `event_type`).
+    pub async fn context(
+        &self,
+        scope: &Scope,
+        host: crate::types::UserId,
+        event_type: EventTypeId,
+    ) -> Result<RunContext, Error> {
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_read().await?;
+        let host: crate::repo::messages::Person = with_tx!(&mut tx, conn => {
+            sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(host).fetch_one(conn).await?
+        });
+        let title: String = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar("SELECT title FROM event_types WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(event_type).fetch_one(conn).await?
+        });
+        let organization: String = with_tx!(&mut tx, conn => {
+            sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+        });
+        tx.commit().await?;
+        Ok(RunContext {
+            host,
+            title,
+            organization,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(event: &str, offset_minutes: i32) -> Value {
+        serde_json::to_value(RunPayload {
+            workflow_id: WorkflowId::new(),
+            event: event.to_owned(),
+            offset_minutes,
+        })
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn timed_triggers_follow_the_booking_and_event_triggers_do_not() {
+        let start: Timestamp = jiff::Timestamp::from_second(1_800_000_000)
+            .unwrap_or_default()
+            .into();
+        let end = Timestamp::from(start.to_jiff() + jiff::SignedDuration::from_mins(30));
+        let at = |p: &Value| timed_run_at(p, start, end).map(|t| t.to_jiff());
+        assert_eq!(
+            at(&payload(BEFORE_START, 90)),
+            Some(start.to_jiff() - jiff::SignedDuration::from_mins(90))
+        );
+        assert_eq!(
+            at(&payload(AFTER_END, 15)),
+            Some(end.to_jiff() + jiff::SignedDuration::from_mins(15))
+        );
+        assert_eq!(at(&payload("booking.created", 15)), None);
+        assert_eq!(at(&Value::Null), None);
+    }
+}
