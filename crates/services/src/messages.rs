@@ -237,17 +237,13 @@ impl Handler for AccountEmailHandler {
                 link: self.mail.link(&format!("{path}/{token}")),
                 expires,
             };
-            let rendered = match crate::templates::render_for(
-                &self.db,
-                job.organization_id,
-                Channel::Email,
-                &email.kind,
-                |set| message.render_with(set),
-            )
+            let rendered = match render(&self.db, job, Channel::Email, &email.kind, |set| {
+                message.render_with(set)
+            })
             .await
             {
                 Ok(rendered) => rendered,
-                Err(error) => return Outcome::Retry { error, at: None },
+                Err(retry) => return retry,
             };
             let out = Email {
                 to_name: email.recipient.name.clone(),
@@ -304,17 +300,13 @@ impl Handler for EmailHandler {
                     "the host prefers SMS but no SMS provider is configured (sms_provider = none): e-mailing instead");
             }
             let message = booking_message(&email, self.manage_url(job, &email));
-            let rendered = match crate::templates::render_for(
-                &self.db,
-                job.organization_id,
-                Channel::Email,
-                &email.event,
-                |set| message.render_with(Channel::Email, set),
-            )
+            let rendered = match render(&self.db, job, Channel::Email, &email.event, |set| {
+                message.render_with(Channel::Email, set)
+            })
             .await
             {
                 Ok(rendered) => rendered,
-                Err(error) => return Outcome::Retry { error, at: None },
+                Err(retry) => return retry,
             };
             let message = compose(&email, job, rendered);
             send_and_log(
@@ -334,17 +326,13 @@ impl Handler for EmailHandler {
 /// `sms.send` job (keyed by this job, so a retry queues nothing more), which sends and logs it.
 async fn queue_text(db: &Db, job: &ClaimedJob, email: &BookingEmail, to: &str) -> Outcome {
     let message = booking_message(email, None);
-    let rendered = match crate::templates::render_for(
-        db,
-        job.organization_id,
-        Channel::Sms,
-        &email.event,
-        |set| message.render_with(Channel::Sms, set),
-    )
+    let rendered = match render(db, job, Channel::Sms, &email.event, |set| {
+        message.render_with(Channel::Sms, set)
+    })
     .await
     {
         Ok(rendered) => rendered,
-        Err(error) => return Outcome::Retry { error, at: None },
+        Err(retry) => return retry,
     };
     let body: String = rendered
         .text
@@ -388,6 +376,22 @@ impl EmailHandler {
             }
         }
     }
+}
+
+/// The job's message on `channel`, from the organization's template or the built-in one;
+/// a failure to read the templates is the job's retry.
+async fn render(
+    db: &Db,
+    job: &ClaimedJob,
+    channel: Channel,
+    event: &str,
+    render_with: impl Fn(
+        &notify::templates::TemplateSet,
+    ) -> Result<Rendered, notify::templates::TemplateError>,
+) -> Result<Rendered, Outcome> {
+    crate::templates::render_for(db, job.organization_id, channel, event, render_with)
+        .await
+        .map_err(|error| Outcome::Retry { error, at: None })
 }
 
 /// Sends `message` (or, without a mailer, writes it to the log, target

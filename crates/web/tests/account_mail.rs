@@ -8,7 +8,7 @@
 mod common;
 
 use common::smtp_sink::SmtpSink;
-use common::{Org, TestApp};
+use common::{FormBody, TestApp};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -70,11 +70,7 @@ async fn post_form(
     let response = app
         .request(Method::POST, path)
         .header(reqwest::header::COOKIE, cookie)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(serde_urlencoded::to_string(fields).unwrap())
+        .form_body(fields)
         .send()
         .await
         .unwrap();
@@ -88,16 +84,6 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> StatusCode {
         .await
         .unwrap()
         .status()
-}
-
-async fn owner_scope(app: &TestApp, org: &Org) -> store::Scope {
-    app.db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 store::backend_test!(
@@ -233,7 +219,7 @@ store::backend_test!(
             .db
             .db
             .messages()
-            .recent_log(&owner_scope(&app, &org).await, 10)
+            .recent_log(&app.scope(&org.key).await, 10)
             .await
             .unwrap();
         assert!(

@@ -121,14 +121,7 @@ store::backend_test!(brute_force_is_stopped_after_five_tries, |t| async move {
         "{body}"
     );
 
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     let stored = app.db.db.users().get(&scope, user.id).await.unwrap();
     let until = stored.locked_until.unwrap().to_jiff();
     let minutes = until.duration_since(jiff::Timestamp::now()).as_secs() / 60;
@@ -453,14 +446,7 @@ store::backend_test!(
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(create("ops").await.unwrap().status(), StatusCode::FORBIDDEN);
 
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(&org.key).await;
         let audit = app.db.db.audit().recent(&scope, 100).await.unwrap();
         assert_eq!(
             audit
@@ -960,14 +946,7 @@ store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
         .unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     // The token the e-mail carries (it goes to the log until the mailer exists).
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     let (_, token) = app
         .db
         .db

@@ -141,14 +141,7 @@ app_test!(api_requires_a_valid_bearer_key, |app| async move {
     assert_eq!(body["id"], org.created.organization.id.to_string());
 
     // Revoked keys stop working at once.
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     services::api_keys::revoke(&app.db.db, &scope, org.created.api_key.id)
         .await
         .unwrap();
@@ -207,14 +200,7 @@ app_test!(patch_updates_and_audits, |app| async move {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["name"], "Acme Health");
 
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     let log = app.db.db.audit().recent(&scope, 1).await.unwrap();
     assert_eq!(log[0].action, "organization.updated");
     assert_eq!(log[0].actor_type, "api_key");

@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::calendar_host::{BERLIN, monday, offered, sign_in, working_host};
+use common::calendar_host::{BERLIN, monday, offered, working_host};
 use common::{TestApp, call};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -145,6 +145,28 @@ async fn form_posts(mock: &MockServer, at: &str) -> Vec<HashMap<String, String>>
 }
 
 /// The connection's tokens as sealed in the database.
+/// The token endpoint's answer to any authorization code: access token `at-1`, refresh
+/// token `rt-1`, expiring in `expires_in` seconds.
+async fn mount_code_exchange(mock: &MockServer, expires_in: i64) {
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .respond_with(token_response("at-1", Some("rt-1"), expires_in))
+        .mount(mock)
+        .await;
+}
+
+/// Google's calendar list with one calendar, `work`, the user's own and primary.
+async fn mount_google_work_calendar(mock: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/calendar/v3/users/me/calendarList"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
+        })))
+        .mount(mock)
+        .await;
+}
+
 async fn stored_tokens(app: &TestApp, org: &common::Org, id: &str) -> Value {
     let db = &app.db.db;
     let scope = db
@@ -379,7 +401,9 @@ store::backend_test!(expired_and_other_users_states_are_refused, |t| async move 
         "correct horse battery",
     )
     .await;
-    let (cookie, _) = sign_in(&app, "acme", "max@acme.example", "correct horse battery").await;
+    let (cookie, _) = app
+        .sign_in("acme", "max@acme.example", "correct horse battery")
+        .await;
     let (status, _, body) = get_raw(
         &app,
         &callback_path("google", "c", &consent["state"]),
@@ -437,12 +461,7 @@ store::backend_test!(
         let org = app.organization("acme").await;
         let key = org.key.as_str();
         // The exchanged token expires within a minute: the first sync refreshes it first.
-        Mock::given(method("POST"))
-            .and(path("/token"))
-            .and(body_string_contains("grant_type=authorization_code"))
-            .respond_with(token_response("at-1", Some("rt-1"), 30))
-            .mount(&mock)
-            .await;
+        mount_code_exchange(&mock, 30).await;
         Mock::given(method("POST"))
             .and(path("/token"))
             .and(body_string_contains("grant_type=refresh_token"))
@@ -451,13 +470,7 @@ store::backend_test!(
             .respond_with(token_response("at-2", None, 3599))
             .mount(&mock)
             .await;
-        Mock::given(method("GET"))
-        .and(path("/calendar/v3/users/me/calendarList"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
-        })))
-        .mount(&mock)
-        .await;
+        mount_google_work_calendar(&mock).await;
         Mock::given(method("GET"))
             .and(path("/calendar/v3/calendars/work/events"))
             .and(header("authorization", "Bearer at-2"))
@@ -527,12 +540,7 @@ store::backend_test!(
         };
         let view = "/v1.0/me/calendars/cal-1/calendarView/delta";
 
-        Mock::given(method("POST"))
-            .and(path("/token"))
-            .and(body_string_contains("grant_type=authorization_code"))
-            .respond_with(token_response("at-1", Some("rt-1"), 3600))
-            .mount(&mock)
-            .await;
+        mount_code_exchange(&mock, 3600).await;
         // Microsoft rotates refresh tokens: the new one is kept.
         Mock::given(method("POST"))
             .and(path("/token"))
@@ -802,25 +810,14 @@ store::backend_test!(
         let mon = monday();
         let events = "/calendar/v3/calendars/work/events";
 
-        Mock::given(method("POST"))
-            .and(path("/token"))
-            .and(body_string_contains("grant_type=authorization_code"))
-            .respond_with(token_response("at-1", Some("rt-1"), 3600))
-            .mount(&mock)
-            .await;
+        mount_code_exchange(&mock, 3600).await;
         Mock::given(method("POST"))
             .and(path("/token"))
             .and(body_string_contains("grant_type=refresh_token"))
             .respond_with(token_response("at-2", None, 3600))
             .mount(&mock)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/calendar/v3/users/me/calendarList"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
-            })))
-            .mount(&mock)
-            .await;
+        mount_google_work_calendar(&mock).await;
         // Sync: nothing at first; after the reschedule, the incremental read still reports
         // our event at its old time (and someone else's meeting at 14:00).
         Mock::given(method("GET"))
@@ -1164,7 +1161,7 @@ store::backend_test!(
         let password = "correct horse battery";
         app.member(&org, "max@acme.example", store::Role::Member, password)
             .await;
-        let (cookie, _) = sign_in(&app, "acme", "max@acme.example", password).await;
+        let (cookie, _) = app.sign_in("acme", "max@acme.example", password).await;
         let page = |location: String| page_html(&app, &cookie, location);
 
         // The user declines on Google's consent screen.
@@ -1232,13 +1229,7 @@ store::backend_test!(
             .respond_with(token_response("at-1", Some("rt-1"), 3600))
             .mount(&mock)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/calendar/v3/users/me/calendarList"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "items": [{ "id": "work", "summary": "Work", "accessRole": "owner", "primary": true }]
-            })))
-            .mount(&mock)
-            .await;
+        mount_google_work_calendar(&mock).await;
         Mock::given(method("GET"))
             .and(path("/calendar/v3/calendars/work/events"))
             .respond_with(

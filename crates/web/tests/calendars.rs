@@ -11,8 +11,8 @@ mod common;
 use std::time::Duration;
 
 use calendars::testing::Radicale;
-use common::calendar_host::{BERLIN, monday, offered, sign_in, working_host};
-use common::{TestApp, call};
+use common::calendar_host::{BERLIN, monday, offered, working_host};
+use common::{FormBody, TestApp, call};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use reqwest::{Method, StatusCode};
@@ -785,16 +785,12 @@ store::backend_test!(
             .await
             .id
             .0;
-        let (cookie, csrf) = sign_in(&app, "acme", "host@acme.example", password).await;
+        let (cookie, csrf) = app.sign_in("acme", "host@acme.example", password).await;
         let post = |path: &str, fields: Vec<(&'static str, String)>| {
             app.client
                 .post(app.url(path))
                 .header(reqwest::header::COOKIE, &cookie)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(serde_urlencoded::to_string(&fields).unwrap())
+                .form_body(&fields)
                 .send()
         };
 
@@ -935,11 +931,7 @@ store::backend_test!(
             .unwrap()
             .post(app.url(&format!("/dashboard/calendars/{id}/disconnect")))
             .header(reqwest::header::COOKIE, &cookie)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(serde_urlencoded::to_string([("csrf_token", csrf.as_str())]).unwrap())
+            .form_body(&[("csrf_token", csrf.as_str())])
             .send()
             .await
             .unwrap();

@@ -140,14 +140,7 @@ store::backend_test!(
         assert_eq!(ids.len(), 6, "each message has its own Message-ID");
 
         // The notification log has a row per message with the server's answer.
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(&org.key).await;
         let filter = store::repo::bookings::BookingFilter {
             limit: 100,
             ..Default::default()

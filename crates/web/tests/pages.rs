@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Org, TestApp};
+use common::{FormBody, Org, TestApp};
 use rendezvous_web as web;
 use reqwest::header::{
     ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
@@ -24,18 +24,6 @@ macro_rules! pages_test {
             $body.await
         });
     };
-}
-
-/// `application/x-www-form-urlencoded` bodies, as HTML forms send them.
-trait FormBody {
-    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self;
-}
-
-impl FormBody for reqwest::RequestBuilder {
-    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self {
-        self.header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string(fields).unwrap())
-    }
 }
 
 fn no_redirects() -> Client {
@@ -121,37 +109,7 @@ async fn sign_in_form(app: &TestApp) -> (String, String) {
 
 /// Signs in through the sign-in form; returns the Cookie header and the CSRF token.
 async fn sign_in(app: &TestApp, organization: &str, email: &str) -> (String, String) {
-    let (login_cookie, login_token) = sign_in_form(app).await;
-    let response = no_redirects()
-        .post(app.url("/signin"))
-        .header(COOKIE, &login_cookie)
-        .form_body(&[
-            ("csrf_token", login_token.as_str()),
-            ("organization", organization),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()[LOCATION], "/dashboard");
-    let mut cookies = Vec::new();
-    let mut csrf = String::new();
-    for value in response.headers().get_all(SET_COOKIE) {
-        let pair = value
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        if let Some(token) = pair.strip_prefix("rdv_csrf=") {
-            csrf = token.to_owned();
-        }
-        cookies.push(pair);
-    }
-    (cookies.join("; "), csrf)
+    app.sign_in(organization, email, PASSWORD).await
 }
 
 /// Books the event type's first free start in a week's time; returns the booking id.

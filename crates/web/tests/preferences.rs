@@ -7,10 +7,10 @@
 
 mod common;
 
-use common::TestApp;
 use common::booking::{book, event_type};
 use common::sms_receiver::{SmsReceiver, eventually};
 use common::smtp_sink::SmtpSink;
+use common::{FormBody, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use store::repo::jobs::{HOST_REMINDER_JOB, NewJob, REMINDER_JOB};
@@ -41,14 +41,7 @@ async fn emails(
     uid: &str,
     n: usize,
 ) -> Vec<(String, String, jiff::Timestamp)> {
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(key).await;
     let booking = BookingId(uid.parse().unwrap());
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
@@ -255,14 +248,7 @@ store::backend_test!(
             .await;
         let org = app.organization("acme").await;
         let key = &org.key;
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(key).await;
         let event = event_type(&app, &org).await;
         let (status, _) = set_phone(&app, key, HOST_PHONE).await;
         assert_eq!(status, StatusCode::OK);
@@ -400,18 +386,13 @@ store::backend_test!(
         let password = "correct horse battery staple";
         app.member(&org, "host@acme.example", store::Role::Member, password)
             .await;
-        let (cookie, csrf) =
-            common::calendar_host::sign_in(&app, "acme", "host@acme.example", password).await;
+        let (cookie, csrf) = app.sign_in("acme", "host@acme.example", password).await;
         let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
             let request = app
                 .client
                 .post(app.url(path))
                 .header(reqwest::header::COOKIE, &cookie)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(serde_urlencoded::to_string(&fields).unwrap());
+                .form_body(&fields);
             async move {
                 let response = request.send().await.unwrap();
                 let status = response.status();

@@ -17,16 +17,6 @@ use store::repo::jobs::{
 };
 use store::types::BookingId;
 
-async fn scope(app: &TestApp, key: &str) -> store::Scope {
-    app.db
-        .db
-        .api_keys()
-        .authenticate(key)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 /// The booking's pending reminders and follow-up, in [`SCHEDULED_JOBS`] order.
 async fn scheduled(app: &TestApp, scope: &store::Scope, booking: BookingId) -> Vec<Job> {
     let mut jobs = app
@@ -53,7 +43,7 @@ store::backend_test!(
         // No workers: the jobs stay where the booking changes put them.
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
-        let scope = scope(&app, &org.key).await;
+        let scope = app.scope(&org.key).await;
         let event = event_type(&app, &org).await;
 
         // The host wants their reminder a day ahead; attendees keep the system's hour.
@@ -125,7 +115,7 @@ store::backend_test!(due_reminders_reach_host_and_attendee, |t| async move {
     let sink = SmtpSink::start().await;
     let app = TestApp::builder().smtp(sink.port).start(t).await;
     let org = app.organization("acme").await;
-    let scope = scope(&app, &org.key).await;
+    let scope = app.scope(&org.key).await;
     let event = event_type(&app, &org).await;
     let (uid, _) = book(&app, &event, 3).await;
     sink.wait_for(2).await;

@@ -887,14 +887,7 @@ app_test!(
             Some(json!({"reason": "ill"})),
         )
         .await;
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(&org.key).await;
         let log = app.db.db.audit().recent(&scope, 50).await.unwrap();
         let find = |action: &str| {
             log.iter()

@@ -67,14 +67,7 @@ store::backend_test!(twilio_sends_logs_and_retries_only_outages, |t| async move 
         .start(t)
         .await;
     let org = app.organization("acme").await;
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
 
     // Numbers that are not E.164 and empty bodies are refused when queued, naming the
     // field.
@@ -185,14 +178,7 @@ store::backend_test!(
     |t| async move {
         let app = TestApp::builder().workers().start(t).await;
         let org = app.organization("acme").await;
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(&org.key).await;
         services::sms::queue(&app.db.db, &scope, sms(GOOD, "Hello"))
             .await
             .unwrap();

@@ -35,14 +35,7 @@ fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
 
 /// A user of `org` (invited through the store; a host need not have signed in).
 async fn user(app: &TestApp, org: &Org, email: &str) -> String {
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     let grant = scope.grant::<store::can::ManageUsers>().unwrap();
     let invite = store::NewInvite {
         email: email.to_owned(),

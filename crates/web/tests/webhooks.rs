@@ -251,14 +251,7 @@ store::backend_test!(
         let text = notice["text"].as_str().unwrap();
         assert!(text.contains(&receiver.url("/hooks")), "{text}");
         assert!(text.contains("failed 10 times"), "{text}");
-        let scope = app
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = app.scope(&org.key).await;
         let logged = app.db.db.messages().recent_log(&scope, 10).await.unwrap();
         assert!(
             logged.iter().any(|m| m.event == "webhook.disabled"
@@ -407,14 +400,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
     assert_eq!(deliveries(&app, &org, &id).await.len(), 4);
 
     // At rest, both secrets are sealed: the database never holds them in the clear.
-    let scope = app
-        .db
-        .db
-        .api_keys()
-        .authenticate(&org.key)
-        .await
-        .unwrap()
-        .unwrap();
+    let scope = app.scope(&org.key).await;
     let delivery = sent["id"].as_str().unwrap().parse().unwrap();
     let stored = app
         .db

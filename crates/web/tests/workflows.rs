@@ -21,16 +21,6 @@ use store::types::BookingId;
 
 const WAIT: Duration = Duration::from_secs(30);
 
-async fn scope(app: &TestApp, key: &str) -> store::Scope {
-    app.db
-        .db
-        .api_keys()
-        .authenticate(key)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 async fn create(app: &TestApp, key: &str, body: Value) -> Value {
     let (status, created) = call(
         app,
@@ -192,7 +182,7 @@ store::backend_test!(
             json!({ "runs": 1, "succeeded": 1, "failed": 0, "skipped": 0 })
         );
         // Workflow messages are in the notification log.
-        let scope = scope(&app, &org.key).await;
+        let scope = app.scope(&org.key).await;
         let logged = app.db.db.messages().recent_log(&scope, 50).await.unwrap();
         let workflow_rows: Vec<_> = logged
             .iter()
@@ -314,7 +304,7 @@ store::backend_test!(
     |t| async move {
         let app = TestApp::builder().workers().start(t).await;
         let org = app.organization("acme").await;
-        let scope = scope(&app, &org.key).await;
+        let scope = app.scope(&org.key).await;
         let event = event_type(&app, &org).await;
         create(
             &app,
@@ -392,7 +382,7 @@ store::backend_test!(
         let app = TestApp::builder().smtp(sink.port).start(t).await;
         let receiver = Receiver::start().await;
         let org = app.organization("acme").await;
-        let scope = scope(&app, &org.key).await;
+        let scope = app.scope(&org.key).await;
         let event = event_type(&app, &org).await;
         let workflow = create(
             &app,

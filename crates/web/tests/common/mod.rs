@@ -17,6 +17,21 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use web::HttpConfig;
 
+/// `application/x-www-form-urlencoded` bodies, as HTML forms send them.
+pub trait FormBody {
+    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self;
+}
+
+impl FormBody for RequestBuilder {
+    fn form_body<T: serde::Serialize + ?Sized>(self, fields: &T) -> Self {
+        self.header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(serde_urlencoded::to_string(fields).expect("form fields encode"))
+    }
+}
+
 /// Configures a [`TestApp`] before it starts.
 #[derive(Debug)]
 pub struct TestAppBuilder {
@@ -292,6 +307,61 @@ impl TestApp {
         (cookie, token)
     }
 
+    /// Signs `email` in through the sign-in form, as a browser would; returns the `Cookie`
+    /// header of the session and its CSRF token.
+    pub async fn sign_in(
+        &self,
+        organization: &str,
+        email: &str,
+        password: &str,
+    ) -> (String, String) {
+        let (login_cookie, login_token) = self.sign_in_form().await;
+        let response = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(self.url("/signin"))
+            .header(reqwest::header::COOKIE, login_cookie)
+            .form_body(&[
+                ("csrf_token", login_token.as_str()),
+                ("organization", organization),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[reqwest::header::LOCATION], "/dashboard");
+        let mut cookies = Vec::new();
+        let mut csrf = String::new();
+        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let pair = value
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned();
+            if let Some(token) = pair.strip_prefix("rdv_csrf=") {
+                csrf = token.to_owned();
+            }
+            cookies.push(pair);
+        }
+        (cookies.join("; "), csrf)
+    }
+
+    /// The store scope an API key opens, for tests that read or write the store directly.
+    pub async fn scope(&self, key: &str) -> store::Scope {
+        self.db
+            .db
+            .api_keys()
+            .authenticate(key)
+            .await
+            .expect("authenticating an API key")
+            .expect("the API key is valid")
+    }
+
     pub async fn organization(&self, slug: &str) -> Org {
         let created = services::organizations::create(
             &self.db.db,
@@ -319,14 +389,7 @@ impl TestApp {
         role: store::Role,
         password: &str,
     ) -> store::User {
-        let scope = self
-            .db
-            .db
-            .api_keys()
-            .authenticate(&org.key)
-            .await
-            .unwrap()
-            .unwrap();
+        let scope = self.scope(&org.key).await;
         let grant = scope.grant::<store::can::ManageUsers>().unwrap();
         let invite = store::NewInvite {
             email: email.to_owned(),
