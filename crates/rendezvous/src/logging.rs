@@ -21,6 +21,7 @@ pub fn init(format: LogFormat, filter: &str) {
             .with_span_list(false)
             .try_init(),
         LogFormat::Human => builder
+            .fmt_fields(web::request_log::fields())
             .with_ansi(std::io::stderr().is_terminal())
             .try_init(),
     };

@@ -240,7 +240,8 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             tracing::info_span!(
                 "request",
                 method = %req.method(),
-                path = %req.uri().path(),
+                // Never the query; tokens in the path are blanked.
+                path = %crate::request_log::redacted_path(req.uri().path()),
                 request_id = %request_id,
             )
         });
@@ -265,6 +266,8 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
+        // Timeouts and panics answered above get the security headers too.
+        .layer(axum::middleware::from_fn(crate::security_headers::layer))
         // Outermost: every response, errors included, carries the request id, and the trace
         // span sees it.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -13,6 +13,8 @@ mod openapi;
 mod ops;
 mod pages;
 pub mod problem;
+pub mod request_log;
+mod security_headers;
 mod state;
 
 pub use app::{HttpConfig, openapi, router, serve};

@@ -21,17 +21,20 @@ use crate::extract::ClientAddr;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
-/// Public pages may be framed by other sites (that is what the embed snippet does).
-const PUBLIC_CSP: &str = "default-src 'self'; img-src 'self' https: data:; \
+/// A public page opened with `?embed=1` may be framed by other sites (that is what the embed
+/// snippet does); opened directly it may not, like every other page (the strict policy comes
+/// from [`crate::security_headers`]).
+const EMBEDDED_CSP: &str = "default-src 'self'; img-src 'self' https: data:; \
     style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
     form-action 'self'; base-uri 'none'";
 
-fn public_page(html: axum::response::Html<String>) -> Response {
+fn public_page(html: axum::response::Html<String>, embedded: bool) -> Response {
     let mut response = page(html);
-    if let Ok(v) = header::HeaderValue::from_str(PUBLIC_CSP) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, v);
+    if embedded {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(EMBEDDED_CSP),
+        );
     }
     response
 }
@@ -190,7 +193,7 @@ fn booking_response(booking: &BookingPage, book_url: String, embedded: bool) -> 
             config,
         },
     )?;
-    Ok(public_page(html))
+    Ok(public_page(html, embedded))
 }
 
 /// `/book/{id}`: the booking page of an event type (its id is its link).
@@ -235,7 +238,7 @@ pub(crate) async fn organizer_page(
             event_types: listing.event_types.iter().map(event_view).collect(),
         },
     )?;
-    Ok(public_page(html))
+    Ok(public_page(html, q.embedded()))
 }
 
 #[derive(Serialize)]
@@ -277,7 +280,7 @@ pub(crate) async fn team_page(
                 .collect(),
         },
     )?;
-    Ok(public_page(html))
+    Ok(public_page(html, q.embedded()))
 }
 
 /// `Tuesday, 1 December 2026, 09:00–09:30` in `zone` (UTC when the zone is unknown).
@@ -400,7 +403,7 @@ pub(crate) async fn manage_page(
             config,
         },
     )?;
-    let mut response = public_page(html);
+    let mut response = public_page(html, embedded);
     // The token is in the URL: keep it out of Referer headers to the calendar links.
     response.headers_mut().insert(
         header::REFERRER_POLICY,
