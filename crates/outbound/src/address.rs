@@ -20,60 +20,153 @@ pub(crate) fn refusal(address: IpAddr, allow: &[IpNet]) -> Option<&'static str> 
     }
 }
 
+/// The IPv4 Special-Purpose Address Registry (IANA, RFC 6890 and its updates), every entry,
+/// globally reachable or not, plus multicast and the reserved class E space. A webhook or a
+/// calendar has no business at any of them; an operator who needs one names it in the allow
+/// list.
+const V4_SPECIAL: [(u32, u8, &str); 19] = [
+    (0x0000_0000, 8, "an unspecified (\"this network\") address"),
+    (0x0a00_0000, 8, "a private address"),
+    (0x6440_0000, 10, "a carrier-grade NAT address"),
+    (0x7f00_0000, 8, "a loopback address"),
+    (0xa9fe_0000, 16, "a link-local address"),
+    (0xac10_0000, 12, "a private address"),
+    // PCP and TURN anycast, NAT64 discovery, DS-Lite are all inside this one.
+    (0xc000_0000, 24, "an IETF protocol address"),
+    (0xc000_0200, 24, "a documentation address"),
+    (0xc01f_c400, 24, "an AS112 address"),
+    (0xc034_c100, 24, "an AMT address"),
+    (0xc058_6300, 24, "a 6to4 relay anycast address"),
+    (0xc0a8_0000, 16, "a private address"),
+    (0xc0af_3000, 24, "an AS112 address"),
+    (0xc612_0000, 15, "a benchmarking address"),
+    (0xc633_6400, 24, "a documentation address"),
+    (0xcb00_7100, 24, "a documentation address"),
+    (0xe000_0000, 4, "a multicast address"),
+    (0xf000_0000, 4, "a reserved address"),
+    (0xffff_ffff, 32, "the broadcast address"),
+];
+
+/// The IPv6 Special-Purpose Address Registry, every entry, plus multicast. IPv4-mapped
+/// addresses are judged as the IPv4 address they are (see [`refusal`]).
+const V6_SPECIAL: [(u128, u8, &str); 20] = [
+    (0, 128, "an unspecified address"),
+    (1, 128, "a loopback address"),
+    (
+        0x0064_ff9b_0000_0000_0000_0000_0000_0000,
+        96,
+        "an IPv4/IPv6 translation address",
+    ),
+    (
+        0x0064_ff9b_0001_0000_0000_0000_0000_0000,
+        48,
+        "an IPv4/IPv6 translation address",
+    ),
+    (
+        0x0100_0000_0000_0000_0000_0000_0000_0000,
+        64,
+        "a discard-only address",
+    ),
+    (
+        0x0100_0000_0000_0001_0000_0000_0000_0000,
+        64,
+        "a dummy address",
+    ),
+    (
+        0x2001_0000_0000_0000_0000_0000_0000_0000,
+        23,
+        "an IETF protocol address",
+    ),
+    (
+        0x2001_0db8_0000_0000_0000_0000_0000_0000,
+        32,
+        "a documentation address",
+    ),
+    (
+        0x2002_0000_0000_0000_0000_0000_0000_0000,
+        16,
+        "a 6to4 address",
+    ),
+    (
+        0x2620_004f_8000_0000_0000_0000_0000_0000,
+        48,
+        "an AS112 address",
+    ),
+    (
+        0x3fff_0000_0000_0000_0000_0000_0000_0000,
+        20,
+        "a documentation address",
+    ),
+    (
+        0x5f00_0000_0000_0000_0000_0000_0000_0000,
+        16,
+        "a segment routing address",
+    ),
+    (
+        0xfc00_0000_0000_0000_0000_0000_0000_0000,
+        7,
+        "a unique local (private) address",
+    ),
+    (
+        0xfe80_0000_0000_0000_0000_0000_0000_0000,
+        10,
+        "a link-local address",
+    ),
+    (
+        0xfec0_0000_0000_0000_0000_0000_0000_0000,
+        10,
+        "a site-local address",
+    ),
+    (
+        0xff00_0000_0000_0000_0000_0000_0000_0000,
+        8,
+        "a multicast address",
+    ),
+    // Inside 2001::/23, named for the reader: Teredo, benchmarking, ORCHIDv2.
+    (
+        0x2001_0000_0000_0000_0000_0000_0000_0000,
+        32,
+        "a Teredo address",
+    ),
+    (
+        0x2001_0002_0000_0000_0000_0000_0000_0000,
+        48,
+        "a benchmarking address",
+    ),
+    (
+        0x2001_0020_0000_0000_0000_0000_0000_0000,
+        28,
+        "an ORCHIDv2 address",
+    ),
+    // IPv4-compatible addresses (::a.b.c.d, deprecated) reach the IPv4 network.
+    (0, 96, "an IPv4-compatible address"),
+];
+
 fn v4_refusal(address: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, ..] = address.octets();
-    if address.is_loopback() {
-        Some("a loopback address")
-    } else if address.is_private() {
-        Some("a private address")
-    } else if address.is_link_local() {
-        Some("a link-local address")
-    } else if address.is_unspecified() || a == 0 {
-        Some("an unspecified address")
-    } else if address.is_multicast() || address.is_broadcast() || a >= 240 {
-        Some("a multicast or reserved address")
-    } else if a == 100 && (64..128).contains(&b) {
-        Some("a carrier-grade NAT address")
-    } else if a == 192 && b == 0 && address.octets()[2] == 0 {
-        Some("an IETF protocol address")
-    } else if a == 198 && (b == 18 || b == 19) {
-        Some("a benchmarking address")
-    } else {
-        None
-    }
+    let bits = u32::from(address);
+    V4_SPECIAL
+        .iter()
+        .find(|(base, len, _)| bits & mask32(*len) == *base)
+        .map(|(_, _, why)| *why)
 }
 
 fn v6_refusal(address: Ipv6Addr) -> Option<&'static str> {
-    let first = address.segments()[0];
-    if address.is_loopback() {
-        Some("a loopback address")
-    } else if address.is_unspecified() {
-        Some("an unspecified address")
-    } else if first & 0xfe00 == 0xfc00 {
-        Some("a unique local (private) address")
-    } else if first & 0xffc0 == 0xfe80 {
-        Some("a link-local address")
-    } else if address.is_multicast() {
-        Some("a multicast address")
-    } else if let Some(v4) = embedded_v4(address) {
-        v4_refusal(v4)
-    } else {
-        None
-    }
+    let bits = u128::from(address);
+    // The most specific entry names the reason (`::1` is a loopback address, not an
+    // IPv4-compatible one).
+    V6_SPECIAL
+        .iter()
+        .filter(|(base, len, _)| bits & mask128(*len) == *base)
+        .max_by_key(|(_, len, _)| *len)
+        .map(|(_, _, why)| *why)
 }
 
-/// IPv4 addresses carried inside IPv6 forms that a host may route to the IPv4 network:
-/// IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
-fn embedded_v4(address: Ipv6Addr) -> Option<Ipv4Addr> {
-    let s = address.segments();
-    let from = |hi: u16, lo: u16| Ipv4Addr::from(((hi as u32) << 16) | lo as u32);
-    if s[..6] == [0, 0, 0, 0, 0, 0] || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        Some(from(s[6], s[7]))
-    } else if s[0] == 0x2002 {
-        Some(from(s[1], s[2]))
-    } else {
-        None
-    }
+fn mask32(len: u8) -> u32 {
+    u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
+}
+
+fn mask128(len: u8) -> u128 {
+    u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -115,6 +208,64 @@ mod tests {
             "2002:7f00:1::",
         ] {
             assert!(refused(address, &[]), "{address} should be refused");
+        }
+    }
+
+    #[test]
+    fn every_iana_special_purpose_range_is_refused() {
+        for address in [
+            // IPv4: documentation, 6to4 relay, IETF protocol, AS112, AMT, benchmarking,
+            // reserved, the edges of each.
+            "192.0.2.0",
+            "192.0.2.255",
+            "198.51.100.7",
+            "203.0.113.200",
+            "192.88.99.1",
+            "192.0.0.9",
+            "192.0.0.170",
+            "192.31.196.1",
+            "192.52.193.1",
+            "192.175.48.1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "240.0.0.1",
+            "100.127.255.255",
+            // IPv6: documentation (both), NAT64 (well-known and local), discard, Teredo,
+            // benchmarking, ORCHIDv2, AS112, SRv6, 6to4, IPv4-compatible, site-local.
+            "2001:db8::1",
+            "2001:db8:ffff::1",
+            "3fff::1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::1",
+            "100::1",
+            "2001::1",
+            "2001:2::1",
+            "2001:20::1",
+            "2001:1::1",
+            "2620:4f:8000::1",
+            "5f00::1",
+            "2002:808:808::",
+            "::8.8.8.8",
+            "fec0::1",
+        ] {
+            assert!(refused(address, &[]), "{address} should be refused");
+        }
+    }
+
+    #[test]
+    fn the_neighbours_of_special_ranges_pass() {
+        for address in [
+            "192.0.3.1",
+            "198.51.101.1",
+            "203.0.114.1",
+            "192.88.100.1",
+            "198.20.0.1",
+            "2001:db9::1",
+            "2001:200::1",
+            "2620:4f:8001::1",
+            "4000::1",
+        ] {
+            assert!(!refused(address, &[]), "{address} should pass");
         }
     }
 

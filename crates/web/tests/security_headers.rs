@@ -1,5 +1,6 @@
 //! Every page and every error carries a content security policy that forbids framing (but
 //! for the booking pages opened by the embed snippet) and never sends a Referer.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
