@@ -92,7 +92,9 @@ impl From<reqwest::Error> for Error {
         if error.is_timeout() {
             return Error::Timeout;
         }
-        Error::Http(error)
+        // The URL stays out of the message: feed and webhook URLs often carry a secret in
+        // their path or query, and this error reaches logs and connection pages.
+        Error::Http(error.without_url())
     }
 }
 
@@ -359,6 +361,19 @@ mod tests {
             .expect("a name passes the syntax check");
         let error = client.send(request).await.expect_err("refused");
         assert!(matches!(error, Error::Forbidden(_)), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_call_does_not_repeat_the_urls_secret() {
+        // Nothing listens on port 9 of loopback: the connection is refused.
+        let open = Client::new(Policy::allowing_loopback()).expect("client");
+        let url = "http://127.0.0.1:9/feeds/private-s3cret.ics?token=s3cret";
+        let error = open
+            .send(open.request(Method::GET, url).expect("allowed"))
+            .await
+            .expect_err("nothing listens");
+        let message = format!("{error} {error:?}");
+        assert!(!message.contains("s3cret"), "{message}");
     }
 
     #[tokio::test]
