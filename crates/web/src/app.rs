@@ -254,6 +254,7 @@ pub fn router(db: Db, config: &HttpConfig) -> Result<Router, outbound::Error> {
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::input_guard::layer))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(CatchPanicLayer::custom(

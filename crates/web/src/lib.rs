@@ -8,6 +8,7 @@
 mod api;
 mod app;
 mod extract;
+mod input_guard;
 mod metrics;
 mod openapi;
 mod ops;
