@@ -242,9 +242,10 @@ pub async fn login(
         // Answered like a wrong password, so a guess during the lock learns nothing; the
         // owner finds the link in their mailbox.
         let unlock_key = format!("unlock/account/{account}");
-        if limit(settings, &unlock_key, settings.reset_per_account)
-            .await
-            .is_ok()
+        if candidate.status() == UserStatus::Active
+            && limit(settings, &unlock_key, settings.reset_per_account)
+                .await
+                .is_ok()
         {
             accounts
                 .request_unlock(&candidate, signed(settings.reset_ttl), client, keys)
