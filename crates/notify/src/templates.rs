@@ -118,10 +118,14 @@ e-mail, ignore it.</p>
 const ACCOUNT_SUBJECT: &str = "{{ verb }} ({{ organization }})";
 
 /// Account messages: e-mails to the account holder carrying a one-time link. E-mail only.
-pub const ACCOUNT_MESSAGE_TYPES: [&str; 3] = [
+/// `account.locked` is the notice that sign-in was locked after failed attempts, with an
+/// unlock link; `account.unlock` is the unlock link the right password asks for.
+pub const ACCOUNT_MESSAGE_TYPES: [&str; 5] = [
     "account.invitation",
     "account.password_reset",
     "account.email_verification",
+    "account.locked",
+    "account.unlock",
 ];
 
 /// What account messages' templates may use.
@@ -525,6 +529,17 @@ impl AccountMessage {
                 "Someone (we hope you) asked to reset your password. Open the link to choose \
                  a new one.",
             ),
+            "account.locked" => (
+                "Sign-in to your account is locked",
+                "Sign-in to your account was locked after many wrong passwords. If that was \
+                 not you, someone is guessing your password: consider resetting it. To sign \
+                 in again, open the link to unlock, then sign in with your password.",
+            ),
+            "account.unlock" => (
+                "Unlock sign-in",
+                "Someone (we hope you) signed in with your password while sign-in to your \
+                 account was locked. Open the link to unlock it, then sign in again.",
+            ),
             _ => (
                 "Confirm your e-mail address",
                 "Open the link to confirm that this address is yours.",
@@ -559,6 +574,7 @@ impl AccountMessage {
                 match event {
                     "account.invitation" => "invite",
                     "account.password_reset" => "reset",
+                    "account.locked" | "account.unlock" => "unlock",
                     _ => "verify",
                 }
             ),
@@ -705,6 +721,13 @@ mod tests {
                 rendered.subject
             );
         }
+        insta::assert_snapshot!(
+            "account_locked",
+            AccountMessage::sample("account.locked")
+                .render()
+                .map(|r| format!("Subject: {}\n\n{}\n----\n{}", r.subject, r.text, r.html))
+                .unwrap()
+        );
         insta::assert_snapshot!(
             "account_invitation",
             AccountMessage::sample("account.invitation")

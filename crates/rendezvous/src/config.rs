@@ -47,13 +47,14 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Seconds to let in-flight requests finish after SIGTERM or Ctrl-C.
     pub shutdown_timeout_secs: u64,
-    /// Failed sign-ins in a row that lock an account.
+    /// Failed sign-ins at one account from one client address before that address backs
+    /// off (the account locks after 20 from anywhere; see `services::auth::AuthSettings`).
     pub login_max_failures: u32,
-    /// Seconds a locked account stays locked.
+    /// Seconds of an address's first backoff; each further failure doubles it, up to a day.
     pub login_lockout_secs: u64,
     /// Sign-in attempts allowed per client address per minute.
     pub login_rate_per_ip: u32,
-    /// Sign-in attempts allowed per account per minute.
+    /// Sign-in attempts allowed per account and client address per minute.
     pub login_rate_per_account: u32,
     /// Public bookings allowed per client address per minute.
     pub booking_rate_per_ip: u32,

@@ -7,8 +7,8 @@
 //! user's needs `users.manage` too (owners and admins, or a custom role that grants it).
 //! Reading needs the `*.read` permission and covers the whole organization.
 
-use store::types::UserId;
-use store::{Capability, Db, Granted, Scope, can};
+use store::types::{RoleId, UserId};
+use store::{Capability, Db, Granted, Permissions, Role, Scope, can};
 
 use crate::ServiceError;
 
@@ -70,4 +70,33 @@ pub(crate) async fn reading_for<C: Capability>(
             "name the user to read for",
         )),
     }
+}
+
+/// The rights a user would hold with built-in `role` and custom role `custom_role`.
+pub(crate) async fn rights_of(
+    db: &Db,
+    scope: &Scope,
+    role: Role,
+    custom_role: Option<RoleId>,
+) -> Result<Permissions, ServiceError> {
+    let custom = match custom_role {
+        Some(id) => db.roles().get(scope, id).await?.permissions,
+        None => Permissions::NONE,
+    };
+    Ok(role.permissions().union(custom))
+}
+
+/// Refuses (403) rights beyond the caller's own: a built-in role above theirs, or any
+/// permission they do not hold. Whoever grants a role, or acts through another user's key,
+/// is held to this, so no one climbs by handing themselves (or a proxy) more.
+pub(crate) fn within_own(
+    scope: &Scope,
+    role: Role,
+    permissions: Permissions,
+) -> Result<(), ServiceError> {
+    let held = scope.permissions();
+    if role.rank() > scope.role().rank() || permissions.intersection(held) != permissions {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
 }

@@ -57,7 +57,9 @@ pub struct NewApiKey {
 }
 
 /// Issues a key through the API. Anyone with `api_keys.manage` issues keys of their own;
-/// keys for another user need an owner or admin. The returned token is the only copy.
+/// keys for another user need an owner or admin whose own role and rights cover that
+/// user's: a key never lets its holder act with more than they have (an admin cannot mint
+/// the owner's key). The returned token is the only copy.
 pub async fn create(
     db: &Db,
     scope: &Scope,
@@ -83,7 +85,9 @@ pub async fn create(
     }
     let admin = scope.admin().ok_or(ServiceError::Forbidden)?;
     // Names a user of this organization, or is not found.
-    db.users().get(scope, target).await?;
+    let user = db.users().get(scope, target).await?;
+    let rights = crate::access::rights_of(db, scope, user.role, user.custom_role_id).await?;
+    crate::access::within_own(scope, user.role, rights)?;
     Ok(db
         .api_keys()
         .issue_limited(&admin, target, name, limits)

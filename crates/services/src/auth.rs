@@ -1,10 +1,13 @@
 //! Sign-in, sign-out, password change and reset, invitations and e-mail verification.
 //!
 //! Answers never say whether an e-mail address exists: an unknown address, a wrong password
-//! and a locked account with a wrong password all answer `InvalidCredentials` after the same
-//! argon2 work; a locked account is reported (with its unlock time) only to someone who
-//! knows the password. The e-mails these flows send are queued as `email.account` jobs in
-//! the transaction that issues their token, the token sealed with the credential keyring.
+//! and a locked account all answer `InvalidCredentials` after the same argon2 work. Sign-in
+//! protection (see [`store::LockoutPolicy`]) backs off per account and client address, so an
+//! attacker cannot lock the owner out from elsewhere, and locks the account after many
+//! failures from everywhere; while locked every answer is the same whatever the password,
+//! so guessing learns nothing, and the right password only e-mails an unlock link. The
+//! e-mails these flows send are queued as `email.account` jobs in the transaction that
+//! issues their token, the token sealed with the credential keyring.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,15 +21,25 @@ use crate::{ServiceError, passwords};
 /// Tuning of sign-in protection, sessions and tokens.
 #[derive(Clone, Debug)]
 pub struct AuthSettings {
-    /// Failed sign-ins in a row that lock an account (default 5).
+    /// Failed sign-ins at one account from one client address before that address backs
+    /// off (default 5).
     pub max_failed_logins: u32,
-    /// How long a lock lasts (default 15 minutes).
+    /// The first backoff (default 15 minutes); each further failure doubles it, up to
+    /// `max_backoff`.
     pub lockout: Duration,
+    /// The longest backoff of one address (default 24 hours).
+    pub max_backoff: Duration,
+    /// Failed sign-ins at one account from all addresses, since its last sign-in, that lock
+    /// it until its owner unlocks it by e-mail or resets the password (default 20).
+    pub account_lock_failures: u32,
+    /// How long an account lock lasts if nobody lifts it (default 24 hours).
+    pub account_lock: Duration,
     /// How long a session lives (default 14 days).
     pub session_ttl: Duration,
     /// Sign-in attempts per client address (default 20 a minute).
     pub login_per_ip: Limit,
-    /// Sign-in attempts per organization and e-mail (default 10 a minute).
+    /// Sign-in attempts per organization, e-mail and client address (default 10 a
+    /// minute). Per address too, so that nobody can use it to keep the owner out.
     pub login_per_account: Limit,
     /// Password reset requests per client address (default 5 an hour).
     pub reset_per_ip: Limit,
@@ -57,6 +70,9 @@ impl Default for AuthSettings {
         Self {
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
+            max_backoff: Duration::from_secs(24 * 3600),
+            account_lock_failures: 20,
+            account_lock: Duration::from_secs(24 * 3600),
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             login_per_ip: Limit {
                 max: 20,
@@ -152,10 +168,26 @@ pub struct Login {
     pub password: String,
 }
 
-/// Signs in and opens a session.
+impl AuthSettings {
+    fn lockout_policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            per_address_failures: self.max_failed_logins,
+            backoff: signed(self.lockout),
+            max_backoff: signed(self.max_backoff),
+            account_failures: self.account_lock_failures,
+            lock_for: signed(self.account_lock),
+        }
+    }
+}
+
+/// Signs in and opens a session. An address backing off for the account is answered 429
+/// before any password is checked. A locked account answers `InvalidCredentials` to every
+/// password; the right one e-mails its owner an unlock link (sealed with `keys`; as often as
+/// reset links).
 pub async fn login(
     db: &Db,
     settings: &AuthSettings,
+    keys: &Keyring,
     input: Login,
     client: &ClientInfo,
 ) -> Result<SignedIn, ServiceError> {
@@ -164,7 +196,7 @@ pub async fn login(
     limit(settings, &format!("login/ip/{ip}"), settings.login_per_ip).await?;
     limit(
         settings,
-        &format!("login/account/{account}"),
+        &format!("login/account/{account}/ip/{ip}"),
         settings.login_per_account,
     )
     .await?;
@@ -173,6 +205,15 @@ pub async fn login(
         return Err(ServiceError::InvalidCredentials);
     }
     let accounts = db.accounts();
+    if let Some(until) = accounts
+        .backoff_until(&input.organization, &input.email, client)
+        .await?
+    {
+        let wait = until.as_millisecond() - store::types::Timestamp::now().as_millisecond();
+        return Err(ServiceError::RateLimited {
+            retry_after_secs: u64::try_from(wait / 1000).unwrap_or(0).max(1),
+        });
+    }
     let candidate = accounts
         .find_login(&input.organization, &input.email)
         .await?;
@@ -180,27 +221,35 @@ pub async fn login(
         .as_ref()
         .and_then(|c| c.password_hash().map(str::to_owned));
     let correct = passwords::verify(input.password, stored).await;
+    let policy = settings.lockout_policy();
     let Some(candidate) = candidate else {
         tracing::info!(organization = %input.organization, "sign-in for an unknown account");
+        accounts
+            .unknown_login_failed(&input.organization, &input.email, policy, client)
+            .await?;
         return Err(ServiceError::InvalidCredentials);
     };
-    if let Some(until) = candidate.locked_until() {
-        // Wrong passwords while locked are not counted (the lock would never end under
-        // attack) and are answered like any wrong password.
-        return Err(if correct {
-            ServiceError::Locked { until }
-        } else {
-            ServiceError::InvalidCredentials
-        });
-    }
     if !correct {
-        let policy = LockoutPolicy {
-            max_failures: settings.max_failed_logins,
-            lock_for: signed(settings.lockout),
-        };
-        let failure = accounts.login_failed(&candidate, policy, client).await?;
+        let failure = accounts
+            .login_failed(&candidate, policy, client, keys)
+            .await?;
         if let Some(until) = failure.locked_until {
             tracing::warn!(%until, "account locked after repeated failed sign-ins");
+        }
+        return Err(ServiceError::InvalidCredentials);
+    }
+    if candidate.locked_until().is_some() {
+        // Answered like a wrong password, so a guess during the lock learns nothing; the
+        // owner finds the link in their mailbox.
+        let unlock_key = format!("unlock/account/{account}");
+        if candidate.status() == UserStatus::Active
+            && limit(settings, &unlock_key, settings.reset_per_account)
+                .await
+                .is_ok()
+        {
+            accounts
+                .request_unlock(&candidate, signed(settings.reset_ttl), client, keys)
+                .await?;
         }
         return Err(ServiceError::InvalidCredentials);
     }
@@ -210,6 +259,15 @@ pub async fn login(
     Ok(accounts
         .login_succeeded(&candidate, client, signed(settings.session_ttl))
         .await?)
+}
+
+/// Lifts a sign-in lock from its e-mailed link; the owner then signs in with the password.
+pub async fn unlock(db: &Db, token: &str, client: &ClientInfo) -> Result<(), ServiceError> {
+    db.accounts()
+        .unlock(token, client)
+        .await?
+        .map(|_| ())
+        .ok_or(ServiceError::InvalidToken)
 }
 
 /// Signs out: revokes the session the request came with.

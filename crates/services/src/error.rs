@@ -29,9 +29,6 @@ pub enum ServiceError {
     /// A bad, used or expired e-mailed token.
     #[error("invalid or expired token")]
     InvalidToken,
-    /// The account is locked until the given instant (told only after a correct password).
-    #[error("account locked")]
-    Locked { until: store::types::Timestamp },
     /// The account exists and the password is right, but it is not active.
     #[error("account disabled")]
     AccountDisabled,

@@ -178,6 +178,7 @@ pub fn account_link_path(kind: &str) -> Option<&'static str> {
     match kind {
         "account.invitation" => Some("invite"),
         "account.password_reset" => Some("reset"),
+        "account.locked" | "account.unlock" => Some("unlock"),
         "account.email_verification" => Some("verify"),
         _ => None,
     }

@@ -42,7 +42,8 @@ pub struct Invite {
 }
 
 /// Invites a user (needs `users.manage`); the link is e-mailed (an `email.account` job, its
-/// token sealed with `keys`). Only an owner may invite an owner.
+/// token sealed with `keys`). The invitee's role and custom role may not carry more than
+/// the inviter holds (so only an owner invites an owner).
 pub async fn invite(
     db: &Db,
     settings: &AuthSettings,
@@ -53,9 +54,8 @@ pub async fn invite(
     let grant = scope
         .grant::<can::ManageUsers>()
         .ok_or(ServiceError::Forbidden)?;
-    if input.role == Role::Owner && scope.role() != Role::Owner {
-        return Err(ServiceError::Forbidden);
-    }
+    let rights = crate::access::rights_of(db, scope, input.role, input.custom_role_id).await?;
+    crate::access::within_own(scope, input.role, rights)?;
     let mut errors = Vec::new();
     if crate::validate::email(&input.email, &()).is_err() {
         errors.push(field("/email", "must be an e-mail address"));
@@ -193,8 +193,12 @@ pub struct Update {
     pub status: Option<UserStatus>,
 }
 
-/// Changes a user (needs `users.manage`). Only owners grant or take the owner role, and the
-/// last owner cannot be demoted or disabled, so an organization always has one.
+/// Changes a user (needs `users.manage`). A change of role, custom role or status is
+/// refused (403) when the user stands above the caller (a higher role, or a permission the
+/// caller lacks), when the new role and custom role would give a permission the caller
+/// lacks, and for one's own role and custom role: no one climbs by granting. So only owners
+/// grant or take the owner role; and the last owner cannot be demoted or disabled, so an
+/// organization always has one.
 pub async fn update(
     db: &Db,
     scope: &Scope,
@@ -205,11 +209,22 @@ pub async fn update(
         .grant::<can::ManageUsers>()
         .ok_or(ServiceError::Forbidden)?;
     let target = db.users().get(scope, id).await?;
+    let changes_rights = input.role.is_some_and(|r| r != target.role)
+        || input
+            .custom_role_id
+            .is_some_and(|c| c != target.custom_role_id);
+    if changes_rights || input.status.is_some_and(|s| s != target.status) {
+        // The user as they are: no one changes the standing of someone above them.
+        let held = crate::access::rights_of(db, scope, target.role, target.custom_role_id).await?;
+        crate::access::within_own(scope, target.role, held)?;
+        // The user as they will be: no one grants what they do not hold.
+        let role = input.role.unwrap_or(target.role);
+        let custom = input.custom_role_id.unwrap_or(target.custom_role_id);
+        let granted = crate::access::rights_of(db, scope, role, custom).await?;
+        crate::access::within_own(scope, role, granted)?;
+    }
     let touches_owner = input.role == Some(Role::Owner) || target.role == Role::Owner;
     if touches_owner && (input.role.is_some() || input.status.is_some()) {
-        if scope.role() != Role::Owner {
-            return Err(ServiceError::Forbidden);
-        }
         let demoting = input.role.is_some_and(|r| r != Role::Owner)
             || input.status.is_some_and(|s| s != UserStatus::Active);
         if target.role == Role::Owner && demoting && owners(db, scope).await? <= 1 {
@@ -218,6 +233,9 @@ pub async fn update(
                 "the organization's last owner cannot be demoted or disabled",
             )]));
         }
+    }
+    if changes_rights && scope.actor().user_id() == Some(id) {
+        return Err(ServiceError::Forbidden);
     }
     if input.status == Some(UserStatus::Invited) {
         return Err(ServiceError::Validation(vec![field(
@@ -251,7 +269,8 @@ async fn owners(db: &Db, scope: &Scope) -> Result<usize, ServiceError> {
         .count())
 }
 
-/// Removes a user (needs `users.manage`); never oneself, and owners only by owners.
+/// Removes a user (needs `users.manage`); never oneself, nor anyone above the caller (so
+/// owners only by owners).
 pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceError> {
     let grant = scope
         .grant::<can::ManageUsers>()
@@ -263,8 +282,7 @@ pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceErr
             "you cannot remove yourself",
         )]));
     }
-    if target.role == Role::Owner && scope.role() != Role::Owner {
-        return Err(ServiceError::Forbidden);
-    }
+    let held = crate::access::rights_of(db, scope, target.role, target.custom_role_id).await?;
+    crate::access::within_own(scope, target.role, held)?;
     Ok(db.users().delete(&grant, id).await?)
 }

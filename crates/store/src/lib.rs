@@ -32,7 +32,9 @@ pub use scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
 pub use token::ApiKeyToken;
 // Accounts (issue 5).
 pub use permission::{Capability, Granted, Permission, Permissions, can};
-pub use repo::accounts::{ClientInfo, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn};
+pub use repo::accounts::{
+    ClientInfo, LOCK_NOTICE, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn,
+};
 pub use repo::api_keys::KeyLimits;
 pub use repo::roles::CustomRole;
 pub use repo::sessions::{NewSession, Session, SessionScope};

@@ -26,6 +26,25 @@ impl Role {
         }
     }
 
+    /// Standing among the built-in roles: owner > admin > member > viewer.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Owner => 3,
+            Self::Admin => 2,
+            Self::Member => 1,
+            Self::Viewer => 0,
+        }
+    }
+
+    /// The lower of the two roles.
+    pub fn at_most(self, other: Self) -> Self {
+        if other.rank() < self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Result<Self, crate::Error> {
         Ok(match s {
             "owner" => Self::Owner,
@@ -40,10 +59,13 @@ impl Role {
 /// Who is acting, for the audit log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Actor {
-    /// A user, authenticated by an API key.
+    /// A user, authenticated by an API key. `user_id` is whom the key acts as;
+    /// `issued_by`, the user who issued it and so holds it (`None`: the operator, or a key
+    /// older than this field). The audit log names the holder.
     ApiKey {
         user_id: UserId,
         api_key_id: ApiKeyId,
+        issued_by: Option<UserId>,
     },
     /// The operator, through the command line.
     Operator,
@@ -77,13 +99,40 @@ impl Actor {
         }
     }
 
+    /// Who acted, for the audit log: a key's holder, not the user it acts as.
     pub(crate) fn id(self) -> Option<uuid::Uuid> {
         match self {
-            Self::ApiKey { user_id, .. } => Some(user_id.0),
+            Self::ApiKey {
+                user_id, issued_by, ..
+            } => Some(issued_by.unwrap_or(user_id).0),
             Self::Operator | Self::Invitee | Self::System => None,
             Self::Attendee { attendee_id } => Some(attendee_id.0),
             Self::Session { user_id, .. } => Some(user_id.0),
             Self::Anonymous => None,
+        }
+    }
+
+    /// The user an API key acted as, when its holder is someone else (for the audit log).
+    pub(crate) fn on_behalf_of(self) -> Option<UserId> {
+        match self {
+            Self::ApiKey {
+                user_id,
+                issued_by: Some(holder),
+                ..
+            } if holder != user_id => Some(user_id),
+            _ => None,
+        }
+    }
+
+    /// The person behind the request: a key's holder when a user issued it, else the user
+    /// acting. Recorded as the issuer of keys this actor makes.
+    pub(crate) fn real_user_id(self) -> Option<UserId> {
+        match self {
+            Self::ApiKey {
+                user_id, issued_by, ..
+            } => Some(issued_by.unwrap_or(user_id)),
+            Self::Session { user_id, .. } => Some(user_id),
+            _ => None,
         }
     }
 

@@ -51,7 +51,8 @@ backend_test!(
             scope.actor(),
             Actor::ApiKey {
                 user_id: created.owner.id,
-                api_key_id: created.api_key.id
+                api_key_id: created.api_key.id,
+                issued_by: None,
             }
         );
 

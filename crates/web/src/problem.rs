@@ -215,17 +215,14 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::InvalidCredentials => Self::unauthorized(
                 "invalid_credentials",
-                "the organization, e-mail address or password is wrong",
+                "the organization, e-mail address or password is wrong; if sign-in to your \
+                 account was locked after failed attempts, the right password e-mails you a \
+                 link to unlock it",
             ),
             ServiceError::InvalidToken => Self::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_token",
                 "the link is invalid, used or expired; request a new one",
-            ),
-            ServiceError::Locked { until } => Self::new(
-                StatusCode::LOCKED,
-                "account_locked",
-                format!("too many failed sign-ins; the account unlocks at {until}"),
             ),
             ServiceError::AccountDisabled => Self::new(
                 StatusCode::FORBIDDEN,

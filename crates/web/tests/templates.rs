@@ -48,8 +48,8 @@ store::backend_test!(templates_are_checked_previewed_and_reset, |t| async move {
     let list = list.as_array().unwrap();
     assert_eq!(
         list.len(),
-        19,
-        "8 booking message types on 2 channels, 3 account messages by e-mail"
+        21,
+        "8 booking message types on 2 channels, 5 account messages by e-mail"
     );
     assert!(list.iter().all(|t| t["customized"] == false));
 

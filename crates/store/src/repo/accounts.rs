@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::repo::audit::{self, Change};
+use crate::repo::login_throttle;
 use crate::repo::messages::TokenSealer;
 use crate::repo::sessions::{self, NewSession};
 use crate::repo::tokens::{self, Purpose};
@@ -14,13 +15,15 @@ use crate::repo::users::{self, User, UserStatus};
 use crate::scope::{Actor, Scope};
 use crate::token::SecretToken;
 use crate::types::{OrganizationId, Timestamp, UserId};
-use crate::{Db, Error, with_pool, with_tx};
+use crate::{Db, Error, Tx, with_pool, with_tx};
 
 /// An account found for a sign-in attempt. Only [`Accounts::find_login`] makes one, so the
 /// success and failure methods cannot be called for an account nobody tried.
 #[derive(Debug)]
 pub struct LoginCandidate {
     organization_id: OrganizationId,
+    /// The account as typed, for the per-address backoff.
+    account_key: String,
     user_id: UserId,
     password_hash: Option<String>,
     status: UserStatus,
@@ -37,24 +40,46 @@ impl LoginCandidate {
         self.status
     }
 
-    /// When a current lock ends, if the account is locked now.
+    /// When the account's lock ends, if it is locked now (see [`LockoutPolicy`]).
     pub fn locked_until(&self) -> Option<Timestamp> {
         self.locked_until.filter(|t| *t > Timestamp::now())
     }
 }
 
-/// How sign-in protection is tuned.
+/// How sign-in protection is tuned. Two layers, so that an attacker cannot lock the owner
+/// out yet guesses stay few:
+/// - per typed account and client address: after `per_address_failures` failures that
+///   address waits `backoff`, doubling with each further failure up to `max_backoff`; other
+///   addresses, the owner's among them, are not slowed;
+/// - per account, from every address: `account_failures` failures since the last sign-in
+///   lock the account for `lock_for`. While locked, no password signs in and every answer
+///   is the same, so guessing learns nothing; the owner gets a notice with an unlock link,
+///   and the correct password mails a fresh one. The link (or a password reset) lifts the
+///   lock, and the owner then signs in with the password.
 #[derive(Clone, Copy, Debug)]
 pub struct LockoutPolicy {
-    /// Failed attempts in a row that lock the account.
-    pub max_failures: u32,
-    /// How long the lock lasts.
+    pub per_address_failures: u32,
+    pub backoff: jiff::SignedDuration,
+    pub max_backoff: jiff::SignedDuration,
+    pub account_failures: u32,
     pub lock_for: jiff::SignedDuration,
 }
 
-/// What a failed attempt did to the account.
+impl LockoutPolicy {
+    fn backoff(self) -> login_throttle::Backoff {
+        login_throttle::Backoff {
+            free: self.per_address_failures,
+            first: self.backoff,
+            max: self.max_backoff,
+        }
+    }
+}
+
+/// What a failed attempt did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoginFailure {
+    /// Set when this failure started the client address's backoff for the account.
+    pub backoff_until: Option<Timestamp>,
     /// Set when this failure locked the account.
     pub locked_until: Option<Timestamp>,
 }
@@ -71,6 +96,28 @@ pub struct ClientInfo {
 pub struct SignedIn {
     pub scope: Scope,
     pub session: NewSession,
+}
+
+/// The message type of the notice sent when an account locks (it carries an unlock link).
+pub const LOCK_NOTICE: &str = "account.locked";
+
+/// The client address a throttle counts against; requests with none share one.
+fn client_ip(client: &ClientInfo) -> &str {
+    client.ip.as_deref().unwrap_or("unknown")
+}
+
+/// Lifts the account's sign-in lock and forgets its failures from every address, inside `tx`.
+async fn clear_lock(tx: &mut Tx, org: OrganizationId, user_id: UserId) -> Result<(), Error> {
+    const SQL: &str = "UPDATE users SET failed_login_attempts = 0, locked_until = NULL \
+        WHERE organization_id = $1 AND id = $2";
+    const TYPED: &str = "SELECT o.slug, u.email FROM users u \
+        JOIN organizations o ON o.id = u.organization_id \
+        WHERE u.organization_id = $1 AND u.id = $2";
+    let (slug, email): (String, String) = with_tx!(tx, conn => {
+        sqlx::query(SQL).bind(org).bind(user_id).execute(&mut *conn).await?;
+        sqlx::query_as(TYPED).bind(org).bind(user_id).fetch_one(conn).await?
+    });
+    login_throttle::clear_account(tx, &login_throttle::account_key(&slug, &email)).await
 }
 
 /// Pre-authentication account operations.
@@ -108,6 +155,7 @@ impl Accounts<'_> {
             |(organization_id, user_id, password_hash, status, locked_until)| {
                 Ok(LoginCandidate {
                     organization_id,
+                    account_key: login_throttle::account_key(organization_slug, email),
                     user_id,
                     password_hash,
                     status: UserStatus::parse(&status)
@@ -119,24 +167,72 @@ impl Accounts<'_> {
         .transpose()
     }
 
-    /// Counts a failed attempt; the `max_failures`-th in a row locks the account. Audited as
-    /// `login.failed`, and `login.locked` when it locks.
+    /// When the client address's backoff for the typed account ends, if it is backing off
+    /// now: such an attempt is refused before any password is checked.
+    pub async fn backoff_until(
+        &self,
+        organization_slug: &str,
+        email: &str,
+        client: &ClientInfo,
+    ) -> Result<Option<Timestamp>, Error> {
+        let key = login_throttle::account_key(organization_slug, email);
+        let mut tx = self.db.begin_read().await?;
+        login_throttle::waiting_until(&mut tx, &key, client_ip(client)).await
+    }
+
+    /// Counts a failed attempt at a typed account that does not exist: it backs off like a
+    /// real one, so the answers do not tell them apart.
+    pub async fn unknown_login_failed(
+        &self,
+        organization_slug: &str,
+        email: &str,
+        policy: LockoutPolicy,
+        client: &ClientInfo,
+    ) -> Result<LoginFailure, Error> {
+        let key = login_throttle::account_key(organization_slug, email);
+        let mut tx = self.db.begin_write().await?;
+        let backoff_until =
+            login_throttle::failed(&mut tx, &key, client_ip(client), policy.backoff()).await?;
+        tx.commit().await?;
+        Ok(LoginFailure {
+            backoff_until,
+            locked_until: None,
+        })
+    }
+
+    /// Counts a failed attempt (see [`LockoutPolicy`]): for the client address, and, unless
+    /// the account is locked already, for the account; the failure that reaches
+    /// `account_failures` locks it and queues the notice e-mail with an unlock link (sealed
+    /// by `sealer`), once per lock. Audited as `login.failed`, and `login.locked` when it
+    /// locks.
     pub async fn login_failed(
         &self,
         candidate: &LoginCandidate,
         policy: LockoutPolicy,
         client: &ClientInfo,
+        sealer: &dyn TokenSealer,
     ) -> Result<LoginFailure, Error> {
         const COUNT: &str = "UPDATE users SET failed_login_attempts = failed_login_attempts + 1 \
-            WHERE organization_id = $1 AND id = $2 RETURNING failed_login_attempts";
+            WHERE organization_id = $1 AND id = $2 \
+              AND (locked_until IS NULL OR locked_until <= $3) \
+            RETURNING failed_login_attempts";
         const LOCK: &str = "UPDATE users SET failed_login_attempts = 0, locked_until = $3 \
             WHERE organization_id = $1 AND id = $2";
         let (org, user) = (candidate.organization_id, candidate.user_id);
-        let mut tx = self.db.begin_write().await?;
-        let (failures,): (i32,) = with_tx!(&mut tx, conn => {
-            sqlx::query_as(COUNT).bind(org).bind(user).fetch_one(conn).await?
-        });
         let ip = client.ip.as_deref();
+        let now = Timestamp::now();
+        let mut tx = self.db.begin_write().await?;
+        let backoff_until = login_throttle::failed(
+            &mut tx,
+            &candidate.account_key,
+            client_ip(client),
+            policy.backoff(),
+        )
+        .await?;
+        // No row: the account is locked already, and a lock is not counted into another.
+        let failures: Option<(i32,)> = with_tx!(&mut tx, conn => {
+            sqlx::query_as(COUNT).bind(org).bind(user).bind(now).fetch_optional(conn).await?
+        });
         audit::record_at(
             &mut tx,
             org,
@@ -147,13 +243,18 @@ impl Accounts<'_> {
                 target_type: "user",
                 target_id: Some(user.0),
                 old_values: None,
-                new_values: Some(json!({ "failed_login_attempts": failures })),
+                new_values: Some(json!({
+                    "failed_login_attempts": failures.map(|(f,)| f),
+                    "address_backoff_until": backoff_until.map(|t| t.to_string()),
+                })),
             },
         )
         .await?;
         let mut locked_until = None;
-        if u32::try_from(failures).unwrap_or(0) >= policy.max_failures {
-            let until = Timestamp::now().plus(policy.lock_for);
+        if let Some((failures,)) = failures
+            && u32::try_from(failures).unwrap_or(0) >= policy.account_failures
+        {
+            let until = now.plus(policy.lock_for);
             with_tx!(&mut tx, conn => {
                 sqlx::query(LOCK).bind(org).bind(user).bind(until).execute(conn).await?;
             });
@@ -171,14 +272,88 @@ impl Accounts<'_> {
                 },
             )
             .await?;
+            let account = users::get_in(&mut tx, org, user).await?;
+            tokens::issue_and_mail_as(
+                &mut tx,
+                &account,
+                Purpose::Unlock,
+                LOCK_NOTICE,
+                policy.lock_for,
+                sealer,
+            )
+            .await?;
             locked_until = Some(until);
         }
         tx.commit().await?;
-        Ok(LoginFailure { locked_until })
+        Ok(LoginFailure {
+            backoff_until,
+            locked_until,
+        })
     }
 
-    /// Records a sign-in with a verified password: clears the failure count and lock, keeps
-    /// the time and address, and opens a session. Audited as `login.succeeded`.
+    /// The correct password met a lock: mails a fresh unlock link (ending any older one),
+    /// good for `valid_for`. Audited as `login.unlock_requested`.
+    pub async fn request_unlock(
+        &self,
+        candidate: &LoginCandidate,
+        valid_for: jiff::SignedDuration,
+        client: &ClientInfo,
+        sealer: &dyn TokenSealer,
+    ) -> Result<(), Error> {
+        let (org, user_id) = (candidate.organization_id, candidate.user_id);
+        let mut tx = self.db.begin_write().await?;
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        tokens::issue_and_mail(&mut tx, &user, Purpose::Unlock, valid_for, sealer).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            Change {
+                action: "login.unlock_requested".into(),
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lifts the sign-in lock with an e-mailed unlock link: the account's failure counts,
+    /// from every address, start over. `None` when the token is not good. Audited as
+    /// `login.unlocked`.
+    pub async fn unlock(&self, token: &str, client: &ClientInfo) -> Result<Option<User>, Error> {
+        let mut tx = self.db.begin_write().await?;
+        let Some((org, user_id)) = tokens::redeem(&mut tx, token, Purpose::Unlock).await? else {
+            return Ok(None);
+        };
+        clear_lock(&mut tx, org, user_id).await?;
+        tokens::revoke_all(&mut tx, org, user_id, Purpose::Unlock).await?;
+        audit::record_at(
+            &mut tx,
+            org,
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            Change {
+                action: "login.unlocked".into(),
+                target_type: "user",
+                target_id: Some(user_id.0),
+                old_values: None,
+                new_values: None,
+            },
+        )
+        .await?;
+        let user = users::get_in(&mut tx, org, user_id).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// Records a sign-in with a verified password: clears the account's failure count and
+    /// this address's backoff, keeps the time and address, and opens a session. Audited as
+    /// `login.succeeded`. The caller has checked that the account is not locked.
     pub async fn login_succeeded(
         &self,
         candidate: &LoginCandidate,
@@ -199,6 +374,7 @@ impl Accounts<'_> {
                 .execute(conn)
                 .await?;
         });
+        login_throttle::clear_pair(&mut tx, &candidate.account_key, client_ip(client)).await?;
         let user = users::get_in(&mut tx, org, user_id).await?;
         let session = sessions::open(
             &mut tx,
@@ -281,7 +457,8 @@ impl Accounts<'_> {
     /// Sets a new password from an e-mailed token: a reset (`ResetPassword`) or an accepted
     /// invitation (`Invite`, which also activates the account and verifies the address,
     /// since the invitation reached it; `name`, when given, replaces the name the inviter
-    /// typed). Clears any lock and revokes every session. `None` when the token is not good.
+    /// typed). Clears any lock, ends every other reset and unlock link and revokes every
+    /// session. `None` when the token is not good.
     pub async fn set_password_with_token(
         &self,
         token: &str,
@@ -314,6 +491,9 @@ impl Accounts<'_> {
                 }
             });
         }
+        // A reset lifts the sign-in lock too: whoever holds the mailbox is the owner.
+        clear_lock(&mut tx, org, user_id).await?;
+        tokens::revoke_password_links(&mut tx, org, user_id).await?;
         sessions::revoke_all_in(&mut tx, org, user_id, None).await?;
         let action = match purpose {
             Purpose::Invite => "user.invitation_accepted",
@@ -415,8 +595,8 @@ impl Accounts<'_> {
         Ok(row.ok_or(Error::NotFound("user"))?.0)
     }
 
-    /// Replaces the caller's own password and revokes their other sessions (the one in use,
-    /// if any, stays). Audited as `password.changed`.
+    /// Replaces the caller's own password, ends every reset and unlock link and revokes their
+    /// other sessions (the one in use, if any, stays). Audited as `password.changed`.
     pub async fn change_own_password(
         &self,
         scope: &Scope,
@@ -435,6 +615,7 @@ impl Accounts<'_> {
             sqlx::query(SQL).bind(org).bind(user_id).bind(password_hash).bind(Timestamp::now())
                 .execute(conn).await?;
         });
+        tokens::revoke_password_links(&mut tx, org, user_id).await?;
         sessions::revoke_all_in(&mut tx, org, user_id, keep).await?;
         audit::record_at(
             &mut tx,

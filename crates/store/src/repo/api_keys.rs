@@ -13,7 +13,10 @@ use crate::{Db, Error, Tx, with_pool, with_tx};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKey {
     pub id: ApiKeyId,
+    /// Whom the key acts as.
     pub user_id: UserId,
+    /// Who issued (and so holds) it; `None`: the operator, or a key older than this field.
+    pub created_by: Option<UserId>,
     pub name: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
@@ -47,19 +50,29 @@ pub(crate) async fn insert(
     user_id: UserId,
     name: &str,
 ) -> Result<IssuedApiKey, Error> {
-    insert_limited(tx, organization_id, user_id, name, KeyLimits::default()).await
+    insert_limited(
+        tx,
+        organization_id,
+        user_id,
+        None,
+        name,
+        KeyLimits::default(),
+    )
+    .await
 }
 
 async fn insert_limited(
     tx: &mut Tx,
     organization_id: OrganizationId,
     user_id: UserId,
+    created_by: Option<UserId>,
     name: &str,
     limits: KeyLimits,
 ) -> Result<IssuedApiKey, Error> {
     const SQL: &str = "INSERT INTO api_keys \
-        (organization_id, id, user_id, name, secret_hash, created_at, scopes, expires_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        (organization_id, id, user_id, name, secret_hash, created_at, scopes, expires_at, \
+         created_by) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     let id = ApiKeyId::new();
     let minted = token::mint(organization_id, id);
     with_tx!(tx, conn => {
@@ -72,6 +85,7 @@ async fn insert_limited(
             .bind(Timestamp::now())
             .bind(limits.scopes.map(|p| sqlx::types::Json(p.codenames())))
             .bind(limits.expires_at)
+            .bind(created_by)
             .execute(conn)
             .await?;
     });
@@ -92,12 +106,18 @@ struct AuthRow {
     scopes: Option<sqlx::types::Json<Vec<String>>>,
     status: String,
     custom_permissions: Option<sqlx::types::Json<Vec<String>>>,
+    created_by: Option<UserId>,
+    /// The issuer's role, status and custom role, when a user issued the key.
+    issuer_role: Option<String>,
+    issuer_status: Option<String>,
+    issuer_permissions: Option<sqlx::types::Json<Vec<String>>>,
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
     id: ApiKeyId,
     user_id: UserId,
+    created_by: Option<UserId>,
     name: String,
     created_at: Timestamp,
     revoked_at: Option<Timestamp>,
@@ -123,14 +143,22 @@ impl ApiKeys<'_> {
     /// The scope a bearer token grants, or `None` for a malformed, unknown, revoked or
     /// expired key, or one whose user is not active. Besides sessions, this is the only way a
     /// request obtains a [`Scope`]. The scope's permissions are the user's (built-in plus
-    /// custom role), narrowed to the key's scopes if it has any.
+    /// custom role), narrowed to the key's scopes if it has any. A key issued by another
+    /// user is also held to its issuer's current rights (and role), and stops working when
+    /// the issuer is removed or no longer active: a key never lends its holder more than
+    /// they have.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Scope>, Error> {
         const SQL: &str = "SELECT k.user_id, k.secret_hash, k.revoked_at, u.role, \
               k.expires_at, k.last_used_at, k.scopes, u.status, \
-              r.permissions AS custom_permissions \
+              r.permissions AS custom_permissions, k.created_by, \
+              c.role AS issuer_role, c.status AS issuer_status, \
+              cr.permissions AS issuer_permissions \
             FROM api_keys k JOIN users u \
               ON u.organization_id = k.organization_id AND u.id = k.user_id \
             LEFT JOIN roles r ON r.organization_id = u.organization_id AND r.id = u.custom_role_id \
+            LEFT JOIN users c ON c.organization_id = k.organization_id AND c.id = k.created_by \
+            LEFT JOIN roles cr \
+              ON cr.organization_id = c.organization_id AND cr.id = c.custom_role_id \
             WHERE k.organization_id = $1 AND k.id = $2";
         const TOUCH: &str =
             "UPDATE api_keys SET last_used_at = $3 WHERE organization_id = $1 AND id = $2";
@@ -170,12 +198,28 @@ impl ApiKeys<'_> {
         let actor = Actor::ApiKey {
             user_id: row.user_id,
             api_key_id: parsed.key_id,
+            issued_by: row.created_by,
         };
-        let role = Role::parse(&row.role)?;
+        let mut role = Role::parse(&row.role)?;
         let mut permissions = crate::repo::sessions::effective(
             role,
             row.custom_permissions.as_deref().map(|j| &j[..]),
         );
+        if let Some(issuer) = row.created_by
+            && issuer != row.user_id
+        {
+            let (Some(issuer_role), Some("active")) =
+                (row.issuer_role.as_deref(), row.issuer_status.as_deref())
+            else {
+                return Ok(None);
+            };
+            let issuer_role = Role::parse(issuer_role)?;
+            role = role.at_most(issuer_role);
+            permissions = permissions.intersection(crate::repo::sessions::effective(
+                issuer_role,
+                row.issuer_permissions.as_deref().map(|j| &j[..]),
+            ));
+        }
         if let Some(scopes) = &row.scopes {
             permissions = permissions.intersection(to_permissions(scopes));
         }
@@ -226,19 +270,27 @@ impl ApiKeys<'_> {
         limits: KeyLimits,
     ) -> Result<IssuedApiKey, Error> {
         let mut tx = self.db.begin_write().await?;
-        let key = insert_limited(&mut tx, scope.organization_id(), user_id, name, limits)
-            .await
-            .map_err(|e| match e {
-                // The only foreign key here is the user.
-                Error::Database(ref db)
-                    if db
-                        .as_database_error()
-                        .is_some_and(|d| d.is_foreign_key_violation()) =>
-                {
-                    Error::NotFound("user")
-                }
-                other => other,
-            })?;
+        let issuer = scope.actor().real_user_id();
+        let key = insert_limited(
+            &mut tx,
+            scope.organization_id(),
+            user_id,
+            issuer,
+            name,
+            limits,
+        )
+        .await
+        .map_err(|e| match e {
+            // The only foreign key here is the user.
+            Error::Database(ref db)
+                if db
+                    .as_database_error()
+                    .is_some_and(|d| d.is_foreign_key_violation()) =>
+            {
+                Error::NotFound("user")
+            }
+            other => other,
+        })?;
         audit::record_at(
             &mut tx,
             scope.organization_id(),
@@ -252,6 +304,7 @@ impl ApiKeys<'_> {
                 new_values: Some(json!({
                     "name": name,
                     "user_id": user_id,
+                    "created_by": issuer,
                     "scopes": limits.scopes.map(Permissions::codenames),
                     "expires_at": limits.expires_at.map(|t| t.to_string()),
                 })),
@@ -347,7 +400,7 @@ impl ApiKeys<'_> {
     }
 
     async fn list_of(&self, scope: &Scope, owner: Option<UserId>) -> Result<Vec<ApiKey>, Error> {
-        const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at, scopes, \
+        const SQL: &str = "SELECT id, user_id, created_by, name, created_at, revoked_at, scopes, \
             expires_at, last_used_at FROM api_keys \
             WHERE organization_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY created_at, id";
         let rows: Vec<Row> = with_pool!(self.db, pool => {
@@ -358,6 +411,7 @@ impl ApiKeys<'_> {
             .map(|r| ApiKey {
                 id: r.id,
                 user_id: r.user_id,
+                created_by: r.created_by,
                 name: r.name,
                 created_at: r.created_at,
                 revoked_at: r.revoked_at,

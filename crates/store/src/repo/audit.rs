@@ -16,7 +16,10 @@ pub struct AuditEntry {
     pub occurred_at: Timestamp,
     /// `api_key` or `operator`.
     pub actor_type: String,
+    /// Who acted: the user, a key's holder (who issued it), or the attendee.
     pub actor_id: Option<Uuid>,
+    /// The user a key acted as, when its holder (`actor_id`) is someone else.
+    pub on_behalf_of: Option<Uuid>,
     /// What happened, as `noun.verb`: `organization.created`.
     pub action: String,
     pub target_type: String,
@@ -122,8 +125,8 @@ fn changed_fields(old: Option<Value>, new: Option<Value>) -> (Option<Value>, Opt
 
 const INSERT: &str = "INSERT INTO audit_log \
     (organization_id, id, occurred_at, actor_type, actor_id, action, target_type, target_id, \
-     ip, old_values, new_values) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     ip, old_values, new_values, on_behalf_of) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Writes `change` inside `tx`.
 pub(crate) async fn record(
@@ -156,6 +159,7 @@ pub(crate) async fn record_at(
             .bind(ip)
             .bind(change.old_values.map(Json))
             .bind(change.new_values.map(Json))
+            .bind(actor.on_behalf_of())
             .execute(conn)
             .await?;
     });
@@ -168,6 +172,7 @@ struct Row {
     occurred_at: Timestamp,
     actor_type: String,
     actor_id: Option<Uuid>,
+    on_behalf_of: Option<Uuid>,
     action: String,
     target_type: String,
     target_id: Option<Uuid>,
@@ -183,7 +188,7 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<Uuid>,
-    /// The acting user, key holder or attendee.
+    /// The acting user, key holder or attendee, or the user a key acted as.
     pub actor_id: Option<Uuid>,
     /// Entries at or after this instant.
     pub from: Option<Timestamp>,
@@ -201,6 +206,7 @@ impl From<Row> for AuditEntry {
             occurred_at: r.occurred_at,
             actor_type: r.actor_type,
             actor_id: r.actor_id,
+            on_behalf_of: r.on_behalf_of,
             action: r.action,
             target_type: r.target_type,
             target_id: r.target_id,
@@ -220,7 +226,7 @@ pub struct Audit<'a> {
 impl Audit<'_> {
     /// The latest `limit` entries of the scope's organization, newest first.
     pub async fn recent(&self, scope: &Scope, limit: u32) -> Result<Vec<AuditEntry>, Error> {
-        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, action, target_type, \
+        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, on_behalf_of, action, target_type, \
             target_id, old_values, new_values, ip FROM audit_log WHERE organization_id = $1 \
             ORDER BY occurred_at DESC, id DESC LIMIT $2";
         let rows: Vec<Row> = with_pool!(self.db, pool => {
@@ -240,12 +246,12 @@ impl Audit<'_> {
         grant: &Granted<can::ReadAudit>,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditEntry>, Error> {
-        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, action, target_type, \
+        const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, on_behalf_of, action, target_type, \
             target_id, old_values, new_values, ip FROM audit_log WHERE organization_id = $1 \
             AND ($2 IS NULL OR action = $2) \
             AND ($3 IS NULL OR target_type = $3) \
             AND ($4 IS NULL OR target_id = $4) \
-            AND ($5 IS NULL OR actor_id = $5) \
+            AND ($5 IS NULL OR actor_id = $5 OR on_behalf_of = $5) \
             AND ($6 IS NULL OR occurred_at >= $6) \
             AND ($7 IS NULL OR occurred_at < $7) \
             AND ($8 IS NULL OR occurred_at < $8 OR (occurred_at = $8 AND id < $9)) \

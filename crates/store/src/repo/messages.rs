@@ -37,7 +37,8 @@ pub fn account_token_context(organization: OrganizationId, user: UserId) -> Stri
 /// An e-mail with a one-time link to an account holder (the `email.account` job's payload).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountEmail {
-    /// `account.invitation`, `account.password_reset` or `account.email_verification`.
+    /// `account.invitation`, `account.password_reset`, `account.email_verification`,
+    /// `account.unlock` or `account.locked` (the lock notice, with an unlock link).
     pub kind: String,
     pub user_id: UserId,
     pub recipient: Person,
@@ -51,7 +52,7 @@ pub struct AccountEmail {
 pub(crate) async fn queue_account_email(
     tx: &mut Tx,
     user: &crate::repo::users::User,
-    purpose: crate::repo::tokens::Purpose,
+    kind: &str,
     token: &crate::token::SecretToken,
     expires_at: Timestamp,
     sealer: &dyn TokenSealer,
@@ -61,7 +62,7 @@ pub(crate) async fn queue_account_email(
         sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
     });
     let email = AccountEmail {
-        kind: purpose.message_type().to_owned(),
+        kind: kind.to_owned(),
         user_id: user.id,
         recipient: Person {
             name: user.name.clone(),

@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod event_type_hosts;
 pub mod event_types;
 pub mod jobs;
+mod login_throttle;
 pub mod messages;
 pub mod organizations;
 pub mod preferences;

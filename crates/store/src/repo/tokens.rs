@@ -1,5 +1,7 @@
-//! One-time tokens sent by e-mail: invitations, address verification, password resets.
-//! Only a hash of the secret is stored; a token is good once and until it expires.
+//! One-time tokens sent by e-mail: invitations, address verification, password resets,
+//! sign-in unlocks. Only a hash of the secret is stored; a token is good once and until it
+//! expires. A password reset or unlock link is also the only live one of its kind: a newer
+//! one, a password change or a reset ends the others ([`revoke_all`]).
 
 use crate::token::{self, ACCOUNT_PREFIX, SecretToken};
 use crate::types::{AccountTokenId, OrganizationId, Timestamp, UserId};
@@ -11,6 +13,8 @@ pub enum Purpose {
     Invite,
     VerifyEmail,
     ResetPassword,
+    /// Lifts a sign-in lock (see `Accounts::login_failed`).
+    Unlock,
 }
 
 impl Purpose {
@@ -20,6 +24,7 @@ impl Purpose {
             Self::Invite => "account.invitation",
             Self::VerifyEmail => "account.email_verification",
             Self::ResetPassword => "account.password_reset",
+            Self::Unlock => "account.unlock",
         }
     }
 
@@ -28,7 +33,15 @@ impl Purpose {
             Self::Invite => "invite",
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
+            Self::Unlock => "unlock",
         }
+    }
+
+    /// Whether a newer token ends the older ones. Invitations and verifications stay: each
+    /// still proves the same thing; a reset or unlock link left lying in an old e-mail is a
+    /// way in that its owner has forgotten.
+    fn one_live(self) -> bool {
+        matches!(self, Self::ResetPassword | Self::Unlock)
     }
 }
 
@@ -42,9 +55,65 @@ pub(crate) async fn issue_and_mail(
     sealer: &dyn crate::repo::messages::TokenSealer,
 ) -> Result<SecretToken, Error> {
     let (token, expires_at) = issue(tx, user.organization_id, user.id, purpose, valid_for).await?;
-    crate::repo::messages::queue_account_email(tx, user, purpose, &token, expires_at, sealer)
+    crate::repo::messages::queue_account_email(
+        tx,
+        user,
+        purpose.message_type(),
+        &token,
+        expires_at,
+        sealer,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Like [`issue_and_mail`], with the e-mail of kind `message_type` (another wording of a
+/// message that carries a token of `purpose`, such as the lock notice with its unlock link).
+pub(crate) async fn issue_and_mail_as(
+    tx: &mut Tx,
+    user: &crate::repo::users::User,
+    purpose: Purpose,
+    message_type: &str,
+    valid_for: jiff::SignedDuration,
+    sealer: &dyn crate::repo::messages::TokenSealer,
+) -> Result<SecretToken, Error> {
+    let (token, expires_at) = issue(tx, user.organization_id, user.id, purpose, valid_for).await?;
+    crate::repo::messages::queue_account_email(tx, user, message_type, &token, expires_at, sealer)
         .await?;
     Ok(token)
+}
+
+/// Ends every unused token of `purpose` of `user_id` inside `tx`; returns how many.
+pub(crate) async fn revoke_all(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    user_id: UserId,
+    purpose: Purpose,
+) -> Result<u64, Error> {
+    const SQL: &str = "UPDATE account_tokens SET used_at = $4 \
+        WHERE organization_id = $1 AND user_id = $2 AND purpose = $3 AND used_at IS NULL";
+    Ok(with_tx!(tx, conn => {
+        sqlx::query(SQL)
+            .bind(organization_id)
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(Timestamp::now())
+            .execute(conn)
+            .await?
+            .rows_affected()
+    }))
+}
+
+/// Ends the links that change a password or lift a lock: after a password change or a reset
+/// none of them may still be used.
+pub(crate) async fn revoke_password_links(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    user_id: UserId,
+) -> Result<(), Error> {
+    revoke_all(tx, organization_id, user_id, Purpose::ResetPassword).await?;
+    revoke_all(tx, organization_id, user_id, Purpose::Unlock).await?;
+    Ok(())
 }
 
 /// Mints and stores a token for `user_id`; returns it and when it expires.
@@ -58,6 +127,9 @@ async fn issue(
     const SQL: &str = "INSERT INTO account_tokens \
         (organization_id, id, user_id, purpose, secret_hash, created_at, expires_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    if purpose.one_live() {
+        revoke_all(tx, organization_id, user_id, purpose).await?;
+    }
     let id = AccountTokenId::new();
     let (token, secret_hash) = token::mint_prefixed(ACCOUNT_PREFIX, organization_id, id.0);
     let now = Timestamp::now();

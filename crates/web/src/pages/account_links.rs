@@ -7,6 +7,8 @@
 //! - `/reset/{token}`: a new password, twice.
 //! - `/invite/{token}`: the invitee's name and first password, twice.
 //! - `/verify/{token}`: confirms the address on opening.
+//! - `/unlock/{token}`: lifts a sign-in lock on opening (the password is still needed to
+//!   sign in afterwards).
 //!
 //! A malformed, unknown, used or expired token shows a page saying so (400), never an error
 //! page about the server.
@@ -413,6 +415,31 @@ pub(crate) async fn verify(State(state): State<AppState>, Path(token): Path<Stri
                 title: "Your e-mail address is confirmed",
                 message: "Thank you. Messages about your bookings will reach you here.",
                 sign_in: None,
+                forgot: false,
+            },
+        ),
+        Err(ServiceError::InvalidToken) => dead_link(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Lifts a sign-in lock on opening: the link reaching the inbox is the proof, and signing in
+/// afterwards still takes the password.
+pub(crate) async fn unlock(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Rendered {
+    let client = crate::api::accounts::auth::client(addr, &headers);
+    match services::auth::unlock(&state.db, &token, &client).await {
+        Ok(()) => message_page(
+            StatusCode::OK,
+            MessageContext {
+                title: "Sign-in is unlocked",
+                message: "Sign in with your password. If the failed attempts were not yours, \
+                          change your password once you are in.",
+                sign_in: Some("/signin".to_owned()),
                 forgot: false,
             },
         ),

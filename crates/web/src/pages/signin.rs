@@ -186,7 +186,8 @@ pub(crate) async fn submit(
         password: form.password.clone(),
     };
     let client = crate::api::accounts::auth::client(addr, &headers);
-    match services::auth::login(&state.db, &state.auth.settings, input, &client).await {
+    let keys = &state.calendars.keys;
+    match services::auth::login(&state.db, &state.auth.settings, keys, input, &client).await {
         Ok(signed_in) => {
             let session = signed_in.session;
             let cookies = state.auth.session_cookies(

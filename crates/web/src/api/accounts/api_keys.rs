@@ -35,7 +35,10 @@ pub struct NewApiKeyBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyBody {
     pub id: Uuid,
+    /// Whom the key acts as.
     pub user_id: Uuid,
+    /// Who issued (and so holds) it; null for keys the operator issued.
+    pub created_by: Option<Uuid>,
     pub name: String,
     /// Permission codenames, or null for all of the user's.
     pub scopes: Option<Vec<String>>,
@@ -54,6 +57,7 @@ impl From<store::ApiKey> for ApiKeyBody {
         Self {
             id: k.id.0,
             user_id: k.user_id.0,
+            created_by: k.created_by.map(|u| u.0),
             name: k.name,
             scopes: k.scopes.map(store::Permissions::codenames),
             created_at: crate::api::instant(k.created_at),
@@ -75,14 +79,17 @@ pub struct IssuedApiKeyBody {
 /// Issue an API key.
 ///
 /// A key of one's own needs `api_keys.manage` (members have it); a key for another user
-/// needs an owner or admin. A key never carries a permission its issuer lacks: `scopes`
-/// beyond the caller's are refused, and a caller using a narrowed key passes its narrowing
-/// on. Returns the key once; only a hash is kept.
+/// needs an owner or admin whose role and permissions cover that user's (an admin cannot
+/// mint the owner's key). A key never carries a permission its issuer lacks: `scopes`
+/// beyond the caller's are refused, a caller using a narrowed key passes its narrowing on,
+/// and a key for another user stays held to its issuer's current rights. The audit log
+/// names the issuer as the actor and the user as `on_behalf_of`. Returns the key once; only
+/// a hash is kept.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "accounts", security(("api_key" = [])),
     request_body = NewApiKeyBody,
     responses(
         (status = 201, description = "Issued; the key is in the body, once", body = IssuedApiKeyBody),
-        (status = 403, description = "Lacks api_keys.manage, or a key for another user from someone who is not an owner or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks api_keys.manage, or a key for another user from someone who is not an owner or admin or whose rights do not cover that user's", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (unknown or unheld scope, past expiry)", body = Problem, content_type = "application/problem+json"),
     ))]

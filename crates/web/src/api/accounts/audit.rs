@@ -21,7 +21,10 @@ pub struct AuditEntryBody {
     pub occurred_at: String,
     /// `api_key`, `session`, `operator`, `anonymous`, `invitee` or `attendee`.
     pub actor_type: String,
+    /// Who acted: the user, an API key's holder (who issued it), or the attendee.
     pub actor_id: Option<Uuid>,
+    /// The user an API key acted as, when its holder (`actor_id`) is someone else.
+    pub on_behalf_of: Option<Uuid>,
     #[schema(example = "login.failed")]
     pub action: String,
     pub target_type: String,
@@ -50,7 +53,7 @@ pub struct AuditQuery {
     /// The kind of thing changed (`user`, `booking`, ...).
     pub target_type: Option<String>,
     pub target_id: Option<Uuid>,
-    /// The user (or attendee) who acted.
+    /// The user (or attendee) who acted, or whom a key acted as.
     pub actor_id: Option<Uuid>,
     /// Entries at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -110,6 +113,7 @@ pub async fn list_audit_log(
             occurred_at: crate::api::instant(e.occurred_at),
             actor_type: e.actor_type,
             actor_id: e.actor_id,
+            on_behalf_of: e.on_behalf_of,
             action: e.action,
             target_type: e.target_type,
             target_id: e.target_id,

@@ -145,9 +145,12 @@ fn session_response(state: &AppState, signed_in: store::SignedIn) -> Response {
 /// Sign in.
 ///
 /// Opens a session (cookies `rdv_session`, HttpOnly, and `rdv_csrf`). Wrong organization,
-/// e-mail or password all answer 401 alike. After 5 failures in a row the account locks for
-/// 15 minutes; a locked account answers 423 with the unlock time, but only to a correct
-/// password. Limited per client address and per account (429 with `Retry-After`).
+/// e-mail or password all answer 401 alike. After 5 failures at an account from one client
+/// address, that address backs off (429 with `Retry-After`: 15 minutes, doubling with each
+/// further failure, up to a day) while other addresses are unaffected. After 20 failures
+/// from anywhere the account locks: every password then answers 401, and the right one
+/// e-mails an unlock link (see `/api/v1/auth/unlock`). Also limited per client address and
+/// per account and address (429 with `Retry-After`).
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -157,7 +160,6 @@ fn session_response(state: &AppState, signed_in: store::SignedIn) -> Response {
         (status = 200, description = "Signed in; cookies set", body = SessionBody),
         (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Account not active", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "Account locked (told only after a correct password)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -175,6 +177,7 @@ pub async fn login(
     let signed_in = services::auth::login(
         &state.db,
         &state.auth.settings,
+        &state.calendars.keys,
         input,
         &client(addr, &headers),
     )
@@ -391,6 +394,31 @@ pub async fn request_email_verification(
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {
     pub token: String,
+}
+
+/// Unlock sign-in.
+///
+/// Lifts the lock that failed sign-ins put on an account, from the e-mailed token (the lock
+/// notice's link, or the one the right password sends); then sign in with the password.
+/// Needs no sign-in (the token is the proof).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/unlock",
+    tag = "accounts",
+    request_body = TokenBody,
+    responses(
+        (status = 204, description = "Unlocked"),
+        (status = 400, description = "Invalid, used or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn unlock(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<StatusCode, ApiError> {
+    services::auth::unlock(&state.db, &body.token, &client(addr, &headers)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Confirm an e-mail address.

@@ -26,6 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::accept_invitation))
         .routes(routes!(auth::request_email_verification))
         .routes(routes!(auth::verify_email))
+        .routes(routes!(auth::unlock))
         .routes(routes!(sessions::list_my_sessions))
         .routes(routes!(sessions::revoke_my_session))
         .routes(routes!(sessions::revoke_my_other_sessions))
