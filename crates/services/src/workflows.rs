@@ -84,6 +84,14 @@ fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str
     }
 }
 
+/// An action whose template does not render: done for good, since rendering again gives the
+/// same answer (the template was checked when saved; this is one saved before a check
+/// existed). Recorded in the run's outcome and the log, and never retried.
+fn template_failed(error: &notify::templates::TemplateError) -> ActionOutcome {
+    tracing::warn!(%error, "a workflow action's template failed; the action is not performed");
+    ActionOutcome::skipped(format!("not sent: {error}"))
+}
+
 /// Checks `input` and returns it tidied: names trimmed, fields an action's kind does not
 /// use dropped. Every problem names its field (`/actions/1/body`).
 async fn validate(
@@ -584,7 +592,7 @@ impl RunHandler {
         for (n, (recipient, role)) in to.iter().enumerate() {
             let rendered = match self.render(scene, action, recipient, role) {
                 Ok(rendered) => rendered,
-                Err(e) => return ActionOutcome::failed(e.to_string()),
+                Err(e) => return template_failed(&e),
             };
             let message = Email {
                 to_name: recipient.name.clone(),
@@ -633,7 +641,7 @@ impl RunHandler {
         for (recipient, number) in to {
             let text = match self.render(scene, action, recipient, "attendee") {
                 Ok(rendered) => rendered.text,
-                Err(e) => return ActionOutcome::failed(e.to_string()),
+                Err(e) => return template_failed(&e),
             };
             let result = match &self.sms {
                 Some(sms) => sms.send(number, &text).await,
