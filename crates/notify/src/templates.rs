@@ -905,16 +905,148 @@ mod tests {
 
     #[test]
     fn runaway_templates_run_out_of_fuel() {
+        let long = "x".repeat(1000);
         let set = TemplateSet {
             subject: String::new(),
             html: String::new(),
-            text: "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ title }}{{ when }}".into(),
+            text: format!(
+                "{{% for i in \"{long}\" %}}{{% for j in \"{long}\" %}}{{% endfor %}}{{% endfor %}}{{{{ title }}}}{{{{ when }}}}"
+            ),
         };
-        assert!(
-            sample("booking.created")
-                .render_with(Channel::Sms, &set)
-                .is_err()
-        );
+        let error = sample("booking.created")
+            .render_with(Channel::Sms, &set)
+            .unwrap_err();
+        assert!(error.to_string().contains("fuel"), "{error}");
+    }
+
+    /// The bomb of the security review: doubling a string forty times.
+    const BOMB: &str = "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }} {{ title }} {{ when }}";
+
+    /// Ways to grow a value without bound in full minijinja; each is refused.
+    const GROWERS: [&str; 10] = [
+        BOMB,
+        "{% set a = title ~ title %}{% set b = a ~ a %}{{ b }}",
+        "{% macro f(s, n) %}{{ f(s ~ s, n - 1) }}{% endmacro %}{{ f(title, 40) }}",
+        "{% set s %}{{ title }}{{ title }}{% endset %}{{ s }}",
+        "{{ title * 100000000 }}",
+        "{{ [people, people] }}",
+        "{{ {\"a\": people} }}",
+        "{% for i in range(10) %}{{ i }}{% endfor %}",
+        "{% filter upper %}{{ title }}{% endfilter %}",
+        "{% with a = title ~ title %}{{ a }}{% endwith %}",
+    ];
+
+    #[test]
+    fn template_bomb_is_refused_at_save() {
+        for grower in GROWERS {
+            let source = format!("{grower} {{{{ title }}}} {{{{ when }}}}");
+            let set = TemplateSet {
+                subject: "{{ title }}".into(),
+                html: "<p>{{ title }} {{ when }}</p>".into(),
+                text: source.clone(),
+            };
+            let problems = check("booking.created", Channel::Email, &set);
+            assert_eq!(problems.len(), 1, "{grower}: {problems:?}");
+            assert_eq!(problems[0].part, "text", "{grower}");
+            // Macros do not even parse when minijinja is built without them.
+            assert!(
+                ["not_allowed", "syntax"].contains(&problems[0].code),
+                "{grower}: {problems:?}"
+            );
+            let problems = check_source(Part::Text, &source);
+            assert_eq!(problems.len(), 1, "{grower}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn template_bomb_in_preview_is_bounded() {
+        // A template saved before the check existed is refused when it renders, naming the part.
+        let set = TemplateSet {
+            subject: "{{ title }}".into(),
+            html: BOMB.into(),
+            text: "{{ title }} {{ when }}".into(),
+        };
+        let error = render_sample("booking.created", Channel::Email, &set).unwrap_err();
+        assert!(matches!(error, TemplateError::NotAllowed { part: Part::Html, .. }), "{error}");
+
+        // What the subset allows stays within its bounds: output over 256 KB is an error
+        // naming the part, ...
+        let raw = "y".repeat(100_000);
+        let set = TemplateSet {
+            subject: String::new(),
+            html: String::new(),
+            text: format!("{{% for i in [1, 2, 3] %}}{raw}{{% endfor %}}{{{{ title }}}} {{{{ when }}}}"),
+        };
+        let error = render_sample("booking.created", Channel::Sms, &set).unwrap_err();
+        assert!(matches!(error, TemplateError::TooLarge { part: Part::Text }), "{error}");
+        let problems = check("booking.created", Channel::Sms, &set);
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].part, problems[0].code), ("text", "too_large"));
+
+        // ... a filter stops before its result passes 64 KB, ...
+        let text = format!("{{{{ title{} }}}} {{{{ when }}}}", "|replace(\"\", title)".repeat(5));
+        let problems = check_source(Part::Text, &text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, "render");
+        assert!(problems[0].message.contains("65536 bytes"), "{}", problems[0].message);
+
+        // ... an expression has at most 64 parts, and loops nest at most three deep.
+        let long = vec!["title"; 70].join(" ~ ");
+        let problems = check_source(Part::Text, &format!("{{{{ {long} }}}}"));
+        assert_eq!(problems[0].code, "not_allowed");
+        let deep = "{% for a in people %}{% for b in people %}{% for c in people %}{% for d in people %}{{ d }}{% endfor %}{% endfor %}{% endfor %}{% endfor %}";
+        let problems = check_source(Part::Text, deep);
+        assert_eq!(problems[0].code, "not_allowed");
+        assert!(problems[0].message.contains("3 deep"));
+
+        // Message fields are cut to 8 KB.
+        let mut message = sample("booking.cancelled");
+        message.reason = Some("r".repeat(100_000));
+        let rendered = message.render().unwrap();
+        assert!(rendered.text.len() < 10_000, "{}", rendered.text.len());
+    }
+
+    #[test]
+    fn org_templates_cannot_use_debug_or_safe() {
+        for (source, what) in [
+            ("{{ debug() }}", "calling functions"),
+            ("{{ recipient|safe }}", "the filter `safe`"),
+            ("{% autoescape false %}{{ recipient }}{% endautoescape %}", "{% autoescape %}"),
+            ("{{ recipient|tojson }}", "the filter `tojson`"),
+            ("{{ loop.cycle(1, 2) }}", "calling functions"),
+        ] {
+            let problems = check_source(Part::Html, source);
+            assert_eq!(problems.len(), 1, "{source}: {problems:?}");
+            assert_eq!(problems[0].code, "not_allowed", "{source}");
+            assert!(problems[0].message.contains(what), "{source}: {}", problems[0].message);
+            // And rendering one saved earlier refuses it too.
+            let set = TemplateSet {
+                subject: "{{ title }}".into(),
+                html: format!("{source} {{{{ title }}}} {{{{ when }}}}"),
+                text: "{{ title }} {{ when }}".into(),
+            };
+            assert!(matches!(
+                sample("booking.created").render_with(Channel::Email, &set),
+                Err(TemplateError::NotAllowed { part: Part::Html, .. })
+            ));
+        }
+        // What the subset keeps: loops over placeholders, tests, literal lists, filters;
+        // and what an invitee typed stays escaped.
+        let set = TemplateSet {
+            subject: "{{ title|upper }}".into(),
+            html: "{% for p in people %}{{ loop.index }}. {{ p|title }}{% if not loop.last %}, {% endif %}{% endfor %} \
+                   {% if event in [\"booking.created\", \"booking.confirmed\"] and location is defined %}{{ location }}{% endif %} \
+                   {{ title }} {{ when }} {{ reason|default(\"none\") }}"
+                .into(),
+            text: "{{ title }} {{ when }}".into(),
+        };
+        assert_eq!(check("booking.created", Channel::Email, &set), vec![]);
+        let rendered = sample("booking.created")
+            .render_with(Channel::Email, &set)
+            .unwrap();
+        assert!(rendered.html.contains("2. Ines &lt;Invitee&gt;"), "{}", rendered.html);
+        assert!(rendered.html.contains("https:&#x2f;&#x2f;meet.example"), "{}", rendered.html);
+        assert_eq!(rendered.subject, "INTRO CALL");
     }
 
     #[test]

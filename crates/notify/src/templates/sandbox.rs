@@ -60,7 +60,7 @@ pub const MAX_LOOP_DEPTH: usize = 3;
 const FUEL: u64 = 200_000;
 
 /// The filters templates may use.
-pub const FILTERS: [&str; 19] = [
+pub const FILTERS: [&str; 20] = [
     "abs",
     "capitalize",
     "count",
@@ -80,6 +80,7 @@ pub const FILTERS: [&str; 19] = [
     "round",
     "title",
     "trim",
+    "upper",
 ];
 
 /// The tests templates may use (`{% if location is defined %}`).
@@ -133,6 +134,7 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("round", round);
     env.add_filter("title", title);
     env.add_filter("trim", trim);
+    env.add_filter("upper", upper);
     env.add_test("defined", tests::is_defined);
     env.add_test("divisibleby", tests::is_divisibleby);
     env.add_test("endingwith", tests::is_endingwith);
@@ -467,6 +469,10 @@ fn int(state: &State, value: &Value) -> Result<Value, Error> {
 
 fn lower(value: Cow<'_, str>) -> Result<Value, Error> {
     capped(Value::from(value.to_lowercase()))
+}
+
+fn upper(value: Cow<'_, str>) -> Result<Value, Error> {
+    capped(Value::from(value.to_uppercase()))
 }
 
 fn title(value: Cow<'_, str>) -> Result<Value, Error> {
