@@ -98,6 +98,7 @@ async fn preview(base: String, key: String, text: String) -> (reqwest::StatusCod
 }
 
 async fn bombs_stay_bounded(dir: &Path, url: &str) {
+    outbound::install_crypto_provider();
     let out = rendezvous(dir)
         .env("RENDEZVOUS_DATABASE_URL", url)
         .args([
