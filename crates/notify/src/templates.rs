@@ -967,7 +967,16 @@ mod tests {
             text: "{{ title }} {{ when }}".into(),
         };
         let error = render_sample("booking.created", Channel::Email, &set).unwrap_err();
-        assert!(matches!(error, TemplateError::NotAllowed { part: Part::Html, .. }), "{error}");
+        assert!(
+            matches!(
+                error,
+                TemplateError::NotAllowed {
+                    part: Part::Html,
+                    ..
+                }
+            ),
+            "{error}"
+        );
 
         // What the subset allows stays within its bounds: output over 256 KB is an error
         // naming the part, ...
@@ -975,20 +984,32 @@ mod tests {
         let set = TemplateSet {
             subject: String::new(),
             html: String::new(),
-            text: format!("{{% for i in [1, 2, 3] %}}{raw}{{% endfor %}}{{{{ title }}}} {{{{ when }}}}"),
+            text: format!(
+                "{{% for i in [1, 2, 3] %}}{raw}{{% endfor %}}{{{{ title }}}} {{{{ when }}}}"
+            ),
         };
         let error = render_sample("booking.created", Channel::Sms, &set).unwrap_err();
-        assert!(matches!(error, TemplateError::TooLarge { part: Part::Text }), "{error}");
+        assert!(
+            matches!(error, TemplateError::TooLarge { part: Part::Text }),
+            "{error}"
+        );
         let problems = check("booking.created", Channel::Sms, &set);
         assert_eq!(problems.len(), 1);
         assert_eq!((problems[0].part, problems[0].code), ("text", "too_large"));
 
         // ... a filter stops before its result passes 64 KB, ...
-        let text = format!("{{{{ title{} }}}} {{{{ when }}}}", "|replace(\"\", title)".repeat(5));
+        let text = format!(
+            "{{{{ title{} }}}} {{{{ when }}}}",
+            "|replace(\"\", title)".repeat(5)
+        );
         let problems = check_source(Part::Text, &text);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].code, "render");
-        assert!(problems[0].message.contains("65536 bytes"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("65536 bytes"),
+            "{}",
+            problems[0].message
+        );
 
         // ... an expression has at most 64 parts, and loops nest at most three deep.
         let long = vec!["title"; 70].join(" ~ ");
@@ -1011,14 +1032,21 @@ mod tests {
         for (source, what) in [
             ("{{ debug() }}", "calling functions"),
             ("{{ recipient|safe }}", "the filter `safe`"),
-            ("{% autoescape false %}{{ recipient }}{% endautoescape %}", "{% autoescape %}"),
+            (
+                "{% autoescape false %}{{ recipient }}{% endautoescape %}",
+                "{% autoescape %}",
+            ),
             ("{{ recipient|tojson }}", "the filter `tojson`"),
             ("{{ loop.cycle(1, 2) }}", "calling functions"),
         ] {
             let problems = check_source(Part::Html, source);
             assert_eq!(problems.len(), 1, "{source}: {problems:?}");
             assert_eq!(problems[0].code, "not_allowed", "{source}");
-            assert!(problems[0].message.contains(what), "{source}: {}", problems[0].message);
+            assert!(
+                problems[0].message.contains(what),
+                "{source}: {}",
+                problems[0].message
+            );
             // And rendering one saved earlier refuses it too.
             let set = TemplateSet {
                 subject: "{{ title }}".into(),
@@ -1027,7 +1055,10 @@ mod tests {
             };
             assert!(matches!(
                 sample("booking.created").render_with(Channel::Email, &set),
-                Err(TemplateError::NotAllowed { part: Part::Html, .. })
+                Err(TemplateError::NotAllowed {
+                    part: Part::Html,
+                    ..
+                })
             ));
         }
         // What the subset keeps: loops over placeholders, tests, literal lists, filters;
@@ -1044,8 +1075,16 @@ mod tests {
         let rendered = sample("booking.created")
             .render_with(Channel::Email, &set)
             .unwrap();
-        assert!(rendered.html.contains("2. Ines &lt;Invitee&gt;"), "{}", rendered.html);
-        assert!(rendered.html.contains("https:&#x2f;&#x2f;meet.example"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("2. Ines &lt;Invitee&gt;"),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered.html.contains("https:&#x2f;&#x2f;meet.example"),
+            "{}",
+            rendered.html
+        );
         assert_eq!(rendered.subject, "INTRO CALL");
     }
 

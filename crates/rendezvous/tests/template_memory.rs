@@ -139,7 +139,10 @@ async fn bombs_stay_bounded(dir: &Path, url: &str) {
         // Every one is refused with a problem naming the part: never a 5xx, a hang or a
         // killed server.
         assert_eq!(status, 422, "{name}: {status} {problem}");
-        assert_eq!(problem["errors"][0]["pointer"], "/text", "{name}: {problem}");
+        assert_eq!(
+            problem["errors"][0]["pointer"], "/text",
+            "{name}: {problem}"
+        );
     }
     let peak = peak_kb(&server);
     eprintln!("peak resident memory: {at_start} kB at start, {peak} kB after the bombs");

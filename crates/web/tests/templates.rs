@@ -285,7 +285,10 @@ store::backend_test!(template_bomb_is_refused_at_save, |t| async move {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["errors"][0]["pointer"], "/actions/0/body", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/actions/0/body",
+        "{problem}"
+    );
     assert_eq!(problem["errors"][0]["code"], "not_allowed", "{problem}");
     app.shutdown().await;
 });
@@ -304,7 +307,11 @@ store::backend_test!(org_templates_cannot_use_debug_or_safe, |t| async move {
         let mut set = custom();
         set["html"] = json!(format!("{html} {{{{ title }}}} {{{{ when }}}}"));
         let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, &org.key, Some(set)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}: {problem}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{html}: {problem}"
+        );
         assert_eq!(problem["errors"][0]["pointer"], "/html", "{problem}");
         assert!(
             problem["errors"][0]["detail"]

@@ -172,7 +172,10 @@ pub fn render(template: &minijinja::Template<'_, '_>, ctx: &Value) -> Result<Str
     let mut out = CappedWriter::default();
     match template.render_captured_to(ctx, &mut out) {
         Ok(_) => String::from_utf8(out.buf).map_err(|_| {
-            Rendering::Engine(Error::new(ErrorKind::BadSerialization, "output is not UTF-8"))
+            Rendering::Engine(Error::new(
+                ErrorKind::BadSerialization,
+                "output is not UTF-8",
+            ))
         }),
         Err(_) if out.overflowed => Err(Rendering::TooLarge),
         Err(e) => Err(Rendering::Engine(e)),
@@ -200,9 +203,9 @@ pub fn clip_fields(value: serde_json::Value) -> serde_json::Value {
         serde_json::Value::Array(items) => {
             serde_json::Value::Array(items.into_iter().map(clip_fields).collect())
         }
-        serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.into_iter().map(|(k, v)| (k, clip_fields(v))).collect(),
-        ),
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.into_iter().map(|(k, v)| (k, clip_fields(v))).collect())
+        }
         other => other,
     }
 }
