@@ -156,6 +156,9 @@ pub fn environment() -> Environment<'static> {
 
 /// Why `source` is outside the subset, or `None` when it may run. A source that does not
 /// parse is left to the compiler to report.
+// `SyntaxConfig` is a unit struct unless minijinja's `custom_syntax` feature is on; the
+// environment uses the default either way.
+#[allow(clippy::default_constructed_unit_structs)]
 pub fn refusal(source: &str, name: &str) -> Option<String> {
     let tree = machinery::parse(
         source,
