@@ -271,3 +271,100 @@ pub async fn render_for(
     let rendered = render(&default_templates(event, channel))?;
     Ok(ForSending { rendered, fallback })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use notify::templates::BookingMessage;
+    use store::repo::organizations::NewOrganization;
+    use store::{Operator, backend_test};
+
+    use super::*;
+
+    /// The bomb of the security review, as a template stored before templates were checked.
+    const BOMB: &str = "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }} {{ title }} {{ when }}";
+
+    backend_test!(
+        render_failure_falls_back_to_builtin_without_retry,
+        |t| async move {
+            let created =
+                t.db.organizations()
+                    .create(
+                        &Operator::local(),
+                        NewOrganization {
+                            slug: "acme".into(),
+                            name: "Acme".into(),
+                            owner_email: "olive@acme.example".into(),
+                            owner_name: "Olive Owner".into(),
+                            owner_time_zone: "UTC".into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            let scope =
+                t.db.api_keys()
+                    .authenticate(created.api_key.token.expose())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            let grant = scope.grant().unwrap();
+            t.db.templates()
+                .put(
+                    &grant,
+                    "booking.created",
+                    "email",
+                    &TemplateSources {
+                        subject: "{{ title }}".into(),
+                        html: BOMB.into(),
+                        text: "{{ title }} {{ when }}".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            let org = created.organization.id;
+            let message = BookingMessage::sample("booking.created");
+
+            // The organization's template fails: the built-in one is used at once, and why is
+            // returned for the notification log.
+            let calls = std::cell::Cell::new(0);
+            let ready = render_for(&t.db, org, Channel::Email, "booking.created", |set| {
+                calls.set(calls.get() + 1);
+                message.render_with(Channel::Email, set)
+            })
+            .await
+            .unwrap();
+            assert_eq!(
+                calls.get(),
+                2,
+                "the organization's template once, the built-in once"
+            );
+            assert!(ready.rendered.subject.starts_with("Booked: "), "{ready:?}");
+            let why = ready.fallback.unwrap();
+            assert!(why.contains("template html"), "{why}");
+
+            // A template that fails even built in is a permanent failure, not a store error to
+            // retry.
+            let failed = render_for(&t.db, org, Channel::Email, "booking.created", |_| {
+                Err(TemplateError::NotAllowed {
+                    part: notify::templates::Part::Text,
+                    reason: "broken".into(),
+                })
+            })
+            .await
+            .unwrap_err();
+            assert!(matches!(failed, RenderFailure::Template(_)), "{failed:?}");
+
+            // Another organization's messages are untouched.
+            let ready = render_for(
+                &t.db,
+                OrganizationId::new(),
+                Channel::Email,
+                "booking.created",
+                |set| message.render_with(Channel::Email, set),
+            )
+            .await
+            .unwrap();
+            assert!(ready.fallback.is_none());
+        }
+    );
+}
