@@ -66,7 +66,9 @@ fn manage(scope: &Scope) -> Result<Granted<can::ManageOrganization>, ServiceErro
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 
-fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str) {
+/// Checks one action template, rendered as each of `parts` (an e-mail body is sent as text
+/// and as HTML, where escaping makes it longer).
+fn check_template(invalid: &mut Invalid, pointer: &str, parts: &[Part], source: &str) {
     if source.trim().is_empty() {
         invalid.push(pointer, "required", "must not be empty");
         return;
@@ -79,8 +81,15 @@ fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str
         );
         return;
     }
-    for problem in check_source(part, source) {
-        invalid.push(pointer, problem.code, problem.message);
+    for &part in parts {
+        let problems = check_source(part, source);
+        let found = !problems.is_empty();
+        for problem in problems {
+            invalid.push(pointer, problem.code, problem.message);
+        }
+        if found {
+            return;
+        }
     }
 }
 
@@ -178,12 +187,22 @@ async fn validate(
         let email = kind.starts_with("email_");
         let sms = kind.starts_with("sms_");
         if email {
-            check_template(&mut invalid, &at("subject"), Part::Subject, &action.subject);
+            check_template(
+                &mut invalid,
+                &at("subject"),
+                &[Part::Subject],
+                &action.subject,
+            );
         } else {
             action.subject.clear();
         }
         if email || sms {
-            check_template(&mut invalid, &at("body"), Part::Text, &action.body);
+            let parts: &[Part] = if email {
+                &[Part::Text, Part::Html]
+            } else {
+                &[Part::Text]
+            };
+            check_template(&mut invalid, &at("body"), parts, &action.body);
         } else {
             action.body.clear();
         }
