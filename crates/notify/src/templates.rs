@@ -5,12 +5,18 @@
 //! replace them per type and channel. A replacement is checked before it is saved
 //! ([`check`]): it must compile, use only the placeholders a message carries
 //! ([`PLACEHOLDERS`]) and keep the ones its type needs ([`required_placeholders`]).
-//! Rendering is bounded by fuel, so a stored template cannot spin a worker.
+//! Templates are written in a subset of minijinja in which rendering is bounded in memory
+//! and time ([`sandbox`] says which and why); a replacement is rendered once with sample data
+//! when it is checked, so one that fails or renders too much is refused before it is saved.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
-use minijinja::Environment;
 use serde::Serialize;
+
+pub mod sandbox;
+
+pub use sandbox::MAX_OUTPUT_BYTES;
 
 const TEXT: &str = "Hello {{ recipient }},
 
@@ -166,19 +172,9 @@ pub fn placeholders(event: &str) -> &'static [&'static str] {
     }
 }
 
-/// Names minijinja resolves without the message's data (its global functions and `loop`).
-const GLOBALS: [&str; 7] = [
-    "loop",
-    "range",
-    "dict",
-    "namespace",
-    "debug",
-    "cycler",
-    "joiner",
-];
-
-/// Bounds the work one rendering may do (a template with `range(10**9)` gives up).
-const FUEL: u64 = 200_000;
+/// Names minijinja resolves without the message's data: templates have no global
+/// functions, only the loop variable.
+const GLOBALS: [&str; 1] = ["loop"];
 
 /// How a message is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -234,7 +230,7 @@ impl Part {
     }
 
     /// The name minijinja knows it by; `.html` turns on auto-escaping.
-    fn file_name(self) -> &'static str {
+    pub fn file_name(self) -> &'static str {
         match self {
             Self::Subject => "subject.txt",
             Self::Html => "body.html",
@@ -301,18 +297,41 @@ pub fn required_placeholders(event: &str, part: Part) -> &'static [&'static str]
     }
 }
 
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a template cannot be saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateProblem {
     /// `subject`, `html` or `text`.
     pub part: &'static str,
-    /// `syntax`, `missing_placeholder` or `unknown_placeholder`.
+    /// `syntax`, `not_allowed`, `missing_placeholder`, `unknown_placeholder`, `too_large` or
+    /// `render`.
     pub code: &'static str,
     pub message: String,
 }
 
+impl TemplateProblem {
+    fn from_error(error: &TemplateError) -> Self {
+        Self {
+            part: error.part().as_str(),
+            code: match error {
+                TemplateError::NotAllowed { .. } => "not_allowed",
+                TemplateError::TooLarge { .. } => "too_large",
+                _ => "render",
+            },
+            message: error.reason(),
+        }
+    }
+}
+
 /// Everything wrong with `set` as the `channel` template of `event`; empty when it may be
-/// saved.
+/// saved. A set that passes the static checks is rendered once with sample data, so one
+/// that fails or renders more than [`MAX_OUTPUT_BYTES`] is refused now rather than when a
+/// message is sent.
 pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplateProblem> {
     let mut problems = Vec::new();
     for &part in channel.parts() {
@@ -329,15 +348,27 @@ pub fn check(event: &str, channel: Channel, set: &TemplateSet) -> Vec<TemplatePr
             }
         }
     }
+    if problems.is_empty()
+        && let Err(error) = render_sample(event, channel, set)
+    {
+        problems.push(TemplateProblem::from_error(&error));
+    }
     problems
 }
 
-/// Everything wrong with `source` as a `part` template on its own (it compiles and uses
-/// only the placeholders messages carry), for templates no message type requires anything
-/// of (workflow actions); empty when it may be saved.
+/// Everything wrong with `source` as a `part` template on its own (it compiles, stays in
+/// the [`sandbox`] subset, uses only the placeholders messages carry and renders sample
+/// data within bounds), for templates no message type requires anything of (workflow
+/// actions); empty when it may be saved.
 pub fn check_source(part: Part, source: &str) -> Vec<TemplateProblem> {
     let mut problems = Vec::new();
     scan(part, source, &PLACEHOLDERS, &mut problems);
+    if problems.is_empty() {
+        let message = BookingMessage::sample("booking.created");
+        if let Err(error) = render_one(part, source, &message.context()) {
+            problems.push(TemplateProblem::from_error(&error));
+        }
+    }
     problems
 }
 
@@ -349,12 +380,20 @@ fn scan(
     allowed: &[&str],
     problems: &mut Vec<TemplateProblem>,
 ) -> Option<BTreeSet<String>> {
-    let mut env = environment();
+    let mut env = sandbox::environment();
     if let Err(e) = env.add_template_owned(part.file_name(), source.to_owned()) {
         problems.push(TemplateProblem {
             part: part.as_str(),
             code: "syntax",
             message: format!("does not compile: {}", e.detail().unwrap_or("syntax error")),
+        });
+        return None;
+    }
+    if let Some(reason) = sandbox::refusal(source, part.file_name()) {
+        problems.push(TemplateProblem {
+            part: part.as_str(),
+            code: "not_allowed",
+            message: reason,
         });
         return None;
     }
@@ -373,12 +412,6 @@ fn scan(
         }
     }
     Some(used)
-}
-
-fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_fuel(Some(FUEL));
-    env
 }
 
 /// What a message says; every field is plain text (the HTML version escapes it).
@@ -411,9 +444,49 @@ pub struct Rendered {
     pub html: String,
 }
 
+/// Why a template did not render; each names the part.
 #[derive(Debug, thiserror::Error)]
-#[error("template: {0}")]
-pub struct TemplateError(#[from] minijinja::Error);
+pub enum TemplateError {
+    /// Outside the [`sandbox`] subset (a template saved before the subset existed).
+    #[error("template {part}: {reason}")]
+    NotAllowed { part: Part, reason: String },
+    /// It rendered to more than [`MAX_OUTPUT_BYTES`].
+    #[error("template {part}: renders to more than {MAX_OUTPUT_BYTES} bytes")]
+    TooLarge { part: Part },
+    /// It did not compile or failed while rendering (out of fuel, a filter's result too
+    /// large, a type error, ...).
+    #[error("template {part}: {source}")]
+    Engine {
+        part: Part,
+        #[source]
+        source: minijinja::Error,
+    },
+    /// There is no built-in notice of this kind.
+    #[error("no notice template for {0}")]
+    UnknownNotice(String),
+}
+
+impl TemplateError {
+    /// The part that failed.
+    pub fn part(&self) -> Part {
+        match self {
+            Self::NotAllowed { part, .. } | Self::TooLarge { part } | Self::Engine { part, .. } => {
+                *part
+            }
+            Self::UnknownNotice(_) => Part::Text,
+        }
+    }
+
+    /// What went wrong, without the part's name.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::NotAllowed { reason, .. } => reason.clone(),
+            Self::TooLarge { .. } => format!("renders to more than {MAX_OUTPUT_BYTES} bytes"),
+            Self::Engine { source, .. } => source.to_string(),
+            Self::UnknownNotice(kind) => format!("no notice template for {kind}"),
+        }
+    }
+}
 
 impl BookingMessage {
     /// The first word of the subject and the sentence at the top, by event.
@@ -444,13 +517,18 @@ impl BookingMessage {
         channel: Channel,
         set: &TemplateSet,
     ) -> Result<Rendered, TemplateError> {
+        render_parts(channel, set, &self.context())
+    }
+
+    /// What the templates see: the fields (each cut to [`sandbox::MAX_FIELD_BYTES`]) and
+    /// the wording.
+    fn context(&self) -> minijinja::Value {
         let (verb, headline) = self.wording();
-        let ctx = minijinja::context! {
+        minijinja::context! {
             verb => verb,
             headline => headline,
-            ..minijinja::Value::from_serialize(self)
-        };
-        render_parts(channel, set, &ctx)
+            ..clipped(self)
+        }
     }
 
     /// A message with made-up data, for previews.
@@ -472,23 +550,42 @@ impl BookingMessage {
     }
 }
 
+/// `value` as a template context, every string cut to [`sandbox::MAX_FIELD_BYTES`].
+fn clipped(value: &impl Serialize) -> minijinja::Value {
+    let json = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    minijinja::Value::from_serialize(sandbox::clip_fields(json))
+}
+
+/// Renders `source` as `part` with `ctx`: refused outside the [`sandbox`] subset, in its
+/// environment, and at most [`MAX_OUTPUT_BYTES`] long.
+fn render_one(part: Part, source: &str, ctx: &minijinja::Value) -> Result<String, TemplateError> {
+    let engine = |source| TemplateError::Engine { part, source };
+    let mut env = sandbox::environment();
+    env.add_template_owned(part.file_name(), source.to_owned())
+        .map_err(engine)?;
+    if let Some(reason) = sandbox::refusal(source, part.file_name()) {
+        return Err(TemplateError::NotAllowed { part, reason });
+    }
+    let template = env.get_template(part.file_name()).map_err(engine)?;
+    sandbox::render(&template, ctx).map_err(|failure| match failure {
+        sandbox::Rendering::TooLarge => TemplateError::TooLarge { part },
+        sandbox::Rendering::Engine(source) => TemplateError::Engine { part, source },
+    })
+}
+
 /// Renders each of `channel`'s parts of `set` with `ctx`.
 fn render_parts(
     channel: Channel,
     set: &TemplateSet,
     ctx: &minijinja::Value,
 ) -> Result<Rendered, TemplateError> {
-    let mut env = environment();
-    for &part in channel.parts() {
-        env.add_template_owned(part.file_name(), set.get(part).to_owned())?;
-    }
     let mut rendered = Rendered {
         subject: String::new(),
         text: String::new(),
         html: String::new(),
     };
     for &part in channel.parts() {
-        let out = env.get_template(part.file_name())?.render(ctx)?;
+        let out = render_one(part, set.get(part), ctx)?;
         match part {
             // One line, whatever the template's author typed.
             Part::Subject => {
@@ -558,7 +655,7 @@ impl AccountMessage {
         let ctx = minijinja::context! {
             verb => verb,
             headline => headline,
-            ..minijinja::Value::from_serialize(self)
+            ..clipped(self)
         };
         render_parts(Channel::Email, set, &ctx)
     }
@@ -639,26 +736,17 @@ pub struct NoticeMessage {
 impl NoticeMessage {
     pub fn render(&self) -> Result<Rendered, TemplateError> {
         let Some((_, subject, text, html)) = NOTICES.iter().find(|n| n.0 == self.kind) else {
-            return Err(TemplateError(minijinja::Error::new(
-                minijinja::ErrorKind::TemplateNotFound,
-                format!("no notice template for {}", self.kind),
-            )));
+            return Err(TemplateError::UnknownNotice(self.kind.clone()));
         };
-        let mut env = environment();
-        env.add_template("subject.txt", subject)?;
-        env.add_template("body.txt", text)?;
-        env.add_template("body.html", html)?;
-        let ctx = minijinja::Value::from_serialize(self);
-        Ok(Rendered {
-            subject: env
-                .get_template("subject.txt")?
-                .render(&ctx)?
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-            text: env.get_template("body.txt")?.render(&ctx)?,
-            html: env.get_template("body.html")?.render(&ctx)?,
-        })
+        render_parts(
+            Channel::Email,
+            &TemplateSet {
+                subject: (*subject).to_owned(),
+                html: (*html).to_owned(),
+                text: (*text).to_owned(),
+            },
+            &clipped(self),
+        )
     }
 }
 
@@ -840,16 +928,187 @@ mod tests {
 
     #[test]
     fn runaway_templates_run_out_of_fuel() {
+        let long = "x".repeat(1000);
         let set = TemplateSet {
             subject: String::new(),
             html: String::new(),
-            text: "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}{{ title }}{{ when }}".into(),
+            text: format!(
+                "{{% for i in \"{long}\" %}}{{% for j in \"{long}\" %}}{{% endfor %}}{{% endfor %}}{{{{ title }}}}{{{{ when }}}}"
+            ),
         };
+        let error = sample("booking.created")
+            .render_with(Channel::Sms, &set)
+            .unwrap_err();
+        assert!(error.to_string().contains("fuel"), "{error}");
+    }
+
+    /// The bomb of the security review: doubling a string forty times.
+    const BOMB: &str = "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }} {{ title }} {{ when }}";
+
+    /// Ways to grow a value without bound in full minijinja; each is refused.
+    const GROWERS: [&str; 10] = [
+        BOMB,
+        "{% set a = title ~ title %}{% set b = a ~ a %}{{ b }}",
+        "{% macro f(s, n) %}{{ f(s ~ s, n - 1) }}{% endmacro %}{{ f(title, 40) }}",
+        "{% set s %}{{ title }}{{ title }}{% endset %}{{ s }}",
+        "{{ title * 100000000 }}",
+        "{{ [people, people] }}",
+        "{{ {\"a\": people} }}",
+        "{% for i in range(10) %}{{ i }}{% endfor %}",
+        "{% filter upper %}{{ title }}{% endfilter %}",
+        "{% with a = title ~ title %}{{ a }}{% endwith %}",
+    ];
+
+    #[test]
+    fn template_bomb_is_refused_at_save() {
+        for grower in GROWERS {
+            let source = format!("{grower} {{{{ title }}}} {{{{ when }}}}");
+            let set = TemplateSet {
+                subject: "{{ title }}".into(),
+                html: "<p>{{ title }} {{ when }}</p>".into(),
+                text: source.clone(),
+            };
+            let problems = check("booking.created", Channel::Email, &set);
+            assert_eq!(problems.len(), 1, "{grower}: {problems:?}");
+            assert_eq!(problems[0].part, "text", "{grower}");
+            // Macros do not even parse when minijinja is built without them.
+            assert!(
+                ["not_allowed", "syntax"].contains(&problems[0].code),
+                "{grower}: {problems:?}"
+            );
+            let problems = check_source(Part::Text, &source);
+            assert_eq!(problems.len(), 1, "{grower}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn template_bomb_in_preview_is_bounded() {
+        // A template saved before the check existed is refused when it renders, naming the part.
+        let set = TemplateSet {
+            subject: "{{ title }}".into(),
+            html: BOMB.into(),
+            text: "{{ title }} {{ when }}".into(),
+        };
+        let error = render_sample("booking.created", Channel::Email, &set).unwrap_err();
         assert!(
-            sample("booking.created")
-                .render_with(Channel::Sms, &set)
-                .is_err()
+            matches!(
+                error,
+                TemplateError::NotAllowed {
+                    part: Part::Html,
+                    ..
+                }
+            ),
+            "{error}"
         );
+
+        // What the subset allows stays within its bounds: output over 256 KB is an error
+        // naming the part, ...
+        let raw = "y".repeat(100_000);
+        let set = TemplateSet {
+            subject: String::new(),
+            html: String::new(),
+            text: format!(
+                "{{% for i in [1, 2, 3] %}}{raw}{{% endfor %}}{{{{ title }}}} {{{{ when }}}}"
+            ),
+        };
+        let error = render_sample("booking.created", Channel::Sms, &set).unwrap_err();
+        assert!(
+            matches!(error, TemplateError::TooLarge { part: Part::Text }),
+            "{error}"
+        );
+        let problems = check("booking.created", Channel::Sms, &set);
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].part, problems[0].code), ("text", "too_large"));
+
+        // ... a filter stops before its result passes 64 KB, ...
+        let text = format!(
+            "{{{{ title{} }}}} {{{{ when }}}}",
+            "|replace(\"\", title)".repeat(5)
+        );
+        let problems = check_source(Part::Text, &text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, "render");
+        assert!(
+            problems[0].message.contains("65536 bytes"),
+            "{}",
+            problems[0].message
+        );
+
+        // ... an expression has at most 64 parts, and loops nest at most three deep.
+        let long = vec!["title"; 70].join(" ~ ");
+        let problems = check_source(Part::Text, &format!("{{{{ {long} }}}}"));
+        assert_eq!(problems[0].code, "not_allowed");
+        let deep = "{% for a in people %}{% for b in people %}{% for c in people %}{% for d in people %}{{ d }}{% endfor %}{% endfor %}{% endfor %}{% endfor %}";
+        let problems = check_source(Part::Text, deep);
+        assert_eq!(problems[0].code, "not_allowed");
+        assert!(problems[0].message.contains("3 deep"));
+
+        // Message fields are cut to 8 KB.
+        let mut message = sample("booking.cancelled");
+        message.reason = Some("r".repeat(100_000));
+        let rendered = message.render().unwrap();
+        assert!(rendered.text.len() < 10_000, "{}", rendered.text.len());
+    }
+
+    #[test]
+    fn org_templates_cannot_use_debug_or_safe() {
+        for (source, what) in [
+            ("{{ debug() }}", "calling functions"),
+            ("{{ recipient|safe }}", "the filter `safe`"),
+            (
+                "{% autoescape false %}{{ recipient }}{% endautoescape %}",
+                "{% autoescape %}",
+            ),
+            ("{{ recipient|tojson }}", "the filter `tojson`"),
+            ("{{ loop.cycle(1, 2) }}", "calling functions"),
+        ] {
+            let problems = check_source(Part::Html, source);
+            assert_eq!(problems.len(), 1, "{source}: {problems:?}");
+            assert_eq!(problems[0].code, "not_allowed", "{source}");
+            assert!(
+                problems[0].message.contains(what),
+                "{source}: {}",
+                problems[0].message
+            );
+            // And rendering one saved earlier refuses it too.
+            let set = TemplateSet {
+                subject: "{{ title }}".into(),
+                html: format!("{source} {{{{ title }}}} {{{{ when }}}}"),
+                text: "{{ title }} {{ when }}".into(),
+            };
+            assert!(matches!(
+                sample("booking.created").render_with(Channel::Email, &set),
+                Err(TemplateError::NotAllowed {
+                    part: Part::Html,
+                    ..
+                })
+            ));
+        }
+        // What the subset keeps: loops over placeholders, tests, literal lists, filters;
+        // and what an invitee typed stays escaped.
+        let set = TemplateSet {
+            subject: "{{ title|upper }}".into(),
+            html: "{% for p in people %}{{ loop.index }}. {{ p|title }}{% if not loop.last %}, {% endif %}{% endfor %} \
+                   {% if event in [\"booking.created\", \"booking.confirmed\"] and location is defined %}{{ location }}{% endif %} \
+                   {{ title }} {{ when }} {{ reason|default(\"none\") }}"
+                .into(),
+            text: "{{ title }} {{ when }}".into(),
+        };
+        assert_eq!(check("booking.created", Channel::Email, &set), vec![]);
+        let rendered = sample("booking.created")
+            .render_with(Channel::Email, &set)
+            .unwrap();
+        assert!(
+            rendered.html.contains("2. Ines &lt;Invitee&gt;"),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered.html.contains("https:&#x2f;&#x2f;meet.example"),
+            "{}",
+            rendered.html
+        );
+        assert_eq!(rendered.subject, "INTRO CALL");
     }
 
     #[test]

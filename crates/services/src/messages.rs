@@ -19,6 +19,7 @@ use store::repo::messages::{
 };
 use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
+use crate::templates::{ForSending, RenderFailure};
 use crate::webhooks::envelope;
 
 /// The booking as `BookingTx::emit` stored it: the fields the fan-out needs.
@@ -238,14 +239,15 @@ impl Handler for AccountEmailHandler {
                 link: self.mail.link(&format!("{path}/{token}")),
                 expires,
             };
-            let rendered = match render(&self.db, job, Channel::Email, &email.kind, |set| {
-                message.render_with(set)
-            })
-            .await
-            {
-                Ok(rendered) => rendered,
-                Err(retry) => return retry,
-            };
+            let ForSending { rendered, fallback } =
+                match render(&self.db, job, Channel::Email, &email.kind, |set| {
+                    message.render_with(set)
+                })
+                .await
+                {
+                    Ok(ready) => ready,
+                    Err(outcome) => return outcome,
+                };
             let out = Email {
                 to_name: email.recipient.name.clone(),
                 to_email: email.recipient.email.clone(),
@@ -262,6 +264,7 @@ impl Handler for AccountEmailHandler {
                 &out,
                 &email.kind,
                 None,
+                fallback.as_deref(),
             )
             .await
         })
@@ -301,14 +304,15 @@ impl Handler for EmailHandler {
                     "the host prefers SMS but no SMS provider is configured (sms_provider = none): e-mailing instead");
             }
             let message = booking_message(&email, self.manage_url(job, &email));
-            let rendered = match render(&self.db, job, Channel::Email, &email.event, |set| {
-                message.render_with(Channel::Email, set)
-            })
-            .await
-            {
-                Ok(rendered) => rendered,
-                Err(retry) => return retry,
-            };
+            let ForSending { rendered, fallback } =
+                match render(&self.db, job, Channel::Email, &email.event, |set| {
+                    message.render_with(Channel::Email, set)
+                })
+                .await
+                {
+                    Ok(ready) => ready,
+                    Err(outcome) => return outcome,
+                };
             let message = compose(&email, job, rendered);
             send_and_log(
                 &self.db,
@@ -317,6 +321,7 @@ impl Handler for EmailHandler {
                 &message,
                 &email.event,
                 Some(email.booking_id),
+                fallback.as_deref(),
             )
             .await
         })
@@ -327,13 +332,14 @@ impl Handler for EmailHandler {
 /// `sms.send` job (keyed by this job, so a retry queues nothing more), which sends and logs it.
 async fn queue_text(db: &Db, job: &ClaimedJob, email: &BookingEmail, to: &str) -> Outcome {
     let message = booking_message(email, None);
+    // A fallback is logged by `render_for`; the text's own log row comes from `sms.send`.
     let rendered = match render(db, job, Channel::Sms, &email.event, |set| {
         message.render_with(Channel::Sms, set)
     })
     .await
     {
-        Ok(rendered) => rendered,
-        Err(retry) => return retry,
+        Ok(ready) => ready.rendered,
+        Err(outcome) => return outcome,
     };
     let body: String = rendered
         .text
@@ -379,8 +385,10 @@ impl EmailHandler {
     }
 }
 
-/// The job's message on `channel`, from the organization's template or the built-in one;
-/// a failure to read the templates is the job's retry.
+/// The job's message on `channel`, from the organization's template or the built-in one.
+/// A failure to read the templates is the job's retry; a template that does not render is
+/// never retried (rendering again gives the same answer): the organization's falls back to
+/// the built-in one, and a failing built-in one ends the job for good.
 async fn render(
     db: &Db,
     job: &ClaimedJob,
@@ -389,16 +397,23 @@ async fn render(
     render_with: impl Fn(
         &notify::templates::TemplateSet,
     ) -> Result<Rendered, notify::templates::TemplateError>,
-) -> Result<Rendered, Outcome> {
+) -> Result<ForSending, Outcome> {
     crate::templates::render_for(db, job.organization_id, channel, event, render_with)
         .await
-        .map_err(|error| Outcome::Retry { error, at: None })
+        .map_err(|failure| match failure {
+            RenderFailure::Store(error) => Outcome::Retry { error, at: None },
+            RenderFailure::Template(error) => Outcome::Dead {
+                error: error.to_string(),
+            },
+        })
 }
 
 /// Sends `message` (or, without a mailer, writes it to the log, target
 /// `rendezvous::email`) and records the outcome in the notification log. A transient SMTP
 /// failure retries without a log row; the row is written once the message went or failed
-/// for good.
+/// for good. `fallback` (the organization's template failed and the built-in one was sent)
+/// is recorded in the row's response.
+#[allow(clippy::too_many_arguments)]
 async fn send_and_log(
     db: &Db,
     mailer: Option<&Mailer>,
@@ -406,6 +421,7 @@ async fn send_and_log(
     message: &Email,
     event: &str,
     booking_id: Option<BookingId>,
+    fallback: Option<&str>,
 ) -> Outcome {
     let result = match mailer {
         Some(mailer) => mailer.send(message).await,
@@ -426,6 +442,10 @@ async fn send_and_log(
                 error: e.to_string(),
             },
         ),
+    };
+    let response = match fallback {
+        Some(fallback) => format!("{fallback}; {response}"),
+        None => response,
     };
     let entry = LogEntry {
         channel: "email",
@@ -491,6 +511,7 @@ impl Handler for NoticeHandler {
                 job,
                 &message,
                 &notice.kind,
+                None,
                 None,
             )
             .await

@@ -181,7 +181,7 @@ pub async fn reset(
 }
 
 /// Renders sample data with `draft` (checked first) or, without one, with the template that
-/// applies now.
+/// applies now. A failure names the part (`/html`, ...).
 pub async fn preview(
     db: &Db,
     scope: &Scope,
@@ -199,39 +199,172 @@ pub async fn preview(
         None => get(db, scope, event, channel).await?.set,
     };
     let (event, channel) = parse_key(event, channel)?;
-    render_sample(event, channel, &set)
-        .map_err(|e| ServiceError::field("/text", "render", e.to_string()))
+    render_sample(event, channel, &set).map_err(|e| render_error(&e))
+}
+
+/// A template that did not render, as a problem naming its part.
+fn render_error(error: &TemplateError) -> ServiceError {
+    let code = match error {
+        TemplateError::NotAllowed { .. } => "not_allowed",
+        TemplateError::TooLarge { .. } => "too_large",
+        _ => "render",
+    };
+    ServiceError::field(format!("/{}", error.part()), code, error.reason())
+}
+
+/// A message ready to send.
+#[derive(Debug)]
+pub struct ForSending {
+    pub rendered: Rendered,
+    /// Why the organization's own template was not used, when it failed and the built-in
+    /// one was used instead.
+    pub fallback: Option<String>,
+}
+
+/// Why a message could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderFailure {
+    /// Reading the organization's template failed; trying again may help.
+    #[error("reading the template: {0}")]
+    Store(String),
+    /// The built-in template failed: trying again cannot help.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
 }
 
 /// What a worker sends: `render` with the organization's template of `event` when it has
 /// one that renders, else with the built-in one (a message is never lost to a template).
+/// A template that fails is not tried again: rendering is deterministic and bounded
+/// (`notify::templates::sandbox`), so the fallback is used at once and the failure is
+/// logged and returned for the notification log.
 pub async fn render_for(
     db: &Db,
     organization_id: OrganizationId,
     channel: Channel,
     event: &str,
     render: impl Fn(&TemplateSet) -> Result<Rendered, TemplateError>,
-) -> Result<Rendered, String> {
-    match db
+) -> Result<ForSending, RenderFailure> {
+    let stored = db
         .templates()
         .find(organization_id, event, channel.as_str())
         .await
-    {
-        Ok(Some(stored)) => {
-            let set = TemplateSet {
-                subject: stored.subject,
-                html: stored.html,
-                text: stored.text,
-            };
-            match render(&set) {
-                Ok(rendered) => return Ok(rendered),
-                Err(error) => {
-                    tracing::warn!(%error, %event, "organization template failed; using the built-in one");
-                }
+        .map_err(|e| RenderFailure::Store(e.to_string()))?;
+    let mut fallback = None;
+    if let Some(stored) = stored {
+        let set = TemplateSet {
+            subject: stored.subject,
+            html: stored.html,
+            text: stored.text,
+        };
+        match render(&set) {
+            Ok(rendered) => return Ok(ForSending { rendered, fallback }),
+            Err(error) => {
+                tracing::warn!(%error, %event, organization = %organization_id,
+                    "the organization's template failed; sending the built-in one");
+                fallback = Some(format!(
+                    "the organization's {} template failed ({error}); the built-in one was sent",
+                    channel.as_str()
+                ));
             }
         }
-        Ok(None) => {}
-        Err(error) => return Err(error.to_string()),
     }
-    render(&default_templates(event, channel)).map_err(|e| e.to_string())
+    let rendered = render(&default_templates(event, channel))?;
+    Ok(ForSending { rendered, fallback })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use notify::templates::BookingMessage;
+    use store::repo::organizations::NewOrganization;
+    use store::{Operator, backend_test};
+
+    use super::*;
+
+    /// The bomb of the security review, as a template stored before templates were checked.
+    const BOMB: &str = "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }} {{ title }} {{ when }}";
+
+    backend_test!(
+        render_failure_falls_back_to_builtin_without_retry,
+        |t| async move {
+            let created =
+                t.db.organizations()
+                    .create(
+                        &Operator::local(),
+                        NewOrganization {
+                            slug: "acme".into(),
+                            name: "Acme".into(),
+                            owner_email: "olive@acme.example".into(),
+                            owner_name: "Olive Owner".into(),
+                            owner_time_zone: "UTC".into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            let scope =
+                t.db.api_keys()
+                    .authenticate(created.api_key.token.expose())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            let grant = scope.grant().unwrap();
+            t.db.templates()
+                .put(
+                    &grant,
+                    "booking.created",
+                    "email",
+                    &TemplateSources {
+                        subject: "{{ title }}".into(),
+                        html: BOMB.into(),
+                        text: "{{ title }} {{ when }}".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            let org = created.organization.id;
+            let message = BookingMessage::sample("booking.created");
+
+            // The organization's template fails: the built-in one is used at once, and why is
+            // returned for the notification log.
+            let calls = std::cell::Cell::new(0);
+            let ready = render_for(&t.db, org, Channel::Email, "booking.created", |set| {
+                calls.set(calls.get() + 1);
+                message.render_with(Channel::Email, set)
+            })
+            .await
+            .unwrap();
+            assert_eq!(
+                calls.get(),
+                2,
+                "the organization's template once, the built-in once"
+            );
+            assert!(ready.rendered.subject.starts_with("Booked: "), "{ready:?}");
+            let why = ready.fallback.unwrap();
+            assert!(why.contains("template html"), "{why}");
+
+            // A template that fails even built in is a permanent failure, not a store error to
+            // retry.
+            let failed = render_for(&t.db, org, Channel::Email, "booking.created", |_| {
+                Err(TemplateError::NotAllowed {
+                    part: notify::templates::Part::Text,
+                    reason: "broken".into(),
+                })
+            })
+            .await
+            .unwrap_err();
+            assert!(matches!(failed, RenderFailure::Template(_)), "{failed:?}");
+
+            // Another organization's messages are untouched.
+            let ready = render_for(
+                &t.db,
+                OrganizationId::new(),
+                Channel::Email,
+                "booking.created",
+                |set| message.render_with(Channel::Email, set),
+            )
+            .await
+            .unwrap();
+            assert!(ready.fallback.is_none());
+        }
+    );
 }

@@ -66,7 +66,9 @@ fn manage(scope: &Scope) -> Result<Granted<can::ManageOrganization>, ServiceErro
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 
-fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str) {
+/// Checks one action template, rendered as each of `parts` (an e-mail body is sent as text
+/// and as HTML, where escaping makes it longer).
+fn check_template(invalid: &mut Invalid, pointer: &str, parts: &[Part], source: &str) {
     if source.trim().is_empty() {
         invalid.push(pointer, "required", "must not be empty");
         return;
@@ -79,9 +81,24 @@ fn check_template(invalid: &mut Invalid, pointer: &str, part: Part, source: &str
         );
         return;
     }
-    for problem in check_source(part, source) {
-        invalid.push(pointer, problem.code, problem.message);
+    for &part in parts {
+        let problems = check_source(part, source);
+        let found = !problems.is_empty();
+        for problem in problems {
+            invalid.push(pointer, problem.code, problem.message);
+        }
+        if found {
+            return;
+        }
     }
+}
+
+/// An action whose template does not render: done for good, since rendering again gives the
+/// same answer (the template was checked when saved; this is one saved before a check
+/// existed). Recorded in the run's outcome and the log, and never retried.
+fn template_failed(error: &notify::templates::TemplateError) -> ActionOutcome {
+    tracing::warn!(%error, "a workflow action's template failed; the action is not performed");
+    ActionOutcome::skipped(format!("not sent: {error}"))
 }
 
 /// Checks `input` and returns it tidied: names trimmed, fields an action's kind does not
@@ -170,12 +187,22 @@ async fn validate(
         let email = kind.starts_with("email_");
         let sms = kind.starts_with("sms_");
         if email {
-            check_template(&mut invalid, &at("subject"), Part::Subject, &action.subject);
+            check_template(
+                &mut invalid,
+                &at("subject"),
+                &[Part::Subject],
+                &action.subject,
+            );
         } else {
             action.subject.clear();
         }
         if email || sms {
-            check_template(&mut invalid, &at("body"), Part::Text, &action.body);
+            let parts: &[Part] = if email {
+                &[Part::Text, Part::Html]
+            } else {
+                &[Part::Text]
+            };
+            check_template(&mut invalid, &at("body"), parts, &action.body);
         } else {
             action.body.clear();
         }
@@ -584,7 +611,7 @@ impl RunHandler {
         for (n, (recipient, role)) in to.iter().enumerate() {
             let rendered = match self.render(scene, action, recipient, role) {
                 Ok(rendered) => rendered,
-                Err(e) => return ActionOutcome::failed(e.to_string()),
+                Err(e) => return template_failed(&e),
             };
             let message = Email {
                 to_name: recipient.name.clone(),
@@ -633,7 +660,7 @@ impl RunHandler {
         for (recipient, number) in to {
             let text = match self.render(scene, action, recipient, "attendee") {
                 Ok(rendered) => rendered.text,
-                Err(e) => return ActionOutcome::failed(e.to_string()),
+                Err(e) => return template_failed(&e),
             };
             let result = match &self.sms {
                 Some(sms) => sms.send(number, &text).await,

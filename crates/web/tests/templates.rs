@@ -228,3 +228,157 @@ store::backend_test!(saved_templates_are_what_people_receive, |t| async move {
     );
     app.shutdown().await;
 });
+
+/// The bomb of the security review: it doubled a string forty times and took the server to
+/// 12.9 GB.
+const BOMB: &str = "{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}";
+
+store::backend_test!(template_bomb_is_refused_at_save, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    let key = &org.key;
+
+    // Saving: 422 naming the part; nothing saved.
+    let mut bomb = custom();
+    bomb["html"] = json!(format!("{BOMB} {{{{ title }}}} {{{{ when }}}}"));
+    let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, key, Some(bomb.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/html", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "not_allowed", "{problem}");
+    let (_, current) = call(&app, Method::GET, CREATED_EMAIL, key, None).await;
+    assert_eq!(current["customized"], false);
+
+    // Previewing a draft: the same answer, at once.
+    let (status, problem) = call(
+        &app,
+        Method::POST,
+        &format!("{CREATED_EMAIL}/preview"),
+        key,
+        Some(json!({ "draft": bomb })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/html", "{problem}");
+
+    // What the subset allows but renders over 256 KB: refused at save, naming the part.
+    let mut large = custom();
+    large["text"] = json!(format!(
+        "{{% for i in [1, 2, 3] %}}{}{{% endfor %}}{{{{ title }}}} {{{{ when }}}}",
+        "y".repeat(90_000)
+    ));
+    let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, key, Some(large)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/text", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "too_large", "{problem}");
+
+    // A workflow action's body: 422 naming the action's field.
+    let (status, problem) = call(
+        &app,
+        Method::POST,
+        "/api/v1/workflows",
+        key,
+        Some(json!({
+            "name": "Bomb",
+            "trigger": "booking.created",
+            "actions": [{ "kind": "email_attendee", "subject": "{{ title }}", "body": BOMB }],
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/actions/0/body",
+        "{problem}"
+    );
+    assert_eq!(problem["errors"][0]["code"], "not_allowed", "{problem}");
+    app.shutdown().await;
+});
+
+store::backend_test!(org_templates_cannot_use_debug_or_safe, |t| async move {
+    let app = TestApp::builder().start(t).await;
+    let org = app.organization("acme").await;
+    for (html, what) in [
+        ("<p>{{ debug() }}</p>", "calling functions"),
+        ("<p>{{ recipient|safe }}</p>", "`safe`"),
+        (
+            "{% autoescape false %}<p>{{ recipient }}</p>{% endautoescape %}",
+            "autoescape",
+        ),
+    ] {
+        let mut set = custom();
+        set["html"] = json!(format!("{html} {{{{ title }}}} {{{{ when }}}}"));
+        let (status, problem) = call(&app, Method::PUT, CREATED_EMAIL, &org.key, Some(set)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{html}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["pointer"], "/html", "{problem}");
+        assert!(
+            problem["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains(what),
+            "{html}: {problem}"
+        );
+    }
+    app.shutdown().await;
+});
+
+store::backend_test!(
+    render_failure_falls_back_to_builtin_without_retry,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        let org = app.organization("acme").await;
+        let event = event_type(&app, &org).await;
+        // A template saved before templates were checked (or written straight into the
+        // database): the API would refuse it.
+        let scope = app.scope(&org.key).await;
+        let grant = scope.grant().unwrap();
+        app.db
+            .db
+            .templates()
+            .put(
+                &grant,
+                "booking.created",
+                "email",
+                &store::repo::templates::TemplateSources {
+                    subject: "{{ title }}".into(),
+                    html: format!("{BOMB} {{{{ title }}}} {{{{ when }}}}"),
+                    text: "{{ title }} {{ when }}".into(),
+                },
+            )
+            .await
+            .unwrap();
+
+        book(&app, &event, 3).await;
+        // Both e-mails go out at once, in the built-in wording.
+        let sent = sink.wait_for(2).await;
+        assert!(
+            sent.iter()
+                .all(|m| m["subject"].as_str().unwrap().starts_with("Booked: ")),
+            "{sent:#?}"
+        );
+        // The notification log says why; no job is retried or dead.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        let logged = loop {
+            let logged = app.db.db.messages().recent_log(&scope, 10).await.unwrap();
+            if logged.len() >= 2 || tokio::time::Instant::now() > deadline {
+                break logged;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert_eq!(logged.len(), 2, "{logged:#?}");
+        for row in &logged {
+            assert_eq!(row.status, "sent");
+            assert!(
+                row.provider_response
+                    .starts_with("the organization's email template failed (template html: "),
+                "{row:?}"
+            );
+            assert!(row.provider_response.contains("the built-in one was sent"));
+        }
+        assert_eq!(app.db.db.jobs().count(&scope, "dead").await.unwrap(), 0);
+        app.shutdown().await;
+    }
+);

@@ -644,3 +644,67 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(workflow_template_failure_is_not_retried, |t| async move {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::builder().smtp(sink.port).start(t).await;
+    let org = app.organization("acme").await;
+    let event = event_type(&app, &org).await;
+    // A bomb stored before action templates were checked (the API refuses it now), and
+    // a good action after it.
+    let scope = app.scope(&org.key).await;
+    let email = |body: &str| store::repo::workflows::Action {
+        kind: "email_attendee".into(),
+        subject: "About {{ title }}".into(),
+        body: body.into(),
+        address: None,
+        number: None,
+        url: None,
+    };
+    let workflow = app
+            .db
+            .db
+            .workflows()
+            .create(
+                &scope.grant().unwrap(),
+                store::repo::workflows::WorkflowInput {
+                    name: "Bomb".into(),
+                    active: true,
+                    trigger: "booking.created".into(),
+                    offset_minutes: 0,
+                    conditions: Default::default(),
+                    actions: vec![
+                        email("{% set ns = namespace(s=\"x\") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"),
+                        email("See you {{ when }}."),
+                    ],
+                },
+                "unused",
+            )
+            .await
+            .unwrap();
+    let id = workflow.id.to_string();
+
+    book(&app, &event, 3).await;
+    let runs = wait_for_runs(&app, &org.key, &id, |r| {
+        r.first().is_some_and(|r| r["status"] != "running")
+    })
+    .await;
+    // The bomb's action is done for good (skipped, with why), the next one ran, and the
+    // run was not retried.
+    assert_eq!(statuses(&runs[0]), ["skipped", "succeeded"], "{runs:#?}");
+    let detail = runs[0]["actions"][0]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("not sent: template "), "{detail}");
+    assert!(detail.contains("{% set %} is not available"), "{detail}");
+    assert_eq!(runs[0]["status"], "succeeded", "{runs:#?}");
+    let sent = sink.wait_for(3).await;
+    assert_eq!(
+        sent.iter()
+            .filter(|m| m["subject"] == "About Intro call")
+            .count(),
+        1,
+        "{sent:#?}"
+    );
+    let run_jobs = app.db.db.jobs().count(&scope, "dead").await.unwrap();
+    assert_eq!(run_jobs, 0);
+    app.shutdown().await;
+});

@@ -1,7 +1,8 @@
 //! `/api/v1/message-templates`: the organization's wording of each message type per channel
-//! (`email`: subject, HTML and text; `sms`: text), in minijinja. Saving checks the template:
-//! it must compile, use only the placeholders messages carry, and keep the ones its type
-//! requires. Deleting resets to the built-in template.
+//! (`email`: subject, HTML and text; `sms`: text), in a bounded subset of minijinja
+//! (`notify::templates::sandbox`). Saving checks the template: it must compile, stay in the
+//! subset, use only the placeholders messages carry, keep the ones its type requires, and
+//! render sample data within 256 KB. Deleting resets to the built-in template.
 
 use axum::Json;
 use axum::extract::State;
@@ -167,7 +168,7 @@ pub async fn get_message_template(
         (status = 200, description = "Saved", body = MessageTemplateBody),
         (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such message type or channel", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A part does not compile (`syntax`), lacks a required placeholder (`missing_placeholder`) or uses an unknown one (`unknown_placeholder`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A part does not compile (`syntax`), uses what message templates may not (`not_allowed`: `set`, macros, function calls such as `range()` or `debug()`, `*`, `|safe`, ...), lacks a required placeholder (`missing_placeholder`), uses an unknown one (`unknown_placeholder`), renders over 256 KB (`too_large`) or fails to render sample data (`render`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn put_message_template(
     State(state): State<AppState>,
