@@ -627,26 +627,37 @@ fn plus_minutes(t: Timestamp, m: i32) -> Timestamp {
 
 // ----- hosts -----
 
-/// A page of the host's bookings.
+/// Whether the scope sees every booking of the organization (`bookings.read_all`); without
+/// it, a user sees the bookings they host and those of the team event types they host for.
+pub fn reads_everyone(scope: &Scope) -> bool {
+    crate::access::reads_everything(scope)
+}
+
+/// A page of the bookings the scope may read (see [`reads_everyone`]).
 pub async fn list(
     db: &Db,
     scope: &Scope,
     filter: BookingFilter,
 ) -> Result<Vec<Booking>, ServiceError> {
-    crate::access::reading::<can::ReadBookings>(scope)?;
+    let (_, reach) = crate::access::reaching::<can::ReadBookings>(scope)?;
     let limit = filter.limit.clamp(1, 200);
     Ok(db
         .bookings()
-        .list(scope, &BookingFilter { limit, ..filter })
+        .list(scope, &BookingFilter { limit, ..filter }, reach)
         .await?)
 }
 
+/// A booking and its attendees, when the scope may read it; another host's booking is 404,
+/// as if it did not exist.
 pub async fn get(
     db: &Db,
     scope: &Scope,
     id: BookingId,
 ) -> Result<(Booking, Vec<Attendee>), ServiceError> {
-    crate::access::reading::<can::ReadBookings>(scope)?;
+    let (_, reach) = crate::access::reaching::<can::ReadBookings>(scope)?;
+    if !db.bookings().reaches(scope, id, reach).await? {
+        return Err(ServiceError::NotFound("booking"));
+    }
     Ok(db.bookings().get(scope, id).await?)
 }
 
