@@ -22,7 +22,7 @@ pub struct BookingPage {
 
 /// The booking page of the event type whose link is `id`.
 pub async fn booking_page(db: &Db, id: EventTypeId) -> Result<BookingPage, ServiceError> {
-    let bookable = db.event_types().public(id).await?;
+    let bookable = crate::bookings::public_bookable(db, id).await?;
     page_for(db, bookable).await
 }
 

@@ -43,12 +43,7 @@ pub async fn public_event_type(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PublicEventTypeBody>, ApiError> {
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     Ok(Json(public_body(bookable.event_type().clone())))
 }
 
@@ -123,12 +118,7 @@ pub async fn public_slots(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<SlotParams>,
 ) -> Result<Json<SlotsBody>, ApiError> {
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     let zone = jiff::tz::TimeZone::get(&params.time_zone).map_err(|_| {
         ApiError::from(services::ServiceError::field(
             "/timeZone",
@@ -251,12 +241,7 @@ pub async fn book(
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
     services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))
         .await?;
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     let routed = body.routing_submission_id;
     let input = book_input(&headers, body, ip)?;
     let booked = match routed {
