@@ -147,8 +147,10 @@ pub struct BookingQuery {
     pub limit: Option<u32>,
 }
 
-/// List bookings by start time: those the caller hosts and those of the team event types
-/// they are a host of; every booking of the organization with `bookings.read_all`.
+/// List bookings by start time.
+///
+/// Those the caller hosts and those of the team event types they are a host of; every
+/// booking of the organization with `bookings.read_all`.
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("api_key" = [])),
     params(BookingQuery),
     responses(

@@ -174,8 +174,9 @@ pub async fn connect_calendar(
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
-/// List a user's calendar connections (another user's need `users.manage`: their addresses
-/// are their own).
+/// List a user's calendar connections.
+///
+/// Another user's need `users.manage`: their addresses and accounts are their own.
 #[utoipa::path(get, path = "/api/v1/calendar-connections", tag = "calendars", security(("api_key" = [])),
     params(UserFilter),
     responses(
