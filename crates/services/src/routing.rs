@@ -143,12 +143,14 @@ pub async fn delete(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<(), Ser
     Ok(db.routing_forms().delete(managed).await?)
 }
 
-/// Whether the scope may change form `form` (for pages that offer the edit buttons).
-pub fn may_manage(scope: &Scope, form: &RoutingForm) -> bool {
-    scope.grant::<can::ManageRoutingForms>().is_some()
-        || (scope.grant::<can::ManageEventTypes>().is_some()
-            && form.owner_user_id.is_some()
-            && form.owner_user_id == scope.actor().user_id())
+fn owns(scope: &Scope, form: &RoutingForm) -> bool {
+    form.owner_user_id.is_some() && form.owner_user_id == scope.actor().user_id()
+}
+
+/// Whether the scope may read the submissions of `form`: its owner, and who reads every
+/// booking (`bookings.read_all`). Pages offer the link by it; [`submissions`] enforces it.
+pub fn may_read_submissions(scope: &Scope, form: &RoutingForm) -> bool {
+    owns(scope, form) || crate::access::reads_everything(scope)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<RoutingForm, ServiceError> {
@@ -170,8 +172,7 @@ pub async fn submissions(
 ) -> Result<Vec<Submission>, ServiceError> {
     crate::access::reading::<can::ReadEventTypes>(scope)?;
     let form = db.routing_forms().get(scope, id).await?;
-    let owns = form.owner_user_id.is_some() && form.owner_user_id == scope.actor().user_id();
-    if !owns && scope.grant::<can::ReadAllBookings>().is_none() {
+    if !may_read_submissions(scope, &form) {
         return Err(ServiceError::Forbidden);
     }
     Ok(db.routing_forms().submissions(scope, id).await?)
