@@ -789,6 +789,19 @@ store::backend_test!(
             .unwrap();
         assert!(!html.contains("secret.client@example.com"));
         assert!(html.contains("mias.client@example.com"));
+        let forms = page("/dashboard/routing-forms".to_owned())
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!forms.contains(&format!("/dashboard/routing-forms/{form}/submissions")));
+        let own_id = own["id"].as_str().unwrap();
+        assert!(forms.contains(&format!("/dashboard/routing-forms/{own_id}/submissions")));
+        let r = page(format!("/dashboard/routing-forms/{form}/submissions"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
         // bookings.read_all widens it, in the API and the dashboard alike.
         custom_role(&app, &org, &mia_id, &["bookings.read_all"]).await;
