@@ -5,10 +5,13 @@
 //!
 //! The rule: the `*.manage` permission lets a user change their own rows; changing another
 //! user's needs `users.manage` too (owners and admins, or a custom role that grants it).
-//! Reading needs the `*.read` permission and covers the whole organization.
+//! Reading needs the `*.read` permission. Schedules, event types and the directory are read
+//! organization-wide; bookings, contacts and routing submissions only as far as [`reaching`]
+//! says (one's own and the team event types one hosts for, everything with
+//! `bookings.read_all`); calendar connections only one's own ([`reading_own`]).
 
 use store::types::{RoleId, UserId};
-use store::{Capability, Db, Granted, Permissions, Role, Scope, can};
+use store::{Capability, Db, Granted, Permissions, Reach, Role, Scope, can};
 
 use crate::ServiceError;
 
@@ -99,4 +102,36 @@ pub(crate) fn within_own(
         return Err(ServiceError::Forbidden);
     }
     Ok(())
+}
+
+/// The right to read what capability `C` covers and how far the read reaches: the whole
+/// organization with `bookings.read_all`, else what the caller hosts (their own bookings and
+/// contacts, and those of the team event types they are a host of). 403 without `C`, or
+/// when no user acts and the scope lacks `bookings.read_all`.
+pub(crate) fn reaching<C: Capability>(scope: &Scope) -> Result<(Granted<C>, Reach), ServiceError> {
+    let grant = reading::<C>(scope)?;
+    if reads_everything(scope) {
+        return Ok((grant, Reach::Organization));
+    }
+    let me = scope.actor().user_id().ok_or(ServiceError::Forbidden)?;
+    Ok((grant, Reach::HostedBy(me)))
+}
+
+/// Whether the scope reads every booking, contact and routing submission of the organization.
+pub(crate) fn reads_everything(scope: &Scope) -> bool {
+    scope.grant::<can::ReadAllBookings>().is_some()
+}
+
+/// The right to read `owner`'s private rows (calendar connections: their addresses and
+/// credentials): the caller's own, or anyone's for who may act for others; 403 otherwise.
+pub(crate) fn reading_own<C: Capability>(
+    scope: &Scope,
+    owner: UserId,
+) -> Result<Granted<C>, ServiceError> {
+    let grant = reading::<C>(scope)?;
+    if scope.actor().user_id() == Some(owner) || acts_for_others(scope) {
+        Ok(grant)
+    } else {
+        Err(ServiceError::Forbidden)
+    }
 }

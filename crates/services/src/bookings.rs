@@ -12,7 +12,7 @@ use store::repo::bookings::{
     Attendee, AttendeeHandle, Booking, BookingFilter, BookingStatus, BookingTx, Facts, NewAttendee,
     NewBooking,
 };
-use store::repo::event_type_hosts::TeamSetup;
+use store::repo::event_type_hosts::{TeamKind, TeamSetup};
 use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
 use store::repo::routing_forms::{Action, Submission};
 use store::types::{BookingId, EventTypeId, Timestamp};
@@ -135,12 +135,46 @@ pub async fn book_with_link(
     input: BookInput,
 ) -> Result<Booked, ServiceError> {
     let (bookable, link) = db.event_types().by_single_use_link(link).await?;
+    let bookable = hosted(bookable)?;
     book_in(db, keys, &bookable, input, Some(link), None).await
 }
 
-/// The event type a single-use link opens, while it is unused.
+/// The event type a single-use link opens, while it is unused and hosted (see [`hosted`]).
 pub async fn link_target(db: &Db, link: &str) -> Result<Bookable, ServiceError> {
-    Ok(db.event_types().by_single_use_link(link).await?.0)
+    hosted(db.event_types().by_single_use_link(link).await?.0)
+}
+
+/// The event type whose public link is `id`, with the right to see its details, its slots
+/// and to book it, while it is hosted (see [`hosted`]).
+pub async fn public_bookable(db: &Db, id: EventTypeId) -> Result<Bookable, ServiceError> {
+    hosted(db.event_types().public(id).await?)
+}
+
+/// `bookable` as invitees may book it, or 404 as if it did not exist: an event type whose
+/// owner hosts it alone is gone while the owner is switched off, suspended or removed; a team
+/// event type is gone while a host every booking needs (a collective host, a fixed host) is,
+/// and otherwise such hosts are simply no candidates (gone when none is left).
+pub(crate) fn hosted(bookable: Bookable) -> Result<Bookable, ServiceError> {
+    let unavailable = bookable.unavailable().to_vec();
+    if unavailable.is_empty() {
+        return Ok(bookable);
+    }
+    let gone = || ServiceError::NotFound("event type");
+    let Some(team) = bookable.team() else {
+        return Err(gone());
+    };
+    let required_gone = team.hosts.iter().any(|h| {
+        unavailable.contains(&h.settings.user_id)
+            && (team.kind == TeamKind::Collective || h.settings.fixed)
+    });
+    if required_gone {
+        return Err(gone());
+    }
+    let narrowed = bookable.without_hosts(&unavailable);
+    match narrowed.team() {
+        Some(team) if team.hosts.is_empty() => Err(gone()),
+        _ => Ok(narrowed),
+    }
 }
 
 /// Books, and keeps the attendee's manage token sealed with `keys` for the links in their
@@ -627,26 +661,37 @@ fn plus_minutes(t: Timestamp, m: i32) -> Timestamp {
 
 // ----- hosts -----
 
-/// A page of the host's bookings.
+/// Whether the scope sees every booking of the organization (`bookings.read_all`); without
+/// it, a user sees the bookings they host and those of the team event types they host for.
+pub fn reads_everyone(scope: &Scope) -> bool {
+    crate::access::reads_everything(scope)
+}
+
+/// A page of the bookings the scope may read (see [`reads_everyone`]).
 pub async fn list(
     db: &Db,
     scope: &Scope,
     filter: BookingFilter,
 ) -> Result<Vec<Booking>, ServiceError> {
-    crate::access::reading::<can::ReadBookings>(scope)?;
+    let (_, reach) = crate::access::reaching::<can::ReadBookings>(scope)?;
     let limit = filter.limit.clamp(1, 200);
     Ok(db
         .bookings()
-        .list(scope, &BookingFilter { limit, ..filter })
+        .list(scope, &BookingFilter { limit, ..filter }, reach)
         .await?)
 }
 
+/// A booking and its attendees, when the scope may read it; another host's booking is 404,
+/// as if it did not exist.
 pub async fn get(
     db: &Db,
     scope: &Scope,
     id: BookingId,
 ) -> Result<(Booking, Vec<Attendee>), ServiceError> {
-    crate::access::reading::<can::ReadBookings>(scope)?;
+    let (_, reach) = crate::access::reaching::<can::ReadBookings>(scope)?;
+    if !db.bookings().reaches(scope, id, reach).await? {
+        return Err(ServiceError::NotFound("booking"));
+    }
     Ok(db.bookings().get(scope, id).await?)
 }
 
@@ -870,7 +915,7 @@ pub async fn reschedule_by_token(
             "a seat in a group booking cannot be moved; cancel it and book again",
         ));
     }
-    let bookable = store_bookable(db, &handle, booking.event_type_id).await?;
+    let bookable = hosted(store_bookable(db, &handle, booking.event_type_id).await?)?;
     let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let moved = move_booking(
         &mut tx,

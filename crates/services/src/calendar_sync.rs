@@ -209,7 +209,8 @@ pub async fn connect(
     view(db, scope, connection.id).await
 }
 
-/// A connection and its calendars.
+/// A connection and its calendars: the caller's own, or anyone's for who may act for others
+/// (a connection's address and account are its owner's secrets).
 pub async fn view(
     db: &Db,
     scope: &Scope,
@@ -217,6 +218,7 @@ pub async fn view(
 ) -> Result<ConnectionView, ServiceError> {
     crate::access::reading::<can::ReadAvailability>(scope)?;
     let connection = db.calendar_connections().get(scope, id).await?;
+    crate::access::reading_own::<can::ReadAvailability>(scope, connection.user_id)?;
     let calendars = db.calendar_connections().calendars(scope, id).await?;
     Ok(ConnectionView {
         connection,
@@ -224,7 +226,7 @@ pub async fn view(
     })
 }
 
-/// A user's connections.
+/// A user's connections: the caller's, or another's for who may act for others.
 pub async fn list(
     db: &Db,
     scope: &Scope,
@@ -232,6 +234,7 @@ pub async fn list(
 ) -> Result<Vec<ConnectionView>, ServiceError> {
     let (_, user_id) =
         crate::access::reading_for::<can::ReadAvailability>(db, scope, user_id).await?;
+    crate::access::reading_own::<can::ReadAvailability>(scope, user_id)?;
     let mut out = Vec::new();
     for connection in db.calendar_connections().list(scope, user_id).await? {
         let calendars = db
@@ -253,7 +256,8 @@ pub async fn logs(
     id: CalendarConnectionId,
 ) -> Result<Vec<LogEntry>, ServiceError> {
     crate::access::reading::<can::ReadAvailability>(scope)?;
-    db.calendar_connections().get(scope, id).await?;
+    let connection = db.calendar_connections().get(scope, id).await?;
+    crate::access::reading_own::<can::ReadAvailability>(scope, connection.user_id)?;
     Ok(db.calendar_connections().logs(scope, id, 50).await?)
 }
 

@@ -6,17 +6,18 @@ use store::{Db, Scope, can};
 
 use crate::ServiceError;
 
-/// The organization's contacts, or one host's, most recent booking first (at most `limit`,
-/// 1 to 500).
+/// The contacts the scope may read (its own and those of the team event types it hosts for;
+/// everyone's with `bookings.read_all`), or one host's of those, most recent booking first
+/// (at most `limit`, 1 to 500).
 pub async fn list(
     db: &Db,
     scope: &Scope,
     owner: Option<UserId>,
     limit: u32,
 ) -> Result<Vec<Contact>, ServiceError> {
-    crate::access::reading::<can::ReadContacts>(scope)?;
+    let (_, reach) = crate::access::reaching::<can::ReadContacts>(scope)?;
     Ok(db
         .contacts()
-        .list(scope, owner, limit.clamp(1, 500))
+        .list(scope, owner, reach, limit.clamp(1, 500))
         .await?)
 }

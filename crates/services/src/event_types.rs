@@ -98,9 +98,7 @@ pub async fn replace(
     defaulted: &[Defaulted],
 ) -> Result<EventType, ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
-    let (grant, _) =
-        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
-            .await?;
+    let grant = crate::team_event_types::writing(db, scope, &existing).await?;
     apply_defaults(db, scope, existing.owner_user_id, &mut fields, defaulted).await?;
     let fields = validate(db, scope, existing.owner_user_id, fields).await?;
     Ok(db.event_types().replace(&grant, id, fields).await?)
@@ -108,9 +106,7 @@ pub async fn replace(
 
 pub async fn delete(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
-    let (grant, _) =
-        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
-            .await?;
+    let grant = crate::team_event_types::writing(db, scope, &existing).await?;
     db.event_types()
         .delete(&grant, id)
         .await
@@ -348,8 +344,6 @@ pub async fn create_single_use_link(
     id: EventTypeId,
 ) -> Result<(store::repo::event_types::SingleUseLink, store::SecretToken), ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
-    let (grant, _) =
-        crate::access::acting_for::<can::ManageEventTypes>(db, scope, Some(existing.owner_user_id))
-            .await?;
+    let grant = crate::team_event_types::writing(db, scope, &existing).await?;
     Ok(db.event_types().create_single_use_link(&grant, id).await?)
 }

@@ -5,7 +5,7 @@
 
 use store::Db;
 use store::repo::bookings::{Attendee, Booking};
-use store::repo::event_types::Bookable;
+use store::repo::event_types::{Bookable, EventType};
 use store::repo::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
 use store::types::EventTypeId;
 
@@ -22,7 +22,7 @@ pub struct BookingPage {
 
 /// The booking page of the event type whose link is `id`.
 pub async fn booking_page(db: &Db, id: EventTypeId) -> Result<BookingPage, ServiceError> {
-    let bookable = db.event_types().public(id).await?;
+    let bookable = crate::bookings::public_bookable(db, id).await?;
     page_for(db, bookable).await
 }
 
@@ -66,10 +66,12 @@ pub async fn listing(
     organization_slug: &str,
     user_slug: &str,
 ) -> Result<Listing, ServiceError> {
-    Ok(db
+    let mut listing = db
         .public_profiles()
         .listing(organization_slug, user_slug)
-        .await?)
+        .await?;
+    listing.event_types = hosted_only(db, listing.event_types).await?;
+    Ok(listing)
 }
 
 /// The team page of team `team_slug` in organization `organization_slug`.
@@ -78,8 +80,26 @@ pub async fn team_listing(
     organization_slug: &str,
     team_slug: &str,
 ) -> Result<TeamListing, ServiceError> {
-    Ok(db
+    let mut listing = db
         .public_profiles()
         .team_listing(organization_slug, team_slug)
-        .await?)
+        .await?;
+    for (_, event_types) in &mut listing.members {
+        *event_types = hosted_only(db, std::mem::take(event_types)).await?;
+    }
+    Ok(listing)
+}
+
+/// Of `event_types`, those the public may book (a team event type whose required host is
+/// suspended is listed no more than it is bookable).
+async fn hosted_only(db: &Db, event_types: Vec<EventType>) -> Result<Vec<EventType>, ServiceError> {
+    let mut listed = Vec::with_capacity(event_types.len());
+    for event_type in event_types {
+        match crate::bookings::public_bookable(db, event_type.id).await {
+            Ok(_) => listed.push(event_type),
+            Err(ServiceError::NotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(listed)
 }

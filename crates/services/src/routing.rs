@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 use store::repo::event_types::{Question, QuestionKind};
 use store::repo::routing_forms::{
-    Action, Condition, FormFields, Operator, PublicForm, RoutingForm, Submission,
+    Action, Condition, FormFields, ManagedForm, Operator, PublicForm, RoutingForm, Submission,
 };
 use store::types::{RoutingFormId, UserId};
 use store::{Db, Scope, can};
@@ -97,10 +97,34 @@ fn number(v: &Value) -> Option<f64> {
 
 // ----- the author's side -----
 
+/// A new form, owned by its author. Authoring forms takes `event_types.manage` (members) or
+/// `routing_forms.manage`.
 pub async fn create(db: &Db, scope: &Scope, form: FormFields) -> Result<RoutingForm, ServiceError> {
-    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
     let form = validate(db, scope, form).await?;
-    Ok(db.routing_forms().create(&grant, form).await?)
+    let forms = db.routing_forms();
+    Ok(match scope.grant::<can::ManageRoutingForms>() {
+        Some(any) => forms.create(&any, form).await?,
+        None => {
+            forms
+                .create(
+                    &crate::access::reading::<can::ManageEventTypes>(scope)?,
+                    form,
+                )
+                .await?
+        }
+    })
+}
+
+/// The right to change form `id`: `routing_forms.manage` for any form, `event_types.manage`
+/// for the forms one created; 403 otherwise (another member's form, or one made before forms
+/// had owners).
+async fn managing(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<ManagedForm, ServiceError> {
+    let forms = db.routing_forms();
+    if let Some(any) = scope.grant::<can::ManageRoutingForms>() {
+        return Ok(forms.manage(&any, id).await?);
+    }
+    let own = crate::access::reading::<can::ManageEventTypes>(scope)?;
+    forms.own(&own, id).await?.ok_or(ServiceError::Forbidden)
 }
 
 pub async fn replace(
@@ -109,15 +133,24 @@ pub async fn replace(
     id: RoutingFormId,
     form: FormFields,
 ) -> Result<RoutingForm, ServiceError> {
-    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
-    db.routing_forms().get(scope, id).await?;
+    let managed = managing(db, scope, id).await?;
     let form = validate(db, scope, form).await?;
-    Ok(db.routing_forms().replace(&grant, id, form).await?)
+    Ok(db.routing_forms().replace(&managed, form).await?)
 }
 
 pub async fn delete(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<(), ServiceError> {
-    let grant = crate::access::reading::<can::ManageEventTypes>(scope)?;
-    Ok(db.routing_forms().delete(&grant, id).await?)
+    let managed = managing(db, scope, id).await?;
+    Ok(db.routing_forms().delete(managed).await?)
+}
+
+fn owns(scope: &Scope, form: &RoutingForm) -> bool {
+    form.owner_user_id.is_some() && form.owner_user_id == scope.actor().user_id()
+}
+
+/// Whether the scope may read the submissions of `form`: its owner, and who reads every
+/// booking (`bookings.read_all`). Pages offer the link by it; [`submissions`] enforces it.
+pub fn may_read_submissions(scope: &Scope, form: &RoutingForm) -> bool {
+    owns(scope, form) || crate::access::reads_everything(scope)
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: RoutingFormId) -> Result<RoutingForm, ServiceError> {
@@ -130,12 +163,18 @@ pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<RoutingForm>, ServiceErr
     Ok(db.routing_forms().list(scope).await?)
 }
 
+/// A form's submissions (the answers people gave): for the form's owner and for those who
+/// read every booking (`bookings.read_all`); 403 for anyone else.
 pub async fn submissions(
     db: &Db,
     scope: &Scope,
     id: RoutingFormId,
 ) -> Result<Vec<Submission>, ServiceError> {
     crate::access::reading::<can::ReadEventTypes>(scope)?;
+    let form = db.routing_forms().get(scope, id).await?;
+    if !may_read_submissions(scope, &form) {
+        return Err(ServiceError::Forbidden);
+    }
     Ok(db.routing_forms().submissions(scope, id).await?)
 }
 

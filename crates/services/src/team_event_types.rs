@@ -78,6 +78,26 @@ pub async fn clear(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), Servic
     }
 }
 
+/// The right to change `event_type` itself (its fields, its links, deleting it): one who may
+/// manage it, and when a team hosts it, who also manages teams or leads that team, since the
+/// change reaches every host of the team.
+pub(crate) async fn writing(
+    db: &Db,
+    scope: &Scope,
+    event_type: &store::repo::event_types::EventType,
+) -> Result<store::Granted<can::ManageEventTypes>, ServiceError> {
+    match db.event_types().team_setup(scope, event_type.id).await? {
+        Some(setup) => Ok(team_access(db, scope, event_type, setup.team_id).await?.0),
+        None => Ok(crate::access::acting_for::<can::ManageEventTypes>(
+            db,
+            scope,
+            Some(event_type.owner_user_id),
+        )
+        .await?
+        .0),
+    }
+}
+
 /// The right to change how `team` hosts `event_type`, with the team's members: one who may
 /// manage the event type and either manages teams or leads this team.
 async fn team_access(

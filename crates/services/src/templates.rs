@@ -30,7 +30,7 @@ pub struct EffectiveTemplate {
     pub updated_at: Option<Timestamp>,
 }
 
-fn manage(scope: &Scope) -> Result<store::Granted<can::ManageOrganization>, ServiceError> {
+fn manage(scope: &Scope) -> Result<store::Granted<can::ManageTemplates>, ServiceError> {
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 

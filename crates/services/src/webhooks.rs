@@ -101,13 +101,13 @@ pub struct CreatedSubscription {
     pub secret: String,
 }
 
-fn manage(scope: &Scope) -> Result<Granted<can::ManageOrganization>, ServiceError> {
+fn manage(scope: &Scope) -> Result<Granted<can::ManageWebhooks>, ServiceError> {
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 
 fn read(scope: &Scope) -> Result<(), ServiceError> {
     scope
-        .grant::<can::ManageOrganization>()
+        .grant::<can::ManageWebhooks>()
         .map(|_| ())
         .ok_or(ServiceError::Forbidden)
 }

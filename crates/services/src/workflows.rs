@@ -62,7 +62,7 @@ pub struct CreatedWorkflow {
     pub secret: String,
 }
 
-fn manage(scope: &Scope) -> Result<Granted<can::ManageOrganization>, ServiceError> {
+fn manage(scope: &Scope) -> Result<Granted<can::ManageWorkflows>, ServiceError> {
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 

@@ -31,7 +31,7 @@ pub use repo::users::{NewUser, User};
 pub use scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
 pub use token::ApiKeyToken;
 // Accounts (issue 5).
-pub use permission::{Capability, Granted, Permission, Permissions, can};
+pub use permission::{Capability, Granted, Permission, Permissions, Reach, can};
 pub use repo::accounts::{
     ClientInfo, LOCK_NOTICE, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn,
 };

@@ -18,6 +18,28 @@
 use std::marker::PhantomData;
 
 use crate::scope::{Role, Scope};
+use crate::types::UserId;
+
+/// How far a read of bookings, contacts and routing submissions reaches. Services decide it
+/// (`services::access::reach`); the repositories filter by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The whole organization (`bookings.read_all`).
+    Organization,
+    /// What one user hosts: what they host themselves, and what the team event types they
+    /// are a host of bring.
+    HostedBy(UserId),
+}
+
+impl Reach {
+    /// The user the read is narrowed to; `None` for the whole organization.
+    pub fn user(self) -> Option<UserId> {
+        match self {
+            Self::Organization => None,
+            Self::HostedBy(user) => Some(user),
+        }
+    }
+}
 
 /// One thing an actor may do, named by a stable codename (`teams.manage`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,11 +76,23 @@ pub enum Permission {
     BookingsManage,
     /// See the people who booked.
     ContactsRead,
+    /// Read every booking, contact and routing submission of the organization (without it,
+    /// one's own and those of the team event types one hosts for).
+    BookingsReadAll,
+    /// Create, change and delete any routing form (without it, `event_types.manage` covers
+    /// the forms one created).
+    RoutingFormsManage,
+    /// Create, change and delete workflows.
+    WorkflowsManage,
+    /// Create, change, test and delete webhook subscriptions, and read their deliveries.
+    WebhooksManage,
+    /// Change and reset the organization's message templates.
+    TemplatesManage,
 }
 
 impl Permission {
     /// Every permission, in codename order of declaration.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 20] = [
         Self::OrganizationManage,
         Self::UsersRead,
         Self::UsersManage,
@@ -74,6 +108,11 @@ impl Permission {
         Self::BookingsRead,
         Self::BookingsManage,
         Self::ContactsRead,
+        Self::BookingsReadAll,
+        Self::RoutingFormsManage,
+        Self::WorkflowsManage,
+        Self::WebhooksManage,
+        Self::TemplatesManage,
     ];
 
     /// The stable name used in roles, API key scopes and the API.
@@ -94,6 +133,11 @@ impl Permission {
             Self::BookingsRead => "bookings.read",
             Self::BookingsManage => "bookings.manage",
             Self::ContactsRead => "contacts.read",
+            Self::BookingsReadAll => "bookings.read_all",
+            Self::RoutingFormsManage => "routing_forms.manage",
+            Self::WorkflowsManage => "workflows.manage",
+            Self::WebhooksManage => "webhooks.manage",
+            Self::TemplatesManage => "templates.manage",
         }
     }
 
@@ -169,9 +213,10 @@ impl std::fmt::Debug for Permissions {
 
 impl Role {
     /// What the built-in role allows. Owners and admins may do everything. Members read
-    /// the directory and the organization's scheduling data and manage their own (acting
-    /// for someone else needs `users.manage`, which only owners and admins have). Viewers
-    /// only read.
+    /// the directory, event types and availability, and read and manage their own bookings,
+    /// contacts and routing forms (acting for someone else needs `users.manage`, reading
+    /// everyone's bookings `bookings.read_all`, and the organization's shared objects their
+    /// own `*.manage`: only owners and admins have those). Viewers only read.
     pub fn permissions(self) -> Permissions {
         use Permission::*;
         const READ: [Permission; 6] = [
@@ -249,6 +294,16 @@ pub mod can {
         ManageBookings => BookingsManage,
         /// `contacts.read`
         ReadContacts => ContactsRead,
+        /// `bookings.read_all`
+        ReadAllBookings => BookingsReadAll,
+        /// `routing_forms.manage`
+        ManageRoutingForms => RoutingFormsManage,
+        /// `workflows.manage`
+        ManageWorkflows => WorkflowsManage,
+        /// `webhooks.manage`
+        ManageWebhooks => WebhooksManage,
+        /// `templates.manage`
+        ManageTemplates => TemplatesManage,
     }
 }
 
@@ -316,8 +371,18 @@ mod tests {
         ] {
             assert!(!viewer.contains(p) && member.contains(p), "{p:?}");
         }
-        // Acting for others takes users.manage, which members lack.
-        assert!(!member.contains(Permission::UsersManage));
+        // Acting for others, reading everyone's bookings and writing shared objects take
+        // permissions that members and viewers lack.
+        for p in [
+            Permission::UsersManage,
+            Permission::BookingsReadAll,
+            Permission::RoutingFormsManage,
+            Permission::WorkflowsManage,
+            Permission::WebhooksManage,
+            Permission::TemplatesManage,
+        ] {
+            assert!(!member.contains(p) && !viewer.contains(p), "{p:?}");
+        }
         assert_eq!(Role::Admin.permissions(), Permissions::all());
     }
 

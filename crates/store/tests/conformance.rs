@@ -554,7 +554,7 @@ backend_test!(
         };
         let scope = owner_scope(&t.db, "acme").await;
         let other = owner_scope(&t.db, "other").await;
-        let grant = scope.grant::<can::ManageOrganization>().unwrap();
+        let grant = scope.grant::<can::ManageTemplates>().unwrap();
         let templates = t.db.templates();
         assert_eq!(
             templates

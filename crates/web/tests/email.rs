@@ -145,7 +145,13 @@ store::backend_test!(
             limit: 100,
             ..Default::default()
         };
-        let bookings = app.db.db.bookings().list(&scope, &filter).await.unwrap();
+        let bookings = app
+            .db
+            .db
+            .bookings()
+            .list(&scope, &filter, store::Reach::Organization)
+            .await
+            .unwrap();
         let mut logged = Vec::new();
         for booking in bookings {
             logged.extend(

@@ -1131,7 +1131,8 @@ app_test!(
         .await;
         let uid2 = second["booking"]["uid"].as_str().unwrap().to_owned();
 
-        // A viewer reads everything...
+        // A viewer reads availability and event types (bookings and contacts only as far as
+        // they host: none of them)...
         for path in [
             "/api/v1/schedules".to_owned(),
             format!("/api/v1/schedules/{m1_schedule}"),
@@ -1141,12 +1142,18 @@ app_test!(
             "/api/v1/event-types".to_owned(),
             format!("/api/v1/event-types/{event}"),
             "/api/v1/bookings".to_owned(),
-            format!("/api/v1/bookings/{uid}"),
             "/api/v1/contacts".to_owned(),
         ] {
             let (status, body) = call(&app, Method::GET, &path, Some(&viewer), None).await;
             assert_eq!(status, StatusCode::OK, "viewer GET {path}: {body}");
         }
+        let path = format!("/api/v1/bookings/{uid}");
+        let (status, _) = call(&app, Method::GET, &path, Some(&viewer), None).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "not a booking the viewer hosts"
+        );
         // ...and changes nothing, not even their own.
         let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
         let later = tomorrow + jiff::SignedDuration::from_hours(1);

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::types::Json;
 
-use crate::permission::{Granted, can};
+use crate::permission::{Granted, Reach, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::blocked_times::BlockedTime;
 use crate::repo::event_type_hosts::{HostRecord, host_records};
@@ -300,6 +300,18 @@ pub struct BookingFilter {
     pub limit: u32,
 }
 
+/// The condition that booking `b` is within the reach bound to `user` (NULL: everything):
+/// `user` hosts it, or is a host of its (team) event type.
+fn reached_by(user: &str) -> String {
+    format!(
+        "({user} IS NULL \
+          OR EXISTS (SELECT 1 FROM booking_hosts rh WHERE rh.organization_id = b.organization_id \
+              AND rh.booking_id = b.id AND rh.user_id = {user}) \
+          OR EXISTS (SELECT 1 FROM event_type_hosts reh WHERE reh.organization_id = \
+              b.organization_id AND reh.event_type_id = b.event_type_id AND reh.user_id = {user}))"
+    )
+}
+
 /// An attendee's right to see and change their own booking, from their manage token.
 #[derive(Clone, Debug)]
 pub struct AttendeeHandle {
@@ -373,8 +385,36 @@ impl Bookings<'_> {
         Ok((booking, attendees))
     }
 
-    /// Bookings by start time, then id; `filter.after` continues a previous page.
-    pub async fn list(&self, scope: &Scope, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
+    /// Whether booking `id` is within `reach` (`NotFound` when there is no such booking).
+    pub async fn reaches(&self, scope: &Scope, id: BookingId, reach: Reach) -> Result<bool, Error> {
+        let sql = format!(
+            "SELECT id FROM bookings b WHERE organization_id = $1 AND id = $2 AND {}",
+            reached_by("$3")
+        );
+        let found: Option<(BookingId,)> = with_pool!(self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization_id()).bind(id).bind(reach.user())
+                .fetch_optional(pool).await?
+        });
+        if found.is_some() {
+            return Ok(true);
+        }
+        let exists: Option<(BookingId,)> = with_pool!(self.db, pool => {
+            sqlx::query_as("SELECT id FROM bookings WHERE organization_id = $1 AND id = $2")
+                .bind(scope.organization_id()).bind(id)
+                .fetch_optional(pool).await?
+        });
+        exists.map(|_| false).ok_or(Error::NotFound("booking"))
+    }
+
+    /// Bookings by start time, then id; `filter.after` continues a previous page. `reach`
+    /// narrows them to those a user hosts or whose (team) event type they are a host of.
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        filter: &BookingFilter,
+        reach: Reach,
+    ) -> Result<Vec<Booking>, Error> {
         let sql = format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings b WHERE organization_id = $1 \
              AND ($2 IS NULL OR status = $2) \
@@ -386,7 +426,8 @@ impl Bookings<'_> {
              AND ($7 IS NULL OR EXISTS (SELECT 1 FROM booking_attendees a WHERE \
                   a.organization_id = b.organization_id AND a.booking_id = b.id AND a.email = $7)) \
              AND ($8 IS NULL OR start_at > $8 OR (start_at = $8 AND id > $9)) \
-             ORDER BY start_at, id LIMIT $10"
+             AND {reached} ORDER BY start_at, id LIMIT $10",
+            reached = reached_by("$11")
         );
         let (after_start, after_id) = filter
             .after
@@ -404,6 +445,7 @@ impl Bookings<'_> {
                 .bind(after_start)
                 .bind(after_id)
                 .bind(i64::from(filter.limit))
+                .bind(reach.user())
                 .fetch_all(conn)
                 .await?
         });

@@ -3,6 +3,7 @@
 use serde_json::Value;
 use sqlx::types::Json;
 
+use crate::permission::Reach;
 use crate::scope::Scope;
 use crate::types::{ContactId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
@@ -60,21 +61,35 @@ pub struct Contacts<'a> {
 
 impl Contacts<'_> {
     /// The organization's contacts, or one host's, most recent booking first.
+    /// Contacts, most recent booking first: `owner`'s, or everyone's, within `reach` (the
+    /// reader's own, and those who booked a team event type the reader is a host of).
     pub async fn list(
         &self,
         scope: &Scope,
         owner: Option<UserId>,
+        reach: Reach,
         limit: u32,
     ) -> Result<Vec<Contact>, Error> {
         let rows: Vec<Row> = with_pool!(self.db, pool => {
             sqlx::query_as(
                 "SELECT id, owner_user_id, email, name, time_zone, total_bookings, last_booking_at, \
-                 tags, created_at, updated_at FROM contacts WHERE organization_id = $1 \
-                 AND ($2 IS NULL OR owner_user_id = $2) ORDER BY last_booking_at DESC, id LIMIT $3",
+                 tags, created_at, updated_at FROM contacts c WHERE organization_id = $1 \
+                 AND ($2 IS NULL OR owner_user_id = $2) \
+                 AND ($4 IS NULL OR owner_user_id = $4 OR EXISTS ( \
+                     SELECT 1 FROM bookings b \
+                     JOIN booking_attendees a ON a.organization_id = b.organization_id \
+                         AND a.booking_id = b.id \
+                     JOIN event_type_hosts eh ON eh.organization_id = b.organization_id \
+                         AND eh.event_type_id = b.event_type_id \
+                     WHERE b.organization_id = c.organization_id \
+                         AND b.host_user_id = c.owner_user_id \
+                         AND lower(a.email) = c.email AND eh.user_id = $4)) \
+                 ORDER BY last_booking_at DESC, id LIMIT $3",
             )
             .bind(scope.organization_id())
             .bind(owner)
             .bind(i64::from(limit))
+            .bind(reach.user())
             .fetch_all(pool)
             .await?
         });

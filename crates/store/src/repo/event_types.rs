@@ -120,6 +120,9 @@ pub struct Bookable {
     pub(crate) event_type: EventType,
     /// The team setup of a team event type; `None` when the owner hosts it alone.
     pub(crate) team: Option<TeamSetup>,
+    /// Of the owner and the team's hosts, those who cannot host now (switched off,
+    /// suspended or removed).
+    pub(crate) unavailable: Vec<UserId>,
 }
 
 impl Bookable {
@@ -129,6 +132,21 @@ impl Bookable {
 
     pub fn team(&self) -> Option<&TeamSetup> {
         self.team.as_ref()
+    }
+
+    /// Of the owner and the team's hosts, those who cannot host now: switched off
+    /// (`inactive`), suspended or removed. Services decide what that means for booking.
+    pub fn unavailable(&self) -> &[UserId] {
+        &self.unavailable
+    }
+
+    /// The same right with `users` taken out of the team's hosts (who then are no candidate
+    /// for slots or bookings).
+    pub fn without_hosts(mut self, users: &[UserId]) -> Self {
+        if let Some(team) = &mut self.team {
+            team.hosts.retain(|h| !users.contains(&h.settings.user_id));
+        }
+        self
     }
 
     /// Everyone who may host a booking of it: the team's hosts, else the owner.
@@ -491,13 +509,31 @@ impl EventTypes<'_> {
 
 /// The right to book `event_type`, with its team setup if it has one.
 async fn bookable_of(db: &Db, event_type: EventType) -> Result<Bookable, Error> {
+    let org = event_type.organization_id;
     let mut tx = db.begin_read().await?;
-    let team = fetch_setup(&mut tx, event_type.organization_id, event_type.id).await?;
+    let team = fetch_setup(&mut tx, org, event_type.id).await?;
+    let mut people = vec![event_type.owner_user_id];
+    if let Some(team) = &team {
+        people.extend(team.host_ids());
+    }
+    let sql = format!(
+        "SELECT id FROM users WHERE organization_id = $1 AND id IN ({}) \
+         AND (status IN ('inactive', 'suspended') OR deleted_at IS NOT NULL)",
+        crate::repo::placeholders(2, people.len())
+    );
+    let unavailable: Vec<(UserId,)> = with_tx!(&mut tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
+        for id in &people {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    });
     tx.commit().await?;
     Ok(Bookable {
-        organization_id: event_type.organization_id,
+        organization_id: org,
         event_type,
         team,
+        unavailable: unavailable.into_iter().map(|(id,)| id).collect(),
     })
 }
 

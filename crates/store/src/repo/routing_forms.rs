@@ -85,6 +85,8 @@ pub struct FormFields {
 pub struct RoutingForm {
     pub id: RoutingFormId,
     pub organization_id: OrganizationId,
+    /// Who created it; `None` for forms made before owners were recorded.
+    pub owner_user_id: Option<UserId>,
     #[serde(flatten)]
     pub form: FormFields,
     pub created_at: Timestamp,
@@ -107,6 +109,7 @@ pub struct Submission {
 type FormRow = (
     RoutingFormId,
     OrganizationId,
+    Option<UserId>,
     String,
     Json<Vec<Question>>,
     Json<Vec<Route>>,
@@ -119,19 +122,20 @@ fn form_of(r: FormRow) -> RoutingForm {
     RoutingForm {
         id: r.0,
         organization_id: r.1,
+        owner_user_id: r.2,
         form: FormFields {
-            name: r.2,
-            fields: r.3.0,
-            routes: r.4.0,
-            fallback: r.5.0,
+            name: r.3,
+            fields: r.4.0,
+            routes: r.5.0,
+            fallback: r.6.0,
         },
-        created_at: r.6,
-        updated_at: r.7,
+        created_at: r.7,
+        updated_at: r.8,
     }
 }
 
 const FORM_COLUMNS: &str =
-    "id, organization_id, name, fields, routes, fallback, created_at, updated_at";
+    "id, organization_id, owner_user_id, name, fields, routes, fallback, created_at, updated_at";
 
 type SubmissionRow = (
     SubmissionId,
@@ -169,15 +173,37 @@ impl PublicForm {
     }
 }
 
+/// Capabilities that let their holder author routing forms: `routing_forms.manage`, and
+/// `event_types.manage` (whose holders change only their own forms, see [`ManagedForm`]).
+pub trait AuthorsRoutingForms: crate::Capability {}
+impl AuthorsRoutingForms for can::ManageRoutingForms {}
+impl AuthorsRoutingForms for can::ManageEventTypes {}
+
+/// The right to change or delete one routing form. Held by whoever may manage every form
+/// (`routing_forms.manage`, from [`RoutingForms::manage`]) and by the form's owner (from
+/// [`RoutingForms::own`], which checks the owner).
+#[derive(Clone, Debug)]
+pub struct ManagedForm {
+    scope: Scope,
+    form: RoutingForm,
+}
+
+impl ManagedForm {
+    pub fn form(&self) -> &RoutingForm {
+        &self.form
+    }
+}
+
 #[derive(Debug)]
 pub struct RoutingForms<'a> {
     pub(crate) db: &'a Db,
 }
 
 impl RoutingForms<'_> {
-    pub async fn create(
+    /// A new form, owned by the user the scope acts for.
+    pub async fn create<C: AuthorsRoutingForms>(
         &self,
-        grant: &Granted<can::ManageEventTypes>,
+        grant: &Granted<C>,
         form: FormFields,
     ) -> Result<RoutingForm, Error> {
         let scope = grant.scope();
@@ -185,6 +211,7 @@ impl RoutingForms<'_> {
         let created = RoutingForm {
             id: RoutingFormId::new(),
             organization_id: scope.organization_id(),
+            owner_user_id: scope.actor().user_id(),
             form,
             created_at: now,
             updated_at: now,
@@ -203,13 +230,41 @@ impl RoutingForms<'_> {
         Ok(created)
     }
 
-    pub async fn replace(
+    /// Any form of the organization, for those who manage them all.
+    pub async fn manage(
+        &self,
+        grant: &Granted<can::ManageRoutingForms>,
+        id: RoutingFormId,
+    ) -> Result<ManagedForm, Error> {
+        let scope = grant.scope();
+        Ok(ManagedForm {
+            form: self.get(scope, id).await?,
+            scope: scope.clone(),
+        })
+    }
+
+    /// A form the scope's user created; `None` when it is someone else's.
+    pub async fn own(
         &self,
         grant: &Granted<can::ManageEventTypes>,
         id: RoutingFormId,
+    ) -> Result<Option<ManagedForm>, Error> {
+        let scope = grant.scope();
+        let form = self.get(scope, id).await?;
+        let mine = form.owner_user_id.is_some() && form.owner_user_id == scope.actor().user_id();
+        Ok(mine.then(|| ManagedForm {
+            form,
+            scope: scope.clone(),
+        }))
+    }
+
+    pub async fn replace(
+        &self,
+        managed: &ManagedForm,
         form: FormFields,
     ) -> Result<RoutingForm, Error> {
-        let scope = grant.scope();
+        let scope = &managed.scope;
+        let id = managed.form.id;
         let old = self.get(scope, id).await?;
         let new = RoutingForm {
             form,
@@ -230,12 +285,9 @@ impl RoutingForms<'_> {
         Ok(new)
     }
 
-    pub async fn delete(
-        &self,
-        grant: &Granted<can::ManageEventTypes>,
-        id: RoutingFormId,
-    ) -> Result<(), Error> {
-        let scope = grant.scope();
+    pub async fn delete(&self, managed: ManagedForm) -> Result<(), Error> {
+        let scope = &managed.scope;
+        let id = managed.form.id;
         let old = self.get(scope, id).await?;
         let mut tx = self.db.begin_write().await?;
         with_tx!(&mut tx, conn => {
@@ -368,17 +420,18 @@ impl RoutingForms<'_> {
 async fn write(tx: &mut Tx, form: &RoutingForm, insert: bool) -> Result<(), Error> {
     let sql = if insert {
         "INSERT INTO routing_forms (organization_id, id, name, fields, routes, fallback, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+         created_at, updated_at, owner_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     } else {
         "UPDATE routing_forms SET name = $3, fields = $4, routes = $5, fallback = $6, \
-         updated_at = $8 WHERE organization_id = $1 AND id = $2 AND created_at = $7"
+         updated_at = $8, owner_user_id = $9 WHERE organization_id = $1 AND id = $2 \
+         AND created_at = $7"
     };
     let f = &form.form;
     with_tx!(tx, conn => {
         sqlx::query(sql)
             .bind(form.organization_id).bind(form.id).bind(&f.name).bind(Json(&f.fields))
             .bind(Json(&f.routes)).bind(Json(&f.fallback)).bind(form.created_at)
-            .bind(form.updated_at)
+            .bind(form.updated_at).bind(form.owner_user_id)
             .execute(conn).await?;
     });
     Ok(())

@@ -82,7 +82,7 @@ impl Templates<'_> {
     /// Creates or replaces the template for `event` on `channel`.
     pub async fn put(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageTemplates>,
         event: &str,
         channel: &str,
         sources: &TemplateSources,
@@ -139,7 +139,7 @@ impl Templates<'_> {
     /// there was none.
     pub async fn delete(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageTemplates>,
         event: &str,
         channel: &str,
     ) -> Result<bool, Error> {

@@ -277,7 +277,7 @@ pub struct Webhooks<'a> {
 impl Webhooks<'_> {
     pub async fn create(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWebhooks>,
         new: NewSubscription,
     ) -> Result<Subscription, Error> {
         const SQL: &str = "INSERT INTO webhook_subscriptions (organization_id, id, user_id, \
@@ -356,7 +356,7 @@ impl Webhooks<'_> {
 
     pub async fn update(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWebhooks>,
         id: WebhookSubscriptionId,
         changes: SubscriptionChanges,
     ) -> Result<Subscription, Error> {
@@ -403,7 +403,7 @@ impl Webhooks<'_> {
 
     pub async fn delete(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWebhooks>,
         id: WebhookSubscriptionId,
     ) -> Result<(), Error> {
         let scope = grant.scope();
@@ -428,7 +428,7 @@ impl Webhooks<'_> {
     /// Replaces the secret by `secret`; the old one keeps signing until `previous_until`.
     pub async fn rotate_secret(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWebhooks>,
         id: WebhookSubscriptionId,
         secret: &str,
         previous_until: Timestamp,
@@ -539,7 +539,7 @@ impl Webhooks<'_> {
     /// a job: the caller sends it and records the attempt.
     pub async fn create_test_delivery(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWebhooks>,
         subscription: WebhookSubscriptionId,
         event: &str,
         payload: &Value,

@@ -265,7 +265,7 @@ impl Workflows<'_> {
     /// Creates a workflow; `secret` is sealed by the caller.
     pub async fn create(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWorkflows>,
         input: WorkflowInput,
         secret: &str,
     ) -> Result<Workflow, Error> {
@@ -361,7 +361,7 @@ impl Workflows<'_> {
     /// the workflow as it is then.
     pub async fn replace(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWorkflows>,
         id: WorkflowId,
         input: WorkflowInput,
     ) -> Result<Workflow, Error> {
@@ -404,7 +404,7 @@ impl Workflows<'_> {
     /// Deletes a workflow and its runs; its queued jobs find it gone and do nothing.
     pub async fn delete(
         &self,
-        grant: &Granted<can::ManageOrganization>,
+        grant: &Granted<can::ManageWorkflows>,
         id: WorkflowId,
     ) -> Result<(), Error> {
         let scope = grant.scope();

@@ -148,6 +148,9 @@ pub struct BookingQuery {
 }
 
 /// List bookings by start time.
+///
+/// Those the caller hosts and those of the team event types they are a host of; every
+/// booking of the organization with `bookings.read_all`.
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "bookings", security(("api_key" = [])),
     params(BookingQuery),
     responses(
@@ -224,7 +227,7 @@ fn decode_cursor(cursor: &str) -> Option<(Timestamp, BookingId)> {
     responses(
         (status = 403, description = "Lacks bookings.read", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The booking", body = BookingBody),
-        (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such booking in this organization, or one the caller may not read (see the list)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_booking(
     State(state): State<AppState>,

@@ -175,11 +175,13 @@ pub async fn connect_calendar(
 }
 
 /// List a user's calendar connections.
+///
+/// Another user's need `users.manage`: their addresses and accounts are their own.
 #[utoipa::path(get, path = "/api/v1/calendar-connections", tag = "calendars", security(("api_key" = [])),
     params(UserFilter),
     responses(
         (status = 200, description = "Oldest first", body = Vec<ConnectionBody>),
-        (status = 403, description = "Lacks availability.read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks availability.read, or names another user and lacks users.manage", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_calendar_connections(
     State(state): State<AppState>,
@@ -195,6 +197,7 @@ pub async fn list_calendar_connections(
     params(("id" = Uuid, Path, description = "Connection id")),
     responses(
         (status = 200, description = "The connection", body = ConnectionBody),
+        (status = 403, description = "Another user's connection and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such connection in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_calendar_connection(

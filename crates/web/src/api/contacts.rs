@@ -50,6 +50,9 @@ pub struct ContactFilter {
 }
 
 /// List contacts, most recent booking first.
+///
+/// The caller's own and those who booked a team event type the caller is a host of;
+/// everyone's with `bookings.read_all`.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "bookings", security(("api_key" = [])),
     params(ContactFilter),
     responses(

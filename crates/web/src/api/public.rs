@@ -37,18 +37,13 @@ pub struct PublicEventTypeBody {
     params(("id" = Uuid, Path, description = "Event type id (the booking link)")),
     responses(
         (status = 200, description = "The event type", body = PublicEventTypeBody),
-        (status = 404, description = "No such event type", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event type, or its host (a host every booking needs) is switched off, suspended or removed", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn public_event_type(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<PublicEventTypeBody>, ApiError> {
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     Ok(Json(public_body(bookable.event_type().clone())))
 }
 
@@ -115,7 +110,7 @@ pub struct SlotsBody {
     params(("id" = Uuid, Path, description = "Event type id"), SlotParams),
     responses(
         (status = 200, description = "Open slots by local date", body = SlotsBody),
-        (status = 404, description = "No such event type", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event type, or its host (a host every booking needs) is switched off, suspended or removed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn public_slots(
@@ -123,12 +118,7 @@ pub async fn public_slots(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<SlotParams>,
 ) -> Result<Json<SlotsBody>, ApiError> {
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     let zone = jiff::tz::TimeZone::get(&params.time_zone).map_err(|_| {
         ApiError::from(services::ServiceError::field(
             "/timeZone",
@@ -237,7 +227,7 @@ pub struct BookedBody {
     request_body = BookRequest,
     responses(
         (status = 201, description = "Booked (or `pending` until the host confirms)", body = BookedBody),
-        (status = 404, description = "No such event type", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event type, or its host (a host every booking needs) is switched off, suspended or removed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The start cannot be booked; `errors[0].code` says why: taken, outside_hours, too_soon, beyond_window, limit_reached, full", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many bookings from this address or for this event type; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -251,12 +241,7 @@ pub async fn book(
 ) -> Result<(StatusCode, Json<BookedBody>), ApiError> {
     services::auth::limit_public_booking(&state.auth.settings, ip.as_deref(), EventTypeId(id))
         .await?;
-    let bookable = state
-        .db
-        .event_types()
-        .public(EventTypeId(id))
-        .await
-        .map_err(services::ServiceError::from)?;
+    let bookable = services::bookings::public_bookable(&state.db, EventTypeId(id)).await?;
     let routed = body.routing_submission_id;
     let input = book_input(&headers, body, ip)?;
     let booked = match routed {
@@ -327,7 +312,7 @@ pub struct LinkBody {
     params(("token" = String, Path, description = "The single-use link's token")),
     responses(
         (status = 200, description = "The event type the link books", body = LinkBody),
-        (status = 404, description = "Unknown, wrong or already used link", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, wrong or already used link, or its event type is not hosted (as for the event type itself)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn open_link(
     State(state): State<AppState>,
@@ -345,7 +330,7 @@ pub async fn open_link(
     request_body = BookRequest,
     responses(
         (status = 201, description = "Booked; the link no longer works", body = BookedBody),
-        (status = 404, description = "Unknown, wrong or already used link", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, wrong or already used link, or its event type is not hosted (as for the event type itself)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The start cannot be booked; `errors[0].code` says why", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many bookings from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),

@@ -41,6 +41,9 @@ pub struct RoutingFormRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoutingFormBody {
     pub id: Uuid,
+    /// Who created the form (members change only their own; `routing_forms.manage` changes
+    /// any); `null` for forms made before owners were recorded.
+    pub owner_user_id: Option<Uuid>,
     pub name: String,
     pub fields: Vec<Question>,
     #[schema(value_type = Vec<Object>)]
@@ -57,6 +60,7 @@ impl From<RoutingForm> for RoutingFormBody {
     fn from(f: RoutingForm) -> Self {
         Self {
             id: f.id.0,
+            owner_user_id: f.owner_user_id.map(|u| u.0),
             name: f.form.name,
             fields: f.form.fields,
             routes: f.form.routes,
@@ -163,7 +167,7 @@ pub async fn get_routing_form(
     request_body = RoutingFormRequest,
     responses(
         (status = 200, description = "The new form", body = RoutingFormBody),
-        (status = 403, description = "Lacks event_types.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another member's form and the caller lacks routing_forms.manage, or lacks event_types.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such form in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field, rule or route is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -183,7 +187,7 @@ pub async fn replace_routing_form(
     params(("id" = Uuid, Path, description = "Routing form id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Lacks event_types.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another member's form and the caller lacks routing_forms.manage, or lacks event_types.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such form in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_routing_form(
@@ -200,7 +204,7 @@ pub async fn delete_routing_form(
     params(("id" = Uuid, Path, description = "Routing form id")),
     responses(
         (status = 200, description = "Newest first", body = Vec<SubmissionBody>),
-        (status = 403, description = "Lacks event_types.read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the form's owner and lacks bookings.read_all", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such form in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_submissions(

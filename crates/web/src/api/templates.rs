@@ -127,7 +127,7 @@ impl From<Rendered> for MessagePreview {
 #[utoipa::path(get, path = "/api/v1/message-templates", tag = "messages", security(("api_key" = [])),
     responses(
         (status = 200, description = "By message type, then channel", body = Vec<MessageTemplateBody>),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates.manage", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_message_templates(
     State(state): State<AppState>,
@@ -145,7 +145,7 @@ pub async fn list_message_templates(
     ),
     responses(
         (status = 200, description = "The template that applies", body = MessageTemplateBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such message type or channel", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_message_template(
@@ -166,7 +166,7 @@ pub async fn get_message_template(
     request_body = MessageTemplateRequest,
     responses(
         (status = 200, description = "Saved", body = MessageTemplateBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such message type or channel", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A part does not compile (`syntax`), uses what message templates may not (`not_allowed`: `set`, macros, function calls such as `range()` or `debug()`, `*`, `|safe`, ...), lacks a required placeholder (`missing_placeholder`), uses an unknown one (`unknown_placeholder`), renders over 256 KB (`too_large`) or fails to render sample data (`render`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -188,7 +188,7 @@ pub async fn put_message_template(
     ),
     responses(
         (status = 200, description = "The built-in template, which applies again", body = MessageTemplateBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such message type or channel", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reset_message_template(
@@ -210,7 +210,7 @@ pub async fn reset_message_template(
     request_body = PreviewRequest,
     responses(
         (status = 200, description = "The rendered message", body = MessagePreview),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such message type or channel", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The draft is invalid, as for a save", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -180,7 +180,7 @@ pub struct DeliveryFilter {
     request_body = CreateWebhookRequest,
     responses(
         (status = 201, description = "Created; the secret is shown only now", body = WebhookWithSecret),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The user or event type is not in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid (`forbidden_address` for private or local URLs)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -217,7 +217,7 @@ pub async fn create_webhook(
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
     responses(
         (status = 200, description = "Oldest first", body = Vec<WebhookBody>),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
@@ -232,7 +232,7 @@ pub async fn list_webhooks(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The subscription", body = WebhookBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_webhook(
@@ -250,7 +250,7 @@ pub async fn get_webhook(
     request_body = UpdateWebhookRequest,
     responses(
         (status = 200, description = "Changed", body = WebhookBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -282,7 +282,7 @@ pub async fn update_webhook(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_webhook(
@@ -299,7 +299,7 @@ pub async fn delete_webhook(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The subscription with its new secret", body = WebhookWithSecret),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn rotate_webhook_secret(
@@ -322,7 +322,7 @@ pub async fn rotate_webhook_secret(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The test delivery with its one attempt (see `status`)", body = DeliveryBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn test_webhook(
@@ -355,7 +355,7 @@ pub async fn test_webhook(
     params(("id" = Uuid, Path, description = "Subscription id"), DeliveryFilter),
     responses(
         (status = 200, description = "Newest first", body = Vec<DeliveryBody>),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks webhooks.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such subscription in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_webhook_deliveries(

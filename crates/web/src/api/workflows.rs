@@ -290,7 +290,7 @@ pub(crate) fn run_body(run: Run) -> RunBody {
     request_body = WorkflowRequest,
     responses(
         (status = 201, description = "Created; the webhook signing secret is shown only now", body = WorkflowWithSecret),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; each error names it (`/actions/1/body`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_workflow(
@@ -319,7 +319,7 @@ pub async fn create_workflow(
 #[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", security(("api_key" = [])),
     responses(
         (status = 200, description = "Oldest first", body = Vec<WorkflowBody>),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_workflows(
     State(state): State<AppState>,
@@ -338,7 +338,7 @@ pub async fn list_workflows(
     params(("id" = Uuid, Path, description = "Workflow id")),
     responses(
         (status = 200, description = "The workflow", body = WorkflowBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_workflow(
@@ -356,7 +356,7 @@ pub async fn get_workflow(
     request_body = WorkflowRequest,
     responses(
         (status = 200, description = "Replaced", body = WorkflowBody),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow in this organization", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; each error names it", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -382,7 +382,7 @@ pub async fn replace_workflow(
     params(("id" = Uuid, Path, description = "Workflow id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_workflow(
@@ -399,7 +399,7 @@ pub async fn delete_workflow(
     params(("id" = Uuid, Path, description = "Workflow id"), RunFilter),
     responses(
         (status = 200, description = "Newest first", body = Vec<RunBody>),
-        (status = 403, description = "Lacks organization.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks workflows.manage", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow in this organization", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_workflow_runs(

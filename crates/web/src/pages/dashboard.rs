@@ -71,7 +71,8 @@ pub(super) struct Chrome {
     /// Which tab is current.
     section: &'static str,
     /// Owners and admins also see the organization's webhooks.
-    manages_organization: bool,
+    manages_webhooks: bool,
+    manages_workflows: bool,
     /// Who may read event types sees the routing forms.
     reads_event_types: bool,
     /// Who may see the teams sees the teams page.
@@ -93,9 +94,13 @@ pub(super) async fn chrome(
             user_name: me.name.clone(),
             csrf: signed_in.csrf.clone(),
             section,
-            manages_organization: signed_in
+            manages_webhooks: signed_in
                 .scope
-                .grant::<store::can::ManageOrganization>()
+                .grant::<store::can::ManageWebhooks>()
+                .is_some(),
+            manages_workflows: signed_in
+                .scope
+                .grant::<store::can::ManageWorkflows>()
                 .is_some(),
             reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
             reads_event_types: signed_in
@@ -321,8 +326,8 @@ pub(crate) async fn bookings(
     }
     let scope = &signed_in.scope;
     let tz = zone_of(&me);
-    // Owners and admins, who may act for everyone, may see everyone's bookings.
-    let sees_organization = scope.grant::<store::can::ManageUsers>().is_some();
+    // Who reads every booking (the same rule the API's list follows) may switch to them all.
+    let sees_organization = services::bookings::reads_everyone(scope);
     let organization_view = sees_organization && q.scope.as_deref() == Some("all");
     let errors = if organization_view {
         organization_filters(&q, &tz, &mut filter)

@@ -340,6 +340,8 @@ struct FormRow {
     fields: usize,
     rules: usize,
     public_url: String,
+    /// Whether the reader may open its submissions (the service's rule).
+    shows_submissions: bool,
 }
 
 #[derive(Serialize)]
@@ -363,6 +365,10 @@ pub(crate) async fn list(State(state): State<AppState>, signed_in: SignedIn) -> 
             forms: forms
                 .into_iter()
                 .map(|f| FormRow {
+                    shows_submissions: services::routing::may_read_submissions(
+                        &signed_in.scope,
+                        &f,
+                    ),
                     id: f.id.0,
                     public_url: public_url(f.id),
                     fields: f.form.fields.len(),
