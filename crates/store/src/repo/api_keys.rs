@@ -137,7 +137,7 @@ impl ApiKeys<'_> {
         let Some(parsed) = token::parse(token) else {
             return Ok(None);
         };
-        let row: Option<AuthRow> = with_pool!(self.db, pool => {
+        let row: Option<AuthRow> = with_pool!(self.db, parsed.organization_id, pool => {
             sqlx::query_as(SQL)
                 .bind(parsed.organization_id)
                 .bind(parsed.key_id)
@@ -158,7 +158,7 @@ impl ApiKeys<'_> {
             .last_used_at
             .is_none_or(|t| now.as_millisecond() - t.as_millisecond() > 60_000)
         {
-            with_pool!(self.db, pool => {
+            with_pool!(self.db, parsed.organization_id, pool => {
                 sqlx::query(TOUCH)
                     .bind(parsed.organization_id)
                     .bind(parsed.key_id)
@@ -225,7 +225,7 @@ impl ApiKeys<'_> {
         name: &str,
         limits: KeyLimits,
     ) -> Result<IssuedApiKey, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let key = insert_limited(&mut tx, scope.organization_id(), user_id, name, limits)
             .await
             .map_err(|e| match e {
@@ -290,7 +290,7 @@ impl ApiKeys<'_> {
             AND ($4 IS NULL OR user_id = $4)";
         const EXISTS: &str = "SELECT id FROM api_keys \
             WHERE organization_id = $1 AND id = $2 AND ($3 IS NULL OR user_id = $3)";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let changed = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -350,7 +350,7 @@ impl ApiKeys<'_> {
         const SQL: &str = "SELECT id, user_id, name, created_at, revoked_at, scopes, \
             expires_at, last_used_at FROM api_keys \
             WHERE organization_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY created_at, id";
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
         });
         Ok(rows

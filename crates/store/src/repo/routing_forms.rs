@@ -189,7 +189,7 @@ impl RoutingForms<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         write(&mut tx, &created, true).await?;
         audit::record_at(
             &mut tx,
@@ -216,7 +216,7 @@ impl RoutingForms<'_> {
             updated_at: Timestamp::now(),
             ..old.clone()
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         write(&mut tx, &new, false).await?;
         audit::record_at(
             &mut tx,
@@ -237,7 +237,7 @@ impl RoutingForms<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM routing_forms WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
@@ -258,7 +258,7 @@ impl RoutingForms<'_> {
         let sql = format!(
             "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 AND id = $2"
         );
-        let row: Option<FormRow> = with_pool!(self.db, pool => {
+        let row: Option<FormRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id)
                 .fetch_optional(pool).await?
         });
@@ -269,7 +269,7 @@ impl RoutingForms<'_> {
         let sql = format!(
             "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 ORDER BY name, id"
         );
-        let rows: Vec<FormRow> = with_pool!(self.db, pool => {
+        let rows: Vec<FormRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id())
                 .fetch_all(pool).await?
         });
@@ -279,7 +279,7 @@ impl RoutingForms<'_> {
     /// A form and the right to fill it in, for whoever holds its id.
     pub async fn public(&self, id: RoutingFormId) -> Result<PublicForm, Error> {
         let sql = format!("SELECT {FORM_COLUMNS} FROM routing_forms WHERE id = $1");
-        let row: Option<FormRow> = with_pool!(self.db, pool => {
+        let row: Option<FormRow> = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         });
         Ok(PublicForm {
@@ -306,7 +306,7 @@ impl RoutingForms<'_> {
             booking_id: None,
             created_at: Timestamp::now(),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO routing_submissions (organization_id, id, form_id, answers, matched, \
@@ -340,7 +340,7 @@ impl RoutingForms<'_> {
             "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
              WHERE organization_id = $1 AND form_id = $2 ORDER BY created_at DESC, id DESC LIMIT 500"
         );
-        let rows: Vec<SubmissionRow> = with_pool!(self.db, pool => {
+        let rows: Vec<SubmissionRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(form)
                 .fetch_all(pool).await?
         });
@@ -357,7 +357,7 @@ impl RoutingForms<'_> {
             "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
              WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL"
         );
-        let row: Option<SubmissionRow> = with_pool!(self.db, pool => {
+        let row: Option<SubmissionRow> = with_pool!(self.db, org, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(pool).await?
         });
         row.map(submission_of)
