@@ -306,20 +306,25 @@ impl Db {
     /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL
     /// (sqlx takes an advisory lock); on SQLite the write lock serializes them.
     ///
-    /// On PostgreSQL the migrations run cross-tenant (a data migration rewrites every
-    /// organization's rows), on a connection that is closed afterwards rather than returned
-    /// to the pool with that setting.
+    /// On PostgreSQL the migrations run cross-tenant (a data migration may rewrite every
+    /// organization's rows): the session setting is reset before the connection goes back to
+    /// the pool, and a connection that cannot be reset is closed instead.
     pub async fn migrate(&self) -> Result<(), Error> {
         match self {
             Self::Sqlite(db) => crate::migrations::SQLITE.run(&db.pool).await?,
             Self::Postgres(pool) => {
-                let mut conn = pool.acquire().await?.detach();
+                let mut conn = pool.acquire().await?;
                 sqlx::query("SET app.cross_tenant = 'on'")
-                    .execute(&mut conn)
+                    .execute(&mut *conn)
                     .await?;
-                let migrated = crate::migrations::POSTGRES.run(&mut conn).await;
-                // Closing is best effort: the migrations' outcome is what counts.
-                let _ = sqlx::Connection::close(conn).await;
+                let migrated = crate::migrations::POSTGRES.run(&mut *conn).await;
+                let reset = sqlx::query("RESET app.cross_tenant")
+                    .execute(&mut *conn)
+                    .await;
+                if reset.is_err() {
+                    // Closing is best effort; what matters is that it leaves the pool.
+                    let _ = sqlx::Connection::close(conn.detach()).await;
+                }
                 migrated?;
             }
         }
@@ -332,6 +337,20 @@ impl Db {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// Whether the role the server connects as ignores row-level security (a superuser or a
+    /// `BYPASSRLS` role on PostgreSQL), so the tenant policies would not bind it. Always
+    /// `false` on SQLite, which has none to ignore.
+    pub async fn bypasses_row_security(&self) -> Result<bool, Error> {
+        match self {
+            Self::Sqlite(_) => Ok(false),
+            Self::Postgres(pool) => Ok(sqlx::query_scalar(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            )
+            .fetch_one(pool)
+            .await?),
+        }
     }
 
     /// Pool occupancy, for metrics.
