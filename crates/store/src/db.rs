@@ -158,11 +158,10 @@ pub enum Tenant {
 
 /// Why a transaction reads or writes across organizations. Each variant is a place a
 /// reviewer can grep for; a new one needs a reason no single organization can be named.
+/// (Credentials need none: API keys, session cookies and every e-mailed or linked token
+/// carry their organization's id, so their lookup runs confined to it.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrossTenant {
-    /// Finding a credential (API key, session, account token, manage or feed token) before
-    /// the organization it belongs to is known.
-    Authentication,
     /// Sign-in by email across organizations, or by organization slug.
     SignIn,
     /// Resolving a public page (booking page, routing form, single-use link) by its slug or
