@@ -10,6 +10,8 @@ use sqlx::sqlite::{
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::error::{ConnectError, Error};
+use crate::scope::{AdminScope, Scope};
+use crate::types::OrganizationId;
 
 /// Which backend a URL or pool belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,18 +91,34 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool, once per backend. Generic sqlx
-/// calls type-check against each backend separately, so SQL shared by both stays one string.
+/// Runs `$body` with `$pool` bound to a connection of the concrete backend, once per backend.
+/// Generic sqlx calls type-check against each backend separately, so SQL shared by both stays
+/// one string.
+///
+/// `$tenant` (anything [`Into<Tenant>`](Tenant): a `&Scope`, an `OrganizationId`, a
+/// [`CrossTenant`] reason) names whose rows the body may touch. On PostgreSQL the body runs
+/// in a transaction of its own in which row-level security confines every statement to that
+/// tenant ([`Db::begin_read`]). `$pool` is a connection (on PostgreSQL that transaction's), so
+/// a body that runs two statements reborrows it (`&mut *pool`).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! with_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, $tenant:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::Db::Sqlite(db) => {
-                let $pool: &sqlx::SqlitePool = db;
+                let mut conn = db.acquire().await?;
+                let $pool: &mut sqlx::SqliteConnection = &mut *conn;
                 $body
             }
-            $crate::Db::Postgres($pool) => $body,
+            $crate::Db::Postgres(pg) => {
+                let mut tx = $crate::Tenant::from($tenant).begin_postgres(pg).await?;
+                let out = {
+                    let $pool: &mut sqlx::PgConnection = &mut *tx;
+                    $body
+                };
+                tx.commit().await?;
+                out
+            }
         }
     };
 }
@@ -121,6 +139,97 @@ macro_rules! with_tx {
             }
         }
     };
+}
+
+/// Whose rows a transaction may touch on PostgreSQL, where every tenant table has its
+/// policy FORCEd: each transaction sets `app.organization_id` (or `app.cross_tenant`) LOCAL
+/// in the statement that begins it, so a query that forgets its `WHERE organization_id`
+/// still sees one organization at most. SQLite has no row-level security and ignores this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tenant {
+    /// One organization's rows, and no other's.
+    Organization(OrganizationId),
+    /// Every organization's rows, for the reason named: work that is legitimately
+    /// cross-tenant must say so where it begins its transaction.
+    CrossTenant(CrossTenant),
+    /// No organization's rows: for statements on tables that hold no tenant data.
+    Nobody,
+}
+
+/// Why a transaction reads or writes across organizations. Each variant is a place a
+/// reviewer can grep for; a new one needs a reason no single organization can be named.
+/// (Credentials need none: API keys, session cookies and every e-mailed or linked token
+/// carry their organization's id, so their lookup runs confined to it.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrossTenant {
+    /// Sign-in by email across organizations, or by organization slug.
+    SignIn,
+    /// Resolving a public page (booking page, routing form, single-use link) by its slug or
+    /// token to the organization that publishes it.
+    PublicPage,
+    /// Background workers scanning the shared queues (jobs, calendar syncs) of every
+    /// organization.
+    Worker,
+    /// The operator's command line, which may act in any organization.
+    Operator,
+    /// Founding an organization (its first rows are written before anyone can be scoped).
+    Founding,
+}
+
+impl From<OrganizationId> for Tenant {
+    fn from(org: OrganizationId) -> Self {
+        Self::Organization(org)
+    }
+}
+
+impl From<&Scope> for Tenant {
+    fn from(scope: &Scope) -> Self {
+        Self::Organization(scope.organization_id())
+    }
+}
+
+impl From<&AdminScope> for Tenant {
+    fn from(grant: &AdminScope) -> Self {
+        Self::from(grant.scope())
+    }
+}
+
+impl<C: crate::permission::Capability> From<&crate::permission::Granted<C>> for Tenant {
+    fn from(grant: &crate::permission::Granted<C>) -> Self {
+        Self::from(grant.scope())
+    }
+}
+
+impl From<CrossTenant> for Tenant {
+    fn from(reason: CrossTenant) -> Self {
+        Self::CrossTenant(reason)
+    }
+}
+
+impl Tenant {
+    /// The statement that begins a PostgreSQL transaction for this tenant: `BEGIN` and the
+    /// LOCAL setting in one simple query, one round trip. The id is formatted by us (a UUID's
+    /// hex and dashes), never taken from input.
+    fn begin_statement(self) -> String {
+        match self {
+            Self::Organization(org) => {
+                format!("BEGIN; SET LOCAL app.organization_id = '{}'", org.0)
+            }
+            Self::CrossTenant(_) => "BEGIN; SET LOCAL app.cross_tenant = 'on'".to_owned(),
+            Self::Nobody => "BEGIN".to_owned(),
+        }
+    }
+
+    /// Begins a PostgreSQL transaction confined to this tenant. Used by [`with_pool!`];
+    /// repositories call [`Db::begin_read`] or [`Db::begin_write`].
+    #[doc(hidden)]
+    pub async fn begin_postgres(
+        self,
+        pool: &PgPool,
+    ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        pool.begin_with(sqlx::AssertSqlSafe(self.begin_statement()))
+            .await
+    }
 }
 
 impl Db {
@@ -195,55 +304,100 @@ impl Db {
 
     /// Brings the schema up to date. Safe to run from several processes at once on PostgreSQL
     /// (sqlx takes an advisory lock); on SQLite the write lock serializes them.
+    ///
+    /// On PostgreSQL the migrations run cross-tenant (a data migration may rewrite every
+    /// organization's rows): the session setting is reset before the connection goes back to
+    /// the pool, and a connection that cannot be reset is closed instead.
     pub async fn migrate(&self) -> Result<(), Error> {
         match self {
             Self::Sqlite(db) => crate::migrations::SQLITE.run(&db.pool).await?,
-            Self::Postgres(pool) => crate::migrations::POSTGRES.run(pool).await?,
+            Self::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("SET app.cross_tenant = 'on'")
+                    .execute(&mut *conn)
+                    .await?;
+                let migrated = crate::migrations::POSTGRES.run(&mut *conn).await;
+                let reset = sqlx::query("RESET app.cross_tenant")
+                    .execute(&mut *conn)
+                    .await;
+                if reset.is_err() {
+                    // Closing is best effort; what matters is that it leaves the pool.
+                    let _ = sqlx::Connection::close(conn.detach()).await;
+                }
+                migrated?;
+            }
         }
         Ok(())
     }
 
     /// A round trip to the database, for readiness checks.
     pub async fn ping(&self) -> Result<(), Error> {
-        with_pool!(self, pool => {
+        with_pool!(self, Tenant::Nobody, pool => {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
     }
 
-    /// Pool occupancy, for metrics.
-    pub fn pool_stats(&self) -> PoolStats {
-        with_pool!(self, pool => PoolStats {
-            size: pool.size(),
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-            max: pool.options().get_max_connections(),
-        })
+    /// Whether the role the server connects as ignores row-level security (a superuser or a
+    /// `BYPASSRLS` role on PostgreSQL), so the tenant policies would not bind it. Always
+    /// `false` on SQLite, which has none to ignore.
+    pub async fn bypasses_row_security(&self) -> Result<bool, Error> {
+        match self {
+            Self::Sqlite(_) => Ok(false),
+            Self::Postgres(pool) => Ok(sqlx::query_scalar(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            )
+            .fetch_one(pool)
+            .await?),
+        }
     }
 
-    /// Begins a write transaction. On SQLite it starts `IMMEDIATE`, taking the write lock up
-    /// front: a deferred transaction that reads then writes can fail with SQLITE_BUSY at the
-    /// write instead of waiting its turn under the busy timeout.
-    pub async fn begin_write(&self) -> Result<Tx, Error> {
+    /// Pool occupancy, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        let stats = |size: u32, idle: usize, max: u32| PoolStats {
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        };
+        match self {
+            Self::Sqlite(db) => stats(db.size(), db.num_idle(), db.options().get_max_connections()),
+            Self::Postgres(pool) => stats(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        }
+    }
+
+    /// Begins a write transaction confined to `tenant` (see [`Tenant`]). On SQLite it starts
+    /// `IMMEDIATE`, taking the write lock up front: a deferred transaction that reads then
+    /// writes can fail with SQLITE_BUSY at the write instead of waiting its turn under the
+    /// busy timeout.
+    pub async fn begin_write(&self, tenant: impl Into<Tenant>) -> Result<Tx, Error> {
         Ok(match self {
             Self::Sqlite(db) => {
                 let turn = db.writers.clone().lock_owned().await;
                 Tx::Sqlite(db.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(tenant.into().begin_postgres(pool).await?),
         })
     }
 
-    /// Begins a transaction for consistent reads (deferred on SQLite: it takes no write lock).
-    pub async fn begin_read(&self) -> Result<Tx, Error> {
+    /// Begins a transaction for consistent reads confined to `tenant` (deferred on SQLite: it
+    /// takes no write lock).
+    pub async fn begin_read(&self, tenant: impl Into<Tenant>) -> Result<Tx, Error> {
         Ok(match self {
             Self::Sqlite(db) => Tx::Sqlite(db.pool.begin().await?, None),
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(tenant.into().begin_postgres(pool).await?),
         })
     }
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
-        with_pool!(self, pool => pool.close().await)
+        match self {
+            Self::Sqlite(db) => db.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

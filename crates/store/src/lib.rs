@@ -20,7 +20,7 @@ pub mod types;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use db::{Backend, ConnectOptions, Db, PoolStats, SqliteDb, Tx};
+pub use db::{Backend, ConnectOptions, CrossTenant, Db, PoolStats, SqliteDb, Tenant, Tx};
 pub use error::{ConnectError, Error};
 pub use repo::api_keys::{ApiKey, IssuedApiKey};
 pub use repo::audit::{AuditEntry, AuditFilter};

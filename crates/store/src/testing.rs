@@ -2,7 +2,9 @@
 //!
 //! SQLite: a file in a fresh temporary directory. PostgreSQL (when `TEST_DATABASE_URL` is
 //! set): a fresh schema in that database, selected through `search_path`, so no test sees
-//! another's rows and no `CREATE DATABASE` (slow, and needing rights) is required.
+//! another's rows and no `CREATE DATABASE` (slow, and needing rights) is required. The
+//! schema belongs to [`TEST_ROLE`], an ordinary role the tests act as: superusers bypass
+//! row-level security, so testing as one would prove nothing about the policies.
 
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,6 +20,11 @@ pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 /// Schemas left behind by crashed or killed test runs are dropped after this long.
 const STALE_AFTER_SECS: u64 = 3600;
 const SCHEMA_PREFIX: &str = "rdv_test_";
+
+/// The role PostgreSQL tests run as (`SET ROLE` at connection start): not a superuser and
+/// without BYPASSRLS, like the server's own role should be, and the owner of each test schema
+/// (so, like the server, it migrates and owns the tables its policies are FORCEd on).
+pub const TEST_ROLE: &str = "rdv_test_owner";
 
 /// A migrated, empty database that lives as long as this value.
 #[derive(Debug)]
@@ -75,15 +82,25 @@ impl TestDb {
             .await
             .expect("connect to TEST_DATABASE_URL");
         drop_stale_schemas(&mut admin, now).await;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut admin)
-            .await
-            .expect("create a test schema");
+        // Roles are cluster-wide and tests run in parallel: create once, tolerate the race.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DO $$ BEGIN CREATE ROLE {TEST_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("create the test role");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA {schema} AUTHORIZATION {TEST_ROLE}"
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("create a test schema");
         let _ = admin.close().await;
 
         let connect = PgConnectOptions::from_str(&base)
             .expect("parse TEST_DATABASE_URL")
-            .options([("search_path", schema.as_str())]);
+            .options([("search_path", schema.as_str()), ("role", TEST_ROLE)]);
         let db = Db::connect_postgres(connect, &options())
             .await
             .expect("connect to the test schema");
@@ -91,7 +108,9 @@ impl TestDb {
             .await
             .expect("migrate the PostgreSQL test schema");
         let separator = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        let url = format!(
+            "{base}{separator}options=-c%20search_path%3D{schema}%20-c%20role%3D{TEST_ROLE}"
+        );
         Some(Self {
             db,
             url,

@@ -163,6 +163,12 @@ pub(crate) fn parse_prefixed(
     Some((parsed.organization_id, parsed.key_id.0, parsed.secret_hash))
 }
 
+/// The organization a token minted by [`mint_prefixed`] names, not yet checked: enough to
+/// confine the transaction that checks it to that organization (row-level security).
+pub(crate) fn organization_in(prefix: &str, token: &str) -> Option<OrganizationId> {
+    parse_prefixed(prefix, token).map(|(organization_id, _, _)| organization_id)
+}
+
 /// A random token with no ids in it (CSRF), and the hash to store.
 pub(crate) fn random_secret() -> (SecretToken, Vec<u8>) {
     let secret: [u8; 32] = rand::random();

@@ -256,7 +256,7 @@ backend_test!(
         idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $5, $5)";
         async fn insert(db: &Db, org: OrganizationId, key: &str) -> Result<(), sqlx::Error> {
             let now = Timestamp::now();
-            rendezvous_store::with_pool!(db, pool => {
+            rendezvous_store::with_pool!(db, org, pool => {
                 sqlx::query(INSERT)
                     .bind(org)
                     .bind(JobId::new())
@@ -280,9 +280,13 @@ backend_test!(
         insert(&t.db, b, "booking-1/confirmation").await.unwrap();
 
         const READ: &str = "SELECT payload, state, attempts FROM jobs WHERE organization_id = $1";
-        let (payload, state, attempts): (Json<serde_json::Value>, String, i32) = rendezvous_store::with_pool!(&t.db, pool => {
-            sqlx::query_as(READ).bind(a).fetch_one(pool).await.unwrap()
-        });
+        type Job = (Json<serde_json::Value>, String, i32);
+        async fn read(db: &Db, org: OrganizationId) -> Result<Job, sqlx::Error> {
+            rendezvous_store::with_pool!(db, org, pool => {
+                sqlx::query_as(READ).bind(org).fetch_one(pool).await
+            })
+        }
+        let (payload, state, attempts) = read(&t.db, a).await.unwrap();
         assert_eq!(payload.0["to"], "a@b.example");
         assert_eq!((state.as_str(), attempts), ("pending", 0));
     }

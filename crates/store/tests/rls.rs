@@ -1,11 +1,15 @@
-//! PostgreSQL row-level security: the second line of tenant isolation. The server connects
-//! as the tables' owner, which the (ENABLEd, not FORCEd) policies do not restrict, so every
-//! other test here also proves the owner keeps working. This one takes a role that does not
-//! own the tables and checks it sees only the organization named by `app.organization_id`.
+//! PostgreSQL row-level security: the second line of tenant isolation. The policies are
+//! FORCEd, so they bind the tables' owner (the role the server connects as, and the role
+//! these tests act as): every transaction names its tenant when it begins (`store::Tenant`),
+//! and a query that forgets its `WHERE organization_id` still sees only that tenant's rows.
+//! SQLite has no row-level security, so these tests run on PostgreSQL only.
 #![allow(clippy::unwrap_used)]
 
 use rendezvous_store::testing::TestDb;
-use rendezvous_store::{Db, NewOrganization, Operator};
+use rendezvous_store::types::OrganizationId;
+use rendezvous_store::{
+    CrossTenant, Db, Error, NewOrganization, Operator, Tenant, Tx, with_pool, with_tx,
+};
 
 fn org(slug: &str) -> NewOrganization {
     NewOrganization {
@@ -17,84 +21,180 @@ fn org(slug: &str) -> NewOrganization {
     }
 }
 
-#[tokio::test]
-async fn policies_confine_other_roles_to_the_named_organization() {
-    let Some(t) = TestDb::postgres().await else {
-        return;
-    };
-    let a =
-        t.db.organizations()
-            .create(&Operator::local(), org("a"))
-            .await
-            .unwrap();
-    t.db.organizations()
+/// Two organizations, `a` and `b`, each with its owner, first key and audit entry.
+async fn two_organizations(db: &Db) -> (OrganizationId, OrganizationId) {
+    let a = db
+        .organizations()
+        .create(&Operator::local(), org("a"))
+        .await
+        .unwrap();
+    let b = db
+        .organizations()
         .create(&Operator::local(), org("b"))
         .await
         .unwrap();
-    let Db::Postgres(pool) = &t.db else {
-        unreachable!("postgres() gives a PostgreSQL pool")
+    (a.organization.id, b.organization.id)
+}
+
+/// The organizations whose rows `sql` (which selects `organization_id`, with no tenant filter
+/// of its own) returns in a transaction begun for `tenant`.
+async fn organizations_seen(db: &Db, tenant: Tenant, sql: &'static str) -> Vec<OrganizationId> {
+    let mut tx: Tx = db.begin_read(tenant).await.unwrap();
+    let mut seen: Vec<OrganizationId> = with_tx!(&mut tx, conn => {
+        sqlx::query_scalar(sql).fetch_all(conn).await.unwrap()
+    });
+    tx.commit().await.unwrap();
+    seen.sort();
+    seen.dedup();
+    seen
+}
+
+#[tokio::test]
+async fn a_query_missing_its_tenant_filter_returns_no_other_organizations_rows() -> Result<(), Error>
+{
+    let Some(t) = TestDb::postgres().await else {
+        return Ok(());
     };
-    // Roles are cluster-wide and tests run in parallel: create once, tolerate the race.
-    sqlx::query(
-        "DO $$ BEGIN CREATE ROLE rdv_rls_probe NOLOGIN; \
-         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    let (schema,): (String,) = sqlx::query_as("SELECT current_schema()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    for grant in [
-        format!("GRANT USAGE ON SCHEMA {schema} TO rdv_rls_probe"),
-        format!("GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO rdv_rls_probe"),
+    let (a, b) = two_organizations(&t.db).await;
+    for sql in [
+        "SELECT organization_id FROM users",
+        "SELECT organization_id FROM api_keys",
+        "SELECT organization_id FROM audit_log",
+        "SELECT id FROM organizations",
     ] {
-        sqlx::query(sqlx::AssertSqlSafe(grant))
-            .execute(pool)
-            .await
-            .unwrap();
+        assert_eq!(
+            organizations_seen(&t.db, a.into(), sql).await,
+            vec![a],
+            "{sql} for a"
+        );
+        assert_eq!(
+            organizations_seen(&t.db, b.into(), sql).await,
+            vec![b],
+            "{sql} for b"
+        );
+        assert_eq!(
+            organizations_seen(&t.db, Tenant::Nobody, sql).await,
+            Vec::<OrganizationId>::new(),
+            "{sql} for nobody"
+        );
+        let mut both = vec![a, b];
+        both.sort();
+        assert_eq!(
+            organizations_seen(&t.db, CrossTenant::Operator.into(), sql).await,
+            both,
+            "{sql} cross-tenant"
+        );
     }
 
-    let count = |sql: &'static str, setting: Option<String>| async move {
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::query("SET LOCAL ROLE rdv_rls_probe")
-            .execute(&mut *tx)
+    // Reads outside an explicit transaction (`with_pool!`) are confined the same way.
+    let users: Vec<OrganizationId> = with_pool!(&t.db, a, pool => {
+        sqlx::query_scalar("SELECT organization_id FROM users")
+            .fetch_all(pool)
             .await
-            .unwrap();
-        if let Some(org) = setting {
-            sqlx::query("SELECT set_config('app.organization_id', $1, true)")
-                .bind(org)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-        }
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *tx).await.unwrap();
-        tx.rollback().await.unwrap();
-        n
-    };
-    let a_id = Some(a.organization.id.to_string());
-    assert_eq!(
-        count("SELECT count(*) FROM users", None).await,
-        0,
-        "no setting, no rows"
-    );
-    assert_eq!(count("SELECT count(*) FROM organizations", None).await, 0);
-    assert_eq!(count("SELECT count(*) FROM users", a_id.clone()).await, 1);
-    assert_eq!(
-        count("SELECT count(*) FROM organizations", a_id.clone()).await,
-        1
-    );
-    assert_eq!(
-        count("SELECT count(*) FROM api_keys", a_id.clone()).await,
-        1
-    );
-    assert_eq!(count("SELECT count(*) FROM audit_log", a_id).await, 1);
+            .unwrap()
+    });
+    assert_eq!(users, vec![a]);
+    Ok(())
+}
 
-    // The owner (the server's role) is not restricted.
-    let (all,): (i64,) = sqlx::query_as("SELECT count(*) FROM users")
-        .fetch_one(pool)
+#[tokio::test]
+async fn a_write_missing_its_tenant_filter_changes_no_other_organizations_rows() -> Result<(), Error>
+{
+    let Some(t) = TestDb::postgres().await else {
+        return Ok(());
+    };
+    let (a, b) = two_organizations(&t.db).await;
+    let mut tx = t.db.begin_write(a).await.unwrap();
+    let renamed = with_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE users SET name = 'Renamed'")
+            .execute(conn)
+            .await
+            .unwrap()
+            .rows_affected()
+    });
+    assert_eq!(renamed, 1, "only a's owner");
+    tx.commit().await?;
+    // Writing a row into another organization is refused outright.
+    let mut tx = t.db.begin_write(a).await?;
+    let planted = with_tx!(&mut tx, conn => {
+        sqlx::query(
+            "INSERT INTO audit_log (organization_id, id, occurred_at, actor_type, action, \
+             target_type) VALUES ($1, gen_random_uuid(), now(), 'operator', 'planted', 'user')",
+        )
+        .bind(b)
+        .execute(conn)
         .await
-        .unwrap();
-    assert_eq!(all, 2);
+        .map(|done| done.rows_affected())
+    });
+    let error = planted.unwrap_err();
+    assert!(
+        error.to_string().contains("row-level security"),
+        "unexpected error: {error}"
+    );
+    drop(tx);
+
+    let names: Vec<(OrganizationId, String)> = with_pool!(&t.db, CrossTenant::Operator, pool => {
+        sqlx::query_as("SELECT organization_id, name FROM users ORDER BY name")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        names,
+        vec![(b, "Owner".to_owned()), (a, "Renamed".to_owned())]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_tenant_table_has_a_forced_tenant_policy() -> Result<(), Error> {
+    let Some(t) = TestDb::postgres().await else {
+        return Ok(());
+    };
+    // Tables of this schema that carry organization_id, and the tenant root: each must have
+    // row-level security enabled and FORCEd, and the tenant_isolation policy.
+    const SQL: &str = "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
+          EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid \
+            AND p.polname = 'tenant_isolation' \
+            AND pg_get_expr(p.polqual, p.polrelid) LIKE '%rdv_current_organization()%' \
+            AND pg_get_expr(p.polqual, p.polrelid) LIKE '%rdv_cross_tenant()%') \
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+          AND (c.relname = 'organizations' OR EXISTS (SELECT 1 FROM pg_attribute a \
+            WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped)) \
+        ORDER BY 1";
+    let tables: Vec<(String, bool, bool, bool)> = with_pool!(&t.db, Tenant::Nobody, pool => {
+        sqlx::query_as(SQL).fetch_all(pool).await.unwrap()
+    });
+    assert!(tables.len() > 30, "found only {tables:?}");
+    let unguarded: Vec<&str> = tables
+        .iter()
+        .filter(|(_, enabled, forced, policy)| !(*enabled && *forced && *policy))
+        .map(|(name, ..)| name.as_str())
+        .collect();
+    assert!(
+        unguarded.is_empty(),
+        "tenant tables without a FORCEd tenant_isolation policy: {unguarded:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_tests_act_as_a_role_the_policies_bind() -> Result<(), Error> {
+    let Some(t) = TestDb::postgres().await else {
+        return Ok(());
+    };
+    // A superuser or BYPASSRLS role ignores every policy: tests run as one would prove
+    // nothing about them (and neither would a server).
+    let (superuser, bypass): (bool, bool) = with_pool!(&t.db, Tenant::Nobody, pool => {
+        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert!(
+        !superuser && !bypass,
+        "tests run as a role that bypasses row-level security"
+    );
+    Ok(())
 }

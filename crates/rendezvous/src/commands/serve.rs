@@ -19,6 +19,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     if config.auto_migrate {
         super::migrate(&db).await?;
     }
+    if db.bypasses_row_security().await? {
+        tracing::warn!(
+            "the database role is a superuser or has BYPASSRLS: row-level security does not \
+             confine its queries to one organization; connect as an ordinary role that owns the schema"
+        );
+    }
     // Loaded at start-up so a broken key fails now, not at the first login. Stored calendar
     // passwords are sealed under a key derived from it (services::credentials).
     let credential_keys = super::credential_keys(config)?;

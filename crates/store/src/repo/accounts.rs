@@ -144,7 +144,7 @@ impl Accounts<'_> {
             String,
             Option<Timestamp>,
         );
-        let row: Option<Found> = with_pool!(self.db, pool => {
+        let row: Option<Found> = with_pool!(self.db, crate::CrossTenant::SignIn, pool => {
             sqlx::query_as(SQL)
                 .bind(organization_slug)
                 .bind(email.to_lowercase())
@@ -176,7 +176,7 @@ impl Accounts<'_> {
         client: &ClientInfo,
     ) -> Result<Option<Timestamp>, Error> {
         let key = login_throttle::account_key(organization_slug, email);
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(crate::Tenant::Nobody).await?;
         login_throttle::waiting_until(&mut tx, &key, client_ip(client)).await
     }
 
@@ -190,7 +190,7 @@ impl Accounts<'_> {
         client: &ClientInfo,
     ) -> Result<LoginFailure, Error> {
         let key = login_throttle::account_key(organization_slug, email);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(crate::Tenant::Nobody).await?;
         let backoff_until =
             login_throttle::failed(&mut tx, &key, client_ip(client), policy.backoff()).await?;
         tx.commit().await?;
@@ -221,7 +221,7 @@ impl Accounts<'_> {
         let (org, user) = (candidate.organization_id, candidate.user_id);
         let ip = client.ip.as_deref();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         let backoff_until = login_throttle::failed(
             &mut tx,
             &candidate.account_key,
@@ -301,7 +301,7 @@ impl Accounts<'_> {
         sealer: &dyn TokenSealer,
     ) -> Result<(), Error> {
         let (org, user_id) = (candidate.organization_id, candidate.user_id);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         let user = users::get_in(&mut tx, org, user_id).await?;
         tokens::issue_and_mail(&mut tx, &user, Purpose::Unlock, valid_for, sealer).await?;
         audit::record_at(
@@ -326,7 +326,10 @@ impl Accounts<'_> {
     /// from every address, start over. `None` when the token is not good. Audited as
     /// `login.unlocked`.
     pub async fn unlock(&self, token: &str, client: &ClientInfo) -> Result<Option<User>, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let Some(org) = crate::token::organization_in(crate::token::ACCOUNT_PREFIX, token) else {
+            return Ok(None);
+        };
+        let mut tx = self.db.begin_write(org).await?;
         let Some((org, user_id)) = tokens::redeem(&mut tx, token, Purpose::Unlock).await? else {
             return Ok(None);
         };
@@ -364,7 +367,7 @@ impl Accounts<'_> {
             last_login_at = $3, last_login_ip = $4 WHERE organization_id = $1 AND id = $2";
         let (org, user_id) = (candidate.organization_id, candidate.user_id);
         let ip = client.ip.as_deref();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(org)
@@ -430,7 +433,7 @@ impl Accounts<'_> {
         if candidate.status != UserStatus::Active {
             return Ok(None);
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(candidate.organization_id).await?;
         let org = candidate.organization_id;
         let user = users::get_in(&mut tx, org, candidate.user_id).await?;
         let token =
@@ -473,7 +476,10 @@ impl Accounts<'_> {
         const ACTIVATE: &str = "UPDATE users SET status = 'active', \
             email_verified_at = COALESCE(email_verified_at, $3) \
             WHERE organization_id = $1 AND id = $2 AND status = 'invited'";
-        let mut tx = self.db.begin_write().await?;
+        let Some(org) = crate::token::organization_in(crate::token::ACCOUNT_PREFIX, token) else {
+            return Ok(None);
+        };
+        let mut tx = self.db.begin_write(org).await?;
         let Some((org, user_id)) = tokens::redeem(&mut tx, token, purpose).await? else {
             return Ok(None);
         };
@@ -526,7 +532,10 @@ impl Accounts<'_> {
         token: &str,
         purpose: Purpose,
     ) -> Result<Option<(User, String)>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let Some(org) = crate::token::organization_in(crate::token::ACCOUNT_PREFIX, token) else {
+            return Ok(None);
+        };
+        let mut tx = self.db.begin_read(org).await?;
         let Some((org, user_id)) = tokens::peek(&mut tx, token, purpose).await? else {
             return Ok(None);
         };
@@ -541,7 +550,10 @@ impl Accounts<'_> {
     pub async fn verify_email(&self, token: &str) -> Result<Option<User>, Error> {
         const SQL: &str = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3) \
             WHERE organization_id = $1 AND id = $2";
-        let mut tx = self.db.begin_write().await?;
+        let Some(org) = crate::token::organization_in(crate::token::ACCOUNT_PREFIX, token) else {
+            return Ok(None);
+        };
+        let mut tx = self.db.begin_write(org).await?;
         let Some((org, user_id)) = tokens::redeem(&mut tx, token, Purpose::VerifyEmail).await?
         else {
             return Ok(None);
@@ -576,7 +588,7 @@ impl Accounts<'_> {
         sealer: &dyn TokenSealer,
     ) -> Result<(User, SecretToken), Error> {
         let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let user = users::get_in(&mut tx, scope.organization_id(), user_id).await?;
         let token =
             tokens::issue_and_mail(&mut tx, &user, Purpose::VerifyEmail, valid_for, sealer).await?;
@@ -588,7 +600,7 @@ impl Accounts<'_> {
     pub async fn own_password_hash(&self, scope: &Scope) -> Result<Option<String>, Error> {
         const SQL: &str = "SELECT password_hash FROM users WHERE organization_id = $1 AND id = $2";
         let user_id = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
-        let row: Option<(Option<String>,)> = with_pool!(self.db, pool => {
+        let row: Option<(Option<String>,)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(user_id)
                 .fetch_optional(pool).await?
         });
@@ -610,7 +622,7 @@ impl Accounts<'_> {
             _ => None,
         };
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL).bind(org).bind(user_id).bind(password_hash).bind(Timestamp::now())
                 .execute(conn).await?;

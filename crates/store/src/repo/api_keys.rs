@@ -165,7 +165,7 @@ impl ApiKeys<'_> {
         let Some(parsed) = token::parse(token) else {
             return Ok(None);
         };
-        let row: Option<AuthRow> = with_pool!(self.db, pool => {
+        let row: Option<AuthRow> = with_pool!(self.db, parsed.organization_id, pool => {
             sqlx::query_as(SQL)
                 .bind(parsed.organization_id)
                 .bind(parsed.key_id)
@@ -186,7 +186,7 @@ impl ApiKeys<'_> {
             .last_used_at
             .is_none_or(|t| now.as_millisecond() - t.as_millisecond() > 60_000)
         {
-            with_pool!(self.db, pool => {
+            with_pool!(self.db, parsed.organization_id, pool => {
                 sqlx::query(TOUCH)
                     .bind(parsed.organization_id)
                     .bind(parsed.key_id)
@@ -269,7 +269,7 @@ impl ApiKeys<'_> {
         name: &str,
         limits: KeyLimits,
     ) -> Result<IssuedApiKey, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let issuer = scope.actor().real_user_id();
         let key = insert_limited(
             &mut tx,
@@ -343,7 +343,7 @@ impl ApiKeys<'_> {
             AND ($4 IS NULL OR user_id = $4)";
         const EXISTS: &str = "SELECT id FROM api_keys \
             WHERE organization_id = $1 AND id = $2 AND ($3 IS NULL OR user_id = $3)";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let changed = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -403,7 +403,7 @@ impl ApiKeys<'_> {
         const SQL: &str = "SELECT id, user_id, created_by, name, created_at, revoked_at, scopes, \
             expires_at, last_used_at FROM api_keys \
             WHERE organization_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY created_at, id";
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
         });
         Ok(rows

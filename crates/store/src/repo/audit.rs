@@ -229,7 +229,7 @@ impl Audit<'_> {
         const SQL: &str = "SELECT id, occurred_at, actor_type, actor_id, on_behalf_of, action, target_type, \
             target_id, old_values, new_values, ip FROM audit_log WHERE organization_id = $1 \
             ORDER BY occurred_at DESC, id DESC LIMIT $2";
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL)
                 .bind(scope.organization_id())
                 .bind(i64::from(limit))
@@ -259,7 +259,7 @@ impl Audit<'_> {
         let (before_at, before_id) = filter
             .before
             .map_or((None, None), |(t, id)| (Some(t), Some(id)));
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, grant, pool => {
             sqlx::query_as(SQL)
                 .bind(grant.scope().organization_id())
                 .bind(filter.action.as_deref())

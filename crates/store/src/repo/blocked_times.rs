@@ -82,7 +82,7 @@ impl BlockedTimes<'_> {
             reason: new.reason,
             created_at: Timestamp::now(),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO blocked_times (organization_id, id, user_id, start_at, end_at, source, \
@@ -120,7 +120,7 @@ impl BlockedTimes<'_> {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<BlockedTime>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let found = overlapping_in(&mut tx, scope.organization_id(), user_id, from, until).await?;
         tx.commit().await?;
         Ok(found)
@@ -128,7 +128,7 @@ impl BlockedTimes<'_> {
 
     pub async fn get(&self, scope: &Scope, id: BlockedTimeId) -> Result<BlockedTime, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
         row.map(BlockedTime::from)
@@ -142,7 +142,7 @@ impl BlockedTimes<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM blocked_times WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;

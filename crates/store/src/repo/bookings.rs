@@ -338,7 +338,7 @@ impl Bookings<'_> {
     /// Opens a booking transaction for the bookable's host. Other bookings of that host wait
     /// until it commits or rolls back.
     pub async fn begin(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(bookable.organization_id).await?;
         lock_hosts(&mut tx, bookable.organization_id, bookable.host_ids()).await?;
         Ok(BookingTx {
             tx,
@@ -350,7 +350,7 @@ impl Bookings<'_> {
     /// Opens a transaction that only reads, for computing slots.
     pub async fn read(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
         Ok(BookingTx {
-            tx: self.db.begin_read().await?,
+            tx: self.db.begin_read(bookable.organization_id).await?,
             organization_id: bookable.organization_id,
             ip: None,
         })
@@ -364,7 +364,7 @@ impl Bookings<'_> {
         hosts: Vec<UserId>,
     ) -> Result<BookingTx, Error> {
         let scope = grant.scope();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         lock_hosts(&mut tx, scope.organization_id(), hosts).await?;
         Ok(BookingTx {
             tx,
@@ -378,7 +378,7 @@ impl Bookings<'_> {
         scope: &Scope,
         id: BookingId,
     ) -> Result<(Booking, Vec<Attendee>), Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let booking = fetch_booking(&mut tx, scope.organization_id(), id).await?;
         let attendees = fetch_attendees(&mut tx, scope.organization_id(), id).await?;
         tx.commit().await?;
@@ -391,7 +391,7 @@ impl Bookings<'_> {
             "SELECT id FROM bookings b WHERE organization_id = $1 AND id = $2 AND {}",
             reached_by("$3")
         );
-        let found: Option<(BookingId,)> = with_pool!(self.db, pool => {
+        let found: Option<(BookingId,)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id()).bind(id).bind(reach.user())
                 .fetch_optional(pool).await?
@@ -399,7 +399,7 @@ impl Bookings<'_> {
         if found.is_some() {
             return Ok(true);
         }
-        let exists: Option<(BookingId,)> = with_pool!(self.db, pool => {
+        let exists: Option<(BookingId,)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as("SELECT id FROM bookings WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id)
                 .fetch_optional(pool).await?
@@ -432,7 +432,7 @@ impl Bookings<'_> {
         let (after_start, after_id) = filter
             .after
             .map_or((None, None), |(s, i)| (Some(s), Some(i)));
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let rows: Vec<BookingRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
@@ -463,7 +463,7 @@ impl Bookings<'_> {
     pub async fn by_manage_token(&self, token: &str) -> Result<AttendeeHandle, Error> {
         let (organization_id, attendee, hash) =
             token::parse_manage(token).ok_or(Error::NotFound("booking"))?;
-        let stored: Option<Vec<u8>> = with_pool!(self.db, pool => {
+        let stored: Option<Vec<u8>> = with_pool!(self.db, organization_id, pool => {
             sqlx::query_scalar("SELECT manage_token_hash FROM booking_attendees WHERE organization_id = $1 AND id = $2")
                 .bind(organization_id).bind(AttendeeId(attendee)).fetch_optional(pool).await?
         });
@@ -481,7 +481,7 @@ impl Bookings<'_> {
         &self,
         handle: &AttendeeHandle,
     ) -> Result<(Booking, Attendee), Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(handle.organization_id).await?;
         let attendee = fetch_attendee(&mut tx, handle.organization_id, handle.attendee_id).await?;
         let booking = fetch_booking(&mut tx, handle.organization_id, attendee.booking_id).await?;
         tx.commit().await?;

@@ -222,7 +222,7 @@ impl CalendarConnections<'_> {
             Some(s) => (Some(s.key_id), Some(s.bytes)),
             None => (None, None),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO calendar_connections (organization_id, id, user_id, kind, name, url, \
@@ -289,14 +289,14 @@ impl CalendarConnections<'_> {
             "SELECT {CONNECTION_COLUMNS} FROM calendar_connections WHERE organization_id = $1 \
              AND user_id = $2 ORDER BY created_at, id"
         );
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(user_id)
                 .fetch_all(pool).await?
         }))
     }
 
     pub async fn get(&self, scope: &Scope, id: CalendarConnectionId) -> Result<Connection, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let found = connection_in(&mut tx, scope.organization_id(), id).await?;
         tx.commit().await?;
         found.ok_or(Error::NotFound("calendar connection"))
@@ -308,7 +308,7 @@ impl CalendarConnections<'_> {
         grant: &Granted<can::ManageAvailability>,
         id: CalendarConnectionId,
     ) -> Result<Option<SealedSecret>, Error> {
-        let row: Option<(Option<Vec<u8>>, Option<String>)> = with_pool!(self.db, pool => {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> = with_pool!(self.db, grant, pool => {
             sqlx::query_as("SELECT secret, secret_key_id FROM calendar_connections \
                 WHERE organization_id = $1 AND id = $2")
                 .bind(grant.scope().organization_id()).bind(id).fetch_optional(pool).await?
@@ -330,7 +330,7 @@ impl CalendarConnections<'_> {
             "SELECT {CALENDAR_COLUMNS} FROM calendars WHERE organization_id = $1 \
              AND connection_id = $2 ORDER BY display_name, id"
         );
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(connection_id)
                 .fetch_all(pool).await?
         }))
@@ -347,7 +347,7 @@ impl CalendarConnections<'_> {
     ) -> Result<CalendarEntry, Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old = calendar_in(&mut tx, org, calendar_id)
             .await?
             .ok_or(Error::NotFound("calendar"))?;
@@ -387,7 +387,7 @@ impl CalendarConnections<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old = connection_in(&mut tx, org, id)
             .await?
             .ok_or(Error::NotFound("calendar connection"))?;
@@ -417,7 +417,7 @@ impl CalendarConnections<'_> {
         report: SyncReport,
     ) -> Result<LogEntry, Error> {
         let org = grant.scope().organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         let connection = connection_in(&mut tx, org, connection_id)
             .await?
             .ok_or(Error::NotFound("calendar connection"))?;
@@ -445,7 +445,7 @@ impl CalendarConnections<'_> {
     ) -> Result<LogEntry, Error> {
         let org = grant.scope().organization_id();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE calendar_connections SET status = 'error', last_error = $3, \
                 last_error_at = $4, updated_at = $4 WHERE organization_id = $1 AND id = $2")
@@ -463,7 +463,7 @@ impl CalendarConnections<'_> {
         connection_id: CalendarConnectionId,
         limit: i64,
     ) -> Result<Vec<LogEntry>, Error> {
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as("SELECT id, connection_id, started_at, finished_at, outcome, mode, changed, \
                 deleted, detail FROM integration_logs WHERE organization_id = $1 AND connection_id = $2 \
                 ORDER BY started_at DESC, id DESC LIMIT $3")
@@ -481,7 +481,7 @@ impl CalendarConnections<'_> {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<(Timestamp, Timestamp)>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let found = busy_in(&mut tx, scope.organization_id(), user_id, from, until).await?;
         tx.commit().await?;
         Ok(found)
@@ -495,7 +495,7 @@ impl CalendarConnections<'_> {
         before: Timestamp,
         limit: i64,
     ) -> Result<Vec<DueConnection>, Error> {
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, crate::CrossTenant::Worker, pool => {
             sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
                 WHERE status <> 'disconnected' \
                 AND (last_synced_at IS NULL OR last_synced_at < $1) \
@@ -513,13 +513,13 @@ impl CalendarConnections<'_> {
         _operator: &Operator,
         first_at: Timestamp,
     ) -> Result<usize, Error> {
-        let live: Vec<DueConnection> = with_pool!(self.db, pool => {
+        let live: Vec<DueConnection> = with_pool!(self.db, crate::CrossTenant::Worker, pool => {
                     sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
                         WHERE status <> 'disconnected' ORDER BY organization_id, id")
         .fetch_all(pool).await?
                 });
         let mut queued = 0;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(crate::CrossTenant::Worker).await?;
         for item in &live {
             // A buried job keeps the key: clear it so the connection can have a job again.
             with_tx!(&mut tx, conn => {
@@ -547,7 +547,7 @@ impl CalendarConnections<'_> {
         id: CalendarConnectionId,
         secret: SealedSecret,
     ) -> Result<(), Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(grant).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE calendar_connections SET secret = $3, secret_key_id = $4, \
                 updated_at = $5 WHERE organization_id = $1 AND id = $2")
@@ -569,7 +569,7 @@ impl CalendarConnections<'_> {
     ) -> Result<bool, Error> {
         let now = Timestamp::now();
         let until = now.plus(jiff::SignedDuration::try_from(hold).unwrap_or_default());
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(grant).await?;
         let taken = with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO calendar_locks (organization_id, name, holder, locked_until) \
                 VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, name) DO UPDATE \
@@ -589,7 +589,7 @@ impl CalendarConnections<'_> {
         name: &str,
         holder: &str,
     ) -> Result<(), Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(grant).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM calendar_locks WHERE organization_id = $1 AND name = $2 \
                 AND holder = $3")
@@ -612,7 +612,7 @@ impl CalendarConnections<'_> {
         scope: &Scope,
         user_id: UserId,
     ) -> Result<Option<(CalendarEntry, Connection)>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let org = scope.organization_id();
         let found = match receiver_in(&mut tx, org, user_id).await? {
             Some(calendar) => connection_in(&mut tx, org, calendar.connection_id)
@@ -627,7 +627,7 @@ impl CalendarConnections<'_> {
     }
 
     pub async fn calendar(&self, scope: &Scope, id: CalendarId) -> Result<CalendarEntry, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let found = calendar_in(&mut tx, scope.organization_id(), id).await?;
         tx.commit().await?;
         found.ok_or(Error::NotFound("calendar"))
@@ -639,7 +639,7 @@ impl CalendarConnections<'_> {
         scope: &Scope,
         booking_id: BookingId,
     ) -> Result<Option<Writeback>, Error> {
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as("SELECT booking_id, calendar_id, uid, resource, etag, sequence \
                 FROM calendar_writebacks WHERE organization_id = $1 AND booking_id = $2")
                 .bind(scope.organization_id()).bind(booking_id).fetch_optional(pool).await?
@@ -656,7 +656,7 @@ impl CalendarConnections<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM calendar_writebacks WHERE organization_id = $1 \
                 AND (booking_id = $2 OR booking_id = $3)")
@@ -694,7 +694,7 @@ impl CalendarConnections<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM calendar_writebacks WHERE organization_id = $1 AND booking_id = $2")
                 .bind(org).bind(booking_id).execute(conn).await?;
@@ -728,7 +728,7 @@ impl CalendarConnections<'_> {
         let id = FeedTokenId::new();
         let (token, hash) = token::mint_prefixed(FEED_PREFIX, org, id.0);
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         revoke_feeds_in(&mut tx, org, user_id, now).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("INSERT INTO calendar_feed_tokens (organization_id, id, user_id, secret_hash, \
@@ -755,7 +755,7 @@ impl CalendarConnections<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         revoke_feeds_in(&mut tx, org, user_id, Timestamp::now()).await?;
         audit::record_at(
             &mut tx,
@@ -774,7 +774,7 @@ impl CalendarConnections<'_> {
         let Some((org, id, hash)) = token::parse_prefixed(FEED_PREFIX, token) else {
             return Ok(None);
         };
-        let row: Option<(UserId, Vec<u8>)> = with_pool!(self.db, pool => {
+        let row: Option<(UserId, Vec<u8>)> = with_pool!(self.db, org, pool => {
             sqlx::query_as("SELECT user_id, secret_hash FROM calendar_feed_tokens \
                 WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL")
                 .bind(org).bind(FeedTokenId(id)).fetch_optional(pool).await?
@@ -794,7 +794,7 @@ impl CalendarConnections<'_> {
         owner: &FeedOwner,
         from: Timestamp,
     ) -> Result<Vec<(FeedBooking, Vec<(String, String)>)>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(owner.organization_id).await?;
         let bookings: Vec<FeedBooking> = with_tx!(&mut tx, conn => {
             sqlx::query_as("SELECT b.id, b.start_at, b.end_at, b.status, e.title, b.updated_at \
                 FROM bookings b JOIN event_types e ON e.organization_id = b.organization_id \
@@ -840,7 +840,7 @@ impl CalendarConnections<'_> {
         let org = grant.scope().organization_id();
         let (state, hash) = token::random_secret();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM oauth_states WHERE organization_id = $1 AND expires_at < $2")
                 .bind(org).bind(now).execute(&mut *conn).await?;
@@ -866,7 +866,7 @@ impl CalendarConnections<'_> {
         let org = grant.scope().organization_id();
         let hash = token::hash_text(state);
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         let row: Option<OAuthStateRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as("SELECT user_id, provider, verifier, expires_at, used_at FROM oauth_states \
                 WHERE organization_id = $1 AND state_hash = $2")

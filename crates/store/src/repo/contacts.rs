@@ -70,7 +70,7 @@ impl Contacts<'_> {
         reach: Reach,
         limit: u32,
     ) -> Result<Vec<Contact>, Error> {
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(
                 "SELECT id, owner_user_id, email, name, time_zone, total_bookings, last_booking_at, \
                  tags, created_at, updated_at FROM contacts c WHERE organization_id = $1 \

@@ -349,7 +349,7 @@ impl crate::repo::event_types::EventTypes<'_> {
         id: EventTypeId,
     ) -> Result<Option<TeamSetup>, Error> {
         self.get(scope, id).await?;
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let setup = fetch_setup(&mut tx, scope.organization_id(), id).await?;
         tx.commit().await?;
         Ok(setup)
@@ -361,7 +361,7 @@ impl crate::repo::event_types::EventTypes<'_> {
         scope: &Scope,
         team: TeamId,
     ) -> Result<Vec<(EventTypeId, TeamSetup)>, Error> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let setups = fetch_team_setups(&mut tx, scope.organization_id(), team).await?;
         tx.commit().await?;
         Ok(setups)
@@ -379,7 +379,7 @@ impl crate::repo::event_types::EventTypes<'_> {
         let org = scope.organization_id();
         self.get(scope, id).await?;
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old = fetch_setup(&mut tx, org, id).await?;
         let records = host_records(&mut tx, org, id).await?;
         let previous: Vec<EventTypeHost> = old.as_ref().map_or(Vec::new(), |s| s.hosts.clone());
@@ -478,7 +478,7 @@ impl crate::repo::event_types::EventTypes<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let Some(old) = fetch_setup(&mut tx, org, id).await? else {
             tx.commit().await?;
             return Ok(false);

@@ -249,7 +249,7 @@ impl EventTypes<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let f = &event_type.fields;
         with_tx!(&mut tx, conn => {
             sqlx::query(
@@ -306,7 +306,7 @@ impl EventTypes<'_> {
     /// An event type and the right to book it, for an invitee holding its id.
     pub async fn public(&self, id: EventTypeId) -> Result<Bookable, Error> {
         let sql = format!("{SELECT} WHERE id = $1");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         });
         let event_type = EventType::from(row.ok_or(Error::NotFound("event type"))?);
@@ -328,7 +328,7 @@ impl EventTypes<'_> {
         let sql = format!(
             "{SELECT} WHERE organization_id = $1 AND ($2 IS NULL OR owner_user_id = $2) ORDER BY slug, id"
         );
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(EventType::from).collect())
@@ -348,7 +348,7 @@ impl EventTypes<'_> {
             ..old.clone()
         };
         let f = &new.fields;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "UPDATE event_types SET slug = $3, title = $4, description = $5, \
@@ -405,7 +405,7 @@ impl EventTypes<'_> {
     ) -> Result<(), Error> {
         let scope = grant.scope();
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let booked: i64 = with_tx!(&mut tx, conn => {
             sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE organization_id = $1 AND event_type_id = $2")
                 .bind(scope.organization_id()).bind(id).fetch_one(conn).await?
@@ -461,7 +461,7 @@ impl EventTypes<'_> {
             scope.organization_id(),
             link.id.0,
         );
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO single_use_links (organization_id, id, event_type_id, secret_hash, created_at) \
@@ -490,7 +490,7 @@ impl EventTypes<'_> {
     ) -> Result<(Bookable, crate::types::LinkId), Error> {
         let (org, id, hash) = crate::token::parse_prefixed(crate::token::LINK_PREFIX, token)
             .ok_or(Error::NotFound("link"))?;
-        let found: Option<(Vec<u8>, EventTypeId, Option<Timestamp>)> = with_pool!(self.db, pool => {
+        let found: Option<(Vec<u8>, EventTypeId, Option<Timestamp>)> = with_pool!(self.db, org, pool => {
             sqlx::query_as("SELECT secret_hash, event_type_id, used_at FROM single_use_links WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(crate::types::LinkId(id)).fetch_optional(pool).await?
         });
@@ -510,7 +510,7 @@ impl EventTypes<'_> {
 /// The right to book `event_type`, with its team setup if it has one.
 async fn bookable_of(db: &Db, event_type: EventType) -> Result<Bookable, Error> {
     let org = event_type.organization_id;
-    let mut tx = db.begin_read().await?;
+    let mut tx = db.begin_read(org).await?;
     let team = fetch_setup(&mut tx, org, event_type.id).await?;
     let mut people = vec![event_type.owner_user_id];
     if let Some(team) = &team {
@@ -543,7 +543,7 @@ async fn fetch(
     id: EventTypeId,
 ) -> Result<EventType, Error> {
     let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
-    let row: Option<Row> = with_pool!(db, pool => {
+    let row: Option<Row> = with_pool!(db, organization_id, pool => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(organization_id).bind(id).fetch_optional(pool).await?
     });
     row.map(EventType::from)

@@ -461,7 +461,7 @@ impl Jobs<'_> {
     /// Queues `job` for the scope's organization on its own (work not caused by another
     /// change, like a test-send). Returns `None` for a repeated idempotency key.
     pub async fn enqueue(&self, scope: &Scope, job: &NewJob) -> Result<Option<JobId>, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let id = enqueue(&mut tx, scope.organization_id(), job).await?;
         tx.commit().await?;
         Ok(id)
@@ -492,14 +492,14 @@ impl Jobs<'_> {
         let sql = TAKE.replace("PICK", &pick);
         // An idle worker polls often; asking first without a write lock keeps it from taking
         // SQLite's single writer slot (and queueing API writes behind it) for nothing.
-        let due: Option<i32> = with_pool!(self.db, pool => {
+        let due: Option<i32> = with_pool!(self.db, crate::CrossTenant::Worker, pool => {
             sqlx::query_scalar("SELECT 1 FROM jobs WHERE state IN ('pending', 'running') AND run_at <= $1 LIMIT 1")
                 .bind(now).fetch_optional(pool).await?
         });
         if due.is_none() {
             return Ok(Vec::new());
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(crate::CrossTenant::Worker).await?;
         tx.flush_lazily().await?;
         let rows: Vec<ClaimRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -528,7 +528,7 @@ impl Jobs<'_> {
 
     /// Marks `job` succeeded. `false` means the claim was lost.
     pub async fn complete(&self, job: &ClaimedJob) -> Result<bool, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(job.organization_id).await?;
         let done = complete_in(&mut tx, job).await?;
         tx.commit().await?;
         Ok(done)
@@ -541,7 +541,7 @@ impl Jobs<'_> {
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> Result<bool, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(job.organization_id).await?;
         let done = fail_in(&mut tx, job, error, retry_at).await?;
         tx.commit().await?;
         Ok(done)
@@ -555,7 +555,7 @@ impl Jobs<'_> {
             locked_until = NULL, last_error = NULL, updated_at = $6 \
             WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
             AND attempts = $4";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(job.organization_id).await?;
         let n = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(job.organization_id)
@@ -579,7 +579,7 @@ impl Jobs<'_> {
             run_at = $5, locked_until = NULL, updated_at = $5 \
             WHERE organization_id = $1 AND id = $2 AND state = 'running' AND locked_by = $3 \
             AND attempts = $4";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(job.organization_id).await?;
         let n = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(job.organization_id)
@@ -605,7 +605,7 @@ impl Jobs<'_> {
     ) -> Result<bool, Error> {
         const SQL: &str = "UPDATE jobs SET run_at = $4, updated_at = $4 WHERE organization_id = $1 \
             AND kind = $2 AND idempotency_key = $3 AND state = 'pending'";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let n = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -623,7 +623,7 @@ impl Jobs<'_> {
     /// One job of the scope's organization.
     pub async fn get(&self, scope: &Scope, id: JobId) -> Result<Job, Error> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2");
-        let row: Option<JobRow> = with_pool!(self.db, pool => {
+        let row: Option<JobRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(id)
@@ -639,7 +639,7 @@ impl Jobs<'_> {
             "SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
              ORDER BY run_at, id"
         );
-        let rows: Vec<JobRow> = with_pool!(self.db, pool => {
+        let rows: Vec<JobRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(booking)
@@ -661,7 +661,7 @@ impl Jobs<'_> {
             "SELECT {JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND state = 'dead' \
              AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
         );
-        let rows: Vec<JobRow> = with_pool!(self.db, pool => {
+        let rows: Vec<JobRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(before)
@@ -688,7 +688,7 @@ impl Jobs<'_> {
         );
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let row: Option<JobRow> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(org).bind(id).bind(Timestamp::now())
@@ -714,7 +714,7 @@ impl Jobs<'_> {
     /// Counts the organization's jobs by state (for tests and metrics).
     pub async fn count(&self, scope: &Scope, state: &str) -> Result<i64, Error> {
         const SQL: &str = "SELECT COUNT(*) FROM jobs WHERE organization_id = $1 AND state = $2";
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_scalar(SQL).bind(scope.organization_id()).bind(state).fetch_one(pool).await?
         }))
     }

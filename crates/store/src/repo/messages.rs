@@ -276,7 +276,7 @@ impl Messages<'_> {
     ) -> Result<Option<()>, Error> {
         let org = job.organization_id;
         let scheduled = SCHEDULED_EVENTS.contains(&event.name);
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         if !scheduled {
             webhooks::fan_out(
                 &mut tx,
@@ -321,7 +321,7 @@ impl Messages<'_> {
             recipient, booking_id, status, provider_response, external_id, created_at) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         let response: String = entry.provider_response.chars().take(2000).collect();
-        with_pool!(self.db, pool => {
+        with_pool!(self.db, organization_id, pool => {
             sqlx::query(SQL)
                 .bind(organization_id).bind(uuid::Uuid::now_v7()).bind(entry.channel)
                 .bind(entry.event).bind(entry.recipient).bind(entry.booking_id)
@@ -337,7 +337,7 @@ impl Messages<'_> {
         const SQL: &str = "SELECT channel, event, recipient, status, provider_response, external_id \
             FROM notification_log WHERE organization_id = $1 \
             ORDER BY created_at DESC, id DESC LIMIT $2";
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(i64::from(limit)).fetch_all(pool).await?
         }))
     }
@@ -351,7 +351,7 @@ impl Messages<'_> {
         const SQL: &str = "SELECT channel, event, recipient, status, provider_response, external_id \
             FROM notification_log WHERE organization_id = $1 AND booking_id = $2 \
             ORDER BY created_at, id";
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(booking).fetch_all(pool).await?
         }))
     }

@@ -154,7 +154,7 @@ impl Organizations<'_> {
         _operator: &Operator,
         new: NewOrganization,
     ) -> Result<CreatedOrganization, Error> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(crate::CrossTenant::Founding).await?;
         let (organization, owner) = found(&mut tx, new).await?;
         let api_key = api_keys::insert(&mut tx, organization.id, owner.id, "initial key").await?;
         audit::record(
@@ -183,7 +183,7 @@ impl Organizations<'_> {
     ) -> Result<(Organization, User), Error> {
         const PASSWORD: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4 \
             WHERE organization_id = $1 AND id = $2";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(crate::CrossTenant::Founding).await?;
         let (organization, owner) = found(&mut tx, new).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(PASSWORD)
@@ -212,8 +212,7 @@ impl Organizations<'_> {
     pub async fn list(&self, _operator: &Operator) -> Result<Vec<Organization>, Error> {
         const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             ORDER BY slug";
-        let rows: Vec<Row> =
-            with_pool!(self.db, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
+        let rows: Vec<Row> = with_pool!(self.db, crate::CrossTenant::Operator, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
         Ok(rows.into_iter().map(Organization::from).collect())
     }
 
@@ -221,7 +220,7 @@ impl Organizations<'_> {
     pub async fn operator_scope(&self, _operator: &Operator, slug: &str) -> Result<Scope, Error> {
         const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             WHERE slug = $1";
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, crate::CrossTenant::Operator, pool => {
             sqlx::query_as(SQL).bind(slug).fetch_optional(pool).await?
         });
         let row = row.ok_or(Error::NotFound("organization"))?;
@@ -232,7 +231,7 @@ impl Organizations<'_> {
     pub async fn get(&self, scope: &Scope) -> Result<Organization, Error> {
         const SQL: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, default_time_zone FROM organizations \
             WHERE id = $1";
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).fetch_optional(pool).await?
         });
         row.map(Organization::from)
@@ -250,7 +249,7 @@ impl Organizations<'_> {
             WHERE id = $1";
         const UPDATE: &str = "UPDATE organizations SET name = $2, updated_at = $3, \
             brand_color = $4, logo_url = $5, default_time_zone = $6 WHERE id = $1";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let row: Option<Row> = with_tx!(&mut tx, conn => {
             sqlx::query_as(SELECT).bind(scope.organization_id()).fetch_optional(conn).await?
         });

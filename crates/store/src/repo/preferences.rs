@@ -145,7 +145,7 @@ impl NotificationPreferences<'_> {
     /// The signed-in user's preferences.
     pub async fn get_own(&self, scope: &Scope) -> Result<Preferences, Error> {
         let user = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SELECT).bind(scope.organization_id()).bind(user).fetch_optional(pool).await?
         });
         Ok(row.map(Preferences::from).unwrap_or_default())
@@ -155,7 +155,7 @@ impl NotificationPreferences<'_> {
     pub async fn set_own(&self, scope: &Scope, prefs: &Preferences) -> Result<(), Error> {
         let user = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
         let (start, end) = prefs.dnd.unzip();
-        with_pool!(self.db, pool => {
+        with_pool!(self.db, scope, pool => {
             sqlx::query(
                 "INSERT INTO notification_preferences (organization_id, user_id, muted_events, \
                  dnd_start, dnd_end, updated_at, reminder_lead_minutes, preferred_channel) \

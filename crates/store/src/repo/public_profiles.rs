@@ -64,15 +64,15 @@ impl PublicProfiles<'_> {
         let owner = bookable.event_type().owner_user_id;
         let org_sql = format!("{ORGANIZATION} WHERE id = $1");
         let host_sql = format!("{HOST} WHERE organization_id = $1 AND id = $2");
-        let (organization, host): (Option<PublicOrganization>, Option<PublicHost>) = with_pool!(self.db, pool => {
+        let (organization, host): (Option<PublicOrganization>, Option<PublicHost>) = with_pool!(self.db, organization_id, pool => {
             let organization = sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
                 .bind(organization_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool)
                 .await?;
             let host = sqlx::query_as(sqlx::AssertSqlSafe(host_sql))
                 .bind(organization_id)
                 .bind(owner)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool)
                 .await?;
             (organization, host)
         });
@@ -97,17 +97,17 @@ impl PublicProfiles<'_> {
             "{EVENT_TYPES} WHERE organization_id = $1 AND owner_user_id = $2 AND hidden = $3 \
              ORDER BY slug, id"
         );
-        let listing = with_pool!(self.db, pool => {
+        let listing = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             let organization: Option<PublicOrganization> =
                 sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
                     .bind(organization_slug)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *pool)
                     .await?;
             let organization = organization.ok_or(Error::NotFound("organization"))?;
             let host: Option<PublicHost> = sqlx::query_as(sqlx::AssertSqlSafe(host_sql))
                 .bind(organization.id)
                 .bind(user_slug)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool)
                 .await?;
             let host = host.ok_or(Error::NotFound("host"))?;
             let rows: Vec<crate::repo::event_types::Row> =
@@ -115,7 +115,7 @@ impl PublicProfiles<'_> {
                     .bind(organization.id)
                     .bind(host.id)
                     .bind(false)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool)
                     .await?;
             Listing {
                 organization,
@@ -146,30 +146,30 @@ impl PublicProfiles<'_> {
              (SELECT user_id FROM team_members WHERE organization_id = $1 AND team_id = $2) \
              ORDER BY slug, id"
         );
-        let listing = with_pool!(self.db, pool => {
+        let listing = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             let organization: Option<PublicOrganization> =
                 sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
                     .bind(organization_slug)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *pool)
                     .await?;
             let organization = organization.ok_or(Error::NotFound("organization"))?;
             let team: Option<(crate::types::TeamId, String)> = sqlx::query_as(TEAM)
                 .bind(organization.id)
                 .bind(team_slug)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool)
                 .await?;
             let (team_id, team_name) = team.ok_or(Error::NotFound("team"))?;
             let hosts: Vec<PublicHost> = sqlx::query_as(MEMBERS)
                 .bind(organization.id)
                 .bind(team_id)
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
             let rows: Vec<crate::repo::event_types::Row> =
                 sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
                     .bind(organization.id)
                     .bind(team_id)
                     .bind(false)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool)
                     .await?;
             let event_types: Vec<EventType> = rows.into_iter().map(EventType::from).collect();
             let members = hosts

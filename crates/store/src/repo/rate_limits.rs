@@ -31,7 +31,7 @@ impl RateLimits<'_> {
         let expired_at =
             Timestamp::from_millisecond(now.as_millisecond().saturating_sub(window_ms))
                 .unwrap_or(now);
-        let (started_at, hits): (Timestamp, i64) = with_pool!(self.db, pool => {
+        let (started_at, hits): (Timestamp, i64) = with_pool!(self.db, crate::Tenant::Nobody, pool => {
             sqlx::query_as(SQL).bind(key).bind(now).bind(expired_at).fetch_one(pool).await?
         });
         Ok(Window { started_at, hits })
@@ -40,7 +40,7 @@ impl RateLimits<'_> {
     /// Forgets windows that started before `before`; returns how many.
     pub async fn sweep(&self, before: Timestamp) -> Result<u64, Error> {
         const SQL: &str = "DELETE FROM rate_limits WHERE window_start < $1";
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, crate::Tenant::Nobody, pool => {
             sqlx::query(SQL).bind(before).execute(pool).await?.rows_affected()
         }))
     }

@@ -59,7 +59,7 @@ impl Roles<'_> {
     /// All custom roles, by name. Any member may read them (they explain what people can do).
     pub async fn list(&self, scope: &Scope) -> Result<Vec<CustomRole>, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 ORDER BY name");
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .fetch_all(pool)
@@ -70,7 +70,7 @@ impl Roles<'_> {
 
     pub async fn get(&self, scope: &Scope, id: RoleId) -> Result<CustomRole, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(id)
@@ -98,7 +98,7 @@ impl Roles<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -152,7 +152,7 @@ impl Roles<'_> {
             return Ok(old);
         }
         new.updated_at = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let changed = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -197,7 +197,7 @@ impl Roles<'_> {
         const DELETE: &str = "DELETE FROM roles WHERE organization_id = $1 AND id = $2";
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let deleted = with_tx!(&mut tx, conn => {
             sqlx::query(UNASSIGN).bind(org).bind(id).execute(&mut *conn).await?;
             sqlx::query(DELETE).bind(org).bind(id).execute(conn).await?.rows_affected()

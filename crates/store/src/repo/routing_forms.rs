@@ -216,7 +216,7 @@ impl RoutingForms<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         write(&mut tx, &created, true).await?;
         audit::record_at(
             &mut tx,
@@ -271,7 +271,7 @@ impl RoutingForms<'_> {
             updated_at: Timestamp::now(),
             ..old.clone()
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         write(&mut tx, &new, false).await?;
         audit::record_at(
             &mut tx,
@@ -289,7 +289,7 @@ impl RoutingForms<'_> {
         let scope = &managed.scope;
         let id = managed.form.id;
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM routing_forms WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).execute(conn).await?;
@@ -310,7 +310,7 @@ impl RoutingForms<'_> {
         let sql = format!(
             "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 AND id = $2"
         );
-        let row: Option<FormRow> = with_pool!(self.db, pool => {
+        let row: Option<FormRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id)
                 .fetch_optional(pool).await?
         });
@@ -321,7 +321,7 @@ impl RoutingForms<'_> {
         let sql = format!(
             "SELECT {FORM_COLUMNS} FROM routing_forms WHERE organization_id = $1 ORDER BY name, id"
         );
-        let rows: Vec<FormRow> = with_pool!(self.db, pool => {
+        let rows: Vec<FormRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id())
                 .fetch_all(pool).await?
         });
@@ -331,7 +331,7 @@ impl RoutingForms<'_> {
     /// A form and the right to fill it in, for whoever holds its id.
     pub async fn public(&self, id: RoutingFormId) -> Result<PublicForm, Error> {
         let sql = format!("SELECT {FORM_COLUMNS} FROM routing_forms WHERE id = $1");
-        let row: Option<FormRow> = with_pool!(self.db, pool => {
+        let row: Option<FormRow> = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?
         });
         Ok(PublicForm {
@@ -358,7 +358,7 @@ impl RoutingForms<'_> {
             booking_id: None,
             created_at: Timestamp::now(),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO routing_submissions (organization_id, id, form_id, answers, matched, \
@@ -392,7 +392,7 @@ impl RoutingForms<'_> {
             "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
              WHERE organization_id = $1 AND form_id = $2 ORDER BY created_at DESC, id DESC LIMIT 500"
         );
-        let rows: Vec<SubmissionRow> = with_pool!(self.db, pool => {
+        let rows: Vec<SubmissionRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(form)
                 .fetch_all(pool).await?
         });
@@ -409,7 +409,7 @@ impl RoutingForms<'_> {
             "SELECT {SUBMISSION_COLUMNS} FROM routing_submissions \
              WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL"
         );
-        let row: Option<SubmissionRow> = with_pool!(self.db, pool => {
+        let row: Option<SubmissionRow> = with_pool!(self.db, org, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(pool).await?
         });
         row.map(submission_of)

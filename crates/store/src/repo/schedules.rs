@@ -87,7 +87,7 @@ impl Schedules<'_> {
         fields: ScheduleFields,
     ) -> Result<Schedule, Error> {
         let scope = grant.scope();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let org = scope.organization_id();
         let existing: i64 = with_tx!(&mut tx, conn => {
             sqlx::query_scalar("SELECT COUNT(*) FROM schedules WHERE organization_id = $1 AND user_id = $2")
@@ -145,7 +145,7 @@ impl Schedules<'_> {
 
     pub async fn get(&self, scope: &Scope, id: ScheduleId) -> Result<Schedule, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
         row.map(Schedule::from).ok_or(Error::NotFound("schedule"))
@@ -158,7 +158,7 @@ impl Schedules<'_> {
         user_id: UserId,
     ) -> Result<Option<Schedule>, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 AND user_id = $2 AND is_default");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(user_id).fetch_optional(pool).await?
         });
         Ok(row.map(Schedule::from))
@@ -173,7 +173,7 @@ impl Schedules<'_> {
         let sql = format!(
             "{SELECT} WHERE organization_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY name, id"
         );
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(user_id).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(Schedule::from).collect())
@@ -189,7 +189,7 @@ impl Schedules<'_> {
     ) -> Result<Schedule, Error> {
         let scope = grant.scope();
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let is_default = fields.is_default || old.is_default;
         if is_default && !old.is_default {
             clear_default(&mut tx, scope, old.user_id).await?;
@@ -249,7 +249,7 @@ impl Schedules<'_> {
         if old.is_default {
             return Err(Error::Conflict("is_default"));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("UPDATE event_types SET schedule_id = NULL WHERE organization_id = $1 AND schedule_id = $2")
                 .bind(scope.organization_id()).bind(id).execute(&mut *conn).await?;

@@ -24,7 +24,7 @@ pub struct SchedulingDefaultsRepo<'a> {
 impl SchedulingDefaultsRepo<'_> {
     /// The user's defaults; all zero (and no interval) until they set some.
     pub async fn get(&self, scope: &Scope, user: UserId) -> Result<SchedulingDefaults, Error> {
-        let row: Option<(i32, i32, i32, Option<i32>)> = with_pool!(self.db, pool => {
+        let row: Option<(i32, i32, i32, Option<i32>)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(
                 "SELECT buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  interval_minutes FROM scheduling_defaults WHERE organization_id = $1 AND user_id = $2",
@@ -50,7 +50,7 @@ impl SchedulingDefaultsRepo<'_> {
     ) -> Result<SchedulingDefaults, Error> {
         let scope = grant.scope();
         let old = self.get(scope, user).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO scheduling_defaults (organization_id, user_id, buffer_before_minutes, \

@@ -158,7 +158,7 @@ impl Sessions<'_> {
             return Ok(None);
         };
         let id = SessionId(id);
-        let row: Option<AuthRow> = with_pool!(self.db, pool => {
+        let row: Option<AuthRow> = with_pool!(self.db, org, pool => {
             sqlx::query_as(SQL).bind(org).bind(id).fetch_optional(pool).await?
         });
         let Some(row) = row else { return Ok(None) };
@@ -172,7 +172,7 @@ impl Sessions<'_> {
         }
         // Written at most once a minute: a write per request would serialize SQLite readers.
         if now.as_millisecond() - row.last_seen_at.as_millisecond() > 60_000 {
-            with_pool!(self.db, pool => {
+            with_pool!(self.db, org, pool => {
                 sqlx::query(TOUCH).bind(org).bind(id).bind(now).execute(pool).await?;
             });
         }
@@ -194,7 +194,7 @@ impl Sessions<'_> {
             ip, user_agent FROM sessions WHERE organization_id = $1 AND user_id = $2 \
             ORDER BY created_at DESC, id DESC";
         let user = scope.actor().user_id().ok_or(Error::NotFound("user"))?;
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(user).fetch_all(pool).await?
         }))
     }
@@ -205,7 +205,7 @@ impl Sessions<'_> {
         const SQL: &str = "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $4) \
             WHERE organization_id = $1 AND id = $2 AND user_id = $3";
         let user = scope.actor().user_id().ok_or(Error::NotFound("session"))?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let changed = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())
@@ -250,7 +250,7 @@ impl Sessions<'_> {
             Actor::ApiKey { user_id, .. } => (user_id, None),
             _ => return Err(Error::NotFound("user")),
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let revoked = revoke_all_in(&mut tx, scope.organization_id(), user, keep).await?;
         if revoked > 0 {
             audit::record_at(

@@ -116,7 +116,7 @@ impl Teams<'_> {
         let Some(user_id) = scope.actor().user_id() else {
             return Ok(None);
         };
-        let role: Option<String> = with_pool!(self.db, pool => {
+        let role: Option<String> = with_pool!(self.db, scope, pool => {
             sqlx::query_scalar(SQL)
                 .bind(scope.organization_id())
                 .bind(id)
@@ -135,7 +135,7 @@ impl Teams<'_> {
     pub async fn list(&self, grant: &Granted<can::ReadTeams>) -> Result<Vec<Team>, Error> {
         let sql =
             format!("{SELECT} WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY slug");
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, grant, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(grant.scope().organization_id())
                 .fetch_all(pool)
@@ -145,7 +145,7 @@ impl Teams<'_> {
 
     pub async fn get(&self, grant: &Granted<can::ReadTeams>, id: TeamId) -> Result<Team, Error> {
         let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
-        let team: Option<Team> = with_pool!(self.db, pool => {
+        let team: Option<Team> = with_pool!(self.db, grant, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(grant.scope().organization_id())
                 .bind(id)
@@ -171,7 +171,7 @@ impl Teams<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(grant).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(grant.scope().organization_id())
@@ -205,7 +205,7 @@ impl Teams<'_> {
         const SQL: &str = "UPDATE teams SET slug = $3, name = $4, updated_at = $5 \
             WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
         let old: Option<Team> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
@@ -252,7 +252,7 @@ impl Teams<'_> {
         const SQL: &str = "UPDATE teams SET deleted_at = $3, updated_at = $3, \
             deleted_slug = slug, slug = $4 \
             WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(grant).await?;
         let deleted = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(grant.scope().organization_id())
@@ -280,7 +280,7 @@ impl Teams<'_> {
         const SQL: &str = "SELECT user_id, role, created_at FROM team_members \
             WHERE organization_id = $1 AND team_id = $2 ORDER BY created_at, user_id";
         self.get(grant, id).await?;
-        let rows: Vec<(UserId, String, Timestamp)> = with_pool!(self.db, pool => {
+        let rows: Vec<(UserId, String, Timestamp)> = with_pool!(self.db, grant, pool => {
             sqlx::query_as(SQL)
                 .bind(grant.scope().organization_id())
                 .bind(id)
@@ -316,7 +316,7 @@ impl Teams<'_> {
                     WHERE organization_id = $1 AND id = $3 AND deleted_at IS NULL)";
         let org = scope.organization_id();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(org).await?;
         // Checked first so each missing thing is named (a foreign key error would not say).
         let (teams, users): (i64, i64) = with_tx!(&mut tx, conn => {
             sqlx::query_as(EXISTS).bind(org).bind(id).bind(user_id).fetch_one(conn).await?
@@ -357,7 +357,7 @@ impl Teams<'_> {
         let (scope, id) = (&team.scope, team.id);
         const SQL: &str = "DELETE FROM team_members \
             WHERE organization_id = $1 AND team_id = $2 AND user_id = $3";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let deleted = with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(scope.organization_id())

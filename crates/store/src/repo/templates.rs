@@ -46,7 +46,7 @@ impl Templates<'_> {
             "SELECT {COLUMNS} FROM message_templates WHERE organization_id = $1 \
              ORDER BY event, channel"
         );
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).fetch_all(pool).await?
         }))
     }
@@ -72,7 +72,7 @@ impl Templates<'_> {
             "SELECT {COLUMNS} FROM message_templates \
              WHERE organization_id = $1 AND event = $2 AND channel = $3"
         );
-        Ok(with_pool!(self.db, pool => {
+        Ok(with_pool!(self.db, organization_id, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(organization_id).bind(event).bind(channel)
                 .fetch_optional(pool).await?
@@ -90,7 +90,7 @@ impl Templates<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old: Option<StoredTemplate> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM message_templates \
@@ -145,7 +145,7 @@ impl Templates<'_> {
     ) -> Result<bool, Error> {
         let scope = grant.scope();
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old: Option<StoredTemplate> = with_tx!(&mut tx, conn => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM message_templates \

@@ -274,7 +274,7 @@ impl Users<'_> {
     pub async fn get(&self, scope: &Scope, id: UserId) -> Result<User, Error> {
         let sql =
             const_format_select("WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(id)
@@ -288,7 +288,7 @@ impl Users<'_> {
     pub async fn find_by_email(&self, scope: &Scope, email: &str) -> Result<Option<User>, Error> {
         let sql =
             const_format_select("WHERE organization_id = $1 AND email = $2 AND deleted_at IS NULL");
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .bind(email.to_lowercase())
@@ -303,7 +303,7 @@ impl Users<'_> {
         let sql = const_format_select(
             "WHERE organization_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
         );
-        let rows: Vec<Row> = with_pool!(self.db, pool => {
+        let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id())
                 .fetch_all(pool)
@@ -334,7 +334,7 @@ impl Users<'_> {
             UserStatus::Invited,
         );
         user.custom_role_id = invite.custom_role_id;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         check_role(&mut tx, org, user.custom_role_id).await?;
         insert_row(&mut tx, &user).await?;
         let token =
@@ -397,7 +397,7 @@ impl Users<'_> {
             custom_role_id = $9, status = $10, updated_at = $11, phone = $12 \
             WHERE organization_id = $1 AND id = $2";
         let org = scope.organization_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old = get_in(&mut tx, org, id).await?;
         let mut new = old.clone();
         let p = changes.profile;
@@ -507,7 +507,7 @@ impl Users<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let old = get_in(&mut tx, org, id).await?;
         // Unique per organization like any address, and never deliverable (RFC 2606).
         let placeholder = format!("{id}@deleted.invalid");

@@ -298,7 +298,7 @@ impl Webhooks<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(org)
@@ -332,7 +332,7 @@ impl Webhooks<'_> {
             "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE organization_id = $1 \
              ORDER BY id"
         );
-        let rows: Vec<SubscriptionRow> = with_pool!(self.db, pool => {
+        let rows: Vec<SubscriptionRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(Subscription::from).collect())
@@ -347,7 +347,7 @@ impl Webhooks<'_> {
             "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
              WHERE organization_id = $1 AND id = $2"
         );
-        let row: Option<SubscriptionRow> = with_pool!(self.db, pool => {
+        let row: Option<SubscriptionRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
         row.map(Subscription::from)
@@ -382,7 +382,7 @@ impl Webhooks<'_> {
             updated_at: Timestamp::now(),
             ..old.clone()
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(org).bind(id).bind(&new.url).bind(&new.description).bind(Json(&new.events))
@@ -409,7 +409,7 @@ impl Webhooks<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         let old = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM webhook_subscriptions WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(id).execute(conn).await?;
@@ -439,7 +439,7 @@ impl Webhooks<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL).bind(org).bind(id).bind(secret).bind(previous_until).bind(Timestamp::now())
                 .execute(conn).await?;
@@ -474,13 +474,13 @@ impl Webhooks<'_> {
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries \
              WHERE organization_id = $1 AND subscription_id = $2 ORDER BY id DESC LIMIT $3"
         );
-        let rows: Vec<DeliveryRow> = with_pool!(self.db, pool => {
+        let rows: Vec<DeliveryRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(subscription).bind(i64::from(limit)).fetch_all(pool).await?
         });
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let delivery = Delivery::try_from(row)?;
-            let attempts: Vec<AttemptRow> = with_pool!(self.db, pool => {
+            let attempts: Vec<AttemptRow> = with_pool!(self.db, scope, pool => {
                 sqlx::query_as(
                     "SELECT id, delivery_id, attempted_at, status_code, duration_ms, response_body, error \
                      FROM webhook_attempts WHERE organization_id = $1 AND delivery_id = $2 \
@@ -515,7 +515,7 @@ impl Webhooks<'_> {
             previous_secret: Option<String>,
             previous_secret_expires_at: Option<Timestamp>,
         }
-        let row: Option<Row> = with_pool!(self.db, pool => {
+        let row: Option<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(SQL).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
         let row = row.ok_or(Error::NotFound("webhook delivery"))?;
@@ -546,7 +546,7 @@ impl Webhooks<'_> {
     ) -> Result<WebhookDeliveryId, Error> {
         let scope = grant.scope();
         self.get(scope, subscription).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         let id = insert_delivery(
             &mut tx,
             scope.organization_id(),
@@ -576,7 +576,7 @@ impl Webhooks<'_> {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         const UPDATE: &str = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, \
             last_status_code = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2";
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(organization_id).await?;
         // Losing this record to a database crash only sends the message again, with the
         // same webhook-id, which receivers deduplicate.
         tx.flush_lazily().await?;

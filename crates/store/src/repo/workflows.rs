@@ -286,7 +286,7 @@ impl Workflows<'_> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(org).bind(workflow.id).bind(&workflow.name).bind(workflow.active)
@@ -312,10 +312,10 @@ impl Workflows<'_> {
         let sql = format!(
             "SELECT {COLUMNS} FROM workflows WHERE organization_id = $1 ORDER BY created_at, id"
         );
-        let rows: Vec<WorkflowRow> = with_pool!(self.db, pool => {
+        let rows: Vec<WorkflowRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).fetch_all(pool).await?
         });
-        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, pool => {
+        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(
                 "SELECT workflow_id, status, COUNT(*) FROM workflow_runs WHERE organization_id = $1 \
                  GROUP BY workflow_id, status",
@@ -334,11 +334,11 @@ impl Workflows<'_> {
 
     pub async fn get(&self, scope: &Scope, id: WorkflowId) -> Result<(Workflow, Totals), Error> {
         let sql = format!("SELECT {COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2");
-        let row: Option<WorkflowRow> = with_pool!(self.db, pool => {
+        let row: Option<WorkflowRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
         let workflow = Workflow::from(row.ok_or(Error::NotFound("workflow"))?);
-        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, pool => {
+        let counts: Vec<(WorkflowId, String, i64)> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(
                 "SELECT workflow_id, status, COUNT(*) FROM workflow_runs \
                  WHERE organization_id = $1 AND workflow_id = $2 GROUP BY workflow_id, status",
@@ -350,7 +350,7 @@ impl Workflows<'_> {
 
     /// The sealed secret that signs the workflow's webhook calls.
     pub async fn secret(&self, scope: &Scope, id: WorkflowId) -> Result<String, Error> {
-        let secret: Option<String> = with_pool!(self.db, pool => {
+        let secret: Option<String> = with_pool!(self.db, scope, pool => {
             sqlx::query_scalar("SELECT secret FROM workflows WHERE organization_id = $1 AND id = $2")
                 .bind(scope.organization_id()).bind(id).fetch_optional(pool).await?
         });
@@ -381,7 +381,7 @@ impl Workflows<'_> {
             updated_at: Timestamp::now(),
             ..old.clone()
         };
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(SQL)
                 .bind(org).bind(id).bind(&new.name).bind(new.active).bind(&new.trigger)
@@ -410,7 +410,7 @@ impl Workflows<'_> {
         let scope = grant.scope();
         let org = scope.organization_id();
         let (old, _) = self.get(scope, id).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM workflows WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(id).execute(conn).await?;
@@ -434,7 +434,7 @@ impl Workflows<'_> {
             "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE organization_id = $1 AND workflow_id = $2 \
              ORDER BY created_at DESC, id DESC LIMIT $3"
         );
-        let rows: Vec<RunRow> = with_pool!(self.db, pool => {
+        let rows: Vec<RunRow> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization_id()).bind(id).bind(i64::from(limit))
                 .fetch_all(pool).await?
@@ -454,7 +454,7 @@ impl Workflows<'_> {
     ) -> Result<Run, Error> {
         let org = scope.organization_id();
         let now = Timestamp::now();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {
             sqlx::query(
                 "INSERT INTO workflow_runs (organization_id, id, workflow_id, job_id, booking_id, \
@@ -485,7 +485,7 @@ impl Workflows<'_> {
         status: &str,
         outcomes: &[ActionOutcome],
     ) -> Result<(), Error> {
-        with_pool!(self.db, pool => {
+        with_pool!(self.db, scope, pool => {
             sqlx::query(
                 "UPDATE workflow_runs SET status = $3, outcomes = $4, updated_at = $5 \
                  WHERE organization_id = $1 AND id = $2",
@@ -597,7 +597,7 @@ impl Workflows<'_> {
         event_type: EventTypeId,
     ) -> Result<RunContext, Error> {
         let org = scope.organization_id();
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.begin_read(scope).await?;
         let host: crate::repo::messages::Person = with_tx!(&mut tx, conn => {
             sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(host).fetch_one(conn).await?
