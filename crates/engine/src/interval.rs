@@ -123,19 +123,27 @@ pub fn normalize(items: &mut Vec<Interval>) {
     if !items.is_sorted_by_key(|i| i.start) {
         items.sort_unstable_by_key(|i| i.start);
     }
-    let mut kept = 0usize;
+    // `open` is the merged interval being grown; `kept` intervals before it are final.
+    let mut kept = 0;
+    let mut open: Option<Interval> = None;
     for n in 0..items.len() {
         let item = items[n];
         if item.is_empty() {
             continue;
         }
-        match kept.checked_sub(1).map(|last| &mut items[last]) {
+        match &mut open {
             Some(last) if item.start <= last.end => last.end = last.end.max(item.end),
             _ => {
-                items[kept] = item;
-                kept += 1;
+                if let Some(done) = open.replace(item) {
+                    items[kept] = done;
+                    kept += 1;
+                }
             }
         }
+    }
+    if let Some(done) = open {
+        items[kept] = done;
+        kept += 1;
     }
     items.truncate(kept);
 }

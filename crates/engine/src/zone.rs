@@ -85,6 +85,9 @@ pub struct ZoneCursor<'tz> {
     /// The current segment and, when it came from `table`, its index there.
     segment: Segment,
     index: Option<usize>,
+    /// The part of the segment farther than [`TRANSITION_REACH`] from both its ends, where a
+    /// wall-clock time converts with the segment's offset alone.
+    far: (i64, i64),
 }
 
 impl<'tz> ZoneCursor<'tz> {
@@ -105,6 +108,7 @@ impl<'tz> ZoneCursor<'tz> {
                 offset: 0,
             },
             index: None,
+            far: (0, 0),
         }
     }
 
@@ -145,8 +149,7 @@ impl<'tz> ZoneCursor<'tz> {
     }
 
     fn far_from_transitions(&self, at: i64) -> bool {
-        self.segment.start.saturating_add(TRANSITION_REACH) <= at
-            && at < self.segment.end.saturating_sub(TRANSITION_REACH)
+        self.far.0 <= at && at < self.far.1
     }
 
     /// When the table shows exactly one transition within reach of `at` (which lies in the
@@ -197,6 +200,10 @@ impl<'tz> ZoneCursor<'tz> {
             self.segment = segment_at(self.tz, at)?;
             self.index = None;
         }
+        self.far = (
+            self.segment.start.saturating_add(TRANSITION_REACH),
+            self.segment.end.saturating_sub(TRANSITION_REACH),
+        );
         Some(())
     }
 

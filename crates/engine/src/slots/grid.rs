@@ -1,7 +1,7 @@
 //! Rule 5: the start grid in each free interval, with the range and the booking window applied.
 
 use super::Plan;
-use crate::instant::{Instant, MINUTE};
+use crate::instant::{HOUR, Instant, MINUTE};
 use crate::interval::Interval;
 use crate::zone::ZoneCursor;
 
@@ -37,11 +37,12 @@ impl Grid {
 
     /// The first whole minute at or after `from` (itself a whole minute) whose local minute of
     /// the hour in the event's zone is divisible by `g`.
+    #[inline]
     fn align(&self, from: Instant, clock: &mut ZoneCursor<'_>) -> Option<Instant> {
         if self.minutes == 1 {
             return Some(from);
         }
-        let minute_of_hour = |local: i64| local.div_euclid(MINUTE).rem_euclid(60);
+        let minute_of_hour = |local: i64| local.rem_euclid(HOUR) / MINUTE;
         let local = clock.local_at(from)?;
         let wait = i64::from(self.wait[minute_of_hour(local) as usize]);
         let candidate = from.plus(wait * MINUTE);

@@ -156,12 +156,13 @@ impl Collector<'_> {
         for (rank, mine) in ranks {
             let host = by_id[rank];
             for run in &runs[mine] {
-                let mut bucket = run.first as usize;
-                for _ in 0..run.count {
-                    let place = &mut counts[bucket];
+                let places = counts[run.first as usize..]
+                    .iter_mut()
+                    .step_by(stride)
+                    .take(run.count as usize);
+                for place in places {
                     out.host_lists[*place as usize] = host;
                     *place += 1;
-                    bucket += stride;
                 }
             }
         }

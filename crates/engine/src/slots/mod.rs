@@ -96,8 +96,9 @@ impl Slots {
         let total: usize = runs.iter().map(|&(_, count)| count as usize).sum();
         self.starts.reserve_exact(total);
         for &(first, count) in runs {
+            // No overflow: every start of a run is before the range's end.
             self.starts
-                .extend((0..i64::from(count)).map(|k| first.plus(k * step)));
+                .extend((0..i64::from(count)).map(|k| Instant(first.0 + k * step)));
         }
     }
 
