@@ -113,6 +113,7 @@ impl<'tz> ZoneCursor<'tz> {
     }
 
     /// The UTC offset in seconds at `at`, or `None` outside jiff's range of years.
+    #[inline]
     pub fn offset_at(&mut self, at: Instant) -> Option<i64> {
         if !(self.segment.start <= at.0 && at.0 < self.segment.end) {
             self.seek(at.0)?;
@@ -126,11 +127,13 @@ impl<'tz> ZoneCursor<'tz> {
     }
 
     /// Wall-clock civil seconds at `at`.
+    #[inline]
     pub fn local_at(&mut self, at: Instant) -> Option<i64> {
         Some(at.0 + self.offset_at(at)?)
     }
 
     /// The instant of a wall-clock time by the compatible rule.
+    #[inline]
     pub fn instant_of_local(&mut self, civil: i64) -> Option<Instant> {
         let guess = civil - self.segment.offset;
         if !self.far_from_transitions(guess) {
@@ -148,6 +151,7 @@ impl<'tz> ZoneCursor<'tz> {
         Some(Instant(civil - self.segment.offset))
     }
 
+    #[inline]
     fn far_from_transitions(&self, at: i64) -> bool {
         self.far.0 <= at && at < self.far.1
     }
@@ -294,6 +298,51 @@ mod tests {
                 let at = ours.expect("in range");
                 let expected = i64::from(tz.to_offset(at.to_jiff().expect("in range")).seconds());
                 assert_eq!(cursor.offset_at(at), Some(expected));
+            }
+        }
+    }
+
+    /// The table's arithmetic around transitions against jiff's compatible conversion, every
+    /// 11 minutes through years with DST changes, historic offsets with seconds, a zone that
+    /// skipped a day (Apia, 2011) and 30-minute changes.
+    #[test]
+    fn table_conversions_agree_with_jiff() {
+        let spans = [(1890, 1893), (1940, 1947), (2010, 2013), (2026, 2028)];
+        for name in [
+            "Europe/Berlin",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "Pacific/Apia",
+            "America/St_Johns",
+            "Europe/Dublin",
+            "Asia/Kathmandu",
+            "Africa/Casablanca",
+            "Antarctica/Troll",
+        ] {
+            let tz = zone(name);
+            for (from, to) in spans {
+                let (start, end) = (civil(from, 1, 1, 0, 0), civil(to, 1, 1, 0, 0));
+                let mut table = Vec::new();
+                push_segments(&tz, start - 8 * DAY, end + 8 * DAY, &mut table);
+                let mut cursor = ZoneCursor::with_table(&tz, &table);
+                let mut local = start;
+                while local < end {
+                    let expected = cursor.instant_of_local_near_transition(local);
+                    assert_eq!(
+                        cursor.instant_of_local(local),
+                        expected,
+                        "{name} at civil {local}"
+                    );
+                    let at = expected.expect("in range");
+                    let offset = tz.to_offset(at.to_jiff().expect("in range")).seconds();
+                    assert_eq!(
+                        cursor.offset_at(at),
+                        Some(i64::from(offset)),
+                        "{name} at {at}"
+                    );
+                    local += 11 * MINUTE;
+                }
             }
         }
     }

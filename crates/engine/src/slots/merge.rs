@@ -156,13 +156,18 @@ impl Collector<'_> {
         for (rank, mine) in ranks {
             let host = by_id[rank];
             for run in &runs[mine] {
-                let places = counts[run.first as usize..]
-                    .iter_mut()
-                    .step_by(stride)
-                    .take(run.count as usize);
-                for place in places {
-                    out.host_lists[*place as usize] = host;
-                    *place += 1;
+                let (first, count) = (run.first as usize, run.count as usize);
+                if stride == 1 {
+                    // The common case (the interval is the grid): contiguous buckets.
+                    for place in &mut counts[first..first + count] {
+                        out.host_lists[*place as usize] = host;
+                        *place += 1;
+                    }
+                } else {
+                    for place in counts[first..].iter_mut().step_by(stride).take(count) {
+                        out.host_lists[*place as usize] = host;
+                        *place += 1;
+                    }
                 }
             }
         }

@@ -396,11 +396,7 @@ impl<'r> Plan<'r> {
     ) {
         for (n, &index) in owner.iter().enumerate() {
             let host = &self.request.hosts[index as usize];
-            lists.blocked.clear();
-            lists
-                .blocked
-                .extend(padded_blocks(&self.request.event, host));
-            interval::normalize(&mut lists.blocked);
+            blocked_time(&self.request.event, host, &mut lists.blocked);
             let mut clock = zones.host_cursor(self.request, index as usize);
             hours::working_hours_into(host, &mut clock, span, &mut lists.hours);
             if n == 0 {
@@ -417,6 +413,19 @@ impl<'r> Plan<'r> {
             }
         }
     }
+}
+
+/// Rule 2: a host's blocked time, normalized, into `out`.
+fn blocked_time(event: &EventType, host: &Host, out: &mut Vec<Interval>) {
+    out.clear();
+    if event.buffer_before_minutes == 0 && event.buffer_after_minutes == 0 {
+        // Busy time blocks exactly itself: copied, not mapped.
+        out.extend_from_slice(&host.busy);
+        out.extend(padded_blocks(event, host).skip(host.busy.len()));
+    } else {
+        out.extend(padded_blocks(event, host));
+    }
+    interval::normalize(out);
 }
 
 /// Rule 2: each busy interval and booking, widened by the buffers that keep meetings apart.
