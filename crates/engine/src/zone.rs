@@ -2,7 +2,9 @@
 //!
 //! A zone's UTC offset is constant between transitions, and the engine asks about instants that
 //! mostly move forward. [`ZoneCursor`] remembers the segment between two transitions that the
-//! last question fell into, so most lookups are two comparisons; jiff answers the rest.
+//! last question fell into, so most lookups are two comparisons. New segments come from a table
+//! read from jiff once per computation ([`push_segments`]); jiff answers what the table does not
+//! reach, and conversions next to two transitions at once.
 //!
 //! Local wall-clock times are "civil seconds": seconds since 1970-01-01T00:00:00 on the wall
 //! clock, with no zone attached. The conversion to an instant follows the *compatible* rule of
