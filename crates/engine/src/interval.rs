@@ -53,18 +53,8 @@ impl IntervalSet {
     /// Normalizes any list of intervals: empty ones are dropped, overlapping or touching ones
     /// merged. Linear when the input is already sorted by start.
     pub fn from_intervals(mut items: Vec<Interval>) -> IntervalSet {
-        items.retain(|i| !i.is_empty());
-        if !items.is_sorted_by_key(|i| i.start) {
-            items.sort_unstable_by_key(|i| i.start);
-        }
-        let mut merged: Vec<Interval> = Vec::with_capacity(items.len());
-        for item in items {
-            match merged.last_mut() {
-                Some(last) if item.start <= last.end => last.end = last.end.max(item.end),
-                _ => merged.push(item),
-            }
-        }
-        IntervalSet { items: merged }
+        normalize(&mut items);
+        IntervalSet { items }
     }
 
     pub fn as_slice(&self) -> &[Interval] {
@@ -100,77 +90,125 @@ impl IntervalSet {
     }
 
     pub fn intersection(&self, other: &IntervalSet) -> IntervalSet {
-        let (a, b) = (&self.items, &other.items);
-        let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
-        while i < a.len() && j < b.len() {
-            let start = a[i].start.max(b[j].start);
-            let end = a[i].end.min(b[j].end);
-            if start < end {
-                out.push(Interval { start, end });
-            }
-            if a[i].end <= b[j].end {
-                i += 1;
-            } else {
-                j += 1;
-            }
-        }
-        IntervalSet { items: out }
+        let mut items = Vec::new();
+        intersection_into(&self.items, &other.items, &mut items);
+        IntervalSet { items }
     }
 
     /// `self` minus every point of `other`.
     pub fn difference(&self, other: &IntervalSet) -> IntervalSet {
-        let cut = &other.items;
-        let mut out = Vec::with_capacity(self.items.len());
-        let mut j = 0;
-        for item in &self.items {
-            let mut start = item.start;
-            while j < cut.len() && cut[j].end <= start {
-                j += 1;
-            }
-            let mut k = j;
-            while k < cut.len() && cut[k].start < item.end {
-                if cut[k].start > start {
-                    out.push(Interval {
-                        start,
-                        end: cut[k].start,
-                    });
-                }
-                start = start.max(cut[k].end);
-                if start >= item.end {
-                    break;
-                }
-                k += 1;
-            }
-            if start < item.end {
-                out.push(Interval {
-                    start,
-                    end: item.end,
-                });
-            }
-        }
-        IntervalSet { items: out }
+        let mut items = Vec::with_capacity(self.items.len());
+        difference_into(&self.items, &other.items, &mut items);
+        IntervalSet { items }
     }
 
     /// Keeps only the parts inside `bounds`.
     pub fn clip(mut self, bounds: Interval) -> IntervalSet {
-        self.items
-            .retain(|i| i.end > bounds.start && i.start < bounds.end);
-        for item in &mut self.items {
-            item.start = item.start.max(bounds.start);
-            item.end = item.end.min(bounds.end);
-        }
-        self.items.retain(|i| !i.is_empty());
+        clip(&mut self.items, bounds);
         self
     }
 
     /// Whether one interval of the set contains all of `probe`.
     pub fn covers(&self, probe: Interval) -> bool {
-        let idx = self.items.partition_point(|i| i.end < probe.end);
-        self.items
-            .get(idx)
-            .is_some_and(|i| i.contains_interval(&probe))
+        covers(&self.items, probe)
     }
+}
+
+// The operations on plain lists, so that the slot computation can run them in buffers it keeps
+// between calls. "Normalized" lists are what an `IntervalSet` holds.
+
+/// Makes a list normalized in place: empty intervals dropped, sorted by start (a linear check
+/// when it already is), overlapping or touching ones merged.
+pub fn normalize(items: &mut Vec<Interval>) {
+    if !items.is_sorted_by_key(|i| i.start) {
+        items.sort_unstable_by_key(|i| i.start);
+    }
+    // `open` is the merged interval being grown; `kept` intervals before it are final.
+    let mut kept = 0;
+    let mut open: Option<Interval> = None;
+    for n in 0..items.len() {
+        let item = items[n];
+        if item.is_empty() {
+            continue;
+        }
+        match &mut open {
+            Some(last) if item.start <= last.end => last.end = last.end.max(item.end),
+            _ => {
+                if let Some(done) = open.replace(item) {
+                    items[kept] = done;
+                    kept += 1;
+                }
+            }
+        }
+    }
+    if let Some(done) = open {
+        items[kept] = done;
+        kept += 1;
+    }
+    items.truncate(kept);
+}
+
+/// Appends `a ∩ b` of two normalized lists to `out`.
+pub fn intersection_into(a: &[Interval], b: &[Interval], out: &mut Vec<Interval>) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let start = a[i].start.max(b[j].start);
+        let end = a[i].end.min(b[j].end);
+        if start < end {
+            out.push(Interval { start, end });
+        }
+        if a[i].end <= b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+}
+
+/// Appends `items` minus every point of `cut` (both normalized) to `out`.
+pub fn difference_into(items: &[Interval], cut: &[Interval], out: &mut Vec<Interval>) {
+    let mut j = 0;
+    for item in items {
+        let mut start = item.start;
+        while j < cut.len() && cut[j].end <= start {
+            j += 1;
+        }
+        let mut k = j;
+        while k < cut.len() && cut[k].start < item.end {
+            if cut[k].start > start {
+                out.push(Interval {
+                    start,
+                    end: cut[k].start,
+                });
+            }
+            start = start.max(cut[k].end);
+            if start >= item.end {
+                break;
+            }
+            k += 1;
+        }
+        if start < item.end {
+            out.push(Interval {
+                start,
+                end: item.end,
+            });
+        }
+    }
+}
+
+/// Keeps only the parts of a normalized list inside `bounds`.
+pub fn clip(items: &mut Vec<Interval>, bounds: Interval) {
+    items.retain_mut(|i| {
+        i.start = i.start.max(bounds.start);
+        i.end = i.end.min(bounds.end);
+        !i.is_empty()
+    });
+}
+
+/// Whether one interval of a normalized list contains all of `probe`.
+pub fn covers(items: &[Interval], probe: Interval) -> bool {
+    let idx = items.partition_point(|i| i.end < probe.end);
+    items.get(idx).is_some_and(|i| i.contains_interval(&probe))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub use interval::{Interval, IntervalSet};
 pub use model::{
     Booking, DateOverride, EventType, Host, Kind, LocalWindow, SlotRequest, WeeklyHours,
 };
-pub use slots::{Slot, Slots, compute_slots};
+pub use slots::{Scratch, Slot, Slots, compute_slots, compute_slots_into};
 
 /// Runs the `rendezvous slots` contract on one JSON document: the output document on success,
 /// else the problems as `PATH: REASON` lines in document order.
