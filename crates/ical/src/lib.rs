@@ -14,6 +14,7 @@ pub mod parse;
 pub mod rrule;
 pub mod value;
 pub mod write;
+pub mod zones;
 
 pub use busy::{BusyTime, busy_times};
 pub use parse::{Component, Property, parse};
