@@ -166,6 +166,8 @@ struct Timing {
     local: DateTime,
     zone: TimeZone,
     all_day: bool,
+    /// Neither a date nor tied to a zone: read in the host's.
+    floating: bool,
     length: Length,
 }
 
@@ -325,6 +327,7 @@ impl Series<'_, '_> {
             (l, z.clone())
         };
         let all_day = matches!(start, When::Date(_));
+        let floating = matches!(start, When::Floating(_));
         let length = if let Some(end) = end {
             match (&end, all_day) {
                 (When::Date(d), true) => Length::Days((*d - local.date()).get_days().into()),
@@ -369,6 +372,7 @@ impl Series<'_, '_> {
             local,
             zone,
             all_day,
+            floating,
             length,
         })
     }
@@ -460,6 +464,12 @@ impl Series<'_, '_> {
         let last_local = until.to_zoned(zone.clone()).datetime();
 
         let mut starts = self.rule_starts(master, &timing, from_local, last_local);
+        if timing.all_day {
+            // A rule with times of day (BYHOUR, HOURLY) on an all-day event names days.
+            for start in &mut starts {
+                *start = start.date().to_datetime(Time::midnight());
+            }
+        }
         let mut own_length: BTreeMap<DateTime, Length> = BTreeMap::new();
         for rdate in master.properties_named("RDATE") {
             for value in When::all_of(rdate, self.reader.zones) {
@@ -625,7 +635,7 @@ impl Series<'_, '_> {
         timing: &'t Timing,
     ) -> Box<dyn Fn(DateTime) -> bool + 't> {
         let zone = &timing.zone;
-        let floating = timing.zone == *self.reader.host && !timing.all_day;
+        let floating = timing.floating;
         match rule.until.clone() {
             None => Box::new(|_| true),
             Some(Until::Date(d)) => {

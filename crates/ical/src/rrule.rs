@@ -72,11 +72,13 @@ pub struct Parsed {
     pub lenient: Vec<String>,
 }
 
-/// Periods walked for one rule before giving up (a rule whose BY parts never match, or a
-/// COUNT that would take longer than this to count): about 27 years of a daily rule.
-pub const MAX_PERIODS: u32 = 10_000;
-/// At most this many occurrences are produced for one rule in one window.
-pub const MAX_OCCURRENCES: usize = 100_000;
+/// Periods walked for one rule before giving up: a COUNT counted from a DTSTART this many
+/// periods before the window (nearly four years of a MINUTELY rule, 5,000 years of a daily
+/// one). Rules without COUNT start walking just before the window.
+pub const MAX_PERIODS: u32 = 2_000_000;
+/// At most this many occurrences are produced for one rule in one window (a year of a
+/// MINUTELY rule is 525,600).
+pub const MAX_OCCURRENCES: usize = 1_000_000;
 
 /// Why a rule could not be expanded to the end of what was asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -744,13 +746,16 @@ impl<'r> Walk<'r> {
         {
             return false;
         }
-        if !self.weekdays.is_empty() && !self.weekdays.contains(&info.weekday(i)) {
-            return false;
-        }
-        if let Some((_, mask)) = &info.nth_weekday
-            && !mask.get(i).copied().unwrap_or(false)
-        {
-            return false;
+        // BYDAY=SA,2WE is every Saturday and the second Wednesday (RFC 5545; dateutil
+        // would want both at once and yield nothing).
+        let plain = !self.weekdays.is_empty();
+        let nth = info.nth_weekday.as_ref().map(|(_, mask)| mask);
+        if plain || nth.is_some() {
+            let by_plain = plain && self.weekdays.contains(&info.weekday(i));
+            let by_nth = nth.is_some_and(|mask| mask.get(i).copied().unwrap_or(false));
+            if !by_plain && !by_nth {
+                return false;
+            }
         }
         if (!self.month_days.is_empty() || !self.neg_month_days.is_empty())
             && !self.month_days.contains(&info.month_day[i])
