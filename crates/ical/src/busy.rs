@@ -24,7 +24,7 @@ pub struct BusyTime {
     pub start: Timestamp,
     pub end: Timestamp,
     /// The event's UID (several periods share it when it recurs; empty when it has none).
-    pub uid: String,
+    pub uid: std::sync::Arc<str>,
 }
 
 /// What one calendar object blocks in a window, and what could not be read.
@@ -92,16 +92,17 @@ pub fn busy_of_events(
         let mut busy = series.busy;
         busy.sort_unstable();
         busy.dedup();
+        let uid: std::sync::Arc<str> = uid.into();
         out.busy
             .extend(busy.into_iter().map(|(start, end)| BusyTime {
                 start,
                 end,
-                uid: uid.to_owned(),
+                uid: uid.clone(),
             }));
     }
     out.busy
         .retain(|b| b.start < until && (b.end > from || (b.start == b.end && b.start >= from)));
-    out.busy.sort();
+    out.busy.sort_unstable();
     out
 }
 
@@ -175,7 +176,16 @@ impl Timing {
     /// The instants of an occurrence starting at `local`: where the wall-clock and the
     /// exact readings of its length differ, the longer.
     fn period(&self, local: DateTime, length: &Length) -> Result<(Timestamp, Timestamp), Error> {
-        let start = instant(local, &self.zone)?;
+        self.period_from(local, instant(local, &self.zone)?, length)
+    }
+
+    /// [`Timing::period`] when the start's instant is known already.
+    fn period_from(
+        &self,
+        local: DateTime,
+        start: Timestamp,
+        length: &Length,
+    ) -> Result<(Timestamp, Timestamp), Error> {
         let wall = |d: SignedDuration| {
             local
                 .checked_add(d)
@@ -188,20 +198,29 @@ impl Timing {
                 let end = local
                     .checked_add(days.max(1).days())
                     .map_err(|_| Error::invalid("duration", &days.to_string()))?;
-                vec![instant(end, &self.zone).ok()]
+                [instant(end, &self.zone).ok(), None, None]
             }
+            Length::Duration { days: 0, time } => [
+                exact(time),
+                local
+                    .checked_add(time)
+                    .ok()
+                    .and_then(|e| instant(e, &self.zone).ok()),
+                None,
+            ],
             Length::Duration { days, time } => {
                 let day_end = local.checked_add(days.days()).ok();
-                vec![
+                [
                     day_end
                         .and_then(|e| instant(e, &self.zone).ok())
                         .and_then(|e| e.checked_add(time).ok()),
                     day_end
                         .and_then(|e| e.checked_add(time).ok())
                         .and_then(|e| instant(e, &self.zone).ok()),
+                    None,
                 ]
             }
-            Length::Span { wall: w, exact: x } => vec![exact(x), exact(w), wall(w)],
+            Length::Span { wall: w, exact: x } => [exact(x), exact(w), wall(w)],
         };
         let end = candidates
             .into_iter()
@@ -565,7 +584,12 @@ impl Series<'_, '_> {
             if !blocking {
                 continue;
             }
-            match timing.period(moved, &length) {
+            let period = if moved == local {
+                timing.period_from(moved, at, &length)
+            } else {
+                timing.period(moved, &length)
+            };
+            match period {
                 Ok(p) => self.busy.push(p),
                 Err(e) => self.warn(e),
             }

@@ -529,6 +529,8 @@ struct Walk<'r> {
     by_second: Vec<i8>,
     /// Times of day for rules of a day or longer (`None` below daily: built per period).
     times: Vec<Time>,
+    /// The days of the current period the BY parts allow (kept to reuse its allocation).
+    days: Vec<usize>,
     filtered: bool,
 }
 
@@ -627,6 +629,7 @@ impl<'r> Walk<'r> {
             by_minute,
             by_second,
             times: Vec::new(),
+            days: Vec::new(),
             filtered: false,
         };
         walk.reset_times();
@@ -792,7 +795,9 @@ impl<'r> Walk<'r> {
             self.info.nth_weekday = Some((self.month, mask));
         }
         let (start, end) = self.period_days();
-        let days: Vec<usize> = (start..end).filter(|&i| self.day_allowed(i)).collect();
+        let mut days = std::mem::take(&mut self.days);
+        days.clear();
+        days.extend((start..end).filter(|&i| self.day_allowed(i)));
         self.filtered = days.len() < end - start;
         let date_of = |i: usize| {
             self.info
@@ -832,6 +837,7 @@ impl<'r> Walk<'r> {
                 }
             }
         }
+        self.days = days;
     }
 
     /// Moves to the next period; false when past the calendar's range.

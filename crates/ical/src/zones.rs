@@ -43,6 +43,8 @@ pub fn windows_to_iana(name: &str) -> Option<&'static str> {
 #[derive(Debug, Default)]
 pub struct Zones {
     defined: HashMap<String, TimeZone>,
+    /// Answers already given: a calendar names the same few zones thousands of times.
+    seen: std::cell::RefCell<HashMap<String, Option<TimeZone>>>,
 }
 
 impl Zones {
@@ -66,11 +68,25 @@ impl Zones {
                     .or_insert(zone);
             }
         }
-        Zones { defined }
+        Zones {
+            defined,
+            seen: Default::default(),
+        }
     }
 
     /// The zone a TZID names, `None` when nothing does.
     pub fn get(&self, tzid: &str) -> Option<TimeZone> {
+        if let Some(known) = self.seen.borrow().get(tzid) {
+            return known.clone();
+        }
+        let found = self.look_up(tzid);
+        self.seen
+            .borrow_mut()
+            .insert(tzid.to_owned(), found.clone());
+        found
+    }
+
+    fn look_up(&self, tzid: &str) -> Option<TimeZone> {
         let tzid = tzid.trim();
         let clean = tzid.trim_matches('/');
         if let Ok(tz) = TimeZone::get(clean) {

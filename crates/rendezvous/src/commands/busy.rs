@@ -74,7 +74,7 @@ fn print(expansion: &ical::busy::Expansion) -> ExitCode {
     let periods: Vec<serde_json::Value> = expansion
         .busy
         .iter()
-        .map(|b| serde_json::json!({"uid": b.uid, "start": utc(b.start), "end": utc(b.end)}))
+        .map(|b| serde_json::json!({"uid": &*b.uid, "start": utc(b.start), "end": utc(b.end)}))
         .collect();
     let mut stderr = std::io::stderr().lock();
     for problem in &expansion.problems {
