@@ -407,11 +407,8 @@ impl Series<'_, '_> {
                 When::Floating(dt) => Some(*dt),
                 When::At(..) => None,
             };
-            let at = match &rid {
-                When::At(..) => rid.instant(zone),
-                _ => rid.instant(zone),
-            };
-            let Ok(at) = at else {
+            // A date or floating RECURRENCE-ID is read in the master's zone.
+            let Ok(at) = rid.instant(zone) else {
                 self.warn("RECURRENCE-ID cannot be read");
                 continue;
             };

@@ -374,3 +374,31 @@ DTEND;TZID=Europe/Berlin:20261018T030000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEV
         ])
     );
 }
+
+#[test]
+fn an_override_stored_without_its_master_blocks_as_itself() {
+    // CalDAV servers may keep a moved instance in a resource of its own.
+    let text = "BEGIN:VEVENT\r\nUID:m\r\nRECURRENCE-ID:20260303T090000Z\r\n\
+DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-03T15:00:00Z", "2026-03-03T16:00:00Z")])
+    );
+}
+
+#[test]
+fn an_exdate_or_a_cancelled_override_removes_the_instance_and_a_date_exdate_the_day() {
+    let text = "BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=DAILY;COUNT=4\r\nEXDATE;VALUE=DATE:20260303\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:x\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260304T090000\r\nSTATUS:CANCELLED\r\n\
+DTSTART;TZID=Europe/Berlin:20260304T090000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
+            ("2026-03-05T08:00:00Z", "2026-03-05T09:00:00Z"),
+        ])
+    );
+}
