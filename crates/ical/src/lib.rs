@@ -7,6 +7,8 @@
 //! - [`busy::busy_times`] turns the events of a calendar object into the time they block in a
 //!   window: recurrences expanded (RRULE, RDATE, EXDATE, RECURRENCE-ID overrides), transparent
 //!   and cancelled events left out, all-day events covering the whole local day of the host.
+//! - [`rrule`] expands every RFC 5545 recurrence rule within a window; [`zones`] resolves
+//!   TZIDs (IANA, the calendar's VTIMEZONEs, Windows names, vendor prefixes).
 //! - [`write`] renders the events we put into calendars (bookings) and feeds.
 
 pub mod busy;
@@ -14,6 +16,7 @@ pub mod parse;
 pub mod rrule;
 pub mod value;
 pub mod write;
+pub mod zones;
 
 pub use busy::{BusyTime, busy_times};
 pub use parse::{Component, Property, parse};

@@ -6,6 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::Error;
 use crate::parse::Property;
+use crate::zones::Zones;
 
 /// When something starts, as written: a whole day, or a local time in a zone.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,28 +19,64 @@ pub enum When {
     Floating(DateTime),
 }
 
+/// The end of an `RDATE;VALUE=PERIOD` value: an explicit end or a length.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PeriodEnd {
+    At(When),
+    Length(Duration),
+}
+
 impl When {
-    /// Reads a DTSTART/DTEND/RECURRENCE-ID/EXDATE-like property's (first) value.
-    pub fn of(property: &Property) -> Result<When, Error> {
+    /// Reads a DTSTART/DTEND/RECURRENCE-ID/EXDATE-like property's (first) value, its TZID
+    /// looked up in `zones`.
+    pub fn of(property: &Property, zones: &Zones) -> Result<When, Error> {
         let value = property.value.split(',').next().unwrap_or_default();
-        Self::parse(value, property.param("VALUE"), property.param("TZID"))
+        Self::parse(
+            value,
+            property.param("VALUE"),
+            property.param("TZID"),
+            zones,
+        )
     }
 
-    /// Every value of a multi-valued property (EXDATE, RDATE). Periods (`start/end`) count
-    /// by their start.
-    pub fn all_of(property: &Property) -> Vec<Result<When, Error>> {
+    /// Every value of a multi-valued property (EXDATE, RDATE), with the end of each period
+    /// (`start/end` or `start/duration`) where one is given.
+    pub fn all_of(
+        property: &Property,
+        zones: &Zones,
+    ) -> Vec<Result<(When, Option<PeriodEnd>), Error>> {
+        let kind = property
+            .param("VALUE")
+            .filter(|k| !k.eq_ignore_ascii_case("PERIOD"));
+        let tzid = property.param("TZID");
         property
             .value
             .split(',')
             .filter(|v| !v.trim().is_empty())
             .map(|v| {
-                let start = v.split('/').next().unwrap_or_default();
-                Self::parse(start, property.param("VALUE"), property.param("TZID"))
+                let (start, end) = match v.split_once('/') {
+                    Some((s, e)) => (s, Some(e.trim())),
+                    None => (v, None),
+                };
+                let when = Self::parse(start, kind, tzid, zones)?;
+                let end = match end {
+                    None => None,
+                    Some(e) if e.starts_with(['P', 'p', '+', '-']) => {
+                        Some(PeriodEnd::Length(parse_duration(e)?))
+                    }
+                    Some(e) => Some(PeriodEnd::At(Self::parse(e, kind, tzid, zones)?)),
+                };
+                Ok((when, end))
             })
             .collect()
     }
 
-    fn parse(value: &str, kind: Option<&str>, tzid: Option<&str>) -> Result<When, Error> {
+    fn parse(
+        value: &str,
+        kind: Option<&str>,
+        tzid: Option<&str>,
+        zones: &Zones,
+    ) -> Result<When, Error> {
         let value = value.trim();
         if kind.is_some_and(|k| k.eq_ignore_ascii_case("DATE")) || value.len() == 8 {
             return parse_date(value).map(When::Date);
@@ -49,41 +86,46 @@ impl When {
         }
         let local = parse_datetime(value)?;
         match tzid {
-            Some(tzid) => Ok(When::At(local, zone(tzid)?)),
+            Some(tzid) => zones
+                .get(tzid)
+                .map(|tz| When::At(local, tz))
+                .ok_or_else(|| Error::UnknownZone(tzid.to_owned())),
             None => Ok(When::Floating(local)),
         }
     }
 
     /// The instant this names, reading dates and floating times in `local` (the host's zone).
     pub fn instant(&self, local: &TimeZone) -> Result<Timestamp, Error> {
-        let (dt, tz) = match self {
+        let (dt, tz) = self.local(local);
+        instant(dt, tz)
+    }
+
+    /// The local date-time and the zone it is read in (dates at midnight, dates and floating
+    /// times in `local`).
+    pub fn local<'a>(&'a self, local: &'a TimeZone) -> (DateTime, &'a TimeZone) {
+        match self {
             When::Date(d) => (d.to_datetime(jiff::civil::Time::midnight()), local),
             When::At(dt, tz) => (*dt, tz),
             When::Floating(dt) => (*dt, local),
-        };
-        tz.to_ambiguous_zoned(dt)
-            .compatible()
-            .map(|z| z.timestamp())
-            .map_err(|_| Error::invalid("date-time", &dt.to_string()))
+        }
     }
 }
 
-/// A zone named by a TZID: an IANA name, or one with a vendor prefix such as
-/// `/mozilla.org/20050126_1/Europe/Berlin` (whose last two segments are the IANA name).
+/// A local date-time in a zone as an instant: a time in a DST gap is read with the offset
+/// before the gap (02:30 that does not exist is 03:30), a repeated one as its first
+/// occurrence, as RFC 5545 §3.3.5 asks.
+pub fn instant(local: DateTime, zone: &TimeZone) -> Result<Timestamp, Error> {
+    zone.to_ambiguous_zoned(local)
+        .compatible()
+        .map(|z| z.timestamp())
+        .map_err(|_| Error::invalid("date-time", &local.to_string()))
+}
+
+/// A zone named by a TZID, without a calendar's own VTIMEZONEs (see [`Zones::get`]).
 pub fn zone(tzid: &str) -> Result<TimeZone, Error> {
-    let tzid = tzid.trim();
-    if let Ok(tz) = TimeZone::get(tzid) {
-        return Ok(tz);
-    }
-    let parts: Vec<&str> = tzid.split('/').filter(|p| !p.is_empty()).collect();
-    for take in [3, 2, 1] {
-        if parts.len() >= take
-            && let Ok(tz) = TimeZone::get(&parts[parts.len() - take..].join("/"))
-        {
-            return Ok(tz);
-        }
-    }
-    Err(Error::UnknownZone(tzid.to_owned()))
+    Zones::default()
+        .get(tzid)
+        .ok_or_else(|| Error::UnknownZone(tzid.trim().to_owned()))
 }
 
 /// `YYYYMMDD`.
@@ -242,7 +284,7 @@ mod tests {
             "BEGIN:X\nDTSTART;TZID=/mozilla.org/x/America/New_York:20261201T090000\nEND:X",
         )
         .remove(0);
-        let when = When::of(p.property("DTSTART").unwrap()).unwrap();
+        let when = When::of(p.property("DTSTART").unwrap(), &Zones::default()).unwrap();
         let utc = when.instant(&TimeZone::UTC).unwrap();
         assert_eq!(utc.to_string(), "2026-12-01T14:00:00Z");
         assert!(parse_date("20260230").is_err());

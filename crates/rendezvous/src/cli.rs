@@ -71,6 +71,17 @@ pub enum Command {
     /// document and exits 0; on invalid input prints one `error: PATH: REASON` line per
     /// problem on standard error and exits 2.
     Slots(SlotsArgs),
+
+    /// Print the time one iCalendar object blocks, as a calendar sync reads it.
+    ///
+    /// Reads FILE (one calendar resource; `-` for standard input) and prints a JSON array,
+    /// sorted by start, of every occurrence that blocks time in [--from, --until):
+    /// `[{"uid": "...", "start": "2026-03-10T09:00:00Z", "end": "2026-03-10T10:00:00Z"}]`
+    /// (UTC, whole seconds; transparent and cancelled events left out; all-day and floating
+    /// times read in --zone; overlapping periods not merged). Events that could only be read
+    /// in part are still shown, with one `warning: UID: REASON` line each on standard error,
+    /// and the exit status is 0; unusable arguments exit 2.
+    Busy(BusyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,4 +149,21 @@ pub struct SlotsArgs {
     /// Read the request from FILE instead of standard input.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BusyArgs {
+    /// Start of the window: an RFC 3339 instant (`2026-03-01T00:00:00Z`), or a local
+    /// date-time or date read in --zone.
+    #[arg(long, value_name = "INSTANT")]
+    pub from: String,
+    /// End of the window (exclusive), in the same forms as --from.
+    #[arg(long, value_name = "INSTANT")]
+    pub until: String,
+    /// The host's IANA time zone, for all-day events and floating times.
+    #[arg(long, value_name = "IANA")]
+    pub zone: String,
+    /// The iCalendar file (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }

@@ -38,6 +38,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Slots(args) = &cli.command {
         return commands::slots::run(args);
     }
+    // So is `busy`.
+    if let Command::Busy(args) = &cli.command {
+        return Ok(commands::busy::run(args));
+    }
 
     let config = Config::load(cli.config.as_deref())?;
     let format = cli.log_format.unwrap_or(config.log_format);
@@ -57,7 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Worker => commands::worker::run(&config).await,
             Command::Migrate => commands::migrate::run(&config).await,
             Command::Admin(command) => commands::admin::run(&config, command).await,
-            Command::Slots(_) => Ok(()),
+            Command::Slots(_) | Command::Busy(_) => Ok(()),
         }
     })?;
     Ok(ExitCode::SUCCESS)

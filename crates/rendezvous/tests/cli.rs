@@ -56,7 +56,7 @@ fn version_and_help_explain_the_commands() {
     let out = run(rendezvous(dir.path()).arg("--help"));
     assert!(out.status.success());
     let help = stdout(&out);
-    for command in ["serve", "migrate", "admin", "slots"] {
+    for command in ["serve", "migrate", "admin", "slots", "busy"] {
         assert!(help.contains(command), "--help lacks {command}:\n{help}");
     }
     let out = run(rendezvous(dir.path()).args(["admin", "--help"]));
@@ -443,4 +443,94 @@ fn slots_survives_a_reader_that_stops_early() {
     assert!(first.starts_with(b"{\"slots\":["));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn busy_prints_sorted_utc_periods_warns_per_event_and_rejects_unusable_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cal.ics");
+    std::fs::write(
+        &file,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:late\r\nDTSTART;TZID=Europe/Berlin:20260310T140000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:day\r\nDTSTART;VALUE=DATE:20260310\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:free\r\nTRANSP:TRANSPARENT\r\nDTSTART:20260310T090000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:odd\r\nDTSTART:20260311T100000Z\r\nDTEND:20260311T090000Z\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let busy = |args: &[&str]| {
+        run(rendezvous(dir.path())
+            .arg("busy")
+            .args(args)
+            .arg(&file)
+            .stdin(Stdio::null()))
+    };
+    let out = busy(&[
+        "--from",
+        "2026-03-01T00:00:00Z",
+        "--until",
+        "2026-04-01T00:00:00Z",
+        "--zone",
+        "America/New_York",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        got,
+        serde_json::json!([
+            {"uid": "day", "start": "2026-03-10T04:00:00Z", "end": "2026-03-11T04:00:00Z"},
+            {"uid": "late", "start": "2026-03-10T13:00:00Z", "end": "2026-03-10T14:00:00Z"},
+            {"uid": "odd", "start": "2026-03-11T09:00:00Z", "end": "2026-03-11T10:00:00Z"},
+        ])
+    );
+    assert_eq!(
+        stderr(&out)
+            .lines()
+            .filter(|l| l.starts_with("warning: odd: "))
+            .count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    for bad in [
+        [
+            "--from",
+            "yesterday",
+            "--until",
+            "2026-04-01T00:00:00Z",
+            "--zone",
+            "UTC",
+        ],
+        [
+            "--from",
+            "2026-03-01T00:00:00Z",
+            "--until",
+            "2026-04-01T00:00:00Z",
+            "--zone",
+            "Mars/Olympus",
+        ],
+        [
+            "--from",
+            "2026-04-01T00:00:00Z",
+            "--until",
+            "2026-03-01T00:00:00Z",
+            "--zone",
+            "UTC",
+        ],
+    ] {
+        let out = busy(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+    }
+    let out = run(rendezvous(dir.path()).args([
+        "busy",
+        "--from",
+        "2026-03-01T00:00:00Z",
+        "--until",
+        "2026-04-01T00:00:00Z",
+        "--zone",
+        "UTC",
+        "/nonexistent/cal.ics",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
 }

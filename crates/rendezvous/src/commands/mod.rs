@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod busy;
 pub mod migrate;
 pub mod serve;
 pub mod slots;

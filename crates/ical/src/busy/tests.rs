@@ -1,0 +1,404 @@
+use super::*;
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn spans(text: &str, zone: &str) -> Vec<(String, String)> {
+    let e = busy_times(
+        text,
+        ts("2026-11-30T00:00:00Z"),
+        ts("2027-01-01T00:00:00Z"),
+        &TimeZone::get(zone).unwrap(),
+    );
+    assert!(e.problems.is_empty(), "{:?}", e.problems);
+    e.busy
+        .into_iter()
+        .map(|b| (b.start.to_string(), b.end.to_string()))
+        .collect()
+}
+
+fn cal(body: &str) -> String {
+    format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n")
+}
+
+#[test]
+fn timed_event_in_another_zone() {
+    let got = spans(
+        &cal(
+            "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;TZID=Asia/Tokyo:20261202T100000\r\nDTEND;TZID=Asia/Tokyo:20261202T113000\r\nEND:VEVENT\r\n",
+        ),
+        "Europe/Berlin",
+    );
+    assert_eq!(
+        got,
+        [("2026-12-02T01:00:00Z".into(), "2026-12-02T02:30:00Z".into())]
+    );
+}
+
+#[test]
+fn all_day_blocks_the_hosts_local_day() {
+    let got = spans(
+        &cal(
+            "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20261203\r\nDTEND;VALUE=DATE:20261205\r\nEND:VEVENT\r\n",
+        ),
+        "America/New_York",
+    );
+    assert_eq!(
+        got,
+        [("2026-12-03T05:00:00Z".into(), "2026-12-05T05:00:00Z".into())]
+    );
+}
+
+#[test]
+fn weekly_with_exdate_and_moved_instance_and_transparent() {
+    let text = cal(concat!(
+        "BEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Europe/Berlin:20261201T090000\r\nDURATION:PT1H\r\n",
+        "RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE;TZID=Europe/Berlin:20261208T090000\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:w\r\nRECURRENCE-ID;TZID=Europe/Berlin:20261215T090000\r\n",
+        "DTSTART;TZID=Europe/Berlin:20261215T140000\r\nDTEND;TZID=Europe/Berlin:20261215T150000\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:t\r\nTRANSP:TRANSPARENT\r\nDTSTART:20261201T120000Z\r\nDTEND:20261201T130000Z\r\nEND:VEVENT\r\n",
+        "BEGIN:VEVENT\r\nUID:c\r\nSTATUS:CANCELLED\r\nDTSTART:20261201T120000Z\r\nDTEND:20261201T130000Z\r\nEND:VEVENT\r\n",
+    ));
+    let got = spans(&text, "UTC");
+    assert_eq!(
+        got,
+        [
+            ("2026-12-01T08:00:00Z".into(), "2026-12-01T09:00:00Z".into()),
+            ("2026-12-15T13:00:00Z".into(), "2026-12-15T14:00:00Z".into()),
+            ("2026-12-22T08:00:00Z".into(), "2026-12-22T09:00:00Z".into()),
+        ]
+    );
+}
+
+/// (start, end) in UTC of what `text` blocks in [from, until), and the problems.
+fn read(text: &str, from: &str, until: &str, zone: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let e = busy_times(
+        &cal(text),
+        ts(from),
+        ts(until),
+        &TimeZone::get(zone).unwrap(),
+    );
+    let busy = e
+        .busy
+        .into_iter()
+        .map(|b| (b.start.to_string(), b.end.to_string()))
+        .collect();
+    (busy, e.problems)
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+const OUTLOOK_BERLIN: &str = "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n\
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n\
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+
+#[test]
+fn class_1_a_windows_zone_defined_by_its_vtimezone_blocks_with_its_override() {
+    let text = format!(
+        "{OUTLOOK_BERLIN}BEGIN:VEVENT\r\nUID:o\r\nDTSTART;TZID=W. Europe Standard Time:20260320T090000\r\n\
+DTEND;TZID=W. Europe Standard Time:20260320T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:o\r\nRECURRENCE-ID;TZID=W. Europe Standard Time:20260327T090000\r\n\
+DTSTART;TZID=W. Europe Standard Time:20260327T120000\r\nDTEND;TZID=W. Europe Standard Time:20260327T130000\r\nEND:VEVENT\r\n"
+    );
+    let (got, problems) = read(&text, "2026-03-01T00:00:00Z", "2026-05-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    // 20 March is CET (+1), 3 April is CEST (+2): the VTIMEZONE's rule says so.
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-20T08:00:00Z", "2026-03-20T09:00:00Z"),
+            ("2026-03-27T11:00:00Z", "2026-03-27T12:00:00Z"),
+            ("2026-04-03T07:00:00Z", "2026-04-03T08:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_1_a_custom_vtimezone_and_a_bare_windows_name_are_read() {
+    let text = "BEGIN:VTIMEZONE\r\nTZID:My Office\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:c\r\nDTSTART;TZID=My Office:20260310T090000\r\nDTEND;TZID=My Office:20260310T100000\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:p\r\nDTSTART;TZID=Pacific Standard Time:20260310T090000\r\nDTEND;TZID=Pacific Standard Time:20260310T100000\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-10T03:30:00Z", "2026-03-10T04:30:00Z"),
+            ("2026-03-10T16:00:00Z", "2026-03-10T17:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_1_an_unknown_zone_is_read_in_the_hosts_zone_with_a_warning() {
+    let text = "BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Atlantis:20260310T090000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(
+        text,
+        "2026-03-01T00:00:00Z",
+        "2026-04-01T00:00:00Z",
+        "Europe/Berlin",
+    );
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-10T08:00:00Z", "2026-03-10T09:00:00Z")])
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+}
+
+#[test]
+fn class_2_sub_daily_and_by_hour_rules_block_every_instance() {
+    let text = "BEGIN:VEVENT\r\nUID:h\r\nDTSTART:20260302T080000Z\r\nDURATION:PT30M\r\n\
+RRULE:FREQ=HOURLY;INTERVAL=4;COUNT=4\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260303T090000Z\r\nDURATION:PT15M\r\n\
+RRULE:FREQ=DAILY;BYHOUR=9,15;BYMINUTE=0,30;COUNT=5\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    let starts: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-03-02T08:00:00Z",
+            "2026-03-02T12:00:00Z",
+            "2026-03-02T16:00:00Z",
+            "2026-03-02T20:00:00Z",
+            "2026-03-03T09:00:00Z",
+            "2026-03-03T09:30:00Z",
+            "2026-03-03T15:00:00Z",
+            "2026-03-03T15:30:00Z",
+            "2026-03-04T09:00:00Z",
+        ]
+    );
+}
+
+#[test]
+fn class_2_by_week_no_and_by_year_day() {
+    let text = "BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20260105T090000Z\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO,FR\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:y\r\nDTSTART:20260101T120000Z\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=YEARLY;BYYEARDAY=100,-1\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-02-01T00:00:00Z", "2027-01-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    let starts: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+    // ISO week 20 of 2026 is 11-17 May; day 100 is 10 April; day -1 is 31 December.
+    assert_eq!(
+        starts,
+        [
+            "2026-04-10T12:00:00Z",
+            "2026-05-11T09:00:00Z",
+            "2026-05-15T09:00:00Z",
+            "2026-12-31T12:00:00Z",
+        ]
+    );
+}
+
+#[test]
+fn class_2_invalid_parts_are_read_as_big_clients_do_never_as_one_day() {
+    let text = "BEGIN:VEVENT\r\nUID:i\r\nDTSTART:20260302T090000Z\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=DAILY;INTERVAL=0;COUNT=-1\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-03-06T00:00:00Z", "UTC");
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    // A rule with no usable FREQ blocks from DTSTART to the window's end.
+    let text = "BEGIN:VEVENT\r\nUID:n\r\nDTSTART:20260302T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=FORTNIGHTLY\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-03-06T00:00:00Z", "UTC");
+    assert!(
+        got.contains(&("2026-03-02T09:00:00Z".into(), "2026-03-06T00:00:00Z".into())),
+        "{got:?}"
+    );
+    assert_eq!(problems.len(), 1);
+}
+
+#[test]
+fn class_3_a_daily_series_from_1990_still_blocks_today() {
+    let text = "BEGIN:VEVENT\r\nUID:old\r\nDTSTART;TZID=Europe/London:19900102T100000\r\n\
+DTEND;TZID=Europe/London:19900102T110000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-07-01T00:00:00Z", "2026-07-03T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-07-01T09:00:00Z", "2026-07-01T10:00:00Z"),
+            ("2026-07-02T09:00:00Z", "2026-07-02T10:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_4_events_without_uid_each_block() {
+    let text = "BEGIN:VEVENT\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nDTSTART:20260302T110000Z\r\nDTEND:20260302T120000Z\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(got.len(), 2, "{got:?}");
+}
+
+#[test]
+fn class_5_every_rrule_is_expanded() {
+    let text = "BEGIN:VEVENT\r\nUID:two\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\n\
+RRULE:FREQ=DAILY;COUNT=2\r\nRRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=1\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    let starts: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-03-02T09:00:00Z",
+            "2026-03-03T09:00:00Z",
+            "2026-03-06T09:00:00Z"
+        ]
+    );
+}
+
+#[test]
+fn class_6_a_day_of_duration_is_a_calendar_day() {
+    // 28 March 12:00 Berlin + P1D is 29 March 12:00 CEST: 23 hours, and the fall-back day
+    // in October lasts 25.
+    let text = "BEGIN:VEVENT\r\nUID:d\r\nDTSTART;TZID=Europe/Berlin:20261024T120000\r\nDURATION:P1D\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-10-24T10:00:00Z", "2026-10-25T11:00:00Z")])
+    );
+}
+
+#[test]
+fn class_7_this_and_future_moves_later_instances() {
+    let text = "BEGIN:VEVENT\r\nUID:t\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nRRULE:FREQ=DAILY;COUNT=4\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:t\r\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260303T090000Z\r\n\
+DTSTART:20260303T110000Z\r\nDTEND:20260303T130000Z\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"),
+            ("2026-03-03T11:00:00Z", "2026-03-03T13:00:00Z"),
+            ("2026-03-04T11:00:00Z", "2026-03-04T13:00:00Z"),
+            ("2026-03-05T11:00:00Z", "2026-03-05T13:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_8_an_rdate_period_keeps_its_own_length() {
+    let text = "BEGIN:VEVENT\r\nUID:r\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\n\
+RDATE;VALUE=PERIOD:20260303T090000Z/20260303T130000Z,20260304T090000Z/PT3H\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"),
+            ("2026-03-03T09:00:00Z", "2026-03-03T13:00:00Z"),
+            ("2026-03-04T09:00:00Z", "2026-03-04T12:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_9_an_all_day_series_with_a_utc_until_does_not_depend_on_the_hosts_zone() {
+    // Exchange: the last day is 11 March, written as its end in UTC.
+    let text = "BEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20260309\r\nDTEND;VALUE=DATE:20260310\r\n\
+RRULE:FREQ=DAILY;UNTIL=20260311T225959Z\r\nEND:VEVENT\r\n";
+    for zone in ["Pacific/Auckland", "America/Los_Angeles", "UTC"] {
+        let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", zone);
+        assert_eq!(got.len(), 3, "{zone}: {got:?}");
+    }
+}
+
+#[test]
+fn class_10_a_dtstart_in_a_dst_gap_keeps_its_length() {
+    let text = "BEGIN:VEVENT\r\nUID:g\r\nDTSTART;TZID=Europe/Berlin:20260329T023000\r\n\
+DTEND;TZID=Europe/Berlin:20260329T033000\r\nRRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            // 02:30 does not exist that night: it is 03:30 CEST, and still lasts an hour.
+            ("2026-03-29T01:30:00Z", "2026-03-29T02:30:00Z"),
+            ("2026-03-30T00:30:00Z", "2026-03-30T01:30:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_11_dtend_before_dtstart_is_read_swapped_and_noted() {
+    let text = "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20260302T100000Z\r\nDTEND:20260302T090000Z\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z")])
+    );
+    assert_eq!(problems.len(), 1);
+}
+
+#[test]
+fn class_12_of_two_masters_the_higher_sequence_stands() {
+    let text = "BEGIN:VEVENT\r\nUID:q\r\nSEQUENCE:2\r\nDTSTART:20260302T140000Z\r\nDTEND:20260302T150000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:q\r\nSEQUENCE:1\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")])
+    );
+}
+
+#[test]
+fn class_13_a_non_gregorian_rscale_blocks_conservatively() {
+    let text = "BEGIN:VEVENT\r\nUID:h\r\nDTSTART;VALUE=DATE:20260302\r\n\
+RRULE:RSCALE=HEBREW;FREQ=YEARLY;BYMONTH=5L;BYMONTHDAY=8;SKIP=FORWARD\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2027-04-01T00:00:00Z", "UTC");
+    assert!(
+        got.contains(&("2026-03-02T00:00:00Z".into(), "2027-04-01T00:00:00Z".into())),
+        "{got:?}"
+    );
+    assert_eq!(problems.len(), 1);
+}
+
+#[test]
+fn across_a_dst_change_the_longer_reading_of_an_instance_blocks() {
+    // Weekly 01:00-03:00 Berlin; on 25 October the night has an extra hour: the wall clock
+    // says two hours, the exact length of the first instance says two hours too, but
+    // wall-clock 03:00 is three hours after 01:00 CEST.
+    let text = "BEGIN:VEVENT\r\nUID:l\r\nDTSTART;TZID=Europe/Berlin:20261018T010000\r\n\
+DTEND;TZID=Europe/Berlin:20261018T030000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-10-17T23:00:00Z", "2026-10-18T01:00:00Z"),
+            ("2026-10-24T23:00:00Z", "2026-10-25T02:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn an_override_stored_without_its_master_blocks_as_itself() {
+    // CalDAV servers may keep a moved instance in a resource of its own.
+    let text = "BEGIN:VEVENT\r\nUID:m\r\nRECURRENCE-ID:20260303T090000Z\r\n\
+DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-03T15:00:00Z", "2026-03-03T16:00:00Z")])
+    );
+}
+
+#[test]
+fn an_exdate_or_a_cancelled_override_removes_the_instance_and_a_date_exdate_the_day() {
+    let text = "BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=DAILY;COUNT=4\r\nEXDATE;VALUE=DATE:20260303\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:x\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260304T090000\r\nSTATUS:CANCELLED\r\n\
+DTSTART;TZID=Europe/Berlin:20260304T090000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
+    let (got, _) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
+            ("2026-03-05T08:00:00Z", "2026-03-05T09:00:00Z"),
+        ])
+    );
+}
