@@ -588,6 +588,69 @@ store::backend_test!(
     }
 );
 
+store::backend_test!(
+    opening_the_unlock_link_does_not_unlock_until_its_owner_confirms,
+    |t| async move {
+        let (app, org) = app_for(t).await;
+        let mia = app
+            .member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
+            .await;
+        for i in 0..20 {
+            let ip = format!("203.0.113.{}", i % 10);
+            login_from(&app, &ip, "mia@acme.example", &format!("guess {i}")).await;
+        }
+        let mails = account_mails(&app, &org, mia.id).await;
+        let link = mails
+            .iter()
+            .find(|(kind, _)| kind == "account.locked")
+            .map(|(_, token)| token.clone())
+            .unwrap();
+        let path = format!("/unlock/{link}");
+
+        // A mail scanner opens the link: the page only asks (an unlock uses the link up, and
+        // the link still works below).
+        let page = app.get(&path).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let cookie = page
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("rdv_login_csrf="))
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        let html = page.text().await.unwrap();
+        let csrf = html
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+
+        // A post from elsewhere (no cookie) is refused; the owner's click unlocks.
+        let forged = app
+            .request(Method::POST, &path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("csrf_token={csrf}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let confirmed = app
+            .request(Method::POST, &path)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("csrf_token={csrf}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.status(), StatusCode::OK);
+        let (status, body) = login_from(&app, "198.51.100.20", "mia@acme.example", PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+);
+
 store::backend_test!(a_password_reset_lifts_the_sign_in_lock, |t| async move {
     let (app, org) = app_for(t).await;
     app.member(&org, "mia@acme.example", store::Role::Member, PASSWORD)

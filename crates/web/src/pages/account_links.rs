@@ -7,8 +7,8 @@
 //! - `/reset/{token}`: a new password, twice.
 //! - `/invite/{token}`: the invitee's name and first password, twice.
 //! - `/verify/{token}`: confirms the address on opening.
-//! - `/unlock/{token}`: lifts a sign-in lock on opening (the password is still needed to
-//!   sign in afterwards).
+//! - `/unlock/{token}`: asks, then lifts a sign-in lock (the password is still needed to
+//!   sign in afterwards); not on opening, which a mail scanner may do.
 //!
 //! A malformed, unknown, used or expired token shows a page saying so (400), never an error
 //! page about the server.
@@ -188,6 +188,16 @@ struct MessageContext<'a> {
     sign_in: Option<String>,
     /// Offers to ask for a new reset link.
     forgot: bool,
+    /// A button that posts back to this page (with the sign-in form's CSRF token), for a
+    /// link whose effect must not happen merely by opening it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirm: Option<Confirm<'a>>,
+}
+
+#[derive(Serialize)]
+struct Confirm<'a> {
+    label: &'a str,
+    csrf_token: &'a str,
 }
 
 /// A page that says one thing, with a way on.
@@ -221,6 +231,7 @@ fn dead_link(link: Option<Link>) -> Rendered {
             message,
             sign_in: Some("/signin".to_owned()),
             forgot: link == Some(Link::Reset),
+            confirm: None,
         },
     )
 }
@@ -346,6 +357,7 @@ async fn submit(
                     message,
                     sign_in: Some(with_organization("/signin", &account.1)),
                     forgot: false,
+                    confirm: None,
                 },
             )
         }
@@ -416,6 +428,7 @@ pub(crate) async fn verify(State(state): State<AppState>, Path(token): Path<Stri
                 message: "Thank you. Messages about your bookings will reach you here.",
                 sign_in: None,
                 forgot: false,
+                confirm: None,
             },
         ),
         Err(ServiceError::InvalidToken) => dead_link(None),
@@ -423,14 +436,63 @@ pub(crate) async fn verify(State(state): State<AppState>, Path(token): Path<Stri
     }
 }
 
-/// Lifts a sign-in lock on opening: the link reaching the inbox is the proof, and signing in
-/// afterwards still takes the password.
+/// The unlock link's page asks before it lifts the lock: mail scanners open links to look
+/// at them, and one opening it must not undo the owner's lock for an attacker.
+pub(crate) async fn unlock_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Rendered {
+    let csrf_token = form_token(&headers);
+    let response = message_page(
+        StatusCode::OK,
+        MessageContext {
+            title: "Unlock sign-in",
+            message: "Someone tried wrong passwords on your account, so signing in was locked. \
+                      Unlock it here, then sign in with your password.",
+            sign_in: None,
+            forgot: false,
+            confirm: Some(Confirm {
+                label: "Unlock sign-in",
+                csrf_token: &csrf_token,
+            }),
+        },
+    )?;
+    Ok(with_form_cookie(
+        &state,
+        response,
+        &csrf_token,
+        &format!("/unlock/{token}"),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConfirmForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Lifts a sign-in lock when its owner confirms: the link reaching the inbox is the proof,
+/// and signing in afterwards still takes the password.
 pub(crate) async fn unlock(
     State(state): State<AppState>,
     addr: ClientAddr,
     headers: HeaderMap,
     Path(token): Path<String>,
+    Form(form): Form<ConfirmForm>,
 ) -> Rendered {
+    if !login_token_matches(&headers, &form.csrf_token) {
+        return message_page(
+            StatusCode::FORBIDDEN,
+            MessageContext {
+                title: "Unlock sign-in",
+                message: STALE_FORM,
+                sign_in: None,
+                forgot: false,
+                confirm: None,
+            },
+        );
+    }
     let client = crate::api::accounts::auth::client(addr, &headers);
     match services::auth::unlock(&state.db, &token, &client).await {
         Ok(()) => message_page(
@@ -441,6 +503,7 @@ pub(crate) async fn unlock(
                           change your password once you are in.",
                 sign_in: Some("/signin".to_owned()),
                 forgot: false,
+                confirm: None,
             },
         ),
         Err(ServiceError::InvalidToken) => dead_link(None),

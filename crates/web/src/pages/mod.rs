@@ -64,7 +64,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(account_links::invite_form).post(account_links::invite_submit),
         )
         .route("/verify/{token}", get(account_links::verify))
-        .route("/unlock/{token}", get(account_links::unlock))
+        .route(
+            "/unlock/{token}",
+            get(account_links::unlock_form).post(account_links::unlock),
+        )
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())
         .layer(CompressionLayer::new())
