@@ -42,22 +42,8 @@ fn path_of(app: &TestApp, link: &str) -> String {
 /// A page's form: its login CSRF cookie (as a `Cookie` header value) and hidden token.
 async fn form_of(response: Response) -> (StatusCode, String, String, String) {
     let status = response.status();
-    let cookie = response
-        .headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("rdv_login_csrf="))
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .to_owned();
+    let (cookie, token) = common::login_form_cookie(&response).unwrap_or_default();
     let html = response.text().await.unwrap();
-    let token = html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
     (status, cookie, token, html)
 }
 

@@ -611,22 +611,12 @@ store::backend_test!(
         // the link still works below).
         let page = app.get(&path).await;
         assert_eq!(page.status(), StatusCode::OK);
-        let cookie = page
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("rdv_login_csrf="))
-            .and_then(|v| v.split(';').next())
-            .unwrap()
-            .to_owned();
+        let (cookie, csrf) = common::login_form_cookie(&page).unwrap();
         let html = page.text().await.unwrap();
-        let csrf = html
-            .split("name=\"csrf_token\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .unwrap()
-            .to_owned();
+        assert!(
+            html.contains(&format!("name=\"csrf_token\" value=\"{csrf}\"")),
+            "{html}"
+        );
 
         // A post from elsewhere (no cookie) is refused; the owner's click unlocks.
         let forged = app

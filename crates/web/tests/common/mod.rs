@@ -294,17 +294,7 @@ impl TestApp {
     /// `POST /signin` must carry together.
     pub async fn sign_in_form(&self) -> (String, String) {
         let response = self.client.get(self.url("/signin")).send().await.unwrap();
-        let cookie = response
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("rdv_login_csrf="))
-            .and_then(|v| v.split(';').next())
-            .expect("the sign-in form sets its login CSRF cookie")
-            .to_owned();
-        let token = cookie.trim_start_matches("rdv_login_csrf=").to_owned();
-        (cookie, token)
+        login_form_cookie(&response).expect("the sign-in form sets its login CSRF cookie")
     }
 
     /// Signs `email` in through the sign-in form, as a browser would; returns the `Cookie`
@@ -447,6 +437,21 @@ impl TestApp {
             running.await.unwrap();
         }
     }
+}
+
+/// The login CSRF cookie a pre-sign-in form's page sets (as a `Cookie` header value), and
+/// the token its hidden `csrf_token` field carries (the cookie's value).
+pub fn login_form_cookie(response: &Response) -> Option<(String, String)> {
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rdv_login_csrf="))
+        .and_then(|v| v.split(';').next())?
+        .to_owned();
+    let token = cookie.trim_start_matches("rdv_login_csrf=").to_owned();
+    Some((cookie, token))
 }
 
 /// Runs a test body against a default `TestApp` on each backend.
