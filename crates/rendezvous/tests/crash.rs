@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Server, rendezvous};
+use common::{Server, create_acme, rendezvous};
 use serde_json::{Value, json};
 use webhook_receiver::Receiver;
 
@@ -53,28 +53,7 @@ async fn call(
 
 async fn crash_and_restart(dir: &Path, url: &str) {
     outbound::install_crypto_provider();
-    let out = rendezvous(dir)
-        .env("RENDEZVOUS_DATABASE_URL", url)
-        .args([
-            "admin",
-            "create-organization",
-            "--name",
-            "Acme",
-            "--slug",
-            "acme",
-            "--owner-email",
-            "owner@acme.example",
-            "--owner-name",
-            "Olive Owner",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = create_acme(dir, url);
 
     let receiver = Receiver::start().await;
     let mut server = serve(dir, url);

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Server, rendezvous};
+use common::{Server, create_acme, rendezvous};
 use serde_json::{Value, json};
 
 /// What the server may reach at its peak, in kB.
@@ -99,28 +99,7 @@ async fn preview(base: String, key: String, text: String) -> (reqwest::StatusCod
 
 async fn bombs_stay_bounded(dir: &Path, url: &str) {
     outbound::install_crypto_provider();
-    let out = rendezvous(dir)
-        .env("RENDEZVOUS_DATABASE_URL", url)
-        .args([
-            "admin",
-            "create-organization",
-            "--name",
-            "Acme",
-            "--slug",
-            "acme",
-            "--owner-email",
-            "owner@acme.example",
-            "--owner-name",
-            "Olive Owner",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let key = create_acme(dir, url);
     let mut cmd = rendezvous(dir);
     cmd.env("RENDEZVOUS_DATABASE_URL", url);
     let server = Server::start(cmd);

@@ -21,6 +21,33 @@ pub fn rendezvous(dir: &Path) -> Command {
     cmd
 }
 
+/// Creates organization `acme` through the CLI against database `url`; returns the owner's
+/// API key, which the command prints alone on standard output.
+pub fn create_acme(dir: &Path, url: &str) -> String {
+    let out = rendezvous(dir)
+        .env("RENDEZVOUS_DATABASE_URL", url)
+        .args([
+            "admin",
+            "create-organization",
+            "--name",
+            "Acme",
+            "--slug",
+            "acme",
+            "--owner-email",
+            "owner@acme.example",
+            "--owner-name",
+            "Olive Owner",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 /// A running `rendezvous serve`, killed on drop.
 pub struct Server {
     pub child: Child,
