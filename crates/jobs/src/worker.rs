@@ -5,9 +5,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use domain::ids::{JobId, Timestamp};
 use store::Db;
 use store::repo::jobs::ClaimedJob;
-use store::types::{JobId, Timestamp};
 use tokio::task::JoinSet;
 
 use crate::{Backoff, BoxFuture};

@@ -7,12 +7,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use domain::ids::{JobId, Timestamp};
+use domain::organizations::NewOrganization;
 use rendezvous_jobs::{
     BoxFuture, ClaimedJob, Handler, Handlers, NewJob, Outcome, Worker, WorkerConfig,
 };
 use store::backend_test;
-use store::types::{JobId, Timestamp};
-use store::{Db, NewOrganization, Operator, Scope};
+use store::{Db, Operator, Scope};
 
 async fn org(db: &Db, slug: &str) -> Scope {
     db.organizations()

@@ -9,8 +9,9 @@
 #![allow(clippy::unwrap_used)]
 
 use divan::Bencher;
-use store::repo::calendars::{CalendarSync, NewCalendar, NewConnection, SyncReport};
-use store::types::{CalendarConnectionId, CalendarId, Timestamp};
+use domain::calendars::{CalendarSync, NewCalendar, SyncReport};
+use domain::ids::{CalendarConnectionId, CalendarId, Timestamp};
+use store::repo::calendars::NewConnection;
 use store::{Granted, can};
 
 fn main() {

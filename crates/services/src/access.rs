@@ -10,8 +10,9 @@
 //! says (one's own and the team event types one hosts for, everything with
 //! `bookings.read_all`); calendar connections only one's own ([`reading_own`]).
 
-use store::types::{RoleId, UserId};
-use store::{Capability, Db, Granted, Permissions, Reach, Role, Scope, can};
+use domain::access::{Permissions, Reach, Role};
+use domain::ids::{RoleId, UserId};
+use store::{Capability, Db, Granted, Scope, can};
 
 use crate::ServiceError;
 

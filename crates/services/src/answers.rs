@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use domain::event_types::{Question, QuestionKind};
 use serde_json::Value;
-use store::repo::event_types::{Question, QuestionKind};
 
 use crate::fields::Invalid;
 

@@ -1,8 +1,11 @@
 //! API keys: issue and revoke; one's own with `api_keys.manage`, anyone's as owner or admin.
 
-use store::types::{ApiKeyId, Timestamp, UserId};
-use store::{ApiKey, Db, IssuedApiKey, KeyLimits, Role, Scope};
-use store::{Permissions, can};
+use domain::access::Permissions;
+use domain::access::Role;
+use domain::api_keys::{ApiKey, KeyLimits};
+use domain::ids::{ApiKeyId, Timestamp, UserId};
+use store::can;
+use store::{Db, IssuedApiKey, Scope};
 
 use crate::ServiceError;
 

@@ -1,6 +1,7 @@
 //! Reading the audit log (`audit.read`).
 
-use store::{AuditEntry, AuditFilter, Db, Scope, can};
+use domain::audit::{AuditEntry, AuditFilter};
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 

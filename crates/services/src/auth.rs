@@ -12,7 +12,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use store::{ClientInfo, Db, LockoutPolicy, Purpose, Scope, SignedIn, UserStatus};
+use domain::tokens::Purpose;
+use domain::users::UserStatus;
+use store::{ClientInfo, Db, LockoutPolicy, Scope, SignedIn};
 
 use crate::credentials::Keyring;
 use crate::rate_limit::{InMemoryLimiter, Limit, RateLimiter};
@@ -129,7 +131,7 @@ pub(crate) async fn limit(
 pub async fn limit_public_booking(
     settings: &AuthSettings,
     ip: Option<&str>,
-    event_type: store::types::EventTypeId,
+    event_type: domain::ids::EventTypeId,
 ) -> Result<(), ServiceError> {
     let ip = ip.unwrap_or("unknown");
     limit(settings, &format!("book/ip/{ip}"), settings.booking_per_ip).await?;
@@ -209,7 +211,7 @@ pub async fn login(
         .backoff_until(&input.organization, &input.email, client)
         .await?
     {
-        let wait = until.as_millisecond() - store::types::Timestamp::now().as_millisecond();
+        let wait = until.as_millisecond() - domain::ids::Timestamp::now().as_millisecond();
         return Err(ServiceError::RateLimited {
             retry_after_secs: u64::try_from(wait / 1000).unwrap_or(0).max(1),
         });
@@ -273,7 +275,7 @@ pub async fn unlock(db: &Db, token: &str, client: &ClientInfo) -> Result<(), Ser
 /// Signs out: revokes the session the request came with.
 pub async fn logout(db: &Db, scope: &Scope) -> Result<(), ServiceError> {
     match scope.actor() {
-        store::Actor::Session { session_id, .. } => {
+        domain::access::Actor::Session { session_id, .. } => {
             Ok(db.sessions().revoke_own(scope, session_id).await?)
         }
         // A key is not signed out; it is revoked.
@@ -406,7 +408,7 @@ pub async fn peek_token(
     db: &Db,
     token: &str,
     purpose: Purpose,
-) -> Result<Option<(store::User, String)>, ServiceError> {
+) -> Result<Option<(domain::users::User, String)>, ServiceError> {
     Ok(db.accounts().peek_token(token, purpose).await?)
 }
 
@@ -452,7 +454,7 @@ pub async fn my_sessions(db: &Db, scope: &Scope) -> Result<Vec<store::Session>, 
 pub async fn revoke_my_session(
     db: &Db,
     scope: &Scope,
-    id: store::types::SessionId,
+    id: domain::ids::SessionId,
 ) -> Result<(), ServiceError> {
     Ok(db.sessions().revoke_own(scope, id).await?)
 }

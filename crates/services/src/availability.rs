@@ -2,11 +2,12 @@
 //! The slots endpoint and the booking check both go through [`engine_request`], so what is
 //! shown is what can be booked.
 
+use domain::bookings::Facts;
+use domain::event_types::{BookingWindow, EventType};
+use domain::ids::{BookingId, Timestamp};
 use jiff::tz::TimeZone;
 use store::Db;
-use store::repo::bookings::Facts;
-use store::repo::event_types::{Bookable, BookingWindow, EventType};
-use store::types::{BookingId, Timestamp};
+use store::repo::event_types::Bookable;
 
 use crate::ServiceError;
 
@@ -24,7 +25,7 @@ pub struct SlotQuery {
     pub duration_minutes: Option<i32>,
     /// The routing form submission that sent the invitee here: a `members` route lists only
     /// the starts one of the hosts it named can take, as booking through it would.
-    pub routing_submission: Option<store::types::SubmissionId>,
+    pub routing_submission: Option<domain::ids::SubmissionId>,
 }
 
 /// One bookable start.
@@ -96,7 +97,7 @@ async fn open_slots(
     bookable: &Bookable,
     range: (Timestamp, Timestamp),
     duration: i32,
-    only: Option<&[store::types::UserId]>,
+    only: Option<&[domain::ids::UserId]>,
 ) -> Result<Vec<OpenSlot>, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
@@ -313,9 +314,7 @@ pub(crate) fn engine_request_for(
     })
 }
 
-fn stored_window(
-    window: &store::repo::schedules::Window,
-) -> Result<engine::LocalWindow, ServiceError> {
+fn stored_window(window: &domain::schedules::Window) -> Result<engine::LocalWindow, ServiceError> {
     crate::schedules::local_window(window)
         .map_err(|(_, message)| corrupt(format!("window {window:?}: {message}")))
 }

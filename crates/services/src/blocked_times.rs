@@ -1,7 +1,7 @@
 //! Blocked times: one-off periods a user cannot be booked.
 
-use store::repo::blocked_times::{BlockedTime, NewBlockedTime};
-use store::types::{BlockedTimeId, Timestamp, UserId};
+use domain::blocked_times::{BlockedTime, NewBlockedTime};
+use domain::ids::{BlockedTimeId, Timestamp, UserId};
 use store::{Db, Scope, can};
 
 use crate::ServiceError;

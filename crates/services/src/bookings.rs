@@ -7,16 +7,18 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-use store::repo::bookings::{
-    Attendee, AttendeeHandle, Booking, BookingFilter, BookingStatus, BookingTx, Facts, NewAttendee,
-    NewBooking,
+use domain::access::Actor;
+use domain::bookings::{
+    Attendee, Booking, BookingFilter, BookingStatus, Facts, NewAttendee, NewBooking,
 };
-use store::repo::event_type_hosts::{TeamKind, TeamSetup};
-use store::repo::event_types::{Bookable, BookingWindow, EventType, Location};
-use store::repo::routing_forms::{Action, Submission};
-use store::types::{BookingId, EventTypeId, Timestamp};
-use store::{Actor, Db, ManageToken, Scope, can};
+use domain::event_types::{BookingWindow, EventType, Location};
+use domain::ids::{BookingId, EventTypeId, Timestamp};
+use domain::routing::{Action, Submission};
+use domain::team_event_types::{TeamKind, TeamSetup};
+use serde_json::{Value, json};
+use store::repo::bookings::{AttendeeHandle, BookingTx};
+use store::repo::event_types::Bookable;
+use store::{Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
@@ -80,7 +82,7 @@ pub async fn book_routed(
     keys: &Keyring,
     bookable: &Bookable,
     input: BookInput,
-    submission: store::types::SubmissionId,
+    submission: domain::ids::SubmissionId,
 ) -> Result<Booked, ServiceError> {
     let submission = routed_submission(db, bookable, submission).await?;
     book_in(db, keys, bookable, input, None, Some(&submission)).await
@@ -91,7 +93,7 @@ pub async fn book_routed(
 pub(crate) async fn routed_submission(
     db: &Db,
     bookable: &Bookable,
-    submission: store::types::SubmissionId,
+    submission: domain::ids::SubmissionId,
 ) -> Result<Submission, ServiceError> {
     let submission = db
         .routing_forms()
@@ -111,7 +113,7 @@ pub(crate) async fn routed_submission(
 }
 
 /// The hosts a `members` route limited the booking to.
-pub(crate) fn routed_hosts(submission: &Submission) -> Option<&[store::types::UserId]> {
+pub(crate) fn routed_hosts(submission: &Submission) -> Option<&[domain::ids::UserId]> {
     match &submission.route {
         Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
         _ => None,
@@ -184,7 +186,7 @@ async fn book_in(
     keys: &Keyring,
     bookable: &Bookable,
     input: BookInput,
-    link: Option<store::types::LinkId>,
+    link: Option<domain::ids::LinkId>,
     routing: Option<&Submission>,
 ) -> Result<Booked, ServiceError> {
     let event_type = bookable.event_type();
@@ -309,8 +311,8 @@ async fn with_team_hosts(
     new: NewBooking,
     duration: i32,
     exclude: Option<BookingId>,
-    keep: &[store::repo::bookings::BookingHost],
-    only: Option<&[store::types::UserId]>,
+    keep: &[domain::bookings::BookingHost],
+    only: Option<&[domain::ids::UserId]>,
 ) -> Result<NewBooking, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
@@ -501,7 +503,7 @@ fn why_not(
     if beyond_window(&f.booking_window, facts, now, start) {
         return "beyond_window";
     }
-    let full = |b: &&store::repo::bookings::HeldTime| {
+    let full = |b: &&domain::bookings::HeldTime| {
         b.event_type_id == event_type.id && b.start_at == start && b.seats_taken >= f.seats
     };
     if f.seats > 1 && facts.bookings.iter().any(|b| full(&b)) {
@@ -854,7 +856,7 @@ fn checked_reason(reason: Option<String>) -> Result<Option<String>, ServiceError
 async fn keep_manage_token(
     tx: &mut BookingTx,
     keys: &Keyring,
-    organization: store::types::OrganizationId,
+    organization: domain::ids::OrganizationId,
     attendee: &Attendee,
     token: &ManageToken,
 ) -> Result<(), ServiceError> {

@@ -2,8 +2,8 @@
 //! apps that subscribe to URLs. The token in the URL is the only credential; issuing a new
 //! one revokes the old.
 
+use domain::ids::{Timestamp, UserId};
 use ical::write::{Event, Person, Status};
-use store::types::{Timestamp, UserId};
 use store::{Db, Scope, SecretToken, can};
 
 use crate::ServiceError;

@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
+use domain::ids::{BookingId, CalendarConnectionId, Timestamp};
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
-use store::types::{BookingId, CalendarConnectionId, Timestamp};
 use store::{Db, Operator, can};
 
 use crate::ServiceError;

@@ -12,12 +12,10 @@ use calendars::providers::{
     Google, Microsoft, OutgoingEvent, Provider, RemoteCalendar, RemoteChanges, RemoteEvent,
     RemoteWhen, WrittenEvent,
 };
+use domain::calendars::{CalendarEntry, CalendarSync, Connection, NewCalendar, SyncReport};
+use domain::ids::{CalendarConnectionId, Timestamp};
 use serde::{Deserialize, Serialize};
-use store::repo::calendars::{
-    CalendarEntry, CalendarSync, Connection, NewCalendar, NewConnection, OAuthStateRefusal,
-    SyncReport,
-};
-use store::types::{CalendarConnectionId, Timestamp};
+use store::repo::calendars::{NewConnection, OAuthStateRefusal};
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;

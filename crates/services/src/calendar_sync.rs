@@ -15,10 +15,11 @@
 use std::time::Duration;
 
 use calendars::{CalDav, Credentials, FeedFetch, SyncChanges};
-use store::repo::calendars::{
-    CalendarEntry, CalendarSync, Connection, LogEntry, NewCalendar, NewConnection, SyncReport,
+use domain::calendars::{
+    CalendarEntry, CalendarSync, Connection, LogEntry, NewCalendar, SyncReport,
 };
-use store::types::{CalendarConnectionId, CalendarId, Timestamp, UserId};
+use domain::ids::{CalendarConnectionId, CalendarId, Timestamp, UserId};
+use store::repo::calendars::NewConnection;
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
@@ -89,7 +90,7 @@ pub struct ConnectionView {
     pub calendars: Vec<CalendarEntry>,
 }
 
-pub(crate) fn context_of(org: store::types::OrganizationId, user: UserId) -> Vec<u8> {
+pub(crate) fn context_of(org: domain::ids::OrganizationId, user: UserId) -> Vec<u8> {
     let mut context = org.0.as_bytes().to_vec();
     context.extend_from_slice(user.0.as_bytes());
     context

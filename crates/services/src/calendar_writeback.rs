@@ -18,11 +18,11 @@
 
 use calendars::providers::OutgoingEvent;
 use calendars::{CalDav, Credentials};
+use domain::bookings::{Booking, BookingStatus};
+use domain::calendars::{CalendarEntry, Connection, Writeback};
+use domain::ids::{BookingId, OrganizationId, Timestamp};
 use ical::write::{Event, Person, Status};
 use store::Operator;
-use store::repo::bookings::{Booking, BookingStatus};
-use store::repo::calendars::{CalendarEntry, Connection, Writeback};
-use store::types::{BookingId, OrganizationId, Timestamp};
 use store::{Db, Granted, can};
 
 use crate::ServiceError;
@@ -346,7 +346,7 @@ async fn open_caldav(
 pub fn content(
     booking: &Booking,
     title: &str,
-    host: &store::User,
+    host: &domain::users::User,
     attendees: Vec<Person>,
     public_url: Option<&str>,
 ) -> Content {

@@ -1,7 +1,7 @@
 //! Contacts: everyone who booked a host.
 
-use store::repo::contacts::Contact;
-use store::types::UserId;
+use domain::contacts::Contact;
+use domain::ids::UserId;
 use store::{Db, Scope, can};
 
 use crate::ServiceError;

@@ -2,10 +2,10 @@
 
 use std::collections::HashSet;
 
-use store::repo::event_types::{
+use domain::event_types::{
     BookingWindow, EventType, EventTypeFields, Location, Question, QuestionKind,
 };
-use store::types::{EventTypeId, UserId};
+use domain::ids::{EventTypeId, UserId};
 use store::{Db, Scope, can};
 
 use crate::ServiceError;
@@ -342,7 +342,7 @@ pub async fn create_single_use_link(
     db: &Db,
     scope: &Scope,
     id: EventTypeId,
-) -> Result<(store::repo::event_types::SingleUseLink, store::SecretToken), ServiceError> {
+) -> Result<(domain::event_types::SingleUseLink, store::SecretToken), ServiceError> {
     let existing = db.event_types().get(scope, id).await?;
     let grant = crate::team_event_types::writing(db, scope, &existing).await?;
     Ok(db.event_types().create_single_use_link(&grant, id).await?)

@@ -5,8 +5,8 @@
 //! Every strategy narrows the free hosts to the best by its own measure; when several remain,
 //! a seeded random choice decides, so the same facts and seed always give the same host.
 
-use store::repo::event_type_hosts::{HostRecord, Strategy};
-use store::types::{Timestamp, UserId};
+use domain::ids::{Timestamp, UserId};
+use domain::team_event_types::{HostRecord, Strategy};
 
 /// A pool host as the strategies see it.
 #[derive(Clone, Debug, PartialEq)]
@@ -221,9 +221,9 @@ pub fn seed_for(parts: &[&[u8]]) -> u64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use domain::ids::Uuid;
+    use domain::team_event_types::Strategy;
     use proptest::prelude::{ProptestConfig, any, prop, prop_assert, prop_assert_eq, proptest};
-    use store::repo::event_type_hosts::Strategy;
-    use store::types::Uuid;
 
     fn host(n: u128) -> Candidate {
         Candidate {

@@ -4,6 +4,8 @@
 //! `email.account` jobs send an account holder their one-time link (invitation, password
 //! reset, address verification).
 
+use domain::bookings::BookingStatus;
+use domain::ids::{BookingId, EventTypeId, Timestamp, UserId};
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
@@ -11,13 +13,11 @@ use notify::templates::{AccountMessage, BookingMessage, Channel, NoticeMessage, 
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
-use store::repo::bookings::BookingStatus;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
 use store::repo::messages::{
     AccountEmail, Audience, BookingEmail, BookingEvent, LogEntry, OwnerNotice, SmsMessage,
     account_token_context, sms_job,
 };
-use store::types::{BookingId, EventTypeId, Timestamp, UserId};
 
 use crate::templates::{ForSending, RenderFailure};
 use crate::webhooks::envelope;

@@ -1,7 +1,8 @@
 //! Organizations: create (operator), read and rename (members).
 
+use domain::organizations::{Organization, OrganizationChanges};
 use garde::Validate;
-use store::{Db, Operator, Organization, OrganizationChanges, Scope};
+use store::{Db, Operator, Scope};
 
 use crate::ServiceError;
 
@@ -31,7 +32,7 @@ pub async fn create(
         .organizations()
         .create(
             operator,
-            store::NewOrganization {
+            domain::organizations::NewOrganization {
                 slug: input.slug,
                 name: input.name.trim().to_owned(),
                 owner_email: input.owner_email,

@@ -7,8 +7,8 @@
 //! The lead time applies to reminders scheduled after it changes (new bookings, and
 //! bookings rescheduled later); reminders already planned keep their time.
 
+use domain::preferences::{Preferences, PreferredChannel};
 use notify::templates::MESSAGE_TYPES;
-use store::repo::preferences::{Preferences, PreferredChannel};
 use store::{Db, Scope};
 
 use crate::ServiceError;

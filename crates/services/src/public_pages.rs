@@ -3,11 +3,12 @@
 //! booking itself, its slots and its changes go through `availability` and `bookings`, the
 //! same functions the JSON API calls.
 
+use domain::bookings::{Attendee, Booking};
+use domain::event_types::EventType;
+use domain::ids::EventTypeId;
+use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
 use store::Db;
-use store::repo::bookings::{Attendee, Booking};
-use store::repo::event_types::{Bookable, EventType};
-use store::repo::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
-use store::types::EventTypeId;
+use store::repo::event_types::Bookable;
 
 use crate::ServiceError;
 

@@ -1,7 +1,7 @@
 //! The organization's view of its background work: dead jobs, and retrying them.
 
+use domain::ids::JobId;
 use store::repo::jobs::Job;
-use store::types::JobId;
 use store::{Db, Scope, can};
 
 use crate::ServiceError;

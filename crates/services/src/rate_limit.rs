@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use domain::ids::Timestamp;
 use store::Db;
-use store::types::Timestamp;
 
 /// At most `max` hits per `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! Custom roles.
 
-use store::types::RoleId;
-use store::{CustomRole, Db, Permissions, Scope, can};
+use domain::access::Permissions;
+use domain::ids::RoleId;
+use domain::roles::CustomRole;
+use store::{Db, Scope, can};
 
 use crate::{FieldError, ServiceError};
 

@@ -3,12 +3,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use domain::event_types::{Question, QuestionKind};
+use domain::ids::{RoutingFormId, UserId};
+use domain::routing::{Action, Condition, FormFields, Operator, RoutingForm, Submission};
 use serde_json::Value;
-use store::repo::event_types::{Question, QuestionKind};
-use store::repo::routing_forms::{
-    Action, Condition, FormFields, ManagedForm, Operator, PublicForm, RoutingForm, Submission,
-};
-use store::types::{RoutingFormId, UserId};
+use store::repo::routing_forms::{ManagedForm, PublicForm};
 use store::{Db, Scope, can};
 
 use crate::ServiceError;
@@ -333,7 +332,7 @@ async fn exists(
     scope: &Scope,
     invalid: &mut Invalid,
     at: &str,
-    id: store::types::EventTypeId,
+    id: domain::ids::EventTypeId,
 ) -> Result<bool, ServiceError> {
     match db.event_types().get(scope, id).await {
         Ok(_) => Ok(true),
@@ -471,11 +470,11 @@ mod tests {
             name: "Contact".to_owned(),
             fields: Vec::new(),
             routes: vec![
-                store::repo::routing_forms::Route {
+                domain::routing::Route {
                     when: test("size", Operator::GreaterThan, json!(100)),
                     action: message("enterprise"),
                 },
-                store::repo::routing_forms::Route {
+                domain::routing::Route {
                     when: test("size", Operator::GreaterThan, json!(10)),
                     action: message("team"),
                 },

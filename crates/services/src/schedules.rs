@@ -1,7 +1,7 @@
 //! Schedules: weekly hours in a zone with date overrides; one default per user.
 
-use store::repo::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules, Window};
-use store::types::{ScheduleId, UserId};
+use domain::ids::{ScheduleId, UserId};
+use domain::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules, Window};
 use store::{Db, Scope, can};
 
 use crate::ServiceError;

@@ -1,7 +1,7 @@
 //! A user's defaults for new event types.
 
-use store::repo::scheduling_defaults::SchedulingDefaults;
-use store::types::UserId;
+use domain::ids::UserId;
+use domain::scheduling_defaults::SchedulingDefaults;
 use store::{Db, Scope, can};
 
 use crate::ServiceError;

@@ -2,8 +2,9 @@
 //! operator has opened sign-up (`AuthSettings::open_signup`). The owner is signed in at once
 //! and sent a link to verify their address.
 
+use domain::organizations::NewOrganization;
 use garde::Validate;
-use store::{ClientInfo, Db, NewOrganization, Registration, SignedIn};
+use store::{ClientInfo, Db, Registration, SignedIn};
 
 use crate::auth::{AuthSettings, limit, signed};
 use crate::{ServiceError, passwords};

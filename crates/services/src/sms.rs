@@ -4,10 +4,10 @@
 //! Inside a store transaction (a fan-out that also writes other rows), queue with
 //! [`store::repo::messages::queue_sms`]; on its own, with [`queue`].
 
+use domain::ids::{BookingId, JobId};
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::sms::{PhoneNumber, Sms, SmsAnswer, SmsError};
 use store::repo::messages::{LogEntry, SmsMessage, sms_job};
-use store::types::{BookingId, JobId};
 use store::{Db, Scope};
 
 use crate::ServiceError;

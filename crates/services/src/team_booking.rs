@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use store::repo::bookings::{BookingHost, Facts, NewBookingHost};
-use store::repo::event_type_hosts::{HostRecord, TeamKind, TeamSetup};
-use store::repo::event_types::EventType;
-use store::types::{BookingId, Timestamp, UserId};
+use domain::bookings::{BookingHost, Facts, NewBookingHost};
+use domain::event_types::EventType;
+use domain::ids::{BookingId, Timestamp, UserId};
+use domain::team_event_types::{HostRecord, TeamKind, TeamSetup};
 
 use crate::ServiceError;
 use crate::availability::{engine_request_for, host_zone};
@@ -234,7 +234,7 @@ pub(crate) fn choose_hosts(
 pub(crate) fn restrict(
     team: &TeamSetup,
     mut slot: TeamSlot,
-    only: &[store::types::UserId],
+    only: &[domain::ids::UserId],
 ) -> Option<TeamSlot> {
     let pool = |i: usize| !team.hosts[i].settings.fixed;
     slot.free

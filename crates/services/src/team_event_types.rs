@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
-use store::repo::event_type_hosts::{HostSettings, TeamKind, TeamSettings, TeamSetup};
-use store::types::EventTypeId;
-use store::{Db, Scope, TeamRole, can};
+use domain::ids::EventTypeId;
+use domain::team_event_types::{HostSettings, TeamKind, TeamSettings, TeamSetup};
+use domain::teams::TeamRole;
+use store::{Db, Scope, can};
 
 use crate::ServiceError;
 use crate::fields::Invalid;
@@ -32,7 +33,7 @@ pub async fn get(
 pub async fn of_team(
     db: &Db,
     scope: &Scope,
-    team: store::types::TeamId,
+    team: domain::ids::TeamId,
 ) -> Result<Vec<(EventTypeId, TeamSetup)>, ServiceError> {
     crate::access::reading::<can::ReadEventTypes>(scope)?;
     Ok(db.event_types().team_setups(scope, team).await?)
@@ -84,7 +85,7 @@ pub async fn clear(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), Servic
 pub(crate) async fn writing(
     db: &Db,
     scope: &Scope,
-    event_type: &store::repo::event_types::EventType,
+    event_type: &domain::event_types::EventType,
 ) -> Result<store::Granted<can::ManageEventTypes>, ServiceError> {
     match db.event_types().team_setup(scope, event_type.id).await? {
         Some(setup) => Ok(team_access(db, scope, event_type, setup.team_id).await?.0),
@@ -103,12 +104,12 @@ pub(crate) async fn writing(
 async fn team_access(
     db: &Db,
     scope: &Scope,
-    event_type: &store::repo::event_types::EventType,
-    team: store::types::TeamId,
+    event_type: &domain::event_types::EventType,
+    team: domain::ids::TeamId,
 ) -> Result<
     (
         store::Granted<can::ManageEventTypes>,
-        Vec<store::TeamMember>,
+        Vec<domain::teams::TeamMember>,
     ),
     ServiceError,
 > {
@@ -134,7 +135,7 @@ async fn team_access(
 fn check_hosts(
     invalid: &mut Invalid,
     settings: &TeamSettings,
-    is_member: impl Fn(store::types::UserId) -> bool,
+    is_member: impl Fn(domain::ids::UserId) -> bool,
 ) {
     let hosts = &settings.hosts;
     invalid.check(
@@ -181,7 +182,7 @@ fn check_host(
     invalid: &mut Invalid,
     i: usize,
     host: &HostSettings,
-    is_member: impl Fn(store::types::UserId) -> bool,
+    is_member: impl Fn(domain::ids::UserId) -> bool,
 ) {
     let at = |field: &str| format!("/hosts/{i}/{field}");
     invalid.check(

@@ -1,8 +1,9 @@
 //! Teams and memberships. `teams.manage` runs every team; a team's leads run their own
 //! (rename it, set and remove its members), but only `teams.manage` creates or deletes teams.
 
-use store::types::{TeamId, UserId};
-use store::{Db, ManagedTeam, Scope, Team, TeamMember, TeamRole, can};
+use domain::ids::{TeamId, UserId};
+use domain::teams::{Team, TeamMember, TeamRole};
+use store::{Db, ManagedTeam, Scope, can};
 
 use crate::{FieldError, ServiceError};
 

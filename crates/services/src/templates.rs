@@ -3,12 +3,12 @@
 //! the ones its type needs); a message type without one of its own uses the built-in
 //! templates of `notify::templates`.
 
+use domain::ids::{OrganizationId, Timestamp};
+use domain::templates::{StoredTemplate, TemplateSources};
 use notify::templates::{
     Channel, Rendered, TemplateError, TemplateSet, all_message_types, channels, check,
     default_templates, render_sample, required_placeholders,
 };
-use store::repo::templates::{StoredTemplate, TemplateSources};
-use store::types::{OrganizationId, Timestamp};
 use store::{Db, Scope, can};
 
 use crate::ServiceError;
@@ -275,8 +275,8 @@ pub async fn render_for(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use domain::organizations::NewOrganization;
     use notify::templates::BookingMessage;
-    use store::repo::organizations::NewOrganization;
     use store::{Operator, backend_test};
 
     use super::*;

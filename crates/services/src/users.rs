@@ -1,7 +1,9 @@
 //! Users: the caller, the directory, invitations, profiles, roles and status.
 
-use store::types::{RoleId, UserId};
-use store::{Db, NewInvite, ProfileChanges, Role, Scope, User, UserChanges, UserStatus, can};
+use domain::access::Role;
+use domain::ids::{RoleId, UserId};
+use domain::users::{NewInvite, ProfileChanges, User, UserChanges, UserStatus};
+use store::{Db, Scope, can};
 
 use crate::auth::{AuthSettings, signed};
 use crate::{FieldError, ServiceError};

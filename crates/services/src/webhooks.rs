@@ -10,16 +10,16 @@
 
 use std::time::{Duration, Instant};
 
-use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
-use notify::webhook::{SignedMessage, SigningKey, generate_secret};
-use serde_json::{Value, json};
-use store::repo::webhooks::{
+use domain::ids::{
+    EventTypeId, OrganizationId, Timestamp, UserId, WebhookDeliveryId, WebhookSubscriptionId,
+};
+use domain::webhooks::{
     Attempt, Delivery, DeliveryStatus, NewAttempt, NewSubscription, Subscription,
     SubscriptionChanges,
 };
-use store::types::{
-    EventTypeId, OrganizationId, Timestamp, UserId, WebhookDeliveryId, WebhookSubscriptionId,
-};
+use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
+use notify::webhook::{SignedMessage, SigningKey, generate_secret};
+use serde_json::{Value, json};
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
@@ -351,7 +351,7 @@ enum SecretProblem {
 fn signing_keys(
     keys: &Keyring,
     organization: OrganizationId,
-    secrets: &store::repo::webhooks::SigningSecrets,
+    secrets: &domain::webhooks::SigningSecrets,
 ) -> Result<Vec<SigningKey>, SecretProblem> {
     let context = secret_context(organization);
     let mut signing = vec![SigningKey::parse(

@@ -7,19 +7,20 @@
 
 use std::collections::BTreeMap;
 
+use domain::bookings::{Attendee, Booking, BookingStatus};
+use domain::ids::{OrganizationId, Timestamp, WorkflowId};
+use domain::workflows::{
+    AFTER_END, Action, ActionOutcome, AnswerCondition, BEFORE_START, Conditions, RunPayload,
+    TRIGGERS, Totals, Workflow, WorkflowInput,
+};
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use notify::email::{Email, Mailer};
 use notify::sms::{PhoneNumber, Sms, SmsError};
 use notify::templates::{Channel, Part, TemplateSet, check_source};
 use notify::webhook::{SigningKey, generate_secret};
 use serde_json::{Value, json};
-use store::repo::bookings::{Attendee, Booking, BookingStatus};
 use store::repo::messages::{BookingEmail, LogEntry, Person};
-use store::repo::workflows::{
-    AFTER_END, Action, ActionOutcome, AnswerCondition, BEFORE_START, Conditions, RunContext,
-    RunPayload, TRIGGERS, Totals, Workflow, WorkflowInput,
-};
-use store::types::{OrganizationId, Timestamp, WorkflowId};
+use store::repo::workflows::RunContext;
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
@@ -301,7 +302,7 @@ pub async fn runs(
     scope: &Scope,
     id: WorkflowId,
     limit: u32,
-) -> Result<Vec<store::repo::workflows::Run>, ServiceError> {
+) -> Result<Vec<domain::workflows::Run>, ServiceError> {
     manage(scope)?;
     Ok(db.workflows().runs(scope, id, limit.clamp(1, 100)).await?)
 }
@@ -374,7 +375,7 @@ impl Handler for RunHandler {
 struct RunScene<'a> {
     job: &'a ClaimedJob,
     workflow: &'a Workflow,
-    run_id: store::types::WorkflowRunId,
+    run_id: domain::ids::WorkflowRunId,
     booking: &'a Booking,
     attendees: Vec<Attendee>,
     context: RunContext,

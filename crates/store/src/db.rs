@@ -11,7 +11,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::error::{ConnectError, Error};
 use crate::scope::{AdminScope, Scope};
-use crate::types::OrganizationId;
+use domain::ids::OrganizationId;
 
 /// Which backend a URL or pool belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

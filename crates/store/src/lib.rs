@@ -22,24 +22,13 @@ pub mod testing;
 
 pub use db::{Backend, ConnectOptions, CrossTenant, Db, PoolStats, SqliteDb, Tenant, Tx};
 pub use error::{ConnectError, Error};
-pub use repo::api_keys::{ApiKey, IssuedApiKey};
-pub use repo::audit::{AuditEntry, AuditFilter};
-pub use repo::organizations::{
-    CreatedOrganization, NewOrganization, Organization, OrganizationChanges,
-};
-pub use repo::users::{NewUser, User};
-pub use scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
-pub use token::ApiKeyToken;
-// Accounts (issue 5).
-pub use permission::{Capability, Granted, Permission, Permissions, Reach, can};
+pub use permission::{Capability, Granted, can};
 pub use repo::accounts::{
     ClientInfo, LOCK_NOTICE, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn,
 };
-pub use repo::api_keys::KeyLimits;
-pub use repo::roles::CustomRole;
+pub use repo::api_keys::IssuedApiKey;
+pub use repo::organizations::CreatedOrganization;
 pub use repo::sessions::{NewSession, Session, SessionScope};
-pub use repo::teams::{ManagedTeam, Team, TeamMember, TeamRole};
-pub use repo::tokens::Purpose;
-pub use repo::users::{NewInvite, ProfileChanges, UserChanges, UserStatus};
-pub use token::ManageToken;
-pub use token::SecretToken;
+pub use repo::teams::ManagedTeam;
+pub use scope::{AdminScope, Operator, Registration, Scope};
+pub use token::{ApiKeyToken, ManageToken, SecretToken};

@@ -2,148 +2,9 @@
 //! and a `Scope` can only be made by authenticating (an API key today, sessions later) or by
 //! an [`Operator`]. Code that holds no scope cannot name another tenant's rows.
 
-use crate::permission::Permissions;
-use crate::types::{ApiKeyId, OrganizationId, SessionId, UserId};
-
-/// A user's role in their organization.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Admin,
-    Member,
-    Viewer,
-}
-
-impl Role {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Member => "member",
-            Self::Viewer => "viewer",
-        }
-    }
-
-    /// Standing among the built-in roles: owner > admin > member > viewer.
-    pub fn rank(self) -> u8 {
-        match self {
-            Self::Owner => 3,
-            Self::Admin => 2,
-            Self::Member => 1,
-            Self::Viewer => 0,
-        }
-    }
-
-    /// The lower of the two roles.
-    pub fn at_most(self, other: Self) -> Self {
-        if other.rank() < self.rank() {
-            other
-        } else {
-            self
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Result<Self, crate::Error> {
-        Ok(match s {
-            "owner" => Self::Owner,
-            "admin" => Self::Admin,
-            "member" => Self::Member,
-            "viewer" => Self::Viewer,
-            other => return Err(crate::Error::Corrupt(format!("unknown role {other:?}"))),
-        })
-    }
-}
-
-/// Who is acting, for the audit log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Actor {
-    /// A user, authenticated by an API key. `user_id` is whom the key acts as;
-    /// `issued_by`, the user who issued it and so holds it (`None`: the operator, or a key
-    /// older than this field). The audit log names the holder.
-    ApiKey {
-        user_id: UserId,
-        api_key_id: ApiKeyId,
-        issued_by: Option<UserId>,
-    },
-    /// The operator, through the command line.
-    Operator,
-    /// A user, authenticated by a web session cookie.
-    Session {
-        user_id: UserId,
-        session_id: SessionId,
-    },
-    /// Nobody yet: a sign-in attempt or a token redemption, recorded before anyone is known.
-    Anonymous,
-    /// Someone booking through a public link.
-    Invitee,
-    /// An attendee, through their manage token.
-    Attendee {
-        attendee_id: crate::types::AttendeeId,
-    },
-    /// Background work: a job claimed by a worker, acting on what its payload names.
-    System,
-}
-
-impl Actor {
-    pub(crate) fn kind(self) -> &'static str {
-        match self {
-            Self::ApiKey { .. } => "api_key",
-            Self::Operator => "operator",
-            Self::Session { .. } => "session",
-            Self::Anonymous => "anonymous",
-            Self::Invitee => "invitee",
-            Self::Attendee { .. } => "attendee",
-            Self::System => "system",
-        }
-    }
-
-    /// Who acted, for the audit log: a key's holder, not the user it acts as.
-    pub(crate) fn id(self) -> Option<uuid::Uuid> {
-        match self {
-            Self::ApiKey {
-                user_id, issued_by, ..
-            } => Some(issued_by.unwrap_or(user_id).0),
-            Self::Operator | Self::Invitee | Self::System => None,
-            Self::Attendee { attendee_id } => Some(attendee_id.0),
-            Self::Session { user_id, .. } => Some(user_id.0),
-            Self::Anonymous => None,
-        }
-    }
-
-    /// The user an API key acted as, when its holder is someone else (for the audit log).
-    pub(crate) fn on_behalf_of(self) -> Option<UserId> {
-        match self {
-            Self::ApiKey {
-                user_id,
-                issued_by: Some(holder),
-                ..
-            } if holder != user_id => Some(user_id),
-            _ => None,
-        }
-    }
-
-    /// The person behind the request: a key's holder when a user issued it, else the user
-    /// acting. Recorded as the issuer of keys this actor makes.
-    pub(crate) fn real_user_id(self) -> Option<UserId> {
-        match self {
-            Self::ApiKey {
-                user_id, issued_by, ..
-            } => Some(issued_by.unwrap_or(user_id)),
-            Self::Session { user_id, .. } => Some(user_id),
-            _ => None,
-        }
-    }
-
-    /// The user acting, if a user is.
-    pub fn user_id(self) -> Option<UserId> {
-        match self {
-            Self::ApiKey { user_id, .. } | Self::Session { user_id, .. } => Some(user_id),
-            _ => None,
-        }
-    }
-}
+use domain::access::Permissions;
+use domain::access::{Actor, Role};
+use domain::ids::OrganizationId;
 
 /// Permission to act inside one organization. Only the store makes these.
 #[derive(Clone, Debug)]
@@ -212,7 +73,7 @@ impl Scope {
         (matches!(self.role, Role::Owner | Role::Admin)
             && self
                 .permissions
-                .contains(crate::permission::Permission::OrganizationManage))
+                .contains(domain::access::Permission::OrganizationManage))
         .then(|| AdminScope(self.clone()))
     }
 }
@@ -255,6 +116,11 @@ impl Registration {
     pub fn open_signup() -> Self {
         Self(())
     }
+}
+
+/// A stored role spelling, or [`crate::Error::Corrupt`].
+pub(crate) fn parse_role(s: &str) -> Result<Role, crate::Error> {
+    Role::parse(s).ok_or_else(|| crate::Error::Corrupt(format!("unknown role {s:?}")))
 }
 
 #[cfg(test)]

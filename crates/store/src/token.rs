@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::types::{ApiKeyId, OrganizationId};
+use domain::ids::{ApiKeyId, OrganizationId};
 
 const PREFIX: &str = "rdv_";
 /// base64url without padding of 32 bytes.

@@ -2,9 +2,11 @@
 //! Each test runs once per backend (see `backend_test!`), each on its own database.
 #![allow(clippy::unwrap_used)]
 
+use domain::access::{Actor, Role};
+use domain::ids::{ApiKeyId, Timestamp};
+use domain::organizations::{NewOrganization, OrganizationChanges};
 use rendezvous_store::backend_test;
-use rendezvous_store::types::{ApiKeyId, Timestamp};
-use rendezvous_store::{Actor, Db, Error, NewOrganization, Operator, OrganizationChanges, Role};
+use rendezvous_store::{Db, Error, Operator};
 
 fn acme(slug: &str) -> NewOrganization {
     NewOrganization {
@@ -294,8 +296,8 @@ backend_test!(
 
 mod bookings_last_line {
     use super::*;
-    use rendezvous_store::repo::bookings::{BookingStatus, NewAttendee, NewBooking};
-    use rendezvous_store::repo::event_types::{BookingWindow, EventTypeFields};
+    use domain::bookings::{BookingStatus, NewAttendee, NewBooking};
+    use domain::event_types::{BookingWindow, EventTypeFields};
 
     fn at(hour: i64, minute: i64) -> Timestamp {
         // 2030-01-07 is a Monday.
@@ -434,7 +436,7 @@ mod bookings_last_line {
                 t.db.users()
                     .invite(
                         &grant,
-                        rendezvous_store::NewInvite {
+                        domain::users::NewInvite {
                             email: "second@example.com".into(),
                             name: "Second".into(),
                             role: Role::Member,
@@ -446,7 +448,7 @@ mod bookings_last_line {
                     )
                     .await
                     .unwrap();
-            let host = |user_id, fixed| rendezvous_store::repo::bookings::BookingHost {
+            let host = |user_id, fixed| domain::bookings::BookingHost {
                 user_id,
                 fixed,
                 reason: "test".into(),
@@ -549,8 +551,8 @@ async fn owner_scope(db: &Db, slug: &str) -> rendezvous_store::Scope {
 backend_test!(
     message_templates_are_saved_replaced_and_reset,
     |t| async move {
+        use domain::templates::TemplateSources;
         use rendezvous_store::can;
-        use rendezvous_store::repo::templates::TemplateSources;
         let sources = |text: &str| TemplateSources {
             subject: "S {{ title }}".into(),
             html: "<p>{{ title }}</p>".into(),

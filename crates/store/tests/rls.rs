@@ -5,11 +5,10 @@
 //! SQLite has no row-level security, so these tests run on PostgreSQL only.
 #![allow(clippy::unwrap_used)]
 
+use domain::ids::OrganizationId;
+use domain::organizations::NewOrganization;
 use rendezvous_store::testing::TestDb;
-use rendezvous_store::types::OrganizationId;
-use rendezvous_store::{
-    CrossTenant, Db, Error, NewOrganization, Operator, Tenant, Tx, with_pool, with_tx,
-};
+use rendezvous_store::{CrossTenant, Db, Error, Operator, Tenant, Tx, with_pool, with_tx};
 
 fn org(slug: &str) -> NewOrganization {
     NewOrganization {

@@ -41,7 +41,12 @@ enum Who {
 }
 
 /// An active user of `org` with `role`, signed in: their id and session.
-async fn person(app: &TestApp, org: &Org, email: &str, role: store::Role) -> (String, Who) {
+async fn person(
+    app: &TestApp,
+    org: &Org,
+    email: &str,
+    role: domain::access::Role,
+) -> (String, Who) {
     let user = app.member(org, email, role, PASSWORD).await;
     let slug = org.created.organization.slug.clone();
     let login = app
@@ -200,9 +205,10 @@ store::backend_test!(
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
         let boss = owner(&org);
-        let (_, mia) = person(&app, &org, "mia@acme.example", store::Role::Member).await;
-        let (max_id, max) = person(&app, &org, "max@acme.example", store::Role::Member).await;
-        let (_, ada) = person(&app, &org, "ada@acme.example", store::Role::Admin).await;
+        let (_, mia) = person(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        let (max_id, max) =
+            person(&app, &org, "max@acme.example", domain::access::Role::Member).await;
+        let (_, ada) = person(&app, &org, "ada@acme.example", domain::access::Role::Admin).await;
 
         // The owner's form: a member can read it, but neither redirect nor delete it.
         let owners = expect(
@@ -327,8 +333,10 @@ store::backend_test!(
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
         let boss = owner(&org);
-        let (mia_id, mia) = person(&app, &org, "mia@acme.example", store::Role::Member).await;
-        let (max_id, max) = person(&app, &org, "max@acme.example", store::Role::Member).await;
+        let (mia_id, mia) =
+            person(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        let (max_id, max) =
+            person(&app, &org, "max@acme.example", domain::access::Role::Member).await;
         let workflow = json!({
             "name": "Desk", "trigger": "booking.created",
             "actions": [{ "kind": "email_address", "address": "desk@acme.example",
@@ -487,11 +495,25 @@ store::backend_test!(
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
         let boss = owner(&org);
-        let (mia_id, mia) = person(&app, &org, "mia@acme.example", store::Role::Member).await;
-        let (max_id, max) = person(&app, &org, "max@acme.example", store::Role::Member).await;
-        let (_, vera) = person(&app, &org, "vera@acme.example", store::Role::Viewer).await;
-        let (_, ada) = person(&app, &org, "ada@acme.example", store::Role::Admin).await;
-        let (rita_id, rita) = person(&app, &org, "rita@acme.example", store::Role::Member).await;
+        let (mia_id, mia) =
+            person(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        let (max_id, max) =
+            person(&app, &org, "max@acme.example", domain::access::Role::Member).await;
+        let (_, vera) = person(
+            &app,
+            &org,
+            "vera@acme.example",
+            domain::access::Role::Viewer,
+        )
+        .await;
+        let (_, ada) = person(&app, &org, "ada@acme.example", domain::access::Role::Admin).await;
+        let (rita_id, rita) = person(
+            &app,
+            &org,
+            "rita@acme.example",
+            domain::access::Role::Member,
+        )
+        .await;
 
         // Max is booked on his own event type; Mia on hers.
         let max_event = hosting(&app, &max, "max-call").await;
@@ -744,7 +766,7 @@ store::backend_test!(
             .create(
                 &grant,
                 store::repo::calendars::NewConnection {
-                    user_id: store::types::UserId(max_id.parse().unwrap()),
+                    user_id: domain::ids::UserId(max_id.parse().unwrap()),
                     kind: "ics".to_owned(),
                     name: "Private".to_owned(),
                     url: "https://calendar.example/private-token-123.ics".to_owned(),
@@ -836,9 +858,17 @@ store::backend_test!(
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
         let boss = owner(&org);
-        let (max_id, max) = person(&app, &org, "max@acme.example", store::Role::Member).await;
-        let (mia_id, mia) = person(&app, &org, "mia@acme.example", store::Role::Member).await;
-        let (rita_id, rita) = person(&app, &org, "rita@acme.example", store::Role::Member).await;
+        let (max_id, max) =
+            person(&app, &org, "max@acme.example", domain::access::Role::Member).await;
+        let (mia_id, mia) =
+            person(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        let (rita_id, rita) = person(
+            &app,
+            &org,
+            "rita@acme.example",
+            domain::access::Role::Member,
+        )
+        .await;
         let event = hosting(&app, &max, "max-call").await;
         hosting(&app, &mia, "mia-call").await;
         hosting(&app, &rita, "rita-call").await;

@@ -228,7 +228,7 @@ store::backend_test!(
         app.member(
             &org,
             "mia@acme.example",
-            store::Role::Member,
+            domain::access::Role::Member,
             "the first passphrase",
         )
         .await;

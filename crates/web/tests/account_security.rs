@@ -115,7 +115,7 @@ async fn call(app: &TestApp, key: &str, method: Method, path: &str, body: Value)
 async fn account_mails(
     app: &TestApp,
     org: &Org,
-    user: store::types::UserId,
+    user: domain::ids::UserId,
 ) -> Vec<(String, String)> {
     let jobs = app
         .db
@@ -146,10 +146,20 @@ store::backend_test!(
         let (app, org) = app_for(t).await;
         let owner = org.created.owner.id;
         let admin = app
-            .member(&org, "ada@acme.example", store::Role::Admin, PASSWORD)
+            .member(
+                &org,
+                "ada@acme.example",
+                domain::access::Role::Admin,
+                PASSWORD,
+            )
             .await;
         let mia = app
-            .member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
+            .member(
+                &org,
+                "mia@acme.example",
+                domain::access::Role::Member,
+                PASSWORD,
+            )
             .await;
         let b = sign_in(&app, "ada@acme.example", PASSWORD).await;
 
@@ -239,7 +249,12 @@ store::backend_test!(
         // A key for another admin stays held to its issuer: demoted, the issuer loses
         // through the key what they lost themselves.
         let other = app
-            .member(&org, "otto@acme.example", store::Role::Admin, PASSWORD)
+            .member(
+                &org,
+                "otto@acme.example",
+                domain::access::Role::Admin,
+                PASSWORD,
+            )
             .await;
         let (status, body) = b
             .call(
@@ -298,13 +313,28 @@ store::backend_test!(
         )
         .await;
         let hr = app
-            .member(&org, "hr@acme.example", store::Role::Member, PASSWORD)
+            .member(
+                &org,
+                "hr@acme.example",
+                domain::access::Role::Member,
+                PASSWORD,
+            )
             .await;
         let vic = app
-            .member(&org, "vic@acme.example", store::Role::Viewer, PASSWORD)
+            .member(
+                &org,
+                "vic@acme.example",
+                domain::access::Role::Viewer,
+                PASSWORD,
+            )
             .await;
         let ada = app
-            .member(&org, "ada@acme.example", store::Role::Admin, PASSWORD)
+            .member(
+                &org,
+                "ada@acme.example",
+                domain::access::Role::Admin,
+                PASSWORD,
+            )
             .await;
         let path = format!("/api/v1/users/{}", hr.id);
         let status = call(
@@ -383,7 +413,7 @@ store::backend_test!(
         assert_eq!(status, StatusCode::OK, "{body}");
         let scope = app.scope(&org.key).await;
         let stored = app.db.db.users().get(&scope, hr.id).await.unwrap();
-        assert_eq!(stored.role, store::Role::Member);
+        assert_eq!(stored.role, domain::access::Role::Member);
         assert_eq!(stored.custom_role_id.map(|r| json!(r)), Some(people));
     }
 );
@@ -393,7 +423,12 @@ store::backend_test!(
     |t| async move {
         let (app, org) = app_for(t).await;
         let mia = app
-            .member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
+            .member(
+                &org,
+                "mia@acme.example",
+                domain::access::Role::Member,
+                PASSWORD,
+            )
             .await;
         let request = || async {
             app.db
@@ -491,8 +526,13 @@ store::backend_test!(
     anyone_can_lock_any_account_with_five_wrong_passwords_no_longer,
     |t| async move {
         let (app, org) = app_for(t).await;
-        app.member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
-            .await;
+        app.member(
+            &org,
+            "mia@acme.example",
+            domain::access::Role::Member,
+            PASSWORD,
+        )
+        .await;
         let attacker = "203.0.113.7";
         let mut answers = Vec::new();
         for i in 0..8 {
@@ -527,7 +567,12 @@ store::backend_test!(
     |t| async move {
         let (app, org) = app_for(t).await;
         let mia = app
-            .member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
+            .member(
+                &org,
+                "mia@acme.example",
+                domain::access::Role::Member,
+                PASSWORD,
+            )
             .await;
         // 20 wrong passwords from ten addresses: under each address's backoff, over the
         // account's limit.
@@ -593,7 +638,12 @@ store::backend_test!(
     |t| async move {
         let (app, org) = app_for(t).await;
         let mia = app
-            .member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
+            .member(
+                &org,
+                "mia@acme.example",
+                domain::access::Role::Member,
+                PASSWORD,
+            )
             .await;
         for i in 0..20 {
             let ip = format!("203.0.113.{}", i % 10);
@@ -643,8 +693,13 @@ store::backend_test!(
 
 store::backend_test!(a_password_reset_lifts_the_sign_in_lock, |t| async move {
     let (app, org) = app_for(t).await;
-    app.member(&org, "mia@acme.example", store::Role::Member, PASSWORD)
-        .await;
+    app.member(
+        &org,
+        "mia@acme.example",
+        domain::access::Role::Member,
+        PASSWORD,
+    )
+    .await;
     for i in 0..20 {
         let ip = format!("203.0.113.{}", i % 10);
         login_from(&app, &ip, "mia@acme.example", &format!("guess {i}")).await;

@@ -13,7 +13,12 @@ use std::time::Duration;
 const PASSWORD: &str = "correct horse battery staple";
 
 /// An active member of `org` who signs in with [`PASSWORD`].
-async fn member(app: &TestApp, org: &Org, email: &str, role: store::Role) -> store::User {
+async fn member(
+    app: &TestApp,
+    org: &Org,
+    email: &str,
+    role: domain::access::Role,
+) -> domain::users::User {
     app.member(org, email, role, PASSWORD).await
 }
 
@@ -90,7 +95,7 @@ store::backend_test!(
     |t| async move {
         let app = TestApp::builder().auth(generous()).start(t).await;
         let org = app.organization("acme").await;
-        let user = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+        let user = member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
 
         let mut answers = Vec::new();
         for i in 0..100 {
@@ -173,7 +178,7 @@ store::backend_test!(sign_in_is_rate_limited_with_retry_after, |t| async move {
 store::backend_test!(sessions_need_csrf_and_end_at_sign_out, |t| async move {
     let app = TestApp::builder().start(t).await;
     let org = app.organization("acme").await;
-    member(&app, &org, "mia@acme.example", store::Role::Admin).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Admin).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
 
     let me: Value = b
@@ -223,7 +228,7 @@ store::backend_test!(sessions_need_csrf_and_end_at_sign_out, |t| async move {
 store::backend_test!(password_change_and_reset, |t| async move {
     let app = TestApp::builder().start(t).await;
     let org = app.organization("acme").await;
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
 
     let r = b
@@ -331,7 +336,7 @@ store::backend_test!(
             .unwrap();
         assert_eq!(code(r).await, (StatusCode::CONFLICT, "conflict".to_owned()));
 
-        let mia = member(&app, &org, "mia@acme.example", store::Role::Viewer).await;
+        let mia = member(&app, &org, "mia@acme.example", domain::access::Role::Viewer).await;
         let r = bearer(
             &app,
             &org,
@@ -469,8 +474,8 @@ store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
     let app = TestApp::builder().start(t).await;
     let a = app.organization("alpha").await;
     let b = app.organization("beta").await;
-    let a_user = member(&app, &a, "mia@alpha.example", store::Role::Member).await;
-    let b_user = member(&app, &b, "bo@beta.example", store::Role::Member).await;
+    let a_user = member(&app, &a, "mia@alpha.example", domain::access::Role::Member).await;
+    let b_user = member(&app, &b, "bo@beta.example", domain::access::Role::Member).await;
     let a_role: Value = bearer(&app, &a, Method::POST, "/api/v1/roles")
         .json(&json!({"name": "r", "permissions": ["teams.read"]}))
         .send()
@@ -504,7 +509,7 @@ store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
 
     // B's owner (full rights), by key and by session, against A's ids and guessed ids.
     let b_owner_session = {
-        let b_admin = member(&app, &b, "admin@beta.example", store::Role::Admin).await;
+        let b_admin = member(&app, &b, "admin@beta.example", domain::access::Role::Admin).await;
         let _ = b_admin;
         sign_in(&app, "beta", "admin@beta.example").await
     };
@@ -691,7 +696,7 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
 
     // Members issue, list and revoke keys of their own, never anyone else's, and a key
     // never carries more than its issuer holds.
-    let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    let mia = member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
     let (status, mine) = json_of(
         b.req(&app, Method::POST, "/api/v1/api-keys")
@@ -780,7 +785,7 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     // Viewers hold no api_keys.manage.
-    member(&app, &org, "vic@acme.example", store::Role::Viewer).await;
+    member(&app, &org, "vic@acme.example", domain::access::Role::Viewer).await;
     let v = sign_in(&app, "acme", "vic@acme.example").await;
     let r = v
         .req(&app, Method::POST, "/api/v1/api-keys")
@@ -813,8 +818,8 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
 store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
     let app = TestApp::builder().auth(generous()).start(t).await;
     let org = app.organization("acme").await;
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
-    member(&app, &org, "max@acme.example", store::Role::Member).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+    member(&app, &org, "max@acme.example", domain::access::Role::Member).await;
     let one = sign_in(&app, "acme", "mia@acme.example").await;
     let two = sign_in(&app, "acme", "mia@acme.example").await;
     let three = sign_in(&app, "acme", "mia@acme.example").await;
@@ -931,7 +936,7 @@ store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
 store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
     let app = TestApp::builder().start(t).await;
     let org = app.organization("acme").await;
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
     let r = b
         .req(&app, Method::POST, "/api/v1/me/email-verification")
@@ -1066,7 +1071,7 @@ store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
     assert_eq!(problem["errors"][0]["pointer"], "/cursor");
     let (status, _) = get(format!("?from={later}&until={started}")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
     let b = sign_in(&app, "acme", "mia@acme.example").await;
     let r = b
         .req(&app, Method::GET, "/api/v1/audit-log")
@@ -1082,7 +1087,7 @@ store::backend_test!(
         let app = TestApp::builder().start(t).await;
         let a = app.organization("alpha").await;
         let b = app.organization("beta").await;
-        member(&app, &a, "mia@alpha.example", store::Role::Member).await;
+        member(&app, &a, "mia@alpha.example", domain::access::Role::Member).await;
         let a_session = sign_in(&app, "alpha", "mia@alpha.example").await;
         let (_, a_sessions) = json_of(
             a_session
@@ -1106,7 +1111,7 @@ store::backend_test!(
         let guessed = uuid::Uuid::now_v7().to_string();
 
         // B's owner: by key and by an admin's session.
-        member(&app, &b, "admin@beta.example", store::Role::Admin).await;
+        member(&app, &b, "admin@beta.example", domain::access::Role::Admin).await;
         let b_session = sign_in(&app, "beta", "admin@beta.example").await;
         let mut attempts = vec![
             (Method::DELETE, format!("/api/v1/api-keys/{a_key_id}"), None),
@@ -1187,7 +1192,7 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
     auth.settings.session_ttl = Duration::from_secs(1);
     let app = TestApp::builder().auth(auth).start(t).await;
     let org = app.organization("acme").await;
-    member(&app, &org, "mia@acme.example", store::Role::Member).await;
+    member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
     let browser = sign_in(&app, "acme", "mia@acme.example").await;
     let expires = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_secs(1))
@@ -1235,9 +1240,9 @@ store::backend_test!(
     |t| async move {
         let app = TestApp::builder().auth(generous()).start(t).await;
         let org = app.organization("acme").await;
-        let leo = member(&app, &org, "leo@acme.example", store::Role::Member).await;
-        let mia = member(&app, &org, "mia@acme.example", store::Role::Member).await;
-        member(&app, &org, "max@acme.example", store::Role::Member).await;
+        let leo = member(&app, &org, "leo@acme.example", domain::access::Role::Member).await;
+        let mia = member(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        member(&app, &org, "max@acme.example", domain::access::Role::Member).await;
         let mut teams = Vec::new();
         for slug in ["sales", "ops"] {
             let (status, team) = json_of(

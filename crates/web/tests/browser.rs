@@ -121,7 +121,12 @@ async fn seed(app: &TestApp, day: jiff::civil::Date) -> Seeded {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let host = app
-        .member(&org, "berta@acme.example", store::Role::Admin, PASSWORD)
+        .member(
+            &org,
+            "berta@acme.example",
+            domain::access::Role::Admin,
+            PASSWORD,
+        )
         .await;
     let key = created(
         app,

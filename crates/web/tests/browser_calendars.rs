@@ -58,8 +58,13 @@ store::backend_test!(calendar_page_in_chromium, |t| async move {
     };
     let app = TestApp::builder().auth(auth).start(t).await;
     let org = app.organization("acme").await;
-    app.member(&org, "host@acme.example", store::Role::Member, PASSWORD)
-        .await;
+    app.member(
+        &org,
+        "host@acme.example",
+        domain::access::Role::Member,
+        PASSWORD,
+    )
+    .await;
     let screenshots = workspace().join("target/screenshots").join(backend);
     std::fs::create_dir_all(&screenshots).unwrap();
     let scenario = json!({

@@ -173,7 +173,7 @@ async fn stored_tokens(app: &TestApp, org: &common::Org, id: &str) -> Value {
         .calendar_connections()
         .system_scope(&store::Operator::local(), org.created.organization.id);
     let grant = scope.grant::<store::can::ManageAvailability>().unwrap();
-    let id = store::types::CalendarConnectionId(id.parse().unwrap());
+    let id = domain::ids::CalendarConnectionId(id.parse().unwrap());
     let connection = db.calendar_connections().get(&scope, id).await.unwrap();
     let sealed = db
         .calendar_connections()
@@ -379,7 +379,7 @@ store::backend_test!(expired_and_other_users_states_are_refused, |t| async move 
             owner,
             "google",
             "verifier",
-            store::types::Timestamp::now().plus(-jiff::SignedDuration::from_mins(1)),
+            domain::ids::Timestamp::now().plus(-jiff::SignedDuration::from_mins(1)),
         )
         .await
         .unwrap();
@@ -397,7 +397,7 @@ store::backend_test!(expired_and_other_users_states_are_refused, |t| async move 
     app.member(
         &org,
         "max@acme.example",
-        store::Role::Member,
+        domain::access::Role::Member,
         "correct horse battery",
     )
     .await;
@@ -766,7 +766,7 @@ async fn write_back(
         &app.db.db,
         &app.calendars,
         org.created.organization.id,
-        store::types::BookingId(booking.parse().unwrap()),
+        domain::ids::BookingId(booking.parse().unwrap()),
     )
     .await
 }
@@ -778,7 +778,7 @@ async fn written(app: &TestApp, org: &common::Org, booking: &str) -> Option<(Str
         .calendar_connections()
         .system_scope(&store::Operator::local(), org.created.organization.id);
     db.calendar_connections()
-        .writeback(&scope, store::types::BookingId(booking.parse().unwrap()))
+        .writeback(&scope, domain::ids::BookingId(booking.parse().unwrap()))
         .await
         .unwrap()
         .map(|row| (row.resource, row.sequence))
@@ -1159,8 +1159,13 @@ store::backend_test!(
         let app = start_app(t, &mock).await;
         let org = app.organization("acme").await;
         let password = "correct horse battery";
-        app.member(&org, "max@acme.example", store::Role::Member, password)
-            .await;
+        app.member(
+            &org,
+            "max@acme.example",
+            domain::access::Role::Member,
+            password,
+        )
+        .await;
         let (cookie, _) = app.sign_in("acme", "max@acme.example", password).await;
         let page = |location: String| page_html(&app, &cookie, location);
 

@@ -731,7 +731,7 @@ app_test!(
         }))).await;
         assert_eq!(status, StatusCode::CREATED, "{connection}");
         let id =
-            store::types::CalendarConnectionId(connection["id"].as_str().unwrap().parse().unwrap());
+            domain::ids::CalendarConnectionId(connection["id"].as_str().unwrap().parse().unwrap());
         let db = &app.db.db;
         let scope = db
             .calendar_connections()
@@ -781,7 +781,12 @@ store::backend_test!(
         let org = app.organization("acme").await;
         let password = "correct horse battery staple";
         let host_id = app
-            .member(&org, "host@acme.example", store::Role::Member, password)
+            .member(
+                &org,
+                "host@acme.example",
+                domain::access::Role::Member,
+                password,
+            )
             .await
             .id
             .0;

@@ -141,7 +141,7 @@ store::backend_test!(
 
         // The notification log has a row per message with the server's answer.
         let scope = app.scope(&org.key).await;
-        let filter = store::repo::bookings::BookingFilter {
+        let filter = domain::bookings::BookingFilter {
             limit: 100,
             ..Default::default()
         };
@@ -149,7 +149,7 @@ store::backend_test!(
             .db
             .db
             .bookings()
-            .list(&scope, &filter, store::Reach::Organization)
+            .list(&scope, &filter, domain::access::Reach::Organization)
             .await
             .unwrap();
         let mut logged = Vec::new();

@@ -40,7 +40,9 @@ async fn start(t: store::testing::TestDb) -> TestApp {
 
 /// A Berlin host with Mon-Fri hours and one event type; returns (host key, event type id).
 async fn host(app: &TestApp, org: &Org, email: &str) -> (String, String) {
-    let user = app.member(org, email, store::Role::Member, PASSWORD).await;
+    let user = app
+        .member(org, email, domain::access::Role::Member, PASSWORD)
+        .await;
     let key: Value = app
         .client
         .post(app.url("/api/v1/api-keys"))
@@ -386,7 +388,12 @@ fn uuid_v4() -> String {
 pages_test!(every_dashboard_page_renders, |app| async move {
     let org = app.organization("acme").await;
     let user = app
-        .member(&org, "ada@acme.example", store::Role::Admin, PASSWORD)
+        .member(
+            &org,
+            "ada@acme.example",
+            domain::access::Role::Admin,
+            PASSWORD,
+        )
         .await;
     let _ = user;
     let (cookie, _) = sign_in(&app, "acme", "ada@acme.example").await;
@@ -696,8 +703,13 @@ pages_test!(admins_manage_webhooks_on_the_dashboard, |app| async move {
     use common::webhook_receiver::Receiver;
     let org = app.organization("acme").await;
     host(&app, &org, "berta@acme.example").await;
-    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
-        .await;
+    app.member(
+        &org,
+        "olga@acme.example",
+        domain::access::Role::Admin,
+        PASSWORD,
+    )
+    .await;
     let client = no_redirects();
 
     // Members neither see the page nor its link.
@@ -822,7 +834,12 @@ pages_test!(
         let org = app.organization("acme").await;
         let (_, intro) = host(&app, &org, "berta@acme.example").await;
         let olga = app
-            .member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
+            .member(
+                &org,
+                "olga@acme.example",
+                domain::access::Role::Admin,
+                PASSWORD,
+            )
             .await;
         let (cookie, csrf) = sign_in(&app, "acme", "olga@acme.example").await;
         let client = no_redirects();
@@ -1086,8 +1103,13 @@ pages_test!(admins_see_and_filter_everyones_bookings, |app| async move {
     let (_, carl_event) = host(&app, &org, "carl@acme.example").await;
     a_booking(&app, &berta_event).await;
     a_booking(&app, &carl_event).await;
-    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
-        .await;
+    app.member(
+        &org,
+        "olga@acme.example",
+        domain::access::Role::Admin,
+        PASSWORD,
+    )
+    .await;
     let client = no_redirects();
     let page = |cookie: String, query: String| {
         let client = client.clone();
@@ -1219,8 +1241,13 @@ store::backend_test!(
 pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
     let org = app.organization("acme").await;
     let (_, event) = host(&app, &org, "berta@acme.example").await;
-    app.member(&org, "olga@acme.example", store::Role::Admin, PASSWORD)
-        .await;
+    app.member(
+        &org,
+        "olga@acme.example",
+        domain::access::Role::Admin,
+        PASSWORD,
+    )
+    .await;
     let client = no_redirects();
 
     // Members neither see the page nor its link.

@@ -11,11 +11,11 @@ use common::booking::{book, event_type};
 use common::sms_receiver::{SmsReceiver, eventually};
 use common::smtp_sink::SmtpSink;
 use common::{FormBody, TestApp};
+use domain::ids::BookingId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use store::repo::jobs::{HOST_REMINDER_JOB, NewJob, REMINDER_JOB};
 use store::repo::messages::EMAIL_JOB;
-use store::types::BookingId;
 
 const PATH: &str = "/api/v1/me/notification-preferences";
 
@@ -384,8 +384,13 @@ store::backend_test!(
             .await;
         let org = app.organization("acme").await;
         let password = "correct horse battery staple";
-        app.member(&org, "host@acme.example", store::Role::Member, password)
-            .await;
+        app.member(
+            &org,
+            "host@acme.example",
+            domain::access::Role::Member,
+            password,
+        )
+        .await;
         let (cookie, csrf) = app.sign_in("acme", "host@acme.example", password).await;
         let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
             let request = app

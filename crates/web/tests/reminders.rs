@@ -9,13 +9,13 @@ mod common;
 use common::TestApp;
 use common::booking::{book, event_type, first_slot};
 use common::smtp_sink::SmtpSink;
+use domain::ids::BookingId;
+use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use store::repo::jobs::{
-    FOLLOW_UP_DELAY, FOLLOW_UP_JOB, HOST_REMINDER_JOB, Job, NewJob, REMINDER_JOB, REMINDER_LEAD,
-    SCHEDULED_JOBS,
+    FOLLOW_UP_JOB, HOST_REMINDER_JOB, Job, NewJob, REMINDER_JOB, SCHEDULED_JOBS,
 };
-use store::types::BookingId;
 
 /// The booking's pending reminders and follow-up, in [`SCHEDULED_JOBS`] order.
 async fn scheduled(app: &TestApp, scope: &store::Scope, booking: BookingId) -> Vec<Job> {

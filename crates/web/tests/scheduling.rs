@@ -1065,7 +1065,7 @@ async fn user_with_key(
     app: &TestApp,
     org: &Org,
     email: &str,
-    role: store::Role,
+    role: domain::access::Role,
 ) -> (String, String) {
     let user = app
         .member(org, email, role, "correct horse battery staple")
@@ -1100,10 +1100,14 @@ app_test!(
     viewers_read_members_manage_their_own_admins_manage_anyones,
     |app| async move {
         let org = app.organization("acme").await;
-        let (_, viewer) = user_with_key(&app, &org, "vic@acme.example", store::Role::Viewer).await;
-        let (m1_id, m1) = user_with_key(&app, &org, "mia@acme.example", store::Role::Member).await;
-        let (m2_id, m2) = user_with_key(&app, &org, "max@acme.example", store::Role::Member).await;
-        let (_, admin) = user_with_key(&app, &org, "ada@acme.example", store::Role::Admin).await;
+        let (_, viewer) =
+            user_with_key(&app, &org, "vic@acme.example", domain::access::Role::Viewer).await;
+        let (m1_id, m1) =
+            user_with_key(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
+        let (m2_id, m2) =
+            user_with_key(&app, &org, "max@acme.example", domain::access::Role::Member).await;
+        let (_, admin) =
+            user_with_key(&app, &org, "ada@acme.example", domain::access::Role::Admin).await;
 
         // A member sets up their own availability and event type.
         let event = host_with_event_as(&app, &m1, json!({"requires_confirmation": true})).await;
@@ -1437,7 +1441,7 @@ store::backend_test!(
         let app = TestApp::builder().many_invitees().start(t).await;
         let org = app.organization("acme").await;
         let (mia_id, mia_key) =
-            user_with_key(&app, &org, "mia@acme.example", store::Role::Member).await;
+            user_with_key(&app, &org, "mia@acme.example", domain::access::Role::Member).await;
         let event = host_with_event_as(&app, &mia_key, json!({})).await;
         let start = berlin(next_monday(), 10, 0);
         let path = format!("/api/v1/public/event-types/{event}/bookings");
@@ -1477,7 +1481,7 @@ store::backend_test!(
             .member(
                 &org,
                 "mia@acme.example",
-                store::Role::Member,
+                domain::access::Role::Member,
                 "correct horse battery staple",
             )
             .await;

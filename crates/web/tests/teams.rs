@@ -37,10 +37,10 @@ fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
 async fn user(app: &TestApp, org: &Org, email: &str) -> String {
     let scope = app.scope(&org.key).await;
     let grant = scope.grant::<store::can::ManageUsers>().unwrap();
-    let invite = store::NewInvite {
+    let invite = domain::users::NewInvite {
         email: email.to_owned(),
         name: email.to_owned(),
-        role: store::Role::Member,
+        role: domain::access::Role::Member,
         custom_role_id: None,
         time_zone: "Europe/Berlin".to_owned(),
         valid_for: jiff::SignedDuration::from_hours(1),
@@ -1003,7 +1003,7 @@ app_test!(a_team_event_type_goes_back_to_its_owner, |app| async move {
         .member(
             &org,
             "mo@example.com",
-            store::Role::Member,
+            domain::access::Role::Member,
             "a long enough password",
         )
         .await;

@@ -342,7 +342,7 @@ store::backend_test!(
                 &grant,
                 "booking.created",
                 "email",
-                &store::repo::templates::TemplateSources {
+                &domain::templates::TemplateSources {
                     subject: "{{ title }}".into(),
                     html: format!("{BOMB} {{{{ title }}}} {{{{ when }}}}"),
                     text: "{{ title }} {{ when }}".into(),

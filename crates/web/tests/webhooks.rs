@@ -406,7 +406,7 @@ store::backend_test!(test_send_rotation_and_the_ssrf_guard, |t| async move {
         .db
         .db
         .webhooks()
-        .target(&scope, store::types::WebhookDeliveryId(delivery))
+        .target(&scope, domain::ids::WebhookDeliveryId(delivery))
         .await
         .unwrap()
         .secrets;
@@ -455,7 +455,7 @@ store::backend_test!(
         app.member(
             &org,
             "mo@acme.example",
-            store::Role::Member,
+            domain::access::Role::Member,
             "a long enough passphrase",
         )
         .await;

@@ -13,11 +13,11 @@ use common::booking::{book, event_type, first_slot};
 use common::smtp_sink::SmtpSink;
 use common::webhook_receiver::Receiver;
 use common::{TestApp, call};
+use domain::ids::BookingId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use store::repo::jobs::{BOOKING_EVENT_JOB, Job};
 use store::repo::workflows::{RUN_JOB, SCHEDULED_JOB};
-use store::types::BookingId;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -653,7 +653,7 @@ store::backend_test!(workflow_template_failure_is_not_retried, |t| async move {
     // A bomb stored before action templates were checked (the API refuses it now), and
     // a good action after it.
     let scope = app.scope(&org.key).await;
-    let email = |body: &str| store::repo::workflows::Action {
+    let email = |body: &str| domain::workflows::Action {
         kind: "email_attendee".into(),
         subject: "About {{ title }}".into(),
         body: body.into(),
@@ -667,7 +667,7 @@ store::backend_test!(workflow_template_failure_is_not_retried, |t| async move {
             .workflows()
             .create(
                 &scope.grant().unwrap(),
-                store::repo::workflows::WorkflowInput {
+                domain::workflows::WorkflowInput {
                     name: "Bomb".into(),
                     active: true,
                     trigger: "booking.created".into(),

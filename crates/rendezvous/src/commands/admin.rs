@@ -2,8 +2,8 @@
 //! capture them; everything else goes to standard error.
 
 use anyhow::Context;
+use domain::ids::ApiKeyId;
 use services::ServiceError;
-use store::types::ApiKeyId;
 use store::{Db, Operator};
 
 use crate::cli::{AdminCommand, CreateApiKeyArgs, CreateOrganizationArgs, RevokeApiKeyArgs};

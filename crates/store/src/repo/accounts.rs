@@ -10,12 +10,15 @@ use crate::repo::audit::{self, Change};
 use crate::repo::login_throttle;
 use crate::repo::messages::TokenSealer;
 use crate::repo::sessions::{self, NewSession};
-use crate::repo::tokens::{self, Purpose};
-use crate::repo::users::{self, User, UserStatus};
-use crate::scope::{Actor, Scope};
+use crate::repo::tokens;
+use crate::repo::users;
+use crate::scope::Scope;
 use crate::token::SecretToken;
-use crate::types::{OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::access::Actor;
+use domain::ids::{OrganizationId, Timestamp, UserId};
+use domain::tokens::Purpose;
+use domain::users::{User, UserStatus};
 
 /// An account found for a sign-in attempt. Only [`Accounts::find_login`] makes one, so the
 /// success and failure methods cannot be called for an account nobody tried.

@@ -2,39 +2,15 @@
 
 use serde_json::json;
 
-use crate::permission::{Granted, Permissions, can};
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::scope::{Actor, AdminScope, Role, Scope};
+use crate::scope::{AdminScope, Scope};
 use crate::token::{self, ApiKeyToken};
-use crate::types::{ApiKeyId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-
-/// A key as listed: never the key itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiKey {
-    pub id: ApiKeyId,
-    /// Whom the key acts as.
-    pub user_id: UserId,
-    /// Who issued (and so holds) it; `None`: the operator, or a key older than this field.
-    pub created_by: Option<UserId>,
-    pub name: String,
-    pub created_at: Timestamp,
-    pub revoked_at: Option<Timestamp>,
-    /// The permissions the key is narrowed to; `None`: all of its user's.
-    pub scopes: Option<Permissions>,
-    pub expires_at: Option<Timestamp>,
-    /// Updated at most once a minute.
-    pub last_used_at: Option<Timestamp>,
-}
-
-/// Optional limits on a key.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct KeyLimits {
-    /// Narrow the key to these permissions (intersected with its user's).
-    pub scopes: Option<Permissions>,
-    /// The key stops authenticating at this instant.
-    pub expires_at: Option<Timestamp>,
-}
+use domain::access::Actor;
+use domain::access::Permissions;
+use domain::api_keys::{ApiKey, KeyLimits};
+use domain::ids::{ApiKeyId, OrganizationId, Timestamp, UserId};
 
 /// A key just issued; `token` is the only copy and is not stored.
 #[derive(Debug)]
@@ -129,7 +105,7 @@ struct Row {
 fn to_permissions(codes: &[String]) -> Permissions {
     codes
         .iter()
-        .filter_map(|c| crate::permission::Permission::from_codename(c))
+        .filter_map(|c| domain::access::Permission::from_codename(c))
         .collect()
 }
 
@@ -200,7 +176,7 @@ impl ApiKeys<'_> {
             api_key_id: parsed.key_id,
             issued_by: row.created_by,
         };
-        let mut role = Role::parse(&row.role)?;
+        let mut role = crate::scope::parse_role(&row.role)?;
         let mut permissions = crate::repo::sessions::effective(
             role,
             row.custom_permissions.as_deref().map(|j| &j[..]),
@@ -213,7 +189,7 @@ impl ApiKeys<'_> {
             else {
                 return Ok(None);
             };
-            let issuer_role = Role::parse(issuer_role)?;
+            let issuer_role = crate::scope::parse_role(issuer_role)?;
             role = role.at_most(issuer_role);
             permissions = permissions.intersection(crate::repo::sessions::effective(
                 issuer_role,

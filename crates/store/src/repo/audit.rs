@@ -5,30 +5,11 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
-use crate::scope::{Actor, Scope};
-use crate::types::{AuditId, OrganizationId, Timestamp, Uuid};
+use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
-
-/// One recorded change.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditEntry {
-    pub id: AuditId,
-    pub occurred_at: Timestamp,
-    /// `api_key` or `operator`.
-    pub actor_type: String,
-    /// Who acted: the user, a key's holder (who issued it), or the attendee.
-    pub actor_id: Option<Uuid>,
-    /// The user a key acted as, when its holder (`actor_id`) is someone else.
-    pub on_behalf_of: Option<Uuid>,
-    /// What happened, as `noun.verb`: `organization.created`.
-    pub action: String,
-    pub target_type: String,
-    pub target_id: Option<Uuid>,
-    pub old_values: Option<Value>,
-    pub new_values: Option<Value>,
-    /// The client address, when the change came through HTTP.
-    pub ip: Option<String>,
-}
+use domain::access::Actor;
+use domain::audit::{AuditEntry, AuditFilter};
+use domain::ids::{AuditId, OrganizationId, Timestamp, Uuid};
 
 /// A change to record.
 pub(crate) struct Change<'a> {
@@ -181,42 +162,6 @@ struct Row {
     ip: Option<String>,
 }
 
-/// What to search the audit log for; every field narrows, `None` does not.
-#[derive(Clone, Debug, Default)]
-pub struct AuditFilter {
-    /// Exactly this action (`login.failed`).
-    pub action: Option<String>,
-    pub target_type: Option<String>,
-    pub target_id: Option<Uuid>,
-    /// The acting user, key holder or attendee, or the user a key acted as.
-    pub actor_id: Option<Uuid>,
-    /// Entries at or after this instant.
-    pub from: Option<Timestamp>,
-    /// Entries before this instant.
-    pub until: Option<Timestamp>,
-    /// Continue after this entry (its time and id), for cursor pagination (newest first).
-    pub before: Option<(Timestamp, AuditId)>,
-    pub limit: u32,
-}
-
-impl From<Row> for AuditEntry {
-    fn from(r: Row) -> Self {
-        AuditEntry {
-            id: r.id,
-            occurred_at: r.occurred_at,
-            actor_type: r.actor_type,
-            actor_id: r.actor_id,
-            on_behalf_of: r.on_behalf_of,
-            action: r.action,
-            target_type: r.target_type,
-            target_id: r.target_id,
-            old_values: r.old_values.map(|j| j.0),
-            new_values: r.new_values.map(|j| j.0),
-            ip: r.ip,
-        }
-    }
-}
-
 /// Reads the audit log.
 #[derive(Debug)]
 pub struct Audit<'a> {
@@ -275,5 +220,23 @@ impl Audit<'_> {
                 .await?
         });
         Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+}
+
+impl From<Row> for AuditEntry {
+    fn from(r: Row) -> Self {
+        AuditEntry {
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_type: r.actor_type,
+            actor_id: r.actor_id,
+            on_behalf_of: r.on_behalf_of,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            old_values: r.old_values.map(|j| j.0),
+            new_values: r.new_values.map(|j| j.0),
+            ip: r.ip,
+        }
     }
 }

@@ -4,31 +4,9 @@
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{BlockedTimeId, Timestamp, UserId};
 use crate::{Db, Error, with_pool, with_tx};
-
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct BlockedTime {
-    pub id: BlockedTimeId,
-    pub user_id: UserId,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    /// `manual` or `calendar`.
-    pub source: String,
-    pub external_id: Option<String>,
-    pub reason: String,
-    pub created_at: Timestamp,
-}
-
-#[derive(Clone, Debug)]
-pub struct NewBlockedTime {
-    pub user_id: UserId,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub source: String,
-    pub external_id: Option<String>,
-    pub reason: String,
-}
+use domain::blocked_times::{BlockedTime, NewBlockedTime};
+use domain::ids::{BlockedTimeId, Timestamp, UserId};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -40,21 +18,6 @@ struct Row {
     external_id: Option<String>,
     reason: String,
     created_at: Timestamp,
-}
-
-impl From<Row> for BlockedTime {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            user_id: r.user_id,
-            start_at: r.start_at,
-            end_at: r.end_at,
-            source: r.source,
-            external_id: r.external_id,
-            reason: r.reason,
-            created_at: r.created_at,
-        }
-    }
 }
 
 const SELECT: &str = "SELECT id, user_id, start_at, end_at, source, external_id, reason, created_at \
@@ -163,7 +126,7 @@ impl BlockedTimes<'_> {
 /// A user's blocked periods that overlap `[from, until)`, read inside `tx`.
 pub(crate) async fn overlapping_in(
     tx: &mut crate::Tx,
-    org: crate::types::OrganizationId,
+    org: domain::ids::OrganizationId,
     user_id: UserId,
     from: Timestamp,
     until: Timestamp,
@@ -184,7 +147,7 @@ pub(crate) async fn overlapping_in(
 /// statement, by start.
 pub(crate) async fn overlapping_of(
     tx: &mut crate::Tx,
-    org: crate::types::OrganizationId,
+    org: domain::ids::OrganizationId,
     users: &[UserId],
     from: Timestamp,
     until: Timestamp,
@@ -202,4 +165,19 @@ pub(crate) async fn overlapping_of(
         query.fetch_all(conn).await?
     });
     Ok(rows.into_iter().map(BlockedTime::from).collect())
+}
+
+impl From<Row> for BlockedTime {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            user_id: r.user_id,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            source: r.source,
+            external_id: r.external_id,
+            reason: r.reason,
+            created_at: r.created_at,
+        }
+    }
 }

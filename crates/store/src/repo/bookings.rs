@@ -8,182 +8,24 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::types::Json;
 
-use crate::permission::{Granted, Reach, can};
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::blocked_times::BlockedTime;
-use crate::repo::event_type_hosts::{HostRecord, host_records};
+use crate::repo::event_type_hosts::host_records;
 use crate::repo::event_types::Bookable;
-use crate::repo::schedules::Schedule;
-use crate::repo::users::User;
-use crate::scope::{Actor, Scope};
+use crate::scope::Scope;
 use crate::token::{self, ManageToken};
-use crate::types::{AttendeeId, BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-
-/// Where a booking is in its life. Transitions: pending → confirmed | rejected | cancelled;
-/// confirmed → cancelled | rescheduled | no_show | completed; the others are final.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Pending,
-    Confirmed,
-    Rejected,
-    Cancelled,
-    Rescheduled,
-    NoShow,
-    Completed,
-}
-
-impl BookingStatus {
-    pub const ALL: [BookingStatus; 7] = [
-        Self::Pending,
-        Self::Confirmed,
-        Self::Rejected,
-        Self::Cancelled,
-        Self::Rescheduled,
-        Self::NoShow,
-        Self::Completed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Confirmed => "confirmed",
-            Self::Rejected => "rejected",
-            Self::Cancelled => "cancelled",
-            Self::Rescheduled => "rescheduled",
-            Self::NoShow => "no_show",
-            Self::Completed => "completed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
-    /// Whether the booking holds its host's time.
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Pending | Self::Confirmed)
-    }
-
-    /// Whether a booking in this state may move to `next`.
-    pub fn may_become(self, next: BookingStatus) -> bool {
-        use BookingStatus::*;
-        matches!(
-            (self, next),
-            (Pending, Confirmed | Rejected | Cancelled)
-                | (Confirmed, Cancelled | Rescheduled | NoShow | Completed)
-        )
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Booking {
-    pub id: BookingId,
-    pub organization_id: OrganizationId,
-    pub event_type_id: EventTypeId,
-    pub host_user_id: UserId,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub buffer_before_minutes: i32,
-    pub buffer_after_minutes: i32,
-    pub status: BookingStatus,
-    /// Attendees still on the booking (group events share one booking).
-    pub seats_taken: i32,
-    /// Where it happens: the event type's location as resolved for this booking.
-    pub location: Value,
-    pub cancel_reason: Option<String>,
-    pub rescheduled_from: Option<BookingId>,
-    pub rescheduled_to: Option<BookingId>,
-    /// Everyone hosting it, `host_user_id` first; one for an event type its owner hosts.
-    pub hosts: Vec<BookingHost>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// A host of a booking, and why they were chosen.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct BookingHost {
-    pub user_id: UserId,
-    /// On every booking of its event type (a fixed host, a collective host, or the owner).
-    pub fixed: bool,
-    /// Why this host: `owner`, `collective`, `fixed`, `kept` (a reschedule kept the host), or
-    /// the strategy and what decided it.
-    pub reason: String,
-}
-
-/// A host to put on a new booking.
-pub type NewBookingHost = BookingHost;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Attendee {
-    pub id: AttendeeId,
-    pub booking_id: BookingId,
-    pub name: String,
-    pub email: String,
-    pub time_zone: String,
-    /// Answers by question key.
-    pub answers: BTreeMap<String, Value>,
-    pub notes: String,
-    pub utm: BTreeMap<String, String>,
-    /// `active` or `cancelled`.
-    pub status: String,
-    pub cancel_reason: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// A new booking's times, place and hosts; the event type comes from the [`Bookable`].
-#[derive(Clone, Debug)]
-pub struct NewBooking {
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub status: BookingStatus,
-    pub location: Value,
-    pub rescheduled_from: Option<BookingId>,
-    /// Who hosts it, the first becoming `host_user_id`; empty means the event type's owner.
-    pub hosts: Vec<NewBookingHost>,
-}
-
-#[derive(Clone, Debug)]
-pub struct NewAttendee {
-    pub name: String,
-    pub email: String,
-    pub time_zone: String,
-    pub answers: BTreeMap<String, Value>,
-    pub notes: String,
-    pub utm: BTreeMap<String, String>,
-}
-
-/// What slot computation needs to know about a host, read in one transaction.
-#[derive(Clone, Debug)]
-pub struct Facts {
-    pub host: User,
-    /// The event type's schedule, else the host's default; `None` if the host has none.
-    pub schedule: Option<Schedule>,
-    pub blocked: Vec<BlockedTime>,
-    /// Busy periods synced from the host's connected calendars (see `repo::calendars`).
-    pub calendar_busy: Vec<(Timestamp, Timestamp)>,
-    /// The host's pending and confirmed bookings around the period asked for.
-    pub bookings: Vec<HeldTime>,
-}
-
-/// The part of a pending or confirmed booking that decides availability: when it is, the
-/// buffers it holds around itself, and how many seats it has taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct HeldTime {
-    pub id: BookingId,
-    pub event_type_id: EventTypeId,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub buffer_before_minutes: i32,
-    pub buffer_after_minutes: i32,
-    pub seats_taken: i32,
-}
+use domain::access::Actor;
+use domain::access::Reach;
+use domain::bookings::{
+    Attendee, Booking, BookingFilter, BookingHost, BookingStatus, Facts, HeldTime, NewAttendee,
+    NewBooking,
+};
+use domain::ids::{AttendeeId, BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
+use domain::team_event_types::HostRecord;
 
 /// The columns of [`HeldTime`] (of `bookings b`): fewer than a whole booking, as a booking
 /// check reads many.
@@ -218,32 +60,6 @@ struct BookingRow {
     updated_at: Timestamp,
 }
 
-impl TryFrom<BookingRow> for Booking {
-    type Error = Error;
-    fn try_from(r: BookingRow) -> Result<Self, Error> {
-        Ok(Self {
-            id: r.id,
-            organization_id: r.organization_id,
-            event_type_id: r.event_type_id,
-            host_user_id: r.host_user_id,
-            start_at: r.start_at,
-            end_at: r.end_at,
-            buffer_before_minutes: r.buffer_before_minutes,
-            buffer_after_minutes: r.buffer_after_minutes,
-            status: BookingStatus::parse(&r.status)
-                .ok_or_else(|| Error::Corrupt(format!("booking status {:?}", r.status)))?,
-            seats_taken: r.seats_taken,
-            location: r.location.0,
-            cancel_reason: r.cancel_reason,
-            rescheduled_from: r.rescheduled_from,
-            rescheduled_to: r.rescheduled_to,
-            hosts: Vec::new(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
-
 const BOOKING_COLUMNS: &str = "id, organization_id, event_type_id, host_user_id, start_at, \
     end_at, buffer_before_minutes, buffer_after_minutes, status, seats_taken, location, \
     cancel_reason, rescheduled_from, rescheduled_to, created_at, updated_at";
@@ -264,41 +80,8 @@ struct AttendeeRow {
     updated_at: Timestamp,
 }
 
-impl From<AttendeeRow> for Attendee {
-    fn from(r: AttendeeRow) -> Self {
-        Self {
-            id: r.id,
-            booking_id: r.booking_id,
-            name: r.name,
-            email: r.email,
-            time_zone: r.time_zone,
-            answers: r.answers.0,
-            notes: r.notes,
-            utm: r.utm.0,
-            status: r.status,
-            cancel_reason: r.cancel_reason,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 const ATTENDEE_COLUMNS: &str = "id, booking_id, name, email, time_zone, answers, notes, utm, \
     status, cancel_reason, created_at, updated_at";
-
-/// Filters for the host's booking list.
-#[derive(Clone, Debug, Default)]
-pub struct BookingFilter {
-    pub status: Option<BookingStatus>,
-    pub from: Option<Timestamp>,
-    pub until: Option<Timestamp>,
-    pub event_type_id: Option<EventTypeId>,
-    pub attendee_email: Option<String>,
-    pub host_user_id: Option<UserId>,
-    /// Continue after this booking (its start and id), for cursor pagination.
-    pub after: Option<(Timestamp, BookingId)>,
-    pub limit: u32,
-}
 
 /// The condition that booking `b` is within the reach bound to `user` (NULL: everything):
 /// `user` hosts it, or is a host of its (team) event type.
@@ -931,7 +714,7 @@ impl BookingTx {
     /// Marks a single-use link used by `booking`; `NotFound` if another booking used it first.
     pub async fn use_link(
         &mut self,
-        link: crate::types::LinkId,
+        link: domain::ids::LinkId,
         booking: BookingId,
     ) -> Result<(), Error> {
         let org = self.organization_id;
@@ -952,7 +735,7 @@ impl BookingTx {
     /// Links the routing form submission that led to `booking`.
     pub async fn link_submission(
         &mut self,
-        submission: crate::types::SubmissionId,
+        submission: domain::ids::SubmissionId,
         booking: BookingId,
     ) -> Result<(), Error> {
         crate::repo::routing_forms::link_booking(
@@ -1229,4 +1012,49 @@ async fn fetch_attendee(
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
     });
     row.map(Attendee::from).ok_or(Error::NotFound("booking"))
+}
+
+impl TryFrom<BookingRow> for Booking {
+    type Error = Error;
+    fn try_from(r: BookingRow) -> Result<Self, Error> {
+        Ok(Self {
+            id: r.id,
+            organization_id: r.organization_id,
+            event_type_id: r.event_type_id,
+            host_user_id: r.host_user_id,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            buffer_before_minutes: r.buffer_before_minutes,
+            buffer_after_minutes: r.buffer_after_minutes,
+            status: BookingStatus::parse(&r.status)
+                .ok_or_else(|| Error::Corrupt(format!("booking status {:?}", r.status)))?,
+            seats_taken: r.seats_taken,
+            location: r.location.0,
+            cancel_reason: r.cancel_reason,
+            rescheduled_from: r.rescheduled_from,
+            rescheduled_to: r.rescheduled_to,
+            hosts: Vec::new(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+impl From<AttendeeRow> for Attendee {
+    fn from(r: AttendeeRow) -> Self {
+        Self {
+            id: r.id,
+            booking_id: r.booking_id,
+            name: r.name,
+            email: r.email,
+            time_zone: r.time_zone,
+            answers: r.answers.0,
+            notes: r.notes,
+            utm: r.utm.0,
+            status: r.status,
+            cancel_reason: r.cancel_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }

@@ -3,25 +3,11 @@
 use serde_json::Value;
 use sqlx::types::Json;
 
-use crate::permission::Reach;
 use crate::scope::Scope;
-use crate::types::{ContactId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Contact {
-    pub id: ContactId,
-    /// The host whose contact this is.
-    pub owner_user_id: UserId,
-    pub email: String,
-    pub name: String,
-    pub time_zone: String,
-    pub total_bookings: i32,
-    pub last_booking_at: Timestamp,
-    pub tags: Vec<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
+use domain::access::Reach;
+use domain::contacts::Contact;
+use domain::ids::{ContactId, OrganizationId, Timestamp, UserId};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -35,23 +21,6 @@ struct Row {
     tags: Json<Vec<String>>,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-impl From<Row> for Contact {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            owner_user_id: r.owner_user_id,
-            email: r.email,
-            name: r.name,
-            time_zone: r.time_zone,
-            total_bookings: r.total_bookings,
-            last_booking_at: r.last_booking_at,
-            tags: r.tags.0,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 #[derive(Debug)]
@@ -134,4 +103,21 @@ pub(crate) async fn record_booking(
         .await?;
     });
     Ok(())
+}
+
+impl From<Row> for Contact {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            owner_user_id: r.owner_user_id,
+            email: r.email,
+            name: r.name,
+            time_zone: r.time_zone,
+            total_bookings: r.total_bookings,
+            last_booking_at: r.last_booking_at,
+            tags: r.tags.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }

@@ -1,166 +1,18 @@
 //! Event types: what invitees can book, with its rules (duration, buffers, notice, window,
 //! limits, seats), where it happens and what it asks.
 
-use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::event_type_hosts::{TeamSetup, fetch_setup};
+use crate::repo::event_type_hosts::fetch_setup;
 use crate::scope::Scope;
-use crate::types::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// How far ahead an event type can be booked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum BookingWindow {
-    /// Any time in the future.
-    Unlimited,
-    /// Starts before now plus this many days.
-    Rolling { days: u32 },
-    /// Starts on these local dates (inclusive, in the owner's zone), `YYYY-MM-DD`.
-    Fixed { start: String, end: String },
-}
-
-/// Where a meeting happens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Location {
-    InPerson {
-        address: String,
-    },
-    Phone {
-        number: String,
-    },
-    Video {
-        url: String,
-    },
-    /// A Jitsi Meet room made for each booking.
-    Jitsi,
-}
-
-/// The kind of answer a question takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum QuestionKind {
-    ShortText,
-    LongText,
-    Select,
-    MultiSelect,
-    Checkbox,
-    Phone,
-    Email,
-    Number,
-    Url,
-}
-
-/// A question the invitee answers when booking. Questions are asked in list order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Question {
-    /// Names the answer in a booking's `answers`; unique within the event type.
-    pub key: String,
-    pub label: String,
-    pub kind: QuestionKind,
-    #[serde(default)]
-    pub required: bool,
-    /// The choices of `select` and `multi_select`.
-    #[serde(default)]
-    pub options: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EventType {
-    pub id: EventTypeId,
-    pub organization_id: OrganizationId,
-    pub owner_user_id: UserId,
-    #[serde(flatten)]
-    pub fields: EventTypeFields,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// Everything about an event type that its owner sets.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EventTypeFields {
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub duration_minutes: i32,
-    /// Other durations an invitee may choose; empty when only `duration_minutes` is offered.
-    pub duration_options: Vec<i32>,
-    /// Minutes between possible starts; `None` means the duration.
-    pub interval_minutes: Option<i32>,
-    pub buffer_before_minutes: i32,
-    pub buffer_after_minutes: i32,
-    pub minimum_notice_minutes: i32,
-    pub booking_window: BookingWindow,
-    pub max_per_day: Option<i32>,
-    pub max_per_week: Option<i32>,
-    pub seats: i32,
-    pub requires_confirmation: bool,
-    /// Not listed on public pages; bookable by its link.
-    pub hidden: bool,
-    pub locations: Vec<Location>,
-    pub questions: Vec<Question>,
-    /// `None`: the owner's default schedule.
-    pub schedule_id: Option<ScheduleId>,
-}
-
-/// The right to compute slots for one event type and to book it: held by anyone who has
-/// its id (the public booking link) and by members of its organization.
-#[derive(Clone, Debug)]
-pub struct Bookable {
-    pub(crate) organization_id: OrganizationId,
-    pub(crate) event_type: EventType,
-    /// The team setup of a team event type; `None` when the owner hosts it alone.
-    pub(crate) team: Option<TeamSetup>,
-    /// Of the owner and the team's hosts, those who cannot host now (switched off,
-    /// suspended or removed).
-    pub(crate) unavailable: Vec<UserId>,
-}
-
-impl Bookable {
-    pub fn event_type(&self) -> &EventType {
-        &self.event_type
-    }
-
-    pub fn team(&self) -> Option<&TeamSetup> {
-        self.team.as_ref()
-    }
-
-    /// Of the owner and the team's hosts, those who cannot host now: switched off
-    /// (`inactive`), suspended or removed. Services decide what that means for booking.
-    pub fn unavailable(&self) -> &[UserId] {
-        &self.unavailable
-    }
-
-    /// The same right with `users` taken out of the team's hosts (who then are no candidate
-    /// for slots or bookings).
-    pub fn without_hosts(mut self, users: &[UserId]) -> Self {
-        if let Some(team) = &mut self.team {
-            team.hosts.retain(|h| !users.contains(&h.settings.user_id));
-        }
-        self
-    }
-
-    /// Everyone who may host a booking of it: the team's hosts, else the owner.
-    pub fn host_ids(&self) -> Vec<UserId> {
-        match &self.team {
-            Some(team) => team.host_ids(),
-            None => vec![self.event_type.owner_user_id],
-        }
-    }
-
-    pub fn organization_id(&self) -> OrganizationId {
-        self.organization_id
-    }
-}
+use domain::event_types::{
+    BookingWindow, EventType, EventTypeFields, Location, Question, SingleUseLink,
+};
+use domain::ids::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
+use domain::team_event_types::TeamSetup;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct Row {
@@ -187,38 +39,6 @@ pub(crate) struct Row {
     schedule_id: Option<ScheduleId>,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-impl From<Row> for EventType {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            organization_id: r.organization_id,
-            owner_user_id: r.owner_user_id,
-            fields: EventTypeFields {
-                slug: r.slug,
-                title: r.title,
-                description: r.description,
-                duration_minutes: r.duration_minutes,
-                duration_options: r.duration_options.0,
-                interval_minutes: r.interval_minutes,
-                buffer_before_minutes: r.buffer_before_minutes,
-                buffer_after_minutes: r.buffer_after_minutes,
-                minimum_notice_minutes: r.minimum_notice_minutes,
-                booking_window: r.booking_window.0,
-                max_per_day: r.max_per_day,
-                max_per_week: r.max_per_week,
-                seats: r.seats,
-                requires_confirmation: r.requires_confirmation,
-                hidden: r.hidden,
-                locations: r.locations.0,
-                questions: r.questions.0,
-                schedule_id: r.schedule_id,
-            },
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 pub(crate) const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
@@ -430,16 +250,6 @@ impl EventTypes<'_> {
     }
 }
 
-/// A single-use booking link, as its host sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SingleUseLink {
-    pub id: crate::types::LinkId,
-    pub event_type_id: EventTypeId,
-    pub created_at: Timestamp,
-    pub used_at: Option<Timestamp>,
-    pub booking_id: Option<crate::types::BookingId>,
-}
-
 impl EventTypes<'_> {
     /// Makes a link that lets one booking of the event type through. The token is shown once.
     pub async fn create_single_use_link(
@@ -450,7 +260,7 @@ impl EventTypes<'_> {
         let scope = grant.scope();
         self.get(scope, id).await?;
         let link = SingleUseLink {
-            id: crate::types::LinkId::new(),
+            id: domain::ids::LinkId::new(),
             event_type_id: id,
             created_at: Timestamp::now(),
             used_at: None,
@@ -487,19 +297,19 @@ impl EventTypes<'_> {
     pub async fn by_single_use_link(
         &self,
         token: &str,
-    ) -> Result<(Bookable, crate::types::LinkId), Error> {
+    ) -> Result<(Bookable, domain::ids::LinkId), Error> {
         let (org, id, hash) = crate::token::parse_prefixed(crate::token::LINK_PREFIX, token)
             .ok_or(Error::NotFound("link"))?;
         let found: Option<(Vec<u8>, EventTypeId, Option<Timestamp>)> = with_pool!(self.db, org, pool => {
             sqlx::query_as("SELECT secret_hash, event_type_id, used_at FROM single_use_links WHERE organization_id = $1 AND id = $2")
-                .bind(org).bind(crate::types::LinkId(id)).fetch_optional(pool).await?
+                .bind(org).bind(domain::ids::LinkId(id)).fetch_optional(pool).await?
         });
         match found {
             Some((stored, event_type_id, None)) if crate::token::hashes_equal(&stored, &hash) => {
                 let event_type = fetch(self.db, org, event_type_id).await?;
                 Ok((
                     bookable_of(self.db, event_type).await?,
-                    crate::types::LinkId(id),
+                    domain::ids::LinkId(id),
                 ))
             }
             _ => Err(Error::NotFound("link")),
@@ -548,4 +358,86 @@ async fn fetch(
     });
     row.map(EventType::from)
         .ok_or(Error::NotFound("event type"))
+}
+
+impl From<Row> for EventType {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            organization_id: r.organization_id,
+            owner_user_id: r.owner_user_id,
+            fields: EventTypeFields {
+                slug: r.slug,
+                title: r.title,
+                description: r.description,
+                duration_minutes: r.duration_minutes,
+                duration_options: r.duration_options.0,
+                interval_minutes: r.interval_minutes,
+                buffer_before_minutes: r.buffer_before_minutes,
+                buffer_after_minutes: r.buffer_after_minutes,
+                minimum_notice_minutes: r.minimum_notice_minutes,
+                booking_window: r.booking_window.0,
+                max_per_day: r.max_per_day,
+                max_per_week: r.max_per_week,
+                seats: r.seats,
+                requires_confirmation: r.requires_confirmation,
+                hidden: r.hidden,
+                locations: r.locations.0,
+                questions: r.questions.0,
+                schedule_id: r.schedule_id,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// The right to compute slots for one event type and to book it: held by anyone who has
+/// its id (the public booking link) and by members of its organization.
+#[derive(Clone, Debug)]
+pub struct Bookable {
+    pub(crate) organization_id: OrganizationId,
+    pub(crate) event_type: EventType,
+    /// The team setup of a team event type; `None` when the owner hosts it alone.
+    pub(crate) team: Option<TeamSetup>,
+    /// Of the owner and the team's hosts, those who cannot host now (switched off,
+    /// suspended or removed).
+    pub(crate) unavailable: Vec<UserId>,
+}
+
+impl Bookable {
+    pub fn event_type(&self) -> &EventType {
+        &self.event_type
+    }
+
+    pub fn team(&self) -> Option<&TeamSetup> {
+        self.team.as_ref()
+    }
+
+    /// Of the owner and the team's hosts, those who cannot host now: switched off
+    /// (`inactive`), suspended or removed. Services decide what that means for booking.
+    pub fn unavailable(&self) -> &[UserId] {
+        &self.unavailable
+    }
+
+    /// The same right with `users` taken out of the team's hosts (who then are no candidate
+    /// for slots or bookings).
+    pub fn without_hosts(mut self, users: &[UserId]) -> Self {
+        if let Some(team) = &mut self.team {
+            team.hosts.retain(|h| !users.contains(&h.settings.user_id));
+        }
+        self
+    }
+
+    /// Everyone who may host a booking of it: the team's hosts, else the owner.
+    pub fn host_ids(&self) -> Vec<UserId> {
+        match &self.team {
+            Some(team) => team.host_ids(),
+            None => vec![self.event_type.owner_user_id],
+        }
+    }
+
+    pub fn organization_id(&self) -> OrganizationId {
+        self.organization_id
+    }
 }

@@ -16,9 +16,10 @@ use sqlx::types::Json;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::workflows;
-use crate::scope::{Actor, Role, Scope};
-use crate::types::{BookingId, JobId, OrganizationId, Timestamp};
+use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::access::{Actor, Role};
+use domain::ids::{BookingId, JobId, OrganizationId, Timestamp};
 
 /// Work to queue.
 #[derive(Clone, Debug)]
@@ -55,7 +56,7 @@ pub const BOOKING_EVENT_JOB: &str = "booking.event";
 
 /// The job for `event` about `booking`, carrying the booking as it is now, so the
 /// messages describe the change even if the booking changes again before they go out.
-pub fn booking_event(event: &str, booking: &crate::repo::bookings::Booking) -> NewJob {
+pub fn booking_event(event: &str, booking: &domain::bookings::Booking) -> NewJob {
     let mut job = NewJob::now(
         BOOKING_EVENT_JOB,
         serde_json::json!({
@@ -83,18 +84,13 @@ pub const SCHEDULED_JOBS: [&str; 3] = [REMINDER_JOB, HOST_REMINDER_JOB, FOLLOW_U
 /// The job kind that thanks the attendees after a booking ended.
 pub const FOLLOW_UP_JOB: &str = "booking.follow_up";
 
-/// How long before the start a reminder goes out (the seed's `reminder_minutes_before`):
-/// always the attendees', and the host's unless they chose another lead time.
-pub const REMINDER_LEAD: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
-
-/// How long after the end a follow-up goes out.
-pub const FOLLOW_UP_DELAY: jiff::SignedDuration = jiff::SignedDuration::from_mins(60);
+use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
 
 /// When the scheduled job `kind` of `booking` runs; `host_lead` is how long before the start
 /// its host wants their reminder.
 fn scheduled_run_at(
     kind: &str,
-    booking: &crate::repo::bookings::Booking,
+    booking: &domain::bookings::Booking,
     host_lead: jiff::SignedDuration,
 ) -> Option<Timestamp> {
     let (start, end) = (booking.start_at, booking.end_at);
@@ -111,7 +107,7 @@ fn scheduled_run_at(
 async fn host_lead(
     tx: &mut Tx,
     organization_id: OrganizationId,
-    host: crate::types::UserId,
+    host: domain::ids::UserId,
 ) -> Result<jiff::SignedDuration, Error> {
     Ok(crate::repo::preferences::of_user(tx, organization_id, host)
         .await?
@@ -126,9 +122,9 @@ async fn host_lead(
 pub(crate) async fn schedule_for_booking(
     tx: &mut Tx,
     organization_id: OrganizationId,
-    booking: &crate::repo::bookings::Booking,
+    booking: &domain::bookings::Booking,
 ) -> Result<(), Error> {
-    use crate::repo::bookings::BookingStatus;
+    use domain::bookings::BookingStatus;
     match booking.status {
         BookingStatus::Confirmed => {
             let now = Timestamp::now();
@@ -182,7 +178,7 @@ pub(crate) async fn move_scheduled(
     tx: &mut Tx,
     organization_id: OrganizationId,
     old: BookingId,
-    new: &crate::repo::bookings::Booking,
+    new: &domain::bookings::Booking,
 ) -> Result<(), Error> {
     let pending: Vec<(JobId, String, Json<Value>, Timestamp)> = with_tx!(&mut *tx, conn => {
         sqlx::query_as(
@@ -243,7 +239,7 @@ pub const CALENDAR_SYNC_JOB: &str = "calendar.sync";
 
 /// The write-back job for `booking`: it carries only the id, since the handler writes the
 /// booking as it is when it runs (a later change's job then finds nothing left to do).
-pub fn calendar_writeback(booking: &crate::repo::bookings::Booking) -> NewJob {
+pub fn calendar_writeback(booking: &domain::bookings::Booking) -> NewJob {
     let mut job = NewJob::now(
         CALENDAR_WRITEBACK_JOB,
         serde_json::json!({ "booking_id": booking.id }),
@@ -256,7 +252,7 @@ pub fn calendar_writeback(booking: &crate::repo::bookings::Booking) -> NewJob {
 /// connection, so a connection has exactly one sync job: the handler moves that same job to
 /// the next due time instead of queueing another.
 pub fn calendar_sync(
-    connection_id: crate::types::CalendarConnectionId,
+    connection_id: domain::ids::CalendarConnectionId,
     run_at: Timestamp,
 ) -> NewJob {
     let mut job = NewJob::now(
@@ -286,7 +282,7 @@ impl ClaimedJob {
     /// The right to read the job's organization, acting as the system.
     pub fn scope(&self) -> Scope {
         Scope::new(self.organization_id, Actor::System, Role::Viewer)
-            .with_permissions(crate::Permissions::NONE)
+            .with_permissions(domain::access::Permissions::NONE)
     }
 
     /// Whether this is the last attempt the job gets.

@@ -5,8 +5,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::types::Timestamp;
 use crate::{Error, Tx, with_tx};
+use domain::ids::Timestamp;
 
 /// The stored key of a typed account: organization slugs and e-mail addresses stay out of
 /// the table.

@@ -9,8 +9,8 @@ use crate::repo::jobs::{self, ClaimedJob, NewJob};
 use crate::repo::preferences;
 use crate::repo::webhooks::{self, Event};
 use crate::scope::Scope;
-use crate::types::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
 
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";
@@ -51,7 +51,7 @@ pub struct AccountEmail {
 /// Queues the e-mail that carries `token` to `user`, inside the transaction that issued it.
 pub(crate) async fn queue_account_email(
     tx: &mut Tx,
-    user: &crate::repo::users::User,
+    user: &domain::users::User,
     kind: &str,
     token: &crate::token::SecretToken,
     expires_at: Timestamp,
@@ -119,7 +119,7 @@ pub async fn queue_sms(
     org: OrganizationId,
     message: &SmsMessage,
     idempotency_key: Option<String>,
-) -> Result<Option<crate::types::JobId>, Error> {
+) -> Result<Option<domain::ids::JobId>, Error> {
     jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
 }
 
@@ -449,14 +449,14 @@ async fn queue_emails(
     // who prefers SMS and has a phone gets a text message instead of an e-mail.
     let host_prefs = preferences::of_user(tx, org, event.host).await?;
     let host_sms_to = match host_prefs.preferred_channel {
-        preferences::PreferredChannel::Sms => {
+        domain::preferences::PreferredChannel::Sms => {
             let phone: Option<Option<String>> = with_tx!(&mut *tx, conn => {
                 sqlx::query_scalar("SELECT phone FROM users WHERE organization_id = $1 AND id = $2")
                     .bind(org).bind(event.host).fetch_optional(conn).await?
             });
             phone.flatten()
         }
-        preferences::PreferredChannel::Email => None,
+        domain::preferences::PreferredChannel::Email => None,
     };
     let now = Timestamp::now();
     let host_zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);

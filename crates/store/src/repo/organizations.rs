@@ -6,37 +6,13 @@ use serde_json::json;
 use crate::repo::accounts::ClientInfo;
 use crate::repo::api_keys::{self, IssuedApiKey};
 use crate::repo::audit::{self, Change};
-use crate::repo::users::{self, NewUser, User};
-use crate::scope::{Actor, AdminScope, Operator, Registration, Role, Scope};
-use crate::types::{OrganizationId, Timestamp};
+use crate::repo::users;
+use crate::scope::{AdminScope, Operator, Registration, Scope};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// A tenant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Organization {
-    pub id: OrganizationId,
-    /// Unique, URL-safe handle: `acme`.
-    pub slug: String,
-    pub name: String,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    /// `#rrggbb`, for booking pages and e-mails.
-    pub brand_color: Option<String>,
-    /// An https URL of the logo.
-    pub logo_url: Option<String>,
-    /// The IANA zone new users start in.
-    pub default_time_zone: String,
-}
-
-/// What it takes to create an organization.
-#[derive(Clone, Debug)]
-pub struct NewOrganization {
-    pub slug: String,
-    pub name: String,
-    pub owner_email: String,
-    pub owner_name: String,
-    pub owner_time_zone: String,
-}
+use domain::access::{Actor, Role};
+use domain::ids::{OrganizationId, Timestamp};
+use domain::organizations::{NewOrganization, Organization, OrganizationChanges};
+use domain::users::{NewUser, User};
 
 /// The result of creating an organization. `api_key` is the only copy of the key.
 #[derive(Debug)]
@@ -44,17 +20,6 @@ pub struct CreatedOrganization {
     pub organization: Organization,
     pub owner: User,
     pub api_key: IssuedApiKey,
-}
-
-/// Fields to change; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
-pub struct OrganizationChanges {
-    pub name: Option<String>,
-    /// `Some(None)` clears the colour.
-    pub brand_color: Option<Option<String>>,
-    /// `Some(None)` clears the logo.
-    pub logo_url: Option<Option<String>>,
-    pub default_time_zone: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,21 +32,6 @@ struct Row {
     brand_color: Option<String>,
     logo_url: Option<String>,
     default_time_zone: String,
-}
-
-impl From<Row> for Organization {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            slug: r.slug,
-            name: r.name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            brand_color: r.brand_color,
-            logo_url: r.logo_url,
-            default_time_zone: r.default_time_zone,
-        }
-    }
 }
 
 /// Inserts an organization and its active owner inside `tx`.
@@ -322,5 +272,20 @@ impl Organizations<'_> {
         .await?;
         tx.commit().await?;
         Ok(new)
+    }
+}
+
+impl From<Row> for Organization {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            brand_color: r.brand_color,
+            logo_url: r.logo_url,
+            default_time_zone: r.default_time_zone,
+        }
     }
 }

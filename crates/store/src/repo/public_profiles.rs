@@ -3,48 +3,10 @@
 //! they are booking), or by the organization's and host's (or team's) slugs (the organizer
 //! and team pages list event types that are not hidden).
 
-use crate::repo::event_types::{Bookable, EventType, SELECT as EVENT_TYPES};
-use crate::types::{OrganizationId, UserId};
+use crate::repo::event_types::{Bookable, SELECT as EVENT_TYPES};
 use crate::{Db, Error, with_pool};
-
-/// An organization as invitees see it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
-pub struct PublicOrganization {
-    pub id: OrganizationId,
-    pub slug: String,
-    pub name: String,
-    /// `#rrggbb`, when the organization set one.
-    pub brand_color: Option<String>,
-    pub logo_url: Option<String>,
-}
-
-/// A host as invitees see them.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
-pub struct PublicHost {
-    pub id: UserId,
-    pub name: String,
-    pub slug: Option<String>,
-    pub time_zone: String,
-}
-
-/// An organizer page: the host and their listed event types.
-#[derive(Clone, Debug)]
-pub struct Listing {
-    pub organization: PublicOrganization,
-    pub host: PublicHost,
-    /// Not hidden, by slug.
-    pub event_types: Vec<EventType>,
-}
-
-/// A team page: the team's active members with a public handle, each with their listed
-/// event types.
-#[derive(Clone, Debug)]
-pub struct TeamListing {
-    pub organization: PublicOrganization,
-    pub team_name: String,
-    /// By name.
-    pub members: Vec<(PublicHost, Vec<EventType>)>,
-}
+use domain::event_types::EventType;
+use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
 
 #[derive(Debug)]
 pub struct PublicProfiles<'a> {
@@ -153,7 +115,7 @@ impl PublicProfiles<'_> {
                     .fetch_optional(&mut *pool)
                     .await?;
             let organization = organization.ok_or(Error::NotFound("organization"))?;
-            let team: Option<(crate::types::TeamId, String)> = sqlx::query_as(TEAM)
+            let team: Option<(domain::ids::TeamId, String)> = sqlx::query_as(TEAM)
                 .bind(organization.id)
                 .bind(team_slug)
                 .fetch_optional(&mut *pool)

@@ -1,7 +1,7 @@
 //! Fixed-window hit counters in the database, so several server processes share one count.
 
-use crate::types::Timestamp;
 use crate::{Db, Error, with_pool};
+use domain::ids::Timestamp;
 
 /// The state of one key's window after a hit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

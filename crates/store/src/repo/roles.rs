@@ -4,21 +4,13 @@
 use serde_json::json;
 use sqlx::types::Json;
 
-use crate::permission::{Granted, Permissions, can};
+use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{RoleId, Timestamp};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// A custom role.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CustomRole {
-    pub id: RoleId,
-    pub name: String,
-    pub permissions: Permissions,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
+use domain::access::Permissions;
+use domain::ids::{RoleId, Timestamp};
+use domain::roles::CustomRole;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -27,24 +19,6 @@ struct Row {
     permissions: Json<Vec<String>>,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-impl From<Row> for CustomRole {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            // Unknown codenames (from a newer version) are dropped, as at sign-in.
-            permissions: r
-                .permissions
-                .0
-                .iter()
-                .filter_map(|c| crate::permission::Permission::from_codename(c))
-                .collect(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 const SELECT: &str = "SELECT id, name, permissions, created_at, updated_at FROM roles";
@@ -221,5 +195,23 @@ impl Roles<'_> {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl From<Row> for CustomRole {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            // Unknown codenames (from a newer version) are dropped, as at sign-in.
+            permissions: r
+                .permissions
+                .0
+                .iter()
+                .filter_map(|c| domain::access::Permission::from_codename(c))
+                .collect(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }

@@ -1,44 +1,13 @@
 //! Schedules: a user's weekly hours in a zone, with date overrides. One is the default.
 
-use std::collections::BTreeMap;
-
 use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{ScheduleId, Timestamp, UserId};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// `["09:00", "17:00"]`: a wall-clock window, `24:00` allowed as an end.
-pub type Window = [String; 2];
-/// Windows per weekday, keyed `mon` … `sun`.
-pub type WeeklyRules = BTreeMap<String, Vec<Window>>;
-/// Windows per local date `YYYY-MM-DD`; an empty list is a day off.
-pub type DateOverrides = BTreeMap<String, Vec<Window>>;
-
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Schedule {
-    pub id: ScheduleId,
-    pub user_id: UserId,
-    pub name: String,
-    pub time_zone: String,
-    pub weekly: WeeklyRules,
-    pub overrides: DateOverrides,
-    pub is_default: bool,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// A schedule's content, for creating or replacing one.
-#[derive(Clone, Debug)]
-pub struct ScheduleFields {
-    pub name: String,
-    pub time_zone: String,
-    pub weekly: WeeklyRules,
-    pub overrides: DateOverrides,
-    pub is_default: bool,
-}
+use domain::ids::{ScheduleId, Timestamp, UserId};
+use domain::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -51,22 +20,6 @@ struct Row {
     is_default: bool,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-impl From<Row> for Schedule {
-    fn from(r: Row) -> Self {
-        Self {
-            id: r.id,
-            user_id: r.user_id,
-            name: r.name,
-            time_zone: r.time_zone,
-            weekly: r.weekly.0,
-            overrides: r.overrides.0,
-            is_default: r.is_default,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 const SELECT: &str = "SELECT id, user_id, name, time_zone, weekly, overrides, is_default, \
@@ -284,7 +237,7 @@ async fn clear_default(tx: &mut crate::Tx, scope: &Scope, user_id: UserId) -> Re
 /// The schedule of `org` matching `condition` (on `$2`), read inside `tx`.
 pub(crate) async fn fetch_in(
     tx: &mut crate::Tx,
-    org: crate::types::OrganizationId,
+    org: domain::ids::OrganizationId,
     condition: &'static str,
     value: uuid::Uuid,
 ) -> Result<Option<Schedule>, Error> {
@@ -298,8 +251,8 @@ pub(crate) async fn fetch_in(
 /// The default schedules of `users` in `org`, read inside `tx` in one statement.
 pub(crate) async fn defaults_of(
     tx: &mut crate::Tx,
-    org: crate::types::OrganizationId,
-    users: &[crate::types::UserId],
+    org: domain::ids::OrganizationId,
+    users: &[domain::ids::UserId],
 ) -> Result<Vec<Schedule>, Error> {
     let sql = format!(
         "{SELECT} WHERE organization_id = $1 AND is_default AND user_id IN ({})",
@@ -313,4 +266,20 @@ pub(crate) async fn defaults_of(
         query.fetch_all(conn).await?
     });
     Ok(rows.into_iter().map(Schedule::from).collect())
+}
+
+impl From<Row> for Schedule {
+    fn from(r: Row) -> Self {
+        Self {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            time_zone: r.time_zone,
+            weekly: r.weekly.0,
+            overrides: r.overrides.0,
+            is_default: r.is_default,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }

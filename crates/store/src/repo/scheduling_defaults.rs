@@ -3,18 +3,9 @@
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{Timestamp, UserId};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// Applied to an event type's fields its author leaves out.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SchedulingDefaults {
-    pub buffer_before_minutes: i32,
-    pub buffer_after_minutes: i32,
-    pub minimum_notice_minutes: i32,
-    /// `None`: starts every event's own duration.
-    pub interval_minutes: Option<i32>,
-}
+use domain::ids::{Timestamp, UserId};
+use domain::scheduling_defaults::SchedulingDefaults;
 
 #[derive(Debug)]
 pub struct SchedulingDefaultsRepo<'a> {

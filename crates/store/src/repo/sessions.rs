@@ -4,12 +4,13 @@
 
 use serde_json::json;
 
-use crate::permission::Permissions;
 use crate::repo::audit::{self, Change};
-use crate::scope::{Actor, Role, Scope};
+use crate::scope::Scope;
 use crate::token::{self, SESSION_PREFIX, SecretToken};
-use crate::types::{OrganizationId, RoleId, SessionId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::access::Permissions;
+use domain::access::{Actor, Role};
+use domain::ids::{OrganizationId, RoleId, SessionId, Timestamp, UserId};
 
 /// A session as listed: never its secrets.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -118,7 +119,7 @@ pub(crate) fn effective(role: Role, custom: Option<&[String]>) -> Permissions {
     let custom: Permissions = custom
         .unwrap_or_default()
         .iter()
-        .filter_map(|c| crate::permission::Permission::from_codename(c))
+        .filter_map(|c| domain::access::Permission::from_codename(c))
         .collect();
     role.permissions().union(custom)
 }
@@ -176,7 +177,7 @@ impl Sessions<'_> {
                 sqlx::query(TOUCH).bind(org).bind(id).bind(now).execute(pool).await?;
             });
         }
-        let role = Role::parse(&row.role)?;
+        let role = crate::scope::parse_role(&row.role)?;
         let permissions = effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
         let actor = Actor::Session {
             user_id: row.user_id,

@@ -5,52 +5,9 @@ use serde_json::json;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{TeamId, Timestamp, UserId};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-
-/// A team.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct Team {
-    pub id: TeamId,
-    /// Unique within the organization.
-    pub slug: String,
-    pub name: String,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// A user's role within one team.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TeamRole {
-    Lead,
-    Member,
-}
-
-impl TeamRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lead => "lead",
-            Self::Member => "member",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "lead" => Some(Self::Lead),
-            "member" => Some(Self::Member),
-            _ => None,
-        }
-    }
-}
-
-/// One membership.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TeamMember {
-    pub user_id: UserId,
-    pub role: TeamRole,
-    pub created_at: Timestamp,
-}
+use domain::ids::{TeamId, Timestamp, UserId};
+use domain::teams::{Team, TeamMember, TeamRole};
 
 /// Teams of the scope's organization.
 #[derive(Debug)]

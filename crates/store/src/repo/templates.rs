@@ -1,35 +1,12 @@
 //! Organizations' own message templates, one row per message type and channel. The store
 //! keeps the sources; checking and rendering them is the notify crate's business.
 
-use serde::Serialize;
-
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
-use crate::types::{OrganizationId, Timestamp};
 use crate::{Db, Error, with_pool, with_tx};
-
-/// A stored template. SMS templates use only `text`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct StoredTemplate {
-    /// The message type: `booking.created`, ...
-    pub event: String,
-    /// `email` or `sms`.
-    pub channel: String,
-    pub subject: String,
-    pub html: String,
-    pub text: String,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// What to save.
-#[derive(Clone, Debug)]
-pub struct TemplateSources {
-    pub subject: String,
-    pub html: String,
-    pub text: String,
-}
+use domain::ids::{OrganizationId, Timestamp};
+use domain::templates::{StoredTemplate, TemplateSources};
 
 const COLUMNS: &str = "event, channel, subject, html, text, created_at, updated_at";
 

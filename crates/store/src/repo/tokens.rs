@@ -4,52 +4,15 @@
 //! one, a password change or a reset ends the others ([`revoke_all`]).
 
 use crate::token::{self, ACCOUNT_PREFIX, SecretToken};
-use crate::types::{AccountTokenId, OrganizationId, Timestamp, UserId};
 use crate::{Error, Tx, with_tx};
-
-/// What a token is for. A token minted for one purpose is refused for another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    Invite,
-    VerifyEmail,
-    ResetPassword,
-    /// Lifts a sign-in lock (see `Accounts::login_failed`).
-    Unlock,
-}
-
-impl Purpose {
-    /// The message type of the e-mail that carries a token of this purpose.
-    pub fn message_type(self) -> &'static str {
-        match self {
-            Self::Invite => "account.invitation",
-            Self::VerifyEmail => "account.email_verification",
-            Self::ResetPassword => "account.password_reset",
-            Self::Unlock => "account.unlock",
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Invite => "invite",
-            Self::VerifyEmail => "verify_email",
-            Self::ResetPassword => "reset_password",
-            Self::Unlock => "unlock",
-        }
-    }
-
-    /// Whether a newer token ends the older ones. Invitations and verifications stay: each
-    /// still proves the same thing; a reset or unlock link left lying in an old e-mail is a
-    /// way in that its owner has forgotten.
-    fn one_live(self) -> bool {
-        matches!(self, Self::ResetPassword | Self::Unlock)
-    }
-}
+use domain::ids::{AccountTokenId, OrganizationId, Timestamp, UserId};
+use domain::tokens::Purpose;
 
 /// Mints and stores a token for `user`, and queues the e-mail that carries it (sealed by
 /// `sealer`) in the same transaction: the link goes out exactly when the token exists.
 pub(crate) async fn issue_and_mail(
     tx: &mut Tx,
-    user: &crate::repo::users::User,
+    user: &domain::users::User,
     purpose: Purpose,
     valid_for: jiff::SignedDuration,
     sealer: &dyn crate::repo::messages::TokenSealer,
@@ -71,7 +34,7 @@ pub(crate) async fn issue_and_mail(
 /// message that carries a token of `purpose`, such as the lock notice with its unlock link).
 pub(crate) async fn issue_and_mail_as(
     tx: &mut Tx,
-    user: &crate::repo::users::User,
+    user: &domain::users::User,
     purpose: Purpose,
     message_type: &str,
     valid_for: jiff::SignedDuration,

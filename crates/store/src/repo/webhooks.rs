@@ -4,161 +4,27 @@
 //! (`webhook.deliver`). The delivery's `message_id` is the `webhook-id` the receiver sees on
 //! every attempt, so a retried delivery is recognisably the same message.
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::jobs::{self, ClaimedJob, NewJob};
-use crate::scope::{Actor, Scope};
-use crate::types::{
+use crate::scope::Scope;
+use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::access::Actor;
+use domain::ids::{
     EventTypeId, OrganizationId, Timestamp, UserId, WebhookAttemptId, WebhookDeliveryId,
     WebhookSubscriptionId,
 };
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::webhooks::SigningSecrets;
+use domain::webhooks::{
+    Attempt, Delivery, DeliveryStatus, DeliveryTarget, NewAttempt, NewSubscription, Subscription,
+    SubscriptionChanges,
+};
 
 /// The job kind that delivers one webhook.
 pub const DELIVER_JOB: &str = "webhook.deliver";
-
-/// A subscription as the API shows it (never with its secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Subscription {
-    pub id: WebhookSubscriptionId,
-    pub user_id: Option<UserId>,
-    pub event_type_id: Option<EventTypeId>,
-    pub url: String,
-    pub description: String,
-    /// Event names to send; empty means every event.
-    pub events: Vec<String>,
-    pub enabled: bool,
-    pub disabled_reason: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-impl Subscription {
-    /// Whether the subscription wants `event`.
-    pub fn wants(&self, event: &str) -> bool {
-        self.events.is_empty() || self.events.iter().any(|e| e == event)
-    }
-}
-
-/// What signs a subscription's messages: the current secret, and the previous one while it
-/// is still honoured after a rotation.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningSecrets {
-    pub current: String,
-    pub previous: Option<String>,
-}
-
-impl std::fmt::Debug for SigningSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningSecrets")
-            .field("previous", &self.previous.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-/// A new subscription; `secret` is made by the caller (`whsec_...`).
-#[derive(Clone, Debug)]
-pub struct NewSubscription {
-    pub user_id: Option<UserId>,
-    pub event_type_id: Option<EventTypeId>,
-    pub url: String,
-    pub description: String,
-    pub events: Vec<String>,
-    pub secret: String,
-}
-
-/// Changes to a subscription; `None` keeps the value.
-#[derive(Clone, Debug, Default)]
-pub struct SubscriptionChanges {
-    pub url: Option<String>,
-    pub description: Option<String>,
-    pub events: Option<Vec<String>>,
-    /// Re-enabling clears the reason it was disabled.
-    pub enabled: Option<bool>,
-}
-
-/// `pending` until an attempt succeeds (`succeeded`) or the last one fails (`failed`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    Pending,
-    Succeeded,
-    Failed,
-}
-
-impl DeliveryStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, Error> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "succeeded" => Ok(Self::Succeeded),
-            "failed" => Ok(Self::Failed),
-            other => Err(Error::Corrupt(format!("delivery status {other:?}"))),
-        }
-    }
-}
-
-/// One event for one subscription.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Delivery {
-    pub id: WebhookDeliveryId,
-    pub subscription_id: WebhookSubscriptionId,
-    /// The `webhook-id` header.
-    pub message_id: String,
-    pub event: String,
-    /// The exact body sent.
-    pub payload: Value,
-    pub status: DeliveryStatus,
-    pub attempts: i32,
-    pub last_status_code: Option<i32>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// One try at a delivery.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Attempt {
-    pub id: WebhookAttemptId,
-    pub delivery_id: WebhookDeliveryId,
-    pub attempted_at: Timestamp,
-    /// The receiver's HTTP status, if it answered.
-    pub status_code: Option<i32>,
-    pub duration_ms: i64,
-    /// The start of the receiver's answer.
-    pub response_body: String,
-    /// Why no answer came (timeout, refused, forbidden address), if none did.
-    pub error: Option<String>,
-}
-
-/// What an attempt found, to record.
-#[derive(Clone, Debug)]
-pub struct NewAttempt {
-    pub attempted_at: Timestamp,
-    pub status_code: Option<i32>,
-    pub duration_ms: i64,
-    pub response_body: String,
-    pub error: Option<String>,
-}
-
-/// A delivery with what sending it needs.
-#[derive(Clone, Debug)]
-pub struct DeliveryTarget {
-    pub delivery: Delivery,
-    pub url: String,
-    pub enabled: bool,
-    pub secrets: SigningSecrets,
-}
 
 /// Longest response body kept per attempt.
 pub const MAX_RESPONSE_CHARS: usize = 2048;
@@ -182,23 +48,6 @@ struct SubscriptionRow {
     updated_at: Timestamp,
 }
 
-impl From<SubscriptionRow> for Subscription {
-    fn from(r: SubscriptionRow) -> Self {
-        Subscription {
-            id: r.id,
-            user_id: r.user_id,
-            event_type_id: r.event_type_id,
-            url: r.url,
-            description: r.description,
-            events: r.events.0,
-            enabled: r.enabled,
-            disabled_reason: r.disabled_reason,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct DeliveryRow {
     id: WebhookDeliveryId,
@@ -213,24 +62,6 @@ struct DeliveryRow {
     updated_at: Timestamp,
 }
 
-impl TryFrom<DeliveryRow> for Delivery {
-    type Error = Error;
-    fn try_from(r: DeliveryRow) -> Result<Self, Error> {
-        Ok(Delivery {
-            id: r.id,
-            subscription_id: r.subscription_id,
-            message_id: r.message_id,
-            event: r.event,
-            payload: r.payload.0,
-            status: DeliveryStatus::parse(&r.status)?,
-            attempts: r.attempts,
-            last_status_code: r.last_status_code,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct AttemptRow {
     id: WebhookAttemptId,
@@ -240,20 +71,6 @@ struct AttemptRow {
     duration_ms: i64,
     response_body: String,
     error: Option<String>,
-}
-
-impl From<AttemptRow> for Attempt {
-    fn from(r: AttemptRow) -> Self {
-        Attempt {
-            id: r.id,
-            delivery_id: r.delivery_id,
-            attempted_at: r.attempted_at,
-            status_code: r.status_code,
-            duration_ms: r.duration_ms,
-            response_body: r.response_body,
-            error: r.error,
-        }
-    }
 }
 
 /// An event to fan out to the subscriptions that want it.
@@ -742,5 +559,55 @@ fn foreign_key_as_not_found(e: sqlx::Error) -> Error {
     match e.as_database_error() {
         Some(db) if db.is_foreign_key_violation() => Error::NotFound("user or event type"),
         _ => Error::Database(e),
+    }
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(r: SubscriptionRow) -> Self {
+        Subscription {
+            id: r.id,
+            user_id: r.user_id,
+            event_type_id: r.event_type_id,
+            url: r.url,
+            description: r.description,
+            events: r.events.0,
+            enabled: r.enabled,
+            disabled_reason: r.disabled_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = Error;
+    fn try_from(r: DeliveryRow) -> Result<Self, Error> {
+        Ok(Delivery {
+            id: r.id,
+            subscription_id: r.subscription_id,
+            message_id: r.message_id,
+            event: r.event,
+            payload: r.payload.0,
+            status: DeliveryStatus::parse(&r.status)
+                .ok_or_else(|| Error::Corrupt(format!("delivery status {:?}", r.status)))?,
+            attempts: r.attempts,
+            last_status_code: r.last_status_code,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+impl From<AttemptRow> for Attempt {
+    fn from(r: AttemptRow) -> Self {
+        Attempt {
+            id: r.id,
+            delivery_id: r.delivery_id,
+            attempted_at: r.attempted_at,
+            status_code: r.status_code,
+            duration_ms: r.duration_ms,
+            response_body: r.response_body,
+            error: r.error,
+        }
     }
 }

@@ -9,7 +9,6 @@
 //! reminders. The handler (`services::workflows`) keeps one run row per job, so a retried job
 //! continues its run instead of repeating actions that already succeeded.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::types::Json;
 
@@ -17,10 +16,14 @@ use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
-use crate::types::{
+use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::ids::{
     BookingId, EventTypeId, JobId, OrganizationId, Timestamp, WorkflowId, WorkflowRunId,
 };
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use domain::workflows::{
+    AFTER_END, Action, ActionOutcome, BEFORE_START, Conditions, Run, RunPayload, Totals, Workflow,
+    WorkflowInput,
+};
 
 /// The job kind of a workflow run due when its event happened.
 pub const RUN_JOB: &str = "workflow.run";
@@ -29,168 +32,12 @@ pub const RUN_JOB: &str = "workflow.run";
 /// booking when it moves and goes when the booking is cancelled.
 pub const SCHEDULED_JOB: &str = "workflow.scheduled";
 
-/// Runs this many minutes before the booking starts.
-pub const BEFORE_START: &str = "before_start";
-
-/// Runs this many minutes after the booking ends.
-pub const AFTER_END: &str = "after_end";
-
-/// Every trigger a workflow may have: booking events (run `offset_minutes` after the event)
-/// and the two timed ones.
-pub const TRIGGERS: [&str; 9] = [
-    "booking.created",
-    "booking.requested",
-    "booking.confirmed",
-    "booking.rejected",
-    "booking.rescheduled",
-    "booking.cancelled",
-    "booking.no_show",
-    BEFORE_START,
-    AFTER_END,
-];
-
 /// The events after which a booking is confirmed, and its timed workflows are due.
 const CONFIRMING_EVENTS: [&str; 3] = [
     "booking.created",
     "booking.confirmed",
     "booking.rescheduled",
 ];
-
-/// Which bookings a workflow runs for; empty lists match every booking.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Conditions {
-    /// Any of these event types.
-    #[serde(default)]
-    pub event_type_ids: Vec<EventTypeId>,
-    /// All of these answers (of any attendee).
-    #[serde(default)]
-    pub answers: Vec<AnswerCondition>,
-}
-
-/// An answer a booking must carry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnswerCondition {
-    /// The question's key.
-    pub key: String,
-    /// `equals` or `contains`.
-    pub op: String,
-    pub value: String,
-}
-
-/// One step of a workflow. Which fields apply depends on `kind`: `email_host`,
-/// `email_attendee`, `email_address` (`address`), `sms_attendee`, `sms_number` (`number`),
-/// `webhook` (`url`); e-mails have a `subject` and a `body`, SMS a `body` (templates).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Action {
-    pub kind: String,
-    #[serde(default)]
-    pub subject: String,
-    #[serde(default)]
-    pub body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// How many runs a workflow had, by outcome.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Totals {
-    pub runs: i64,
-    pub succeeded: i64,
-    pub failed: i64,
-    pub skipped: i64,
-}
-
-/// A workflow as the API shows it (never with its secret).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Workflow {
-    pub id: WorkflowId,
-    pub name: String,
-    pub active: bool,
-    pub trigger: String,
-    pub offset_minutes: i32,
-    pub conditions: Conditions,
-    pub actions: Vec<Action>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// What a workflow is made of (create or replace).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WorkflowInput {
-    pub name: String,
-    pub active: bool,
-    pub trigger: String,
-    pub offset_minutes: i32,
-    pub conditions: Conditions,
-    pub actions: Vec<Action>,
-}
-
-/// One action's outcome in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActionOutcome {
-    /// `succeeded`, `failed` or `skipped`.
-    pub status: String,
-    pub detail: String,
-}
-
-impl ActionOutcome {
-    pub fn succeeded(detail: impl Into<String>) -> Self {
-        Self {
-            status: "succeeded".to_owned(),
-            detail: detail.into(),
-        }
-    }
-
-    pub fn failed(detail: impl Into<String>) -> Self {
-        Self {
-            status: "failed".to_owned(),
-            detail: detail.into(),
-        }
-    }
-
-    pub fn skipped(detail: impl Into<String>) -> Self {
-        Self {
-            status: "skipped".to_owned(),
-            detail: detail.into(),
-        }
-    }
-
-    /// Done for good: a retry does not repeat it.
-    pub fn is_done(&self) -> bool {
-        self.status != "failed"
-    }
-}
-
-/// One run of a workflow for one booking.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Run {
-    pub id: WorkflowRunId,
-    pub workflow_id: WorkflowId,
-    pub booking_id: BookingId,
-    /// The trigger that ran it (`booking.created`, `before_start`, ...).
-    pub event: String,
-    /// `running`, `succeeded`, `failed` (an action failed) or `skipped` (conditions).
-    pub status: String,
-    /// By action position; shorter than the actions while a run is under way.
-    pub outcomes: Vec<ActionOutcome>,
-    /// How many times the job ran it.
-    pub attempts: i32,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-/// What a workflow job carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunPayload {
-    pub workflow_id: WorkflowId,
-    /// The trigger: the booking event, or `before_start` / `after_end`.
-    pub event: String,
-    pub offset_minutes: i32,
-}
 
 const COLUMNS: &str = "id, name, active, trigger, offset_minutes, conditions, actions, \
     created_at, updated_at";
@@ -210,22 +57,6 @@ struct WorkflowRow {
     updated_at: Timestamp,
 }
 
-impl From<WorkflowRow> for Workflow {
-    fn from(r: WorkflowRow) -> Self {
-        Workflow {
-            id: r.id,
-            name: r.name,
-            active: r.active,
-            trigger: r.trigger,
-            offset_minutes: r.offset_minutes,
-            conditions: r.conditions.0,
-            actions: r.actions.0,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct RunRow {
     id: WorkflowRunId,
@@ -237,22 +68,6 @@ struct RunRow {
     attempts: i32,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-impl From<RunRow> for Run {
-    fn from(r: RunRow) -> Self {
-        Run {
-            id: r.id,
-            workflow_id: r.workflow_id,
-            booking_id: r.booking_id,
-            event: r.event,
-            status: r.status,
-            outcomes: r.outcomes.0,
-            attempts: r.attempts,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 /// An organization's workflows and their runs.
@@ -593,7 +408,7 @@ impl Workflows<'_> {
     pub async fn context(
         &self,
         scope: &Scope,
-        host: crate::types::UserId,
+        host: domain::ids::UserId,
         event_type: EventTypeId,
     ) -> Result<RunContext, Error> {
         let org = scope.organization_id();
@@ -615,6 +430,38 @@ impl Workflows<'_> {
             title,
             organization,
         })
+    }
+}
+
+impl From<WorkflowRow> for Workflow {
+    fn from(r: WorkflowRow) -> Self {
+        Workflow {
+            id: r.id,
+            name: r.name,
+            active: r.active,
+            trigger: r.trigger,
+            offset_minutes: r.offset_minutes,
+            conditions: r.conditions.0,
+            actions: r.actions.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<RunRow> for Run {
+    fn from(r: RunRow) -> Self {
+        Run {
+            id: r.id,
+            workflow_id: r.workflow_id,
+            booking_id: r.booking_id,
+            event: r.event,
+            status: r.status,
+            outcomes: r.outcomes.0,
+            attempts: r.attempts,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }
 

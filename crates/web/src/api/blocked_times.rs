@@ -26,8 +26,8 @@ pub struct BlockedTimeBody {
     pub created_at: String,
 }
 
-impl From<store::repo::blocked_times::BlockedTime> for BlockedTimeBody {
-    fn from(b: store::repo::blocked_times::BlockedTime) -> Self {
+impl From<domain::blocked_times::BlockedTime> for BlockedTimeBody {
+    fn from(b: domain::blocked_times::BlockedTime) -> Self {
         Self {
             id: b.id.0,
             user_id: b.user_id.0,
@@ -82,7 +82,7 @@ pub async fn create_blocked_time(
     ApiJson(body): ApiJson<BlockedTimeRequest>,
 ) -> Result<(StatusCode, Json<BlockedTimeBody>), ApiError> {
     let input = services::blocked_times::BlockInput {
-        user_id: body.user_id.map(store::types::UserId),
+        user_id: body.user_id.map(domain::ids::UserId),
         start_at: body.start_at.into(),
         end_at: body.end_at.into(),
         reason: body.reason,
@@ -106,7 +106,7 @@ pub async fn list_blocked_times(
     let list = services::blocked_times::list(
         &state.db,
         &scope,
-        filter.user_id.map(store::types::UserId),
+        filter.user_id.map(domain::ids::UserId),
         filter.from.into(),
         filter.until.into(),
     )
@@ -127,6 +127,6 @@ pub async fn delete_blocked_time(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::blocked_times::delete(&state.db, &scope, store::types::BlockedTimeId(id)).await?;
+    services::blocked_times::delete(&state.db, &scope, domain::ids::BlockedTimeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,9 +6,9 @@ use axum::Json;
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::bookings::{Attendee, Booking, BookingFilter, BookingStatus};
+use domain::ids::{BookingId, Timestamp};
 use serde::{Deserialize, Serialize};
-use store::repo::bookings::{Attendee, Booking, BookingFilter, BookingStatus};
-use store::types::{BookingId, Timestamp};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -188,9 +188,9 @@ pub async fn list_bookings(
         status,
         from: q.from.map(Into::into),
         until: q.until.map(Into::into),
-        event_type_id: q.event_type_id.map(store::types::EventTypeId),
+        event_type_id: q.event_type_id.map(domain::ids::EventTypeId),
         attendee_email: q.attendee_email,
-        host_user_id: q.host_user_id.map(store::types::UserId),
+        host_user_id: q.host_user_id.map(domain::ids::UserId),
         after,
         limit,
     };

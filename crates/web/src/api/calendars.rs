@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use domain::ids::{CalendarConnectionId, CalendarId, UserId};
 use serde::{Deserialize, Serialize};
-use store::types::{CalendarConnectionId, CalendarId, UserId};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -70,8 +70,8 @@ impl From<services::calendar_sync::ConnectionView> for ConnectionBody {
     }
 }
 
-impl From<store::repo::calendars::CalendarEntry> for CalendarBody {
-    fn from(c: store::repo::calendars::CalendarEntry) -> Self {
+impl From<domain::calendars::CalendarEntry> for CalendarBody {
+    fn from(c: domain::calendars::CalendarEntry) -> Self {
         Self {
             id: c.id.0,
             url: c.url,
@@ -102,8 +102,8 @@ pub struct SyncLogBody {
     pub detail: String,
 }
 
-impl From<store::repo::calendars::LogEntry> for SyncLogBody {
-    fn from(l: store::repo::calendars::LogEntry) -> Self {
+impl From<domain::calendars::LogEntry> for SyncLogBody {
+    fn from(l: domain::calendars::LogEntry) -> Self {
         Self {
             id: l.id.0,
             started_at: super::instant(l.started_at),

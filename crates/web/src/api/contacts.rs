@@ -24,8 +24,8 @@ pub struct ContactBody {
     pub tags: Vec<String>,
 }
 
-impl From<store::repo::contacts::Contact> for ContactBody {
-    fn from(c: store::repo::contacts::Contact) -> Self {
+impl From<domain::contacts::Contact> for ContactBody {
+    fn from(c: domain::contacts::Contact) -> Self {
         Self {
             id: c.id.0,
             owner_user_id: c.owner_user_id.0,
@@ -68,7 +68,7 @@ pub async fn list_contacts(
     let list = services::contacts::list(
         &state.db,
         &scope,
-        filter.owner_user_id.map(store::types::UserId),
+        filter.owner_user_id.map(domain::ids::UserId),
         filter.limit.unwrap_or(100),
     )
     .await?;

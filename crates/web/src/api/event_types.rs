@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::event_types::{BookingWindow, EventType, EventTypeFields, Location, Question};
 use serde::{Deserialize, Serialize};
 use services::event_types::Defaulted;
-use store::repo::event_types::{BookingWindow, EventType, EventTypeFields, Location, Question};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -125,7 +125,7 @@ impl From<EventTypeSettings> for EventTypeFields {
             hidden: s.hidden,
             locations: s.locations,
             questions: s.questions,
-            schedule_id: s.schedule_id.map(store::types::ScheduleId),
+            schedule_id: s.schedule_id.map(domain::ids::ScheduleId),
         }
     }
 }
@@ -200,7 +200,7 @@ pub async fn create_event_type(
 ) -> Result<(StatusCode, Json<EventTypeBody>), ApiError> {
     let (fields, defaulted) = split(body.settings);
     let input = services::event_types::EventTypeInput {
-        owner_user_id: body.owner_user_id.map(store::types::UserId),
+        owner_user_id: body.owner_user_id.map(domain::ids::UserId),
         fields,
         defaulted,
     };
@@ -223,7 +223,7 @@ pub async fn list_event_types(
     let list = services::event_types::list(
         &state.db,
         &scope,
-        filter.owner_user_id.map(store::types::UserId),
+        filter.owner_user_id.map(domain::ids::UserId),
     )
     .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
@@ -242,8 +242,7 @@ pub async fn get_event_type(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<EventTypeBody>, ApiError> {
-    let found =
-        services::event_types::get(&state.db, &scope, store::types::EventTypeId(id)).await?;
+    let found = services::event_types::get(&state.db, &scope, domain::ids::EventTypeId(id)).await?;
     Ok(Json(found.into()))
 }
 
@@ -267,7 +266,7 @@ pub async fn replace_event_type(
     let replaced = services::event_types::replace(
         &state.db,
         &scope,
-        store::types::EventTypeId(id),
+        domain::ids::EventTypeId(id),
         fields,
         &defaulted,
     )
@@ -289,7 +288,7 @@ pub async fn delete_event_type(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::event_types::delete(&state.db, &scope, store::types::EventTypeId(id)).await?;
+    services::event_types::delete(&state.db, &scope, domain::ids::EventTypeId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -321,7 +320,7 @@ pub async fn create_single_use_link(
     let (link, token) = services::event_types::create_single_use_link(
         &state.db,
         &scope,
-        store::types::EventTypeId(id),
+        domain::ids::EventTypeId(id),
     )
     .await?;
     Ok((
@@ -347,8 +346,8 @@ pub struct SchedulingDefaultsBody {
     pub interval_minutes: Option<i32>,
 }
 
-impl From<store::repo::scheduling_defaults::SchedulingDefaults> for SchedulingDefaultsBody {
-    fn from(d: store::repo::scheduling_defaults::SchedulingDefaults) -> Self {
+impl From<domain::scheduling_defaults::SchedulingDefaults> for SchedulingDefaultsBody {
+    fn from(d: domain::scheduling_defaults::SchedulingDefaults) -> Self {
         Self {
             buffer_before_minutes: d.buffer_before_minutes,
             buffer_after_minutes: d.buffer_after_minutes,
@@ -379,7 +378,7 @@ pub async fn get_scheduling_defaults(
     ApiQuery(q): ApiQuery<DefaultsFor>,
 ) -> Result<Json<SchedulingDefaultsBody>, ApiError> {
     let d =
-        services::scheduling_defaults::get(&state.db, &scope, q.user_id.map(store::types::UserId))
+        services::scheduling_defaults::get(&state.db, &scope, q.user_id.map(domain::ids::UserId))
             .await?;
     Ok(Json(d.into()))
 }
@@ -400,7 +399,7 @@ pub async fn set_scheduling_defaults(
     ApiQuery(q): ApiQuery<DefaultsFor>,
     ApiJson(body): ApiJson<SchedulingDefaultsBody>,
 ) -> Result<Json<SchedulingDefaultsBody>, ApiError> {
-    let new = store::repo::scheduling_defaults::SchedulingDefaults {
+    let new = domain::scheduling_defaults::SchedulingDefaults {
         buffer_before_minutes: body.buffer_before_minutes,
         buffer_after_minutes: body.buffer_after_minutes,
         minimum_notice_minutes: body.minimum_notice_minutes,
@@ -409,7 +408,7 @@ pub async fn set_scheduling_defaults(
     let d = services::scheduling_defaults::set(
         &state.db,
         &scope,
-        q.user_id.map(store::types::UserId),
+        q.user_id.map(domain::ids::UserId),
         new,
     )
     .await?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::extract::{ApiPath, ApiQuery, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use store::types::JobId;
+use domain::ids::JobId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobBody {

@@ -1,8 +1,8 @@
 //! `/api/v1/me`: who the API key acts as.
 
 use axum::extract::State;
+use domain::access::Actor;
 use serde::Serialize;
-use store::Actor;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

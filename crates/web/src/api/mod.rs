@@ -20,6 +20,6 @@ pub mod webhooks;
 pub mod workflows;
 
 /// Instants in API bodies: RFC 3339 in UTC, e.g. `2026-11-22T10:00:00Z`.
-pub(crate) fn instant(ts: store::types::Timestamp) -> String {
+pub(crate) fn instant(ts: domain::ids::Timestamp) -> String {
     ts.to_jiff().to_string()
 }

@@ -34,8 +34,8 @@ pub struct OrganizationBody {
     pub default_time_zone: String,
 }
 
-impl From<store::Organization> for OrganizationBody {
-    fn from(o: store::Organization) -> Self {
+impl From<domain::organizations::Organization> for OrganizationBody {
+    fn from(o: domain::organizations::Organization) -> Self {
         Self {
             id: o.id.0,
             slug: o.slug,

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use crate::extract::{ApiJson, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
+use domain::preferences::Preferences;
 use services::preferences::{PreferencesInput, hhmm};
-use store::repo::preferences::Preferences;
 
 /// Do-not-disturb hours in the user's own time zone; may cross midnight (`22:00`–`07:00`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

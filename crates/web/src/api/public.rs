@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::event_types::{Location, Question};
+use domain::ids::EventTypeId;
 use serde::{Deserialize, Serialize};
-use store::repo::event_types::{Location, Question};
-use store::types::EventTypeId;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ pub async fn public_event_type(
     Ok(Json(public_body(bookable.event_type().clone())))
 }
 
-fn public_body(e: store::repo::event_types::EventType) -> PublicEventTypeBody {
+fn public_body(e: domain::event_types::EventType) -> PublicEventTypeBody {
     PublicEventTypeBody {
         id: e.id.0,
         title: e.fields.title,
@@ -133,7 +133,7 @@ pub async fn public_slots(
         until: until.into(),
         time_zone: params.time_zone.clone(),
         duration_minutes: params.duration,
-        routing_submission: params.routing_submission_id.map(store::types::SubmissionId),
+        routing_submission: params.routing_submission_id.map(domain::ids::SubmissionId),
     };
     let days = services::availability::slots(&state.db, &bookable, query).await?;
     Ok(Json(SlotsBody {
@@ -251,7 +251,7 @@ pub async fn book(
                 &state.calendars.keys,
                 &bookable,
                 input,
-                store::types::SubmissionId(submission),
+                domain::ids::SubmissionId(submission),
             )
             .await?
         }

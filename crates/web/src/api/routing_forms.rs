@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::event_types::Question;
+use domain::ids::RoutingFormId;
+use domain::routing::{Action, FormFields, Route, RoutingForm, Submission};
 use serde::{Deserialize, Serialize};
-use store::repo::event_types::Question;
-use store::repo::routing_forms::{Action, FormFields, Route, RoutingForm, Submission};
-use store::types::RoutingFormId;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

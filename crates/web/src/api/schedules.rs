@@ -36,8 +36,8 @@ pub struct ScheduleBody {
     pub updated_at: String,
 }
 
-impl From<store::repo::schedules::Schedule> for ScheduleBody {
-    fn from(s: store::repo::schedules::Schedule) -> Self {
+impl From<domain::schedules::Schedule> for ScheduleBody {
+    fn from(s: domain::schedules::Schedule) -> Self {
         Self {
             id: s.id.0,
             user_id: s.user_id.0,
@@ -73,7 +73,7 @@ pub struct ScheduleRequest {
 impl From<ScheduleRequest> for services::schedules::ScheduleInput {
     fn from(r: ScheduleRequest) -> Self {
         Self {
-            user_id: r.user_id.map(store::types::UserId),
+            user_id: r.user_id.map(domain::ids::UserId),
             name: r.name,
             time_zone: r.time_zone,
             weekly: r.weekly,
@@ -123,7 +123,7 @@ pub async fn list_schedules(
     ApiQuery(filter): ApiQuery<ScheduleFilter>,
 ) -> Result<Json<Vec<ScheduleBody>>, ApiError> {
     let list =
-        services::schedules::list(&state.db, &scope, filter.user_id.map(store::types::UserId))
+        services::schedules::list(&state.db, &scope, filter.user_id.map(domain::ids::UserId))
             .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -141,8 +141,7 @@ pub async fn get_schedule(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ScheduleBody>, ApiError> {
-    let schedule =
-        services::schedules::get(&state.db, &scope, store::types::ScheduleId(id)).await?;
+    let schedule = services::schedules::get(&state.db, &scope, domain::ids::ScheduleId(id)).await?;
     Ok(Json(schedule.into()))
 }
 
@@ -163,7 +162,7 @@ pub async fn replace_schedule(
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> Result<Json<ScheduleBody>, ApiError> {
     let schedule =
-        services::schedules::replace(&state.db, &scope, store::types::ScheduleId(id), body.into())
+        services::schedules::replace(&state.db, &scope, domain::ids::ScheduleId(id), body.into())
             .await?;
     Ok(Json(schedule.into()))
 }
@@ -182,6 +181,6 @@ pub async fn delete_schedule(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::schedules::delete(&state.db, &scope, store::types::ScheduleId(id)).await?;
+    services::schedules::delete(&state.db, &scope, domain::ids::ScheduleId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,9 +4,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{EventTypeId, TeamId, UserId};
+use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings, TeamSetup};
 use serde::{Deserialize, Serialize};
-use store::repo::event_type_hosts::{HostSettings, Strategy, TeamKind, TeamSettings, TeamSetup};
-use store::types::{EventTypeId, TeamId, UserId};
 use utoipa::ToSchema;
 use uuid::Uuid;
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use store::repo::webhooks::{Attempt, Delivery, Subscription};
-use store::types::WebhookSubscriptionId;
+use domain::ids::WebhookSubscriptionId;
+use domain::webhooks::{Attempt, Delivery, Subscription};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookBody {
@@ -193,8 +193,8 @@ pub async fn create_webhook(
         url: body.url,
         description: body.description,
         events: body.events,
-        user_id: body.user_id.map(store::types::UserId),
-        event_type_id: body.event_type_id.map(store::types::EventTypeId),
+        user_id: body.user_id.map(domain::ids::UserId),
+        event_type_id: body.event_type_id.map(domain::ids::EventTypeId),
     };
     let created = services::webhooks::create(
         &state.db,

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use store::repo::workflows::{
+use domain::ids::{EventTypeId, WorkflowId};
+use domain::workflows::{
     Action, ActionOutcome, AnswerCondition, Conditions, Run, Totals, Workflow, WorkflowInput,
 };
-use store::types::{EventTypeId, WorkflowId};
 
 /// Which bookings a workflow runs for; empty lists match every booking.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]

@@ -19,9 +19,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use domain::tokens::Purpose;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use store::Purpose;
 
 use super::render::{page, render};
 use super::signin::{form_token, login_token_matches, with_form_cookie, with_organization};
@@ -243,7 +243,7 @@ fn password_page(
     status: StatusCode,
     link: Link,
     token: &str,
-    account: &(store::User, String),
+    account: &(domain::users::User, String),
     form: &PasswordForm,
     errors: BTreeMap<String, String>,
     error: Option<String>,

@@ -1,7 +1,7 @@
 //! Add-to-calendar for an invitee: an iCalendar file (RFC 5545) with the one event, and
 //! links that open Google Calendar's and Outlook's "new event" forms filled in.
 
-use store::types::Timestamp;
+use domain::ids::Timestamp;
 
 /// What the invitee adds to their calendar.
 #[derive(Clone, Debug)]

@@ -10,10 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::ids::{CalendarConnectionId, CalendarId, Timestamp};
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
 use services::calendar_sync::{ConnectInput, ConnectionView};
-use store::types::{CalendarConnectionId, CalendarId, Timestamp};
 use uuid::Uuid;
 
 use super::Rendered;

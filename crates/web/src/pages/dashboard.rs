@@ -10,13 +10,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::bookings::{BookingFilter, BookingStatus};
+use domain::ids::{BookingId, Timestamp};
+use domain::schedules::{DateOverrides, Schedule, WeeklyRules, Window};
+use domain::users::User;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use services::ServiceError;
-use store::repo::bookings::{BookingFilter, BookingStatus};
-use store::repo::schedules::{DateOverrides, Schedule, WeeklyRules, Window};
-use store::types::{BookingId, Timestamp};
-use store::{Scope, User};
+use store::Scope;
 use uuid::Uuid;
 
 use super::branding::Palette;
@@ -164,7 +165,7 @@ fn organization_filters(
     filter.host_user_id = None;
     if let Some(host) = given(&q.host) {
         match Uuid::parse_str(host) {
-            Ok(id) => filter.host_user_id = Some(store::types::UserId(id)),
+            Ok(id) => filter.host_user_id = Some(domain::ids::UserId(id)),
             Err(_) => {
                 errors.insert("host".to_owned(), "Choose a host from the list.".to_owned());
             }
@@ -172,7 +173,7 @@ fn organization_filters(
     }
     if let Some(event_type) = given(&q.event_type) {
         match Uuid::parse_str(event_type) {
-            Ok(id) => filter.event_type_id = Some(store::types::EventTypeId(id)),
+            Ok(id) => filter.event_type_id = Some(domain::ids::EventTypeId(id)),
             Err(_) => {
                 errors.insert(
                     "event_type".to_owned(),

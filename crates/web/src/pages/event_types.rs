@@ -10,10 +10,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
+use domain::event_types::{BookingWindow, EventType, Location, Question, QuestionKind};
+use domain::ids::EventTypeId;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use store::repo::event_types::{BookingWindow, EventType, Location, Question, QuestionKind};
-use store::types::EventTypeId;
 use uuid::Uuid;
 
 use super::Rendered;
@@ -562,11 +562,11 @@ mod tests {
         let (fields, _) = split(settings);
         let back = EventTypeForm::of(&EventType {
             id: EventTypeId(Uuid::nil()),
-            organization_id: store::types::OrganizationId(Uuid::nil()),
-            owner_user_id: store::types::UserId(Uuid::nil()),
+            organization_id: domain::ids::OrganizationId(Uuid::nil()),
+            owner_user_id: domain::ids::UserId(Uuid::nil()),
             fields,
-            created_at: store::types::Timestamp::now(),
-            updated_at: store::types::Timestamp::now(),
+            created_at: domain::ids::Timestamp::now(),
+            updated_at: domain::ids::Timestamp::now(),
         });
         assert_eq!(back.locations, form.locations);
         assert_eq!(back.questions, form.questions);

@@ -2,10 +2,10 @@
 //! link that opens that day's editor below the grid, so it works by keyboard (links and form
 //! controls) and without a script; `dashboard.js` only adds arrow-key moves between days.
 
+use domain::schedules::{DateOverrides, WeeklyRules, Window};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
-use store::repo::schedules::{DateOverrides, WeeklyRules, Window};
 
 /// One cell of the grid: a day of the shown month.
 #[derive(Debug, Serialize)]

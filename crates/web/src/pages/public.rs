@@ -4,13 +4,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use domain::bookings::BookingStatus;
+use domain::event_types::{EventType, Location, Question, QuestionKind};
+use domain::ids::{EventTypeId, Timestamp};
+use domain::public_profiles::{PublicHost, PublicOrganization};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use services::public_pages::{BookingPage, ManagePage};
-use store::repo::bookings::BookingStatus;
-use store::repo::event_types::{EventType, Location, Question, QuestionKind};
-use store::repo::public_profiles::{PublicHost, PublicOrganization};
-use store::types::{EventTypeId, Timestamp};
 use uuid::Uuid;
 
 use super::Rendered;

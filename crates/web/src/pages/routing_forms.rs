@@ -17,11 +17,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
+use domain::ids::{EventTypeId, RoutingFormId, UserId};
+use domain::routing::{Action, Condition, FormFields, Operator, Route};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use services::ServiceError;
-use store::repo::routing_forms::{Action, Condition, FormFields, Operator, Route};
-use store::types::{EventTypeId, RoutingFormId, UserId};
 use uuid::Uuid;
 
 use super::Rendered;

@@ -13,12 +13,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use domain::event_types::{Question, QuestionKind};
+use domain::ids::RoutingFormId;
+use domain::routing::Action;
 use serde::Serialize;
 use serde_json::Value;
 use services::ServiceError;
-use store::repo::event_types::{Question, QuestionKind};
-use store::repo::routing_forms::Action;
-use store::types::RoutingFormId;
 use uuid::Uuid;
 
 use super::Rendered;

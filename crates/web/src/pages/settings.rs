@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::ids::ApiKeyId;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use store::types::ApiKeyId;
 use uuid::Uuid;
 
 use super::Rendered;

@@ -11,11 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::ids::{EventTypeId, TeamId, UserId};
+use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings};
+use domain::teams::TeamRole;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use store::repo::event_type_hosts::{HostSettings, Strategy, TeamKind, TeamSettings};
-use store::types::{EventTypeId, TeamId, UserId};
-use store::{TeamRole, can};
+use store::can;
 use uuid::Uuid;
 
 use super::Rendered;

@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::ids::{EventTypeId, UserId, WebhookSubscriptionId};
+use domain::webhooks::{DeliveryStatus, Subscription};
 use serde::Serialize;
 use services::ServiceError;
 use services::webhooks::{EVENTS, SubscriptionInput, SubscriptionUpdate};
-use store::repo::webhooks::{DeliveryStatus, Subscription};
-use store::types::{EventTypeId, UserId, WebhookSubscriptionId};
 use uuid::Uuid;
 
 use super::Rendered;
@@ -300,7 +300,7 @@ struct ShowContext {
     new_secret: Option<String>,
 }
 
-fn when(ts: store::types::Timestamp) -> String {
+fn when(ts: domain::ids::Timestamp) -> String {
     ts.to_jiff().strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 

@@ -11,13 +11,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::ids::{EventTypeId, WorkflowId};
+use domain::workflows::{
+    Action, AnswerCondition, Conditions, TRIGGERS, Totals, Workflow, WorkflowInput,
+};
 use serde::Serialize;
 use services::ServiceError;
 use services::workflows::{ACTION_KINDS, ANSWER_OPS};
-use store::repo::workflows::{
-    Action, AnswerCondition, Conditions, TRIGGERS, Totals, Workflow, WorkflowInput,
-};
-use store::types::{EventTypeId, WorkflowId};
 use uuid::Uuid;
 
 use super::Rendered;

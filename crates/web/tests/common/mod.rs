@@ -376,12 +376,12 @@ impl TestApp {
         &self,
         org: &Org,
         email: &str,
-        role: store::Role,
+        role: domain::access::Role,
         password: &str,
-    ) -> store::User {
+    ) -> domain::users::User {
         let scope = self.scope(&org.key).await;
         let grant = scope.grant::<store::can::ManageUsers>().unwrap();
-        let invite = store::NewInvite {
+        let invite = domain::users::NewInvite {
             email: email.to_owned(),
             name: email.to_owned(),
             role,

@@ -52,14 +52,14 @@ pub struct ApiKeyBody {
     pub revoked_at: Option<String>,
 }
 
-impl From<store::ApiKey> for ApiKeyBody {
-    fn from(k: store::ApiKey) -> Self {
+impl From<domain::api_keys::ApiKey> for ApiKeyBody {
+    fn from(k: domain::api_keys::ApiKey) -> Self {
         Self {
             id: k.id.0,
             user_id: k.user_id.0,
             created_by: k.created_by.map(|u| u.0),
             name: k.name,
-            scopes: k.scopes.map(store::Permissions::codenames),
+            scopes: k.scopes.map(domain::access::Permissions::codenames),
             created_at: crate::api::instant(k.created_at),
             expires_at: k.expires_at.map(crate::api::instant),
             last_used_at: k.last_used_at.map(crate::api::instant),
@@ -99,7 +99,7 @@ pub async fn create_api_key(
     ApiJson(body): ApiJson<NewApiKeyBody>,
 ) -> Result<(StatusCode, axum::Json<IssuedApiKeyBody>), ApiError> {
     let input = services::api_keys::NewApiKey {
-        user_id: body.user_id.map(store::types::UserId),
+        user_id: body.user_id.map(domain::ids::UserId),
         name: body.name,
         scopes: body.scopes,
         expires_at: body.expires_at.map(Into::into),
@@ -147,6 +147,6 @@ pub async fn revoke_api_key(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::api_keys::revoke(&state.db, &scope, store::types::ApiKeyId(id)).await?;
+    services::api_keys::revoke(&state.db, &scope, domain::ids::ApiKeyId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

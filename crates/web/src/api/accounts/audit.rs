@@ -3,9 +3,9 @@
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::audit::AuditFilter;
+use domain::ids::{AuditId, Timestamp};
 use serde::{Deserialize, Serialize};
-use store::AuditFilter;
-use store::types::{AuditId, Timestamp};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 

@@ -2,8 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::ids::RoleId;
 use serde::{Deserialize, Serialize};
-use store::types::RoleId;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -20,8 +20,8 @@ pub struct RoleBody {
     pub permissions: Vec<String>,
 }
 
-impl From<store::CustomRole> for RoleBody {
-    fn from(r: store::CustomRole) -> Self {
+impl From<domain::roles::CustomRole> for RoleBody {
+    fn from(r: domain::roles::CustomRole) -> Self {
         Self {
             id: r.id.0,
             name: r.name,

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::access::Actor;
 use serde::Serialize;
-use store::Actor;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ pub async fn list_my_sessions(
         Actor::Session { session_id, .. } => Some(session_id),
         _ => None,
     };
-    let now = store::types::Timestamp::now();
+    let now = domain::ids::Timestamp::now();
     let sessions = services::auth::my_sessions(&state.db, &scope).await?;
     Ok(axum::Json(
         sessions
@@ -87,7 +87,7 @@ pub async fn revoke_my_session(
     Authenticated(scope): Authenticated,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::auth::revoke_my_session(&state.db, &scope, store::types::SessionId(id)).await?;
+    services::auth::revoke_my_session(&state.db, &scope, domain::ids::SessionId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::ids::{TeamId, UserId};
+use domain::teams::TeamRole;
 use serde::{Deserialize, Serialize};
-use store::TeamRole;
-use store::types::{TeamId, UserId};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -20,8 +20,8 @@ pub struct TeamBody {
     pub name: String,
 }
 
-impl From<store::Team> for TeamBody {
-    fn from(t: store::Team) -> Self {
+impl From<domain::teams::Team> for TeamBody {
+    fn from(t: domain::teams::Team) -> Self {
         Self {
             id: t.id.0,
             slug: t.slug,

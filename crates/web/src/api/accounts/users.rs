@@ -2,8 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::access::Role;
+use domain::users::UserStatus;
 use serde::{Deserialize, Serialize};
-use store::{Role, UserStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -39,8 +40,8 @@ pub struct UserBody {
     pub created_at: String,
 }
 
-impl From<store::User> for UserBody {
-    fn from(u: store::User) -> Self {
+impl From<domain::users::User> for UserBody {
+    fn from(u: domain::users::User) -> Self {
         Self {
             id: u.id.0,
             email: u.email,
@@ -177,7 +178,7 @@ pub async fn invite_user(
         email: body.email,
         name: body.name,
         role: body.role,
-        custom_role_id: body.custom_role_id.map(store::types::RoleId),
+        custom_role_id: body.custom_role_id.map(domain::ids::RoleId),
         time_zone: body.time_zone,
     };
     let user = services::users::invite(
@@ -203,7 +204,7 @@ pub async fn get_user(
     Authenticated(scope): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<UserBody>, ApiError> {
-    let user = services::users::get(&state.db, &scope, store::types::UserId(id)).await?;
+    let user = services::users::get(&state.db, &scope, domain::ids::UserId(id)).await?;
     Ok(axum::Json(user.into()))
 }
 
@@ -237,10 +238,10 @@ pub async fn update_user(
             phone: None,
         },
         role: body.role,
-        custom_role_id: body.custom_role_id.map(|r| r.map(store::types::RoleId)),
+        custom_role_id: body.custom_role_id.map(|r| r.map(domain::ids::RoleId)),
         status: body.status,
     };
-    let user = services::users::update(&state.db, &scope, store::types::UserId(id), input).await?;
+    let user = services::users::update(&state.db, &scope, domain::ids::UserId(id), input).await?;
     Ok(axum::Json(user.into()))
 }
 
@@ -261,7 +262,7 @@ pub async fn delete_user(
     Authenticated(scope): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services::users::delete(&state.db, &scope, store::types::UserId(id)).await?;
+    services::users::delete(&state.db, &scope, domain::ids::UserId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
