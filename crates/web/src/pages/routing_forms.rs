@@ -25,8 +25,8 @@ use store::types::{EventTypeId, RoutingFormId, UserId};
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, private_page, sentence};
 use super::event_types::{parse_question, question_line};
+use super::kit::{Chrome, chrome, private_page, sentence};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
