@@ -19,7 +19,7 @@ use store::types::{BookingId, Timestamp};
 use store::{Scope, User};
 use uuid::Uuid;
 
-use super::kit::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_errors, private_page};
 use super::override_calendar::{self, DayEditor, MonthGrid, OverrideRow, windows_text};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
@@ -705,14 +705,6 @@ pub(crate) async fn availability(
     Ok(private_page(html))
 }
 
-/// Service validation errors as `field → message`.
-fn field_errors(fields: Vec<services::FieldError>) -> BTreeMap<String, String> {
-    fields
-        .into_iter()
-        .map(|f| (field_of(&f.pointer), sentence(&f.message)))
-        .collect()
-}
-
 pub(crate) async fn save_availability(
     State(state): State<AppState>,
     submitted: SessionForm<AvailabilityForm>,
@@ -748,8 +740,7 @@ pub(crate) async fn save_availability(
             };
             match result {
                 Ok(schedule) => Ok(schedule),
-                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
-                Err(other) => return Err(other.into()),
+                Err(e) => Err(field_errors(e, "", None)?),
             }
         }
     };
@@ -877,8 +868,7 @@ pub(crate) async fn save_override(
             };
             match saved {
                 Ok(_) => Ok(removed),
-                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
-                Err(other) => return Err(other.into()),
+                Err(e) => Err(field_errors(e, "", None)?),
             }
         }
     };

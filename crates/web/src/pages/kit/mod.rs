@@ -7,4 +7,4 @@ mod chrome;
 mod form_errors;
 
 pub(crate) use chrome::{Chrome, chrome, private_page};
-pub(crate) use form_errors::{field_of, sentence};
+pub(crate) use form_errors::{FieldErrors, field_errors, field_of, sentence};
