@@ -17,7 +17,7 @@ use services::calendar_sync::{ConnectInput, ConnectionView};
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_errors, private_page};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
@@ -241,22 +241,6 @@ fn page(context: CalendarsContext) -> Rendered {
     Ok((status, private_page(html)).into_response())
 }
 
-/// Validation errors by form field, prefixed with the form's name.
-fn errors_of(e: ServiceError, prefix: &str) -> Result<BTreeMap<String, String>, ServiceError> {
-    match e {
-        ServiceError::Validation(fields) => Ok(fields
-            .into_iter()
-            .map(|f| {
-                (
-                    format!("{prefix}{}", field_of(&f.pointer)),
-                    sentence(&f.message),
-                )
-            })
-            .collect()),
-        other => Err(other),
-    }
-}
-
 fn signed(scope: store::Scope, csrf: String) -> SignedIn {
     SignedIn { scope, csrf }
 }
@@ -307,7 +291,7 @@ pub(crate) async fn add_caldav(
             page(context(&state, &signed_in, Some(notice)).await?)
         }
         Err(e) => {
-            let errors = errors_of(e, "caldav_")?;
+            let errors = field_errors(e, "caldav_", None)?;
             let mut context = context(&state, &signed_in, None).await?;
             context.caldav = form;
             context.errors = errors;
@@ -338,7 +322,7 @@ pub(crate) async fn add_feed(
             page(context(&state, &signed_in, Some(notice)).await?)
         }
         Err(e) => {
-            let errors = errors_of(e, "ics_")?;
+            let errors = field_errors(e, "ics_", None)?;
             let mut context = context(&state, &signed_in, None).await?;
             context.feed = form;
             context.errors = errors;
@@ -397,7 +381,7 @@ pub(crate) async fn choose(
     {
         Ok(_) => page(context(&state, &signed_in, Some("Calendar saved.".to_owned())).await?),
         Err(e) => {
-            let errors = errors_of(e, &format!("calendar_{calendar}_"))?;
+            let errors = field_errors(e, &format!("calendar_{calendar}_"), None)?;
             let mut context = context(&state, &signed_in, None).await?;
             context.errors = errors;
             page(context)

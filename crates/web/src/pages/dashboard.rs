@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::bookings::{BookingFilter, BookingStatus};
@@ -20,9 +20,9 @@ use services::ServiceError;
 use store::Scope;
 use uuid::Uuid;
 
-use super::branding::Palette;
+use super::kit::{Chrome, chrome, field_errors, private_page};
 use super::override_calendar::{self, DayEditor, MonthGrid, OverrideRow, windows_text};
-use super::render::{page, render};
+use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use super::{PageError, Rendered};
 use crate::problem::ApiError;
@@ -38,80 +38,6 @@ pub(crate) fn router() -> Router<AppState> {
             get(availability).post(save_availability),
         )
         .route("/dashboard/availability/overrides", post(save_override))
-        .merge(super::event_types::router())
-        .merge(super::settings::router())
-        .merge(super::webhooks::router())
-        .merge(super::workflows::router())
-        .merge(super::teams::router())
-        .merge(super::routing_forms::router())
-        .merge(super::calendars::router())
-}
-
-/// The dashboard may not be framed by anyone.
-const PRIVATE_CSP: &str = "default-src 'self'; img-src 'self' https: data:; \
-    style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-pub(super) fn private_page(html: Html<String>) -> Response {
-    let mut response = page(html);
-    if let Ok(v) = header::HeaderValue::from_str(PRIVATE_CSP) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    response
-}
-
-/// What every dashboard page shows around its content.
-#[derive(Serialize)]
-pub(super) struct Chrome {
-    brand: Palette,
-    organization: String,
-    user_name: String,
-    csrf: String,
-    /// Which tab is current.
-    section: &'static str,
-    /// Owners and admins also see the organization's webhooks.
-    manages_webhooks: bool,
-    manages_workflows: bool,
-    /// Who may read event types sees the routing forms.
-    reads_event_types: bool,
-    /// Who may see the teams sees the teams page.
-    reads_teams: bool,
-    pub(super) notice: Option<String>,
-}
-
-pub(super) async fn chrome(
-    state: &AppState,
-    signed_in: &SignedIn,
-    section: &'static str,
-) -> Result<(Chrome, User), PageError> {
-    let me = services::users::current(&state.db, &signed_in.scope).await?;
-    let organization = services::organizations::get(&state.db, &signed_in.scope).await?;
-    Ok((
-        Chrome {
-            brand: Palette::of(organization.brand_color.as_deref()),
-            organization: organization.name,
-            user_name: me.name.clone(),
-            csrf: signed_in.csrf.clone(),
-            section,
-            manages_webhooks: signed_in
-                .scope
-                .grant::<store::can::ManageWebhooks>()
-                .is_some(),
-            manages_workflows: signed_in
-                .scope
-                .grant::<store::can::ManageWorkflows>()
-                .is_some(),
-            reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
-            reads_event_types: signed_in
-                .scope
-                .grant::<store::can::ReadEventTypes>()
-                .is_some(),
-            notice: None,
-        },
-        me,
-    ))
 }
 
 fn zone_of(user: &User) -> jiff::tz::TimeZone {
@@ -618,32 +544,6 @@ fn parse_form(form: &AvailabilityForm) -> Result<WeeklyRules, Vec<(String, Strin
     }
 }
 
-/// A service message as a sentence: `must be …` becomes `Must be ….`
-pub(super) fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => format!(
-            "{}{}.",
-            first.to_uppercase(),
-            chars.as_str().trim_end_matches('.')
-        ),
-        None => String::new(),
-    }
-}
-
-/// The form field a service error's JSON Pointer names.
-pub(super) fn field_of(pointer: &str) -> String {
-    let mut parts = pointer.trim_start_matches('/').split('/');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("weekly"), Some(day), _) => day.to_owned(),
-        // `/overrides/{date}` is the date itself; anything deeper is one of its windows.
-        (Some("overrides"), Some(_), Some(_)) => "override_windows".to_owned(),
-        (Some("overrides"), _, _) => "override_date".to_owned(),
-        (Some(first), _, _) => first.to_owned(),
-        _ => String::new(),
-    }
-}
-
 #[derive(Serialize)]
 struct AvailabilityContext<'a> {
     chrome: Chrome,
@@ -806,14 +706,6 @@ pub(crate) async fn availability(
     Ok(private_page(html))
 }
 
-/// Service validation errors as `field → message`.
-fn field_errors(fields: Vec<services::FieldError>) -> BTreeMap<String, String> {
-    fields
-        .into_iter()
-        .map(|f| (field_of(&f.pointer), sentence(&f.message)))
-        .collect()
-}
-
 pub(crate) async fn save_availability(
     State(state): State<AppState>,
     submitted: SessionForm<AvailabilityForm>,
@@ -849,8 +741,7 @@ pub(crate) async fn save_availability(
             };
             match result {
                 Ok(schedule) => Ok(schedule),
-                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
-                Err(other) => return Err(other.into()),
+                Err(e) => Err(field_errors(e, "", None)?),
             }
         }
     };
@@ -978,8 +869,7 @@ pub(crate) async fn save_override(
             };
             match saved {
                 Ok(_) => Ok(removed),
-                Err(ServiceError::Validation(fields)) => Err(field_errors(fields)),
-                Err(other) => return Err(other.into()),
+                Err(e) => Err(field_errors(e, "", None)?),
             }
         }
     };
@@ -1059,13 +949,5 @@ mod tests {
             let error = parse_override(&form(mode, windows)).err().map(|e| e.0);
             assert_eq!(error.as_deref(), Some(field), "{mode} {windows}");
         }
-    }
-
-    #[test]
-    fn pointers_map_to_form_fields() {
-        assert_eq!(field_of("/weekly/mon/0"), "mon");
-        assert_eq!(field_of("/overrides/2026-12-24/1"), "override_windows");
-        assert_eq!(field_of("/overrides/2026-12-24"), "override_date");
-        assert_eq!(field_of("/time_zone"), "time_zone");
     }
 }

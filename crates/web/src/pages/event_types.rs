@@ -3,8 +3,6 @@
 //! `EventTypeSettings` (so blank buffers, notice and interval take the owner's defaults,
 //! exactly as absent JSON fields do) and goes to the same `services::event_types` calls.
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,11 +11,10 @@ use axum::routing::get;
 use domain::event_types::{BookingWindow, EventType, Location, Question, QuestionKind};
 use domain::ids::EventTypeId;
 use serde::{Deserialize, Serialize};
-use services::ServiceError;
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, FieldErrors, chrome, field_errors, private_page};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::api::event_types::{EventTypeSettings, split};
@@ -194,8 +191,6 @@ impl EventTypeForm {
         }
     }
 }
-
-type FieldErrors = BTreeMap<String, String>;
 
 /// A whole number, or `None` when blank; records the field when it is neither.
 fn optional_number(errors: &mut FieldErrors, field: &str, text: &str) -> Option<i32> {
@@ -436,20 +431,9 @@ pub(crate) async fn edit(
     )
 }
 
-/// Service validation errors as form fields, or the error to show as a page.
-fn field_errors(e: ServiceError) -> Result<FieldErrors, ServiceError> {
-    match e {
-        ServiceError::Validation(fields) => Ok(fields
-            .into_iter()
-            .map(|f| (field_of(&f.pointer), sentence(&f.message)))
-            .collect()),
-        ServiceError::Conflict("slug") => Ok(FieldErrors::from([(
-            "slug".to_owned(),
-            "You have an event type with this slug already.".to_owned(),
-        )])),
-        other => Err(other),
-    }
-}
+/// What the form is told of a slug another of my event types has (the only unique value
+/// an event type has).
+const SLUG_TAKEN: &str = "You have an event type with this slug already.";
 
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -475,7 +459,7 @@ pub(crate) async fn create(
         Ok(created) => Ok(
             Redirect::to(&format!("/dashboard/event-types?saved={}", created.id.0)).into_response(),
         ),
-        Err(e) => form_page(chrome, &form, None, field_errors(e)?),
+        Err(e) => form_page(chrome, &form, None, field_errors(e, "", Some(SLUG_TAKEN))?),
     }
 }
 
@@ -505,7 +489,12 @@ pub(crate) async fn save(
     .await;
     match replaced {
         Ok(_) => Ok(Redirect::to(&format!("/dashboard/event-types?saved={id}")).into_response()),
-        Err(e) => form_page(chrome, &form, Some(id), field_errors(e)?),
+        Err(e) => form_page(
+            chrome,
+            &form,
+            Some(id),
+            field_errors(e, "", Some(SLUG_TAKEN))?,
+        ),
     }
 }
 

@@ -14,6 +14,7 @@ mod calendar_links;
 mod calendars;
 mod dashboard;
 mod event_types;
+mod kit;
 mod override_calendar;
 mod public;
 mod render;
@@ -70,5 +71,12 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/signout", post(signin::sign_out))
         .merge(dashboard::router())
+        .merge(event_types::router())
+        .merge(settings::router())
+        .merge(webhooks::router())
+        .merge(workflows::router())
+        .merge(teams::router())
+        .merge(routing_forms::router())
+        .merge(calendars::router())
         .layer(CompressionLayer::new())
 }

@@ -10,8 +10,6 @@
 //! - `ACTION`: `event EVENT_TYPE_ID`, `members EVENT_TYPE_ID USER_ID, USER_ID`, `url URL`
 //!   or `message TEXT`.
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,8 +23,8 @@ use services::ServiceError;
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, private_page, sentence};
 use super::event_types::{parse_question, question_line};
+use super::kit::{Chrome, FieldErrors, chrome, private_page, sentence};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
@@ -236,8 +234,6 @@ pub(crate) struct EditorForm {
     #[serde(default)]
     fallback: String,
 }
-
-type FieldErrors = BTreeMap<String, String>;
 
 impl EditorForm {
     fn of(form: &FormFields) -> Self {

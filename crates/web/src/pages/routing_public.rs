@@ -205,7 +205,7 @@ pub(crate) async fn submit(
                         .nth(1)
                         .unwrap_or_default()
                         .to_owned();
-                    (key, super::dashboard::sentence(&f.message))
+                    (key, super::kit::sentence(&f.message))
                 })
                 .collect();
             form_page(id, &form.name, &form.fields, &typed, errors, None)

@@ -15,7 +15,7 @@ use services::ServiceError;
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_errors, private_page};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
@@ -173,25 +173,9 @@ fn page(context: SettingsContext) -> Rendered {
     Ok((status, private_page(html)).into_response())
 }
 
-/// Validation errors named by form field (prefixed, as two forms share the page).
-fn errors_of(e: ServiceError, prefix: &str) -> Result<BTreeMap<String, String>, ServiceError> {
-    match e {
-        ServiceError::Validation(fields) => Ok(fields
-            .into_iter()
-            .map(|f| {
-                (
-                    format!("{prefix}{}", field_of(&f.pointer)),
-                    sentence(&f.message),
-                )
-            })
-            .collect()),
-        ServiceError::Conflict(field) => Ok(BTreeMap::from([(
-            format!("{prefix}{field}"),
-            "Someone in your organization has this already.".to_owned(),
-        )])),
-        other => Err(other),
-    }
-}
+/// What a form is told of a unique value (a slug, an email) someone else has. The page's
+/// forms prefix their fields, as several share it.
+const TAKEN: &str = "Someone in your organization has this already.";
 
 pub(crate) async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
     page(context(&state, &signed_in, None).await?)
@@ -218,7 +202,7 @@ pub(crate) async fn save_profile(
     match services::users::update_me(&state.db, &signed_in.scope, input).await {
         Ok(_) => page(context(&state, &signed_in, Some("Profile saved.".to_owned())).await?),
         Err(e) => {
-            let errors = errors_of(e, "profile_")?;
+            let errors = field_errors(e, "profile_", Some(TAKEN))?;
             let mut context = context(&state, &signed_in, None).await?;
             context.profile = form;
             context.errors = errors;
@@ -258,7 +242,7 @@ pub(crate) async fn save_notifications(
             .await?,
         ),
         Err(e) => {
-            let errors = errors_of(e, "notifications_")?;
+            let errors = field_errors(e, "notifications_", Some(TAKEN))?;
             let mut context = context(&state, &signed_in, None).await?;
             context.notifications = form;
             context.errors = errors;
@@ -287,7 +271,7 @@ pub(crate) async fn save_branding(
     match services::organizations::update(&state.db, &signed_in.scope, input).await {
         Ok(_) => page(context(&state, &signed_in, Some("Branding saved.".to_owned())).await?),
         Err(e) => {
-            let errors = errors_of(e, "branding_")?;
+            let errors = field_errors(e, "branding_", Some(TAKEN))?;
             let mut context = context(&state, &signed_in, None).await?;
             context.branding = form;
             context.errors = errors;
@@ -319,7 +303,7 @@ pub(crate) async fn create_key(
             page(context)
         }
         Err(e) => {
-            let errors = errors_of(e, "key_")?;
+            let errors = field_errors(e, "key_", Some(TAKEN))?;
             let mut context = context(&state, &signed_in, None).await?;
             context.errors = errors;
             page(context)

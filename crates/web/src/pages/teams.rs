@@ -20,7 +20,7 @@ use store::can;
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_errors, private_page};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
@@ -41,20 +41,8 @@ fn signed(scope: store::Scope, csrf: String) -> SignedIn {
     SignedIn { scope, csrf }
 }
 
-/// Service validation errors named by form field.
-fn errors_of(e: ServiceError) -> Result<BTreeMap<String, String>, ServiceError> {
-    match e {
-        ServiceError::Validation(fields) => Ok(fields
-            .into_iter()
-            .map(|f| (field_of(&f.pointer), sentence(&f.message)))
-            .collect()),
-        ServiceError::Conflict(field) => Ok(BTreeMap::from([(
-            field.to_owned(),
-            "Another team has this already.".to_owned(),
-        )])),
-        other => Err(other),
-    }
-}
+/// What a form is told of a unique value (a team's slug) another team has.
+const TAKEN: &str = "Another team has this already.";
 
 fn page(template: &str, errors_present: bool, context: impl Serialize) -> Rendered {
     let status = if errors_present {
@@ -135,7 +123,7 @@ pub(crate) async fn create(
     match services::teams::create(&state.db, &signed_in.scope, form.slug.trim(), &form.name).await {
         Ok(team) => Ok(Redirect::to(&format!("/dashboard/teams/{}", team.id.0)).into_response()),
         Err(e) => {
-            let errors = errors_of(e)?;
+            let errors = field_errors(e, "", Some(TAKEN))?;
             let mut context = list_context(&state, &signed_in).await?;
             context.form = form;
             context.errors = errors;
@@ -454,7 +442,7 @@ pub(crate) async fn put_member(
                     "member_user_id".to_owned(),
                     "No such person in your organization.".to_owned(),
                 )]),
-                Err(e) => errors_of(e)?,
+                Err(e) => field_errors(e, "", Some(TAKEN))?,
             }
         }
         (None, _) => BTreeMap::from([("member_user_id".to_owned(), "Choose a person.".to_owned())]),
@@ -477,14 +465,6 @@ pub(crate) async fn remove_member(
     Ok(Redirect::to(&format!("/dashboard/teams/{id}")).into_response())
 }
 
-/// The team event type form's field a service error names.
-fn host_field(pointer: &str) -> String {
-    match field_of(pointer).as_str() {
-        "hosts" => "hosts".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
 pub(crate) async fn set_event_type(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -502,15 +482,11 @@ pub(crate) async fn set_event_type(
                 Ok(_) => {
                     return Ok(Redirect::to(&format!("/dashboard/teams/{id}")).into_response());
                 }
-                Err(ServiceError::Validation(fields)) => fields
-                    .into_iter()
-                    .map(|f| (host_field(&f.pointer), sentence(&f.message)))
-                    .collect(),
                 Err(ServiceError::NotFound(_)) => BTreeMap::from([(
                     "event_type_id".to_owned(),
                     "No such event type in your organization.".to_owned(),
                 )]),
-                Err(other) => return Err(other.into()),
+                Err(e) => field_errors(e, "", None)?,
             }
         }
     };

@@ -19,7 +19,7 @@ use services::webhooks::{EVENTS, SubscriptionInput, SubscriptionUpdate};
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_of, private_page, sentence};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;

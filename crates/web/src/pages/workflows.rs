@@ -21,7 +21,7 @@ use services::workflows::{ACTION_KINDS, ANSWER_OPS};
 use uuid::Uuid;
 
 use super::Rendered;
-use super::dashboard::{Chrome, chrome, field_of, private_page, sentence};
+use super::kit::{Chrome, chrome, field_of, private_page, sentence};
 use super::render::render;
 use super::session::{SessionForm, SignedIn};
 use crate::state::AppState;
