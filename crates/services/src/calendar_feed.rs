@@ -3,6 +3,7 @@
 //! one revokes the old.
 
 use ical::write::{Event, Person, Status};
+use store::repo::calendars::FeedBooking;
 use store::types::{Timestamp, UserId};
 use store::{Db, Scope, SecretToken, can};
 
@@ -45,6 +46,11 @@ pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
         .calendar_connections()
         .feed_bookings(&owner, since)
         .await?;
+    Ok(write(bookings))
+}
+
+/// The bookings as one calendar. Each booking keeps its id as UID.
+fn write(bookings: Vec<(FeedBooking, Vec<(String, String)>)>) -> String {
     let events: Vec<Event> = bookings
         .into_iter()
         .map(|(b, people)| {
@@ -76,5 +82,51 @@ pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
             }
         })
         .collect();
-    Ok(ical::write::calendar(&events, Some("Rendezvous bookings")))
+    ical::write::calendar(&events, Some("Rendezvous bookings"))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use store::types::BookingId;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::from(text.parse::<jiff::Timestamp>().unwrap())
+    }
+
+    fn booking(id: &str, status: &str) -> FeedBooking {
+        FeedBooking {
+            id: id.parse::<BookingId>().unwrap(),
+            start_at: at("2026-12-01T14:00:00Z"),
+            end_at: at("2026-12-01T14:30:00Z"),
+            status: status.to_owned(),
+            title: "Intro call".to_owned(),
+            updated_at: at("2026-11-23T10:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn the_feed_as_written() {
+        let ada = (
+            "Ada \"the\" Lovelace".to_owned(),
+            "ada@example.com".to_owned(),
+        );
+        let bob = ("Bob, Jr.".to_owned(), "bob@example.com".to_owned());
+        let text = write(vec![
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "confirmed"),
+                vec![ada, bob],
+            ),
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "pending"),
+                vec![],
+            ),
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d", "cancelled"),
+                vec![],
+            ),
+        ]);
+        insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+    }
 }

@@ -237,7 +237,7 @@ async fn write(
         "caldav" => {
             let dav = open_caldav(db, ctx, grant, connection).await?;
             let dav = dav.client(&ctx.http);
-            let ics = render(uid, sequence, content);
+            let ics = render(uid, sequence, content, Timestamp::now());
             match existing {
                 Some(row) => {
                     let etag = put_retrying(&dav, &row.resource, &ics, row.etag.as_deref()).await?;
@@ -407,12 +407,12 @@ async fn put_retrying(
     }
 }
 
-/// The booking as an iCalendar object.
-pub fn render(uid: &str, sequence: i32, content: &Content) -> String {
+/// The booking as an iCalendar object, made at `stamp`.
+pub fn render(uid: &str, sequence: i32, content: &Content, stamp: Timestamp) -> String {
     let event = Event {
         uid: uid.to_owned(),
         sequence: u32::try_from(sequence).unwrap_or(0),
-        stamp: Timestamp::now().to_jiff(),
+        stamp: stamp.to_jiff(),
         start: content.start.to_jiff(),
         end: content.end.to_jiff(),
         summary: content.summary.clone(),
@@ -439,5 +439,50 @@ pub(crate) fn location_text(location: &serde_json::Value) -> String {
             .unwrap_or_default()
             .to_owned(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::from(text.parse::<jiff::Timestamp>().unwrap())
+    }
+
+    #[test]
+    fn the_event_as_written() {
+        let ada = Person {
+            name: "Ada \"the\" Lovelace".to_owned(),
+            email: "ada@example.com".to_owned(),
+        };
+        let content = Content {
+            summary: "Intro call: Ada \"the\" Lovelace".to_owned(),
+            description: "Invitee: Ada \"the\" Lovelace <ada@example.com>\n\nManage this \
+                booking: https://book.example.com/dashboard/bookings/0193a1b2/reschedule"
+                .to_owned(),
+            location: "https://meet.example/abc; room 2".to_owned(),
+            start: at("2026-12-01T14:00:00Z"),
+            end: at("2026-12-01T14:30:00Z"),
+            status: BookingStatus::Confirmed,
+            time_zone: "Europe/Berlin".to_owned(),
+            organizer: Person {
+                name: "Olive Owner".to_owned(),
+                email: "owner@acme.example".to_owned(),
+            },
+            attendees: vec![ada],
+        };
+        let uid = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        let text = render(uid, 1, &content, at("2026-11-23T10:00:00Z"));
+        insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+        let bare = Content {
+            description: String::new(),
+            location: String::new(),
+            status: BookingStatus::Pending,
+            ..content
+        };
+        let text = render(uid, 0, &bare, at("2026-11-23T10:00:00Z"));
+        insta::assert_snapshot!("bare", text.replace("\r\n", "⏎\n"));
     }
 }
