@@ -2,7 +2,7 @@
 //! apps that subscribe to URLs. The token in the URL is the only credential; issuing a new
 //! one revokes the old.
 
-use ical::write::{Event, Person, Status};
+use ical::write::{Calendar, Participation, Person, Status};
 use store::repo::calendars::FeedBooking;
 use store::types::{Timestamp, UserId};
 use store::{Db, Scope, SecretToken, can};
@@ -51,38 +51,36 @@ pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
 
 /// The bookings as one calendar. Each booking keeps its id as UID.
 fn write(bookings: Vec<(FeedBooking, Vec<(String, String)>)>) -> String {
-    let events: Vec<Event> = bookings
-        .into_iter()
-        .map(|(b, people)| {
-            let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
-            Event {
-                uid: b.id.to_string(),
+    let mut calendar = Calendar::new().gregorian().name("Rendezvous bookings");
+    for (b, people) in bookings {
+        let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
+        let summary = if names.is_empty() {
+            b.title.clone()
+        } else {
+            format!("{}: {}", b.title, names.join(", "))
+        };
+        let status = match b.status.as_str() {
+            "cancelled" => Status::Cancelled,
+            "pending" => Status::Tentative,
+            _ => Status::Confirmed,
+        };
+        calendar = calendar.event(|event| {
+            event
+                .uid(&b.id.to_string())
+                .stamp(b.updated_at.to_jiff())
+                .start(b.start_at.to_jiff())
+                .end(b.end_at.to_jiff())
                 // Each change of a booking row moves updated_at; as a sequence it only grows.
-                sequence: 0,
-                stamp: b.updated_at.to_jiff(),
-                start: b.start_at.to_jiff(),
-                end: b.end_at.to_jiff(),
-                summary: if names.is_empty() {
-                    b.title.clone()
-                } else {
-                    format!("{}: {}", b.title, names.join(", "))
-                },
-                description: String::new(),
-                location: String::new(),
-                status: match b.status.as_str() {
-                    "cancelled" => Status::Cancelled,
-                    "pending" => Status::Tentative,
-                    _ => Status::Confirmed,
-                },
-                organizer: None,
-                attendees: people
-                    .into_iter()
-                    .map(|(name, email)| Person { name, email })
-                    .collect(),
+                .sequence(0)
+                .summary(&summary)
+                .status(status)
+                .opaque();
+            for (name, email) in people {
+                event.attendee(&Person { name, email }, Participation::Accepted, None);
             }
-        })
-        .collect();
-    ical::write::calendar(&events, Some("Rendezvous bookings"))
+        });
+    }
+    calendar.finish()
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 
 use calendars::providers::OutgoingEvent;
 use calendars::{CalDav, Credentials};
-use ical::write::{Event, Person, Status};
+use ical::write::{Calendar, Participation, Person, Status};
 use store::Operator;
 use store::repo::bookings::{Booking, BookingStatus};
 use store::repo::calendars::{CalendarEntry, Connection, Writeback};
@@ -409,24 +409,33 @@ async fn put_retrying(
 
 /// The booking as an iCalendar object, made at `stamp`.
 pub fn render(uid: &str, sequence: i32, content: &Content, stamp: Timestamp) -> String {
-    let event = Event {
-        uid: uid.to_owned(),
-        sequence: u32::try_from(sequence).unwrap_or(0),
-        stamp: stamp.to_jiff(),
-        start: content.start.to_jiff(),
-        end: content.end.to_jiff(),
-        summary: content.summary.clone(),
-        description: content.description.clone(),
-        location: content.location.clone(),
-        status: match content.status {
-            BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
-            BookingStatus::Pending => Status::Tentative,
-            _ => Status::Confirmed,
-        },
-        organizer: Some(content.organizer.clone()),
-        attendees: content.attendees.clone(),
+    let status = match content.status {
+        BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
+        BookingStatus::Pending => Status::Tentative,
+        _ => Status::Confirmed,
     };
-    ical::write::calendar(&[event], None)
+    Calendar::new()
+        .gregorian()
+        .event(|event| {
+            event
+                .uid(uid)
+                .stamp(stamp.to_jiff())
+                .start(content.start.to_jiff())
+                .end(content.end.to_jiff())
+                .sequence(u32::try_from(sequence).unwrap_or(0))
+                .summary(&content.summary);
+            if !content.description.is_empty() {
+                event.description(&content.description);
+            }
+            if !content.location.is_empty() {
+                event.location(&content.location);
+            }
+            event.status(status).opaque().organizer(&content.organizer);
+            for attendee in &content.attendees {
+                event.attendee(attendee, Participation::Accepted, None);
+            }
+        })
+        .finish()
 }
 
 /// A booking's resolved location as one line of text.
