@@ -236,7 +236,9 @@ pub fn unescape_text(value: &str) -> String {
     out
 }
 
-/// Escapes TEXT for a property value.
+/// Escapes TEXT for a property value (RFC 5545 §3.3.11): backslash, semicolon, comma and
+/// newline escaped; tab kept; CR and the other control characters dropped (a content line
+/// holds no ASCII control but tab; the C1 ones go too, no calendar text needs them).
 pub fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -245,7 +247,7 @@ pub fn escape_text(value: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\t' => out.push('\t'),
             c if c.is_control() => {}
             c => out.push(c),
         }

@@ -4,32 +4,8 @@
 //! A booking keeps one `UID` for its whole life, reschedules included, and every change raises
 //! `SEQUENCE`, so calendar clients update the event they already have instead of adding one.
 
-use std::fmt::Write as _;
-
-/// What the invitation asks of the calendar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// Add or update the event.
-    Request,
-    /// Remove the event.
-    Cancel,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Request => "REQUEST",
-            Self::Cancel => "CANCEL",
-        }
-    }
-}
-
-/// Someone named on the invitation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Person {
-    pub name: String,
-    pub email: String,
-}
+use ical::write::{Calendar, Participation, Status};
+pub use ical::write::{Method, Person};
 
 /// One event to put on (or take off) calendars.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,97 +26,36 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    /// The iCalendar text: CRLF line ends, long lines folded at 75 octets, text escaped.
+    /// The iCalendar text (written by [`ical::write`]).
     pub fn to_ics(&self) -> String {
-        let mut lines: Vec<String> = vec![
-            "BEGIN:VCALENDAR".into(),
-            "VERSION:2.0".into(),
-            "PRODID:-//Rendezvous//Rendezvous//EN".into(),
-            format!("METHOD:{}", self.method.as_str()),
-            "BEGIN:VEVENT".into(),
-            format!("UID:{}", escape(&self.uid)),
-            format!("SEQUENCE:{}", self.sequence),
-            format!("DTSTAMP:{}", utc(self.stamp)),
-            format!("DTSTART:{}", utc(self.start)),
-            format!("DTEND:{}", utc(self.end)),
-            format!("SUMMARY:{}", escape(&self.summary)),
-        ];
-        if !self.description.is_empty() {
-            lines.push(format!("DESCRIPTION:{}", escape(&self.description)));
-        }
-        if let Some(location) = &self.location {
-            lines.push(format!("LOCATION:{}", escape(location)));
-        }
-        lines.push(format!(
-            "ORGANIZER;CN={}:mailto:{}",
-            param(&self.organizer.name),
-            self.organizer.email
-        ));
-        let (partstat, status) = match self.method {
-            Method::Request => ("NEEDS-ACTION", "CONFIRMED"),
-            Method::Cancel => ("DECLINED", "CANCELLED"),
+        let (participation, status) = match self.method {
+            Method::Cancel => (Participation::Declined, Status::Cancelled),
+            Method::Request | Method::Publish => (Participation::NeedsAction, Status::Confirmed),
         };
-        for attendee in &self.attendees {
-            lines.push(format!(
-                "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;PARTSTAT={partstat};RSVP=FALSE:mailto:{}",
-                param(&attendee.name),
-                attendee.email
-            ));
-        }
-        lines.push(format!("STATUS:{status}"));
-        lines.push("TRANSP:OPAQUE".into());
-        lines.push("END:VEVENT".into());
-        lines.push("END:VCALENDAR".into());
-        let mut out = String::new();
-        for line in lines {
-            fold(&mut out, &line);
-        }
-        out
+        Calendar::new()
+            .method(self.method)
+            .event(|event| {
+                event
+                    .uid(&self.uid)
+                    .sequence(self.sequence)
+                    .stamp(self.stamp)
+                    .start(self.start)
+                    .end(self.end)
+                    .summary(&self.summary);
+                if !self.description.is_empty() {
+                    event.description(&self.description);
+                }
+                if let Some(location) = &self.location {
+                    event.location(location);
+                }
+                event.organizer(&self.organizer);
+                for attendee in &self.attendees {
+                    event.attendee(attendee, participation, Some(false));
+                }
+                event.status(status).opaque();
+            })
+            .finish()
     }
-}
-
-fn utc(ts: jiff::Timestamp) -> String {
-    ts.strftime("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Parameter values are quoted, and may not contain quotes or control characters.
-fn param(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .filter(|c| *c != '"' && !c.is_control())
-        .collect();
-    format!("\"{clean}\"")
-}
-
-/// Appends `line` folded at 75 octets (never inside a character) with CRLF.
-fn fold(out: &mut String, line: &str) {
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    let _ = write!(out, "\r\n");
 }
 
 #[cfg(test)]
@@ -188,7 +103,7 @@ mod tests {
                 prop_assert!(line.len() <= 75, "{line:?}");
             }
             let unfolded = ics.replace("\r\n ", "");
-            let expected = format!("SUMMARY:{}\r\n", escape(&summary));
+            let expected = format!("SUMMARY:{}\r\n", ical::value::escape_text(&summary));
             prop_assert!(unfolded.contains(&expected));
         }
     }

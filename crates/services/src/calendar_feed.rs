@@ -2,8 +2,9 @@
 //! apps that subscribe to URLs. The token in the URL is the only credential; issuing a new
 //! one revokes the old.
 
+use domain::calendars::FeedBooking;
 use domain::ids::{Timestamp, UserId};
-use ical::write::{Event, Person, Status};
+use ical::write::{Calendar, Participation, Person, Status};
 use store::{Db, Scope, SecretToken, can};
 
 use crate::ServiceError;
@@ -45,36 +46,85 @@ pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
         .calendar_connections()
         .feed_bookings(&owner, since)
         .await?;
-    let events: Vec<Event> = bookings
-        .into_iter()
-        .map(|(b, people)| {
-            let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
-            Event {
-                uid: b.id.to_string(),
+    Ok(write(bookings))
+}
+
+/// The bookings as one calendar. Each booking keeps its id as UID.
+fn write(bookings: Vec<(FeedBooking, Vec<(String, String)>)>) -> String {
+    let mut calendar = Calendar::new().gregorian().name("Rendezvous bookings");
+    for (b, people) in bookings {
+        let names: Vec<&str> = people.iter().map(|(n, _)| n.as_str()).collect();
+        let summary = if names.is_empty() {
+            b.title.clone()
+        } else {
+            format!("{}: {}", b.title, names.join(", "))
+        };
+        let status = match b.status.as_str() {
+            "cancelled" => Status::Cancelled,
+            "pending" => Status::Tentative,
+            _ => Status::Confirmed,
+        };
+        calendar = calendar.event(|event| {
+            event
+                .uid(&b.id.to_string())
+                .stamp(b.updated_at.to_jiff())
+                .start(b.start_at.to_jiff())
+                .end(b.end_at.to_jiff())
                 // Each change of a booking row moves updated_at; as a sequence it only grows.
-                sequence: 0,
-                stamp: b.updated_at.to_jiff(),
-                start: b.start_at.to_jiff(),
-                end: b.end_at.to_jiff(),
-                summary: if names.is_empty() {
-                    b.title.clone()
-                } else {
-                    format!("{}: {}", b.title, names.join(", "))
-                },
-                description: String::new(),
-                location: String::new(),
-                status: match b.status.as_str() {
-                    "cancelled" => Status::Cancelled,
-                    "pending" => Status::Tentative,
-                    _ => Status::Confirmed,
-                },
-                organizer: None,
-                attendees: people
-                    .into_iter()
-                    .map(|(name, email)| Person { name, email })
-                    .collect(),
+                .sequence(0)
+                .summary(&summary)
+                .status(status)
+                .opaque();
+            for (name, email) in people {
+                event.attendee(&Person { name, email }, Participation::Accepted, None);
             }
-        })
-        .collect();
-    Ok(ical::write::calendar(&events, Some("Rendezvous bookings")))
+        });
+    }
+    calendar.finish()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use domain::ids::BookingId;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::from(text.parse::<jiff::Timestamp>().unwrap())
+    }
+
+    fn booking(id: &str, status: &str) -> FeedBooking {
+        FeedBooking {
+            id: id.parse::<BookingId>().unwrap(),
+            start_at: at("2026-12-01T14:00:00Z"),
+            end_at: at("2026-12-01T14:30:00Z"),
+            status: status.to_owned(),
+            title: "Intro call".to_owned(),
+            updated_at: at("2026-11-23T10:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn the_feed_as_written() {
+        let ada = (
+            "Ada \"the\" Lovelace".to_owned(),
+            "ada@example.com".to_owned(),
+        );
+        let bob = ("Bob, Jr.".to_owned(), "bob@example.com".to_owned());
+        let text = write(vec![
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "confirmed"),
+                vec![ada, bob],
+            ),
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "pending"),
+                vec![],
+            ),
+            (
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d", "cancelled"),
+                vec![],
+            ),
+        ]);
+        insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+    }
 }

@@ -21,7 +21,7 @@ use calendars::{CalDav, Credentials};
 use domain::bookings::{Booking, BookingStatus};
 use domain::calendars::{CalendarEntry, Connection, Writeback};
 use domain::ids::{BookingId, OrganizationId, Timestamp};
-use ical::write::{Event, Person, Status};
+use ical::write::{Calendar, Participation, Person, Status};
 use store::Operator;
 use store::{Db, Granted, can};
 
@@ -237,7 +237,7 @@ async fn write(
         "caldav" => {
             let dav = open_caldav(db, ctx, grant, connection).await?;
             let dav = dav.client(&ctx.http);
-            let ics = render(uid, sequence, content);
+            let ics = render(uid, sequence, content, Timestamp::now());
             match existing {
                 Some(row) => {
                     let etag = put_retrying(&dav, &row.resource, &ics, row.etag.as_deref()).await?;
@@ -407,26 +407,35 @@ async fn put_retrying(
     }
 }
 
-/// The booking as an iCalendar object.
-pub fn render(uid: &str, sequence: i32, content: &Content) -> String {
-    let event = Event {
-        uid: uid.to_owned(),
-        sequence: u32::try_from(sequence).unwrap_or(0),
-        stamp: Timestamp::now().to_jiff(),
-        start: content.start.to_jiff(),
-        end: content.end.to_jiff(),
-        summary: content.summary.clone(),
-        description: content.description.clone(),
-        location: content.location.clone(),
-        status: match content.status {
-            BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
-            BookingStatus::Pending => Status::Tentative,
-            _ => Status::Confirmed,
-        },
-        organizer: Some(content.organizer.clone()),
-        attendees: content.attendees.clone(),
+/// The booking as an iCalendar object, made at `stamp`.
+pub fn render(uid: &str, sequence: i32, content: &Content, stamp: Timestamp) -> String {
+    let status = match content.status {
+        BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
+        BookingStatus::Pending => Status::Tentative,
+        _ => Status::Confirmed,
     };
-    ical::write::calendar(&[event], None)
+    Calendar::new()
+        .gregorian()
+        .event(|event| {
+            event
+                .uid(uid)
+                .stamp(stamp.to_jiff())
+                .start(content.start.to_jiff())
+                .end(content.end.to_jiff())
+                .sequence(u32::try_from(sequence).unwrap_or(0))
+                .summary(&content.summary);
+            if !content.description.is_empty() {
+                event.description(&content.description);
+            }
+            if !content.location.is_empty() {
+                event.location(&content.location);
+            }
+            event.status(status).opaque().organizer(&content.organizer);
+            for attendee in &content.attendees {
+                event.attendee(attendee, Participation::Accepted, None);
+            }
+        })
+        .finish()
 }
 
 /// A booking's resolved location as one line of text.
@@ -439,5 +448,50 @@ pub(crate) fn location_text(location: &serde_json::Value) -> String {
             .unwrap_or_default()
             .to_owned(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::from(text.parse::<jiff::Timestamp>().unwrap())
+    }
+
+    #[test]
+    fn the_event_as_written() {
+        let ada = Person {
+            name: "Ada \"the\" Lovelace".to_owned(),
+            email: "ada@example.com".to_owned(),
+        };
+        let content = Content {
+            summary: "Intro call: Ada \"the\" Lovelace".to_owned(),
+            description: "Invitee: Ada \"the\" Lovelace <ada@example.com>\n\nManage this \
+                booking: https://book.example.com/dashboard/bookings/0193a1b2/reschedule"
+                .to_owned(),
+            location: "https://meet.example/abc; room 2".to_owned(),
+            start: at("2026-12-01T14:00:00Z"),
+            end: at("2026-12-01T14:30:00Z"),
+            status: BookingStatus::Confirmed,
+            time_zone: "Europe/Berlin".to_owned(),
+            organizer: Person {
+                name: "Olive Owner".to_owned(),
+                email: "owner@acme.example".to_owned(),
+            },
+            attendees: vec![ada],
+        };
+        let uid = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        let text = render(uid, 1, &content, at("2026-11-23T10:00:00Z"));
+        insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+        let bare = Content {
+            description: String::new(),
+            location: String::new(),
+            status: BookingStatus::Pending,
+            ..content
+        };
+        let text = render(uid, 0, &bare, at("2026-11-23T10:00:00Z"));
+        insta::assert_snapshot!("bare", text.replace("\r\n", "⏎\n"));
     }
 }

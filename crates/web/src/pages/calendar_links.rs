@@ -2,6 +2,7 @@
 //! links that open Google Calendar's and Outlook's "new event" forms filled in.
 
 use domain::ids::Timestamp;
+use ical::write::{Calendar, Method, Status, utc};
 
 /// What the invitee adds to their calendar.
 #[derive(Clone, Debug)]
@@ -18,73 +19,31 @@ pub(crate) struct CalendarEvent {
     pub url: Option<String>,
 }
 
-/// `20261201T140000Z`: UTC, basic format.
-fn basic_utc(ts: Timestamp) -> String {
-    ts.to_jiff().strftime("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// TEXT value escaping (RFC 5545 §3.3.11).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Folds a content line at 75 octets without splitting a UTF-8 character (§3.1).
-fn fold(line: &str, out: &mut String) {
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    out.push_str("\r\n");
-}
-
 /// The event as an iCalendar object (`METHOD:PUBLISH`: a copy for the invitee's calendar).
 pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
     let status = if event.cancelled {
-        "CANCELLED"
+        Status::Cancelled
     } else {
-        "CONFIRMED"
+        Status::Confirmed
     };
-    let lines = [
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//Rendezvous//Booking//EN".to_owned(),
-        "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
-        "BEGIN:VEVENT".to_owned(),
-        format!("UID:{}", escape(&event.uid)),
-        format!("DTSTAMP:{}", basic_utc(now)),
-        format!("DTSTART:{}", basic_utc(event.start)),
-        format!("DTEND:{}", basic_utc(event.end)),
-        format!("SUMMARY:{}", escape(&event.title)),
-        format!("DESCRIPTION:{}", escape(&event.description)),
-        format!("LOCATION:{}", escape(&event.location)),
-        format!("STATUS:{status}"),
-    ];
-    // URL is a URI value, not TEXT: no escaping (RFC 5545 §3.8.4.6).
-    let url = event.url.iter().map(|u| format!("URL:{u}"));
-    let end = ["END:VEVENT".to_owned(), "END:VCALENDAR".to_owned()];
-    let mut out = String::new();
-    for line in lines.into_iter().chain(url).chain(end) {
-        fold(&line, &mut out);
-    }
-    out
+    // This download has always named itself "Booking" in PRODID; kept so its bytes stay.
+    Calendar::with_product_id("-//Rendezvous//Booking//EN")
+        .gregorian()
+        .method(Method::Publish)
+        .event(|e| {
+            e.uid(&event.uid)
+                .stamp(now.to_jiff())
+                .start(event.start.to_jiff())
+                .end(event.end.to_jiff())
+                .summary(&event.title)
+                .description(&event.description)
+                .location(&event.location)
+                .status(status);
+            if let Some(url) = &event.url {
+                e.url(url);
+            }
+        })
+        .finish()
 }
 
 fn query(pairs: &[(&str, &str)]) -> String {
@@ -93,7 +52,11 @@ fn query(pairs: &[(&str, &str)]) -> String {
 
 /// Google Calendar's event template link.
 pub(crate) fn google_url(event: &CalendarEvent) -> String {
-    let dates = format!("{}/{}", basic_utc(event.start), basic_utc(event.end));
+    let dates = format!(
+        "{}/{}",
+        utc(event.start.to_jiff()),
+        utc(event.end.to_jiff())
+    );
     format!(
         "https://calendar.google.com/calendar/render?{}",
         query(&[
