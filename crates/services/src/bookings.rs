@@ -22,6 +22,7 @@ use store::{Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::availability::{chosen_duration, engine_request};
+use crate::booking_events;
 use crate::credentials::Keyring;
 use crate::fields::{Invalid, time_zone};
 use crate::team_booking::{choose_hosts, restrict, team_slots};
@@ -267,7 +268,7 @@ async fn book_in(
         BookingStatus::Pending => "booking.requested",
         _ => "booking.created",
     };
-    tx.emit(event, &booked.booking).await?;
+    booking_events::record(tx.unit(), event, &booked.booking).await?;
     if let Some(link) = link {
         tx.use_link(link, booked.booking.id).await?;
     }
@@ -719,8 +720,7 @@ pub async fn transition(
     let reason = checked_reason(reason)?;
     let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
-    tx.emit(&format!("booking.{}", next.as_str()), &changed)
-        .await?;
+    booking_events::record(tx.unit(), &format!("booking.{}", next.as_str()), &changed).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -798,7 +798,11 @@ async fn move_booking(
         .await?;
         tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
             .await?;
-        return Ok(tx.move_to(bookable, actor, &old, new).await?);
+        let moved = tx.move_to(bookable, actor, &old, new).await?;
+        booking_events::follow_reschedule(tx.unit(), id, &moved).await?;
+        // A team booking's move is announced like any other: before, it moved silently.
+        booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
+        return Ok(moved);
     }
     let facts = tx.facts(bookable, start, end).await?;
     let request = engine_request(
@@ -833,7 +837,8 @@ async fn move_booking(
     tx.transition(actor, id, BookingStatus::Rescheduled, None, None)
         .await?;
     let moved = tx.move_to(bookable, actor, &old, new).await?;
-    tx.emit("booking.rescheduled", &moved).await?;
+    booking_events::follow_reschedule(tx.unit(), id, &moved).await?;
+    booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
     Ok(moved)
 }
 
@@ -892,7 +897,7 @@ pub async fn cancel_by_token(
         let cancelled = tx
             .transition(actor, after.id, BookingStatus::Cancelled, reason, None)
             .await?;
-        tx.emit("booking.cancelled", &cancelled).await?;
+        booking_events::record(tx.unit(), "booking.cancelled", &cancelled).await?;
         cancelled
     } else {
         after

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod availability;
 pub mod blocked_times;
+pub mod booking_events;
 pub mod bookings;
 pub mod calendar_feed;
 pub mod calendar_jobs;

@@ -16,6 +16,7 @@ pub mod repo;
 mod scope;
 mod token;
 pub mod types;
+mod unit;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -32,3 +33,4 @@ pub use repo::sessions::{NewSession, Session, SessionScope};
 pub use repo::teams::ManagedTeam;
 pub use scope::{AdminScope, Operator, Registration, Scope};
 pub use token::{ApiKeyToken, ManageToken, SecretToken};
+pub use unit::Unit;

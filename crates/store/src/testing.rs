@@ -90,6 +90,12 @@ impl TestDb {
         .execute(&mut admin)
         .await
         .expect("create the test role");
+        // The migrations create btree_gist, which only a database owner may; the test role
+        // owns its schema, not the database, so the admin creates it first (a fresh machine's
+        // database has none). Concurrent tests may race here; the loser sees it exists.
+        let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public")
+            .execute(&mut admin)
+            .await;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "CREATE SCHEMA {schema} AUTHORIZATION {TEST_ROLE}"
         )))

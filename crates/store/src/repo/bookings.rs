@@ -17,7 +17,7 @@ use crate::repo::event_type_hosts::host_records;
 use crate::repo::event_types::Bookable;
 use crate::scope::Scope;
 use crate::token::{self, ManageToken};
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use crate::{Db, Error, Tx, Unit, with_pool, with_tx};
 use domain::access::Actor;
 use domain::access::Reach;
 use domain::bookings::{
@@ -124,8 +124,7 @@ impl Bookings<'_> {
         let mut tx = self.db.begin_write(bookable.organization_id).await?;
         lock_hosts(&mut tx, bookable.organization_id, bookable.host_ids()).await?;
         Ok(BookingTx {
-            tx,
-            organization_id: bookable.organization_id,
+            unit: Unit::new(tx, bookable.organization_id),
             ip: None,
         })
     }
@@ -133,8 +132,10 @@ impl Bookings<'_> {
     /// Opens a transaction that only reads, for computing slots.
     pub async fn read(&self, bookable: &Bookable) -> Result<BookingTx, Error> {
         Ok(BookingTx {
-            tx: self.db.begin_read(bookable.organization_id).await?,
-            organization_id: bookable.organization_id,
+            unit: Unit::new(
+                self.db.begin_read(bookable.organization_id).await?,
+                bookable.organization_id,
+            ),
             ip: None,
         })
     }
@@ -150,8 +151,7 @@ impl Bookings<'_> {
         let mut tx = self.db.begin_write(scope).await?;
         lock_hosts(&mut tx, scope.organization_id(), hosts).await?;
         Ok(BookingTx {
-            tx,
-            organization_id: scope.organization_id(),
+            unit: Unit::new(tx, scope.organization_id()),
             ip: scope.ip().map(str::to_owned),
         })
     }
@@ -275,8 +275,7 @@ impl Bookings<'_> {
 /// A transaction on one organization's bookings (see the module docs).
 #[derive(Debug)]
 pub struct BookingTx {
-    tx: Tx,
-    organization_id: OrganizationId,
+    unit: Unit,
     /// The client address the audit log records.
     ip: Option<String>,
 }
@@ -327,11 +326,11 @@ impl BookingTx {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<Facts>, Error> {
-        let org = self.organization_id;
+        let org = self.unit.org;
         let event_type = &bookable.event_type;
         let day = jiff::SignedDuration::from_hours(24);
         let (near_from, near_until) = (shift(from, -day), shift(until, day));
-        let tx = &mut self.tx;
+        let tx = &mut self.unit.tx;
         let users = crate::repo::users::fetch_many(tx, org, hosts).await?;
         // The event type's own schedule applies to the owner hosting alone; team hosts (and
         // owners without one) use their default schedules.
@@ -435,7 +434,7 @@ impl BookingTx {
         &mut self,
         event_type: EventTypeId,
     ) -> Result<std::collections::HashMap<UserId, HostRecord>, Error> {
-        host_records(&mut self.tx, self.organization_id, event_type).await
+        host_records(&mut self.unit.tx, self.unit.org, event_type).await
     }
 
     /// Writes a new booking with its first attendee. Returns the attendee's manage token,
@@ -464,14 +463,13 @@ impl BookingTx {
         let booking = self
             .insert_booking(bookable, actor, new, old.seats_taken)
             .await?;
-        let org = self.organization_id;
-        with_tx!(&mut self.tx, conn => {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query("UPDATE booking_attendees SET booking_id = $3 WHERE organization_id = $1 AND booking_id = $2")
                 .bind(org).bind(old.id).bind(booking.id).execute(&mut *conn).await?;
             sqlx::query("UPDATE bookings SET rescheduled_to = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(old.id).bind(booking.id).execute(conn).await?;
         });
-        crate::repo::jobs::move_scheduled(&mut self.tx, org, old.id, &booking).await?;
         Ok(booking)
     }
 
@@ -497,7 +495,7 @@ impl BookingTx {
         };
         let booking = Booking {
             id: BookingId::new(),
-            organization_id: self.organization_id,
+            organization_id: self.unit.org,
             event_type_id: event_type.id,
             host_user_id: hosts[0].user_id,
             start_at: new.start_at,
@@ -522,7 +520,7 @@ impl BookingTx {
             booking.end_at,
             jiff::SignedDuration::from_mins(i64::from(after)),
         );
-        with_tx!(&mut self.tx, conn => {
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query(
                 "INSERT INTO bookings (organization_id, id, event_type_id, host_user_id, start_at, \
                  end_at, buffer_before_minutes, buffer_after_minutes, blocked_from, blocked_until, \
@@ -567,8 +565,8 @@ impl BookingTx {
             }
         });
         audit::record_at(
-            &mut self.tx,
-            self.organization_id,
+            &mut self.unit.tx,
+            self.unit.org,
             actor,
             self.ip.as_deref(),
             Change::created("booking", booking.id.0, &booking),
@@ -584,13 +582,13 @@ impl BookingTx {
         booking_id: BookingId,
         attendee: NewAttendee,
     ) -> Result<(Booking, Attendee, ManageToken), Error> {
-        let org = self.organization_id;
-        with_tx!(&mut self.tx, conn => {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query("UPDATE bookings SET seats_taken = seats_taken + 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(booking_id).bind(Timestamp::now()).execute(conn).await?;
         });
         let (attendee, token) = self.insert_attendee(actor, booking_id, attendee).await?;
-        let booking = fetch_booking(&mut self.tx, org, booking_id).await?;
+        let booking = fetch_booking(&mut self.unit.tx, org, booking_id).await?;
         Ok((booking, attendee, token))
     }
 
@@ -615,14 +613,14 @@ impl BookingTx {
             created_at: now,
             updated_at: now,
         };
-        let (token, hash) = token::mint_manage(self.organization_id, attendee.id.0);
-        with_tx!(&mut self.tx, conn => {
+        let (token, hash) = token::mint_manage(self.unit.org, attendee.id.0);
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query(
                 "INSERT INTO booking_attendees (organization_id, id, booking_id, name, email, \
                  time_zone, answers, notes, utm, manage_token_hash, status, cancel_reason, \
                  created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $12)",
             )
-            .bind(self.organization_id)
+            .bind(self.unit.org)
             .bind(attendee.id)
             .bind(booking_id)
             .bind(&attendee.name)
@@ -638,17 +636,17 @@ impl BookingTx {
             .await?;
         });
         audit::record_at(
-            &mut self.tx,
-            self.organization_id,
+            &mut self.unit.tx,
+            self.unit.org,
             actor,
             self.ip.as_deref(),
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
-        let booking = fetch_booking(&mut self.tx, self.organization_id, booking_id).await?;
+        let booking = fetch_booking(&mut self.unit.tx, self.unit.org, booking_id).await?;
         crate::repo::contacts::record_booking(
-            &mut self.tx,
-            self.organization_id,
+            &mut self.unit.tx,
+            self.unit.org,
             booking.host_user_id,
             &attendee.email,
             &attendee.name,
@@ -667,9 +665,9 @@ impl BookingTx {
         key: &str,
         request: &str,
     ) -> Result<Option<(Booking, Attendee, ManageToken)>, Error> {
-        let org = self.organization_id;
+        let org = self.unit.org;
         let since = shift(Timestamp::now(), -jiff::SignedDuration::from_hours(24));
-        let found: Option<(Vec<u8>, BookingId, AttendeeId)> = with_tx!(&mut self.tx, conn => {
+        let found: Option<(Vec<u8>, BookingId, AttendeeId)> = with_tx!(&mut self.unit.tx, conn => {
             sqlx::query_as(
                 "SELECT request_hash, booking_id, attendee_id FROM idempotency_keys \
                  WHERE organization_id = $1 AND scope = $2 AND key = $3 AND created_at > $4",
@@ -683,12 +681,12 @@ impl BookingTx {
         if !token::hashes_equal(&hash, &token::hash_text(request)) {
             return Err(Error::Conflict("idempotency_key"));
         }
-        let booking = fetch_booking(&mut self.tx, org, booking_id).await?;
-        let attendee = fetch_attendee(&mut self.tx, org, attendee_id).await?;
+        let booking = fetch_booking(&mut self.unit.tx, org, booking_id).await?;
+        let attendee = fetch_attendee(&mut self.unit.tx, org, attendee_id).await?;
         // Only the token's hash was kept: the retry gets a new token for the same attendee,
         // and the first one (which its client may never have seen) stops working.
         let (token, hash) = token::mint_manage(org, attendee.id.0);
-        with_tx!(&mut self.tx, conn => {
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query("UPDATE booking_attendees SET manage_token_hash = $3, manage_token_sealed = NULL WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.id).bind(hash).execute(conn).await?;
         });
@@ -703,8 +701,8 @@ impl BookingTx {
         attendee: AttendeeId,
         sealed: &str,
     ) -> Result<(), Error> {
-        let org = self.organization_id;
-        with_tx!(&mut self.tx, conn => {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query("UPDATE booking_attendees SET manage_token_sealed = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee).bind(sealed).execute(conn).await?;
         });
@@ -717,8 +715,8 @@ impl BookingTx {
         link: domain::ids::LinkId,
         booking: BookingId,
     ) -> Result<(), Error> {
-        let org = self.organization_id;
-        let changed = with_tx!(&mut self.tx, conn => {
+        let org = self.unit.org;
+        let changed = with_tx!(&mut self.unit.tx, conn => {
             sqlx::query(
                 "UPDATE single_use_links SET used_at = $3, booking_id = $4 \
                  WHERE organization_id = $1 AND id = $2 AND used_at IS NULL",
@@ -739,8 +737,8 @@ impl BookingTx {
         booking: BookingId,
     ) -> Result<(), Error> {
         crate::repo::routing_forms::link_booking(
-            &mut self.tx,
-            self.organization_id,
+            &mut self.unit.tx,
+            self.unit.org,
             submission,
             booking,
         )
@@ -756,8 +754,8 @@ impl BookingTx {
         booking: BookingId,
         attendee: AttendeeId,
     ) -> Result<(), Error> {
-        let org = self.organization_id;
-        with_tx!(&mut self.tx, conn => {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
             // A key older than a day may be used again: the old entry gives way.
             sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = $1 AND scope = $2 AND key = $3")
                 .bind(org).bind(scope_key).bind(key).execute(&mut *conn).await?;
@@ -773,15 +771,20 @@ impl BookingTx {
     }
 
     pub async fn booking(&mut self, id: BookingId) -> Result<Booking, Error> {
-        fetch_booking(&mut self.tx, self.organization_id, id).await
+        fetch_booking(&mut self.unit.tx, self.unit.org, id).await
     }
 
     pub async fn attendees(&mut self, id: BookingId) -> Result<Vec<Attendee>, Error> {
-        fetch_attendees(&mut self.tx, self.organization_id, id).await
+        fetch_attendees(&mut self.unit.tx, self.unit.org, id).await
     }
 
     pub async fn attendee(&mut self, handle: &AttendeeHandle) -> Result<Attendee, Error> {
-        fetch_attendee(&mut self.tx, handle.organization_id, handle.attendee_id).await
+        fetch_attendee(
+            &mut self.unit.tx,
+            handle.organization_id,
+            handle.attendee_id,
+        )
+        .await
     }
 
     /// Moves a booking to `next`, if its state allows; `InvalidTransition` names the state it
@@ -801,9 +804,9 @@ impl BookingTx {
                 to: next.as_str(),
             });
         }
-        let org = self.organization_id;
+        let org = self.unit.org;
         let now = Timestamp::now();
-        with_tx!(&mut self.tx, conn => {
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query(
                 "UPDATE bookings SET status = $3, cancel_reason = COALESCE($4, cancel_reason), \
                  rescheduled_to = COALESCE($5, rescheduled_to), updated_at = $6 \
@@ -821,7 +824,7 @@ impl BookingTx {
         };
         let action = format!("booking.{}", next.as_str());
         audit::record_at(
-            &mut self.tx,
+            &mut self.unit.tx,
             org,
             actor,
             self.ip.as_deref(),
@@ -844,7 +847,7 @@ impl BookingTx {
         handle: &AttendeeHandle,
         reason: Option<String>,
     ) -> Result<Booking, Error> {
-        let org = self.organization_id;
+        let org = self.unit.org;
         let attendee = self.attendee(handle).await?;
         if attendee.status != "active" {
             return Err(Error::InvalidTransition {
@@ -853,14 +856,14 @@ impl BookingTx {
             });
         }
         let now = Timestamp::now();
-        with_tx!(&mut self.tx, conn => {
+        with_tx!(&mut self.unit.tx, conn => {
             sqlx::query("UPDATE booking_attendees SET status = 'cancelled', cancel_reason = $3, updated_at = $4 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.id).bind(&reason).bind(now).execute(&mut *conn).await?;
             sqlx::query("UPDATE bookings SET seats_taken = seats_taken - 1, updated_at = $3 WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(attendee.booking_id).bind(now).execute(conn).await?;
         });
         audit::record_at(
-            &mut self.tx,
+            &mut self.unit.tx,
             org,
             actor,
             self.ip.as_deref(),
@@ -879,17 +882,13 @@ impl BookingTx {
     /// Queues the work that follows `event` (`booking.created`, ...) about `booking`, and
     /// schedules or drops its reminder and follow-up: it commits with the change, or not at
     /// all.
-    pub async fn emit(&mut self, event: &str, booking: &Booking) -> Result<(), Error> {
-        let job = crate::repo::jobs::booking_event(event, booking);
-        crate::repo::jobs::enqueue(&mut self.tx, self.organization_id, &job).await?;
-        crate::repo::jobs::schedule_for_booking(&mut self.tx, self.organization_id, booking)
-            .await?;
-        crate::repo::calendars::queue_writeback_in(&mut self.tx, self.organization_id, booking)
-            .await
+    /// The unit of work this transaction writes in, for what a use case enqueues with it.
+    pub fn unit(&mut self) -> &mut Unit {
+        &mut self.unit
     }
 
     pub async fn commit(self) -> Result<(), Error> {
-        self.tx.commit().await
+        self.unit.commit().await
     }
 }
 

@@ -799,28 +799,38 @@ pub enum OAuthStateRefusal {
     OtherUser,
 }
 
-/// Queues the write-back of `booking` inside the booking's transaction, when there is
-/// anything to write: its host has a calendar that receives bookings, or it (or the booking
-/// it was rescheduled from) was written before. Without either, no job is queued at all.
-pub(crate) async fn queue_writeback_in(
-    tx: &mut Tx,
-    org: OrganizationId,
-    booking: &domain::bookings::Booking,
-) -> Result<(), Error> {
-    let previous = booking.rescheduled_from.unwrap_or(booking.id);
-    let needed: Option<i32> = with_tx!(&mut *tx, conn => {
-        sqlx::query_scalar("SELECT 1 WHERE EXISTS (SELECT 1 FROM calendars \
-            WHERE organization_id = $1 AND user_id = $2 AND receives_bookings) \
-            OR EXISTS (SELECT 1 FROM calendar_writebacks WHERE organization_id = $1 \
-            AND (booking_id = $3 OR booking_id = $4))")
-            .bind(org).bind(booking.host_user_id).bind(booking.id).bind(previous)
-            .fetch_optional(conn).await?
-    });
-    if needed.is_some() {
-        let job = crate::repo::jobs::calendar_writeback(booking);
-        crate::repo::jobs::enqueue(tx, org, &job).await?;
+/// Calendar connections inside a unit of work.
+#[derive(Debug)]
+pub struct CalendarsTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Calendar connections and write-backs, inside this unit.
+    pub fn calendars(&mut self) -> CalendarsTx<'_> {
+        CalendarsTx { unit: self }
     }
-    Ok(())
+}
+
+impl CalendarsTx<'_> {
+    /// Whether `booking` touches a host calendar: its host has a calendar that receives
+    /// bookings, or it (or the booking it was rescheduled from) was written to one.
+    pub async fn writeback_needed(
+        &mut self,
+        booking: &domain::bookings::Booking,
+    ) -> Result<bool, Error> {
+        let org = self.unit.org;
+        let previous = booking.rescheduled_from.unwrap_or(booking.id);
+        let needed: Option<i32> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar("SELECT 1 WHERE EXISTS (SELECT 1 FROM calendars \
+                WHERE organization_id = $1 AND user_id = $2 AND receives_bookings) \
+                OR EXISTS (SELECT 1 FROM calendar_writebacks WHERE organization_id = $1 \
+                AND (booking_id = $3 OR booking_id = $4))")
+                .bind(org).bind(booking.host_user_id).bind(booking.id).bind(previous)
+                .fetch_optional(conn).await?
+        });
+        Ok(needed.is_some())
+    }
 }
 
 async fn connection_in(

@@ -15,9 +15,8 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::workflows;
 use crate::scope::Scope;
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use crate::{Db, Error, Tx, Unit, with_pool, with_tx};
 use domain::access::{Actor, Role};
 use domain::ids::{BookingId, JobId, OrganizationId, Timestamp};
 
@@ -54,21 +53,6 @@ impl NewJob {
 /// The job kind that turns a booking event into its messages and webhook deliveries.
 pub const BOOKING_EVENT_JOB: &str = "booking.event";
 
-/// The job for `event` about `booking`, carrying the booking as it is now, so the
-/// messages describe the change even if the booking changes again before they go out.
-pub fn booking_event(event: &str, booking: &domain::bookings::Booking) -> NewJob {
-    let mut job = NewJob::now(
-        BOOKING_EVENT_JOB,
-        serde_json::json!({
-            "event": event,
-            "occurred_at": Timestamp::now(),
-            "booking": booking,
-        }),
-    );
-    job.booking_id = Some(booking.id);
-    job
-}
-
 /// The job kind that reminds a booking's attendees before it starts, [`REMINDER_LEAD`]
 /// ahead. It sends the `booking.reminder` message.
 pub const REMINDER_JOB: &str = "booking.reminder";
@@ -84,151 +68,112 @@ pub const SCHEDULED_JOBS: [&str; 3] = [REMINDER_JOB, HOST_REMINDER_JOB, FOLLOW_U
 /// The job kind that thanks the attendees after a booking ended.
 pub const FOLLOW_UP_JOB: &str = "booking.follow_up";
 
-use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
-
-/// When the scheduled job `kind` of `booking` runs; `host_lead` is how long before the start
-/// its host wants their reminder.
-fn scheduled_run_at(
-    kind: &str,
-    booking: &domain::bookings::Booking,
-    host_lead: jiff::SignedDuration,
-) -> Option<Timestamp> {
-    let (start, end) = (booking.start_at, booking.end_at);
-    let at = match kind {
-        REMINDER_JOB => start.to_jiff().checked_sub(REMINDER_LEAD).ok()?,
-        HOST_REMINDER_JOB => start.to_jiff().checked_sub(host_lead).ok()?,
-        FOLLOW_UP_JOB => end.to_jiff().checked_add(FOLLOW_UP_DELAY).ok()?,
-        _ => return None,
-    };
-    Some(Timestamp::from(at))
+/// A booking's job still waiting to run (see [`QueueTx::pending`]).
+#[derive(Clone, Debug)]
+pub struct PendingJob {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: Value,
+    pub run_at: Timestamp,
 }
 
-/// How long before a start `host` wants their reminder, read inside `tx`.
-async fn host_lead(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    host: domain::ids::UserId,
-) -> Result<jiff::SignedDuration, Error> {
-    Ok(crate::repo::preferences::of_user(tx, organization_id, host)
-        .await?
-        .reminder_lead())
+/// The job queue inside a unit of work: what a use case enqueues commits with the change
+/// that caused it, or not at all.
+#[derive(Debug)]
+pub struct QueueTx<'u> {
+    unit: &'u mut Unit,
 }
 
-/// Keeps a booking's scheduled jobs (reminders, follow-up) in step with its state, inside
-/// the transaction that changed it: a confirmed booking has them (once each: the key is the
-/// booking), a cancelled, rejected or no-show one has none left pending. A time already past
-/// is not scheduled: a reminder for a booking that starts in ten minutes would only repeat
-/// the confirmation.
-pub(crate) async fn schedule_for_booking(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    booking: &domain::bookings::Booking,
-) -> Result<(), Error> {
-    use domain::bookings::BookingStatus;
-    match booking.status {
-        BookingStatus::Confirmed => {
-            let now = Timestamp::now();
-            let host_lead = host_lead(tx, organization_id, booking.host_user_id).await?;
-            for kind in SCHEDULED_JOBS {
-                let Some(run_at) = scheduled_run_at(kind, booking, host_lead) else {
-                    continue;
-                };
-                if run_at <= now {
-                    continue;
-                }
-                let mut job = NewJob::now(kind, serde_json::json!({ "event": kind }));
-                job.run_at = run_at;
-                job.booking_id = Some(booking.id);
-                job.idempotency_key = Some(booking.id.0.to_string());
-                job.max_attempts = 8;
-                enqueue(tx, organization_id, &job).await?;
-            }
-        }
-        BookingStatus::Cancelled | BookingStatus::Rejected | BookingStatus::NoShow => {
-            cancel_scheduled(tx, organization_id, booking.id).await?;
-        }
-        BookingStatus::Pending | BookingStatus::Rescheduled | BookingStatus::Completed => {}
+impl Unit {
+    /// The job queue, inside this unit.
+    pub fn jobs(&mut self) -> QueueTx<'_> {
+        QueueTx { unit: self }
     }
-    Ok(())
 }
 
-/// Drops the booking's scheduled jobs that have not started. One a worker holds right now
-/// finds the booking no longer confirmed and sends nothing.
-pub(crate) async fn cancel_scheduled(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    booking: BookingId,
-) -> Result<u64, Error> {
-    Ok(with_tx!(tx, conn => {
-        sqlx::query(
-            "DELETE FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
-             AND state = 'pending' AND kind IN ($3, $4, $5, $6)",
-        )
-        .bind(organization_id).bind(booking)
-        .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
-        .bind(workflows::SCHEDULED_JOB)
-        .execute(conn).await?.rows_affected()
-    }))
-}
+impl QueueTx<'_> {
+    /// Queues `job`; `None` when its idempotency key is already queued (nothing written).
+    pub async fn enqueue(&mut self, job: &NewJob) -> Result<Option<JobId>, Error> {
+        enqueue(&mut self.unit.tx, self.unit.org, job).await
+    }
 
-/// Moves `old`'s pending scheduled jobs to `new` (a reschedule), at `new`'s times (the
-/// host's reminder at `new`'s host's current lead time). Those whose new time is already
-/// past are dropped.
-pub(crate) async fn move_scheduled(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    old: BookingId,
-    new: &domain::bookings::Booking,
-) -> Result<(), Error> {
-    let pending: Vec<(JobId, String, Json<Value>, Timestamp)> = with_tx!(&mut *tx, conn => {
-        sqlx::query_as(
+    /// `booking`'s jobs of the given kinds that have not started.
+    pub async fn pending(
+        &mut self,
+        booking: BookingId,
+        kinds: &[&str],
+    ) -> Result<Vec<PendingJob>, Error> {
+        let sql = format!(
             "SELECT id, kind, payload, run_at FROM jobs WHERE organization_id = $1 \
-             AND booking_id = $2 AND state = 'pending' AND kind IN ($3, $4, $5, $6)",
-        )
-        .bind(organization_id).bind(old)
-        .bind(REMINDER_JOB).bind(HOST_REMINDER_JOB).bind(FOLLOW_UP_JOB)
-        .bind(workflows::SCHEDULED_JOB)
-        .fetch_all(conn).await?
-    });
-    let now = Timestamp::now();
-    let host_lead = host_lead(tx, organization_id, new.host_user_id).await?;
-    for (id, kind, Json(payload), run_at) in pending {
-        let (run_at, key) = if kind == workflows::SCHEDULED_JOB {
-            // A delay after an event keeps its time; a timed trigger follows the booking.
-            let at = workflows::timed_run_at(&payload, new.start_at, new.end_at).unwrap_or(run_at);
-            let workflow = payload
-                .get("workflow_id")
-                .and_then(Value::as_str)
-                .and_then(|w| w.parse().ok());
-            let key =
-                workflow.map_or_else(|| new.id.0.to_string(), |w| workflows::job_key(w, new.id));
-            (Some(at), key)
-        } else {
-            (
-                scheduled_run_at(&kind, new, host_lead),
-                new.id.0.to_string(),
-            )
-        };
-        let run_at = run_at.filter(|at| *at > now);
-        with_tx!(&mut *tx, conn => {
-            match run_at {
-                Some(run_at) => {
-                    sqlx::query(
-                        "UPDATE jobs SET booking_id = $3, run_at = $4, idempotency_key = $5, \
-                         updated_at = $6 WHERE organization_id = $1 AND id = $2",
-                    )
-                    .bind(organization_id).bind(id).bind(new.id).bind(run_at)
-                    .bind(&key).bind(now)
-                    .execute(conn).await?;
-                }
-                None => {
-                    sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND id = $2")
-                        .bind(organization_id).bind(id).execute(conn).await?;
-                }
+             AND booking_id = $2 AND state = 'pending' AND kind IN ({}) ORDER BY run_at, id",
+            crate::repo::placeholders(3, kinds.len())
+        );
+        let org = self.unit.org;
+        let rows: Vec<(JobId, String, Json<Value>, Timestamp)> = with_tx!(&mut self.unit.tx, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(booking);
+            for kind in kinds {
+                query = query.bind(*kind);
             }
+            query.fetch_all(conn).await?
         });
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, Json(payload), run_at)| PendingJob {
+                id,
+                kind,
+                payload,
+                run_at,
+            })
+            .collect())
     }
-    Ok(())
+
+    /// Drops `booking`'s jobs of the given kinds that have not started. One a worker holds
+    /// right now is not dropped; its handler reads the booking as it is then.
+    pub async fn drop_pending(&mut self, booking: BookingId, kinds: &[&str]) -> Result<u64, Error> {
+        let sql = format!(
+            "DELETE FROM jobs WHERE organization_id = $1 AND booking_id = $2 \
+             AND state = 'pending' AND kind IN ({})",
+            crate::repo::placeholders(3, kinds.len())
+        );
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(booking);
+            for kind in kinds {
+                query = query.bind(*kind);
+            }
+            query.execute(conn).await?.rows_affected()
+        }))
+    }
+
+    /// Points pending job `id` at `booking`, due at `run_at`, under idempotency key `key`.
+    pub async fn retarget(
+        &mut self,
+        id: JobId,
+        booking: BookingId,
+        run_at: Timestamp,
+        key: &str,
+    ) -> Result<(), Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "UPDATE jobs SET booking_id = $3, run_at = $4, idempotency_key = $5, \
+                 updated_at = $6 WHERE organization_id = $1 AND id = $2",
+            )
+            .bind(org).bind(id).bind(booking).bind(run_at).bind(key).bind(Timestamp::now())
+            .execute(conn).await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes pending job `id`.
+    pub async fn delete(&mut self, id: JobId) -> Result<(), Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND id = $2 AND state = 'pending'")
+                .bind(org).bind(id).execute(conn).await?;
+        });
+        Ok(())
+    }
 }
 
 /// The job kind that brings a host's calendar in line with a booking (write-back).
@@ -236,17 +181,6 @@ pub const CALENDAR_WRITEBACK_JOB: &str = "calendar.writeback";
 
 /// The job kind that syncs one calendar connection and schedules its next sync.
 pub const CALENDAR_SYNC_JOB: &str = "calendar.sync";
-
-/// The write-back job for `booking`: it carries only the id, since the handler writes the
-/// booking as it is when it runs (a later change's job then finds nothing left to do).
-pub fn calendar_writeback(booking: &domain::bookings::Booking) -> NewJob {
-    let mut job = NewJob::now(
-        CALENDAR_WRITEBACK_JOB,
-        serde_json::json!({ "booking_id": booking.id }),
-    );
-    job.booking_id = Some(booking.id);
-    job
-}
 
 /// The periodic sync job of a connection, first due at `run_at`. Its idempotency key is the
 /// connection, so a connection has exactly one sync job: the handler moves that same job to

@@ -34,6 +34,26 @@ pub(crate) async fn of_user(
     Ok(row.map(Preferences::from).unwrap_or_default())
 }
 
+/// Notification preferences inside a unit of work.
+#[derive(Debug)]
+pub struct PreferencesTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Users' notification preferences, read inside this unit.
+    pub fn preferences(&mut self) -> PreferencesTx<'_> {
+        PreferencesTx { unit: self }
+    }
+}
+
+impl PreferencesTx<'_> {
+    /// `user`'s preferences (the defaults when they chose none).
+    pub async fn of_user(&mut self, user: UserId) -> Result<Preferences, Error> {
+        of_user(&mut self.unit.tx, self.unit.org, user).await
+    }
+}
+
 /// Users' own notification preferences.
 #[derive(Debug)]
 pub struct NotificationPreferences<'a> {

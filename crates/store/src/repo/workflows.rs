@@ -329,7 +329,7 @@ fn totals_of<'a>(counts: impl Iterator<Item = &'a (WorkflowId, String, i64)>) ->
 
 /// When a timed workflow job of a booking from `start` to `end` runs; `None` for event
 /// triggers (their time does not follow the booking).
-pub(crate) fn timed_run_at(payload: &Value, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
+pub fn timed_run_at(payload: &Value, start: Timestamp, end: Timestamp) -> Option<Timestamp> {
     let payload: RunPayload = serde_json::from_value(payload.clone()).ok()?;
     let offset = jiff::SignedDuration::from_mins(i64::from(payload.offset_minutes));
     let at = match payload.event.as_str() {
@@ -341,7 +341,7 @@ pub(crate) fn timed_run_at(payload: &Value, start: Timestamp, end: Timestamp) ->
 }
 
 /// The idempotency key of a workflow's job for a booking: one run per workflow and booking.
-pub(crate) fn job_key(workflow: WorkflowId, booking: BookingId) -> String {
+pub fn job_key(workflow: WorkflowId, booking: BookingId) -> String {
     format!("{workflow}:{booking}")
 }
 
