@@ -317,6 +317,7 @@ store::backend_test!(
             StatusCode::NO_CONTENT,
         )
         .await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -477,6 +478,7 @@ store::backend_test!(
             StatusCode::OK,
         )
         .await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -826,6 +828,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert!(html.contains("secret.client@example.com"));
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -1001,6 +1004,7 @@ store::backend_test!(
         )
         .await;
         booked(&app, &event, 15, "back@example.com").await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

@@ -139,6 +139,7 @@ store::backend_test!(
             "only the 5 tries before the backoff are evaluated"
         );
         assert_eq!(count("login.succeeded"), 0);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -218,6 +219,7 @@ store::backend_test!(sessions_need_csrf_and_end_at_sign_out, |t| async move {
         code(r).await,
         (StatusCode::UNAUTHORIZED, "invalid_session".to_owned())
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(password_change_and_reset, |t| async move {
@@ -284,6 +286,7 @@ store::backend_test!(password_change_and_reset, |t| async move {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = login(&app, "acme", "mia@acme.example", "a fresh long passphrase").await;
     assert_eq!(r.status(), StatusCode::OK);
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -462,6 +465,7 @@ store::backend_test!(
                 .iter()
                 .any(|e| e.action == "login.succeeded" && e.ip.is_some())
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -617,6 +621,7 @@ store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
         .await
         .unwrap();
     assert_eq!(org["slug"], "alpha");
+    app.run_pending_jobs().await;
 });
 
 async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
@@ -808,6 +813,7 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         code(r).await,
         (StatusCode::UNAUTHORIZED, "invalid_api_key".to_owned())
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
@@ -926,6 +932,7 @@ store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
         StatusCode::OK,
         "other users keep their sessions"
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
@@ -976,6 +983,7 @@ store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
     assert_eq!(after["email_verified"], true);
     let r = confirm(token.expose()).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a token is good once");
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
@@ -1074,6 +1082,7 @@ store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
         .await
         .unwrap();
     assert_eq!(code(r).await.0, StatusCode::FORBIDDEN);
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1179,6 +1188,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1228,6 +1238,7 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
         StatusCode::OK,
         "other keys still work"
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1355,6 +1366,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1507,6 +1519,7 @@ store::backend_test!(
         // Nothing half written: the refused sign-ups made no organization.
         let r = login(&app, "not-a-slug", "not-an-email", "password").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1547,4 +1560,5 @@ store::backend_test!(sign_up_can_be_closed_and_is_rate_limited, |t| async move {
     }
     assert_eq!(&statuses[..5], [StatusCode::CREATED; 5]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    app.run_pending_jobs().await;
 });
