@@ -226,6 +226,12 @@ impl TestAppBuilder {
 }
 
 /// A running server and a client for it.
+///
+/// When it ends (dropped, also after [`TestApp::shutdown`]) it checks the job queue and fails
+/// the test if a job is unprocessed or failed, by the rule of [`queue`]: a test runs the
+/// work it causes ([`TestApp::run_pending_jobs`]), and a job that fails is a bug unless the
+/// test says it expects that ([`TestApp::expect_failed_jobs`]). It does not check when the
+/// test is already failing.
 #[derive(Debug)]
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -243,6 +249,19 @@ pub struct TestApp {
     backoff: Option<jobs::Backoff>,
     /// Failed jobs do not fail the test (unprocessed ones still do).
     failed_jobs_expected: AtomicBool,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let left = queue::left_jobs_blocking(self.db.url());
+        let failed_expected = self.failed_jobs_expected.load(Ordering::Relaxed);
+        if let Some(complaint) = queue::complaint(&left, failed_expected) {
+            panic!("{complaint}");
+        }
+    }
 }
 
 /// A worker for every job kind over `db`, calling out with the server's calendar client.
