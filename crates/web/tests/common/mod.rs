@@ -317,7 +317,6 @@ impl TestApp {
         self.request(Method::GET, path).send().await.unwrap()
     }
 
-    /// Creates an organization the way the CLI does, returning its first key.
     /// Opens the sign-in form as a browser would: returns its login CSRF cookie (as a
     /// `Cookie` header value) and the token of its hidden `csrf_token` field, which a
     /// `POST /signin` must carry together.
@@ -381,6 +380,7 @@ impl TestApp {
             .expect("the API key is valid")
     }
 
+    /// Creates an organization the way the CLI does, returning its first key.
     pub async fn organization(&self, slug: &str) -> Org {
         let created = services::organizations::create(
             &self.db.db,
@@ -440,7 +440,6 @@ impl TestApp {
         user
     }
 
-    /// Stops accepting, lets in-flight requests finish, and returns when the server has.
     /// Starts a worker for every job kind (e-mails logged), as a process started after the
     /// fact would: it picks up whatever the queue holds. Stops the running one first.
     #[allow(dead_code)]
@@ -507,6 +506,8 @@ impl TestApp {
         self.failed_jobs_expected.store(true, Ordering::Relaxed);
     }
 
+    /// Stops accepting, lets in-flight requests finish, and returns when the server has;
+    /// stops the workers, which hand back the jobs they hold.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
