@@ -323,6 +323,7 @@ store::backend_test!(
             StatusCode::NO_CONTENT,
         )
         .await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -485,6 +486,7 @@ store::backend_test!(
             StatusCode::OK,
         )
         .await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -848,6 +850,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert!(html.contains("secret.client@example.com"));
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -1031,6 +1034,7 @@ store::backend_test!(
         )
         .await;
         booked(&app, &event, 15, "back@example.com").await;
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

@@ -399,6 +399,10 @@ store::backend_test!(
             "{payload}"
         );
         assert_eq!(job.payload["kind"], "account.password_reset");
+        for job in &jobs {
+            assert!(app.db.db.jobs().release(job).await.unwrap());
+        }
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

@@ -125,7 +125,8 @@ async fn account_mails(
         .await
         .unwrap();
     let context = store::repo::messages::account_token_context(org.created.organization.id, user);
-    jobs.iter()
+    let mails = jobs
+        .iter()
         .filter(|j| j.kind == store::repo::messages::ACCOUNT_EMAIL_JOB)
         .filter(|j| j.payload["user_id"] == json!(user))
         .map(|j| {
@@ -137,7 +138,12 @@ async fn account_mails(
                 .unwrap();
             (j.payload["kind"].as_str().unwrap().to_owned(), token)
         })
-        .collect()
+        .collect();
+    // Handed back unrun, for the test to run them before it ends.
+    for job in &jobs {
+        assert!(app.db.db.jobs().release(job).await.unwrap());
+    }
+    mails
 }
 
 store::backend_test!(
@@ -282,6 +288,7 @@ store::backend_test!(
             call(&app, &otto_key, Method::POST, "/api/v1/teams", teams).await,
             StatusCode::FORBIDDEN
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -415,6 +422,7 @@ store::backend_test!(
         let stored = app.db.db.users().get(&scope, hr.id).await.unwrap();
         assert_eq!(stored.role, domain::access::Role::Member);
         assert_eq!(stored.custom_role_id.map(|r| json!(r)), Some(people));
+        app.run_pending_jobs().await;
     }
 );
 
@@ -519,6 +527,7 @@ store::backend_test!(
                 .iter()
                 .any(|e| e.action == "password.changed" && e.target_id == Some(mia.id.0))
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -559,6 +568,7 @@ store::backend_test!(
         // The owner, from their own address, is not locked out.
         let (status, body) = login_from(&app, "198.51.100.20", "mia@acme.example", PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -630,6 +640,7 @@ store::backend_test!(
         );
         let (status, body) = login_from(&app, "198.51.100.20", "mia@acme.example", PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -688,6 +699,7 @@ store::backend_test!(
         assert_eq!(confirmed.status(), StatusCode::OK);
         let (status, body) = login_from(&app, "198.51.100.20", "mia@acme.example", PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -735,4 +747,5 @@ store::backend_test!(a_password_reset_lifts_the_sign_in_lock, |t| async move {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    app.run_pending_jobs().await;
 });

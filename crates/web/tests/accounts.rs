@@ -144,6 +144,7 @@ store::backend_test!(
             "only the 5 tries before the backoff are evaluated"
         );
         assert_eq!(count("login.succeeded"), 0);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -223,6 +224,7 @@ store::backend_test!(sessions_need_csrf_and_end_at_sign_out, |t| async move {
         code(r).await,
         (StatusCode::UNAUTHORIZED, "invalid_session".to_owned())
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(password_change_and_reset, |t| async move {
@@ -289,6 +291,7 @@ store::backend_test!(password_change_and_reset, |t| async move {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = login(&app, "acme", "mia@acme.example", "a fresh long passphrase").await;
     assert_eq!(r.status(), StatusCode::OK);
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -467,6 +470,7 @@ store::backend_test!(
                 .iter()
                 .any(|e| e.action == "login.succeeded" && e.ip.is_some())
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -622,6 +626,7 @@ store::backend_test!(tenants_cannot_reach_each_others_rows, |t| async move {
         .await
         .unwrap();
     assert_eq!(org["slug"], "alpha");
+    app.run_pending_jobs().await;
 });
 
 async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
@@ -813,6 +818,7 @@ store::backend_test!(api_keys_are_issued_listed_and_revoked, |t| async move {
         code(r).await,
         (StatusCode::UNAUTHORIZED, "invalid_api_key".to_owned())
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
@@ -931,6 +937,7 @@ store::backend_test!(my_sessions_are_listed_and_revoked, |t| async move {
         StatusCode::OK,
         "other users keep their sessions"
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
@@ -981,6 +988,7 @@ store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
     assert_eq!(after["email_verified"], true);
     let r = confirm(token.expose()).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a token is good once");
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
@@ -1079,6 +1087,7 @@ store::backend_test!(the_audit_log_is_filtered_and_paged, |t| async move {
         .await
         .unwrap();
     assert_eq!(code(r).await.0, StatusCode::FORBIDDEN);
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1184,6 +1193,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1233,6 +1243,7 @@ store::backend_test!(expired_sessions_and_keys_get_401, |t| async move {
         StatusCode::OK,
         "other keys still work"
     );
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1360,6 +1371,7 @@ store::backend_test!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1512,6 +1524,7 @@ store::backend_test!(
         // Nothing half written: the refused sign-ups made no organization.
         let r = login(&app, "not-a-slug", "not-an-email", "password").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1552,4 +1565,5 @@ store::backend_test!(sign_up_can_be_closed_and_is_rate_limited, |t| async move {
     }
     assert_eq!(&statuses[..5], [StatusCode::CREATED; 5]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    app.run_pending_jobs().await;
 });

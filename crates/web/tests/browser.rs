@@ -340,4 +340,5 @@ store::backend_test!(invitee_and_host_stories_in_chromium, |t| async move {
         "{schedules:?}"
     );
     drop(seeded.org);
+    app.run_pending_jobs().await;
 });

@@ -92,4 +92,5 @@ store::backend_test!(calendar_page_in_chromium, |t| async move {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    app.run_pending_jobs().await;
 });

@@ -451,6 +451,7 @@ store::backend_test!(expired_and_other_users_states_are_refused, |t| async move 
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1007,6 +1008,7 @@ store::backend_test!(
             write_back(&app, &org, &moved).await.unwrap(),
             services::calendar_writeback::Outcome::Nothing
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1293,5 +1295,6 @@ store::backend_test!(
         let (status, _, body) = get_raw(&app, &declined, Auth::Cookie(&cookie)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["errors"][0]["pointer"], "/error", "{body}");
+        app.run_pending_jobs().await;
     }
 );

@@ -604,6 +604,7 @@ app_test!(ics_feeds_in_and_out, |app| async move {
             .status(),
         StatusCode::NOT_FOUND
     );
+    app.run_pending_jobs().await;
 });
 
 app_test!(
@@ -950,5 +951,6 @@ store::backend_test!(
         )
         .await;
         assert_eq!(list, json!([]));
+        app.run_pending_jobs().await;
     }
 );

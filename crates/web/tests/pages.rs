@@ -199,6 +199,7 @@ pages_test!(public_pages_render_escape_and_compress, |app| async move {
             .unwrap()
             .contains("immutable")
     );
+    app.run_pending_jobs().await;
 });
 
 pages_test!(
@@ -324,6 +325,7 @@ pages_test!(
             .await
             .unwrap();
         assert_eq!(after.status(), StatusCode::SEE_OTHER, "the session is gone");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -378,6 +380,7 @@ pages_test!(another_organization_gets_404, |app| async move {
         confirm.headers()[LOCATION],
         "/dashboard?view=pending&done=confirm"
     );
+    app.run_pending_jobs().await;
 });
 
 fn uuid_v4() -> String {
@@ -422,6 +425,7 @@ pages_test!(every_dashboard_page_renders, |app| async move {
         let body = response.text().await.unwrap();
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
+    app.run_pending_jobs().await;
 });
 
 async fn send(app: &TestApp, method: reqwest::Method, path: &str, key: &str, body: Value) -> Value {
@@ -508,6 +512,7 @@ pages_test!(team_page_lists_members_with_a_handle, |app| async move {
         app.get("/t/other/sales").await.status(),
         StatusCode::NOT_FOUND
     );
+    app.run_pending_jobs().await;
 });
 
 pages_test!(sign_in_form_refuses_forged_posts, |app| async move {
@@ -571,6 +576,7 @@ pages_test!(sign_in_form_refuses_forged_posts, |app| async move {
         .await
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    app.run_pending_jobs().await;
 });
 
 pages_test!(date_overrides_are_set_on_the_month_grid, |app| async move {
@@ -688,6 +694,7 @@ pages_test!(date_overrides_are_set_on_the_month_grid, |app| async move {
     assert_eq!(schedule().await["overrides"]["2026-12-24"], json!([]));
     post(day(&csrf, "weekly", "")).await.unwrap();
     assert_eq!(schedule().await["overrides"].get("2026-12-24"), None);
+    app.run_pending_jobs().await;
 });
 
 /// The value of the input with `id` in `html`, unescaped (minijinja escapes `/` too).
@@ -826,6 +833,7 @@ pages_test!(admins_manage_webhooks_on_the_dashboard, |app| async move {
         .await
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    app.run_pending_jobs().await;
 });
 
 pages_test!(
@@ -974,6 +982,7 @@ pages_test!(
         .await
         .unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1095,6 +1104,7 @@ pages_test!(routing_forms_are_edited_and_followed, |app| async move {
     assert_eq!(list.matches("class=\"submission-row\"").count(), 3);
     assert!(list.contains("rule 1: event"));
     assert!(list.contains("fallback: message"));
+    app.run_pending_jobs().await;
 });
 
 pages_test!(admins_see_and_filter_everyones_bookings, |app| async move {
@@ -1182,6 +1192,7 @@ pages_test!(admins_see_and_filter_everyones_bookings, |app| async move {
     assert!(bad.contains("id=\"e-from\""));
     let (_, backwards) = page(olga, format!("&scope=all&from={in_a_month}&to={today}")).await;
     assert!(backwards.contains("id=\"e-to\""));
+    app.run_pending_jobs().await;
 });
 
 store::backend_test!(
@@ -1235,6 +1246,8 @@ store::backend_test!(
             .await
             .unwrap();
         assert!(!ics.contains("\r\nURL:"));
+        plain.run_pending_jobs().await;
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1400,5 +1413,6 @@ pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
     .unwrap();
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert_eq!(deleted.headers()[LOCATION], "/dashboard/workflows");
+    app.run_pending_jobs().await;
     app.shutdown().await;
 });

@@ -466,6 +466,7 @@ store::backend_test!(
             html.contains(r#"name="reminder_lead_minutes" type="number" value="30""#),
             "{html}"
         );
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

@@ -107,6 +107,7 @@ store::backend_test!(
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert!(scheduled(&app, &scope, moved_id).await.is_empty());
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

@@ -217,6 +217,7 @@ app_test!(an_invitee_books_views_and_cancels, |app| async move {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(again["code"], "invalid_transition");
     assert_eq!(again["errors"][0]["code"], "cancelled");
+    app.run_pending_jobs().await;
 });
 
 app_test!(slots_are_grouped_by_the_invitees_date, |app| async move {
@@ -304,6 +305,7 @@ app_test!(
         // Nothing half written: the failed attempts left exactly the two bookings.
         let (_, page) = call(&app, Method::GET, "/api/v1/bookings", Some(&org.key), None).await;
         assert_eq!(page["bookings"].as_array().unwrap().len(), 2, "{page}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -344,6 +346,7 @@ app_test!(
         .await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert_eq!(problem["errors"][0]["code"], "confirmed");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -398,6 +401,7 @@ app_test!(
         assert_eq!(status, StatusCode::OK, "{moved_again}");
         assert_eq!(moved_again["start"], berlin(monday, 14, 0));
         assert_eq!(moved_again["rescheduled_from"], new_uid.as_str());
+        app.run_pending_jobs().await;
     }
 );
 
@@ -429,6 +433,7 @@ store::backend_test!(
             "{:?}",
             results.iter().map(|r| r.0).collect::<Vec<_>>()
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -470,6 +475,7 @@ app_test!(twenty_invitees_race_for_five_seats, |app| async move {
         !day.contains(&start),
         "a full group slot is no longer offered"
     );
+    app.run_pending_jobs().await;
 });
 
 /// Awaits every future, all in flight at once (no extra dependency for one helper).
@@ -522,6 +528,7 @@ async fn two_servers_on_one_postgres_race_for_one_slot() {
         .filter(|s| **s == StatusCode::CONFLICT)
         .count();
     assert_eq!((created, conflicts), (1, 39), "{statuses:?}");
+    app.run_pending_jobs().await;
 }
 
 app_test!(
@@ -573,6 +580,7 @@ app_test!(
         assert_eq!(problem["code"], "idempotency_key_reused");
         let (_, page) = call(&app, Method::GET, "/api/v1/bookings", Some(&org.key), None).await;
         assert_eq!(page["bookings"].as_array().unwrap().len(), 1, "{page}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -599,6 +607,7 @@ app_test!(bookings_keep_the_hosts_contacts_current, |app| async move {
     assert_eq!(contacts[0]["email"], "ines@example.com");
     assert_eq!(contacts[0]["total_bookings"], 2);
     assert_eq!(contacts[0]["last_booking_at"], berlin(monday, 11, 0));
+    app.run_pending_jobs().await;
 });
 
 app_test!(another_organization_sees_none_of_it, |app| async move {
@@ -703,6 +712,7 @@ app_test!(another_organization_sees_none_of_it, |app| async move {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    app.run_pending_jobs().await;
 });
 
 fn uuid_like() -> String {
@@ -771,6 +781,7 @@ app_test!(a_single_use_link_books_once, |app| async move {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    app.run_pending_jobs().await;
 });
 
 app_test!(the_invitee_chooses_among_the_locations, |app| async move {
@@ -813,6 +824,7 @@ app_test!(the_invitee_chooses_among_the_locations, |app| async move {
     let (status, problem) = call(&app, Method::POST, &path, None, Some(body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["pointer"], "/location");
+    app.run_pending_jobs().await;
 });
 
 app_test!(
@@ -908,6 +920,7 @@ app_test!(
         let schedule = find("schedule.created");
         assert_eq!(schedule.actor_type, "api_key");
         assert!(find("event_type.created").new_values.as_ref().unwrap()["slug"] == "intro");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -976,6 +989,7 @@ app_test!(every_reason_a_start_is_refused_is_named, |app| async move {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "the next day is open");
+    app.run_pending_jobs().await;
 });
 
 app_test!(hosts_filter_and_page_through_bookings, |app| async move {
@@ -1058,6 +1072,7 @@ app_test!(hosts_filter_and_page_through_bookings, |app| async move {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.run_pending_jobs().await;
 });
 
 /// A user of `org` with `role`, active, and an API key acting as them.
@@ -1324,6 +1339,7 @@ app_test!(
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1432,6 +1448,7 @@ store::backend_test!(
         )
         .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1486,5 +1503,6 @@ store::backend_test!(
             )
             .await;
         assert_ne!(again.id.to_string(), mia_id);
+        app.run_pending_jobs().await;
     }
 );

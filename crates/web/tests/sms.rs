@@ -170,6 +170,8 @@ store::backend_test!(twilio_sends_logs_and_retries_only_outages, |t| async move 
         dead[0]["last_error"].as_str().unwrap().contains("21211"),
         "{dead:#?}"
     );
+    // The refused number's job is meant to die, and the assertions above are about it.
+    app.expect_failed_jobs();
     app.shutdown().await;
 });
 
@@ -192,6 +194,8 @@ store::backend_test!(
         // Dead, so it can be retried once a provider is configured.
         let dead = dead_jobs(&app, &org.key).await;
         assert_eq!(dead[0]["kind"], "sms.send", "{dead:#?}");
+        // Without a provider the job is meant to die, and the assertions above are about it.
+        app.expect_failed_jobs();
         app.shutdown().await;
     }
 );

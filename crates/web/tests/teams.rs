@@ -233,6 +233,7 @@ store::backend_test!(
                 .iter()
                 .all(|s| s != &start)
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -329,6 +330,7 @@ app_test!(
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["bookings"].as_array().unwrap().len(), 1);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -358,6 +360,7 @@ app_test!(rotation_and_weights_through_the_api, |app| async move {
     }
     let expected: Vec<String> = (0..6).map(|n| hosts[n % 3].clone()).collect();
     assert_eq!(order, expected, "rotation follows the hosts' order");
+    app.run_pending_jobs().await;
 });
 
 app_test!(weighted_hosts_get_their_shares, |app| async move {
@@ -383,6 +386,7 @@ app_test!(weighted_hosts_get_their_shares, |app| async move {
         counts[hosts.iter().position(|h| h == host).unwrap()] += 1;
     }
     assert_eq!(counts, [4, 8]);
+    app.run_pending_jobs().await;
 });
 
 app_test!(fixed_hosts_limits_and_reschedules, |app| async move {
@@ -479,6 +483,7 @@ app_test!(fixed_hosts_limits_and_reschedules, |app| async move {
             .unwrap()
             .starts_with("rotate")
     );
+    app.run_pending_jobs().await;
 });
 
 app_test!(
@@ -586,6 +591,7 @@ app_test!(
                 .starts_with("least_recent"),
             "{entry}"
         );
+        app.run_pending_jobs().await;
     }
 );
 
@@ -768,6 +774,7 @@ app_test!(
         )
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        app.run_pending_jobs().await;
     }
 );
 
@@ -804,6 +811,7 @@ app_test!(
         assert_eq!(status, StatusCode::CREATED, "{second}");
         let left_out = hosts.iter().find(|h| !chosen.contains(h)).unwrap();
         assert!(host_ids(&second["booking"]).contains(left_out), "{second}");
+        app.run_pending_jobs().await;
     }
 );
 
@@ -880,6 +888,7 @@ app_test!(
         let (status, body) = book(&app, &event, &berlin(tuesday, 15, 0), 3).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["booking"]["host_user_id"], hosts[1].as_str());
+        app.run_pending_jobs().await;
     }
 );
 
@@ -977,6 +986,7 @@ app_test!(
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(body["errors"][0]["pointer"], "/routing_submission_id");
         }
+        app.run_pending_jobs().await;
     }
 );
 
@@ -1050,4 +1060,5 @@ app_test!(a_team_event_type_goes_back_to_its_owner, |app| async move {
     .await;
     assert_eq!(status, StatusCode::OK, "{kept}");
     assert_eq!(kept["host_user_id"], team_host);
+    app.run_pending_jobs().await;
 });

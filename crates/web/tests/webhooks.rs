@@ -162,6 +162,7 @@ store::backend_test!(
             .collect();
         assert_eq!(codes, [500, 500, 500, 204]);
         assert_eq!(log[0]["attempt_log"][0]["response_body"], "try later");
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );
@@ -464,6 +465,7 @@ store::backend_test!(
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = call(&app, Method::GET, "/api/v1/jobs/dead", Some(&key), None).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        app.run_pending_jobs().await;
         app.shutdown().await;
     }
 );

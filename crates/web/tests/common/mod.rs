@@ -3,11 +3,13 @@
 
 pub mod booking;
 pub mod calendar_host;
+pub mod queue;
 pub mod sms_receiver;
 pub mod smtp_sink;
 pub mod webhook_receiver;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rendezvous_web as web;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
@@ -203,7 +205,7 @@ impl TestAppBuilder {
         };
         let workers = self
             .workers
-            .then(|| start_workers(&db.db, &calendars, senders, self.backoff));
+            .then(|| start_workers(&db.db, &calendars, senders.clone(), self.backoff));
         TestApp {
             addr,
             client: {
@@ -216,11 +218,20 @@ impl TestAppBuilder {
             shutdown: Some(tx),
             server,
             workers,
+            senders,
+            backoff: self.backoff,
+            failed_jobs_expected: AtomicBool::new(false),
         }
     }
 }
 
 /// A running server and a client for it.
+///
+/// When it ends (dropped, also after [`TestApp::shutdown`]) it checks the job queue and fails
+/// the test if a job is unprocessed or failed, by the rule of [`queue`]: a test runs the
+/// work it causes ([`TestApp::run_pending_jobs`]), and a job that fails is a bug unless the
+/// test says it expects that ([`TestApp::expect_failed_jobs`]). It does not check when the
+/// test is already failing.
 #[derive(Debug)]
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -233,6 +244,24 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     workers: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
+    /// How the workers send, for the one [`TestApp::run_pending_jobs`] starts.
+    senders: services::workers::Senders,
+    backoff: Option<jobs::Backoff>,
+    /// Failed jobs do not fail the test (unprocessed ones still do).
+    failed_jobs_expected: AtomicBool,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let left = queue::left_jobs_blocking(self.db.url());
+        let failed_expected = self.failed_jobs_expected.load(Ordering::Relaxed);
+        if let Some(complaint) = queue::complaint(&left, failed_expected) {
+            panic!("{complaint}");
+        }
+    }
 }
 
 /// A worker for every job kind over `db`, calling out with the server's calendar client.
@@ -288,7 +317,6 @@ impl TestApp {
         self.request(Method::GET, path).send().await.unwrap()
     }
 
-    /// Creates an organization the way the CLI does, returning its first key.
     /// Opens the sign-in form as a browser would: returns its login CSRF cookie (as a
     /// `Cookie` header value) and the token of its hidden `csrf_token` field, which a
     /// `POST /signin` must carry together.
@@ -352,6 +380,7 @@ impl TestApp {
             .expect("the API key is valid")
     }
 
+    /// Creates an organization the way the CLI does, returning its first key.
     pub async fn organization(&self, slug: &str) -> Org {
         let created = services::organizations::create(
             &self.db.db,
@@ -411,7 +440,6 @@ impl TestApp {
         user
     }
 
-    /// Stops accepting, lets in-flight requests finish, and returns when the server has.
     /// Starts a worker for every job kind (e-mails logged), as a process started after the
     /// fact would: it picks up whatever the queue holds. Stops the running one first.
     #[allow(dead_code)]
@@ -427,6 +455,59 @@ impl TestApp {
         self.workers = Some(start_workers(&self.db.db, &self.calendars, senders, None));
     }
 
+    /// Runs the queue until nothing is due, running, or waiting for a retry due within
+    /// 30 s: with the app's own workers when it has them, else with a worker started for the
+    /// purpose (same senders and backoff) and stopped after. A job still failing after that
+    /// is left as it is, for the check at the end to report.
+    ///
+    /// # Panics
+    /// When jobs are still due or running after 30 s.
+    pub async fn run_pending_jobs(&self) {
+        let temporary = self.workers.is_none().then(|| {
+            start_workers(
+                &self.db.db,
+                &self.calendars,
+                self.senders.clone(),
+                self.backoff,
+            )
+        });
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let retries_until =
+            store::types::Timestamp::now().plus(jiff::SignedDuration::try_from(PATIENCE).unwrap());
+        // A try that failed and is retried before the deadline may yet succeed.
+        let retrying = |j: &queue::LeftJob| {
+            j.problem == queue::Problem::Failed && j.state == "pending" && j.run_at <= retries_until
+        };
+        loop {
+            let left = queue::left_jobs(&self.db.db).await.unwrap();
+            if !left.iter().any(|j| j.due || retrying(j)) {
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                assert!(
+                    !left.iter().any(|j| j.due),
+                    "jobs still due or running after {PATIENCE:?}:\n{}",
+                    left.iter().map(|j| format!("  {j}\n")).collect::<String>()
+                );
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if let Some((stop, running)) = temporary {
+            let _ = stop.send(true);
+            running.await.unwrap();
+        }
+    }
+
+    /// Lets this test end with failed (dead, or retrying) jobs in the queue: only for a test
+    /// that asserts the failure itself. Unprocessed jobs still fail it.
+    pub fn expect_failed_jobs(&self) {
+        self.failed_jobs_expected.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and returns when the server has;
+    /// stops the workers, which hand back the jobs they hold.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
