@@ -10,13 +10,32 @@
 use domain::bookings::{Booking, BookingStatus};
 use domain::ids::{BookingId, Timestamp};
 use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
+use jobs::ClaimedJob;
 use serde_json::{Value, json};
-use store::Unit;
 use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, HOST_REMINDER_JOB, NewJob,
     REMINDER_JOB,
 };
 use store::repo::workflows;
+use store::{Db, Unit};
+
+use crate::booking_mail::{self, BookingEvent};
+
+/// Events that e-mail the host and attendees (a follow-up only the attendees).
+const EMAILED_EVENTS: [&str; 8] = [
+    "booking.created",
+    "booking.requested",
+    "booking.confirmed",
+    "booking.rejected",
+    "booking.rescheduled",
+    "booking.cancelled",
+    REMINDER_JOB,
+    FOLLOW_UP_JOB,
+];
+
+/// Messages a booking's scheduled jobs send: not changes to the booking, so no webhook
+/// event, no workflow run and no new calendar SEQUENCE.
+const SCHEDULED_EVENTS: [&str; 2] = [REMINDER_JOB, FOLLOW_UP_JOB];
 
 /// The jobs a confirmed booking has until it starts or ends.
 const SCHEDULED: [&str; 3] = [REMINDER_JOB, HOST_REMINDER_JOB, FOLLOW_UP_JOB];
@@ -40,6 +59,40 @@ pub async fn record(unit: &mut Unit, event: &str, booking: &Booking) -> Result<(
         unit.jobs().enqueue(&writeback_job(booking)).await?;
     }
     Ok(())
+}
+
+/// Fans `event` out, in one unit of work with finishing `job` (the `booking.event` job, or
+/// a reminder or follow-up): the webhook deliveries of a change, its e-mails, and the
+/// workflow runs it triggers. `None` when the job's claim was lost (nothing is written), so
+/// an event is fanned out exactly once.
+pub async fn fan_out(
+    db: &Db,
+    job: &ClaimedJob,
+    event: &BookingEvent<'_>,
+) -> Result<Option<()>, store::Error> {
+    let scheduled = SCHEDULED_EVENTS.contains(&event.name);
+    let mut unit = db.begin_unit(job.organization_id).await?;
+    if !scheduled {
+        crate::webhooks::fan_out(
+            &mut unit,
+            event.name,
+            Some(event.host),
+            Some(event.event_type),
+            event.webhook_payload,
+        )
+        .await?;
+    }
+    if EMAILED_EVENTS.contains(&event.name) {
+        booking_mail::queue(&mut unit, job, event, scheduled).await?;
+    }
+    if !scheduled {
+        crate::workflows::queue_runs(&mut unit, event).await?;
+    }
+    if !unit.jobs().complete(job).await? {
+        return Ok(None);
+    }
+    unit.commit().await?;
+    Ok(Some(()))
 }
 
 /// Moves `old`'s pending scheduled jobs to `new` (a reschedule), at `new`'s times (the host's

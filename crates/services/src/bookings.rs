@@ -865,7 +865,7 @@ async fn keep_manage_token(
     attendee: &Attendee,
     token: &ManageToken,
 ) -> Result<(), ServiceError> {
-    let context = store::repo::messages::manage_token_context(organization, &attendee.email);
+    let context = crate::booking_mail::manage_token_context(organization, &attendee.email);
     let sealed = keys.seal_text(context.as_bytes(), token.expose());
     Ok(tx.keep_sealed_manage_token(attendee.id, &sealed).await?)
 }

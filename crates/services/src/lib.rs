@@ -13,6 +13,7 @@ pub mod auth;
 pub mod availability;
 pub mod blocked_times;
 pub mod booking_events;
+pub mod booking_mail;
 pub mod bookings;
 pub mod calendar_feed;
 pub mod calendar_jobs;

@@ -15,9 +15,11 @@ use serde_json::{Value, json};
 use store::Db;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
 use store::repo::messages::{
-    AccountEmail, Audience, BookingEmail, BookingEvent, LogEntry, OwnerNotice, SmsMessage,
-    account_token_context, sms_job,
+    AccountEmail, LogEntry, OwnerNotice, SmsMessage, account_token_context, sms_job,
 };
+
+use crate::booking_events;
+use crate::booking_mail::{Audience, BookingEmail, BookingEvent, manage_token_context};
 
 use crate::templates::{ForSending, RenderFailure};
 use crate::webhooks::envelope;
@@ -78,7 +80,7 @@ impl Handler for BookingEventHandler {
                 webhook_payload: &body,
                 audience: Audience::Everyone,
             };
-            match self.db.messages().fan_out(job, &event).await {
+            match booking_events::fan_out(&self.db, job, &event).await {
                 Ok(_) => Outcome::Finished,
                 Err(error) => Outcome::Retry {
                     error: error.to_string(),
@@ -145,7 +147,7 @@ impl Handler for ScheduledMessageHandler {
                 webhook_payload: &Value::Null,
                 audience,
             };
-            match self.db.messages().fan_out(job, &event).await {
+            match booking_events::fan_out(&self.db, job, &event).await {
                 Ok(_) => Outcome::Finished,
                 Err(error) => Outcome::Retry {
                     error: error.to_string(),
@@ -371,10 +373,7 @@ impl EmailHandler {
     /// that does not open leaves the link out rather than losing the message.
     fn manage_url(&self, job: &ClaimedJob, email: &BookingEmail) -> Option<String> {
         let sealed = email.manage_token.as_deref()?;
-        let context = store::repo::messages::manage_token_context(
-            job.organization_id,
-            &email.recipient.email,
-        );
+        let context = manage_token_context(job.organization_id, &email.recipient.email);
         match self.keys.open_text(context.as_bytes(), sealed) {
             Ok(token) => Some(self.mail.link(&format!("manage/{token}"))),
             Err(error) => {

@@ -528,3 +528,30 @@ impl DeliverHandler {
         }
     }
 }
+
+/// Queues one delivery (and its job) per enabled subscription that wants `event` and covers
+/// `user`'s `event_type`, inside `unit`. Returns how many were queued.
+pub(crate) async fn fan_out(
+    unit: &mut store::Unit,
+    event: &str,
+    user: Option<UserId>,
+    event_type: Option<EventTypeId>,
+    payload: &Value,
+) -> Result<usize, store::Error> {
+    let subscriptions = unit.webhooks().enabled_for(user, event_type).await?;
+    let mut queued = 0;
+    for subscription in subscriptions.iter().filter(|s| s.wants(event)) {
+        let delivery = unit
+            .webhooks()
+            .insert_delivery(subscription.id, event, payload)
+            .await?;
+        let mut job = jobs::NewJob::now(
+            store::repo::webhooks::DELIVER_JOB,
+            json!({ "delivery_id": delivery }),
+        );
+        job.max_attempts = store::repo::webhooks::DELIVERY_ATTEMPTS;
+        unit.jobs().enqueue(&job).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}

@@ -8,13 +8,20 @@
 
 use domain::ids::OrganizationId;
 
-use crate::{Error, Tx};
+use crate::{Db, Error, Tx};
 
 /// One organization's open write transaction (see the module docs).
 #[derive(Debug)]
 pub struct Unit {
     pub(crate) tx: Tx,
     pub(crate) org: OrganizationId,
+}
+
+impl Db {
+    /// Opens a write unit of work on `org` (see [`Unit`]).
+    pub async fn begin_unit(&self, org: OrganizationId) -> Result<Unit, Error> {
+        Ok(Unit::new(self.begin_write(org).await?, org))
+    }
 }
 
 impl Unit {

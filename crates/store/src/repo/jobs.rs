@@ -165,6 +165,12 @@ impl QueueTx<'_> {
         Ok(())
     }
 
+    /// Marks the claimed `job` done inside the unit; `false` when its claim was lost (a
+    /// worker whose lease expired), in which case the caller must not commit.
+    pub async fn complete(&mut self, job: &ClaimedJob) -> Result<bool, Error> {
+        complete_in(&mut self.unit.tx, job).await
+    }
+
     /// Deletes pending job `id`.
     pub async fn delete(&mut self, id: JobId) -> Result<(), Error> {
         let org = self.unit.org;

@@ -5,9 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::repo::jobs::{self, ClaimedJob, NewJob};
-use crate::repo::preferences;
-use crate::repo::webhooks::{self, Event};
+use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
@@ -168,96 +166,12 @@ pub(crate) async fn notify_owners(
     Ok(())
 }
 
-/// Events that e-mail the host and attendees (a follow-up only the attendees).
-pub const EMAILED_EVENTS: [&str; 8] = [
-    "booking.created",
-    "booking.requested",
-    "booking.confirmed",
-    "booking.rejected",
-    "booking.rescheduled",
-    "booking.cancelled",
-    jobs::REMINDER_JOB,
-    jobs::FOLLOW_UP_JOB,
-];
-
-/// Messages a booking's scheduled jobs send: not changes to the booking, so no webhook
-/// event and no new calendar SEQUENCE.
-pub const SCHEDULED_EVENTS: [&str; 2] = [jobs::REMINDER_JOB, jobs::FOLLOW_UP_JOB];
-
-/// Who a booking event's messages go to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Audience {
-    /// The host and the attendees (booking changes).
-    Everyone,
-    /// The host alone (the host's reminder, at their own lead time).
-    Host,
-    /// The attendees alone (their reminder, a follow-up).
-    Attendees,
-}
-
-/// A booking event to fan out.
-#[derive(Clone, Debug)]
-pub struct BookingEvent<'a> {
-    pub name: &'a str,
-    pub booking_id: BookingId,
-    pub host: UserId,
-    pub event_type: EventTypeId,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    /// The booking's place (`{"kind": "video", "url": ...}`), as stored.
-    pub location: &'a Value,
-    pub reason: Option<&'a str>,
-    /// The body webhook subscribers receive.
-    pub webhook_payload: &'a Value,
-    pub audience: Audience,
-}
-
 /// Someone an e-mail goes to, or who is named in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Person {
     pub name: String,
     pub email: String,
     pub time_zone: String,
-}
-
-/// Everything one booking e-mail needs, fixed when the event happened (the `email.booking`
-/// job's payload).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BookingEmail {
-    pub event: String,
-    pub booking_id: BookingId,
-    pub recipient: Person,
-    /// `host` or `attendee`.
-    pub role: String,
-    pub organization: String,
-    pub title: String,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub location: Option<String>,
-    pub reason: Option<String>,
-    pub host: Person,
-    pub attendees: Vec<Person>,
-    /// The calendar identity: the same for the booking and its reschedules.
-    pub uid: String,
-    /// Raised by one on every event of the booking.
-    pub sequence: i32,
-    /// When the event happened (`DTSTAMP`).
-    pub stamp: Timestamp,
-    /// The host's phone (E.164) when they prefer messages by SMS: the job then sends the
-    /// message's `sms` template there instead of an e-mail (or, with no SMS provider
-    /// configured, still e-mails).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sms_to: Option<String>,
-    /// An attendee's manage token, sealed with [`manage_token_context`] of the recipient's
-    /// address, for the link to reschedule or cancel; absent in the host's e-mails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manage_token: Option<String>,
-}
-
-/// The sealing context of an attendee's manage token: its organization and the attendee's
-/// address (the e-mail it may be sent to).
-pub fn manage_token_context(organization: OrganizationId, email: &str) -> String {
-    format!("manage_token:{organization}:{email}")
 }
 
 /// Booking events' fan-out and the log of what was sent.
@@ -267,50 +181,6 @@ pub struct Messages<'a> {
 }
 
 impl Messages<'_> {
-    /// Queues `event`'s webhook deliveries and e-mails and finishes `job`, in one
-    /// transaction. `None` when the job's claim was lost (nothing written).
-    pub async fn fan_out(
-        &self,
-        job: &ClaimedJob,
-        event: &BookingEvent<'_>,
-    ) -> Result<Option<()>, Error> {
-        let org = job.organization_id;
-        let scheduled = SCHEDULED_EVENTS.contains(&event.name);
-        let mut tx = self.db.begin_write(org).await?;
-        if !scheduled {
-            webhooks::fan_out(
-                &mut tx,
-                org,
-                &Event {
-                    name: event.name,
-                    user_id: Some(event.host),
-                    event_type_id: Some(event.event_type),
-                    payload: event.webhook_payload,
-                },
-            )
-            .await?;
-        }
-        if EMAILED_EVENTS.contains(&event.name) {
-            queue_emails(&mut tx, org, job, event).await?;
-        }
-        if !scheduled {
-            crate::repo::workflows::queue_runs(
-                &mut tx,
-                org,
-                event.name,
-                event.booking_id,
-                event.start_at,
-                event.end_at,
-            )
-            .await?;
-        }
-        if !jobs::complete_in(&mut tx, job).await? {
-            return Ok(None);
-        }
-        tx.commit().await?;
-        Ok(Some(()))
-    }
-
     /// Records a message sent (or refused for good).
     pub async fn log(
         &self,
@@ -383,183 +253,133 @@ pub struct LoggedMessage {
     pub external_id: Option<String>,
 }
 
-async fn queue_emails(
-    tx: &mut Tx,
-    org: OrganizationId,
-    job: &ClaimedJob,
-    event: &BookingEvent<'_>,
-) -> Result<(), Error> {
-    let uid = format!(
-        "{}@rendezvous",
-        root_booking(tx, org, event.booking_id).await?
-    );
-    let sequence = if SCHEDULED_EVENTS.contains(&event.name) {
-        current_sequence(tx, org, &uid).await?
-    } else {
-        next_sequence(tx, org, &uid).await?
-    };
-    let host: Person = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
-            .bind(org).bind(event.host).fetch_one(conn).await?
-    });
-    let (title,): (String,) = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT title FROM event_types WHERE organization_id = $1 AND id = $2")
-            .bind(org).bind(event.event_type).fetch_one(conn).await?
-    });
-    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
-    });
-    // A cancellation tells everyone who was on the booking; other events its active seats.
-    let attendees: Vec<Person> = with_tx!(&mut *tx, conn => {
-        sqlx::query_as(
-            "SELECT name, email, time_zone FROM booking_attendees \
-             WHERE organization_id = $1 AND booking_id = $2 AND (status = 'active' OR $3) \
-             ORDER BY created_at, id",
-        )
-        .bind(org).bind(event.booking_id).bind(event.name == "booking.cancelled")
-        .fetch_all(conn).await?
-    });
-    // The attendees' sealed manage tokens, for the link in their e-mails; not offered once
-    // the booking is off.
-    let manage_tokens: Vec<(String, String)> =
-        if matches!(event.name, "booking.cancelled" | "booking.rejected") {
-            Vec::new()
-        } else {
-            with_tx!(&mut *tx, conn => {
-                sqlx::query_as(
-                    "SELECT email, manage_token_sealed FROM booking_attendees \
-                     WHERE organization_id = $1 AND booking_id = $2 AND status = 'active' \
-                     AND manage_token_sealed IS NOT NULL",
-                )
-                .bind(org).bind(event.booking_id)
-                .fetch_all(conn).await?
-            })
-        };
-    let host_too = event.audience != Audience::Attendees;
-    let attendees_too = event.audience != Audience::Host;
-    let recipients = host_too.then(|| (host.clone(), "host")).into_iter().chain(
-        attendees
-            .iter()
-            .filter(|_| attendees_too)
-            .cloned()
-            .map(|a| (a, "attendee")),
-    );
-    // The host's preferences: muted types are not sent, and anything but a cancellation
-    // waits out do-not-disturb hours (a cancellation may free the host's next hour). One
-    // who prefers SMS and has a phone gets a text message instead of an e-mail.
-    let host_prefs = preferences::of_user(tx, org, event.host).await?;
-    let host_sms_to = match host_prefs.preferred_channel {
-        domain::preferences::PreferredChannel::Sms => {
-            let phone: Option<Option<String>> = with_tx!(&mut *tx, conn => {
-                sqlx::query_scalar("SELECT phone FROM users WHERE organization_id = $1 AND id = $2")
-                    .bind(org).bind(event.host).fetch_optional(conn).await?
+/// What a booking's messages read, inside a unit of work.
+#[derive(Debug)]
+pub struct MessagesTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// What booking messages name and number, inside this unit.
+    pub fn messages(&mut self) -> MessagesTx<'_> {
+        MessagesTx { unit: self }
+    }
+}
+
+impl MessagesTx<'_> {
+    /// The first booking of `id`'s chain of reschedules: its id is the calendar UID.
+    pub async fn root_booking(&mut self, mut id: BookingId) -> Result<BookingId, Error> {
+        let org = self.unit.org;
+        // A chain is short; the bound guards against a cycle in hand-edited data.
+        for _ in 0..1000 {
+            let previous: Option<Option<BookingId>> = with_tx!(&mut self.unit.tx, conn => {
+                sqlx::query_scalar("SELECT rescheduled_from FROM bookings WHERE organization_id = $1 AND id = $2")
+                    .bind(org).bind(id).fetch_optional(conn).await?
             });
-            phone.flatten()
-        }
-        domain::preferences::PreferredChannel::Email => None,
-    };
-    let now = Timestamp::now();
-    let host_zone = jiff::tz::TimeZone::get(&host.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    for (recipient, role) in recipients {
-        let mut run_at = now;
-        if role == "host" {
-            if host_prefs.muted_events.iter().any(|m| m == event.name) {
-                continue;
-            }
-            if event.name != "booking.cancelled" {
-                run_at = host_prefs.deliver_at(now, &host_zone);
+            match previous.flatten() {
+                Some(previous) => id = previous,
+                None => return Ok(id),
             }
         }
-        let email = BookingEmail {
-            event: event.name.to_owned(),
-            booking_id: event.booking_id,
-            recipient: recipient.clone(),
-            role: role.to_owned(),
-            organization: organization.clone(),
-            title: title.clone(),
-            start_at: event.start_at,
-            end_at: event.end_at,
-            location: place(event.location),
-            reason: event.reason.map(str::to_owned),
-            host: host.clone(),
-            attendees: attendees.clone(),
-            uid: uid.clone(),
-            sequence,
-            stamp: Timestamp::now(),
-            sms_to: if role == "host" {
-                host_sms_to.clone()
-            } else {
-                None
-            },
-            manage_token: (role == "attendee")
-                .then(|| {
-                    manage_tokens
-                        .iter()
-                        .find(|(email, _)| *email == recipient.email)
-                        .map(|(_, sealed)| sealed.clone())
-                })
-                .flatten(),
-        };
-        let mut new = NewJob::now(
-            EMAIL_JOB,
-            serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
-        );
-        new.booking_id = Some(event.booking_id);
-        new.run_at = run_at;
-        new.max_attempts = 8;
-        new.idempotency_key = Some(format!("{}:{}", job.id, recipient.email));
-        jobs::enqueue(tx, org, &new).await?;
+        Err(Error::Corrupt(format!(
+            "booking {id} reschedules in a loop"
+        )))
     }
-    Ok(())
-}
 
-/// The first booking of a chain of reschedules: its id is the calendar UID.
-async fn root_booking(
-    tx: &mut Tx,
-    org: OrganizationId,
-    mut id: BookingId,
-) -> Result<BookingId, Error> {
-    // A chain is short; the bound guards against a cycle in hand-edited data.
-    for _ in 0..1000 {
-        let previous: Option<Option<BookingId>> = with_tx!(&mut *tx, conn => {
-            sqlx::query_scalar("SELECT rescheduled_from FROM bookings WHERE organization_id = $1 AND id = $2")
-                .bind(org).bind(id).fetch_optional(conn).await?
+    /// Raises and returns `uid`'s sequence (0 for its first event).
+    pub async fn next_sequence(&mut self, uid: &str) -> Result<i32, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO calendar_sequences (organization_id, uid, sequence) VALUES ($1, $2, 0) \
+                 ON CONFLICT (organization_id, uid) DO UPDATE SET sequence = calendar_sequences.sequence + 1 \
+                 RETURNING sequence",
+            )
+            .bind(org).bind(uid).fetch_one(conn).await?
+        }))
+    }
+
+    /// `uid`'s sequence as the last change left it.
+    pub async fn current_sequence(&mut self, uid: &str) -> Result<i32, Error> {
+        let org = self.unit.org;
+        let sequence: Option<i32> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar("SELECT sequence FROM calendar_sequences WHERE organization_id = $1 AND uid = $2")
+                .bind(org).bind(uid).fetch_optional(conn).await?
         });
-        match previous.flatten() {
-            Some(previous) => id = previous,
-            None => return Ok(id),
-        }
+        Ok(sequence.unwrap_or(0))
     }
-    Err(Error::Corrupt(format!(
-        "booking {id} reschedules in a loop"
-    )))
-}
 
-/// Raises and returns the UID's sequence (0 for its first event).
-async fn next_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i32, Error> {
-    Ok(with_tx!(&mut *tx, conn => {
-        sqlx::query_scalar(
-            "INSERT INTO calendar_sequences (organization_id, uid, sequence) VALUES ($1, $2, 0) \
-             ON CONFLICT (organization_id, uid) DO UPDATE SET sequence = calendar_sequences.sequence + 1 \
-             RETURNING sequence",
-        )
-        .bind(org).bind(uid).fetch_one(conn).await?
-    }))
-}
+    /// A user as messages name them.
+    pub async fn person(&mut self, user: UserId) -> Result<Person, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(user).fetch_one(conn).await?
+        }))
+    }
 
-/// The UID's sequence as the last change left it.
-async fn current_sequence(tx: &mut Tx, org: OrganizationId, uid: &str) -> Result<i32, Error> {
-    let sequence: Option<i32> = with_tx!(&mut *tx, conn => {
-        sqlx::query_scalar("SELECT sequence FROM calendar_sequences WHERE organization_id = $1 AND uid = $2")
-            .bind(org).bind(uid).fetch_optional(conn).await?
-    });
-    Ok(sequence.unwrap_or(0))
-}
+    /// A user's phone number, if they gave one.
+    pub async fn phone_of(&mut self, user: UserId) -> Result<Option<String>, Error> {
+        let org = self.unit.org;
+        let phone: Option<Option<String>> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar("SELECT phone FROM users WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(user).fetch_optional(conn).await?
+        });
+        Ok(phone.flatten())
+    }
 
-/// The readable place of a stored location: the link, address or number.
-pub fn place(location: &Value) -> Option<String> {
-    ["url", "address", "number"]
-        .iter()
-        .find_map(|key| location.get(key).and_then(Value::as_str))
-        .map(str::to_owned)
+    /// An event type's title.
+    pub async fn event_type_title(&mut self, event_type: EventTypeId) -> Result<String, Error> {
+        let org = self.unit.org;
+        let (title,): (String,) = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as("SELECT title FROM event_types WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(event_type).fetch_one(conn).await?
+        });
+        Ok(title)
+    }
+
+    /// The organization's name.
+    pub async fn organization_name(&mut self) -> Result<String, Error> {
+        let org = self.unit.org;
+        let (name,): (String,) = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
+        });
+        Ok(name)
+    }
+
+    /// A booking's attendees in the order they booked: its active seats, or everyone who was
+    /// ever on it when `with_cancelled`.
+    pub async fn attendees(
+        &mut self,
+        booking: BookingId,
+        with_cancelled: bool,
+    ) -> Result<Vec<Person>, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(
+                "SELECT name, email, time_zone FROM booking_attendees \
+                 WHERE organization_id = $1 AND booking_id = $2 AND (status = 'active' OR $3) \
+                 ORDER BY created_at, id",
+            )
+            .bind(org).bind(booking).bind(with_cancelled)
+            .fetch_all(conn).await?
+        }))
+    }
+
+    /// The active attendees' sealed manage tokens, by address.
+    pub async fn sealed_manage_tokens(
+        &mut self,
+        booking: BookingId,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(
+                "SELECT email, manage_token_sealed FROM booking_attendees \
+                 WHERE organization_id = $1 AND booking_id = $2 AND status = 'active' \
+                 AND manage_token_sealed IS NOT NULL",
+            )
+            .bind(org).bind(booking)
+            .fetch_all(conn).await?
+        }))
+    }
 }

@@ -9,7 +9,7 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::jobs::{self, ClaimedJob, NewJob};
+use crate::repo::jobs::{self, ClaimedJob};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::access::Actor;
@@ -71,18 +71,6 @@ struct AttemptRow {
     duration_ms: i64,
     response_body: String,
     error: Option<String>,
-}
-
-/// An event to fan out to the subscriptions that want it.
-#[derive(Clone, Debug)]
-pub struct Event<'a> {
-    /// `booking.created`, ...
-    pub name: &'a str,
-    /// The booking's host and event type, which subscriptions may narrow to.
-    pub user_id: Option<UserId>,
-    pub event_type_id: Option<EventTypeId>,
-    /// The body every receiver gets.
-    pub payload: &'a Value,
 }
 
 /// Webhook subscriptions and deliveries of an organization.
@@ -490,43 +478,52 @@ async fn disable_in(
     .await
 }
 
-/// Queues one delivery (and its job) per enabled subscription of the organization that wants
-/// `event`, inside `tx`. Returns how many were queued.
-pub(crate) async fn fan_out(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    event: &Event<'_>,
-) -> Result<usize, Error> {
-    let sql = format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
-         WHERE organization_id = $1 AND enabled = $2 \
-         AND (user_id IS NULL OR user_id = $3) AND (event_type_id IS NULL OR event_type_id = $4) \
-         ORDER BY id"
-    );
-    let rows: Vec<SubscriptionRow> = with_tx!(&mut *tx, conn => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(organization_id).bind(true).bind(event.user_id).bind(event.event_type_id)
-            .fetch_all(conn).await?
-    });
-    let mut queued = 0;
-    for subscription in rows.into_iter().map(Subscription::from) {
-        if !subscription.wants(event.name) {
-            continue;
-        }
-        let delivery = insert_delivery(
-            tx,
-            organization_id,
-            subscription.id,
-            event.name,
-            event.payload,
-        )
-        .await?;
-        let mut job = NewJob::now(DELIVER_JOB, serde_json::json!({ "delivery_id": delivery }));
-        job.max_attempts = DELIVERY_ATTEMPTS;
-        jobs::enqueue(tx, organization_id, &job).await?;
-        queued += 1;
+/// Webhook subscriptions and deliveries inside a unit of work.
+#[derive(Debug)]
+pub struct WebhooksTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Webhook subscriptions and deliveries, inside this unit.
+    pub fn webhooks(&mut self) -> WebhooksTx<'_> {
+        WebhooksTx { unit: self }
     }
-    Ok(queued)
+}
+
+impl WebhooksTx<'_> {
+    /// The enabled subscriptions that cover `user`'s `event_type` (those narrowed to neither,
+    /// to the user, or to the event type), oldest first.
+    pub async fn enabled_for(
+        &mut self,
+        user: Option<UserId>,
+        event_type: Option<EventTypeId>,
+    ) -> Result<Vec<Subscription>, Error> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
+             WHERE organization_id = $1 AND enabled = $2 \
+             AND (user_id IS NULL OR user_id = $3) AND (event_type_id IS NULL OR event_type_id = $4) \
+             ORDER BY id"
+        );
+        let org = self.unit.org;
+        let rows: Vec<SubscriptionRow> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(true).bind(user).bind(event_type)
+                .fetch_all(conn).await?
+        });
+        Ok(rows.into_iter().map(Subscription::from).collect())
+    }
+
+    /// Writes a pending delivery of `payload` as `event` to `subscription`.
+    pub async fn insert_delivery(
+        &mut self,
+        subscription: WebhookSubscriptionId,
+        event: &str,
+        payload: &Value,
+    ) -> Result<WebhookDeliveryId, Error> {
+        let org = self.unit.org;
+        insert_delivery(&mut self.unit.tx, org, subscription, event, payload).await
+    }
 }
 
 /// Attempts a delivery gets: the first, then one per step of the retry schedule in

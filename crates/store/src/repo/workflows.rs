@@ -14,12 +14,9 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
-use crate::{Db, Error, Tx, with_pool, with_tx};
-use domain::ids::{
-    BookingId, EventTypeId, JobId, OrganizationId, Timestamp, WorkflowId, WorkflowRunId,
-};
+use crate::{Db, Error, with_pool, with_tx};
+use domain::ids::{BookingId, EventTypeId, JobId, Timestamp, WorkflowId, WorkflowRunId};
 use domain::workflows::{
     AFTER_END, Action, ActionOutcome, BEFORE_START, Conditions, Run, RunPayload, Totals, Workflow,
     WorkflowInput,
@@ -31,13 +28,6 @@ pub const RUN_JOB: &str = "workflow.run";
 /// The job kind of a workflow run due later (a timed trigger or a delay): it follows its
 /// booking when it moves and goes when the booking is cancelled.
 pub const SCHEDULED_JOB: &str = "workflow.scheduled";
-
-/// The events after which a booking is confirmed, and its timed workflows are due.
-const CONFIRMING_EVENTS: [&str; 3] = [
-    "booking.created",
-    "booking.confirmed",
-    "booking.rescheduled",
-];
 
 const COLUMNS: &str = "id, name, active, trigger, offset_minutes, conditions, actions, \
     created_at, updated_at";
@@ -345,52 +335,54 @@ pub fn job_key(workflow: WorkflowId, booking: BookingId) -> String {
     format!("{workflow}:{booking}")
 }
 
-/// Queues, inside the fan-out's transaction, the runs `event` causes: workflows triggered by
-/// it (now, or `offset_minutes` later), and, when it leaves the booking confirmed, the
-/// booking's timed workflows at their times (those already past are not scheduled).
-pub(crate) async fn queue_runs(
-    tx: &mut Tx,
-    org: OrganizationId,
-    event: &str,
-    booking: BookingId,
-    start: Timestamp,
-    end: Timestamp,
-) -> Result<(), Error> {
-    let confirming = CONFIRMING_EVENTS.contains(&event);
-    let active: Vec<(WorkflowId, String, i32)> = with_tx!(&mut *tx, conn => {
-        sqlx::query_as(
-            "SELECT id, trigger, offset_minutes FROM workflows \
-             WHERE organization_id = $1 AND active AND (trigger = $2 OR (trigger IN ($3, $4) AND $5)) \
-             ORDER BY created_at, id",
-        )
-        .bind(org).bind(event).bind(BEFORE_START).bind(AFTER_END).bind(confirming)
-        .fetch_all(conn).await?
-    });
-    let now = Timestamp::now();
-    for (workflow_id, trigger, offset_minutes) in active {
-        let payload = serde_json::to_value(RunPayload {
-            workflow_id,
-            event: trigger,
-            offset_minutes,
-        })
-        .map_err(|e| Error::Corrupt(e.to_string()))?;
-        let run_at = match timed_run_at(&payload, start, end) {
-            Some(at) if at <= now => continue,
-            Some(at) => at,
-            None => now
-                .to_jiff()
-                .checked_add(jiff::SignedDuration::from_mins(i64::from(offset_minutes)))
-                .map_or(now, Timestamp::from),
-        };
-        let kind = if run_at > now { SCHEDULED_JOB } else { RUN_JOB };
-        let mut job = NewJob::now(kind, payload);
-        job.run_at = run_at;
-        job.booking_id = Some(booking);
-        job.max_attempts = 5;
-        job.idempotency_key = Some(job_key(workflow_id, booking));
-        jobs::enqueue(tx, org, &job).await?;
+/// Workflows inside a unit of work.
+#[derive(Debug)]
+pub struct WorkflowsTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Workflows, inside this unit.
+    pub fn workflows(&mut self) -> WorkflowsTx<'_> {
+        WorkflowsTx { unit: self }
     }
-    Ok(())
+}
+
+/// An active workflow as its trigger sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Triggered {
+    pub id: WorkflowId,
+    pub trigger: String,
+    pub offset_minutes: i32,
+}
+
+impl WorkflowsTx<'_> {
+    /// The active workflows triggered by `event`, and, when `with_timed`, those timed around
+    /// the booking (`before_start`, `after_end`); oldest first.
+    pub async fn triggered(
+        &mut self,
+        event: &str,
+        with_timed: bool,
+    ) -> Result<Vec<Triggered>, Error> {
+        let org = self.unit.org;
+        let rows: Vec<(WorkflowId, String, i32)> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(
+                "SELECT id, trigger, offset_minutes FROM workflows \
+                 WHERE organization_id = $1 AND active AND (trigger = $2 OR (trigger IN ($3, $4) AND $5)) \
+                 ORDER BY created_at, id",
+            )
+            .bind(org).bind(event).bind(BEFORE_START).bind(AFTER_END).bind(with_timed)
+            .fetch_all(conn).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, trigger, offset_minutes)| Triggered {
+                id,
+                trigger,
+                offset_minutes,
+            })
+            .collect())
+    }
 }
 
 /// What a run's messages name besides the booking: its host, its event type's title and
