@@ -658,7 +658,8 @@ pub async fn get(
     Ok(db.bookings().get(scope, id).await?)
 }
 
-/// Confirms, rejects, cancels, marks a no-show or completes a booking.
+/// Confirms, rejects, cancels, marks a no-show or completes a booking; a no-show only once
+/// it has started, a cancellation only before (see [`crate::booking_actions`]).
 pub async fn transition(
     db: &Db,
     scope: &Scope,
@@ -678,6 +679,10 @@ pub async fn transition(
         crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
             .await?;
     let reason = checked_reason(reason)?;
+    // The status is checked in the transaction; the start never changes, so it is checked here.
+    if booking.status.may_become(next) {
+        crate::booking_actions::check_timing(&booking, next, Timestamp::now())?;
+    }
     let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     tx.emit(&format!("booking.{}", next.as_str()), &changed)

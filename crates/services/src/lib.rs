@@ -13,6 +13,7 @@ pub mod auth;
 mod auth_settings;
 pub mod availability;
 pub mod blocked_times;
+pub mod booking_actions;
 pub mod bookings;
 mod calendar_context;
 pub mod calendar_feed;
