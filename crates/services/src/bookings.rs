@@ -13,7 +13,7 @@ use domain::bookings::{
 };
 use domain::event_types::{BookingWindow, EventType, Location};
 use domain::ids::{BookingId, EventTypeId, Timestamp};
-use domain::routing::{Action, Submission};
+use domain::routing::Submission;
 use domain::team_event_types::{TeamKind, TeamSetup};
 use serde_json::{Value, json};
 use store::repo::bookings::{AttendeeHandle, BookingTx};
@@ -21,10 +21,11 @@ use store::repo::event_types::Bookable;
 use store::{Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
-use crate::availability::{chosen_duration, engine_request};
 use crate::booking_events;
 use crate::credentials::Keyring;
+use crate::engine_request::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
+use crate::routing::{not_routed_here, routed_hosts, routed_submission};
 use crate::team_booking::{choose_hosts, restrict, team_slots};
 
 /// UTM parameters kept with a booking.
@@ -87,46 +88,6 @@ pub async fn book_routed(
 ) -> Result<Booked, ServiceError> {
     let submission = routed_submission(db, bookable, submission).await?;
     book_in(db, keys, bookable, input, None, Some(&submission)).await
-}
-
-/// The routing form submission that sent an invitee to `bookable`, while no booking has used
-/// it; otherwise a field error on `routing_submission_id`.
-pub(crate) async fn routed_submission(
-    db: &Db,
-    bookable: &Bookable,
-    submission: domain::ids::SubmissionId,
-) -> Result<Submission, ServiceError> {
-    let submission = db
-        .routing_forms()
-        .unbooked_submission(bookable.organization_id(), submission)
-        .await
-        .map_err(|_| not_routed_here())?;
-    let routed_to = match &submission.route {
-        Action::EventType { event_type_id } | Action::Members { event_type_id, .. } => {
-            Some(*event_type_id)
-        }
-        Action::Url { .. } | Action::Message { .. } => None,
-    };
-    if routed_to != Some(bookable.event_type().id) {
-        return Err(not_routed_here());
-    }
-    Ok(submission)
-}
-
-/// The hosts a `members` route limited the booking to.
-pub(crate) fn routed_hosts(submission: &Submission) -> Option<&[domain::ids::UserId]> {
-    match &submission.route {
-        Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
-        _ => None,
-    }
-}
-
-fn not_routed_here() -> ServiceError {
-    ServiceError::field(
-        "/routing_submission_id",
-        "routing_submission",
-        "no unused routing form submission led to this event type",
-    )
 }
 
 /// Books through a single-use link, which the booking uses up (in the same transaction, so a
@@ -698,7 +659,8 @@ pub async fn get(
     Ok(db.bookings().get(scope, id).await?)
 }
 
-/// Confirms, rejects, cancels, marks a no-show or completes a booking.
+/// Confirms, rejects, cancels, marks a no-show or completes a booking; a no-show only once
+/// it has started, a cancellation only before (see [`crate::booking_actions`]).
 pub async fn transition(
     db: &Db,
     scope: &Scope,
@@ -718,6 +680,10 @@ pub async fn transition(
         crate::access::acting_for::<can::ManageBookings>(db, scope, Some(booking.host_user_id))
             .await?;
     let reason = checked_reason(reason)?;
+    // The status is checked in the transaction; the start never changes, so it is checked here.
+    if booking.status.may_become(next) {
+        crate::booking_actions::check_timing(&booking, next, Timestamp::now())?;
+    }
     let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     booking_events::record(tx.unit(), &format!("booking.{}", next.as_str()), &changed).await?;

@@ -23,46 +23,11 @@ use store::repo::calendars::NewConnection;
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
-use crate::credentials::Keyring;
+use crate::calendar_context::{Failure, Window, context_of};
 use crate::fields::Invalid;
 
-/// What calendar work needs besides the database: the SSRF-guarded HTTP client and the keys
-/// that open stored passwords.
-#[derive(Clone, Debug)]
-pub struct CalendarContext {
-    pub http: outbound::Client,
-    pub keys: Keyring,
-    /// How often each connection is synced in the background; `None`: never (only on
-    /// demand).
-    pub sync_every: Option<Duration>,
-    /// The OAuth providers (Google, Microsoft) this server is registered with.
-    pub oauth: crate::calendar_oauth::OAuthSettings,
-    /// The `public_url` setting (no trailing slash): written-back events link to the
-    /// booking in the dashboard when it is set.
-    pub public_url: Option<String>,
-}
+pub use crate::calendar_context::{CalendarContext, DEFAULT_SYNC_EVERY};
 
-impl CalendarContext {
-    /// Background sync every [`DEFAULT_SYNC_EVERY`].
-    pub fn new(http: outbound::Client, keys: Keyring) -> Self {
-        Self {
-            http,
-            keys,
-            sync_every: Some(DEFAULT_SYNC_EVERY),
-            oauth: crate::calendar_oauth::OAuthSettings::default(),
-            public_url: None,
-        }
-    }
-
-    /// When a connection's next background sync is due, counting from now.
-    pub fn next_sync_at(&self) -> Option<Timestamp> {
-        let every = self.sync_every?;
-        Some(Timestamp::now().plus(jiff::SignedDuration::try_from(every).ok()?))
-    }
-}
-
-/// The background sync interval unless configured (`calendar_sync_interval_secs`).
-pub const DEFAULT_SYNC_EVERY: Duration = Duration::from_secs(300);
 /// How long one sync may hold its connection's lease; a sync that dies leaves it this long.
 const SYNC_LEASE: Duration = Duration::from_secs(120);
 
@@ -88,12 +53,6 @@ pub struct ConnectInput {
 pub struct ConnectionView {
     pub connection: Connection,
     pub calendars: Vec<CalendarEntry>,
-}
-
-pub(crate) fn context_of(org: domain::ids::OrganizationId, user: UserId) -> Vec<u8> {
-    let mut context = org.0.as_bytes().to_vec();
-    context.extend_from_slice(user.0.as_bytes());
-    context
 }
 
 /// Connects a CalDAV account (discovering its calendars) or an ICS feed, then syncs it once.
@@ -322,25 +281,6 @@ pub async fn sync_now(
     sync_connection(db, ctx, &grant, id).await
 }
 
-/// What went wrong in one sync, for the connection's status and log.
-pub(crate) struct Failure(String);
-
-impl Failure {
-    pub(crate) fn new(reason: impl Into<String>) -> Self {
-        Failure(reason.into())
-    }
-
-    pub(crate) fn into_reason(self) -> String {
-        self.0
-    }
-}
-
-impl From<calendars::Error> for Failure {
-    fn from(e: calendars::Error) -> Self {
-        Failure(e.summary())
-    }
-}
-
 /// Syncs one connection: every calendar that blocks availability, incrementally when it has
 /// a sync token. Calendar errors are recorded on the connection (status `error`, the busy
 /// time kept) and are not errors of this function; database errors are. While another sync
@@ -411,7 +351,7 @@ async fn sync_locked(
                     let opened = ctx
                         .keys
                         .open(&context, &sealed)
-                        .map_err(|e| Failure(format!("{e}; reconnect the calendar")));
+                        .map_err(|e| Failure::new(format!("{e}; reconnect the calendar")));
                     // Sealed under a previous key (rotation): seal it again under the
                     // current one, so the old key can be retired.
                     if let Ok(password) = &opened
@@ -422,7 +362,7 @@ async fn sync_locked(
                     }
                     opened
                 }
-                None => Err(Failure("no stored password; reconnect the calendar".into())),
+                None => Err(Failure::new("no stored password; reconnect the calendar")),
             };
             match password {
                 Ok(password) => {
@@ -437,7 +377,7 @@ async fn sync_locked(
             }
         }
         "google" | "microsoft" => {
-            crate::calendar_oauth::sync_oauth(
+            crate::oauth_calendars::sync_oauth(
                 db,
                 ctx,
                 grant,
@@ -453,8 +393,8 @@ async fn sync_locked(
     };
     let entry = match outcome {
         Ok(syncs) => repo.record_sync(grant, id, syncs, report).await?,
-        Err(Failure(reason)) => {
-            report.detail = reason;
+        Err(failure) => {
+            report.detail = failure.into_reason();
             if report.mode.is_empty() {
                 report.mode = "failed".to_owned();
             }
@@ -463,8 +403,6 @@ async fn sync_locked(
     };
     Ok(entry)
 }
-
-pub(crate) type Window = (Timestamp, Timestamp);
 
 /// How often a calendar is read in full even when the server offers only changes.
 const FULL_READ_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);

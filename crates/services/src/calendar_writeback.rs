@@ -26,9 +26,9 @@ use store::Operator;
 use store::{Db, Granted, can};
 
 use crate::ServiceError;
-use crate::calendar_oauth::ProviderWriter;
-use crate::calendar_sync::{CalendarContext, context_of};
+use crate::calendar_context::{CalendarContext, context_of};
 use crate::credentials::CredentialError;
+use crate::oauth_calendars::ProviderWriter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WritebackError {
@@ -309,7 +309,7 @@ async fn remove(
 }
 
 /// A provider attempt's calendar-side failure as this module's error.
-fn provider<T>(attempt: crate::calendar_oauth::Attempt<T>) -> Result<T, WritebackError> {
+fn provider<T>(attempt: crate::oauth_calendars::Attempt<T>) -> Result<T, WritebackError> {
     attempt?.map_err(|failure| WritebackError::Provider(failure.into_reason()))
 }
 

@@ -1,5 +1,5 @@
-//! Routing forms: checking a form as its author writes it, and routing a submission (the
-//! first route whose condition holds, else the fallback).
+//! Routing forms: checking a form as its author writes it, routing a submission (the first
+//! route whose condition holds, else the fallback), and the submission a booking follows.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -7,6 +7,7 @@ use domain::event_types::{Question, QuestionKind};
 use domain::ids::{RoutingFormId, UserId};
 use domain::routing::{Action, Condition, FormFields, Operator, RoutingForm, Submission};
 use serde_json::Value;
+use store::repo::event_types::Bookable;
 use store::repo::routing_forms::{ManagedForm, PublicForm};
 use store::{Db, Scope, can};
 
@@ -374,6 +375,48 @@ pub async fn submit(
         .routing_forms()
         .submit(&form, answers, matched, action, client_ip.as_deref())
         .await?)
+}
+
+/// The routing form submission that sent an invitee to `bookable`, while no booking has used
+/// it; otherwise a field error on `routing_submission_id`.
+pub(crate) async fn routed_submission(
+    db: &Db,
+    bookable: &Bookable,
+    submission: domain::ids::SubmissionId,
+) -> Result<Submission, ServiceError> {
+    let submission = db
+        .routing_forms()
+        .unbooked_submission(bookable.organization_id(), submission)
+        .await
+        .map_err(|_| not_routed_here())?;
+    let routed_to = match &submission.route {
+        Action::EventType { event_type_id } | Action::Members { event_type_id, .. } => {
+            Some(*event_type_id)
+        }
+        Action::Url { .. } | Action::Message { .. } => None,
+    };
+    if routed_to != Some(bookable.event_type().id) {
+        return Err(not_routed_here());
+    }
+    Ok(submission)
+}
+
+/// The hosts a `members` route limited the booking to.
+pub(crate) fn routed_hosts(submission: &Submission) -> Option<&[domain::ids::UserId]> {
+    match &submission.route {
+        Action::Members { user_ids, .. } => Some(user_ids.as_slice()),
+        _ => None,
+    }
+}
+
+/// The refusal of a booking through a submission that did not route to its event type, or
+/// that a booking already used.
+pub(crate) fn not_routed_here() -> ServiceError {
+    ServiceError::field(
+        "/routing_submission_id",
+        "routing_submission",
+        "no unused routing form submission led to this event type",
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use domain::organizations::NewOrganization;
 use garde::Validate;
 use store::{ClientInfo, Db, Registration, SignedIn};
 
-use crate::auth::{AuthSettings, limit, signed};
+use crate::auth_settings::{AuthSettings, limit, signed};
 use crate::{ServiceError, passwords};
 
 /// A sign-up form.

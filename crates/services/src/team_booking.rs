@@ -10,7 +10,7 @@ use domain::ids::{BookingId, Timestamp, UserId};
 use domain::team_event_types::{HostRecord, TeamKind, TeamSetup};
 
 use crate::ServiceError;
-use crate::availability::{engine_request_for, host_zone};
+use crate::engine_request::{engine_request_for, host_zone};
 use crate::host_choice::{self, Candidate, Rules};
 
 /// An open start of a team event type and the hosts free at it (indices into the setup's

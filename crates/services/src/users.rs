@@ -5,7 +5,7 @@ use domain::ids::{RoleId, UserId};
 use domain::users::{NewInvite, ProfileChanges, User, UserChanges, UserStatus};
 use store::{Db, Scope, can};
 
-use crate::auth::{AuthSettings, signed};
+use crate::auth_settings::{AuthSettings, signed};
 use crate::{FieldError, ServiceError};
 
 /// The user the caller acts as. The operator is not a user, so has none.

@@ -265,6 +265,7 @@ macro_rules! transition_handler {
                 (status = 200, description = "The booking in its new state", body = BookingBody),
                 (status = 404, description = "No such booking in this organization", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "The booking's state does not allow this; `errors` names the state", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "The reason is too long, or the time does not allow this: a no-show before the start (`/status` `not_started`), a cancellation after it (`/status` `started`)", body = Problem, content_type = "application/problem+json"),
             ))]
         pub async fn $name(
             State(state): State<AppState>,
@@ -294,13 +295,13 @@ transition_handler!(
     cancel_booking,
     "/api/v1/bookings/{uid}/cancel",
     BookingStatus::Cancelled,
-    "Cancel a booking."
+    "Cancel a booking before its start."
 );
 transition_handler!(
     mark_no_show,
     "/api/v1/bookings/{uid}/no-show",
     BookingStatus::NoShow,
-    "Mark that the attendee did not come."
+    "Mark that the attendee did not come, once the booking has started."
 );
 transition_handler!(
     complete_booking,

@@ -203,15 +203,6 @@ const VIEWS: [(&str, &str); 4] = [
     ("cancelled", "Cancelled"),
 ];
 
-fn actions(status: BookingStatus, past: bool) -> Vec<&'static str> {
-    match status {
-        BookingStatus::Pending => vec!["confirm", "reject"],
-        BookingStatus::Confirmed if past => vec!["no_show"],
-        BookingStatus::Confirmed => vec!["reschedule", "cancel"],
-        _ => Vec::new(),
-    }
-}
-
 /// `/dashboard`: my bookings, one view at a time.
 pub(crate) async fn bookings(
     State(state): State<AppState>,
@@ -311,7 +302,10 @@ pub(crate) async fn bookings(
                 .unwrap_or_default()
                 .replace('_', " "),
             cancel_reason: booking.cancel_reason.clone(),
-            actions: actions(booking.status, booking.start_at < now),
+            actions: services::booking_actions::actions_for(&booking, now)
+                .into_iter()
+                .map(services::booking_actions::HostAction::as_str)
+                .collect(),
         });
     }
     let html = render(
