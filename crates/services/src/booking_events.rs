@@ -10,6 +10,7 @@
 use domain::bookings::{Booking, BookingStatus};
 use domain::ids::{BookingId, Timestamp};
 use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
+use domain::workflows::RunPayload;
 use jobs::ClaimedJob;
 use serde_json::{Value, json};
 use store::repo::jobs::{
@@ -86,7 +87,7 @@ pub async fn fan_out(
         booking_mail::queue(&mut unit, job, event, scheduled).await?;
     }
     if !scheduled {
-        crate::workflows::queue_runs(&mut unit, event).await?;
+        queue_workflow_runs(&mut unit, event).await?;
     }
     if !unit.jobs().complete(job).await? {
         return Ok(None);
@@ -204,6 +205,52 @@ fn run_at(kind: &str, booking: &Booking, host_lead: jiff::SignedDuration) -> Opt
         _ => return None,
     };
     Some(Timestamp::from(at))
+}
+
+/// Events that leave a booking confirmed: they schedule its timed workflows.
+const CONFIRMING_EVENTS: [&str; 3] = [
+    "booking.created",
+    "booking.confirmed",
+    "booking.rescheduled",
+];
+
+/// Queues, inside the fan-out's unit, the runs `event` causes: workflows triggered by it
+/// (now, or `offset_minutes` later), and, when it leaves the booking confirmed, the
+/// booking's timed workflows at their times (those already past are not scheduled).
+async fn queue_workflow_runs(
+    unit: &mut store::Unit,
+    event: &BookingEvent<'_>,
+) -> Result<(), store::Error> {
+    use store::repo::workflows::{RUN_JOB, SCHEDULED_JOB, job_key, timed_run_at};
+    let confirming = CONFIRMING_EVENTS.contains(&event.name);
+    let triggered = unit.workflows().triggered(event.name, confirming).await?;
+    let now = Timestamp::now();
+    for workflow in triggered {
+        let payload = serde_json::to_value(RunPayload {
+            workflow_id: workflow.id,
+            event: workflow.trigger,
+            offset_minutes: workflow.offset_minutes,
+        })
+        .map_err(|e| store::Error::Corrupt(e.to_string()))?;
+        let run_at = match timed_run_at(&payload, event.start_at, event.end_at) {
+            Some(at) if at <= now => continue,
+            Some(at) => at,
+            None => now
+                .to_jiff()
+                .checked_add(jiff::SignedDuration::from_mins(i64::from(
+                    workflow.offset_minutes,
+                )))
+                .map_or(now, Timestamp::from),
+        };
+        let kind = if run_at > now { SCHEDULED_JOB } else { RUN_JOB };
+        let mut job = jobs::NewJob::now(kind, payload);
+        job.run_at = run_at;
+        job.booking_id = Some(event.booking_id);
+        job.max_attempts = 5;
+        job.idempotency_key = Some(job_key(workflow.id, event.booking_id));
+        unit.jobs().enqueue(&job).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

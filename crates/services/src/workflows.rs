@@ -21,7 +21,7 @@ use notify::webhook::{SigningKey, generate_secret};
 use serde_json::{Value, json};
 use store::repo::messages::{LogEntry, Person};
 
-use crate::booking_mail::{BookingEmail, BookingEvent, place};
+use crate::booking_mail::{BookingEmail, place};
 use store::repo::workflows::RunContext;
 use store::{Db, Granted, Scope, can};
 
@@ -775,52 +775,6 @@ fn person(attendee: &Attendee) -> Person {
         email: attendee.email.clone(),
         time_zone: attendee.time_zone.clone(),
     }
-}
-
-/// Events that leave a booking confirmed: they schedule its timed workflows.
-const CONFIRMING_EVENTS: [&str; 3] = [
-    "booking.created",
-    "booking.confirmed",
-    "booking.rescheduled",
-];
-
-/// Queues, inside the fan-out's unit, the runs `event` causes: workflows triggered by it
-/// (now, or `offset_minutes` later), and, when it leaves the booking confirmed, the
-/// booking's timed workflows at their times (those already past are not scheduled).
-pub(crate) async fn queue_runs(
-    unit: &mut store::Unit,
-    event: &BookingEvent<'_>,
-) -> Result<(), store::Error> {
-    use store::repo::workflows::{RUN_JOB, SCHEDULED_JOB, job_key, timed_run_at};
-    let confirming = CONFIRMING_EVENTS.contains(&event.name);
-    let triggered = unit.workflows().triggered(event.name, confirming).await?;
-    let now = Timestamp::now();
-    for workflow in triggered {
-        let payload = serde_json::to_value(RunPayload {
-            workflow_id: workflow.id,
-            event: workflow.trigger,
-            offset_minutes: workflow.offset_minutes,
-        })
-        .map_err(|e| store::Error::Corrupt(e.to_string()))?;
-        let run_at = match timed_run_at(&payload, event.start_at, event.end_at) {
-            Some(at) if at <= now => continue,
-            Some(at) => at,
-            None => now
-                .to_jiff()
-                .checked_add(jiff::SignedDuration::from_mins(i64::from(
-                    workflow.offset_minutes,
-                )))
-                .map_or(now, Timestamp::from),
-        };
-        let kind = if run_at > now { SCHEDULED_JOB } else { RUN_JOB };
-        let mut job = jobs::NewJob::now(kind, payload);
-        job.run_at = run_at;
-        job.booking_id = Some(event.booking_id);
-        job.max_attempts = 5;
-        job.idempotency_key = Some(job_key(workflow.id, event.booking_id));
-        unit.jobs().enqueue(&job).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
