@@ -660,7 +660,7 @@ impl BookingTx {
     }
 
     /// The booking and attendee an earlier request with this idempotency key made (within the
-    /// last day), if its request was the same; `Conflict("idempotency_key")` if it differed.
+    /// last day), if its request was the same; `Conflict::IdempotencyKeyReused` if it differed.
     pub async fn replay(
         &mut self,
         scope_key: &str,
@@ -681,7 +681,9 @@ impl BookingTx {
             return Ok(None);
         };
         if !token::hashes_equal(&hash, &token::hash_text(request)) {
-            return Err(Error::Conflict("idempotency_key"));
+            return Err(Error::Conflict(
+                domain::refusals::Conflict::IdempotencyKeyReused,
+            ));
         }
         let booking = fetch_booking(&mut self.tx, org, booking_id).await?;
         let attendee = fetch_attendee(&mut self.tx, org, attendee_id).await?;
@@ -931,7 +933,7 @@ fn overlap_as_conflict(e: sqlx::Error) -> Error {
             || db.message().contains("booking_hosts_no_overlap")
     });
     if overlap {
-        Error::Conflict("start")
+        Error::Conflict(domain::refusals::Conflict::SlotTaken)
     } else {
         Error::Database(e)
     }
