@@ -99,3 +99,33 @@ impl From<garde::Report> for ServiceError {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::refusals::UniqueField;
+
+    #[test]
+    fn a_taken_slot_is_unavailable_and_a_taken_value_a_conflict() {
+        let slot = ServiceError::from(store::Error::Conflict(Conflict::SlotTaken));
+        assert!(
+            matches!(slot, ServiceError::Unavailable(Unbookable::Taken)),
+            "{slot:?}"
+        );
+        let slug = Conflict::ValueTaken(UniqueField::Slug);
+        let value = ServiceError::from(store::Error::Conflict(slug));
+        assert!(
+            matches!(value, ServiceError::Conflict(c) if c == slug),
+            "{value:?}"
+        );
+        assert_eq!(value.to_string(), "slug is already taken");
+    }
+
+    #[test]
+    fn an_unavailable_time_names_its_code() {
+        assert_eq!(
+            ServiceError::Unavailable(Unbookable::TooSoon).to_string(),
+            "the slot is not available: too_soon"
+        );
+    }
+}

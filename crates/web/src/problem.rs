@@ -247,3 +247,111 @@ pub async fn method_not_allowed() -> ApiError {
         "this resource does not support that method",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::refusals::UniqueField;
+    use serde_json::{Value, json};
+
+    fn wire(e: ServiceError) -> (u16, Value) {
+        let e = ApiError::from(e);
+        let body = serde_json::to_value(e.problem()).unwrap_or_default();
+        (e.status().as_u16(), body)
+    }
+
+    /// Every reason a time cannot be booked answers 409 `slot_unavailable`, with the reason's
+    /// code at `/start` and the sentence the API has always given.
+    #[test]
+    fn unbookable_times_keep_their_wire_format() {
+        let sentences = [
+            (
+                Unbookable::TooSoon,
+                "too_soon",
+                "the time is closer than the event type's minimum notice",
+            ),
+            (
+                Unbookable::BeyondWindow,
+                "beyond_window",
+                "the time is beyond the event type's booking window",
+            ),
+            (Unbookable::Full, "full", "every seat at that time is taken"),
+            (
+                Unbookable::OutsideHours,
+                "outside_hours",
+                "the time is not a start the host offers",
+            ),
+            (Unbookable::Taken, "taken", "the time is no longer free"),
+            (
+                Unbookable::LimitReached,
+                "limit_reached",
+                "the host's limit of bookings for that day or week is reached",
+            ),
+        ];
+        assert_eq!(sentences.len(), Unbookable::ALL.len());
+        for (reason, code, detail) in sentences {
+            let expected = json!({
+                "type": "urn:rendezvous:problem:slot_unavailable",
+                "title": "Conflict",
+                "status": 409,
+                "detail": detail,
+                "code": "slot_unavailable",
+                "errors": [{ "pointer": "/start", "code": code, "detail": detail }],
+            });
+            assert_eq!(wire(ServiceError::Unavailable(reason)), (409, expected));
+        }
+        assert_eq!(
+            wire(ServiceError::Conflict(Conflict::SlotTaken)),
+            wire(ServiceError::Unavailable(Unbookable::Taken))
+        );
+    }
+
+    #[test]
+    fn a_taken_value_names_its_field() {
+        let expected = json!({
+            "type": "urn:rendezvous:problem:conflict",
+            "title": "Conflict",
+            "status": 409,
+            "detail": "email is already taken",
+            "code": "conflict",
+            "errors": [{ "pointer": "/email", "code": "taken", "detail": "email is already taken" }],
+        });
+        assert_eq!(
+            wire(ServiceError::Conflict(Conflict::ValueTaken(
+                UniqueField::Email
+            ))),
+            (409, expected)
+        );
+    }
+
+    #[test]
+    fn other_conflicts_keep_their_codes_and_sentences() {
+        let cases = [
+            (
+                Conflict::IdempotencyKeyReused,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            ),
+            (
+                Conflict::SyncRunning,
+                "sync_running",
+                "a sync of this connection is running; try again when it has finished",
+            ),
+            (
+                Conflict::JobNotDead,
+                "job_not_dead",
+                "only dead jobs can be retried; this one is queued, running or done",
+            ),
+        ];
+        for (conflict, code, detail) in cases {
+            let expected = json!({
+                "type": format!("urn:rendezvous:problem:{code}"),
+                "title": "Conflict",
+                "status": 409,
+                "detail": detail,
+                "code": code,
+            });
+            assert_eq!(wire(ServiceError::Conflict(conflict)), (409, expected));
+        }
+    }
+}
