@@ -40,8 +40,11 @@ def call(base, method, path, key=None, body=None):
 class BenchServer:
     """`settings` are extra environment variables (`RENDEZVOUS_...`) for every process."""
 
-    def __init__(self, binary, owner_time_zone="Europe/Berlin", startup_seconds=10, **settings):
+    def __init__(self, binary, owner_time_zone="Europe/Berlin", startup_seconds=10, wrapper=(),
+                 **settings):
+        """`wrapper` prefixes the `serve` command (`valgrind --tool=callgrind ...`)."""
         self.binary = binary
+        self.wrapper = list(wrapper)
         self.startup_seconds = startup_seconds
         self.owner_time_zone = owner_time_zone
         self.port = free_port()
@@ -64,7 +67,7 @@ class BenchServer:
              "--owner-time-zone", self.owner_time_zone],
             cwd=self.workdir, env=self.env, capture_output=True, text=True, check=True,
         ).stdout.strip()
-        self.server = self.spawn("serve")
+        self.server = self.spawn("serve", wrapper=self.wrapper)
         for _ in range(self.startup_seconds * 20):
             try:
                 urllib.request.urlopen(self.base + "/healthz")
@@ -74,9 +77,9 @@ class BenchServer:
         self.__exit__(None, None, None)
         raise RuntimeError(f"rendezvous serve did not answer /healthz within {self.startup_seconds} s")
 
-    def spawn(self, *args, **settings):
+    def spawn(self, *args, wrapper=(), **settings):
         """Starts `rendezvous ARGS...` in the server's directory; stopped on exit."""
-        process = subprocess.Popen([self.binary, *args], cwd=self.workdir,
+        process = subprocess.Popen([*wrapper, self.binary, *args], cwd=self.workdir,
                                    env=dict(self.env, **settings),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.processes.append(process)

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod organizations;
 pub mod preferences;
 pub mod public_profiles;
+pub mod refusals;
 pub mod roles;
 pub mod routing;
 pub mod schedules;

@@ -160,7 +160,9 @@ backend_test!(
         assert_eq!((retried.state.as_str(), retried.attempts), ("pending", 0));
         assert!(matches!(
             t.db.jobs().retry_dead(&grant, id).await,
-            Err(store::Error::Conflict("state"))
+            Err(store::Error::Conflict(
+                domain::refusals::Conflict::JobNotDead
+            ))
         ));
         // Another organization cannot see or retry it.
         let other = org(&t.db, "other").await;

@@ -13,6 +13,7 @@ use domain::bookings::{
 };
 use domain::event_types::{BookingWindow, EventType, Location};
 use domain::ids::{BookingId, EventTypeId, Timestamp};
+use domain::refusals::Unbookable;
 use domain::routing::Submission;
 use domain::team_event_types::{TeamKind, TeamSetup};
 use serde_json::{Value, json};
@@ -343,7 +344,7 @@ async fn book_single(
                 .bookings
                 .iter()
                 .find(|b| b.event_type_id == event_type.id && b.start_at == input.start)
-                .ok_or(ServiceError::Unavailable("taken"))?;
+                .ok_or(ServiceError::Unavailable(Unbookable::Taken))?;
             let (booking, attendee, manage_token) =
                 tx.join(Actor::Invitee, group.id, attendee).await?;
             Booked {
@@ -457,19 +458,19 @@ fn why_not(
     now: Timestamp,
     start: Timestamp,
     duration: i32,
-) -> &'static str {
+) -> Unbookable {
     let f = &event_type.fields;
     if start < plus_minutes(now, f.minimum_notice_minutes) {
-        return "too_soon";
+        return Unbookable::TooSoon;
     }
     if beyond_window(&f.booking_window, facts, now, start) {
-        return "beyond_window";
+        return Unbookable::BeyondWindow;
     }
     let full = |b: &&domain::bookings::HeldTime| {
         b.event_type_id == event_type.id && b.start_at == start && b.seats_taken >= f.seats
     };
     if f.seats > 1 && facts.bookings.iter().any(|b| full(&b)) {
-        return "full";
+        return Unbookable::Full;
     }
     let range = (start, plus_seconds(start, 1));
     let offered = |facts: &Facts, event_type: &EventType| {
@@ -492,14 +493,14 @@ fn why_not(
     unlimited.fields.max_per_week = None;
     unlimited.fields.booking_window = BookingWindow::Unlimited;
     if !offered(&nothing_booked, &unlimited) {
-        return "outside_hours";
+        return Unbookable::OutsideHours;
     }
     // Busy time of any kind (bookings, blocked time, calendars) still counts here; only the
     // limits are lifted.
     if !offered(facts, &unlimited) {
-        return "taken";
+        return Unbookable::Taken;
     }
-    "limit_reached"
+    Unbookable::LimitReached
 }
 
 /// Why a team cannot take `start`, by the same steps as [`why_not`]: notice and window, then
@@ -513,16 +514,16 @@ fn team_why_not(
     now: Timestamp,
     start: Timestamp,
     (duration, exclude): (i32, Option<BookingId>),
-) -> &'static str {
+) -> Unbookable {
     let Some(first) = facts.first() else {
-        return "taken";
+        return Unbookable::Taken;
     };
     let f = &event_type.fields;
     if start < plus_minutes(now, f.minimum_notice_minutes) {
-        return "too_soon";
+        return Unbookable::TooSoon;
     }
     if beyond_window(&f.booking_window, first, now, start) {
-        return "beyond_window";
+        return Unbookable::BeyondWindow;
     }
     let range = (start, plus_seconds(start, 1));
     let offered = |facts: &[Facts], event_type: &EventType, team: &TeamSetup| {
@@ -549,12 +550,12 @@ fn team_why_not(
         })
         .collect();
     if !offered(&nothing_booked, &unlimited, &unlimited_team) {
-        return "outside_hours";
+        return Unbookable::OutsideHours;
     }
     if !offered(facts, &unlimited, &unlimited_team) || offered(facts, event_type, team) {
-        return "taken";
+        return Unbookable::Taken;
     }
-    "limit_reached"
+    Unbookable::LimitReached
 }
 
 /// Whether `start` lies outside the event type's booking window.

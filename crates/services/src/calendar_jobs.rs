@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use domain::ids::{BookingId, CalendarConnectionId, Timestamp};
+use domain::refusals::Conflict;
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use store::{Db, Operator, can};
 
@@ -130,7 +131,7 @@ impl Handler for SyncHandler {
             match sync_connection(&self.db, &self.calendars, &grant, id).await {
                 // Calendar failures are recorded on the connection (status `error`); the
                 // job itself succeeded and the next sync is due as usual.
-                Ok(_) | Err(ServiceError::Conflict("sync")) => {}
+                Ok(_) | Err(ServiceError::Conflict(Conflict::SyncRunning)) => {}
                 // Disconnected: the job ends with its connection.
                 Err(ServiceError::NotFound(_)) => return Outcome::Succeeded,
                 Err(e) => {

@@ -285,7 +285,7 @@ pub async fn sync_now(
 /// a sync token. Calendar errors are recorded on the connection (status `error`, the busy
 /// time kept) and are not errors of this function; database errors are. While another sync
 /// of the same connection runs (another worker, or the API), this one does nothing and says
-/// [`ServiceError::Conflict`]`("sync")`.
+/// [`ServiceError::Conflict`]`(`[`SyncRunning`](domain::refusals::Conflict::SyncRunning)`)`.
 pub async fn sync_connection(
     db: &Db,
     ctx: &CalendarContext,
@@ -296,7 +296,9 @@ pub async fn sync_connection(
     let holder = uuid::Uuid::now_v7().to_string();
     let repo = db.calendar_connections();
     if !repo.try_lock(grant, &lock, &holder, SYNC_LEASE).await? {
-        return Err(ServiceError::Conflict("sync"));
+        return Err(ServiceError::Conflict(
+            domain::refusals::Conflict::SyncRunning,
+        ));
     }
     let synced = sync_locked(db, ctx, grant, id).await;
     // A lease left behind expires on its own; the sync's outcome matters more.

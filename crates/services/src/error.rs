@@ -1,6 +1,8 @@
 //! What a use case can answer besides success. Web maps each kind to a status and a
 //! problem+json `code`; the CLI prints it.
 
+use domain::refusals::{Conflict, Unbookable};
+
 /// One invalid input field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -18,9 +20,11 @@ pub enum ServiceError {
     Validation(Vec<FieldError>),
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A unique value is taken; names the field.
-    #[error("{0} is already taken")]
-    Conflict(&'static str),
+    /// The write collides with what is there (a unique value taken, a sync running, a
+    /// retried request that differs, ...). A taken slot arrives as
+    /// [`Unavailable`](Self::Unavailable)`(`[`Unbookable::Taken`]`)` instead.
+    #[error("{0}")]
+    Conflict(Conflict),
     #[error("not allowed")]
     Forbidden,
     /// Wrong e-mail or password (never says which), or a bad e-mailed token.
@@ -41,19 +45,15 @@ pub enum ServiceError {
     /// Hashing failed (out of memory or a broken runtime); not the caller's fault.
     #[error("password hashing failed")]
     Crypto,
-    /// The time asked for cannot be booked; says why (`taken`, `outside_hours`, `too_soon`,
-    /// `beyond_window`, `limit_reached`, `full`).
-    #[error("the slot is not available: {0}")]
-    Unavailable(&'static str),
+    /// The time asked for cannot be booked; says why.
+    #[error("the slot is not available: {}", .0.code())]
+    Unavailable(Unbookable),
     /// A booking is in a state that does not allow the change.
     #[error("a {from} booking cannot become {to}")]
     InvalidTransition {
         from: &'static str,
         to: &'static str,
     },
-    /// Only dead jobs can be retried.
-    #[error("the job is not dead")]
-    JobNotDead,
     #[error("internal error")]
     Internal(#[source] store::Error),
 }
@@ -62,8 +62,8 @@ impl From<store::Error> for ServiceError {
     fn from(e: store::Error) -> Self {
         match e {
             store::Error::NotFound(what) => Self::NotFound(what),
-            store::Error::Conflict("start") => Self::Unavailable("taken"),
-            store::Error::Conflict(field) => Self::Conflict(field),
+            store::Error::Conflict(Conflict::SlotTaken) => Self::Unavailable(Unbookable::Taken),
+            store::Error::Conflict(conflict) => Self::Conflict(conflict),
             store::Error::InvalidTransition { from, to } => Self::InvalidTransition { from, to },
             other => Self::Internal(other),
         }
@@ -97,5 +97,35 @@ impl From<garde::Report> for ServiceError {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::refusals::UniqueField;
+
+    #[test]
+    fn a_taken_slot_is_unavailable_and_a_taken_value_a_conflict() {
+        let slot = ServiceError::from(store::Error::Conflict(Conflict::SlotTaken));
+        assert!(
+            matches!(slot, ServiceError::Unavailable(Unbookable::Taken)),
+            "{slot:?}"
+        );
+        let slug = Conflict::ValueTaken(UniqueField::Slug);
+        let value = ServiceError::from(store::Error::Conflict(slug));
+        assert!(
+            matches!(value, ServiceError::Conflict(c) if c == slug),
+            "{value:?}"
+        );
+        assert_eq!(value.to_string(), "slug is already taken");
+    }
+
+    #[test]
+    fn an_unavailable_time_names_its_code() {
+        assert_eq!(
+            ServiceError::Unavailable(Unbookable::TooSoon).to_string(),
+            "the slot is not available: too_soon"
+        );
     }
 }

@@ -6,6 +6,7 @@ use domain::event_types::{
     BookingWindow, EventType, EventTypeFields, Location, Question, QuestionKind,
 };
 use domain::ids::{EventTypeId, UserId};
+use domain::refusals::Conflict;
 use store::{Db, Scope, can};
 
 use crate::ServiceError;
@@ -111,11 +112,9 @@ pub async fn delete(db: &Db, scope: &Scope, id: EventTypeId) -> Result<(), Servi
         .delete(&grant, id)
         .await
         .map_err(|e| match e {
-            store::Error::Conflict("bookings") => ServiceError::field(
-                "",
-                "has_bookings",
-                "an event type with bookings is kept for their history; hide it instead",
-            ),
+            store::Error::Conflict(conflict @ Conflict::HasBookings) => {
+                ServiceError::field("", conflict.code(), conflict.detail())
+            }
             other => other.into(),
         })
 }

@@ -24,8 +24,5 @@ pub async fn retry(db: &Db, scope: &Scope, id: JobId) -> Result<Job, ServiceErro
     let grant = scope
         .grant::<can::ManageOrganization>()
         .ok_or(ServiceError::Forbidden)?;
-    match db.jobs().retry_dead(&grant, id).await {
-        Err(store::Error::Conflict("state")) => Err(ServiceError::JobNotDead),
-        other => Ok(other?),
-    }
+    Ok(db.jobs().retry_dead(&grant, id).await?)
 }

@@ -1,6 +1,7 @@
 //! Schedules: weekly hours in a zone with date overrides; one default per user.
 
 use domain::ids::{ScheduleId, UserId};
+use domain::refusals::Conflict;
 use domain::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules, Window};
 use store::{Db, Scope, can};
 
@@ -69,11 +70,9 @@ pub async fn delete(db: &Db, scope: &Scope, id: ScheduleId) -> Result<(), Servic
         .delete(&grant, id)
         .await
         .map_err(|e| match e {
-            store::Error::Conflict("is_default") => ServiceError::field(
-                "/is_default",
-                "default_schedule",
-                "the default schedule cannot be deleted; make another one the default first",
-            ),
+            store::Error::Conflict(conflict @ Conflict::DefaultSchedule) => {
+                ServiceError::field("/is_default", conflict.code(), conflict.detail())
+            }
             other => other.into(),
         })
 }

@@ -1,5 +1,7 @@
 //! Store errors. Callers match on the kind; the sqlx detail stays inside for logs.
 
+use domain::refusals::{Conflict, UniqueField};
+
 /// Why a pool could not be opened. Each variant names the one setting at fault, so the
 /// binary can report it in one line.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +20,10 @@ pub enum Error {
     /// The row does not exist in the caller's scope.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A unique key already holds this value; names the field.
-    #[error("{0} is already taken")]
-    Conflict(&'static str),
+    /// The write collides with what is there: a unique value or a host's time already
+    /// taken, or a row whose state forbids the change.
+    #[error("{0}")]
+    Conflict(Conflict),
     /// A booking cannot move from its state to the one asked for.
     #[error("a {from} booking cannot become {to}")]
     InvalidTransition {
@@ -37,10 +40,11 @@ pub enum Error {
 }
 
 impl Error {
-    /// Maps a unique violation to [`Error::Conflict`] on `field`; other errors pass through.
-    pub(crate) fn unique_as(field: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    /// Maps a unique violation to [`Conflict::ValueTaken`] on `field`; other errors pass
+    /// through.
+    pub(crate) fn unique_as(field: UniqueField) -> impl FnOnce(sqlx::Error) -> Error {
         move |e| match e.as_database_error() {
-            Some(db) if db.is_unique_violation() => Error::Conflict(field),
+            Some(db) if db.is_unique_violation() => Error::Conflict(Conflict::ValueTaken(field)),
             _ => Error::Database(e),
         }
     }

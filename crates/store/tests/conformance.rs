@@ -5,6 +5,7 @@
 use domain::access::{Actor, Role};
 use domain::ids::{ApiKeyId, Timestamp};
 use domain::organizations::{NewOrganization, OrganizationChanges};
+use domain::refusals::{Conflict, UniqueField};
 use rendezvous_store::backend_test;
 use rendezvous_store::{Db, Error, Operator};
 
@@ -71,7 +72,13 @@ backend_test!(slugs_are_unique, |t| async move {
         t.db.organizations()
             .create(&Operator::local(), acme("acme"))
             .await;
-    assert!(matches!(again, Err(Error::Conflict("slug"))), "{again:?}");
+    assert!(
+        matches!(
+            again,
+            Err(Error::Conflict(Conflict::ValueTaken(UniqueField::Slug)))
+        ),
+        "{again:?}"
+    );
 });
 
 backend_test!(the_same_email_may_join_two_organizations, |t| async move {
@@ -391,7 +398,7 @@ mod bookings_last_line {
                 )
                 .await;
             assert!(
-                matches!(refused, Err(Error::Conflict("start"))),
+                matches!(refused, Err(Error::Conflict(Conflict::SlotTaken))),
                 "{refused:?}"
             );
             drop(tx);
@@ -472,7 +479,7 @@ mod bookings_last_line {
                 .insert(&bookable, Actor::Invitee, alone(), attendee())
                 .await;
             assert!(
-                matches!(refused, Err(Error::Conflict("start"))),
+                matches!(refused, Err(Error::Conflict(Conflict::SlotTaken))),
                 "{refused:?}"
             );
             drop(tx);

@@ -5,6 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::refusals::{Conflict, Unbookable};
 use serde::Serialize;
 use services::ServiceError;
 use utoipa::ToSchema;
@@ -108,6 +109,17 @@ impl ApiError {
         )
     }
 
+    /// 409: the time asked for cannot be booked, and why, at `/start`.
+    fn unavailable(reason: Unbookable) -> Self {
+        let mut e = Self::new(StatusCode::CONFLICT, "slot_unavailable", reason.detail());
+        e.problem.errors = vec![FieldProblem {
+            pointer: "/start".to_owned(),
+            code: reason.code().to_owned(),
+            detail: reason.detail().to_owned(),
+        }];
+        e
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -150,49 +162,21 @@ impl From<ServiceError> for ApiError {
                     .collect(),
             ),
             ServiceError::NotFound(what) => Self::not_found(format!("{what} not found")),
-            ServiceError::Conflict("idempotency_key") => Self::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_reused",
-                "this Idempotency-Key was used for a different request",
-            ),
-            ServiceError::Conflict("sync") => Self::new(
-                StatusCode::CONFLICT,
-                "sync_running",
-                "a sync of this connection is running; try again when it has finished",
-            ),
-            ServiceError::Conflict(field) => {
-                let mut e = Self::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    format!("{field} is already taken"),
-                );
+            ServiceError::Conflict(conflict @ Conflict::ValueTaken(field)) => {
+                let detail = conflict.detail();
+                let mut e = Self::new(StatusCode::CONFLICT, conflict.code(), detail.clone());
                 e.problem.errors = vec![FieldProblem {
-                    pointer: format!("/{field}"),
+                    pointer: format!("/{}", field.name()),
                     code: "taken".to_owned(),
-                    detail: format!("{field} is already taken"),
+                    detail,
                 }];
                 e
             }
-            ServiceError::Unavailable(reason) => {
-                let detail = match reason {
-                    "taken" => "the time is no longer free",
-                    "outside_hours" => "the time is not a start the host offers",
-                    "too_soon" => "the time is closer than the event type's minimum notice",
-                    "beyond_window" => "the time is beyond the event type's booking window",
-                    "limit_reached" => {
-                        "the host's limit of bookings for that day or week is reached"
-                    }
-                    "full" => "every seat at that time is taken",
-                    _ => "the time cannot be booked",
-                };
-                let mut e = Self::new(StatusCode::CONFLICT, "slot_unavailable", detail);
-                e.problem.errors = vec![FieldProblem {
-                    pointer: "/start".to_owned(),
-                    code: reason.to_owned(),
-                    detail: detail.to_owned(),
-                }];
-                e
+            ServiceError::Conflict(Conflict::SlotTaken) => Self::unavailable(Unbookable::Taken),
+            ServiceError::Conflict(conflict) => {
+                Self::new(StatusCode::CONFLICT, conflict.code(), conflict.detail())
             }
+            ServiceError::Unavailable(reason) => Self::unavailable(reason),
             ServiceError::InvalidTransition { from, to } => {
                 let detail = format!("the booking is {from}; a {from} booking cannot become {to}");
                 let mut e = Self::new(StatusCode::CONFLICT, "invalid_transition", detail.clone());
@@ -203,11 +187,6 @@ impl From<ServiceError> for ApiError {
                 }];
                 e
             }
-            ServiceError::JobNotDead => Self::new(
-                StatusCode::CONFLICT,
-                "job_not_dead",
-                "only dead jobs can be retried; this one is queued, running or done",
-            ),
             ServiceError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -267,4 +246,112 @@ pub async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this resource does not support that method",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::refusals::UniqueField;
+    use serde_json::{Value, json};
+
+    fn wire(e: ServiceError) -> (u16, Value) {
+        let e = ApiError::from(e);
+        let body = serde_json::to_value(e.problem()).unwrap_or_default();
+        (e.status().as_u16(), body)
+    }
+
+    /// Every reason a time cannot be booked answers 409 `slot_unavailable`, with the reason's
+    /// code at `/start` and the sentence the API has always given.
+    #[test]
+    fn unbookable_times_keep_their_wire_format() {
+        let sentences = [
+            (
+                Unbookable::TooSoon,
+                "too_soon",
+                "the time is closer than the event type's minimum notice",
+            ),
+            (
+                Unbookable::BeyondWindow,
+                "beyond_window",
+                "the time is beyond the event type's booking window",
+            ),
+            (Unbookable::Full, "full", "every seat at that time is taken"),
+            (
+                Unbookable::OutsideHours,
+                "outside_hours",
+                "the time is not a start the host offers",
+            ),
+            (Unbookable::Taken, "taken", "the time is no longer free"),
+            (
+                Unbookable::LimitReached,
+                "limit_reached",
+                "the host's limit of bookings for that day or week is reached",
+            ),
+        ];
+        assert_eq!(sentences.len(), Unbookable::ALL.len());
+        for (reason, code, detail) in sentences {
+            let expected = json!({
+                "type": "urn:rendezvous:problem:slot_unavailable",
+                "title": "Conflict",
+                "status": 409,
+                "detail": detail,
+                "code": "slot_unavailable",
+                "errors": [{ "pointer": "/start", "code": code, "detail": detail }],
+            });
+            assert_eq!(wire(ServiceError::Unavailable(reason)), (409, expected));
+        }
+        assert_eq!(
+            wire(ServiceError::Conflict(Conflict::SlotTaken)),
+            wire(ServiceError::Unavailable(Unbookable::Taken))
+        );
+    }
+
+    #[test]
+    fn a_taken_value_names_its_field() {
+        let expected = json!({
+            "type": "urn:rendezvous:problem:conflict",
+            "title": "Conflict",
+            "status": 409,
+            "detail": "email is already taken",
+            "code": "conflict",
+            "errors": [{ "pointer": "/email", "code": "taken", "detail": "email is already taken" }],
+        });
+        assert_eq!(
+            wire(ServiceError::Conflict(Conflict::ValueTaken(
+                UniqueField::Email
+            ))),
+            (409, expected)
+        );
+    }
+
+    #[test]
+    fn other_conflicts_keep_their_codes_and_sentences() {
+        let cases = [
+            (
+                Conflict::IdempotencyKeyReused,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request",
+            ),
+            (
+                Conflict::SyncRunning,
+                "sync_running",
+                "a sync of this connection is running; try again when it has finished",
+            ),
+            (
+                Conflict::JobNotDead,
+                "job_not_dead",
+                "only dead jobs can be retried; this one is queued, running or done",
+            ),
+        ];
+        for (conflict, code, detail) in cases {
+            let expected = json!({
+                "type": format!("urn:rendezvous:problem:{code}"),
+                "title": "Conflict",
+                "status": 409,
+                "detail": detail,
+                "code": code,
+            });
+            assert_eq!(wire(ServiceError::Conflict(conflict)), (409, expected));
+        }
+    }
 }

@@ -81,6 +81,7 @@ store::backend_test!(a_no_show_is_refused_before_the_start, |t| async move {
     let (status, body) = post(&app, &org, format!("/api/v1/bookings/{started}/no-show")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "no_show");
+    app.run_pending_jobs().await;
     app.shutdown().await;
 });
 
@@ -96,5 +97,6 @@ store::backend_test!(a_cancellation_is_refused_after_the_start, |t| async move {
     let (status, body) = post(&app, &org, format!("/api/v1/bookings/{ahead}/cancel")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "cancelled");
+    app.run_pending_jobs().await;
     app.shutdown().await;
 });

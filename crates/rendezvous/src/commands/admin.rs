@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use domain::ids::ApiKeyId;
+use domain::refusals::Conflict;
 use services::ServiceError;
 use store::{Db, Operator};
 
@@ -122,8 +123,8 @@ fn cli_error(e: ServiceError) -> anyhow::Error {
                 .collect();
             anyhow::anyhow!(parts.join("; "))
         }
-        ServiceError::Conflict(field) => {
-            anyhow::anyhow!("--{}: already taken", field.replace('_', "-"))
+        ServiceError::Conflict(Conflict::ValueTaken(field)) => {
+            anyhow::anyhow!("--{}: already taken", field.name().replace('_', "-"))
         }
         other => anyhow::Error::new(other),
     }

@@ -658,7 +658,7 @@ impl BookingTx {
     }
 
     /// The booking and attendee an earlier request with this idempotency key made (within the
-    /// last day), if its request was the same; `Conflict("idempotency_key")` if it differed.
+    /// last day), if its request was the same; `Conflict::IdempotencyKeyReused` if it differed.
     pub async fn replay(
         &mut self,
         scope_key: &str,
@@ -679,7 +679,9 @@ impl BookingTx {
             return Ok(None);
         };
         if !token::hashes_equal(&hash, &token::hash_text(request)) {
-            return Err(Error::Conflict("idempotency_key"));
+            return Err(Error::Conflict(
+                domain::refusals::Conflict::IdempotencyKeyReused,
+            ));
         }
         let booking = fetch_booking(&mut self.unit.tx, org, booking_id).await?;
         let attendee = fetch_attendee(&mut self.unit.tx, org, attendee_id).await?;
@@ -930,7 +932,7 @@ fn overlap_as_conflict(e: sqlx::Error) -> Error {
             || db.message().contains("booking_hosts_no_overlap")
     });
     if overlap {
-        Error::Conflict("start")
+        Error::Conflict(domain::refusals::Conflict::SlotTaken)
     } else {
         Error::Database(e)
     }

@@ -12,6 +12,7 @@ use domain::event_types::{
     BookingWindow, EventType, EventTypeFields, Location, Question, SingleUseLink,
 };
 use domain::ids::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
+use domain::refusals::{Conflict, UniqueField};
 use domain::team_event_types::TeamSetup;
 
 #[derive(sqlx::FromRow)]
@@ -105,7 +106,7 @@ impl EventTypes<'_> {
             .bind(now)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("slug"))?;
+            .map_err(Error::unique_as(UniqueField::Slug))?;
         });
         audit::record_at(
             &mut tx,
@@ -202,7 +203,7 @@ impl EventTypes<'_> {
             .bind(new.updated_at)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("slug"))?;
+            .map_err(Error::unique_as(UniqueField::Slug))?;
         });
         audit::record_at(
             &mut tx,
@@ -231,7 +232,7 @@ impl EventTypes<'_> {
                 .bind(scope.organization_id()).bind(id).fetch_one(conn).await?
         });
         if booked > 0 {
-            return Err(Error::Conflict("bookings"));
+            return Err(Error::Conflict(Conflict::HasBookings));
         }
         with_tx!(&mut tx, conn => {
             sqlx::query("DELETE FROM event_types WHERE organization_id = $1 AND id = $2")

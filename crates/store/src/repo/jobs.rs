@@ -633,7 +633,7 @@ impl Jobs<'_> {
         let Some(row) = row else {
             // Either unknown (404) or not dead (409); tell them apart without writing.
             self.get(scope, id).await?;
-            return Err(Error::Conflict("state"));
+            return Err(Error::Conflict(domain::refusals::Conflict::JobNotDead));
         };
         audit::record_at(
             &mut tx,

@@ -12,6 +12,7 @@ use crate::{Db, Error, with_pool, with_tx};
 use domain::access::{Actor, Role};
 use domain::ids::{OrganizationId, Timestamp};
 use domain::organizations::{NewOrganization, Organization, OrganizationChanges};
+use domain::refusals::UniqueField;
 use domain::users::{NewUser, User};
 
 /// The result of creating an organization. `api_key` is the only copy of the key.
@@ -60,7 +61,7 @@ async fn found(tx: &mut crate::Tx, new: NewOrganization) -> Result<(Organization
             .bind(&organization.default_time_zone)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("slug"))?;
+            .map_err(Error::unique_as(UniqueField::Slug))?;
     });
     let owner = users::insert(
         tx,

@@ -10,6 +10,7 @@ use crate::scope::Scope;
 use crate::{Db, Error, with_pool, with_tx};
 use domain::access::Permissions;
 use domain::ids::{RoleId, Timestamp};
+use domain::refusals::UniqueField;
 use domain::roles::CustomRole;
 
 #[derive(sqlx::FromRow)]
@@ -82,7 +83,7 @@ impl Roles<'_> {
                 .bind(now)
                 .execute(conn)
                 .await
-                .map_err(Error::unique_as("name"))?;
+                .map_err(Error::unique_as(UniqueField::Name))?;
         });
         audit::record_at(
             &mut tx,
@@ -136,7 +137,7 @@ impl Roles<'_> {
                 .bind(new.updated_at)
                 .execute(conn)
                 .await
-                .map_err(Error::unique_as("name"))?
+                .map_err(Error::unique_as(UniqueField::Name))?
                 .rows_affected()
         });
         if changed == 0 {

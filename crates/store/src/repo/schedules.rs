@@ -7,6 +7,7 @@ use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::{Db, Error, with_pool, with_tx};
 use domain::ids::{ScheduleId, Timestamp, UserId};
+use domain::refusals::{Conflict, UniqueField};
 use domain::schedules::{DateOverrides, Schedule, ScheduleFields, WeeklyRules};
 
 #[derive(sqlx::FromRow)]
@@ -82,7 +83,7 @@ impl Schedules<'_> {
             .bind(now)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("name"))?;
+            .map_err(Error::unique_as(UniqueField::Name))?;
         });
         audit::record_at(
             &mut tx,
@@ -172,7 +173,7 @@ impl Schedules<'_> {
             .bind(now)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("name"))?
+            .map_err(Error::unique_as(UniqueField::Name))?
             .rows_affected()
         });
         if changed == 0 {
@@ -200,7 +201,7 @@ impl Schedules<'_> {
         let scope = grant.scope();
         let old = self.get(scope, id).await?;
         if old.is_default {
-            return Err(Error::Conflict("is_default"));
+            return Err(Error::Conflict(Conflict::DefaultSchedule));
         }
         let mut tx = self.db.begin_write(scope).await?;
         with_tx!(&mut tx, conn => {

@@ -7,6 +7,7 @@ use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::ids::{TeamId, Timestamp, UserId};
+use domain::refusals::UniqueField;
 use domain::teams::{Team, TeamMember, TeamRole};
 
 /// Teams of the scope's organization.
@@ -138,7 +139,7 @@ impl Teams<'_> {
                 .bind(now)
                 .execute(conn)
                 .await
-                .map_err(Error::unique_as("slug"))?;
+                .map_err(Error::unique_as(UniqueField::Slug))?;
         });
         record(
             &mut tx,
@@ -188,7 +189,7 @@ impl Teams<'_> {
                 .bind(new.updated_at)
                 .execute(conn)
                 .await
-                .map_err(Error::unique_as("slug"))?;
+                .map_err(Error::unique_as(UniqueField::Slug))?;
         });
         record(
             &mut tx,

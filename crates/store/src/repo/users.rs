@@ -9,6 +9,7 @@ use crate::scope::Scope;
 use crate::token::SecretToken;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::ids::{OrganizationId, RoleId, Timestamp, UserId};
+use domain::refusals::UniqueField;
 use domain::tokens::Purpose;
 use domain::users::{NewInvite, NewUser, ProfileChanges, User, UserChanges, UserStatus};
 
@@ -83,7 +84,7 @@ async fn insert_row(tx: &mut Tx, user: &User) -> Result<(), Error> {
             .bind(user.custom_role_id)
             .execute(conn)
             .await
-            .map_err(Error::unique_as("email"))?;
+            .map_err(Error::unique_as(UniqueField::Email))?;
     });
     Ok(())
 }
@@ -314,7 +315,7 @@ impl Users<'_> {
                 .bind(&new.phone)
                 .execute(conn)
                 .await
-                .map_err(Error::unique_as("slug"))?;
+                .map_err(Error::unique_as(UniqueField::Slug))?;
         });
         let role_changed = (old.role, old.custom_role_id) != (new.role, new.custom_role_id);
         let (action, old_values, new_values) = if role_changed {

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::ids::{CalendarConnectionId, CalendarId, Timestamp};
+use domain::refusals::Conflict;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
 use services::calendar_sync::{ConnectInput, ConnectionView};
@@ -344,7 +345,7 @@ pub(crate) async fn sync(
         {
             Ok(log) if log.outcome == "ok" => "Synced.".to_owned(),
             Ok(log) => format!("The sync failed: {}", log.detail),
-            Err(ServiceError::Conflict("sync")) => {
+            Err(ServiceError::Conflict(Conflict::SyncRunning)) => {
                 "A sync of this calendar is running; try again in a moment.".to_owned()
             }
             Err(e) => return Err(e.into()),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::refusals::Conflict;
 use services::ServiceError;
 
 /// A form's messages, by the name of the field each is about.
@@ -28,10 +29,9 @@ pub(crate) fn field_errors(
                 )
             })
             .collect()),
-        (ServiceError::Conflict(field), Some(taken)) => Ok(FieldErrors::from([(
-            format!("{prefix}{field}"),
-            taken.to_owned(),
-        )])),
+        (ServiceError::Conflict(Conflict::ValueTaken(field)), Some(taken)) => Ok(
+            FieldErrors::from([(format!("{prefix}{}", field.name()), taken.to_owned())]),
+        ),
         (other, _) => Err(other),
     }
 }
