@@ -56,3 +56,9 @@ pub mod workers;
 pub mod workflows;
 
 pub use error::{FieldError, ServiceError};
+/// What signing in takes and gives.
+pub use store::{ClientInfo, SignedIn};
+/// What callers pass back in: the database handle, the capability an authentication
+/// produced, and the permission markers a page may ask about. Callers name these here, not
+/// in store.
+pub use store::{Db, Scope, can};

@@ -1,10 +1,12 @@
 //! The organization's view of its background work: dead jobs, and retrying them.
 
 use domain::ids::JobId;
-use store::repo::jobs::Job;
 use store::{Db, Scope, can};
 
 use crate::ServiceError;
+
+/// A job as the queue's views show it.
+pub use store::repo::jobs::Job;
 
 /// Dead jobs (out of attempts, or failed for good), most recent first.
 pub async fn dead(

@@ -21,6 +21,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend's name, for labels: `sqlite` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
     /// The backend a database URL names, judged by its scheme.
     pub fn of_url(url: &str) -> Result<Self, ConnectError> {
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();

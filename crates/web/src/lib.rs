@@ -2,7 +2,7 @@
 //! The HTTP layer: axum routes, auth extractors, problem+json errors, OpenAPI.
 //!
 //! A request walks: request-id → trace span → timeout → panic guard → metrics → body limit →
-//! route → extractors (auth yields the tenant [`store::Scope`], JSON bodies are parsed with
+//! route → extractors (auth yields the tenant [`services::Scope`], JSON bodies are parsed with
 //! field-naming errors) → one `services` call → a JSON body or a problem+json error.
 
 mod api;

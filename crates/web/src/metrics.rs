@@ -10,7 +10,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use store::Db;
+use services::Db;
 
 const REQUESTS: &str = "http_requests_total";
 const DURATION: &str = "http_request_duration_seconds";
@@ -65,10 +65,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// Sets the pool gauges from a fresh snapshot; called at scrape time.
 pub fn record_pool(db: &Db) {
     let stats = db.pool_stats();
-    let backend = match db.backend() {
-        store::Backend::Sqlite => "sqlite",
-        store::Backend::Postgres => "postgres",
-    };
+    let backend = db.backend().name();
     metrics::gauge!("db_pool_connections", "state" => "idle", "backend" => backend)
         .set(f64::from(stats.idle));
     metrics::gauge!("db_pool_connections", "state" => "in_use", "backend" => backend)

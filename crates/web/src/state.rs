@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use store::Db;
+use services::Db;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone, Debug)]

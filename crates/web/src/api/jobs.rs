@@ -32,8 +32,8 @@ pub struct JobBody {
     pub updated_at: String,
 }
 
-impl From<store::repo::jobs::Job> for JobBody {
-    fn from(j: store::repo::jobs::Job) -> Self {
+impl From<services::queue::Job> for JobBody {
+    fn from(j: services::queue::Job) -> Self {
         Self {
             id: j.id.0,
             kind: j.kind,

@@ -2,7 +2,7 @@
 //!
 //! Two kinds of credentials: `Authorization: Bearer <api key>` (for programs) and the
 //! `rdv_session` cookie (for the browser). A handler that needs tenant data takes this
-//! extractor; it is the only way a request gets a [`store::Scope`], so an unauthenticated
+//! extractor; it is the only way a request gets a [`services::Scope`], so an unauthenticated
 //! handler cannot reach tenant rows at all.
 //!
 //! CSRF: a cookie is sent by the browser on cross-site requests too, so cookie-authenticated
@@ -18,8 +18,8 @@ use std::time::Duration;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
+use services::Scope;
 use services::auth::AuthSettings;
-use store::Scope;
 
 use crate::problem::ApiError;
 use crate::state::AppState;

@@ -242,7 +242,7 @@ fn page(context: CalendarsContext) -> Rendered {
     Ok((status, private_page(html)).into_response())
 }
 
-fn signed(scope: store::Scope, csrf: String) -> SignedIn {
+fn signed(scope: services::Scope, csrf: String) -> SignedIn {
     SignedIn { scope, csrf }
 }
 

@@ -16,8 +16,8 @@ use domain::schedules::{DateOverrides, Schedule, WeeklyRules, Window};
 use domain::users::User;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use services::Scope;
 use services::ServiceError;
-use store::Scope;
 use uuid::Uuid;
 
 use super::kit::{Chrome, chrome, field_errors, private_page};

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use store::Scope;
+use services::Scope;
 
 use super::PageError;
 use crate::extract::auth::{CSRF_COOKIE, cookie, session_scope};

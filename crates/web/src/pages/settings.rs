@@ -109,7 +109,7 @@ async fn context(
     let organization = services::organizations::get(&state.db, scope).await?;
     let preferences = services::preferences::get_own(&state.db, scope).await?;
     let is_admin = scope.admin().is_some();
-    let manages_keys = is_admin || scope.grant::<store::can::ManageApiKeys>().is_some();
+    let manages_keys = is_admin || scope.grant::<services::can::ManageApiKeys>().is_some();
     let keys = if manages_keys {
         services::api_keys::list(&state.db, scope)
             .await?
@@ -181,7 +181,7 @@ pub(crate) async fn show(State(state): State<AppState>, signed_in: SignedIn) -> 
     page(context(&state, &signed_in, None).await?)
 }
 
-fn signed(scope: store::Scope, csrf: String) -> SignedIn {
+fn signed(scope: services::Scope, csrf: String) -> SignedIn {
     SignedIn { scope, csrf }
 }
 

@@ -16,7 +16,7 @@ use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings};
 use domain::teams::TeamRole;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use store::can;
+use services::can;
 use uuid::Uuid;
 
 use super::Rendered;
@@ -37,7 +37,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/dashboard/teams/{id}/event-types", post(set_event_type))
 }
 
-fn signed(scope: store::Scope, csrf: String) -> SignedIn {
+fn signed(scope: services::Scope, csrf: String) -> SignedIn {
     SignedIn { scope, csrf }
 }
 

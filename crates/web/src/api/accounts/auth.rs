@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use store::ClientInfo;
+use services::ClientInfo;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -114,7 +114,7 @@ pub async fn sign_up(
 }
 
 /// The answer to a sign-in or sign-up: the session's cookies and body.
-fn session_response(state: &AppState, signed_in: store::SignedIn) -> Response {
+fn session_response(state: &AppState, signed_in: services::SignedIn) -> Response {
     let session = signed_in.session;
     let cookies = state.auth.session_cookies(
         session.token.expose(),

@@ -62,16 +62,19 @@ pub(crate) async fn chrome(
             section,
             manages_webhooks: signed_in
                 .scope
-                .grant::<store::can::ManageWebhooks>()
+                .grant::<services::can::ManageWebhooks>()
                 .is_some(),
             manages_workflows: signed_in
                 .scope
-                .grant::<store::can::ManageWorkflows>()
+                .grant::<services::can::ManageWorkflows>()
                 .is_some(),
-            reads_teams: signed_in.scope.grant::<store::can::ReadTeams>().is_some(),
+            reads_teams: signed_in
+                .scope
+                .grant::<services::can::ReadTeams>()
+                .is_some(),
             reads_event_types: signed_in
                 .scope
-                .grant::<store::can::ReadEventTypes>()
+                .grant::<services::can::ReadEventTypes>()
                 .is_some(),
             notice: None,
         },
