@@ -1138,6 +1138,7 @@ store::backend_test!(
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_eq!(written(&app, &org, &moved).await, None);
+        app.run_pending_jobs().await;
     }
 );
 
