@@ -1,13 +1,11 @@
-//! What a booking change causes, decided in one place.
+//! What a booking change causes, decided in one place and written in the change's own
+//! transaction: the booking's event (its fan-out job, which sends the e-mails, webhook
+//! deliveries and workflow runs), the reminders and follow-up that a confirmed booking has,
+//! and the write-back to the host's calendar.
 //!
-//! - In the change's own transaction, [`record`] writes one row: the event's fan-out job
-//!   (an outbox). It commits with the change or not at all, so a booking is never confirmed
-//!   without its messages, nor announced without being made.
-//! - When that job runs, [`fan_out`] derives the rest in one transaction with finishing the
-//!   job: the reminders and follow-up a confirmed booking has (and drops them when it is
-//!   off), the write-back to the host's calendar, the webhook deliveries, the e-mails
-//!   ([`crate::booking_mail`]) and the workflow runs.
-//! - [`follow_reschedule`] moves the scheduled jobs with a reschedule, in its transaction.
+//! Everything here is enqueued through the booking's [`Unit`], so it commits with the change
+//! or not at all: a booking is never confirmed without its messages, nor announced without
+//! being made.
 
 use domain::bookings::{Booking, BookingStatus};
 use domain::ids::{BookingId, Timestamp};
@@ -52,12 +50,15 @@ const FOLLOWING: [&str; 4] = [
     workflows::SCHEDULED_JOB,
 ];
 
-/// Records that `booking` changed by `event` (`booking.created`, `booking.cancelled`, ...)
-/// inside the change's own unit: one row, the event's fan-out job (the outbox). Everything
-/// the change causes is derived from it when the job runs ([`fan_out`]), so the booking's
-/// transaction stays as short as it can be.
+/// Records that `booking` changed by `event` (`booking.created`, `booking.cancelled`, ...):
+/// queues the event's fan-out, keeps the scheduled jobs in step with the booking's status,
+/// and queues the write-back when the host's calendar is involved.
 pub async fn record(unit: &mut Unit, event: &str, booking: &Booking) -> Result<(), store::Error> {
     unit.jobs().enqueue(&fan_out_job(event, booking)).await?;
+    keep_scheduled_in_step(unit, booking).await?;
+    if unit.calendars().writeback_needed(booking).await? {
+        unit.jobs().enqueue(&writeback_job(booking)).await?;
+    }
     Ok(())
 }
 
@@ -73,20 +74,6 @@ pub async fn fan_out(
     let scheduled = SCHEDULED_EVENTS.contains(&event.name);
     let mut unit = db.begin_unit(job.organization_id).await?;
     if !scheduled {
-        // What follows from the booking's state is derived from the booking as it is now,
-        // not as the event saw it: whichever of two quick changes fans out last leaves the
-        // reminders and the host's calendar as the booking stands.
-        match unit.bookings().get(event.booking_id).await {
-            Ok(booking) => {
-                keep_scheduled_in_step(&mut unit, &booking).await?;
-                if unit.calendars().writeback_needed(&booking).await? {
-                    unit.jobs().enqueue(&writeback_job(&booking)).await?;
-                }
-            }
-            // Deleted with its organization: nothing left to keep in step.
-            Err(store::Error::NotFound(_)) => {}
-            Err(other) => return Err(other),
-        }
         crate::webhooks::fan_out(
             &mut unit,
             event.name,

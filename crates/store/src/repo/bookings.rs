@@ -938,27 +938,6 @@ fn overlap_as_conflict(e: sqlx::Error) -> Error {
     }
 }
 
-/// Bookings inside a unit of work.
-#[derive(Debug)]
-pub struct BookingsTx<'u> {
-    unit: &'u mut Unit,
-}
-
-impl Unit {
-    /// Bookings, read inside this unit.
-    pub fn bookings(&mut self) -> BookingsTx<'_> {
-        BookingsTx { unit: self }
-    }
-}
-
-impl BookingsTx<'_> {
-    /// Booking `id` as it is now, with its hosts.
-    pub async fn get(&mut self, id: BookingId) -> Result<Booking, Error> {
-        let org = self.unit.org;
-        fetch_booking(&mut self.unit.tx, org, id).await
-    }
-}
-
 async fn fetch_booking(tx: &mut Tx, org: OrganizationId, id: BookingId) -> Result<Booking, Error> {
     let sql =
         format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE organization_id = $1 AND id = $2");
