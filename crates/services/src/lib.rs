@@ -34,6 +34,7 @@ pub mod messages;
 mod oauth_calendars;
 mod oauth_providers;
 pub mod organizations;
+pub mod owner_notices;
 pub mod passwords;
 pub mod preferences;
 pub mod public_pages;

@@ -14,12 +14,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
-use store::repo::messages::{
-    AccountEmail, LogEntry, OwnerNotice, SmsMessage, account_token_context, sms_job,
-};
+use store::repo::messages::{AccountEmail, LogEntry, SmsMessage, account_token_context, sms_job};
 
 use crate::booking_events;
 use crate::booking_mail::{Audience, BookingEmail, BookingEvent, manage_token_context};
+use crate::owner_notices::OwnerNotice;
 
 use crate::templates::{ForSending, RenderFailure};
 use crate::webhooks::envelope;

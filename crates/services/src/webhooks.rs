@@ -318,15 +318,15 @@ pub async fn test_send(
     } else {
         DeliveryStatus::Failed
     };
-    db.webhooks()
-        .record_attempt(
-            scope.organization_id(),
-            delivery,
-            attempt.clone(),
-            status,
-            None,
-        )
-        .await?;
+    record_attempt(
+        db,
+        scope.organization_id(),
+        delivery,
+        &attempt,
+        status,
+        None,
+    )
+    .await?;
     let delivery = db.webhooks().target(scope, delivery).await?.delivery;
     Ok((delivery, attempt))
 }
@@ -506,17 +506,15 @@ impl DeliverHandler {
             jiff::SignedDuration::try_from(retry_delay(&self.retries, job.attempt))
                 .unwrap_or_default(),
         );
-        let recorded = self
-            .db
-            .webhooks()
-            .record_attempt(
-                job.organization_id,
-                id,
-                attempt,
-                status,
-                Some((job, retry_at)),
-            )
-            .await;
+        let recorded = record_attempt(
+            &self.db,
+            job.organization_id,
+            id,
+            &attempt,
+            status,
+            Some((job, retry_at)),
+        )
+        .await;
         match recorded {
             Ok(_) => Outcome::Finished,
             // Sent but not recorded: the job runs again and the receiver gets the same
@@ -554,4 +552,62 @@ pub(crate) async fn fan_out(
         queued += 1;
     }
     Ok(queued)
+}
+
+/// Records an attempt and the delivery's new status. With `job`, the job ends in the same
+/// transaction: completed when the delivery succeeded, put back for `retry_at` while it is
+/// pending, dead when it failed for good; and a delivery that failed for good turns its
+/// subscription off and tells the owners, in that transaction too, so nobody sees a failed
+/// delivery of a subscription that still looks healthy. Returns `false` when the job's claim
+/// was lost, in which case nothing is written.
+async fn record_attempt(
+    db: &Db,
+    organization_id: OrganizationId,
+    delivery: WebhookDeliveryId,
+    attempt: &NewAttempt,
+    status: DeliveryStatus,
+    job: Option<(&ClaimedJob, Timestamp)>,
+) -> Result<bool, store::Error> {
+    let mut unit = db.begin_unit(organization_id).await?;
+    // Losing this record to a database crash only sends the message again, with the same
+    // webhook-id, which receivers deduplicate.
+    unit.flush_lazily().await?;
+    if let Some((job, retry_at)) = job {
+        let error = attempt
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("receiver answered {}", attempt.status_code.unwrap_or(0)));
+        let kept = match status {
+            DeliveryStatus::Succeeded => unit.jobs().complete(job).await?,
+            DeliveryStatus::Pending => unit.jobs().fail(job, &error, Some(retry_at)).await?,
+            DeliveryStatus::Failed => unit.jobs().fail(job, &error, None).await?,
+        };
+        if !kept {
+            return Ok(false);
+        }
+    }
+    unit.webhooks()
+        .record_attempt(delivery, attempt, status)
+        .await?;
+    if let (DeliveryStatus::Failed, Some((job, _))) = (status, job) {
+        let subscription = unit.webhooks().subscription_of(delivery).await?;
+        let reason = format!(
+            "deliveries failed {} times in a row; re-enable it after fixing the receiver",
+            job.attempt
+        );
+        let (url, description) = unit.webhooks().disable(subscription, &reason).await?;
+        crate::owner_notices::notify_owners(
+            &mut unit,
+            "webhook.disabled",
+            json!({
+                "subscription_id": subscription.0,
+                "url": url,
+                "description": description,
+                "reason": reason,
+            }),
+        )
+        .await?;
+    }
+    unit.commit().await?;
+    Ok(true)
 }

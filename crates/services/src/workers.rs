@@ -13,7 +13,10 @@ use store::repo::jobs::{
 use store::repo::webhooks::DELIVER_JOB;
 use store::repo::workflows;
 
-use store::repo::messages::{ACCOUNT_EMAIL_JOB, EMAIL_JOB, NOTICE_JOB, SMS_JOB};
+use store::repo::messages::{ACCOUNT_EMAIL_JOB, SMS_JOB};
+
+use crate::booking_mail::EMAIL_JOB;
+use crate::owner_notices::NOTICE_JOB;
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;

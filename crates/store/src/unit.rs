@@ -34,6 +34,12 @@ impl Unit {
         self.org
     }
 
+    /// Lets this unit commit without waiting for its WAL flush on PostgreSQL (for records
+    /// whose loss to a database crash only repeats work, such as a delivery attempt).
+    pub async fn flush_lazily(&mut self) -> Result<(), Error> {
+        self.tx.flush_lazily().await
+    }
+
     /// Makes every write of the unit durable.
     pub async fn commit(self) -> Result<(), Error> {
         self.tx.commit().await

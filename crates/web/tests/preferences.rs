@@ -14,8 +14,8 @@ use common::{FormBody, TestApp};
 use domain::ids::BookingId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use services::booking_mail::EMAIL_JOB;
 use store::repo::jobs::{HOST_REMINDER_JOB, NewJob, REMINDER_JOB};
-use store::repo::messages::EMAIL_JOB;
 
 const PATH: &str = "/api/v1/me/notification-preferences";
 

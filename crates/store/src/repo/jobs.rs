@@ -171,6 +171,17 @@ impl QueueTx<'_> {
         complete_in(&mut self.unit.tx, job).await
     }
 
+    /// Puts the claimed `job` back for another try at `retry_at`, or buries it as dead when
+    /// `retry_at` is `None` or it has used its attempts; `false` when its claim was lost.
+    pub async fn fail(
+        &mut self,
+        job: &ClaimedJob,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<bool, Error> {
+        fail_in(&mut self.unit.tx, job, error, retry_at).await
+    }
+
     /// Deletes pending job `id`.
     pub async fn delete(&mut self, id: JobId) -> Result<(), Error> {
         let org = self.unit.org;

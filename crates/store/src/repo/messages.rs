@@ -3,18 +3,11 @@
 //! each; and the log of every message sent.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
-
-/// The job kind that sends one booking e-mail.
-pub const EMAIL_JOB: &str = "email.booking";
-
-/// The job kind that e-mails one notice to one of an organization's owners.
-pub const NOTICE_JOB: &str = "email.notice";
 
 /// The job kind that e-mails an account holder a one-time link (invitation, reset,
 /// verification).
@@ -119,51 +112,6 @@ pub async fn queue_sms(
     idempotency_key: Option<String>,
 ) -> Result<Option<domain::ids::JobId>, Error> {
     jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
-}
-
-/// A notice to an organization's owner (the `email.notice` job's payload).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OwnerNotice {
-    /// `webhook.disabled`, ...
-    pub kind: String,
-    pub recipient: Person,
-    pub organization: String,
-    /// What the notice's template shows.
-    pub data: Value,
-}
-
-/// Queues `kind` with `data` for each active owner of the organization, inside `tx`.
-pub(crate) async fn notify_owners(
-    tx: &mut Tx,
-    org: OrganizationId,
-    kind: &str,
-    data: Value,
-) -> Result<(), Error> {
-    let owners: Vec<Person> = with_tx!(&mut *tx, conn => {
-        sqlx::query_as(
-            "SELECT name, email, time_zone FROM users WHERE organization_id = $1 \
-             AND role = 'owner' AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id",
-        )
-        .bind(org).fetch_all(conn).await?
-    });
-    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
-    });
-    for owner in owners {
-        let notice = OwnerNotice {
-            kind: kind.to_owned(),
-            recipient: owner,
-            organization: organization.clone(),
-            data: data.clone(),
-        };
-        let mut job = NewJob::now(
-            NOTICE_JOB,
-            serde_json::to_value(&notice).map_err(|e| Error::Corrupt(e.to_string()))?,
-        );
-        job.max_attempts = 8;
-        jobs::enqueue(tx, org, &job).await?;
-    }
-    Ok(())
 }
 
 /// Someone an e-mail goes to, or who is named in it.
@@ -315,6 +263,18 @@ impl MessagesTx<'_> {
         Ok(with_tx!(&mut self.unit.tx, conn => {
             sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(user).fetch_one(conn).await?
+        }))
+    }
+
+    /// The organization's active owners, oldest first.
+    pub async fn active_owners(&mut self) -> Result<Vec<Person>, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(
+                "SELECT name, email, time_zone FROM users WHERE organization_id = $1 \
+                 AND role = 'owner' AND status = 'active' AND deleted_at IS NULL ORDER BY created_at, id",
+            )
+            .bind(org).fetch_all(conn).await?
         }))
     }
 

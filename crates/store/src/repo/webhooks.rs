@@ -9,7 +9,6 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::jobs::{self, ClaimedJob};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::access::Actor;
@@ -363,119 +362,6 @@ impl Webhooks<'_> {
         tx.commit().await?;
         Ok(id)
     }
-
-    /// Records an attempt and the delivery's new status. With `job`, the job ends in the
-    /// same transaction: completed when the delivery succeeded, put back for `retry_at`
-    /// while it is pending, dead when it failed for good. Returns `false` when the job's
-    /// claim was lost, in which case nothing is written.
-    pub async fn record_attempt(
-        &self,
-        organization_id: OrganizationId,
-        delivery: WebhookDeliveryId,
-        attempt: NewAttempt,
-        status: DeliveryStatus,
-        job: Option<(&ClaimedJob, Timestamp)>,
-    ) -> Result<bool, Error> {
-        const INSERT: &str = "INSERT INTO webhook_attempts (organization_id, id, delivery_id, \
-            attempted_at, status_code, duration_ms, response_body, error) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        const UPDATE: &str = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, \
-            last_status_code = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2";
-        let mut tx = self.db.begin_write(organization_id).await?;
-        // Losing this record to a database crash only sends the message again, with the
-        // same webhook-id, which receivers deduplicate.
-        tx.flush_lazily().await?;
-        if let Some((job, retry_at)) = job {
-            let error = attempt.error.clone().unwrap_or_else(|| {
-                format!("receiver answered {}", attempt.status_code.unwrap_or(0))
-            });
-            let kept = match status {
-                DeliveryStatus::Succeeded => jobs::complete_in(&mut tx, job).await?,
-                DeliveryStatus::Pending => {
-                    jobs::fail_in(&mut tx, job, &error, Some(retry_at)).await?
-                }
-                DeliveryStatus::Failed => jobs::fail_in(&mut tx, job, &error, None).await?,
-            };
-            if !kept {
-                return Ok(false);
-            }
-        }
-        let body: String = attempt
-            .response_body
-            .chars()
-            .take(MAX_RESPONSE_CHARS)
-            .collect();
-        with_tx!(&mut tx, conn => {
-            sqlx::query(INSERT)
-                .bind(organization_id).bind(WebhookAttemptId::new()).bind(delivery)
-                .bind(attempt.attempted_at).bind(attempt.status_code).bind(attempt.duration_ms)
-                .bind(&body).bind(&attempt.error)
-                .execute(&mut *conn).await?;
-            sqlx::query(UPDATE)
-                .bind(organization_id).bind(delivery).bind(status.as_str())
-                .bind(attempt.status_code).bind(attempt.attempted_at)
-                .execute(conn).await?;
-        });
-        if let (DeliveryStatus::Failed, Some((job, _))) = (status, job) {
-            // The subscription goes off in the same transaction as its last failure, so
-            // nobody sees a failed delivery of a subscription that still looks healthy.
-            let subscription: WebhookSubscriptionId = with_tx!(&mut tx, conn => {
-                sqlx::query_scalar("SELECT subscription_id FROM webhook_deliveries WHERE organization_id = $1 AND id = $2")
-                    .bind(organization_id).bind(delivery).fetch_one(conn).await?
-            });
-            let reason = format!(
-                "deliveries failed {} times in a row; re-enable it after fixing the receiver",
-                job.attempt
-            );
-            disable_in(&mut tx, organization_id, subscription, &reason).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    }
-}
-
-/// Turns a subscription off after its deliveries kept failing, with an audit row (actor
-/// `system`) and an e-mail to the organization's owners, so they see why.
-async fn disable_in(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    id: WebhookSubscriptionId,
-    reason: &str,
-) -> Result<(), Error> {
-    with_tx!(&mut *tx, conn => {
-        sqlx::query("UPDATE webhook_subscriptions SET enabled = $3, disabled_reason = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2")
-            .bind(organization_id).bind(id).bind(false).bind(reason).bind(Timestamp::now())
-            .execute(conn).await?;
-    });
-    audit::record(
-        tx,
-        organization_id,
-        Actor::System,
-        Change::event(
-            "webhook_subscription.disabled",
-            "webhook_subscription",
-            id.0,
-            None,
-            Some(serde_json::json!({ "reason": reason })),
-        ),
-    )
-    .await?;
-    let (url, description): (String, String) = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT url, description FROM webhook_subscriptions WHERE organization_id = $1 AND id = $2")
-            .bind(organization_id).bind(id).fetch_one(conn).await?
-    });
-    crate::repo::messages::notify_owners(
-        tx,
-        organization_id,
-        "webhook.disabled",
-        serde_json::json!({
-            "subscription_id": id.0,
-            "url": url,
-            "description": description,
-            "reason": reason,
-        }),
-    )
-    .await
 }
 
 /// Webhook subscriptions and deliveries inside a unit of work.
@@ -512,6 +398,82 @@ impl WebhooksTx<'_> {
                 .fetch_all(conn).await?
         });
         Ok(rows.into_iter().map(Subscription::from).collect())
+    }
+
+    /// Records an attempt at `delivery` and the delivery's new `status`.
+    pub async fn record_attempt(
+        &mut self,
+        delivery: WebhookDeliveryId,
+        attempt: &NewAttempt,
+        status: DeliveryStatus,
+    ) -> Result<(), Error> {
+        const INSERT: &str = "INSERT INTO webhook_attempts (organization_id, id, delivery_id, \
+            attempted_at, status_code, duration_ms, response_body, error) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        const UPDATE: &str = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, \
+            last_status_code = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2";
+        let org = self.unit.org;
+        let body: String = attempt
+            .response_body
+            .chars()
+            .take(MAX_RESPONSE_CHARS)
+            .collect();
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(INSERT)
+                .bind(org).bind(WebhookAttemptId::new()).bind(delivery)
+                .bind(attempt.attempted_at).bind(attempt.status_code).bind(attempt.duration_ms)
+                .bind(&body).bind(&attempt.error)
+                .execute(&mut *conn).await?;
+            sqlx::query(UPDATE)
+                .bind(org).bind(delivery).bind(status.as_str())
+                .bind(attempt.status_code).bind(attempt.attempted_at)
+                .execute(conn).await?;
+        });
+        Ok(())
+    }
+
+    /// The subscription `delivery` belongs to.
+    pub async fn subscription_of(
+        &mut self,
+        delivery: WebhookDeliveryId,
+    ) -> Result<WebhookSubscriptionId, Error> {
+        let org = self.unit.org;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar("SELECT subscription_id FROM webhook_deliveries WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(delivery).fetch_one(conn).await?
+        }))
+    }
+
+    /// Turns subscription `id` off for `reason`, with an audit row (actor `system`). Returns
+    /// its URL and description, for telling the owners.
+    pub async fn disable(
+        &mut self,
+        id: WebhookSubscriptionId,
+        reason: &str,
+    ) -> Result<(String, String), Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query("UPDATE webhook_subscriptions SET enabled = $3, disabled_reason = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).bind(false).bind(reason).bind(Timestamp::now())
+                .execute(conn).await?;
+        });
+        audit::record(
+            &mut self.unit.tx,
+            org,
+            Actor::System,
+            Change::event(
+                "webhook_subscription.disabled",
+                "webhook_subscription",
+                id.0,
+                None,
+                Some(serde_json::json!({ "reason": reason })),
+            ),
+        )
+        .await?;
+        Ok(with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as("SELECT url, description FROM webhook_subscriptions WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).fetch_one(conn).await?
+        }))
     }
 
     /// Writes a pending delivery of `payload` as `event` to `subscription`.
