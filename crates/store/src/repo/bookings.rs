@@ -13,8 +13,8 @@ use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::event_type_hosts::host_records;
 use crate::repo::event_types::Bookable;
+use crate::repo::event_types::hosts::host_records;
 use crate::scope::Scope;
 use crate::token::{self, ManageToken};
 use crate::{Db, Error, Tx, Unit, with_pool, with_tx};

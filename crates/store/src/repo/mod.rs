@@ -8,7 +8,6 @@ pub mod blocked_times;
 pub mod bookings;
 pub mod calendars;
 pub mod contacts;
-pub mod event_type_hosts;
 pub mod event_types;
 pub mod jobs;
 mod login_throttle;

@@ -1,11 +1,13 @@
 //! Event types: what invitees can book, with its rules (duration, buffers, notice, window,
 //! limits, seats), where it happens and what it asks.
 
+/// The team an event type belongs to and its hosts: part of the event type's aggregate.
+pub mod hosts;
+
 use sqlx::types::Json;
 
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::event_type_hosts::fetch_setup;
 use crate::scope::Scope;
 use crate::{Db, Error, with_pool, with_tx};
 use domain::event_types::{
@@ -14,6 +16,7 @@ use domain::event_types::{
 use domain::ids::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
 use domain::refusals::{Conflict, UniqueField};
 use domain::team_event_types::TeamSetup;
+use hosts::fetch_setup;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct Row {

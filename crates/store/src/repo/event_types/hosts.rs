@@ -207,7 +207,7 @@ fn starting_count(
     per_weight * f64::from(weight)
 }
 
-impl crate::repo::event_types::EventTypes<'_> {
+impl super::EventTypes<'_> {
     /// The team setup of an event type of the scope's organization (`None`: owner-hosted).
     pub async fn team_setup(
         &self,
