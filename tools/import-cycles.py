@@ -223,9 +223,10 @@ def main(argv):
                     print(f"    {name(m)} -> {name(t)}")
         if crate.name == "store":
             for m, targets in sorted(edges.items()):
-                if len(m) == 2 and m[0] == "repo":
+                # A repository is `repo::x` with its submodules (`repo::x::y`).
+                if len(m) >= 2 and m[0] == "repo":
                     for t in sorted(targets):
-                        if t[:1] == ("repo",) and name(t) not in STORE_REPO_SHARED and t != m:
+                        if t[:1] == ("repo",) and name(t) not in STORE_REPO_SHARED and t[:2] != m[:2]:
                             failed = True
                             print(f"store: repository {name(m)} imports {name(t)}")
     if failed:

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod event_types;
 pub mod ids;
 pub mod organizations;
+pub mod people;
 pub mod preferences;
 pub mod public_profiles;
 pub mod refusals;

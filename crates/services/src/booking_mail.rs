@@ -6,12 +6,12 @@
 //! event happened.
 
 use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
+use domain::people::Person;
 use domain::preferences::PreferredChannel;
 use jobs::{ClaimedJob, NewJob};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::Unit;
-use store::repo::messages::Person;
 
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";

@@ -580,7 +580,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob, rendered: Rendered) -> Email 
     }
 }
 
-fn person(p: &store::repo::messages::Person) -> Person {
+fn person(p: &domain::people::Person) -> Person {
     Person {
         name: p.name.clone(),
         email: p.email.clone(),

@@ -2,11 +2,11 @@
 //! webhook subscription turned off after its deliveries kept failing): one `email.notice`
 //! job per active owner, queued in the transaction that made the change.
 
+use domain::people::Person;
 use jobs::NewJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::Unit;
-use store::repo::messages::Person;
 
 /// The job kind that e-mails one notice to one of an organization's owners.
 pub const NOTICE_JOB: &str = "email.notice";

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use domain::bookings::{Attendee, Booking, BookingStatus};
 use domain::ids::{OrganizationId, Timestamp, WorkflowId};
+use domain::people::Person;
 use domain::workflows::{
     AFTER_END, Action, ActionOutcome, AnswerCondition, BEFORE_START, Conditions, RunPayload,
     TRIGGERS, Totals, Workflow, WorkflowInput,
@@ -19,7 +20,7 @@ use notify::sms::{PhoneNumber, Sms, SmsError};
 use notify::templates::{Channel, Part, TemplateSet, check_source};
 use notify::webhook::{SigningKey, generate_secret};
 use serde_json::{Value, json};
-use store::repo::messages::{LogEntry, Person};
+use store::repo::messages::LogEntry;
 
 use crate::booking_mail::{BookingEmail, place};
 use store::repo::workflows::RunContext;

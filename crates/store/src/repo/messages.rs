@@ -8,6 +8,7 @@ use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, with_pool, with_tx};
 use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
+use domain::people::Person;
 
 /// The job kind that e-mails an account holder a one-time link (invitation, reset,
 /// verification).
@@ -112,14 +113,6 @@ pub async fn queue_sms(
     idempotency_key: Option<String>,
 ) -> Result<Option<domain::ids::JobId>, Error> {
     jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
-}
-
-/// Someone an e-mail goes to, or who is named in it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Person {
-    pub name: String,
-    pub email: String,
-    pub time_zone: String,
 }
 
 /// Booking events' fan-out and the log of what was sent.

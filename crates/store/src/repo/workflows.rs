@@ -389,7 +389,7 @@ impl WorkflowsTx<'_> {
 /// the organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunContext {
-    pub host: crate::repo::messages::Person,
+    pub host: domain::people::Person,
     pub title: String,
     pub organization: String,
 }
@@ -405,7 +405,7 @@ impl Workflows<'_> {
     ) -> Result<RunContext, Error> {
         let org = scope.organization_id();
         let mut tx = self.db.begin_read(scope).await?;
-        let host: crate::repo::messages::Person = with_tx!(&mut tx, conn => {
+        let host: domain::people::Person = with_tx!(&mut tx, conn => {
             sqlx::query_as("SELECT name, email, time_zone FROM users WHERE organization_id = $1 AND id = $2")
                 .bind(org).bind(host).fetch_one(conn).await?
         });
