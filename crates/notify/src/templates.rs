@@ -14,6 +14,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+mod compiled;
 pub mod sandbox;
 
 pub use sandbox::MAX_OUTPUT_BYTES;
@@ -560,12 +561,7 @@ fn clipped(value: &impl Serialize) -> minijinja::Value {
 /// environment, and at most [`MAX_OUTPUT_BYTES`] long.
 fn render_one(part: Part, source: &str, ctx: &minijinja::Value) -> Result<String, TemplateError> {
     let engine = |source| TemplateError::Engine { part, source };
-    let mut env = sandbox::environment();
-    env.add_template_owned(part.file_name(), source.to_owned())
-        .map_err(engine)?;
-    if let Some(reason) = sandbox::refusal(source, part.file_name()) {
-        return Err(TemplateError::NotAllowed { part, reason });
-    }
+    let env = compiled::environment(part, source)?;
     let template = env.get_template(part.file_name()).map_err(engine)?;
     sandbox::render(&template, ctx).map_err(|failure| match failure {
         sandbox::Rendering::TooLarge => TemplateError::TooLarge { part },
