@@ -1416,3 +1416,117 @@ pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
     app.run_pending_jobs().await;
     app.shutdown().await;
 });
+
+pages_test!(
+    an_event_types_schedule_is_chosen_on_its_form_and_kept_by_an_edit,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (key, event) = host(&app, &org, "berta@acme.example").await;
+        let hours = json!([["18:00", "21:00"]]);
+        let evenings: Value = app
+            .client
+            .post(app.url("/api/v1/schedules"))
+            .bearer_auth(&key)
+            .json(&json!({"name": "Evenings", "time_zone": "Europe/Berlin",
+                "weekly": {"mon": hours}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let evenings = evenings["id"].as_str().unwrap().to_owned();
+        let (cookie, csrf) = sign_in(&app, "acme", "berta@acme.example").await;
+        let client = no_redirects();
+        let edit = client
+            .get(app.url(&format!("/dashboard/event-types/{event}")))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(edit.contains("Evenings (Europe&#x2f;Berlin)"), "{edit}");
+        assert!(
+            edit.contains("<option value=\"\" selected>"),
+            "the default is chosen until another is: {edit}"
+        );
+
+        let form = |schedule: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("title", "Intro".to_owned()),
+                ("slug", "intro".to_owned()),
+                ("duration_minutes", "30".to_owned()),
+                ("seats", "1".to_owned()),
+                ("window", "unlimited".to_owned()),
+                ("locations", "jitsi".to_owned()),
+                ("schedule_id", schedule.to_owned()),
+            ]
+        };
+        let saved = client
+            .post(app.url(&format!("/dashboard/event-types/{event}")))
+            .header(COOKIE, &cookie)
+            .form_body(&form(&evenings))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let stored: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/event-types/{event}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["schedule_id"], json!(evenings));
+        let edit = client
+            .get(app.url(&format!("/dashboard/event-types/{event}")))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            edit.contains(&format!("<option value=\"{evenings}\" selected>")),
+            "{edit}"
+        );
+
+        // Another member's schedule is refused next to the field, and nothing changes.
+        let (other_key, _) = host(&app, &org, "carl@acme.example").await;
+        let theirs: Value = app
+            .client
+            .post(app.url("/api/v1/schedules"))
+            .bearer_auth(&other_key)
+            .json(&json!({"name": "Carl's", "time_zone": "UTC", "weekly": {"tue": hours}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let theirs = theirs["id"].as_str().unwrap().to_owned();
+        let refused = client
+            .post(app.url(&format!("/dashboard/event-types/{event}")))
+            .header(COOKIE, &cookie)
+            .form_body(&form(&theirs))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("id=\"e-schedule_id\"")
+        );
+        app.run_pending_jobs().await;
+    }
+);

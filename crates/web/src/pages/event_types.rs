@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use domain::event_types::{BookingWindow, EventType, Location, Question, QuestionKind};
-use domain::ids::EventTypeId;
+use domain::ids::{EventTypeId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -110,6 +110,9 @@ pub(crate) struct EventTypeForm {
     /// One per line: `key | Label | kind | required | option, option`.
     #[serde(default)]
     questions: String,
+    /// The owner's schedule the times come from; blank for the owner's default one.
+    #[serde(default)]
+    schedule_id: String,
 }
 
 fn kind_name(kind: QuestionKind) -> String {
@@ -188,6 +191,23 @@ impl EventTypeForm {
             hidden: f.hidden.then(|| "on".to_owned()),
             locations,
             questions,
+            schedule_id: f.schedule_id.map(|s| s.0.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The chosen schedule, or `None` (the owner's default) when blank; records the field when it
+/// is not a schedule's id (services checks that it is the owner's).
+fn schedule_choice(errors: &mut FieldErrors, text: &str) -> Option<Uuid> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match Uuid::parse_str(text) {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.insert("schedule_id".into(), "Choose one of the schedules.".into());
+            None
         }
     }
 }
@@ -364,7 +384,7 @@ fn settings(form: &EventTypeForm) -> Result<EventTypeSettings, FieldErrors> {
         hidden: form.hidden.is_some(),
         locations,
         questions,
-        schedule_id: None,
+        schedule_id: schedule_choice(&mut errors, &form.schedule_id),
     };
     if errors.is_empty() {
         Ok(settings)
@@ -373,10 +393,21 @@ fn settings(form: &EventTypeForm) -> Result<EventTypeSettings, FieldErrors> {
     }
 }
 
+/// A schedule the form offers.
+#[derive(Serialize)]
+struct ScheduleChoice {
+    id: Uuid,
+    name: String,
+    time_zone: String,
+    is_default: bool,
+}
+
 #[derive(Serialize)]
 struct FormContext<'a> {
     chrome: Chrome,
     form: &'a EventTypeForm,
+    /// The owner's schedules, their default first.
+    schedules: Vec<ScheduleChoice>,
     /// `None` while creating.
     id: Option<Uuid>,
     errors: FieldErrors,
@@ -386,9 +417,29 @@ struct FormContext<'a> {
 const KINDS: &str =
     "short_text, long_text, select, multi_select, checkbox, phone, email, number, url";
 
+/// The schedules of `owner` the form offers, their default first.
+async fn schedule_choices(
+    state: &AppState,
+    signed_in: &SignedIn,
+    owner: UserId,
+) -> Result<Vec<ScheduleChoice>, services::ServiceError> {
+    let mut schedules = services::schedules::list(&state.db, &signed_in.scope, Some(owner)).await?;
+    schedules.sort_by_key(|s| !s.is_default);
+    Ok(schedules
+        .into_iter()
+        .map(|s| ScheduleChoice {
+            id: s.id.0,
+            name: s.name,
+            time_zone: s.time_zone,
+            is_default: s.is_default,
+        })
+        .collect())
+}
+
 fn form_page(
     chrome: Chrome,
     form: &EventTypeForm,
+    schedules: Vec<ScheduleChoice>,
     id: Option<Uuid>,
     errors: FieldErrors,
 ) -> Rendered {
@@ -402,6 +453,7 @@ fn form_page(
         FormContext {
             chrome,
             form,
+            schedules,
             id,
             errors,
             kinds: KINDS,
@@ -411,8 +463,15 @@ fn form_page(
 }
 
 pub(crate) async fn new(State(state): State<AppState>, signed_in: SignedIn) -> Rendered {
-    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
-    form_page(chrome, &EventTypeForm::blank(), None, FieldErrors::new())
+    let (chrome, me) = chrome(&state, &signed_in, "event_types").await?;
+    let schedules = schedule_choices(&state, &signed_in, me.id).await?;
+    form_page(
+        chrome,
+        &EventTypeForm::blank(),
+        schedules,
+        None,
+        FieldErrors::new(),
+    )
 }
 
 pub(crate) async fn edit(
@@ -423,9 +482,11 @@ pub(crate) async fn edit(
     let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
     let event_type =
         services::event_types::get(&state.db, &signed_in.scope, EventTypeId(id)).await?;
+    let schedules = schedule_choices(&state, &signed_in, event_type.owner_user_id).await?;
     form_page(
         chrome,
         &EventTypeForm::of(&event_type),
+        schedules,
         Some(id),
         FieldErrors::new(),
     )
@@ -444,10 +505,13 @@ pub(crate) async fn create(
         csrf: submitted.csrf,
     };
     let form = submitted.form;
-    let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    let (chrome, me) = chrome(&state, &signed_in, "event_types").await?;
     let settings = match settings(&form) {
         Ok(s) => s,
-        Err(errors) => return form_page(chrome, &form, None, errors),
+        Err(errors) => {
+            let schedules = schedule_choices(&state, &signed_in, me.id).await?;
+            return form_page(chrome, &form, schedules, None, errors);
+        }
     };
     let (fields, defaulted) = split(settings);
     let input = services::event_types::EventTypeInput {
@@ -459,7 +523,11 @@ pub(crate) async fn create(
         Ok(created) => Ok(
             Redirect::to(&format!("/dashboard/event-types?saved={}", created.id.0)).into_response(),
         ),
-        Err(e) => form_page(chrome, &form, None, field_errors(e, "", Some(SLUG_TAKEN))?),
+        Err(e) => {
+            let errors = field_errors(e, "", Some(SLUG_TAKEN))?;
+            let schedules = schedule_choices(&state, &signed_in, me.id).await?;
+            form_page(chrome, &form, schedules, None, errors)
+        }
     }
 }
 
@@ -474,9 +542,15 @@ pub(crate) async fn save(
     };
     let form = submitted.form;
     let (chrome, _) = chrome(&state, &signed_in, "event_types").await?;
+    let owner = services::event_types::get(&state.db, &signed_in.scope, EventTypeId(id))
+        .await?
+        .owner_user_id;
     let settings = match settings(&form) {
         Ok(s) => s,
-        Err(errors) => return form_page(chrome, &form, Some(id), errors),
+        Err(errors) => {
+            let schedules = schedule_choices(&state, &signed_in, owner).await?;
+            return form_page(chrome, &form, schedules, Some(id), errors);
+        }
     };
     let (fields, defaulted) = split(settings);
     let replaced = services::event_types::replace(
@@ -489,12 +563,11 @@ pub(crate) async fn save(
     .await;
     match replaced {
         Ok(_) => Ok(Redirect::to(&format!("/dashboard/event-types?saved={id}")).into_response()),
-        Err(e) => form_page(
-            chrome,
-            &form,
-            Some(id),
-            field_errors(e, "", Some(SLUG_TAKEN))?,
-        ),
+        Err(e) => {
+            let errors = field_errors(e, "", Some(SLUG_TAKEN))?;
+            let schedules = schedule_choices(&state, &signed_in, owner).await?;
+            form_page(chrome, &form, schedules, Some(id), errors)
+        }
     }
 }
 
@@ -539,6 +612,7 @@ mod tests {
             seats: "1".to_owned(),
             locations: "jitsi\nphone: +49 30 1234567".to_owned(),
             questions: "topic | Topic | select | required | Sales, Support".to_owned(),
+            schedule_id: "0191d7a6-1c2e-7a00-8000-000000000001".to_owned(),
             ..EventTypeForm::default()
         };
         let settings = settings(&form).unwrap_or_else(|e| panic!("{e:?}"));
@@ -560,6 +634,10 @@ mod tests {
         assert_eq!(back.locations, form.locations);
         assert_eq!(back.questions, form.questions);
         assert_eq!(back.duration_options, form.duration_options);
+        assert_eq!(
+            back.schedule_id, form.schedule_id,
+            "saving keeps the schedule"
+        );
     }
 
     #[test]
@@ -567,10 +645,12 @@ mod tests {
         let form = EventTypeForm {
             duration_minutes: "half an hour".to_owned(),
             max_per_day: "3.5".to_owned(),
+            schedule_id: "office".to_owned(),
             ..EventTypeForm::blank()
         };
         let errors = settings(&form).err().unwrap_or_default();
         assert!(errors.contains_key("duration_minutes"));
         assert!(errors.contains_key("max_per_day"));
+        assert!(errors.contains_key("schedule_id"));
     }
 }
