@@ -968,6 +968,44 @@ pages_test!(
         assert!(page.contains("weighted"));
         assert!(page.contains("weight 3"));
 
+        // A host's own limits are set on the form, shown, and on the form again when the
+        // setup is changed, so saving it unchanged keeps them.
+        let mut limited = team_event(&[berta.as_str(), olga.as_str()]);
+        limited.push((format!("max_day_{berta}"), "2".to_owned()));
+        limited.push((format!("max_week_{berta}"), "5".to_owned()));
+        let saved = post(format!("{team_path}/event-types"), limited)
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&team_path))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("at most 2 a day, at most 5 a week"), "{page}");
+        let edit = client
+            .get(app.url(&format!("{team_path}?edit={intro}")))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(edit.contains("Change how the team hosts"), "{edit}");
+        assert!(
+            edit.contains(&format!(
+                "name=\"max_day_{berta}\" type=\"number\" min=\"1\" value=\"2\""
+            )),
+            "{edit}"
+        );
+        assert!(edit.contains(&format!("name=\"host\" value=\"{berta}\" checked")));
+        assert!(edit.contains(&format!("<option value=\"{intro}\" selected>")));
+
         let removed = post(
             format!("{team_path}/members/{berta}/remove"),
             with_csrf(&[]),

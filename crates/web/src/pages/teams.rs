@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::ids::{EventTypeId, TeamId, UserId};
-use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings};
+use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings, TeamSetup};
 use domain::teams::TeamRole;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
@@ -154,6 +154,8 @@ struct HostRow {
     fixed: bool,
     weight: i32,
     priority: i32,
+    max_per_day: Option<i32>,
+    max_per_week: Option<i32>,
 }
 
 #[derive(Serialize)]
@@ -178,6 +180,9 @@ struct TeamEventForm {
     fixed: Vec<String>,
     weights: BTreeMap<String, String>,
     priorities: BTreeMap<String, String>,
+    /// Each host's own limits on this event type per day and per week; blank for none.
+    max_per_day: BTreeMap<String, String>,
+    max_per_week: BTreeMap<String, String>,
 }
 
 impl TeamEventForm {
@@ -197,9 +202,44 @@ impl TeamEventForm {
                         form.weights.insert(user.to_owned(), value);
                     } else if let Some(user) = name.strip_prefix("priority_") {
                         form.priorities.insert(user.to_owned(), value);
+                    } else if let Some(user) = name.strip_prefix("max_day_") {
+                        form.max_per_day.insert(user.to_owned(), value);
+                    } else if let Some(user) = name.strip_prefix("max_week_") {
+                        form.max_per_week.insert(user.to_owned(), value);
                     }
                 }
             }
+        }
+        form
+    }
+
+    /// The form filled with an event type's team setup, for changing it: every value the
+    /// setup has is on the form, so saving without touching a field keeps it.
+    fn of_setup(event_type: EventTypeId, setup: &TeamSetup) -> Self {
+        let text = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
+        let mut form = Self {
+            event_type_id: event_type.0.to_string(),
+            kind: setup.kind.as_str().to_owned(),
+            strategy: setup.strategy.as_str().to_owned(),
+            hosts_per_booking: setup.hosts_per_booking.to_string(),
+            max_lead: setup.max_lead.to_string(),
+            ..Self::default()
+        };
+        for host in &setup.hosts {
+            let settings = &host.settings;
+            let user = settings.user_id.0.to_string();
+            if settings.fixed {
+                form.fixed.push(user.clone());
+            }
+            form.weights
+                .insert(user.clone(), settings.weight.to_string());
+            form.priorities
+                .insert(user.clone(), settings.priority.to_string());
+            form.max_per_day
+                .insert(user.clone(), text(settings.max_per_day));
+            form.max_per_week
+                .insert(user.clone(), text(settings.max_per_week));
+            form.hosts.push(user);
         }
         form
     }
@@ -249,28 +289,28 @@ impl TeamEventForm {
                 errors.insert("hosts".to_owned(), "Choose hosts from the team.".to_owned());
                 continue;
             };
-            let weight = self.weights.get(host).map_or("", String::as_str);
-            let priority = self.priorities.get(host).map_or("", String::as_str);
-            let mut host_number = |text: &str, default: i32| {
-                let text = text.trim();
+            let typed = |values: &BTreeMap<String, String>| {
+                values.get(host).map_or("", |v| v.trim()).to_owned()
+            };
+            let mut host_number = |text: String| -> Option<i32> {
                 if text.is_empty() {
-                    return default;
+                    return None;
                 }
-                text.parse().unwrap_or_else(|_| {
+                text.parse().map(Some).unwrap_or_else(|_| {
                     errors.insert(
                         "hosts".to_owned(),
-                        "Weights and priorities are whole numbers.".to_owned(),
+                        "Weights, priorities and limits are whole numbers.".to_owned(),
                     );
-                    default
+                    None
                 })
             };
             hosts.push(HostSettings {
                 user_id: UserId(user),
                 fixed: self.fixed.iter().any(|f| f == host),
-                weight: host_number(weight, 1),
-                priority: host_number(priority, 0),
-                max_per_day: None,
-                max_per_week: None,
+                weight: host_number(typed(&self.weights)).unwrap_or(1),
+                priority: host_number(typed(&self.priorities)).unwrap_or(0),
+                max_per_day: host_number(typed(&self.max_per_day)),
+                max_per_week: host_number(typed(&self.max_per_week)),
             });
         }
         match (event_type, kind, strategy) {
@@ -309,14 +349,19 @@ struct ShowContext {
     /// Event types the form can make this team's.
     event_type_choices: Vec<Choice>,
     strategies: Vec<&'static str>,
+    /// The title of the event type whose team setup the form changes, when it does.
+    editing: Option<String>,
     form: TeamEventForm,
     errors: BTreeMap<String, String>,
 }
 
+/// The team page; its form is filled with `edit`'s team setup when that is one of the team's
+/// event types, and blank otherwise.
 async fn show_context(
     state: &AppState,
     signed_in: &SignedIn,
     id: TeamId,
+    edit: Option<EventTypeId>,
 ) -> Result<ShowContext, ServiceError> {
     let scope = &signed_in.scope;
     let team = services::teams::get(&state.db, scope, id).await?;
@@ -336,12 +381,19 @@ async fn show_context(
             .collect();
     let mut event_types = Vec::new();
     let mut event_type_choices = Vec::new();
+    let mut editing = None;
     for event in services::event_types::list(&state.db, scope, None).await? {
         event_type_choices.push(Choice {
             value: event.id.0.to_string(),
             label: event.fields.title.clone(),
         });
         if let Some(setup) = setups.remove(&event.id) {
+            if edit == Some(event.id) {
+                editing = Some((
+                    event.fields.title.clone(),
+                    TeamEventForm::of_setup(event.id, &setup),
+                ));
+            }
             event_types.push(TeamEventRow {
                 id: event.id.0,
                 title: event.fields.title,
@@ -355,6 +407,8 @@ async fn show_context(
                         fixed: h.settings.fixed,
                         weight: h.settings.weight,
                         priority: h.settings.priority,
+                        max_per_day: h.settings.max_per_day,
+                        max_per_week: h.settings.max_per_week,
                     })
                     .collect(),
             });
@@ -394,27 +448,39 @@ async fn show_context(
         event_types,
         event_type_choices,
         strategies: Strategy::ALL.iter().map(|s| s.as_str()).collect(),
-        form: TeamEventForm {
-            kind: "round_robin".to_owned(),
-            strategy: "least_recent".to_owned(),
-            hosts_per_booking: "1".to_owned(),
-            max_lead: "1".to_owned(),
-            ..TeamEventForm::default()
-        },
+        editing: editing.as_ref().map(|(title, _)| title.clone()),
+        form: editing
+            .map(|(_, form)| form)
+            .unwrap_or_else(|| TeamEventForm {
+                kind: "round_robin".to_owned(),
+                strategy: "least_recent".to_owned(),
+                hosts_per_booking: "1".to_owned(),
+                max_lead: "1".to_owned(),
+                ..TeamEventForm::default()
+            }),
         errors: BTreeMap::new(),
     })
+}
+
+/// Which team setup the team page's form changes (`?edit=<event type id>`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    edit: Option<Uuid>,
 }
 
 /// `/dashboard/teams/{id}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
+    Query(query): Query<ShowQuery>,
     signed_in: SignedIn,
 ) -> Rendered {
+    let edit = query.edit.map(EventTypeId);
     page(
         "dashboard/team.html",
         false,
-        show_context(&state, &signed_in, TeamId(id)).await?,
+        show_context(&state, &signed_in, TeamId(id), edit).await?,
     )
 }
 
@@ -451,7 +517,7 @@ pub(crate) async fn put_member(
             "Choose lead or member.".to_owned(),
         )]),
     };
-    let mut context = show_context(&state, &signed_in, team).await?;
+    let mut context = show_context(&state, &signed_in, team, None).await?;
     context.errors = errors;
     page("dashboard/team.html", true, context)
 }
@@ -490,7 +556,7 @@ pub(crate) async fn set_event_type(
             }
         }
     };
-    let mut context = show_context(&state, &signed_in, team).await?;
+    let mut context = show_context(&state, &signed_in, team, None).await?;
     context.form = form;
     context.errors = errors;
     page("dashboard/team.html", true, context)
@@ -514,6 +580,8 @@ mod tests {
             ("fixed".into(), b.clone()),
             (format!("weight_{a}"), "300".into()),
             (format!("priority_{b}"), "".into()),
+            (format!("max_day_{a}"), "4".into()),
+            (format!("max_week_{b}"), "".into()),
         ]);
         let (_, settings) = form.settings(TeamId(Uuid::nil())).unwrap_or_else(|e| {
             panic!("{e:?}");
@@ -528,6 +596,37 @@ mod tests {
             (settings.hosts[1].weight, settings.hosts[1].fixed),
             (1, true)
         );
+        assert_eq!(
+            (
+                settings.hosts[0].max_per_day,
+                settings.hosts[1].max_per_week
+            ),
+            (Some(4), None)
+        );
+        let again = TeamEventForm::of_setup(
+            EventTypeId(Uuid::from_u128(3)),
+            &TeamSetup {
+                team_id: TeamId(Uuid::nil()),
+                kind: settings.kind,
+                strategy: settings.strategy,
+                hosts_per_booking: settings.hosts_per_booking,
+                max_lead: settings.max_lead,
+                hosts: settings
+                    .hosts
+                    .iter()
+                    .map(|h| domain::team_event_types::EventTypeHost {
+                        settings: h.clone(),
+                        starting_count: 0.0,
+                        created_at: domain::ids::Timestamp::now(),
+                    })
+                    .collect(),
+                updated_at: domain::ids::Timestamp::now(),
+            },
+        );
+        let (_, same) = again.settings(TeamId(Uuid::nil())).unwrap_or_else(|e| {
+            panic!("{e:?}");
+        });
+        assert_eq!(same.hosts, settings.hosts, "a setup survives its form");
 
         let bad = TeamEventForm::of(vec![
             ("kind".into(), "solo".into()),
