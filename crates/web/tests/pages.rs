@@ -1416,6 +1416,13 @@ pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
     );
     let mut edit = fields("See you {{ when }}.");
     edit.retain(|(name, _)| *name != "active");
+    // Two answer conditions, the second in the spare row; a blank row between is left out.
+    edit.push(("c0_key", "size".to_owned()));
+    edit.push(("c0_op", "equals".to_owned()));
+    edit.push(("c0_value", "12".to_owned()));
+    edit.push(("c2_key", "topic".to_owned()));
+    edit.push(("c2_op", "contains".to_owned()));
+    edit.push(("c2_value", "sales".to_owned()));
     edit.push(("a2_kind", "webhook".to_owned()));
     edit.push(("a2_url", "http://10.0.0.1/hook".to_owned()));
     let refused = post(format!("/dashboard/workflows/{id}"), edit.clone())
@@ -1442,6 +1449,23 @@ pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
         .unwrap();
     assert_eq!(got["active"], false);
     assert_eq!(got["actions"][1]["url"], "https://hooks.example.com/x");
+    assert_eq!(
+        got["conditions"]["answers"],
+        json!([{"key": "size", "op": "equals", "value": "12"},
+               {"key": "topic", "op": "contains", "value": "sales"}])
+    );
+    // Both conditions are on the page again, so saving it does not drop one.
+    let html = client
+        .get(app.url(&format!("/dashboard/workflows/{id}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"c1_key\" type=\"text\" value=\"topic\""), "{html}");
+    assert!(html.contains("name=\"c2_key\""), "a spare condition row");
 
     let deleted = post(
         format!("/dashboard/workflows/{id}/delete"),

@@ -36,6 +36,13 @@ pub(super) fn router() -> Router<AppState> {
 /// Action rows the form offers beyond a workflow's own actions.
 const SPARE_ACTION_ROWS: usize = 2;
 
+/// Answer condition rows the form offers beyond a workflow's own conditions.
+const SPARE_ANSWER_ROWS: usize = 1;
+
+/// Condition rows the form reads (services takes at most as many actions; conditions are
+/// bounded the same way so a forged form cannot grow the page).
+const MAX_ROWS: usize = 50;
+
 /// How many runs a workflow's page shows.
 const RUNS_SHOWN: u32 = 20;
 
@@ -50,8 +57,42 @@ struct ActionRow {
     url: String,
 }
 
-/// The workflow form as typed. Repeated fields (event type checkboxes, `a{n}_...` rows)
-/// arrive as pairs, so the form is read from its `(name, value)` list.
+/// One answer condition row as typed.
+#[derive(Clone, Debug, Serialize)]
+struct AnswerRow {
+    key: String,
+    op: String,
+    value: String,
+}
+
+impl Default for AnswerRow {
+    fn default() -> Self {
+        Self {
+            key: String::new(),
+            op: "equals".to_owned(),
+            value: String::new(),
+        }
+    }
+}
+
+/// Which form row each condition and action of the service input came from, so an error
+/// the service names by position is shown at its row.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Rows {
+    answers: Vec<usize>,
+    actions: Vec<usize>,
+}
+
+/// Reads a repeated row field's name, `{prefix}{n}_{field}`, below [`MAX_ROWS`].
+fn row_field(name: &str, prefix: char) -> Option<(usize, &str)> {
+    let (n, field) = name.strip_prefix(prefix)?.split_once('_')?;
+    let n = n.parse::<usize>().ok()?;
+    (n < MAX_ROWS).then_some((n, field))
+}
+
+/// The workflow form as typed. Repeated fields (event type checkboxes, `c{n}_...` condition
+/// rows, `a{n}_...` action rows) arrive as pairs, so the form is read from its `(name,
+/// value)` list.
 #[derive(Clone, Debug, Default, Serialize)]
 struct WorkflowForm {
     name: String,
@@ -59,9 +100,7 @@ struct WorkflowForm {
     trigger: String,
     offset_minutes: String,
     event_type_ids: Vec<String>,
-    answer_key: String,
-    answer_op: String,
-    answer_value: String,
+    answers: Vec<AnswerRow>,
     actions: Vec<ActionRow>,
 }
 
@@ -75,21 +114,24 @@ impl WorkflowForm {
                 "trigger" => form.trigger = value,
                 "offset_minutes" => form.offset_minutes = value.trim().to_owned(),
                 "event_type_ids" => form.event_type_ids.push(value),
-                "answer_key" => form.answer_key = value,
-                "answer_op" => form.answer_op = value,
-                "answer_value" => form.answer_value = value,
                 other => {
-                    let Some((row, field)) = other
-                        .strip_prefix('a')
-                        .and_then(|rest| rest.split_once('_'))
-                        .and_then(|(n, field)| Some((n.parse::<usize>().ok()?, field)))
-                    else {
-                        continue;
-                    };
-                    // Rows beyond what the form offers are not ours.
-                    if row >= 50 {
+                    if let Some((row, field)) = row_field(other, 'c') {
+                        if form.answers.len() <= row {
+                            form.answers.resize(row + 1, AnswerRow::default());
+                        }
+                        let slot = &mut form.answers[row];
+                        match field {
+                            "key" => slot.key = value,
+                            "op" => slot.op = value,
+                            "value" => slot.value = value,
+                            _ => {}
+                        }
                         continue;
                     }
+                    // Rows beyond what the form offers are not ours.
+                    let Some((row, field)) = row_field(other, 'a') else {
+                        continue;
+                    };
                     if form.actions.len() <= row {
                         form.actions.resize(row + 1, ActionRow::default());
                     }
@@ -110,7 +152,6 @@ impl WorkflowForm {
     }
 
     fn from_workflow(w: &Workflow) -> Self {
-        let answer = w.conditions.answers.first();
         Self {
             name: w.name.clone(),
             active: w.active,
@@ -122,9 +163,16 @@ impl WorkflowForm {
                 .iter()
                 .map(|e| e.0.to_string())
                 .collect(),
-            answer_key: answer.map(|a| a.key.clone()).unwrap_or_default(),
-            answer_op: answer.map_or_else(|| "equals".to_owned(), |a| a.op.clone()),
-            answer_value: answer.map(|a| a.value.clone()).unwrap_or_default(),
+            answers: w
+                .conditions
+                .answers
+                .iter()
+                .map(|a| AnswerRow {
+                    key: a.key.clone(),
+                    op: a.op.clone(),
+                    value: a.value.clone(),
+                })
+                .collect(),
             actions: w
                 .actions
                 .iter()
@@ -146,21 +194,22 @@ impl WorkflowForm {
             active: true,
             trigger: "booking.created".to_owned(),
             offset_minutes: "0".to_owned(),
-            answer_op: "equals".to_owned(),
             ..Self::default()
         }
     }
 
-    /// Room to add actions.
+    /// Room to add conditions and actions.
     fn with_spare_rows(mut self) -> Self {
-        let rows = self.actions.len() + SPARE_ACTION_ROWS;
-        self.actions.resize(rows, ActionRow::default());
+        let answers = self.answers.len() + SPARE_ANSWER_ROWS;
+        self.answers.resize(answers, AnswerRow::default());
+        let actions = self.actions.len() + SPARE_ACTION_ROWS;
+        self.actions.resize(actions, ActionRow::default());
         self
     }
 
     /// The service input and, by action position, the form row it came from; or the
     /// errors of fields the form itself cannot read.
-    fn input(&self) -> Result<(WorkflowInput, Vec<usize>), BTreeMap<String, String>> {
+    fn input(&self) -> Result<(WorkflowInput, Rows), BTreeMap<String, String>> {
         let mut errors = BTreeMap::new();
         let offset_minutes = if self.offset_minutes.is_empty() {
             0
@@ -188,16 +237,24 @@ impl WorkflowForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let answers = if self.answer_key.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![AnswerCondition {
-                key: self.answer_key.clone(),
-                op: self.answer_op.clone(),
-                value: self.answer_value.clone(),
-            }]
-        };
-        let (rows, actions): (Vec<usize>, Vec<Action>) = self
+        // A row without a question is a spare row left blank.
+        let (answer_rows, answers): (Vec<usize>, Vec<AnswerCondition>) = self
+            .answers
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| !row.key.trim().is_empty())
+            .map(|(i, row)| {
+                (
+                    i,
+                    AnswerCondition {
+                        key: row.key.clone(),
+                        op: row.op.clone(),
+                        value: row.value.clone(),
+                    },
+                )
+            })
+            .unzip();
+        let (action_rows, actions): (Vec<usize>, Vec<Action>) = self
             .actions
             .iter()
             .enumerate()
@@ -229,21 +286,29 @@ impl WorkflowForm {
                 },
                 actions,
             },
-            rows,
+            Rows {
+                answers: answer_rows,
+                actions: action_rows,
+            },
         ))
     }
 }
 
 /// The form field a service error's pointer names: `/actions/1/body` is the body of the
-/// row the second action came from.
-fn form_field(pointer: &str, rows: &[usize]) -> String {
+/// row the second action came from, `/conditions/answers/0/op` the comparison of the row
+/// the first condition came from.
+fn form_field(pointer: &str, rows: &Rows) -> String {
     let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    let row_of = |n: &str, of: &[usize]| n.parse::<usize>().ok().and_then(|n| of.get(n).copied());
     match parts.as_slice() {
-        ["actions", n, field, ..] => match n.parse::<usize>().ok().and_then(|n| rows.get(n)) {
+        ["actions", n, field, ..] => match row_of(n, &rows.actions) {
             Some(row) => format!("a{row}_{field}"),
             None => "actions".to_owned(),
         },
-        ["conditions", "answers", _, field, ..] => format!("answer_{field}"),
+        ["conditions", "answers", n, field, ..] => match row_of(n, &rows.answers) {
+            Some(row) => format!("c{row}_{field}"),
+            None => "answers".to_owned(),
+        },
         ["conditions", "event_type_ids", ..] => "event_type_ids".to_owned(),
         _ => field_of(pointer),
     }
@@ -598,19 +663,66 @@ mod tests {
         };
         assert_eq!(input.offset_minutes, 60);
         assert!(!input.active, "an unticked box is off");
-        assert_eq!(rows, [1, 2]);
+        assert_eq!(rows.actions, [1, 2]);
         assert_eq!(
             input.actions[1].url.as_deref(),
             Some("https://example.com/hook")
         );
         assert_eq!(form_field("/actions/1/url", &rows), "a2_url");
         assert_eq!(form_field("/actions", &rows), "actions");
-        assert_eq!(form_field("/conditions/answers/0/op", &rows), "answer_op");
+        assert_eq!(form_field("/conditions/answers/0/op", &rows), "answers");
         assert_eq!(form_field("/name", &rows), "name");
         let bad = WorkflowForm {
             offset_minutes: "soon".into(),
             ..WorkflowForm::blank()
         };
         assert!(bad.input().is_err_and(|e| e.contains_key("offset_minutes")));
+    }
+
+    #[test]
+    fn every_answer_condition_is_on_the_form_and_survives_it() {
+        let form = WorkflowForm::of(vec![
+            ("name".into(), "Big orders".into()),
+            ("trigger".into(), "booking.created".into()),
+            ("c0_key".into(), "size".into()),
+            ("c0_op".into(), "equals".into()),
+            ("c0_value".into(), "12".into()),
+            ("c1_key".into(), String::new()),
+            ("c2_key".into(), "topic".into()),
+            ("c2_op".into(), "contains".into()),
+            ("c2_value".into(), "sales".into()),
+            ("c77_key".into(), "beyond the rows".into()),
+            ("a0_kind".into(), "email_host".into()),
+        ]);
+        let Ok((input, rows)) = form.input() else {
+            panic!("the form reads");
+        };
+        let keys: Vec<&str> = input
+            .conditions
+            .answers
+            .iter()
+            .map(|a| a.key.as_str())
+            .collect();
+        assert_eq!(keys, ["size", "topic"]);
+        assert_eq!(rows.answers, [0, 2]);
+        assert_eq!(form_field("/conditions/answers/1/op", &rows), "c2_op");
+
+        let workflow = Workflow {
+            id: domain::ids::WorkflowId(Uuid::nil()),
+            name: input.name.clone(),
+            active: input.active,
+            trigger: input.trigger.clone(),
+            offset_minutes: input.offset_minutes,
+            conditions: input.conditions.clone(),
+            actions: input.actions.clone(),
+            created_at: domain::ids::Timestamp::now(),
+            updated_at: domain::ids::Timestamp::now(),
+        };
+        let again = WorkflowForm::from_workflow(&workflow).with_spare_rows();
+        assert_eq!(again.answers.len(), 3, "two conditions and a spare row");
+        let Ok((same, _)) = again.input() else {
+            panic!("the form reads");
+        };
+        assert_eq!(same.conditions.answers, input.conditions.answers);
     }
 }
