@@ -733,6 +733,7 @@ async fn move_booking(
         });
     }
     let now = Timestamp::now();
+    crate::booking_actions::check_timing(&old, BookingStatus::Rescheduled, now)?;
     if start < now {
         return Err(ServiceError::field(
             "/start",
@@ -854,6 +855,7 @@ pub async fn cancel_by_token(
 ) -> Result<Booking, ServiceError> {
     let reason = checked_reason(reason)?;
     let (handle, booking) = attendee_booking(db, token).await?;
+    crate::booking_actions::check_timing(&booking, BookingStatus::Cancelled, Timestamp::now())?;
     let actor = Actor::Attendee {
         attendee_id: handle.attendee_id(),
     };

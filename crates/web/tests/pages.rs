@@ -1464,7 +1464,10 @@ pages_test!(admins_manage_workflows_on_the_dashboard, |app| async move {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("name=\"c1_key\" type=\"text\" value=\"topic\""), "{html}");
+    assert!(
+        html.contains("name=\"c1_key\" type=\"text\" value=\"topic\""),
+        "{html}"
+    );
     assert!(html.contains("name=\"c2_key\""), "a spare condition row");
 
     let deleted = post(

@@ -419,6 +419,19 @@ pub(crate) async fn reschedule_page(
     let (chrome, me) = chrome(&state, &signed_in, "bookings").await?;
     let scope = &signed_in.scope;
     let (booking, _) = services::bookings::get(&state.db, scope, BookingId(id)).await?;
+    // The page opens only where the dashboard offers it: what services would refuse (a
+    // booking that has started, one that is not confirmed) is refused here before any
+    // picking.
+    let offered = services::booking_actions::actions_for(&booking, Timestamp::now())
+        .contains(&services::booking_actions::HostAction::Reschedule);
+    if !offered {
+        return Err(services::ServiceError::field(
+            "/status",
+            "not_reschedulable",
+            "only a confirmed booking that has not started can be moved",
+        )
+        .into());
+    }
     let event_type = services::event_types::get(&state.db, scope, booking.event_type_id).await?;
     let tz = zone_of(&me);
     let config = json!({

@@ -10,6 +10,7 @@ use domain::ids::{EventTypeId, Timestamp};
 use domain::public_profiles::{PublicHost, PublicOrganization};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use services::booking_actions::{AttendeeAction, attendee_actions_for};
 use services::public_pages::{BookingPage, ManagePage};
 use uuid::Uuid;
 
@@ -335,8 +336,11 @@ struct ManageContext<'a> {
     event: EventView<'a>,
     just_booked: bool,
     status: &'static str,
-    /// Whether the booking can still be cancelled or moved.
-    changeable: bool,
+    /// Whether the booking still takes place for this attendee (calendar links, manage link).
+    active: bool,
+    /// What services lets the attendee do now (`attendee_actions_for`).
+    can_reschedule: bool,
+    can_cancel: bool,
     when: String,
     time_zone: &'a str,
     start: String,
@@ -375,6 +379,8 @@ pub(crate) async fn manage_page(
         "duration": (booking.end_at.to_jiff().as_second() - booking.start_at.to_jiff().as_second()) / 60,
         "embedded": embedded,
     });
+    let seat_active = manage.attendee.status == "active";
+    let actions = attendee_actions_for(booking, seat_active, Timestamp::now());
     let html = render(
         "manage.html",
         ManageContext {
@@ -382,10 +388,12 @@ pub(crate) async fn manage_page(
             event: event_view(event_type),
             just_booked: q.booked.as_deref() == Some("1"),
             status: booking.status.as_str(),
-            changeable: matches!(
+            active: matches!(
                 booking.status,
                 BookingStatus::Pending | BookingStatus::Confirmed
-            ) && manage.attendee.status == "active",
+            ) && seat_active,
+            can_reschedule: actions.contains(&AttendeeAction::Reschedule),
+            can_cancel: actions.contains(&AttendeeAction::Cancel),
             when: local_span(booking.start_at, booking.end_at, &manage.attendee.time_zone),
             time_zone: &manage.attendee.time_zone,
             start: booking.start_at.to_jiff().to_string(),
