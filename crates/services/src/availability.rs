@@ -3,8 +3,7 @@
 //! `engine_request`, so what is shown is what can be booked.
 
 use domain::ids::Timestamp;
-use store::Db;
-use store::repo::event_types::Bookable;
+use store::{Bookable, Db};
 
 use crate::ServiceError;
 use crate::engine_request::{chosen_duration, engine_request};

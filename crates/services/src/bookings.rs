@@ -18,8 +18,7 @@ use domain::routing::Submission;
 use domain::team_event_types::{TeamKind, TeamSetup};
 use serde_json::{Value, json};
 use store::repo::bookings::{AttendeeHandle, BookingTx};
-use store::repo::event_types::Bookable;
-use store::{Db, ManageToken, Scope, can};
+use store::{Bookable, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::booking_events;

@@ -7,8 +7,7 @@ use domain::bookings::{Attendee, Booking};
 use domain::event_types::EventType;
 use domain::ids::EventTypeId;
 use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
-use store::Db;
-use store::repo::event_types::Bookable;
+use store::{Bookable, Db};
 
 use crate::ServiceError;
 

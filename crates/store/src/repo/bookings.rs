@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use sqlx::types::Json;
 
+use crate::bookable::Bookable;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::event_types::Bookable;
 use crate::repo::event_types::hosts::host_records;
 use crate::scope::Scope;
 use crate::token::{self, ManageToken};

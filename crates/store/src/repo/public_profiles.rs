@@ -3,7 +3,8 @@
 //! they are booking), or by the organization's and host's (or team's) slugs (the organizer
 //! and team pages list event types that are not hidden).
 
-use crate::repo::event_types::{Bookable, SELECT as EVENT_TYPES};
+use crate::bookable::Bookable;
+use crate::repo::event_types::SELECT as EVENT_TYPES;
 use crate::{Db, Error, with_pool};
 use domain::event_types::EventType;
 use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};

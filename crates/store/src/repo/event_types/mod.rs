@@ -6,6 +6,7 @@ pub mod hosts;
 
 use sqlx::types::Json;
 
+use crate::bookable::Bookable;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
@@ -15,7 +16,6 @@ use domain::event_types::{
 };
 use domain::ids::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
 use domain::refusals::{Conflict, UniqueField};
-use domain::team_event_types::TeamSetup;
 use hosts::fetch_setup;
 
 #[derive(sqlx::FromRow)]
@@ -393,55 +393,5 @@ impl From<Row> for EventType {
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
-    }
-}
-
-/// The right to compute slots for one event type and to book it: held by anyone who has
-/// its id (the public booking link) and by members of its organization.
-#[derive(Clone, Debug)]
-pub struct Bookable {
-    pub(crate) organization_id: OrganizationId,
-    pub(crate) event_type: EventType,
-    /// The team setup of a team event type; `None` when the owner hosts it alone.
-    pub(crate) team: Option<TeamSetup>,
-    /// Of the owner and the team's hosts, those who cannot host now (switched off,
-    /// suspended or removed).
-    pub(crate) unavailable: Vec<UserId>,
-}
-
-impl Bookable {
-    pub fn event_type(&self) -> &EventType {
-        &self.event_type
-    }
-
-    pub fn team(&self) -> Option<&TeamSetup> {
-        self.team.as_ref()
-    }
-
-    /// Of the owner and the team's hosts, those who cannot host now: switched off
-    /// (`inactive`), suspended or removed. Services decide what that means for booking.
-    pub fn unavailable(&self) -> &[UserId] {
-        &self.unavailable
-    }
-
-    /// The same right with `users` taken out of the team's hosts (who then are no candidate
-    /// for slots or bookings).
-    pub fn without_hosts(mut self, users: &[UserId]) -> Self {
-        if let Some(team) = &mut self.team {
-            team.hosts.retain(|h| !users.contains(&h.settings.user_id));
-        }
-        self
-    }
-
-    /// Everyone who may host a booking of it: the team's hosts, else the owner.
-    pub fn host_ids(&self) -> Vec<UserId> {
-        match &self.team {
-            Some(team) => team.host_ids(),
-            None => vec![self.event_type.owner_user_id],
-        }
-    }
-
-    pub fn organization_id(&self) -> OrganizationId {
-        self.organization_id
     }
 }
