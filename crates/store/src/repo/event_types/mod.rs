@@ -19,7 +19,7 @@ use domain::refusals::{Conflict, UniqueField};
 use hosts::fetch_setup;
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct Row {
+struct Row {
     id: EventTypeId,
     organization_id: OrganizationId,
     owner_user_id: UserId,
@@ -45,7 +45,7 @@ pub(crate) struct Row {
     updated_at: Timestamp,
 }
 
-pub(crate) const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
+const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
     description, duration_minutes, duration_options, interval_minutes, buffer_before_minutes, \
     buffer_after_minutes, minimum_notice_minutes, booking_window, max_per_day, max_per_week, \
     seats, requires_confirmation, hidden, locations, questions, schedule_id, created_at, \
@@ -154,6 +154,29 @@ impl EventTypes<'_> {
         );
         let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(EventType::from).collect())
+    }
+
+    /// The event types of `owners` in organization `org` that public pages list (those not
+    /// hidden), by slug. For the organizer and team pages, whose slugs found the organization
+    /// and the hosts.
+    pub async fn listed(
+        &self,
+        org: OrganizationId,
+        owners: &[UserId],
+    ) -> Result<Vec<EventType>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND hidden = $2 AND owner_user_id IN ({}) \
+             ORDER BY slug, id",
+            crate::repo::placeholders(3, owners.len())
+        );
+        let rows: Vec<Row> = with_pool!(self.db, org, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(false);
+            for owner in owners {
+                query = query.bind(*owner);
+            }
+            query.fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(EventType::from).collect())
     }
