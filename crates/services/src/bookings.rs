@@ -22,6 +22,7 @@ use store::{Bookable, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::booking_events;
+use crate::booking_facts::{host_facts, team_facts};
 use crate::credentials::Keyring;
 use crate::engine_request::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
@@ -278,7 +279,7 @@ async fn with_team_hosts(
 ) -> Result<NewBooking, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
-    let facts = tx.team_facts(bookable, new.start_at, new.end_at).await?;
+    let facts = team_facts(tx, bookable, new.start_at, new.end_at).await?;
     let range = (new.start_at, plus_seconds(new.start_at, 1));
     let slot = team_slots(event_type, team, &facts, now, range, duration, exclude)?
         .into_iter()
@@ -297,7 +298,7 @@ async fn with_team_hosts(
             (duration, exclude),
         )));
     };
-    let records = tx.host_records(event_type.id).await?;
+    let records = tx.unit().event_types().host_records(event_type.id).await?;
     let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
     Ok(NewBooking { hosts, ..new })
 }
@@ -315,7 +316,7 @@ async fn book_single(
     let event_type = bookable.event_type();
     let now = Timestamp::now();
     let end = plus_minutes(input.start, duration);
-    let facts = tx.facts(bookable, input.start, end).await?;
+    let facts = host_facts(tx, bookable, input.start, end).await?;
     let request = engine_request(
         event_type,
         &facts,
@@ -770,7 +771,7 @@ async fn move_booking(
         booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
         return Ok(moved);
     }
-    let facts = tx.facts(bookable, start, end).await?;
+    let facts = host_facts(tx, bookable, start, end).await?;
     let request = engine_request(
         event_type,
         &facts,

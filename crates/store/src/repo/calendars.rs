@@ -831,6 +831,18 @@ impl CalendarsTx<'_> {
         });
         Ok(needed.is_some())
     }
+
+    /// The busy periods of `users` from calendars that block availability, overlapping
+    /// `[from, until)`, by user (every one of `users` has an entry), in one statement.
+    /// Events we wrote ourselves are left out (see [`busy_in`]).
+    pub async fn busy(
+        &mut self,
+        users: &[UserId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>>, Error> {
+        busy_of(&mut self.unit.tx, self.unit.org, users, from, until).await
+    }
 }
 
 async fn connection_in(
@@ -986,11 +998,11 @@ async fn log_in(
     Ok(entry)
 }
 
-/// A user's busy periods from blocking calendars of live connections, read inside `tx`
-/// (the booking check's transaction). Events we wrote ourselves (a `calendar_writebacks`
+/// A user's busy periods from blocking calendars of live connections, read inside `tx`.
+/// Events we wrote ourselves (a `calendar_writebacks`
 /// resource) are left out: their bookings already block that time, and a moved or
 /// cancelled booking must free its old time before the next sync sees the change.
-pub(crate) async fn busy_in(
+async fn busy_in(
     tx: &mut Tx,
     org: OrganizationId,
     user_id: UserId,
@@ -1002,7 +1014,7 @@ pub(crate) async fn busy_in(
 }
 
 /// [`busy_in`] for many users with one statement, by user (a team's hosts).
-pub(crate) async fn busy_of(
+async fn busy_of(
     tx: &mut Tx,
     org: OrganizationId,
     users: &[UserId],
