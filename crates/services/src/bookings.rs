@@ -218,6 +218,17 @@ async fn book_in(
         }
         None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
     };
+    // Whoever books a host becomes (or stays) one of their contacts.
+    tx.unit()
+        .contacts()
+        .record_booking(
+            booked.booking.host_user_id,
+            &booked.attendee.email,
+            &booked.attendee.name,
+            &booked.attendee.time_zone,
+            booked.booking.start_at,
+        )
+        .await?;
     keep_manage_token(
         &mut tx,
         keys,
@@ -235,7 +246,9 @@ async fn book_in(
         tx.use_link(link, booked.booking.id).await?;
     }
     if let Some(submission) = routing {
-        tx.link_submission(submission.id, booked.booking.id)
+        tx.unit()
+            .routing_forms()
+            .link_booking(submission.id, booked.booking.id)
             .await
             .map_err(|_| not_routed_here())?;
     }

@@ -552,17 +552,6 @@ impl BookingTx {
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
-        let booking = fetch_booking(&mut self.unit.tx, self.unit.org, booking_id).await?;
-        crate::repo::contacts::record_booking(
-            &mut self.unit.tx,
-            self.unit.org,
-            booking.host_user_id,
-            &attendee.email,
-            &attendee.name,
-            &attendee.time_zone,
-            booking.start_at,
-        )
-        .await?;
         Ok((attendee, token))
     }
 
@@ -639,21 +628,6 @@ impl BookingTx {
             return Err(Error::NotFound("link"));
         }
         Ok(())
-    }
-
-    /// Links the routing form submission that led to `booking`.
-    pub async fn link_submission(
-        &mut self,
-        submission: domain::ids::SubmissionId,
-        booking: BookingId,
-    ) -> Result<(), Error> {
-        crate::repo::routing_forms::link_booking(
-            &mut self.unit.tx,
-            self.unit.org,
-            submission,
-            booking,
-        )
-        .await
     }
 
     /// Remembers that the request with this key made this booking and attendee.
