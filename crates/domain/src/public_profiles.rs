@@ -23,6 +23,15 @@ pub struct PublicHost {
     pub time_zone: String,
 }
 
+/// A team as invitees see it: its name and its active members who have a public handle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicTeam {
+    pub organization: PublicOrganization,
+    pub name: String,
+    /// By name.
+    pub members: Vec<PublicHost>,
+}
+
 /// An organizer page: the host and their listed event types.
 #[derive(Clone, Debug)]
 pub struct Listing {

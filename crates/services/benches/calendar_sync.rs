@@ -105,7 +105,6 @@ async fn fixture() -> Fixture {
         url: "https://caldav.example/".into(),
         username: "u".into(),
         secret: None,
-        sync_at: None,
     };
     let calendar = NewCalendar {
         url: "https://caldav.example/cal/".into(),
@@ -114,11 +113,13 @@ async fn fixture() -> Fixture {
         blocks_availability: true,
         receives_bookings: false,
     };
-    let (connection, calendars) = db
-        .calendar_connections()
+    let mut unit = db.begin_unit(scope.organization_id()).await.unwrap();
+    let (connection, calendars) = unit
+        .calendars()
         .create(&grant, new, vec![calendar])
         .await
         .unwrap();
+    unit.commit().await.unwrap();
     let calendar = calendars[0].id;
     let everything = CalendarSync {
         calendar_id: calendar,

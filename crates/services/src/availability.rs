@@ -3,8 +3,7 @@
 //! `engine_request`, so what is shown is what can be booked.
 
 use domain::ids::Timestamp;
-use store::Db;
-use store::repo::event_types::Bookable;
+use store::{Bookable, Db};
 
 use crate::ServiceError;
 use crate::engine_request::{chosen_duration, engine_request};
@@ -101,7 +100,7 @@ async fn open_slots(
     let now = Timestamp::now();
     let mut tx = db.bookings().read(bookable).await?;
     if let Some(team) = bookable.team() {
-        let facts = tx.team_facts(bookable, range.0, range.1).await?;
+        let facts = crate::booking_facts::team_facts(&mut tx, bookable, range.0, range.1).await?;
         tx.commit().await?;
         let slots =
             crate::team_booking::team_slots(event_type, team, &facts, now, range, duration, None)?;
@@ -118,7 +117,7 @@ async fn open_slots(
             })
             .collect());
     }
-    let facts = tx.facts(bookable, range.0, range.1).await?;
+    let facts = crate::booking_facts::host_facts(&mut tx, bookable, range.0, range.1).await?;
     tx.commit().await?;
     let request = engine_request(event_type, &facts, now, range, duration, None)?;
     let slots = engine::compute_slots(&request);

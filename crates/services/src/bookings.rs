@@ -18,11 +18,11 @@ use domain::routing::Submission;
 use domain::team_event_types::{TeamKind, TeamSetup};
 use serde_json::{Value, json};
 use store::repo::bookings::{AttendeeHandle, BookingTx};
-use store::repo::event_types::Bookable;
-use store::{Db, ManageToken, Scope, can};
+use store::{Bookable, Db, ManageToken, Scope, can};
 
 use crate::ServiceError;
 use crate::booking_events;
+use crate::booking_facts::{host_facts, team_facts};
 use crate::credentials::Keyring;
 use crate::engine_request::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
@@ -218,6 +218,17 @@ async fn book_in(
         }
         None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
     };
+    // Whoever books a host becomes (or stays) one of their contacts.
+    tx.unit()
+        .contacts()
+        .record_booking(
+            booked.booking.host_user_id,
+            &booked.attendee.email,
+            &booked.attendee.name,
+            &booked.attendee.time_zone,
+            booked.booking.start_at,
+        )
+        .await?;
     keep_manage_token(
         &mut tx,
         keys,
@@ -235,7 +246,9 @@ async fn book_in(
         tx.use_link(link, booked.booking.id).await?;
     }
     if let Some(submission) = routing {
-        tx.link_submission(submission.id, booked.booking.id)
+        tx.unit()
+            .routing_forms()
+            .link_booking(submission.id, booked.booking.id)
             .await
             .map_err(|_| not_routed_here())?;
     }
@@ -279,7 +292,7 @@ async fn with_team_hosts(
 ) -> Result<NewBooking, ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
-    let facts = tx.team_facts(bookable, new.start_at, new.end_at).await?;
+    let facts = team_facts(tx, bookable, new.start_at, new.end_at).await?;
     let range = (new.start_at, plus_seconds(new.start_at, 1));
     let slot = team_slots(event_type, team, &facts, now, range, duration, exclude)?
         .into_iter()
@@ -298,7 +311,7 @@ async fn with_team_hosts(
             (duration, exclude),
         )));
     };
-    let records = tx.host_records(event_type.id).await?;
+    let records = tx.unit().event_types().host_records(event_type.id).await?;
     let hosts = choose_hosts(event_type, team, &slot, &records, keep, now);
     Ok(NewBooking { hosts, ..new })
 }
@@ -316,7 +329,7 @@ async fn book_single(
     let event_type = bookable.event_type();
     let now = Timestamp::now();
     let end = plus_minutes(input.start, duration);
-    let facts = tx.facts(bookable, input.start, end).await?;
+    let facts = host_facts(tx, bookable, input.start, end).await?;
     let request = engine_request(
         event_type,
         &facts,
@@ -772,7 +785,7 @@ async fn move_booking(
         booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
         return Ok(moved);
     }
-    let facts = tx.facts(bookable, start, end).await?;
+    let facts = host_facts(tx, bookable, start, end).await?;
     let request = engine_request(
         event_type,
         &facts,

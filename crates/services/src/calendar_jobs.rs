@@ -16,7 +16,9 @@ use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
 use store::{Db, Operator, can};
 
 use crate::ServiceError;
-use crate::calendar_sync::{CalendarContext, sync_connection};
+use crate::calendar_sync::{
+    CALENDAR_SYNC_JOB, CalendarContext, sync_connection, sync_job, sync_key,
+};
 use crate::calendar_writeback::{WritebackError, booking_changed};
 
 /// How long one write-back may hold its host's lease.
@@ -156,14 +158,36 @@ impl Handler for SyncHandler {
 }
 
 /// Queues a periodic sync job for every live connection that has none (connections made
-/// before sync ran on the job queue). Workers call it when they start; queueing is
-/// idempotent per connection, so several workers starting at once are fine.
+/// before sync ran on the job queue, or whose job was buried). Workers call it when they
+/// start; queueing is idempotent per connection, so several workers starting at once are
+/// fine. One transaction per organization. Returns how many were queued.
 pub async fn schedule_syncs(db: &Db, ctx: &CalendarContext) -> Result<usize, ServiceError> {
     if ctx.sync_every.is_none() {
         return Ok(0);
     }
-    Ok(db
-        .calendar_connections()
-        .schedule_syncs(&Operator::local(), Timestamp::now())
-        .await?)
+    let first_at = Timestamp::now();
+    let live = db.calendar_connections().live(&Operator::local()).await?;
+    let mut queued = 0;
+    for connections in live.chunk_by(|a, b| a.organization_id == b.organization_id) {
+        let Some(first) = connections.first() else {
+            continue;
+        };
+        let mut unit = db.begin_unit(first.organization_id).await?;
+        for connection in connections {
+            // A buried job keeps the key: clear it so the connection can have a job again.
+            unit.jobs()
+                .forget_finished(CALENDAR_SYNC_JOB, &sync_key(connection.id))
+                .await?;
+            if unit
+                .jobs()
+                .enqueue(&sync_job(connection.id, first_at))
+                .await?
+                .is_some()
+            {
+                queued += 1;
+            }
+        }
+        unit.commit().await?;
+    }
+    Ok(queued)
 }

@@ -185,12 +185,8 @@ pub async fn callback(
         url: api_url,
         username: String::new(),
         secret: Some(sealed),
-        sync_at: ctx.next_sync_at(),
     };
-    let (connection, _) = db
-        .calendar_connections()
-        .create(&grant, new, calendars)
-        .await?;
+    let connection = crate::calendar_sync::save_connection(db, ctx, &grant, new, calendars).await?;
     crate::calendar_sync::sync_connection(db, ctx, &grant, connection.id).await?;
     crate::calendar_sync::view(db, scope, connection.id).await
 }

@@ -20,6 +20,7 @@ use domain::calendars::{
 };
 use domain::ids::{CalendarConnectionId, CalendarId, Timestamp, UserId};
 use store::repo::calendars::NewConnection;
+use store::repo::jobs::NewJob;
 use store::{Db, Granted, Scope, can};
 
 use crate::ServiceError;
@@ -159,14 +160,49 @@ pub async fn connect(
         url,
         username: input.username.trim().to_owned(),
         secret,
-        sync_at: ctx.next_sync_at(),
     };
-    let (connection, _) = db
-        .calendar_connections()
-        .create(&grant, new, calendars)
-        .await?;
+    let connection = save_connection(db, ctx, &grant, new, calendars).await?;
     sync_connection(db, ctx, &grant, connection.id).await?;
     view(db, scope, connection.id).await
+}
+
+/// The job kind that syncs one calendar connection and schedules its next sync.
+pub const CALENDAR_SYNC_JOB: &str = "calendar.sync";
+
+/// The periodic sync job of a connection, first due at `run_at`. Its idempotency key is the
+/// connection, so a connection has exactly one sync job: the handler moves that same job to
+/// the next due time instead of queueing another.
+pub(crate) fn sync_job(connection_id: CalendarConnectionId, run_at: Timestamp) -> NewJob {
+    let mut job = NewJob::now(
+        CALENDAR_SYNC_JOB,
+        serde_json::json!({ "connection_id": connection_id }),
+    );
+    job.run_at = run_at;
+    job.idempotency_key = Some(sync_key(connection_id));
+    job
+}
+
+/// The idempotency key of a connection's sync job.
+pub(crate) fn sync_key(connection_id: CalendarConnectionId) -> String {
+    format!("connection:{connection_id}")
+}
+
+/// Saves a connection with its discovered calendars and, when periodic sync is on, queues
+/// its sync job in the same transaction, so no connection is left without one.
+pub(crate) async fn save_connection(
+    db: &Db,
+    ctx: &CalendarContext,
+    grant: &Granted<can::ManageAvailability>,
+    new: NewConnection,
+    calendars: Vec<NewCalendar>,
+) -> Result<Connection, ServiceError> {
+    let mut unit = db.begin_unit(grant.scope().organization_id()).await?;
+    let (connection, _) = unit.calendars().create(grant, new, calendars).await?;
+    if let Some(at) = ctx.next_sync_at() {
+        unit.jobs().enqueue(&sync_job(connection.id, at)).await?;
+    }
+    unit.commit().await?;
+    Ok(connection)
 }
 
 /// A connection and its calendars: the caller's own, or anyone's for who may act for others

@@ -15,6 +15,7 @@ pub mod availability;
 pub mod blocked_times;
 pub mod booking_actions;
 pub mod booking_events;
+mod booking_facts;
 pub mod booking_mail;
 pub mod bookings;
 mod calendar_context;

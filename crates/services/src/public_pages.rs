@@ -5,10 +5,9 @@
 
 use domain::bookings::{Attendee, Booking};
 use domain::event_types::EventType;
-use domain::ids::EventTypeId;
+use domain::ids::{EventTypeId, UserId};
 use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
-use store::Db;
-use store::repo::event_types::Bookable;
+use store::{Bookable, Db};
 
 use crate::ServiceError;
 
@@ -67,28 +66,48 @@ pub async fn listing(
     organization_slug: &str,
     user_slug: &str,
 ) -> Result<Listing, ServiceError> {
-    let mut listing = db
+    let (organization, host) = db
         .public_profiles()
-        .listing(organization_slug, user_slug)
+        .host(organization_slug, user_slug)
         .await?;
-    listing.event_types = hosted_only(db, listing.event_types).await?;
-    Ok(listing)
+    let event_types = db.event_types().listed(organization.id, &[host.id]).await?;
+    Ok(Listing {
+        organization,
+        host,
+        event_types: hosted_only(db, event_types).await?,
+    })
 }
 
-/// The team page of team `team_slug` in organization `organization_slug`.
+/// The team page of team `team_slug` in organization `organization_slug`: each member
+/// shown with their own listed event types.
 pub async fn team_listing(
     db: &Db,
     organization_slug: &str,
     team_slug: &str,
 ) -> Result<TeamListing, ServiceError> {
-    let mut listing = db
+    let team = db
         .public_profiles()
-        .team_listing(organization_slug, team_slug)
+        .team(organization_slug, team_slug)
         .await?;
-    for (_, event_types) in &mut listing.members {
-        *event_types = hosted_only(db, std::mem::take(event_types)).await?;
+    let member_ids: Vec<UserId> = team.members.iter().map(|m| m.id).collect();
+    let event_types = db
+        .event_types()
+        .listed(team.organization.id, &member_ids)
+        .await?;
+    let mut members = Vec::with_capacity(team.members.len());
+    for host in team.members {
+        let own = event_types
+            .iter()
+            .filter(|e| e.owner_user_id == host.id)
+            .cloned()
+            .collect();
+        members.push((host, hosted_only(db, own).await?));
     }
-    Ok(listing)
+    Ok(TeamListing {
+        organization: team.organization,
+        team_name: team.name,
+        members,
+    })
 }
 
 /// Of `event_types`, those the public may book (a team event type whose required host is

@@ -7,9 +7,8 @@ use domain::event_types::{Question, QuestionKind};
 use domain::ids::{RoutingFormId, UserId};
 use domain::routing::{Action, Condition, FormFields, Operator, RoutingForm, Submission};
 use serde_json::Value;
-use store::repo::event_types::Bookable;
 use store::repo::routing_forms::{ManagedForm, PublicForm};
-use store::{Db, Scope, can};
+use store::{Bookable, Db, Scope, can};
 
 use crate::ServiceError;
 use crate::fields::Invalid;

@@ -7,8 +7,7 @@ use notify::email::Mailer;
 use notify::sms::Sms;
 use store::Db;
 use store::repo::jobs::{
-    BOOKING_EVENT_JOB, CALENDAR_SYNC_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, HOST_REMINDER_JOB,
-    REMINDER_JOB,
+    BOOKING_EVENT_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB,
 };
 use store::repo::webhooks::DELIVER_JOB;
 use store::repo::workflows;
@@ -16,6 +15,7 @@ use store::repo::workflows;
 use store::repo::messages::{ACCOUNT_EMAIL_JOB, SMS_JOB};
 
 use crate::booking_mail::EMAIL_JOB;
+use crate::calendar_sync::CALENDAR_SYNC_JOB;
 use crate::owner_notices::NOTICE_JOB;
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};

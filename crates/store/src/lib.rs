@@ -8,6 +8,7 @@
 //!   authentication ([`repo::api_keys::ApiKeys::authenticate`]) or an [`Operator`] produce.
 //! - [`migrations`] holds the two migration sets, kept at the same versions.
 
+mod bookable;
 mod db;
 mod error;
 pub mod migrations;
@@ -21,6 +22,7 @@ mod unit;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
+pub use bookable::Bookable;
 pub use db::{Backend, ConnectOptions, CrossTenant, Db, PoolStats, SqliteDb, Tenant, Tx};
 pub use error::{ConnectError, Error};
 pub use permission::{Capability, Granted, can};

@@ -761,10 +761,9 @@ store::backend_test!(
         // Calendar connections: another user's address and account are never a member's.
         let scope = app.scope(&org.key).await;
         let grant = scope.grant::<store::can::ManageAvailability>().unwrap();
-        let (connection, _) = app
-            .db
-            .db
-            .calendar_connections()
+        let mut unit = app.db.db.begin_unit(scope.organization_id()).await.unwrap();
+        let (connection, _) = unit
+            .calendars()
             .create(
                 &grant,
                 store::repo::calendars::NewConnection {
@@ -774,12 +773,12 @@ store::backend_test!(
                     url: "https://calendar.example/private-token-123.ics".to_owned(),
                     username: String::new(),
                     secret: None,
-                    sync_at: None,
                 },
                 Vec::new(),
             )
             .await
             .unwrap();
+        unit.commit().await.unwrap();
         let connection = format!("/api/v1/calendar-connections/{}", connection.id.0);
         for path in [
             connection.clone(),

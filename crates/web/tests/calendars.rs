@@ -223,7 +223,7 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
         .jobs()
         .run_now(
             &scope,
-            store::repo::jobs::CALENDAR_SYNC_JOB,
+            services::calendar_sync::CALENDAR_SYNC_JOB,
             &format!("connection:{id}"),
         )
         .await

@@ -124,7 +124,7 @@ impl BlockedTimes<'_> {
 }
 
 /// A user's blocked periods that overlap `[from, until)`, read inside `tx`.
-pub(crate) async fn overlapping_in(
+async fn overlapping_in(
     tx: &mut crate::Tx,
     org: domain::ids::OrganizationId,
     user_id: UserId,
@@ -143,28 +143,43 @@ pub(crate) async fn overlapping_in(
     Ok(rows.into_iter().map(BlockedTime::from).collect())
 }
 
-/// The blocked periods of `users` that overlap `[from, until)`, read inside `tx` in one
-/// statement, by start.
-pub(crate) async fn overlapping_of(
-    tx: &mut crate::Tx,
-    org: domain::ids::OrganizationId,
-    users: &[UserId],
-    from: Timestamp,
-    until: Timestamp,
-) -> Result<Vec<BlockedTime>, Error> {
-    let sql = format!(
-        "{SELECT} WHERE organization_id = $1 AND start_at < $3 AND end_at > $2 \
-         AND user_id IN ({}) ORDER BY start_at, id",
-        crate::repo::placeholders(4, users.len())
-    );
-    let rows: Vec<Row> = with_tx!(tx, conn => {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
-        for id in users {
-            query = query.bind(*id);
-        }
-        query.fetch_all(conn).await?
-    });
-    Ok(rows.into_iter().map(BlockedTime::from).collect())
+/// Blocked times, read inside a unit of work (a booking transaction reads its hosts').
+#[derive(Debug)]
+pub struct BlockedTimesTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Blocked times, read inside this unit.
+    pub fn blocked_times(&mut self) -> BlockedTimesTx<'_> {
+        BlockedTimesTx { unit: self }
+    }
+}
+
+impl BlockedTimesTx<'_> {
+    /// The blocked periods of `users` that overlap `[from, until)`, in one statement, by
+    /// start.
+    pub async fn overlapping(
+        &mut self,
+        users: &[UserId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<BlockedTime>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND start_at < $3 AND end_at > $2 \
+             AND user_id IN ({}) ORDER BY start_at, id",
+            crate::repo::placeholders(4, users.len())
+        );
+        let org = self.unit.org;
+        let rows: Vec<Row> = with_tx!(&mut self.unit.tx, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
+            for id in users {
+                query = query.bind(*id);
+            }
+            query.fetch_all(conn).await?
+        });
+        Ok(rows.into_iter().map(BlockedTime::from).collect())
+    }
 }
 
 impl From<Row> for BlockedTime {

@@ -11,21 +11,18 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use sqlx::types::Json;
 
+use crate::bookable::Bookable;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
-use crate::repo::event_types::Bookable;
-use crate::repo::event_types::hosts::host_records;
 use crate::scope::Scope;
 use crate::token::{self, ManageToken};
 use crate::{Db, Error, Tx, Unit, with_pool, with_tx};
 use domain::access::Actor;
 use domain::access::Reach;
 use domain::bookings::{
-    Attendee, Booking, BookingFilter, BookingHost, BookingStatus, Facts, HeldTime, NewAttendee,
-    NewBooking,
+    Attendee, Booking, BookingFilter, BookingHost, BookingStatus, HeldTime, NewAttendee, NewBooking,
 };
 use domain::ids::{AttendeeId, BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
-use domain::team_event_types::HostRecord;
 
 /// The columns of [`HeldTime`] (of `bookings b`): fewer than a whole booking, as a booking
 /// check reads many.
@@ -287,63 +284,15 @@ impl BookingTx {
         self
     }
 
-    /// The host's facts for slots that start in `[from, until)`: blocked times and bookings
-    /// that reach within a day of it (the engine looks that far for where free time begins),
-    /// and, when the event type limits bookings per day or week, its bookings in the weeks
-    /// around it. For a team event type, the first host's (see [`Self::hosts_facts`]).
-    pub async fn facts(
+    /// The time `hosts` hold with their pending and confirmed bookings that overlaps
+    /// `[from, until)` (buffers included), with the host whose time each holds, by start:
+    /// one statement whatever the number of hosts.
+    pub async fn held(
         &mut self,
-        bookable: &Bookable,
-        from: Timestamp,
-        until: Timestamp,
-    ) -> Result<Facts, Error> {
-        let hosts = bookable.host_ids();
-        let first = hosts.first().copied().ok_or(Error::NotFound("host"))?;
-        self.hosts_facts(bookable, &[first], from, until)
-            .await?
-            .pop()
-            .ok_or(Error::NotFound("host"))
-    }
-
-    /// The facts of every host of `bookable` (see [`Self::facts`]), in the order of
-    /// [`Bookable::host_ids`].
-    pub async fn team_facts(
-        &mut self,
-        bookable: &Bookable,
-        from: Timestamp,
-        until: Timestamp,
-    ) -> Result<Vec<Facts>, Error> {
-        self.hosts_facts(bookable, &bookable.host_ids(), from, until)
-            .await
-    }
-
-    /// The facts of `hosts`, in their order, read with one statement per kind of fact
-    /// whatever the number of hosts.
-    async fn hosts_facts(
-        &mut self,
-        bookable: &Bookable,
         hosts: &[UserId],
         from: Timestamp,
         until: Timestamp,
-    ) -> Result<Vec<Facts>, Error> {
-        let org = self.unit.org;
-        let event_type = &bookable.event_type;
-        let day = jiff::SignedDuration::from_hours(24);
-        let (near_from, near_until) = (shift(from, -day), shift(until, day));
-        let tx = &mut self.unit.tx;
-        let users = crate::repo::users::fetch_many(tx, org, hosts).await?;
-        // The event type's own schedule applies to the owner hosting alone; team hosts (and
-        // owners without one) use their default schedules.
-        let chosen = match (event_type.fields.schedule_id, &bookable.team) {
-            (Some(id), None) => crate::repo::schedules::fetch_in(tx, org, "id = $2", id.0).await?,
-            _ => None,
-        };
-        let defaults = crate::repo::schedules::defaults_of(tx, org, hosts).await?;
-        let blocked =
-            crate::repo::blocked_times::overlapping_of(tx, org, hosts, near_from, near_until)
-                .await?;
-        let mut calendar_busy =
-            crate::repo::calendars::busy_of(tx, org, hosts, near_from, near_until).await?;
+    ) -> Result<Vec<(UserId, HeldTime)>, Error> {
         // A booking holds at most MAX_REACH of a host's time, which lets the index on the
         // start of the held time find every hold that overlaps.
         let sql = format!(
@@ -354,87 +303,47 @@ impl BookingTx {
              AND h.user_id IN ({}) ORDER BY b.start_at, b.id",
             crate::repo::placeholders(5, hosts.len())
         );
-        let mut held: Vec<HostHeld> = with_tx!(tx, conn => {
+        let org = self.unit.org;
+        let held: Vec<HostHeld> = with_tx!(&mut self.unit.tx, conn => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(org).bind(shift(near_from, -MAX_REACH)).bind(near_until).bind(near_from);
+                .bind(org).bind(shift(from, -MAX_REACH)).bind(until).bind(from);
             for host in hosts {
                 query = query.bind(*host);
             }
             query.fetch_all(conn).await?
         });
-        let own_limits = bookable.team.as_ref().is_some_and(|t| {
-            t.hosts
-                .iter()
-                .any(|h| h.settings.max_per_day.is_some() || h.settings.max_per_week.is_some())
-        });
-        if event_type.fields.max_per_day.is_some()
-            || event_type.fields.max_per_week.is_some()
-            || own_limits
-        {
-            // Limits count this event type's bookings by local date and ISO week.
-            let weeks = jiff::SignedDuration::from_hours(24 * 8);
-            let sql = format!(
-                "SELECT h.user_id, {HELD_COLUMNS} FROM booking_hosts h JOIN bookings b \
-                 ON b.organization_id = h.organization_id AND b.id = h.booking_id \
-                 WHERE h.organization_id = $1 AND b.event_type_id = $2 \
-                 AND h.status IN ('pending', 'confirmed') \
-                 AND b.start_at >= $3 AND b.start_at < $4 AND h.user_id IN ({}) \
-                 ORDER BY b.start_at, b.id",
-                crate::repo::placeholders(5, hosts.len())
-            );
-            let rows: Vec<HostHeld> = with_tx!(tx, conn => {
-                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(org).bind(event_type.id)
-                    .bind(shift(from, -weeks)).bind(shift(until, weeks));
-                for host in hosts {
-                    query = query.bind(*host);
-                }
-                query.fetch_all(conn).await?
-            });
-            let near: std::collections::HashSet<(UserId, BookingId)> =
-                held.iter().map(|h| (h.user_id, h.held.id)).collect();
-            held.extend(
-                rows.into_iter()
-                    .filter(|h| !near.contains(&(h.user_id, h.held.id))),
-            );
-        }
-        hosts
-            .iter()
-            .map(|id| {
-                let host = users
-                    .iter()
-                    .find(|u| u.id == *id)
-                    .cloned()
-                    .ok_or(Error::NotFound("user"))?;
-                let schedule = chosen
-                    .clone()
-                    .filter(|s| s.user_id == *id)
-                    .or_else(|| defaults.iter().find(|s| s.user_id == *id).cloned());
-                Ok(Facts {
-                    host,
-                    schedule,
-                    blocked: blocked
-                        .iter()
-                        .filter(|b| b.user_id == *id)
-                        .cloned()
-                        .collect(),
-                    calendar_busy: calendar_busy.remove(id).unwrap_or_default(),
-                    bookings: held
-                        .iter()
-                        .filter(|h| h.user_id == *id)
-                        .map(|h| h.held)
-                        .collect(),
-                })
-            })
-            .collect()
+        Ok(held.into_iter().map(|h| (h.user_id, h.held)).collect())
     }
 
-    /// What the strategies need to know about each host's past bookings of `event_type`.
-    pub async fn host_records(
+    /// The pending and confirmed bookings of `event_type` that `hosts` host and that start
+    /// in `[from, until)` (what its limits count), with the host of each, by start: one
+    /// statement whatever the number of hosts.
+    pub async fn held_of_event_type(
         &mut self,
         event_type: EventTypeId,
-    ) -> Result<std::collections::HashMap<UserId, HostRecord>, Error> {
-        host_records(&mut self.unit.tx, self.unit.org, event_type).await
+        hosts: &[UserId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<(UserId, HeldTime)>, Error> {
+        let sql = format!(
+            "SELECT h.user_id, {HELD_COLUMNS} FROM booking_hosts h JOIN bookings b \
+             ON b.organization_id = h.organization_id AND b.id = h.booking_id \
+             WHERE h.organization_id = $1 AND b.event_type_id = $2 \
+             AND h.status IN ('pending', 'confirmed') \
+             AND b.start_at >= $3 AND b.start_at < $4 AND h.user_id IN ({}) \
+             ORDER BY b.start_at, b.id",
+            crate::repo::placeholders(5, hosts.len())
+        );
+        let org = self.unit.org;
+        let held: Vec<HostHeld> = with_tx!(&mut self.unit.tx, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(org).bind(event_type).bind(from).bind(until);
+            for host in hosts {
+                query = query.bind(*host);
+            }
+            query.fetch_all(conn).await?
+        });
+        Ok(held.into_iter().map(|h| (h.user_id, h.held)).collect())
     }
 
     /// Writes a new booking with its first attendee. Returns the attendee's manage token,
@@ -643,17 +552,6 @@ impl BookingTx {
             Change::created("booking_attendee", attendee.id.0, &attendee),
         )
         .await?;
-        let booking = fetch_booking(&mut self.unit.tx, self.unit.org, booking_id).await?;
-        crate::repo::contacts::record_booking(
-            &mut self.unit.tx,
-            self.unit.org,
-            booking.host_user_id,
-            &attendee.email,
-            &attendee.name,
-            &attendee.time_zone,
-            booking.start_at,
-        )
-        .await?;
         Ok((attendee, token))
     }
 
@@ -730,21 +628,6 @@ impl BookingTx {
             return Err(Error::NotFound("link"));
         }
         Ok(())
-    }
-
-    /// Links the routing form submission that led to `booking`.
-    pub async fn link_submission(
-        &mut self,
-        submission: domain::ids::SubmissionId,
-        booking: BookingId,
-    ) -> Result<(), Error> {
-        crate::repo::routing_forms::link_booking(
-            &mut self.unit.tx,
-            self.unit.org,
-            submission,
-            booking,
-        )
-        .await
     }
 
     /// Remembers that the request with this key made this booking and attendee.
@@ -881,9 +764,6 @@ impl BookingTx {
         self.booking(attendee.booking_id).await
     }
 
-    /// Queues the work that follows `event` (`booking.created`, ...) about `booking`, and
-    /// schedules or drops its reminder and follow-up: it commits with the change, or not at
-    /// all.
     /// The unit of work this transaction writes in, for what a use case enqueues with it.
     pub fn unit(&mut self) -> &mut Unit {
         &mut self.unit

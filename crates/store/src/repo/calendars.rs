@@ -56,8 +56,6 @@ pub struct NewConnection {
     pub url: String,
     pub username: String,
     pub secret: Option<SealedSecret>,
-    /// When its periodic sync job is first due; `None` queues none (periodic sync off).
-    pub sync_at: Option<Timestamp>,
 }
 
 const CALENDAR_COLUMNS: &str = "id, connection_id, user_id, url, display_name, color, \
@@ -69,95 +67,6 @@ pub struct CalendarConnections<'a> {
 }
 
 impl CalendarConnections<'_> {
-    /// Saves a connection with its discovered calendars.
-    pub async fn create(
-        &self,
-        grant: &Granted<can::ManageAvailability>,
-        new: NewConnection,
-        calendars: Vec<NewCalendar>,
-    ) -> Result<(Connection, Vec<CalendarEntry>), Error> {
-        let scope = grant.scope();
-        let org = scope.organization_id();
-        let now = Timestamp::now();
-        let connection = Connection {
-            id: CalendarConnectionId::new(),
-            user_id: new.user_id,
-            kind: new.kind,
-            name: new.name,
-            url: new.url,
-            username: new.username,
-            status: "active".to_owned(),
-            last_error: None,
-            last_error_at: None,
-            last_synced_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let (key_id, bytes) = match new.secret {
-            Some(s) => (Some(s.key_id), Some(s.bytes)),
-            None => (None, None),
-        };
-        let mut tx = self.db.begin_write(scope).await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "INSERT INTO calendar_connections (organization_id, id, user_id, kind, name, url, \
-                 username, secret, secret_key_id, status, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(org).bind(connection.id).bind(connection.user_id).bind(&connection.kind)
-            .bind(&connection.name).bind(&connection.url).bind(&connection.username)
-            .bind(&bytes).bind(&key_id).bind(&connection.status).bind(now).bind(now)
-            .execute(conn).await?;
-        });
-        let mut entries = Vec::new();
-        let receiver_taken = receiver_in(&mut tx, org, new.user_id).await?.is_some();
-        for c in calendars {
-            let entry = CalendarEntry {
-                id: CalendarId::new(),
-                connection_id: connection.id,
-                user_id: connection.user_id,
-                url: c.url,
-                display_name: c.display_name,
-                color: c.color,
-                blocks_availability: c.blocks_availability,
-                // Only one calendar of a user receives bookings.
-                receives_bookings: c.receives_bookings
-                    && !receiver_taken
-                    && !entries.iter().any(|e: &CalendarEntry| e.receives_bookings),
-                sync_token: None,
-                etag: None,
-                last_modified: None,
-                full_synced_at: None,
-            };
-            with_tx!(&mut tx, conn => {
-                sqlx::query(
-                    "INSERT INTO calendars (organization_id, id, connection_id, user_id, url, \
-                     display_name, color, blocks_availability, receives_bookings, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(org).bind(entry.id).bind(entry.connection_id).bind(entry.user_id)
-                .bind(&entry.url).bind(&entry.display_name).bind(&entry.color)
-                .bind(entry.blocks_availability).bind(entry.receives_bookings).bind(now)
-                .execute(conn).await?;
-            });
-            entries.push(entry);
-        }
-        audit::record_at(
-            &mut tx,
-            org,
-            scope.actor(),
-            scope.ip(),
-            Change::created("calendar_connection", connection.id.0, &connection),
-        )
-        .await?;
-        if let Some(at) = new.sync_at {
-            let job = crate::repo::jobs::calendar_sync(connection.id, at);
-            crate::repo::jobs::enqueue(&mut tx, org, &job).await?;
-        }
-        tx.commit().await?;
-        Ok((connection, entries))
-    }
-
     /// A user's connections, oldest first.
     pub async fn list(&self, scope: &Scope, user_id: UserId) -> Result<Vec<Connection>, Error> {
         let sql = format!(
@@ -380,39 +289,14 @@ impl CalendarConnections<'_> {
         }))
     }
 
-    /// Queues a periodic sync job, first due at `first_at`, for every live connection that
-    /// has none (connections made before sync ran on the job queue, or whose job was
-    /// buried). Returns how many were queued. Operator only: it crosses tenants.
-    pub async fn schedule_syncs(
-        &self,
-        _operator: &Operator,
-        first_at: Timestamp,
-    ) -> Result<usize, Error> {
-        let live: Vec<DueConnection> = with_pool!(self.db, crate::CrossTenant::Worker, pool => {
-                    sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
-                        WHERE status <> 'disconnected' ORDER BY organization_id, id")
-        .fetch_all(pool).await?
-                });
-        let mut queued = 0;
-        let mut tx = self.db.begin_write(crate::CrossTenant::Worker).await?;
-        for item in &live {
-            // A buried job keeps the key: clear it so the connection can have a job again.
-            with_tx!(&mut tx, conn => {
-                sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND kind = $2 \
-                    AND idempotency_key = $3 AND state IN ('succeeded', 'dead')")
-                    .bind(item.organization_id).bind(crate::repo::jobs::CALENDAR_SYNC_JOB)
-                    .bind(format!("connection:{}", item.id)).execute(conn).await?;
-            });
-            let job = crate::repo::jobs::calendar_sync(item.id, first_at);
-            if crate::repo::jobs::enqueue(&mut tx, item.organization_id, &job)
-                .await?
-                .is_some()
-            {
-                queued += 1;
-            }
-        }
-        tx.commit().await?;
-        Ok(queued)
+    /// The live (not disconnected) connections of every organization, by organization:
+    /// the list a worker makes sure has its sync jobs. Operator only: it crosses tenants.
+    pub async fn live(&self, _operator: &Operator) -> Result<Vec<DueConnection>, Error> {
+        Ok(with_pool!(self.db, crate::CrossTenant::Worker, pool => {
+            sqlx::query_as("SELECT organization_id, id FROM calendar_connections \
+                WHERE status <> 'disconnected' ORDER BY organization_id, id")
+                .fetch_all(pool).await?
+        }))
     }
 
     /// Replaces a connection's sealed password (re-sealed under the current key).
@@ -813,6 +697,94 @@ impl crate::Unit {
 }
 
 impl CalendarsTx<'_> {
+    /// Saves a connection with its discovered calendars, in this unit (which must be the
+    /// grant's organization's).
+    pub async fn create(
+        &mut self,
+        grant: &Granted<can::ManageAvailability>,
+        new: NewConnection,
+        calendars: Vec<NewCalendar>,
+    ) -> Result<(Connection, Vec<CalendarEntry>), Error> {
+        let scope = grant.scope();
+        let org = self.unit.org;
+        if scope.organization_id() != org {
+            return Err(Error::NotFound("organization"));
+        }
+        let tx = &mut self.unit.tx;
+        let now = Timestamp::now();
+        let connection = Connection {
+            id: CalendarConnectionId::new(),
+            user_id: new.user_id,
+            kind: new.kind,
+            name: new.name,
+            url: new.url,
+            username: new.username,
+            status: "active".to_owned(),
+            last_error: None,
+            last_error_at: None,
+            last_synced_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let (key_id, bytes) = match new.secret {
+            Some(s) => (Some(s.key_id), Some(s.bytes)),
+            None => (None, None),
+        };
+        with_tx!(&mut *tx, conn => {
+            sqlx::query(
+                "INSERT INTO calendar_connections (organization_id, id, user_id, kind, name, url, \
+                 username, secret, secret_key_id, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(org).bind(connection.id).bind(connection.user_id).bind(&connection.kind)
+            .bind(&connection.name).bind(&connection.url).bind(&connection.username)
+            .bind(&bytes).bind(&key_id).bind(&connection.status).bind(now).bind(now)
+            .execute(conn).await?;
+        });
+        let mut entries = Vec::new();
+        let receiver_taken = receiver_in(tx, org, new.user_id).await?.is_some();
+        for c in calendars {
+            let entry = CalendarEntry {
+                id: CalendarId::new(),
+                connection_id: connection.id,
+                user_id: connection.user_id,
+                url: c.url,
+                display_name: c.display_name,
+                color: c.color,
+                blocks_availability: c.blocks_availability,
+                // Only one calendar of a user receives bookings.
+                receives_bookings: c.receives_bookings
+                    && !receiver_taken
+                    && !entries.iter().any(|e: &CalendarEntry| e.receives_bookings),
+                sync_token: None,
+                etag: None,
+                last_modified: None,
+                full_synced_at: None,
+            };
+            with_tx!(&mut *tx, conn => {
+                sqlx::query(
+                    "INSERT INTO calendars (organization_id, id, connection_id, user_id, url, \
+                     display_name, color, blocks_availability, receives_bookings, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(org).bind(entry.id).bind(entry.connection_id).bind(entry.user_id)
+                .bind(&entry.url).bind(&entry.display_name).bind(&entry.color)
+                .bind(entry.blocks_availability).bind(entry.receives_bookings).bind(now)
+                .execute(conn).await?;
+            });
+            entries.push(entry);
+        }
+        audit::record_at(
+            tx,
+            org,
+            scope.actor(),
+            scope.ip(),
+            Change::created("calendar_connection", connection.id.0, &connection),
+        )
+        .await?;
+        Ok((connection, entries))
+    }
+
     /// Whether `booking` touches a host calendar: its host has a calendar that receives
     /// bookings, or it (or the booking it was rescheduled from) was written to one.
     pub async fn writeback_needed(
@@ -830,6 +802,18 @@ impl CalendarsTx<'_> {
                 .fetch_optional(conn).await?
         });
         Ok(needed.is_some())
+    }
+
+    /// The busy periods of `users` from calendars that block availability, overlapping
+    /// `[from, until)`, by user (every one of `users` has an entry), in one statement.
+    /// Events we wrote ourselves are left out (see [`busy_in`]).
+    pub async fn busy(
+        &mut self,
+        users: &[UserId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<std::collections::HashMap<UserId, Vec<(Timestamp, Timestamp)>>, Error> {
+        busy_of(&mut self.unit.tx, self.unit.org, users, from, until).await
     }
 }
 
@@ -986,11 +970,11 @@ async fn log_in(
     Ok(entry)
 }
 
-/// A user's busy periods from blocking calendars of live connections, read inside `tx`
-/// (the booking check's transaction). Events we wrote ourselves (a `calendar_writebacks`
+/// A user's busy periods from blocking calendars of live connections, read inside `tx`.
+/// Events we wrote ourselves (a `calendar_writebacks`
 /// resource) are left out: their bookings already block that time, and a moved or
 /// cancelled booking must free its old time before the next sync sees the change.
-pub(crate) async fn busy_in(
+async fn busy_in(
     tx: &mut Tx,
     org: OrganizationId,
     user_id: UserId,
@@ -1002,7 +986,7 @@ pub(crate) async fn busy_in(
 }
 
 /// [`busy_in`] for many users with one statement, by user (a team's hosts).
-pub(crate) async fn busy_of(
+async fn busy_of(
     tx: &mut Tx,
     org: OrganizationId,
     users: &[UserId],

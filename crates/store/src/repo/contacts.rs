@@ -4,10 +4,10 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use crate::scope::Scope;
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use crate::{Db, Error, with_pool, with_tx};
 use domain::access::Reach;
 use domain::contacts::Contact;
-use domain::ids::{ContactId, OrganizationId, Timestamp, UserId};
+use domain::ids::{ContactId, Timestamp, UserId};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -66,43 +66,58 @@ impl Contacts<'_> {
     }
 }
 
-/// Counts a booking for the host's contact with this e-mail, creating the contact on its
-/// first booking. The name and zone follow the latest booking.
-pub(crate) async fn record_booking(
-    tx: &mut Tx,
-    org: OrganizationId,
-    owner: UserId,
-    email: &str,
-    name: &str,
-    time_zone: &str,
-    booked_at: Timestamp,
-) -> Result<(), Error> {
-    let now = Timestamp::now();
-    with_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO contacts (organization_id, id, owner_user_id, email, name, time_zone, \
-             total_bookings, last_booking_at, tags, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) \
-             ON CONFLICT (organization_id, owner_user_id, email) DO UPDATE SET \
-             name = excluded.name, time_zone = excluded.time_zone, \
-             total_bookings = contacts.total_bookings + 1, \
-             last_booking_at = CASE WHEN excluded.last_booking_at > contacts.last_booking_at \
-                 THEN excluded.last_booking_at ELSE contacts.last_booking_at END, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(org)
-        .bind(ContactId::new())
-        .bind(owner)
-        .bind(email.to_lowercase())
-        .bind(name)
-        .bind(time_zone)
-        .bind(booked_at)
-        .bind(Json(Value::Array(Vec::new())))
-        .bind(now)
-        .execute(conn)
-        .await?;
-    });
-    Ok(())
+/// Contacts, inside a unit of work (a booking's).
+#[derive(Debug)]
+pub struct ContactsTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Contacts, inside this unit.
+    pub fn contacts(&mut self) -> ContactsTx<'_> {
+        ContactsTx { unit: self }
+    }
+}
+
+impl ContactsTx<'_> {
+    /// Counts a booking for `owner`'s contact with this e-mail, creating the contact on its
+    /// first booking. The name and zone follow the latest booking.
+    pub async fn record_booking(
+        &mut self,
+        owner: UserId,
+        email: &str,
+        name: &str,
+        time_zone: &str,
+        booked_at: Timestamp,
+    ) -> Result<(), Error> {
+        let org = self.unit.org;
+        let now = Timestamp::now();
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "INSERT INTO contacts (organization_id, id, owner_user_id, email, name, time_zone, \
+                 total_bookings, last_booking_at, tags, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) \
+                 ON CONFLICT (organization_id, owner_user_id, email) DO UPDATE SET \
+                 name = excluded.name, time_zone = excluded.time_zone, \
+                 total_bookings = contacts.total_bookings + 1, \
+                 last_booking_at = CASE WHEN excluded.last_booking_at > contacts.last_booking_at \
+                     THEN excluded.last_booking_at ELSE contacts.last_booking_at END, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(org)
+            .bind(ContactId::new())
+            .bind(owner)
+            .bind(email.to_lowercase())
+            .bind(name)
+            .bind(time_zone)
+            .bind(booked_at)
+            .bind(Json(Value::Array(Vec::new())))
+            .bind(now)
+            .execute(conn)
+            .await?;
+        });
+        Ok(())
+    }
 }
 
 impl From<Row> for Contact {

@@ -182,6 +182,18 @@ impl QueueTx<'_> {
         fail_in(&mut self.unit.tx, job, error, retry_at).await
     }
 
+    /// Forgets the finished (succeeded or dead) job of `kind` under idempotency key `key`,
+    /// which keeps the key from being queued again.
+    pub async fn forget_finished(&mut self, kind: &str, key: &str) -> Result<(), Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query("DELETE FROM jobs WHERE organization_id = $1 AND kind = $2 \
+                AND idempotency_key = $3 AND state IN ('succeeded', 'dead')")
+                .bind(org).bind(kind).bind(key).execute(conn).await?;
+        });
+        Ok(())
+    }
+
     /// Deletes pending job `id`.
     pub async fn delete(&mut self, id: JobId) -> Result<(), Error> {
         let org = self.unit.org;
@@ -195,25 +207,6 @@ impl QueueTx<'_> {
 
 /// The job kind that brings a host's calendar in line with a booking (write-back).
 pub const CALENDAR_WRITEBACK_JOB: &str = "calendar.writeback";
-
-/// The job kind that syncs one calendar connection and schedules its next sync.
-pub const CALENDAR_SYNC_JOB: &str = "calendar.sync";
-
-/// The periodic sync job of a connection, first due at `run_at`. Its idempotency key is the
-/// connection, so a connection has exactly one sync job: the handler moves that same job to
-/// the next due time instead of queueing another.
-pub fn calendar_sync(
-    connection_id: domain::ids::CalendarConnectionId,
-    run_at: Timestamp,
-) -> NewJob {
-    let mut job = NewJob::now(
-        CALENDAR_SYNC_JOB,
-        serde_json::json!({ "connection_id": connection_id }),
-    );
-    job.run_at = run_at;
-    job.idempotency_key = Some(format!("connection:{connection_id}"));
-    job
-}
 
 /// A job a worker holds. The claim (`worker`, `attempt`) is what later writes check.
 #[derive(Clone, Debug)]

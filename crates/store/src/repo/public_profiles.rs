@@ -1,12 +1,11 @@
 //! What public pages show about an organization and a host: names, slugs and branding,
 //! nothing else. Reached with a [`Bookable`] (whoever holds an event type's link may see who
-//! they are booking), or by the organization's and host's (or team's) slugs (the organizer
-//! and team pages list event types that are not hidden).
+//! they are booking), or by the organization's and host's (or team's) slugs. The event
+//! types those pages list are read by the event types repository (`EventTypes::listed`).
 
-use crate::repo::event_types::{Bookable, SELECT as EVENT_TYPES};
+use crate::bookable::Bookable;
 use crate::{Db, Error, with_pool};
-use domain::event_types::EventType;
-use domain::public_profiles::{Listing, PublicHost, PublicOrganization, TeamListing};
+use domain::public_profiles::{PublicHost, PublicOrganization, PublicTeam};
 
 #[derive(Debug)]
 pub struct PublicProfiles<'a> {
@@ -44,22 +43,18 @@ impl PublicProfiles<'_> {
         ))
     }
 
-    /// The active host with `user_slug` in the organization with `organization_slug`, and
-    /// their event types that are not hidden.
-    pub async fn listing(
+    /// The active host with `user_slug` in the organization with `organization_slug` (their
+    /// event types are the event types repository's to list).
+    pub async fn host(
         &self,
         organization_slug: &str,
         user_slug: &str,
-    ) -> Result<Listing, Error> {
+    ) -> Result<(PublicOrganization, PublicHost), Error> {
         let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
         let host_sql = format!(
             "{HOST} WHERE organization_id = $1 AND slug = $2 AND status = 'active' AND deleted_at IS NULL"
         );
-        let types_sql = format!(
-            "{EVENT_TYPES} WHERE organization_id = $1 AND owner_user_id = $2 AND hidden = $3 \
-             ORDER BY slug, id"
-        );
-        let listing = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
+        let found = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             let organization: Option<PublicOrganization> =
                 sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
                     .bind(organization_slug)
@@ -71,30 +66,18 @@ impl PublicProfiles<'_> {
                 .bind(user_slug)
                 .fetch_optional(&mut *pool)
                 .await?;
-            let host = host.ok_or(Error::NotFound("host"))?;
-            let rows: Vec<crate::repo::event_types::Row> =
-                sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
-                    .bind(organization.id)
-                    .bind(host.id)
-                    .bind(false)
-                    .fetch_all(&mut *pool)
-                    .await?;
-            Listing {
-                organization,
-                host,
-                event_types: rows.into_iter().map(EventType::from).collect(),
-            }
+            (organization, host.ok_or(Error::NotFound("host"))?)
         });
-        Ok(listing)
+        Ok(found)
     }
 
-    /// The team `team_slug` of organization `organization_slug`: its active members who
-    /// have a public handle, and their event types that are not hidden.
-    pub async fn team_listing(
+    /// The team `team_slug` of organization `organization_slug`, with its active members
+    /// who have a public handle.
+    pub async fn team(
         &self,
         organization_slug: &str,
         team_slug: &str,
-    ) -> Result<TeamListing, Error> {
+    ) -> Result<PublicTeam, Error> {
         let org_sql = format!("{ORGANIZATION} WHERE slug = $1");
         const TEAM: &str = "SELECT id, name FROM teams WHERE organization_id = $1 AND slug = $2 \
             AND deleted_at IS NULL";
@@ -103,12 +86,7 @@ impl PublicProfiles<'_> {
             WHERE m.organization_id = $1 AND m.team_id = $2 AND u.status = 'active' \
             AND u.deleted_at IS NULL \
             AND u.slug IS NOT NULL ORDER BY u.name, u.id";
-        let types_sql = format!(
-            "{EVENT_TYPES} WHERE organization_id = $1 AND hidden = $3 AND owner_user_id IN \
-             (SELECT user_id FROM team_members WHERE organization_id = $1 AND team_id = $2) \
-             ORDER BY slug, id"
-        );
-        let listing = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
+        let team = with_pool!(self.db, crate::CrossTenant::PublicPage, pool => {
             let organization: Option<PublicOrganization> =
                 sqlx::query_as(sqlx::AssertSqlSafe(org_sql))
                     .bind(organization_slug)
@@ -120,37 +98,18 @@ impl PublicProfiles<'_> {
                 .bind(team_slug)
                 .fetch_optional(&mut *pool)
                 .await?;
-            let (team_id, team_name) = team.ok_or(Error::NotFound("team"))?;
-            let hosts: Vec<PublicHost> = sqlx::query_as(MEMBERS)
+            let (team_id, name) = team.ok_or(Error::NotFound("team"))?;
+            let members: Vec<PublicHost> = sqlx::query_as(MEMBERS)
                 .bind(organization.id)
                 .bind(team_id)
                 .fetch_all(&mut *pool)
                 .await?;
-            let rows: Vec<crate::repo::event_types::Row> =
-                sqlx::query_as(sqlx::AssertSqlSafe(types_sql))
-                    .bind(organization.id)
-                    .bind(team_id)
-                    .bind(false)
-                    .fetch_all(&mut *pool)
-                    .await?;
-            let event_types: Vec<EventType> = rows.into_iter().map(EventType::from).collect();
-            let members = hosts
-                .into_iter()
-                .map(|host| {
-                    let own = event_types
-                        .iter()
-                        .filter(|e| e.owner_user_id == host.id)
-                        .cloned()
-                        .collect();
-                    (host, own)
-                })
-                .collect();
-            TeamListing {
+            PublicTeam {
                 organization,
-                team_name,
+                name,
                 members,
             }
         });
-        Ok(listing)
+        Ok(team)
     }
 }

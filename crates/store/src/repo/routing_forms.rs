@@ -334,26 +334,41 @@ async fn write(tx: &mut Tx, form: &RoutingForm, insert: bool) -> Result<(), Erro
     Ok(())
 }
 
-/// Links a submission to the booking made after it, inside the booking's transaction;
-/// `NotFound` if it is gone or another booking took it first.
-pub(crate) async fn link_booking(
-    tx: &mut Tx,
-    org: OrganizationId,
-    submission: SubmissionId,
-    booking: BookingId,
-) -> Result<(), Error> {
-    let changed = with_tx!(tx, conn => {
-        sqlx::query(
-            "UPDATE routing_submissions SET booking_id = $3 \
-             WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL",
-        )
-        .bind(org).bind(submission).bind(booking)
-        .execute(conn).await?.rows_affected()
-    });
-    if changed == 0 {
-        return Err(Error::NotFound("routing submission"));
+/// Routing submissions, inside a unit of work (a booking's).
+#[derive(Debug)]
+pub struct RoutingFormsTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Routing forms' submissions, inside this unit.
+    pub fn routing_forms(&mut self) -> RoutingFormsTx<'_> {
+        RoutingFormsTx { unit: self }
     }
-    Ok(())
+}
+
+impl RoutingFormsTx<'_> {
+    /// Links a submission to the booking made after it (in this unit, the booking's);
+    /// `NotFound` if it is gone or another booking took it first.
+    pub async fn link_booking(
+        &mut self,
+        submission: SubmissionId,
+        booking: BookingId,
+    ) -> Result<(), Error> {
+        let org = self.unit.org;
+        let changed = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "UPDATE routing_submissions SET booking_id = $3 \
+                 WHERE organization_id = $1 AND id = $2 AND booking_id IS NULL",
+            )
+            .bind(org).bind(submission).bind(booking)
+            .execute(conn).await?.rows_affected()
+        });
+        if changed == 0 {
+            return Err(Error::NotFound("routing submission"));
+        }
+        Ok(())
+    }
 }
 
 /// The right to fill in one form: held by whoever has its id (its public link).

@@ -235,38 +235,46 @@ async fn clear_default(tx: &mut crate::Tx, scope: &Scope, user_id: UserId) -> Re
     Ok(())
 }
 
-/// The schedule of `org` matching `condition` (on `$2`), read inside `tx`.
-pub(crate) async fn fetch_in(
-    tx: &mut crate::Tx,
-    org: domain::ids::OrganizationId,
-    condition: &'static str,
-    value: uuid::Uuid,
-) -> Result<Option<Schedule>, Error> {
-    let sql = format!("{SELECT} WHERE organization_id = $1 AND {condition}");
-    let row: Option<Row> = with_tx!(tx, conn => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(value).fetch_optional(conn).await?
-    });
-    Ok(row.map(Schedule::from))
+/// Schedules, read inside a unit of work (a booking transaction reads its hosts' hours).
+#[derive(Debug)]
+pub struct SchedulesTx<'u> {
+    unit: &'u mut crate::Unit,
 }
 
-/// The default schedules of `users` in `org`, read inside `tx` in one statement.
-pub(crate) async fn defaults_of(
-    tx: &mut crate::Tx,
-    org: domain::ids::OrganizationId,
-    users: &[domain::ids::UserId],
-) -> Result<Vec<Schedule>, Error> {
-    let sql = format!(
-        "{SELECT} WHERE organization_id = $1 AND is_default AND user_id IN ({})",
-        crate::repo::placeholders(2, users.len())
-    );
-    let rows: Vec<Row> = with_tx!(tx, conn => {
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
-        for id in users {
-            query = query.bind(*id);
-        }
-        query.fetch_all(conn).await?
-    });
-    Ok(rows.into_iter().map(Schedule::from).collect())
+impl crate::Unit {
+    /// Schedules, read inside this unit.
+    pub fn schedules(&mut self) -> SchedulesTx<'_> {
+        SchedulesTx { unit: self }
+    }
+}
+
+impl SchedulesTx<'_> {
+    /// Schedule `id`, whoever it belongs to; `None` when there is none.
+    pub async fn get(&mut self, id: ScheduleId) -> Result<Option<Schedule>, Error> {
+        let sql = format!("{SELECT} WHERE organization_id = $1 AND id = $2");
+        let org = self.unit.org;
+        let row: Option<Row> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(conn).await?
+        });
+        Ok(row.map(Schedule::from))
+    }
+
+    /// The default schedules of `users`, in one statement.
+    pub async fn defaults_of(&mut self, users: &[UserId]) -> Result<Vec<Schedule>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND is_default AND user_id IN ({})",
+            crate::repo::placeholders(2, users.len())
+        );
+        let org = self.unit.org;
+        let rows: Vec<Row> = with_tx!(&mut self.unit.tx, conn => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org);
+            for id in users {
+                query = query.bind(*id);
+            }
+            query.fetch_all(conn).await?
+        });
+        Ok(rows.into_iter().map(Schedule::from).collect())
+    }
 }
 
 impl From<Row> for Schedule {

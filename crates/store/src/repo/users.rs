@@ -457,3 +457,23 @@ impl TryFrom<Row> for User {
         })
     }
 }
+
+/// Users, read inside a unit of work.
+#[derive(Debug)]
+pub struct UsersTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Users, read inside this unit.
+    pub fn users(&mut self) -> UsersTx<'_> {
+        UsersTx { unit: self }
+    }
+}
+
+impl UsersTx<'_> {
+    /// The users among `ids` who are not removed, in one statement (order not kept).
+    pub async fn many(&mut self, ids: &[UserId]) -> Result<Vec<User>, Error> {
+        fetch_many(&mut self.unit.tx, self.unit.org, ids).await
+    }
+}

@@ -18,7 +18,7 @@ use domain::team_event_types::{
 pub(crate) const COUNTED: &str = "('pending', 'confirmed', 'completed', 'no_show')";
 
 /// The record of every host who has bookings of `event_type` that count.
-pub(crate) async fn host_records(
+async fn host_records(
     tx: &mut Tx,
     org: OrganizationId,
     event_type: EventTypeId,
@@ -44,6 +44,29 @@ pub(crate) async fn host_records(
             )
         })
         .collect())
+}
+
+/// An event type's hosts, read inside a unit of work (a booking transaction choosing hosts).
+#[derive(Debug)]
+pub struct EventTypesTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Event types' hosts, read inside this unit.
+    pub fn event_types(&mut self) -> EventTypesTx<'_> {
+        EventTypesTx { unit: self }
+    }
+}
+
+impl EventTypesTx<'_> {
+    /// What the strategies need to know about each host's past bookings of `event_type`.
+    pub async fn host_records(
+        &mut self,
+        event_type: EventTypeId,
+    ) -> Result<HashMap<UserId, HostRecord>, Error> {
+        host_records(&mut self.unit.tx, self.unit.org, event_type).await
+    }
 }
 
 type TeamRow = (TeamId, String, String, i32, i32, Timestamp);

@@ -6,6 +6,7 @@ pub mod hosts;
 
 use sqlx::types::Json;
 
+use crate::bookable::Bookable;
 use crate::permission::{Granted, can};
 use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
@@ -15,11 +16,10 @@ use domain::event_types::{
 };
 use domain::ids::{EventTypeId, OrganizationId, ScheduleId, Timestamp, UserId};
 use domain::refusals::{Conflict, UniqueField};
-use domain::team_event_types::TeamSetup;
 use hosts::fetch_setup;
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct Row {
+struct Row {
     id: EventTypeId,
     organization_id: OrganizationId,
     owner_user_id: UserId,
@@ -45,7 +45,7 @@ pub(crate) struct Row {
     updated_at: Timestamp,
 }
 
-pub(crate) const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
+const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
     description, duration_minutes, duration_options, interval_minutes, buffer_before_minutes, \
     buffer_after_minutes, minimum_notice_minutes, booking_window, max_per_day, max_per_week, \
     seats, requires_confirmation, hidden, locations, questions, schedule_id, created_at, \
@@ -154,6 +154,29 @@ impl EventTypes<'_> {
         );
         let rows: Vec<Row> = with_pool!(self.db, scope, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(scope.organization_id()).bind(owner).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(EventType::from).collect())
+    }
+
+    /// The event types of `owners` in organization `org` that public pages list (those not
+    /// hidden), by slug. For the organizer and team pages, whose slugs found the organization
+    /// and the hosts.
+    pub async fn listed(
+        &self,
+        org: OrganizationId,
+        owners: &[UserId],
+    ) -> Result<Vec<EventType>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND hidden = $2 AND owner_user_id IN ({}) \
+             ORDER BY slug, id",
+            crate::repo::placeholders(3, owners.len())
+        );
+        let rows: Vec<Row> = with_pool!(self.db, org, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(false);
+            for owner in owners {
+                query = query.bind(*owner);
+            }
+            query.fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(EventType::from).collect())
     }
@@ -393,55 +416,5 @@ impl From<Row> for EventType {
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
-    }
-}
-
-/// The right to compute slots for one event type and to book it: held by anyone who has
-/// its id (the public booking link) and by members of its organization.
-#[derive(Clone, Debug)]
-pub struct Bookable {
-    pub(crate) organization_id: OrganizationId,
-    pub(crate) event_type: EventType,
-    /// The team setup of a team event type; `None` when the owner hosts it alone.
-    pub(crate) team: Option<TeamSetup>,
-    /// Of the owner and the team's hosts, those who cannot host now (switched off,
-    /// suspended or removed).
-    pub(crate) unavailable: Vec<UserId>,
-}
-
-impl Bookable {
-    pub fn event_type(&self) -> &EventType {
-        &self.event_type
-    }
-
-    pub fn team(&self) -> Option<&TeamSetup> {
-        self.team.as_ref()
-    }
-
-    /// Of the owner and the team's hosts, those who cannot host now: switched off
-    /// (`inactive`), suspended or removed. Services decide what that means for booking.
-    pub fn unavailable(&self) -> &[UserId] {
-        &self.unavailable
-    }
-
-    /// The same right with `users` taken out of the team's hosts (who then are no candidate
-    /// for slots or bookings).
-    pub fn without_hosts(mut self, users: &[UserId]) -> Self {
-        if let Some(team) = &mut self.team {
-            team.hosts.retain(|h| !users.contains(&h.settings.user_id));
-        }
-        self
-    }
-
-    /// Everyone who may host a booking of it: the team's hosts, else the owner.
-    pub fn host_ids(&self) -> Vec<UserId> {
-        match &self.team {
-            Some(team) => team.host_ids(),
-            None => vec![self.event_type.owner_user_id],
-        }
-    }
-
-    pub fn organization_id(&self) -> OrganizationId {
-        self.organization_id
     }
 }
