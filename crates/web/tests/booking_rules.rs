@@ -1,5 +1,6 @@
-//! The API obeys the booking rules the dashboard shows, on both backends: a no-show only
-//! once the booking has started, a cancellation only before (422 naming `/status`). Who
+//! The API obeys the booking rules the dashboard and the manage page show, on both backends:
+//! a no-show only once the booking has started, a cancellation or a move only before (422
+//! naming `/status`), for the host and the attendee alike. Who
 //! sees everyone's bookings is `access.rs`'s
 //! `members_and_viewers_no_longer_read_every_booking_contact_submission_and_connection`.
 #![allow(clippy::unwrap_used)]
@@ -16,6 +17,11 @@ use serde_json::Value;
 /// A confirmed booking of `event` that started an hour ago, written straight to the store
 /// (booking through the API refuses a start in the past); its uid.
 async fn started_booking(app: &TestApp, org: &Org, event: &str) -> String {
+    started_booking_with_token(app, org, event).await.0
+}
+
+/// Like [`started_booking`]; its uid and the attendee's manage token.
+async fn started_booking_with_token(app: &TestApp, org: &Org, event: &str) -> (String, String) {
     let scope = app.scope(&org.key).await;
     let db = &app.db.db;
     let bookable = db
@@ -25,7 +31,7 @@ async fn started_booking(app: &TestApp, org: &Org, event: &str) -> String {
         .unwrap();
     let start = Timestamp::now().plus(jiff::SignedDuration::from_hours(-1));
     let mut tx = db.bookings().begin(&bookable).await.unwrap();
-    let (booking, _, _) = tx
+    let (booking, _, token) = tx
         .insert(
             &bookable,
             Actor::Invitee,
@@ -49,7 +55,7 @@ async fn started_booking(app: &TestApp, org: &Org, event: &str) -> String {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    booking.id.0.to_string()
+    (booking.id.0.to_string(), token.expose().to_owned())
 }
 
 async fn post(app: &TestApp, org: &Org, path: String) -> (StatusCode, Value) {
@@ -100,3 +106,85 @@ store::backend_test!(a_cancellation_is_refused_after_the_start, |t| async move {
     app.run_pending_jobs().await;
     app.shutdown().await;
 });
+
+store::backend_test!(
+    a_booking_that_has_started_is_not_moved_by_anyone,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let org = app.organization("acme").await;
+        let event = common::booking::event_type(&app, &org).await;
+        let (started, token) = started_booking_with_token(&app, &org, &event).await;
+        let later = Timestamp::now()
+            .plus(jiff::SignedDuration::from_hours(24 * 9))
+            .to_jiff()
+            .to_string();
+
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{started}/reschedule"),
+            Some(&org.key),
+            Some(serde_json::json!({ "start": later })),
+        )
+        .await;
+        assert_refused(status, &body, "started");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/reschedule"),
+            None,
+            Some(serde_json::json!({ "start": later })),
+        )
+        .await;
+        assert_refused(status, &body, "started");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            None,
+            Some(serde_json::json!({})),
+        )
+        .await;
+        assert_refused(status, &body, "started");
+
+        // The attendee's page offers neither, and says why.
+        let page = app
+            .client
+            .get(app.url(&format!("/manage/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("id=\"show-reschedule\""), "{page}");
+        assert!(!page.contains("id=\"show-cancel\""), "{page}");
+        assert!(page.contains("id=\"no-changes\""), "{page}");
+        app.run_pending_jobs().await;
+        app.shutdown().await;
+    }
+);
+
+store::backend_test!(
+    the_manage_page_offers_what_the_api_allows_before_the_start,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let org = app.organization("acme").await;
+        let event = common::booking::event_type(&app, &org).await;
+        let (_, token) = common::booking::book(&app, &event, 1).await;
+        let page = app
+            .client
+            .get(app.url(&format!("/manage/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("id=\"show-reschedule\""), "{page}");
+        assert!(page.contains("id=\"show-cancel\""), "{page}");
+        assert!(!page.contains("id=\"no-changes\""), "{page}");
+        app.run_pending_jobs().await;
+        app.shutdown().await;
+    }
+);
