@@ -178,7 +178,10 @@ pub struct BookingFilter {
     pub event_type_id: Option<EventTypeId>,
     pub attendee_email: Option<String>,
     pub host_user_id: Option<UserId>,
-    /// Continue after this booking (its start and id), for cursor pagination.
+    /// Continue after this booking (its start and id, in the list's order), for cursor
+    /// pagination.
     pub after: Option<(Timestamp, BookingId)>,
     pub limit: u32,
+    /// Latest start first (the most recent past bookings), instead of the earliest.
+    pub newest_first: bool,
 }

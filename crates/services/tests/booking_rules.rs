@@ -228,6 +228,7 @@ backend_test!(
             host_user_id: None,
             after: None,
             limit: 50,
+            newest_first: false,
         };
         let ids = |list: Vec<Booking>| list.into_iter().map(|b| b.id).collect::<Vec<_>>();
         let everyone = bookings::list(&org.db, &org.owner, filter.clone())

@@ -143,6 +143,7 @@ store::backend_test!(
         let scope = app.scope(&org.key).await;
         let filter = domain::bookings::BookingFilter {
             limit: 100,
+            newest_first: false,
             ..Default::default()
         };
         let bookings = app

@@ -205,9 +205,11 @@ impl Bookings<'_> {
                   h.organization_id = b.organization_id AND h.booking_id = b.id AND h.user_id = $6)) \
              AND ($7 IS NULL OR EXISTS (SELECT 1 FROM booking_attendees a WHERE \
                   a.organization_id = b.organization_id AND a.booking_id = b.id AND a.email = $7)) \
-             AND ($8 IS NULL OR start_at > $8 OR (start_at = $8 AND id > $9)) \
-             AND {reached} ORDER BY start_at, id LIMIT $10",
-            reached = reached_by("$11")
+             AND ($8 IS NULL OR start_at {beyond} $8 OR (start_at = $8 AND id {beyond} $9)) \
+             AND {reached} ORDER BY start_at {order}, id {order} LIMIT $10",
+            reached = reached_by("$11"),
+            beyond = if filter.newest_first { "<" } else { ">" },
+            order = if filter.newest_first { "DESC" } else { "ASC" },
         );
         let (after_start, after_id) = filter
             .after

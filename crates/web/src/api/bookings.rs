@@ -193,6 +193,7 @@ pub async fn list_bookings(
         host_user_id: q.host_user_id.map(domain::ids::UserId),
         after,
         limit,
+        newest_first: false,
     };
     let page = services::bookings::list(&state.db, &scope, filter).await?;
     let next_cursor = (page.len() as u32 >= limit.clamp(1, 200))

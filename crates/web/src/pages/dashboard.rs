@@ -232,10 +232,14 @@ pub(crate) async fn bookings(
         host_user_id: Some(me.id),
         after: None,
         limit: 100,
+        newest_first: false,
     };
     match view {
         "pending" => filter.status = Some(BookingStatus::Pending),
-        "past" => filter.until = Some(now),
+        "past" => {
+            filter.until = Some(now);
+            filter.newest_first = true;
+        }
         "cancelled" => filter.status = Some(BookingStatus::Cancelled),
         _ => {
             filter.status = Some(BookingStatus::Confirmed);
@@ -253,10 +257,7 @@ pub(crate) async fn bookings(
         BTreeMap::new()
     };
     let has_errors = !errors.is_empty();
-    let mut list = services::bookings::list(&state.db, scope, filter).await?;
-    if view == "past" {
-        list.reverse();
-    }
+    let list = services::bookings::list(&state.db, scope, filter).await?;
     let event_types = services::event_types::list(&state.db, scope, None).await?;
     let titles: BTreeMap<_, _> = event_types
         .iter()
