@@ -415,7 +415,7 @@ impl Accounts<'_> {
             session_id: session.id,
         };
         let scope = Scope::new(org, actor, user.role)
-            .with_permissions(sessions::effective(user.role, custom.as_deref()))
+            .with_permissions(domain::access::effective(user.role, custom.as_deref()))
             .with_ip(client.ip.clone());
         Ok(SignedIn { scope, session })
     }

@@ -8,8 +8,7 @@ use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::token::{self, SESSION_PREFIX, SecretToken};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-use domain::access::Permissions;
-use domain::access::{Actor, Role};
+use domain::access::{self, Actor};
 use domain::ids::{OrganizationId, RoleId, SessionId, Timestamp, UserId};
 
 /// A session as listed: never its secrets.
@@ -113,17 +112,6 @@ pub(crate) async fn revoke_all_in(
     }))
 }
 
-/// Effective permissions of a user: the built-in role's plus the custom role's. Codenames a
-/// newer version stored and this one does not know are ignored rather than failing sign-in.
-pub(crate) fn effective(role: Role, custom: Option<&[String]>) -> Permissions {
-    let custom: Permissions = custom
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| domain::access::Permission::from_codename(c))
-        .collect();
-    role.permissions().union(custom)
-}
-
 #[derive(sqlx::FromRow)]
 struct AuthRow {
     user_id: UserId,
@@ -178,7 +166,8 @@ impl Sessions<'_> {
             });
         }
         let role = crate::scope::parse_role(&row.role)?;
-        let permissions = effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
+        let permissions =
+            access::effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
         let actor = Actor::Session {
             user_id: row.user_id,
             session_id: id,
