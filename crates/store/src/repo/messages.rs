@@ -74,47 +74,6 @@ pub(crate) async fn queue_account_email(
     Ok(())
 }
 
-/// The job kind that sends one text message.
-pub const SMS_JOB: &str = "sms.send";
-
-/// One text message to one number (the `sms.send` job's payload). The body is final: it was
-/// rendered when the message was queued.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmsMessage {
-    /// The number in E.164 form (`+14155550123`); checked again when sent.
-    pub to: String,
-    pub body: String,
-    /// What the message is about, for the notification log: `booking.reminder`,
-    /// `workflow.action`, ...
-    pub event: String,
-    /// The booking it is about, if any.
-    pub booking_id: Option<BookingId>,
-}
-
-/// The job that sends `message`. `idempotency_key`, when given, makes queueing the same
-/// message twice (a retried cause) send it once.
-pub fn sms_job(message: &SmsMessage, idempotency_key: Option<String>) -> Result<NewJob, Error> {
-    let mut job = NewJob::now(
-        SMS_JOB,
-        serde_json::to_value(message).map_err(|e| Error::Corrupt(e.to_string()))?,
-    );
-    job.booking_id = message.booking_id;
-    job.max_attempts = 8;
-    job.idempotency_key = idempotency_key;
-    Ok(job)
-}
-
-/// Queues `message` inside `tx`, so it goes out exactly when the change that caused it
-/// commits. `None` for a repeated idempotency key.
-pub async fn queue_sms(
-    tx: &mut Tx,
-    org: OrganizationId,
-    message: &SmsMessage,
-    idempotency_key: Option<String>,
-) -> Result<Option<domain::ids::JobId>, Error> {
-    jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
-}
-
 /// Booking events' fan-out and the log of what was sent.
 #[derive(Debug)]
 pub struct Messages<'a> {
