@@ -13,8 +13,7 @@ use store::repo::jobs::{
 use store::repo::webhooks::DELIVER_JOB;
 use store::repo::workflows;
 
-use store::repo::messages::ACCOUNT_EMAIL_JOB;
-
+use crate::account_mail::ACCOUNT_EMAIL_JOB;
 use crate::booking_mail::EMAIL_JOB;
 use crate::owner_notices::NOTICE_JOB;
 

@@ -18,22 +18,34 @@ pub struct IssuedApiKey {
     pub token: ApiKeyToken,
 }
 
-/// Inserts a key for `user_id` inside `tx`.
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    user_id: UserId,
-    name: &str,
-) -> Result<IssuedApiKey, Error> {
-    insert_limited(
-        tx,
-        organization_id,
-        user_id,
-        None,
-        name,
-        KeyLimits::default(),
-    )
-    .await
+/// API keys inside a unit of work.
+#[derive(Debug)]
+pub struct ApiKeysTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// The organization's API keys, inside this unit.
+    pub fn api_keys(&mut self) -> ApiKeysTx<'_> {
+        ApiKeysTx { unit: self }
+    }
+}
+
+impl ApiKeysTx<'_> {
+    /// Issues `user` a key named `name` with all of their rights and no expiry, issued by
+    /// no one (an organization's first key).
+    pub async fn insert(&mut self, user: UserId, name: &str) -> Result<IssuedApiKey, Error> {
+        let org = self.unit.org;
+        insert_limited(
+            &mut self.unit.tx,
+            org,
+            user,
+            None,
+            name,
+            KeyLimits::default(),
+        )
+        .await
+    }
 }
 
 async fn insert_limited(
