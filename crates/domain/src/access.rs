@@ -316,6 +316,16 @@ impl Permissions {
             .map(|n| Permission::from_codename(n.as_ref()).ok_or_else(|| n.as_ref().to_owned()))
             .collect()
     }
+
+    /// The permissions among stored codenames that this version knows. A codename a newer
+    /// version stored is left out rather than failing: a key or a custom role keeps working,
+    /// with at most the rights this version can name.
+    pub fn known<S: AsRef<str>>(names: &[S]) -> Self {
+        names
+            .iter()
+            .filter_map(|n| Permission::from_codename(n.as_ref()))
+            .collect()
+    }
 }
 
 impl FromIterator<Permission> for Permissions {
@@ -330,6 +340,14 @@ impl std::fmt::Debug for Permissions {
             .entries(self.iter().map(Permission::codename))
             .finish()
     }
+}
+
+/// A user's effective permissions: their built-in role's, plus those of their custom role
+/// (its stored codenames), when they have one. Unknown codenames are ignored
+/// ([`Permissions::known`]) rather than failing sign-in.
+pub fn effective(role: Role, custom: Option<&[String]>) -> Permissions {
+    role.permissions()
+        .union(Permissions::known(custom.unwrap_or_default()))
 }
 
 impl Role {
@@ -413,5 +431,23 @@ mod tests {
         );
         let set = Permissions::from_codenames(&["teams.read", "users.read"]).unwrap_or_default();
         assert_eq!(set.codenames(), vec!["users.read", "teams.read"]);
+    }
+
+    #[test]
+    fn a_custom_role_adds_to_the_built_in_one_and_unknown_names_are_ignored() {
+        assert_eq!(effective(Role::Viewer, None), Role::Viewer.permissions());
+        let custom = vec!["teams.manage".to_owned(), "from.a.newer.version".to_owned()];
+        let granted = effective(Role::Viewer, Some(&custom));
+        assert!(granted.contains(Permission::TeamsManage));
+        assert_eq!(
+            granted,
+            Role::Viewer
+                .permissions()
+                .union([Permission::TeamsManage].into_iter().collect())
+        );
+        assert_eq!(
+            Permissions::known(&["users.read", "nope"]),
+            [Permission::UsersRead].into_iter().collect()
+        );
     }
 }

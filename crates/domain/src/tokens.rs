@@ -4,7 +4,7 @@ pub enum Purpose {
     Invite,
     VerifyEmail,
     ResetPassword,
-    /// Lifts a sign-in lock (see `Accounts::login_failed`).
+    /// Lifts a sign-in lock (see `services::lockout`).
     Unlock,
 }
 

@@ -16,19 +16,18 @@ use store::backend_test;
 use store::{Db, Operator, Scope};
 
 async fn org(db: &Db, slug: &str) -> Scope {
-    db.organizations()
-        .create(
-            &Operator::local(),
-            NewOrganization {
-                slug: slug.to_owned(),
-                name: slug.to_owned(),
-                owner_email: format!("owner@{slug}.example"),
-                owner_name: "Olive".to_owned(),
-                owner_time_zone: "UTC".to_owned(),
-            },
-        )
-        .await
-        .unwrap();
+    store::testing::organization(
+        db,
+        NewOrganization {
+            slug: slug.to_owned(),
+            name: slug.to_owned(),
+            owner_email: format!("owner@{slug}.example"),
+            owner_name: "Olive".to_owned(),
+            owner_time_zone: "UTC".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
     db.organizations()
         .operator_scope(&Operator::local(), slug)
         .await

@@ -2,19 +2,22 @@
 //!
 //! Answers never say whether an e-mail address exists: an unknown address, a wrong password
 //! and a locked account all answer `InvalidCredentials` after the same argon2 work. Sign-in
-//! protection (see [`store::LockoutPolicy`]) backs off per account and client address, so an
+//! protection (see [`LockoutPolicy`]) backs off per account and client address, so an
 //! attacker cannot lock the owner out from elsewhere, and locks the account after many
 //! failures from everywhere; while locked every answer is the same whatever the password,
 //! so guessing learns nothing, and the right password only e-mails an unlock link. The
 //! e-mails these flows send are queued as `email.account` jobs in the transaction that
-//! issues their token, the token sealed with the credential keyring.
+//! issues their token, the token sealed with the credential keyring. The flows themselves,
+//! one unit of work each, are in [`crate::accounts`].
 
 use domain::tokens::Purpose;
 use domain::users::UserStatus;
-use store::{ClientInfo, Db, LockoutPolicy, Scope, SignedIn};
+use store::{Db, Scope, SignedIn};
 
+use crate::accounts::{self, ClientInfo};
 use crate::auth_settings::{limit, signed};
 use crate::credentials::Keyring;
+use crate::lockout::LockoutPolicy;
 use crate::{ServiceError, passwords};
 
 pub use crate::auth_settings::AuthSettings;
@@ -100,9 +103,9 @@ pub async fn login(
         // Not hashed at all: a megabyte password must not buy a megabyte of argon2 work.
         return Err(ServiceError::InvalidCredentials);
     }
-    let accounts = db.accounts();
-    if let Some(until) = accounts
-        .backoff_until(&input.organization, &input.email, client)
+    if let Some(until) = db
+        .login_throttle()
+        .waiting_until(&input.organization, &input.email, ip)
         .await?
     {
         let wait = until.as_millisecond() - domain::ids::Timestamp::now().as_millisecond();
@@ -110,7 +113,8 @@ pub async fn login(
             retry_after_secs: u64::try_from(wait / 1000).unwrap_or(0).max(1),
         });
     }
-    let candidate = accounts
+    let candidate = db
+        .users()
         .find_login(&input.organization, &input.email)
         .await?;
     let stored = candidate
@@ -120,15 +124,21 @@ pub async fn login(
     let policy = settings.lockout_policy();
     let Some(candidate) = candidate else {
         tracing::info!(organization = %input.organization, "sign-in for an unknown account");
-        accounts
-            .unknown_login_failed(&input.organization, &input.email, policy, client)
+        accounts::unknown_login_failed(db, &input.organization, &input.email, policy, client)
             .await?;
         return Err(ServiceError::InvalidCredentials);
     };
     if !correct {
-        let failure = accounts
-            .login_failed(&candidate, policy, client, keys)
-            .await?;
+        let failure = accounts::login_failed(
+            db,
+            &candidate,
+            &input.organization,
+            &input.email,
+            policy,
+            client,
+            keys,
+        )
+        .await?;
         if let Some(until) = failure.locked_until {
             tracing::warn!(%until, "account locked after repeated failed sign-ins");
         }
@@ -143,8 +153,7 @@ pub async fn login(
                 .await
                 .is_ok()
         {
-            accounts
-                .request_unlock(&candidate, signed(settings.reset_ttl), client, keys)
+            accounts::request_unlock(db, &candidate, signed(settings.reset_ttl), client, keys)
                 .await?;
         }
         return Err(ServiceError::InvalidCredentials);
@@ -152,15 +161,20 @@ pub async fn login(
     if candidate.status() != UserStatus::Active {
         return Err(ServiceError::AccountDisabled);
     }
-    Ok(accounts
-        .login_succeeded(&candidate, client, signed(settings.session_ttl))
-        .await?)
+    accounts::login_succeeded(
+        db,
+        &candidate,
+        &input.organization,
+        &input.email,
+        client,
+        signed(settings.session_ttl),
+    )
+    .await
 }
 
 /// Lifts a sign-in lock from its e-mailed link; the owner then signs in with the password.
 pub async fn unlock(db: &Db, token: &str, client: &ClientInfo) -> Result<(), ServiceError> {
-    db.accounts()
-        .unlock(token, client)
+    accounts::unlock(db, token, client)
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)
@@ -192,7 +206,7 @@ pub async fn change_password(
         settings.login_per_account,
     )
     .await?;
-    let stored = db.accounts().own_password_hash(scope).await?;
+    let stored = db.users().own_password_hash(scope).await?;
     if stored.is_some() && !passwords::verify(current, stored).await {
         return Err(ServiceError::Validation(vec![crate::FieldError {
             pointer: "/current_password".to_owned(),
@@ -202,7 +216,7 @@ pub async fn change_password(
     }
     passwords::check(&new, &user.email, "/new_password")?;
     let hash = passwords::hash(new).await?;
-    Ok(db.accounts().change_own_password(scope, &hash).await?)
+    accounts::change_own_password(db, scope, &hash).await
 }
 
 /// Starts a password reset. Always succeeds (unless rate limited), whether or not the
@@ -224,15 +238,15 @@ pub async fn request_password_reset(
         settings.reset_per_account,
     )
     .await?;
-    db.accounts()
-        .request_password_reset(
-            organization,
-            email,
-            signed(settings.reset_ttl),
-            client,
-            keys,
-        )
-        .await?;
+    accounts::request_password_reset(
+        db,
+        organization,
+        email,
+        signed(settings.reset_ttl),
+        client,
+        keys,
+    )
+    .await?;
     Ok(())
 }
 
@@ -285,11 +299,10 @@ async fn set_with_token(
     client: &ClientInfo,
 ) -> Result<(), ServiceError> {
     // The rules need the e-mail, which only the token reveals: check the generic rules
-    // first, hash, then let the store redeem and set in one transaction.
+    // first, hash, then redeem and set in one unit of work.
     passwords::check(&password, "", "/password")?;
     let hash = passwords::hash(password).await?;
-    db.accounts()
-        .set_password_with_token(token, purpose, &hash, name.as_deref(), client)
+    accounts::set_password_with_token(db, token, purpose, &hash, name.as_deref(), client)
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)
@@ -303,7 +316,7 @@ pub async fn peek_token(
     token: &str,
     purpose: Purpose,
 ) -> Result<Option<(domain::users::User, String)>, ServiceError> {
-    Ok(db.accounts().peek_token(token, purpose).await?)
+    accounts::peek_token(db, token, purpose).await
 }
 
 /// Sends the caller a link that verifies their e-mail address. Limited like reset
@@ -324,16 +337,13 @@ pub async fn request_email_verification(
         settings.reset_per_account,
     )
     .await?;
-    db.accounts()
-        .request_email_verification(scope, signed(settings.reset_ttl), keys)
-        .await?;
+    accounts::request_email_verification(db, scope, signed(settings.reset_ttl), keys).await?;
     Ok(())
 }
 
 /// Marks an address verified from its link.
 pub async fn verify_email(db: &Db, token: &str) -> Result<(), ServiceError> {
-    db.accounts()
-        .verify_email(token)
+    accounts::verify_email(db, token)
         .await?
         .map(|_| ())
         .ok_or(ServiceError::InvalidToken)

@@ -21,14 +21,6 @@ pub enum CredentialError {
     Corrupt,
 }
 
-/// Seals e-mailed one-time tokens (invitations, resets, verifications) for the jobs that
-/// carry them, so the jobs table holds no usable token.
-impl store::repo::messages::TokenSealer for Keyring {
-    fn seal(&self, context: &str, token: &str) -> String {
-        self.seal_text(context.as_bytes(), token)
-    }
-}
-
 #[derive(Clone)]
 struct Key {
     id: String,

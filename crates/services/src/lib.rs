@@ -6,6 +6,8 @@
 //! validation and business rules live here so every caller gets the same answers.
 
 mod access;
+pub mod account_mail;
+pub mod accounts;
 mod answers;
 pub mod api_keys;
 pub mod audit;
@@ -31,6 +33,7 @@ mod error;
 pub mod event_types;
 mod fields;
 pub mod host_choice;
+pub mod lockout;
 pub mod messages;
 mod oauth_calendars;
 mod oauth_providers;
@@ -57,9 +60,10 @@ pub mod webhooks;
 pub mod workers;
 pub mod workflows;
 
-pub use error::{FieldError, ServiceError};
 /// What signing in takes and gives.
-pub use store::{ClientInfo, SignedIn};
+pub use accounts::ClientInfo;
+pub use error::{FieldError, ServiceError};
+pub use store::SignedIn;
 /// What callers pass back in: the database handle, the capability an authentication
 /// produced, and the permission markers a page may ask about. Callers name these here, not
 /// in store.

@@ -14,11 +14,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Db;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
-use store::repo::messages::{AccountEmail, LogEntry, SmsMessage, account_token_context, sms_job};
+use store::repo::messages::LogEntry;
 
+use crate::account_mail::{AccountEmail, account_token_context};
 use crate::booking_events;
 use crate::booking_mail::{Audience, BookingEmail, BookingEvent, manage_token_context};
 use crate::owner_notices::OwnerNotice;
+use crate::sms::{SmsMessage, sms_job};
 
 use crate::templates::{ForSending, RenderFailure};
 use crate::webhooks::envelope;

@@ -1,10 +1,25 @@
-//! Organizations: create (operator), read and rename (members).
+//! Organizations: found (the operator, or sign-up), read and rename (members). Founding
+//! writes the organization, its owner (and, for the operator, a first API key) and the audit
+//! row in one unit of work, so an organization never exists without someone able to use it.
 
-use domain::organizations::{Organization, OrganizationChanges};
+use domain::access::{Actor, Role};
+use domain::organizations::{NewOrganization, Organization, OrganizationChanges};
+use domain::users::{NewUser, User};
 use garde::Validate;
-use store::{Db, Operator, Scope};
+use serde_json::json;
+use store::repo::audit::Change;
+use store::{Db, Founder, Founding, IssuedApiKey, Operator, Registration, Scope, Unit};
 
 use crate::ServiceError;
+use crate::accounts::ClientInfo;
+
+/// The result of creating an organization. `api_key` is the only copy of the key.
+#[derive(Debug)]
+pub struct CreatedOrganization {
+    pub organization: Organization,
+    pub owner: User,
+    pub api_key: IssuedApiKey,
+}
 
 /// Input for creating an organization with its owner.
 #[derive(Clone, Debug, Validate)]
@@ -21,28 +36,109 @@ pub struct CreateOrganization {
     pub owner_time_zone: String,
 }
 
-/// Creates an organization, its owner and a first API key (returned once).
+/// Creates an organization, its owner and a first API key (returned once). Audited as
+/// `organization.created`, by the operator.
 pub async fn create(
     db: &Db,
     operator: &Operator,
     input: CreateOrganization,
-) -> Result<store::CreatedOrganization, ServiceError> {
+) -> Result<CreatedOrganization, ServiceError> {
     input.validate()?;
-    let created = db
+    let new = NewOrganization {
+        slug: input.slug,
+        name: input.name.trim().to_owned(),
+        owner_email: input.owner_email,
+        owner_name: input.owner_name.trim().to_owned(),
+        owner_time_zone: input.owner_time_zone,
+    };
+    let (mut unit, organization, owner) = found(db, Founder::Operator(operator), new).await?;
+    let api_key = unit.api_keys().insert(owner.id, "initial key").await?;
+    unit.audit()
+        .record(
+            Actor::Operator,
+            None,
+            founded("organization.created", &organization, &owner),
+        )
+        .await?;
+    unit.commit().await?;
+    tracing::info!(organization = %organization.id, slug = %organization.slug, "organization created");
+    Ok(CreatedOrganization {
+        organization,
+        owner,
+        api_key,
+    })
+}
+
+/// Founds an organization through public sign-up (the registration is used up): its owner
+/// signs in with `password_hash`; no API key is made. Audited as `organization.registered`,
+/// by an anonymous actor from the client's address.
+pub(crate) async fn register(
+    db: &Db,
+    registration: Registration,
+    new: NewOrganization,
+    password_hash: &str,
+    client: &ClientInfo,
+) -> Result<(Organization, User), ServiceError> {
+    let (mut unit, organization, owner) = found(db, Founder::SignUp(registration), new).await?;
+    // Set as the owner is made, so the account's `updated_at` stays its creation.
+    unit.users()
+        .set_password(owner.id, password_hash, owner.created_at)
+        .await?;
+    unit.audit()
+        .record(
+            Actor::Anonymous,
+            client.ip.as_deref(),
+            founded("organization.registered", &organization, &owner),
+        )
+        .await?;
+    unit.commit().await?;
+    Ok((organization, owner))
+}
+
+/// Founds `new` with its active owner, in the unit returned (the caller completes and
+/// commits it).
+async fn found(
+    db: &Db,
+    founder: Founder<'_>,
+    new: NewOrganization,
+) -> Result<(Unit, Organization, User), ServiceError> {
+    let (mut unit, organization) = db
         .organizations()
-        .create(
-            operator,
-            domain::organizations::NewOrganization {
-                slug: input.slug,
-                name: input.name.trim().to_owned(),
-                owner_email: input.owner_email,
-                owner_name: input.owner_name.trim().to_owned(),
-                owner_time_zone: input.owner_time_zone,
+        .found(
+            founder,
+            Founding {
+                slug: &new.slug,
+                name: &new.name,
+                // The owner's zone is the best guess of where the organization works.
+                default_time_zone: &new.owner_time_zone,
             },
         )
         .await?;
-    tracing::info!(organization = %created.organization.id, slug = %created.organization.slug, "organization created");
-    Ok(created)
+    let owner = unit
+        .users()
+        .insert(NewUser {
+            email: new.owner_email,
+            name: new.owner_name,
+            role: Role::Owner,
+            time_zone: new.owner_time_zone,
+        })
+        .await?;
+    Ok((unit, organization, owner))
+}
+
+/// The audit entry of a new organization, recorded as `action`.
+fn founded<'a>(action: &'a str, organization: &Organization, owner: &User) -> Change<'a> {
+    Change::event(
+        action,
+        "organization",
+        organization.id.0,
+        None,
+        Some(json!({
+            "slug": organization.slug,
+            "name": organization.name,
+            "owner_email": owner.email,
+        })),
+    )
 }
 
 /// The caller's organization.

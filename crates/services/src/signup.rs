@@ -4,8 +4,9 @@
 
 use domain::organizations::NewOrganization;
 use garde::Validate;
-use store::{ClientInfo, Db, Registration, SignedIn};
+use store::{Db, Registration, SignedIn};
 
+use crate::accounts::{self, ClientInfo};
 use crate::auth_settings::{AuthSettings, limit, signed};
 use crate::{ServiceError, passwords};
 
@@ -70,30 +71,35 @@ pub async fn sign_up(
         return Err(ServiceError::Validation(errors));
     }
     let hash = passwords::hash(input.password).await?;
-    let (organization, owner) = db
-        .organizations()
-        .register(
-            Registration::open_signup(),
-            NewOrganization {
-                slug: input.organization_slug,
-                name: input.organization_name.trim().to_owned(),
-                owner_email: input.email,
-                owner_name: input.name.trim().to_owned(),
-                owner_time_zone: input.time_zone,
-            },
-            &hash,
-            client,
-        )
-        .await?;
+    let (organization, owner) = crate::organizations::register(
+        db,
+        Registration::open_signup(),
+        NewOrganization {
+            slug: input.organization_slug,
+            name: input.organization_name.trim().to_owned(),
+            owner_email: input.email,
+            owner_name: input.name.trim().to_owned(),
+            owner_time_zone: input.time_zone,
+        },
+        &hash,
+        client,
+    )
+    .await?;
     tracing::info!(organization = %organization.id, slug = %organization.slug, "organization registered");
-    let accounts = db.accounts();
-    let candidate = accounts
+    let candidate = db
+        .users()
         .find_login(&organization.slug, &owner.email)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
-    let signed_in = accounts
-        .login_succeeded(&candidate, client, signed(settings.session_ttl))
-        .await?;
+    let signed_in = accounts::login_succeeded(
+        db,
+        &candidate,
+        &organization.slug,
+        &owner.email,
+        client,
+        signed(settings.session_ttl),
+    )
+    .await?;
     // The account works before the address is verified, as with an invitation; the link
     // is on its way.
     crate::auth::request_email_verification(db, settings, keys, &signed_in.scope).await?;

@@ -1,16 +1,63 @@
-//! Text messages: queueing one as an `sms.send` job, and the job that sends it through the
-//! configured provider and records the outcome in the notification log.
+//! Text messages: the `sms.send` job that carries one, queueing it, and the job's handler,
+//! which sends it through the configured provider and records the outcome in the
+//! notification log.
 //!
-//! Inside a store transaction (a fan-out that also writes other rows), queue with
-//! [`store::repo::messages::queue_sms`]; on its own, with [`queue`].
+//! Inside a unit of work (a change that also writes other rows), queue with [`queue_in`];
+//! on its own, with [`queue`].
 
 use domain::ids::{BookingId, JobId};
-use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
+use jobs::{BoxFuture, ClaimedJob, Handler, NewJob, Outcome};
 use notify::sms::{PhoneNumber, Sms, SmsAnswer, SmsError};
-use store::repo::messages::{LogEntry, SmsMessage, sms_job};
-use store::{Db, Scope};
+use serde::{Deserialize, Serialize};
+use store::repo::messages::LogEntry;
+use store::{Db, Scope, Unit};
 
 use crate::ServiceError;
+
+/// The job kind that sends one text message.
+pub const SMS_JOB: &str = "sms.send";
+
+/// One text message to one number (the `sms.send` job's payload). The body is final: it was
+/// rendered when the message was queued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsMessage {
+    /// The number in E.164 form (`+14155550123`); checked again when sent.
+    pub to: String,
+    pub body: String,
+    /// What the message is about, for the notification log: `booking.reminder`,
+    /// `workflow.action`, ...
+    pub event: String,
+    /// The booking it is about, if any.
+    pub booking_id: Option<BookingId>,
+}
+
+/// The job that sends `message`. `idempotency_key`, when given, makes queueing the same
+/// message twice (a retried cause) send it once.
+pub fn sms_job(
+    message: &SmsMessage,
+    idempotency_key: Option<String>,
+) -> Result<NewJob, store::Error> {
+    let mut job = NewJob::now(
+        SMS_JOB,
+        serde_json::to_value(message).map_err(|e| store::Error::Corrupt(e.to_string()))?,
+    );
+    job.booking_id = message.booking_id;
+    job.max_attempts = 8;
+    job.idempotency_key = idempotency_key;
+    Ok(job)
+}
+
+/// Queues `message` inside `unit`, so it goes out exactly when the change that caused it
+/// commits. `None` for a repeated idempotency key.
+pub async fn queue_in(
+    unit: &mut Unit,
+    message: &SmsMessage,
+    idempotency_key: Option<String>,
+) -> Result<Option<JobId>, store::Error> {
+    unit.jobs()
+        .enqueue(&sms_job(message, idempotency_key)?)
+        .await
+}
 
 /// A text message to queue.
 #[derive(Clone, Debug)]

@@ -275,7 +275,6 @@ pub async fn render_for(
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use domain::organizations::NewOrganization;
     use notify::templates::BookingMessage;
     use store::{Operator, backend_test};
 
@@ -287,20 +286,19 @@ mod tests {
     backend_test!(
         render_failure_falls_back_to_builtin_without_retry,
         |t| async move {
-            let created =
-                t.db.organizations()
-                    .create(
-                        &Operator::local(),
-                        NewOrganization {
-                            slug: "acme".into(),
-                            name: "Acme".into(),
-                            owner_email: "olive@acme.example".into(),
-                            owner_name: "Olive Owner".into(),
-                            owner_time_zone: "UTC".into(),
-                        },
-                    )
-                    .await
-                    .unwrap();
+            let created = crate::organizations::create(
+                &t.db,
+                &Operator::local(),
+                crate::organizations::CreateOrganization {
+                    slug: "acme".into(),
+                    name: "Acme".into(),
+                    owner_email: "olive@acme.example".into(),
+                    owner_name: "Olive Owner".into(),
+                    owner_time_zone: "UTC".into(),
+                },
+            )
+            .await
+            .unwrap();
             let scope =
                 t.db.api_keys()
                     .authenticate(created.api_key.token.expose())

@@ -76,21 +76,20 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
-    let (user, _token) = db
-        .users()
-        .invite(
-            &grant,
-            NewInvite {
-                email: input.email,
-                name,
-                role: input.role,
-                custom_role_id: input.custom_role_id,
-                time_zone,
-                valid_for: signed(settings.invite_ttl),
-            },
-            keys,
-        )
-        .await?;
+    let (user, _token) = crate::accounts::send_invitation(
+        db,
+        &grant,
+        NewInvite {
+            email: input.email,
+            name,
+            role: input.role,
+            custom_role_id: input.custom_role_id,
+            time_zone,
+            valid_for: signed(settings.invite_ttl),
+        },
+        keys,
+    )
+    .await?;
     Ok(user)
 }
 
@@ -246,7 +245,8 @@ pub async fn update(
         )]));
     }
     let profile = profile_changes(&target, input.profile)?;
-    Ok(db
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    let (before, after) = unit
         .users()
         .update(
             &grant,
@@ -258,7 +258,13 @@ pub async fn update(
                 status: input.status,
             },
         )
-        .await?)
+        .await?;
+    // A suspended or deactivated user loses their sessions at once, not at expiry.
+    if after != before && matches!(after.status, UserStatus::Suspended | UserStatus::Inactive) {
+        unit.sessions().revoke_all(id, None).await?;
+    }
+    unit.commit().await?;
+    Ok(after)
 }
 
 async fn owners(db: &Db, scope: &Scope) -> Result<usize, ServiceError> {
@@ -272,7 +278,7 @@ async fn owners(db: &Db, scope: &Scope) -> Result<usize, ServiceError> {
 }
 
 /// Removes a user (needs `users.manage`); never oneself, nor anyone above the caller (so
-/// owners only by owners).
+/// owners only by owners). Their sessions end with them.
 pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceError> {
     let grant = scope
         .grant::<can::ManageUsers>()
@@ -286,5 +292,9 @@ pub async fn delete(db: &Db, scope: &Scope, id: UserId) -> Result<(), ServiceErr
     }
     let held = crate::access::rights_of(db, scope, target.role, target.custom_role_id).await?;
     crate::access::within_own(scope, target.role, held)?;
-    Ok(db.users().delete(&grant, id).await?)
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    unit.users().delete(&grant, id).await?;
+    unit.sessions().revoke_all(id, None).await?;
+    unit.commit().await?;
+    Ok(())
 }

@@ -12,8 +12,7 @@ use store::repo::jobs::{
 use store::repo::webhooks::DELIVER_JOB;
 use store::repo::workflows;
 
-use store::repo::messages::{ACCOUNT_EMAIL_JOB, SMS_JOB};
-
+use crate::account_mail::ACCOUNT_EMAIL_JOB;
 use crate::booking_mail::EMAIL_JOB;
 use crate::calendar_sync::CALENDAR_SYNC_JOB;
 use crate::owner_notices::NOTICE_JOB;
@@ -24,7 +23,7 @@ use crate::messages::{
     AccountEmailHandler, BookingEventHandler, EmailHandler, Mail, NoticeHandler,
     ScheduledMessageHandler,
 };
-use crate::sms::SmsHandler;
+use crate::sms::{SMS_JOB, SmsHandler};
 use crate::webhooks::{DeliverHandler, RETRY_SCHEDULE};
 use crate::workflows::RunHandler;
 

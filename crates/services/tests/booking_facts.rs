@@ -55,23 +55,21 @@ async fn org(db: &Db) -> Org {
 
 async fn colleague(org: &Org) -> UserId {
     let grant = org.owner.grant::<can::ManageUsers>().unwrap();
-    let (user, _) = org
-        .db
-        .users()
-        .invite(
-            &grant,
-            domain::users::NewInvite {
-                email: "max@acme.example".into(),
-                name: "Max".into(),
-                role: domain::access::Role::Member,
-                custom_role_id: None,
-                time_zone: "UTC".into(),
-                valid_for: jiff::SignedDuration::from_hours(1),
-            },
-            &store::testing::PlainSealer,
-        )
-        .await
-        .unwrap();
+    let (user, _) = rendezvous_services::accounts::send_invitation(
+        &org.db,
+        &grant,
+        domain::users::NewInvite {
+            email: "max@acme.example".into(),
+            name: "Max".into(),
+            role: domain::access::Role::Member,
+            custom_role_id: None,
+            time_zone: "UTC".into(),
+            valid_for: jiff::SignedDuration::from_hours(1),
+        },
+        &rendezvous_services::credentials::Keyring::ephemeral(),
+    )
+    .await
+    .unwrap();
     user.id
 }
 

@@ -185,23 +185,21 @@ backend_test!(
     |t| async move {
         let org = org(&t.db).await;
         let users = org.owner.grant::<can::ManageUsers>().unwrap();
-        let (colleague, _) = org
-            .db
-            .users()
-            .invite(
-                &users,
-                domain::users::NewInvite {
-                    email: "max@acme.example".into(),
-                    name: "Max".into(),
-                    role: domain::access::Role::Member,
-                    custom_role_id: None,
-                    time_zone: "UTC".into(),
-                    valid_for: jiff::SignedDuration::from_hours(1),
-                },
-                &store::testing::PlainSealer,
-            )
-            .await
-            .unwrap();
+        let (colleague, _) = rendezvous_services::accounts::send_invitation(
+            &org.db,
+            &users,
+            domain::users::NewInvite {
+                email: "max@acme.example".into(),
+                name: "Max".into(),
+                role: domain::access::Role::Member,
+                custom_role_id: None,
+                time_zone: "UTC".into(),
+                valid_for: jiff::SignedDuration::from_hours(1),
+            },
+            &rendezvous_services::credentials::Keyring::ephemeral(),
+        )
+        .await
+        .unwrap();
         let own = booking(&org, org.owner_id, "own", hours_from_now(2)).await;
         let theirs = booking(&org, colleague.id, "theirs", hours_from_now(3)).await;
         // The owner's key, narrowed to reading and managing bookings: no `bookings.read_all`.

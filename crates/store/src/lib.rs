@@ -26,13 +26,11 @@ pub use bookable::Bookable;
 pub use db::{Backend, ConnectOptions, CrossTenant, Db, PoolStats, SqliteDb, Tenant, Tx};
 pub use error::{ConnectError, Error};
 pub use permission::{Capability, Granted, can};
-pub use repo::accounts::{
-    ClientInfo, LOCK_NOTICE, LockoutPolicy, LoginCandidate, LoginFailure, SignedIn,
-};
 pub use repo::api_keys::IssuedApiKey;
-pub use repo::organizations::CreatedOrganization;
-pub use repo::sessions::{NewSession, Session, SessionScope};
+pub use repo::organizations::{Founder, Founding};
+pub use repo::sessions::{NewSession, Session, SessionScope, SignedIn};
 pub use repo::teams::ManagedTeam;
+pub use repo::users::LoginCandidate;
 pub use scope::{AdminScope, Operator, Registration, Scope};
 pub use token::{ApiKeyToken, ManageToken, SecretToken};
 pub use unit::Unit;

@@ -166,7 +166,7 @@ async fn drop_stale_schemas(conn: &mut PgConnection, now: u64) {
 ///
 /// ```text
 /// backend_test!(creates_an_organization, |t| async move {
-///     let created = t.db.organizations().create(...).await.unwrap();
+///     let created = rendezvous_store::testing::organization(&t.db, ...).await.unwrap();
 /// });
 /// ```
 #[macro_export]
@@ -193,13 +193,69 @@ macro_rules! backend_test {
     };
 }
 
-/// A [`crate::repo::messages::TokenSealer`] for store tests that leaves the token as it is
-/// (the services' keyring opens unsealed text as it is).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PlainSealer;
+/// An organization founded for a store test by [`organization`].
+#[derive(Debug)]
+pub struct TestOrganization {
+    pub organization: domain::organizations::Organization,
+    pub owner: domain::users::User,
+    /// The owner's first key; the only copy of its token.
+    pub api_key: crate::IssuedApiKey,
+}
 
-impl crate::repo::messages::TokenSealer for PlainSealer {
-    fn seal(&self, _context: &str, token: &str) -> String {
-        token.to_owned()
-    }
+/// Founds `new` as the operator does: the organization, its active owner, a first API key
+/// named "initial key" and the `organization.created` audit row, in one unit. The use case
+/// is `services::organizations::create`; store's own tests, which cannot call services,
+/// found their organizations here.
+///
+/// # Errors
+/// As founding: a taken slug is a conflict.
+pub async fn organization(
+    db: &Db,
+    new: domain::organizations::NewOrganization,
+) -> Result<TestOrganization, crate::Error> {
+    let operator = crate::Operator::local();
+    let (mut unit, organization) = db
+        .organizations()
+        .found(
+            crate::Founder::Operator(&operator),
+            crate::Founding {
+                slug: &new.slug,
+                name: &new.name,
+                default_time_zone: &new.owner_time_zone,
+            },
+        )
+        .await?;
+    let owner = unit
+        .users()
+        .insert(domain::users::NewUser {
+            email: new.owner_email,
+            name: new.owner_name,
+            role: domain::access::Role::Owner,
+            time_zone: new.owner_time_zone,
+        })
+        .await?;
+    let api_key = unit.api_keys().insert(owner.id, "initial key").await?;
+    unit.audit()
+        .record(
+            domain::access::Actor::Operator,
+            None,
+            crate::repo::audit::Change::event(
+                "organization.created",
+                "organization",
+                organization.id.0,
+                None,
+                Some(serde_json::json!({
+                    "slug": organization.slug,
+                    "name": organization.name,
+                    "owner_email": owner.email,
+                })),
+            ),
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(TestOrganization {
+        organization,
+        owner,
+        api_key,
+    })
 }

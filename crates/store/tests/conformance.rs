@@ -19,9 +19,8 @@ fn acme(slug: &str) -> NewOrganization {
     }
 }
 
-async fn create(db: &Db, slug: &str) -> rendezvous_store::CreatedOrganization {
-    db.organizations()
-        .create(&Operator::local(), acme(slug))
+async fn create(db: &Db, slug: &str) -> rendezvous_store::testing::TestOrganization {
+    rendezvous_store::testing::organization(db, acme(slug))
         .await
         .unwrap()
 }
@@ -31,47 +30,9 @@ backend_test!(migrating_twice_is_a_no_op, |t| async move {
     t.db.ping().await.unwrap();
 });
 
-backend_test!(
-    creating_an_organization_creates_owner_and_key,
-    |t| async move {
-        let created = create(&t.db, "acme").await;
-        assert_eq!(created.organization.slug, "acme");
-        assert_eq!(created.owner.role, Role::Owner);
-        assert_eq!(
-            created.owner.email, "owner@example.com",
-            "emails are stored lower-cased"
-        );
-
-        let scope =
-            t.db.api_keys()
-                .authenticate(created.api_key.token.expose())
-                .await
-                .unwrap()
-                .expect("the initial key authenticates");
-        assert_eq!(scope.organization_id(), created.organization.id);
-        assert_eq!(scope.role(), Role::Owner);
-        assert_eq!(
-            scope.actor(),
-            Actor::ApiKey {
-                user_id: created.owner.id,
-                api_key_id: created.api_key.id,
-                issued_by: None,
-            }
-        );
-
-        let fetched = t.db.organizations().get(&scope).await.unwrap();
-        assert_eq!(fetched, created.organization, "values round-trip exactly");
-        let users = t.db.users().list(&scope).await.unwrap();
-        assert_eq!(users, vec![created.owner.clone()]);
-    }
-);
-
 backend_test!(slugs_are_unique, |t| async move {
     create(&t.db, "acme").await;
-    let again =
-        t.db.organizations()
-            .create(&Operator::local(), acme("acme"))
-            .await;
+    let again = rendezvous_store::testing::organization(&t.db, acme("acme")).await;
     assert!(
         matches!(
             again,
@@ -235,8 +196,7 @@ backend_test!(concurrent_writers_do_not_fail, |t| async move {
     for i in 0..8 {
         let db = t.db.clone();
         tasks.push(tokio::spawn(async move {
-            db.organizations()
-                .create(&Operator::local(), acme(&format!("org-{i}")))
+            rendezvous_store::testing::organization(&db, acme(&format!("org-{i}")))
                 .await
                 .map(|_| ())
         }));
@@ -439,22 +399,23 @@ mod bookings_last_line {
             // A second host on a booking holds their time too: a booking whose first host is
             // that second host may not overlap it, until the booking is cancelled.
             let grant = scope.grant::<rendezvous_store::can::ManageUsers>().unwrap();
-            let (second, _) =
-                t.db.users()
-                    .invite(
-                        &grant,
-                        domain::users::NewInvite {
-                            email: "second@example.com".into(),
-                            name: "Second".into(),
-                            role: Role::Member,
-                            custom_role_id: None,
-                            time_zone: "UTC".into(),
-                            valid_for: jiff::SignedDuration::from_hours(1),
-                        },
-                        &rendezvous_store::testing::PlainSealer,
-                    )
-                    .await
-                    .unwrap();
+            let mut unit = t.db.begin_unit(created.organization.id).await.unwrap();
+            let second = unit
+                .users()
+                .invite(
+                    &grant,
+                    domain::users::NewInvite {
+                        email: "second@example.com".into(),
+                        name: "Second".into(),
+                        role: Role::Member,
+                        custom_role_id: None,
+                        time_zone: "UTC".into(),
+                        valid_for: jiff::SignedDuration::from_hours(1),
+                    },
+                )
+                .await
+                .unwrap();
+            unit.commit().await.unwrap();
             let host = |user_id, fixed| domain::bookings::BookingHost {
                 user_id,
                 fixed,

@@ -8,7 +8,7 @@
 use domain::ids::OrganizationId;
 use domain::organizations::NewOrganization;
 use rendezvous_store::testing::TestDb;
-use rendezvous_store::{CrossTenant, Db, Error, Operator, Tenant, Tx, with_pool, with_tx};
+use rendezvous_store::{CrossTenant, Db, Error, Tenant, Tx, with_pool, with_tx};
 
 fn org(slug: &str) -> NewOrganization {
     NewOrganization {
@@ -22,14 +22,10 @@ fn org(slug: &str) -> NewOrganization {
 
 /// Two organizations, `a` and `b`, each with its owner, first key and audit entry.
 async fn two_organizations(db: &Db) -> (OrganizationId, OrganizationId) {
-    let a = db
-        .organizations()
-        .create(&Operator::local(), org("a"))
+    let a = rendezvous_store::testing::organization(db, org("a"))
         .await
         .unwrap();
-    let b = db
-        .organizations()
-        .create(&Operator::local(), org("b"))
+    let b = rendezvous_store::testing::organization(db, org("b"))
         .await
         .unwrap();
     (a.organization.id, b.organization.id)

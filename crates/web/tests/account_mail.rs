@@ -363,20 +363,17 @@ store::backend_test!(
         // No workers: the job stays queued for inspection.
         let app = TestApp::builder().start(t).await;
         let org = app.organization("acme").await;
-        let (_, token) = app
-            .db
-            .db
-            .accounts()
-            .request_password_reset(
-                "acme",
-                "owner@acme.example",
-                jiff::SignedDuration::from_hours(1),
-                &Default::default(),
-                &app.calendars.keys,
-            )
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, token) = services::accounts::request_password_reset(
+            &app.db.db,
+            "acme",
+            "owner@acme.example",
+            jiff::SignedDuration::from_hours(1),
+            &Default::default(),
+            &app.calendars.keys,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         let jobs = app
             .db
             .db
@@ -386,7 +383,7 @@ store::backend_test!(
             .unwrap();
         let job = jobs
             .iter()
-            .find(|j| j.kind == store::repo::messages::ACCOUNT_EMAIL_JOB)
+            .find(|j| j.kind == services::account_mail::ACCOUNT_EMAIL_JOB)
             .unwrap();
         assert_eq!(job.organization_id, org.created.organization.id);
         let payload = job.payload.to_string();

@@ -124,10 +124,10 @@ async fn account_mails(
         .claim("inspector", Duration::from_secs(600), 100)
         .await
         .unwrap();
-    let context = store::repo::messages::account_token_context(org.created.organization.id, user);
+    let context = services::account_mail::account_token_context(org.created.organization.id, user);
     let mails = jobs
         .iter()
-        .filter(|j| j.kind == store::repo::messages::ACCOUNT_EMAIL_JOB)
+        .filter(|j| j.kind == services::account_mail::ACCOUNT_EMAIL_JOB)
         .filter(|j| j.payload["user_id"] == json!(user))
         .map(|j| {
             let sealed = j.payload["sealed_token"].as_str().unwrap();
@@ -439,22 +439,20 @@ store::backend_test!(
             )
             .await;
         let request = || async {
-            app.db
-                .db
-                .accounts()
-                .request_password_reset(
-                    "acme",
-                    "mia@acme.example",
-                    jiff::SignedDuration::from_hours(1),
-                    &Default::default(),
-                    &app.calendars.keys,
-                )
-                .await
-                .unwrap()
-                .unwrap()
-                .1
-                .expose()
-                .to_owned()
+            services::accounts::request_password_reset(
+                &app.db.db,
+                "acme",
+                "mia@acme.example",
+                jiff::SignedDuration::from_hours(1),
+                &Default::default(),
+                &app.calendars.keys,
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+            .expose()
+            .to_owned()
         };
         let reset = |token: String, password: &'static str| {
             let app = &app;
@@ -718,20 +716,17 @@ store::backend_test!(a_password_reset_lifts_the_sign_in_lock, |t| async move {
     }
     let (status, _) = login_from(&app, "198.51.100.20", "mia@acme.example", PASSWORD).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "locked");
-    let (_, token) = app
-        .db
-        .db
-        .accounts()
-        .request_password_reset(
-            "acme",
-            "mia@acme.example",
-            jiff::SignedDuration::from_hours(1),
-            &Default::default(),
-            &app.calendars.keys,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, token) = services::accounts::request_password_reset(
+        &app.db.db,
+        "acme",
+        "mia@acme.example",
+        jiff::SignedDuration::from_hours(1),
+        &Default::default(),
+        &app.calendars.keys,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let r = app
         .request(Method::POST, "/api/v1/auth/password-reset/confirm")
         .json(&json!({"token": token.expose(), "password": "a brand new passphrase"}))

@@ -258,20 +258,17 @@ store::backend_test!(password_change_and_reset, |t| async move {
             .unwrap();
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     }
-    let (_, token) = app
-        .db
-        .db
-        .accounts()
-        .request_password_reset(
-            "acme",
-            "mia@acme.example",
-            jiff::SignedDuration::from_hours(1),
-            &Default::default(),
-            &app.calendars.keys,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, token) = services::accounts::request_password_reset(
+        &app.db.db,
+        "acme",
+        "mia@acme.example",
+        jiff::SignedDuration::from_hours(1),
+        &Default::default(),
+        &app.calendars.keys,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let confirm = |token: String| {
         app.request(Method::POST, "/api/v1/auth/password-reset/confirm")
             .json(&json!({"token": token, "password": "a fresh long passphrase"}))
@@ -960,17 +957,14 @@ store::backend_test!(email_addresses_are_verified_by_token, |t| async move {
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     // The token the e-mail carries (it goes to the log until the mailer exists).
     let scope = app.scope(&org.key).await;
-    let (_, token) = app
-        .db
-        .db
-        .accounts()
-        .request_email_verification(
-            &scope,
-            jiff::SignedDuration::from_hours(1),
-            &app.calendars.keys,
-        )
-        .await
-        .unwrap();
+    let (_, token) = services::accounts::request_email_verification(
+        &app.db.db,
+        &scope,
+        jiff::SignedDuration::from_hours(1),
+        &app.calendars.keys,
+    )
+    .await
+    .unwrap();
     let path = format!("/api/v1/users/{}", org.created.owner.id);
     let (_, before) = json_of(bearer(&app, &org, Method::GET, &path).send().await.unwrap()).await;
     assert_eq!(before["email_verified"], false);

@@ -45,13 +45,10 @@ async fn user(app: &TestApp, org: &Org, email: &str) -> String {
         time_zone: "Europe/Berlin".to_owned(),
         valid_for: jiff::SignedDuration::from_hours(1),
     };
-    let (user, _) = app
-        .db
-        .db
-        .users()
-        .invite(&grant, invite, &app.calendars.keys)
-        .await
-        .unwrap();
+    let (user, _) =
+        services::accounts::send_invitation(&app.db.db, &grant, invite, &app.calendars.keys)
+            .await
+            .unwrap();
     user.id.to_string()
 }
 

@@ -7,8 +7,7 @@ use crate::repo::audit::{self, Change};
 use crate::scope::{AdminScope, Scope};
 use crate::token::{self, ApiKeyToken};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-use domain::access::Actor;
-use domain::access::Permissions;
+use domain::access::{self, Actor, Permissions};
 use domain::api_keys::{ApiKey, KeyLimits};
 use domain::ids::{ApiKeyId, OrganizationId, Timestamp, UserId};
 
@@ -19,22 +18,34 @@ pub struct IssuedApiKey {
     pub token: ApiKeyToken,
 }
 
-/// Inserts a key for `user_id` inside `tx`.
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    organization_id: OrganizationId,
-    user_id: UserId,
-    name: &str,
-) -> Result<IssuedApiKey, Error> {
-    insert_limited(
-        tx,
-        organization_id,
-        user_id,
-        None,
-        name,
-        KeyLimits::default(),
-    )
-    .await
+/// API keys inside a unit of work.
+#[derive(Debug)]
+pub struct ApiKeysTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// The organization's API keys, inside this unit.
+    pub fn api_keys(&mut self) -> ApiKeysTx<'_> {
+        ApiKeysTx { unit: self }
+    }
+}
+
+impl ApiKeysTx<'_> {
+    /// Issues `user` a key named `name` with all of their rights and no expiry, issued by
+    /// no one (an organization's first key).
+    pub async fn insert(&mut self, user: UserId, name: &str) -> Result<IssuedApiKey, Error> {
+        let org = self.unit.org;
+        insert_limited(
+            &mut self.unit.tx,
+            org,
+            user,
+            None,
+            name,
+            KeyLimits::default(),
+        )
+        .await
+    }
 }
 
 async fn insert_limited(
@@ -100,13 +111,6 @@ struct Row {
     scopes: Option<sqlx::types::Json<Vec<String>>>,
     expires_at: Option<Timestamp>,
     last_used_at: Option<Timestamp>,
-}
-
-fn to_permissions(codes: &[String]) -> Permissions {
-    codes
-        .iter()
-        .filter_map(|c| domain::access::Permission::from_codename(c))
-        .collect()
 }
 
 /// API keys of the scope's organization.
@@ -177,10 +181,8 @@ impl ApiKeys<'_> {
             issued_by: row.created_by,
         };
         let mut role = crate::scope::parse_role(&row.role)?;
-        let mut permissions = crate::repo::sessions::effective(
-            role,
-            row.custom_permissions.as_deref().map(|j| &j[..]),
-        );
+        let mut permissions =
+            access::effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
         if let Some(issuer) = row.created_by
             && issuer != row.user_id
         {
@@ -191,13 +193,13 @@ impl ApiKeys<'_> {
             };
             let issuer_role = crate::scope::parse_role(issuer_role)?;
             role = role.at_most(issuer_role);
-            permissions = permissions.intersection(crate::repo::sessions::effective(
+            permissions = permissions.intersection(access::effective(
                 issuer_role,
                 row.issuer_permissions.as_deref().map(|j| &j[..]),
             ));
         }
         if let Some(scopes) = &row.scopes {
-            permissions = permissions.intersection(to_permissions(scopes));
+            permissions = permissions.intersection(Permissions::known(scopes));
         }
         Ok(Some(
             Scope::new(parsed.organization_id, actor, role).with_permissions(permissions),
@@ -391,7 +393,7 @@ impl ApiKeys<'_> {
                 name: r.name,
                 created_at: r.created_at,
                 revoked_at: r.revoked_at,
-                scopes: r.scopes.map(|s| to_permissions(&s)),
+                scopes: r.scopes.map(|s| Permissions::known(&s)),
                 expires_at: r.expires_at,
                 last_used_at: r.last_used_at,
             })

@@ -12,7 +12,8 @@ use domain::audit::{AuditEntry, AuditFilter};
 use domain::ids::{AuditId, OrganizationId, Timestamp, Uuid};
 
 /// A change to record.
-pub(crate) struct Change<'a> {
+#[derive(Clone, Debug)]
+pub struct Change<'a> {
     pub action: std::borrow::Cow<'a, str>,
     pub target_type: &'a str,
     pub target_id: Option<Uuid>,
@@ -64,7 +65,7 @@ impl<'a> Change<'a> {
     }
 
     /// A state transition or other named event: `booking.confirmed`.
-    pub(crate) fn event(
+    pub fn event(
         action: &'a str,
         target_type: &'a str,
         id: Uuid,
@@ -145,6 +146,32 @@ pub(crate) async fn record_at(
             .await?;
     });
     Ok(())
+}
+
+/// The audit log inside a unit of work: a use case in services records its change in the
+/// change's own transaction.
+#[derive(Debug)]
+pub struct AuditTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// The audit log, inside this unit.
+    pub fn audit(&mut self) -> AuditTx<'_> {
+        AuditTx { unit: self }
+    }
+}
+
+impl AuditTx<'_> {
+    /// Records `change`, made by `actor` from client address `ip` when it is known.
+    pub async fn record(
+        &mut self,
+        actor: Actor,
+        ip: Option<&str>,
+        change: Change<'_>,
+    ) -> Result<(), Error> {
+        record_at(&mut self.unit.tx, self.unit.org, actor, ip, change).await
+    }
 }
 
 #[derive(sqlx::FromRow)]

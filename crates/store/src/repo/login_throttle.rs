@@ -1,45 +1,23 @@
-//! Failed sign-ins per typed account and client address, and that pair's backoff. The
-//! account is keyed as typed (organization slug and e-mail, hashed), not by user id, so an
-//! account that does not exist backs off exactly like one that does. Not tenant data.
+//! Failed sign-ins per typed account and client address, and when that pair's backoff ends.
+//! The account is keyed as typed (organization slug and e-mail, hashed), not by user id, so
+//! an account that does not exist backs off exactly like one that does. Not tenant data.
+//! How long a pair waits is the caller's policy (`services::lockout`).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::{Error, Tx, with_tx};
-use domain::ids::Timestamp;
+use crate::{Db, Error, Tx, Unit, with_tx};
+use domain::ids::{Timestamp, UserId};
 
 /// The stored key of a typed account: organization slugs and e-mail addresses stay out of
 /// the table.
-pub(crate) fn account_key(organization_slug: &str, email: &str) -> String {
+fn account_key(organization_slug: &str, email: &str) -> String {
     let typed = format!("{organization_slug}\u{0}{}", email.to_lowercase());
     URL_SAFE_NO_PAD.encode(crate::token::hash_text(&typed))
 }
 
-/// How a pair backs off: after `free` failures, each further one waits `first`, doubling,
-/// up to `max`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Backoff {
-    pub free: u32,
-    pub first: jiff::SignedDuration,
-    pub max: jiff::SignedDuration,
-}
-
-impl Backoff {
-    /// The wait after the `failures`-th failure in a row, if any.
-    pub(crate) fn after(self, failures: u32) -> Option<jiff::SignedDuration> {
-        let beyond = failures.checked_sub(self.free)?;
-        let factor = 1_i32.checked_shl(beyond.min(30)).unwrap_or(i32::MAX);
-        Some(
-            self.first
-                .checked_mul(factor)
-                .unwrap_or(self.max)
-                .min(self.max),
-        )
-    }
-}
-
 /// When the pair's backoff ends, if it is backing off now.
-pub(crate) async fn waiting_until(
+async fn waiting_until(
     tx: &mut Tx,
     account_key: &str,
     ip: &str,
@@ -52,14 +30,16 @@ pub(crate) async fn waiting_until(
     Ok(row.and_then(|(until,)| until).filter(|t| *t > now))
 }
 
-/// Counts a failure of the pair and starts its backoff when due; returns when the backoff
-/// ends, if this failure started one. A pair quiet for twice the longest backoff starts
-/// over, so an owner's rare typos never add up. Old quiet pairs are swept on the way.
-pub(crate) async fn failed(
+/// Counts a failure of the pair; a pair whose last failure is at or before `quiet_since`
+/// starts over at one. Old quiet pairs are swept on the way. `wait_after` says how long the
+/// pair waits after that many failures in a row (the caller's backoff policy); returns when
+/// that wait ends, if this failure started one.
+async fn failed(
     tx: &mut Tx,
     account_key: &str,
     ip: &str,
-    backoff: Backoff,
+    quiet_since: Timestamp,
+    wait_after: impl FnOnce(u32) -> Option<jiff::SignedDuration>,
 ) -> Result<Option<Timestamp>, Error> {
     const COUNT: &str = "INSERT INTO login_throttle \
         (account_key, ip, failures, locked_until, updated_at) VALUES ($1, $2, 1, NULL, $3) \
@@ -73,21 +53,19 @@ pub(crate) async fn failed(
     const SWEEP: &str = "DELETE FROM login_throttle WHERE updated_at <= $1 \
         AND (locked_until IS NULL OR locked_until <= $2)";
     let now = Timestamp::now();
-    let quiet = backoff.max.checked_mul(2).unwrap_or(backoff.max);
-    let stale = now.plus(-quiet);
     let (failures,): (i32,) = with_tx!(tx, conn => {
         sqlx::query_as(COUNT)
             .bind(account_key)
             .bind(ip)
             .bind(now)
-            .bind(stale)
+            .bind(quiet_since)
             .fetch_one(&mut *conn)
             .await?
     });
     with_tx!(tx, conn => {
-        sqlx::query(SWEEP).bind(stale).bind(now).execute(conn).await?;
+        sqlx::query(SWEEP).bind(quiet_since).bind(now).execute(conn).await?;
     });
-    let Some(wait) = backoff.after(u32::try_from(failures).unwrap_or(0)) else {
+    let Some(wait) = wait_after(u32::try_from(failures).unwrap_or(0)) else {
         return Ok(None);
     };
     let until = now.plus(wait);
@@ -97,45 +75,112 @@ pub(crate) async fn failed(
     Ok(Some(until))
 }
 
-/// Forgets the pair's failures (a sign-in from it succeeded).
-pub(crate) async fn clear_pair(tx: &mut Tx, account_key: &str, ip: &str) -> Result<(), Error> {
-    const SQL: &str = "DELETE FROM login_throttle WHERE account_key = $1 AND ip = $2";
-    with_tx!(tx, conn => {
-        sqlx::query(SQL).bind(account_key).bind(ip).execute(conn).await?;
-    });
-    Ok(())
+/// Failed sign-ins of typed accounts that may not exist, each in a transaction of its own
+/// (the table holds no tenant data).
+#[derive(Debug)]
+pub struct LoginThrottle<'a> {
+    pub(crate) db: &'a Db,
 }
 
-/// Forgets the account's failures from every address (it was unlocked or reset by its owner).
-pub(crate) async fn clear_account(tx: &mut Tx, account_key: &str) -> Result<(), Error> {
-    const SQL: &str = "DELETE FROM login_throttle WHERE account_key = $1";
-    with_tx!(tx, conn => {
-        sqlx::query(SQL).bind(account_key).execute(conn).await?;
-    });
-    Ok(())
+impl LoginThrottle<'_> {
+    /// When the backoff of client address `ip` for the typed account ends, if it is backing
+    /// off now.
+    pub async fn waiting_until(
+        &self,
+        organization_slug: &str,
+        email: &str,
+        ip: &str,
+    ) -> Result<Option<Timestamp>, Error> {
+        let mut tx = self.db.begin_read(crate::Tenant::Nobody).await?;
+        waiting_until(&mut tx, &account_key(organization_slug, email), ip).await
+    }
+
+    /// Counts a failed attempt of `ip` at the typed account (see [`LoginThrottleTx::failed`])
+    /// in a transaction of its own: for an account that does not exist, which backs off
+    /// exactly like one that does.
+    pub async fn failed(
+        &self,
+        organization_slug: &str,
+        email: &str,
+        ip: &str,
+        quiet_since: Timestamp,
+        wait_after: impl FnOnce(u32) -> Option<jiff::SignedDuration>,
+    ) -> Result<Option<Timestamp>, Error> {
+        let key = account_key(organization_slug, email);
+        let mut tx = self.db.begin_write(crate::Tenant::Nobody).await?;
+        let until = failed(&mut tx, &key, ip, quiet_since, wait_after).await?;
+        tx.commit().await?;
+        Ok(until)
+    }
+}
+
+/// Failed sign-ins inside a unit of work (of the organization whose account was tried).
+#[derive(Debug)]
+pub struct LoginThrottleTx<'u> {
+    unit: &'u mut Unit,
+}
+
+impl Unit {
+    /// Failed sign-ins per typed account and client address, inside this unit.
+    pub fn login_throttle(&mut self) -> LoginThrottleTx<'_> {
+        LoginThrottleTx { unit: self }
+    }
+}
+
+impl LoginThrottleTx<'_> {
+    /// Counts a failure of client address `ip` at the typed account; a pair whose last
+    /// failure is at or before `quiet_since` starts over. `wait_after(n)` is how long the
+    /// pair waits after its `n`-th failure in a row, if at all; returns when this failure's
+    /// wait ends, if it started one.
+    pub async fn failed(
+        &mut self,
+        organization_slug: &str,
+        email: &str,
+        ip: &str,
+        quiet_since: Timestamp,
+        wait_after: impl FnOnce(u32) -> Option<jiff::SignedDuration>,
+    ) -> Result<Option<Timestamp>, Error> {
+        let key = account_key(organization_slug, email);
+        failed(&mut self.unit.tx, &key, ip, quiet_since, wait_after).await
+    }
+
+    /// Forgets the failures of `ip` at the typed account (a sign-in from it succeeded).
+    pub async fn clear_pair(
+        &mut self,
+        organization_slug: &str,
+        email: &str,
+        ip: &str,
+    ) -> Result<(), Error> {
+        const SQL: &str = "DELETE FROM login_throttle WHERE account_key = $1 AND ip = $2";
+        let key = account_key(organization_slug, email);
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(SQL).bind(&key).bind(ip).execute(conn).await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets the failures at `user`'s account (as their organization's slug and their
+    /// address type it) from every address.
+    pub async fn clear_user(&mut self, user: UserId) -> Result<(), Error> {
+        const TYPED: &str = "SELECT o.slug, u.email FROM users u \
+            JOIN organizations o ON o.id = u.organization_id \
+            WHERE u.organization_id = $1 AND u.id = $2";
+        const SQL: &str = "DELETE FROM login_throttle WHERE account_key = $1";
+        let org = self.unit.org;
+        let (slug, email): (String, String) = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(TYPED).bind(org).bind(user).fetch_one(conn).await?
+        });
+        let key = account_key(&slug, &email);
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(SQL).bind(&key).execute(conn).await?;
+        });
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_after_the_free_tries_up_to_the_cap() {
-        let b = Backoff {
-            free: 5,
-            first: jiff::SignedDuration::from_mins(15),
-            max: jiff::SignedDuration::from_hours(24),
-        };
-        assert_eq!(b.after(4), None);
-        assert_eq!(b.after(5), Some(jiff::SignedDuration::from_mins(15)));
-        assert_eq!(b.after(6), Some(jiff::SignedDuration::from_mins(30)));
-        assert_eq!(b.after(7), Some(jiff::SignedDuration::from_hours(1)));
-        assert_eq!(b.after(40), Some(jiff::SignedDuration::from_hours(24)));
-        assert_eq!(
-            b.after(u32::MAX),
-            Some(jiff::SignedDuration::from_hours(24))
-        );
-    }
 
     #[test]
     fn typed_accounts_key_alike_whatever_the_case() {

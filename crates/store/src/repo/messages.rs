@@ -1,119 +1,13 @@
-//! What a booking event sends: webhook deliveries and e-mails, queued in one transaction with
-//! the event's job, so a booking event is fanned out exactly once; text messages, one job
-//! each; and the log of every message sent.
+//! What messages read (who a booking's people are, the calendar UID's sequence, the
+//! organization's name) inside a unit of work, and the log of every message sent. Which
+//! messages go out, and their jobs, are decided in services.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::repo::jobs::{self, NewJob};
 use crate::scope::Scope;
-use crate::{Db, Error, Tx, with_pool, with_tx};
+use crate::{Db, Error, with_pool, with_tx};
 use domain::ids::{BookingId, EventTypeId, OrganizationId, Timestamp, UserId};
 use domain::people::Person;
-
-/// The job kind that e-mails an account holder a one-time link (invitation, reset,
-/// verification).
-pub const ACCOUNT_EMAIL_JOB: &str = "email.account";
-
-/// Seals an e-mailed one-time token for the job that carries it, so the jobs table never
-/// holds a usable token (the store has no keys; `services` implements this with its
-/// keyring). `context` binds the sealed text to its job's recipient.
-pub trait TokenSealer: Send + Sync {
-    fn seal(&self, context: &str, token: &str) -> String;
-}
-
-/// The sealing context of an account e-mail's token: its organization and user.
-pub fn account_token_context(organization: OrganizationId, user: UserId) -> String {
-    format!("account_token:{organization}:{user}")
-}
-
-/// An e-mail with a one-time link to an account holder (the `email.account` job's payload).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AccountEmail {
-    /// `account.invitation`, `account.password_reset`, `account.email_verification`,
-    /// `account.unlock` or `account.locked` (the lock notice, with an unlock link).
-    pub kind: String,
-    pub user_id: UserId,
-    pub recipient: Person,
-    pub organization: String,
-    /// The token, sealed with [`account_token_context`] (see [`TokenSealer`]).
-    pub sealed_token: String,
-    pub expires_at: Timestamp,
-}
-
-/// Queues the e-mail that carries `token` to `user`, inside the transaction that issued it.
-pub(crate) async fn queue_account_email(
-    tx: &mut Tx,
-    user: &domain::users::User,
-    kind: &str,
-    token: &crate::token::SecretToken,
-    expires_at: Timestamp,
-    sealer: &dyn TokenSealer,
-) -> Result<(), Error> {
-    let org = user.organization_id;
-    let (organization,): (String,) = with_tx!(&mut *tx, conn => {
-        sqlx::query_as("SELECT name FROM organizations WHERE id = $1").bind(org).fetch_one(conn).await?
-    });
-    let email = AccountEmail {
-        kind: kind.to_owned(),
-        user_id: user.id,
-        recipient: Person {
-            name: user.name.clone(),
-            email: user.email.clone(),
-            time_zone: user.time_zone.clone(),
-        },
-        organization,
-        sealed_token: sealer.seal(&account_token_context(org, user.id), token.expose()),
-        expires_at,
-    };
-    let mut job = NewJob::now(
-        ACCOUNT_EMAIL_JOB,
-        serde_json::to_value(&email).map_err(|e| Error::Corrupt(e.to_string()))?,
-    );
-    job.max_attempts = 8;
-    jobs::enqueue(tx, org, &job).await?;
-    Ok(())
-}
-
-/// The job kind that sends one text message.
-pub const SMS_JOB: &str = "sms.send";
-
-/// One text message to one number (the `sms.send` job's payload). The body is final: it was
-/// rendered when the message was queued.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmsMessage {
-    /// The number in E.164 form (`+14155550123`); checked again when sent.
-    pub to: String,
-    pub body: String,
-    /// What the message is about, for the notification log: `booking.reminder`,
-    /// `workflow.action`, ...
-    pub event: String,
-    /// The booking it is about, if any.
-    pub booking_id: Option<BookingId>,
-}
-
-/// The job that sends `message`. `idempotency_key`, when given, makes queueing the same
-/// message twice (a retried cause) send it once.
-pub fn sms_job(message: &SmsMessage, idempotency_key: Option<String>) -> Result<NewJob, Error> {
-    let mut job = NewJob::now(
-        SMS_JOB,
-        serde_json::to_value(message).map_err(|e| Error::Corrupt(e.to_string()))?,
-    );
-    job.booking_id = message.booking_id;
-    job.max_attempts = 8;
-    job.idempotency_key = idempotency_key;
-    Ok(job)
-}
-
-/// Queues `message` inside `tx`, so it goes out exactly when the change that caused it
-/// commits. `None` for a repeated idempotency key.
-pub async fn queue_sms(
-    tx: &mut Tx,
-    org: OrganizationId,
-    message: &SmsMessage,
-    idempotency_key: Option<String>,
-) -> Result<Option<domain::ids::JobId>, Error> {
-    jobs::enqueue(tx, org, &sms_job(message, idempotency_key)?).await
-}
 
 /// Booking events' fan-out and the log of what was sent.
 #[derive(Debug)]

@@ -1,7 +1,6 @@
 //! Repositories, one per aggregate. Each borrows the [`Db`] and takes a [`crate::Scope`]
 //! (or an [`crate::Operator`]) on every method.
 
-pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
@@ -10,7 +9,7 @@ pub mod calendars;
 pub mod contacts;
 pub mod event_types;
 pub mod jobs;
-mod login_throttle;
+pub mod login_throttle;
 pub mod messages;
 pub mod organizations;
 pub mod preferences;
@@ -92,9 +91,9 @@ impl Db {
         audit::Audit { db: self }
     }
 
-    /// Sign-in, passwords and e-mailed tokens (before authentication).
-    pub fn accounts(&self) -> accounts::Accounts<'_> {
-        accounts::Accounts { db: self }
+    /// Failed sign-ins per typed account and client address (before authentication).
+    pub fn login_throttle(&self) -> login_throttle::LoginThrottle<'_> {
+        login_throttle::LoginThrottle { db: self }
     }
 
     /// Web sessions.

@@ -1,27 +1,16 @@
-//! Organizations: the tenants. Creating one also creates its owner and first API key, in one
-//! transaction, so an organization never exists without someone able to use it.
+//! Organizations: the tenants. Founding one opens the unit of work in which the caller
+//! writes its first rows (its owner, a first key), so an organization never exists without
+//! someone able to use it.
 
 use serde_json::json;
 
-use crate::repo::accounts::ClientInfo;
-use crate::repo::api_keys::{self, IssuedApiKey};
 use crate::repo::audit::{self, Change};
-use crate::repo::users;
 use crate::scope::{AdminScope, Operator, Registration, Scope};
-use crate::{Db, Error, with_pool, with_tx};
+use crate::{Db, Error, Unit, with_pool, with_tx};
 use domain::access::{Actor, Role};
 use domain::ids::{OrganizationId, Timestamp};
-use domain::organizations::{NewOrganization, Organization, OrganizationChanges};
+use domain::organizations::{Organization, OrganizationChanges};
 use domain::refusals::UniqueField;
-use domain::users::{NewUser, User};
-
-/// The result of creating an organization. `api_key` is the only copy of the key.
-#[derive(Debug)]
-pub struct CreatedOrganization {
-    pub organization: Organization,
-    pub owner: User,
-    pub api_key: IssuedApiKey,
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -35,61 +24,24 @@ struct Row {
     default_time_zone: String,
 }
 
-/// Inserts an organization and its active owner inside `tx`.
-async fn found(tx: &mut crate::Tx, new: NewOrganization) -> Result<(Organization, User), Error> {
-    const SQL: &str = "INSERT INTO organizations \
-        (id, slug, name, created_at, updated_at, default_time_zone) \
-        VALUES ($1, $2, $3, $4, $4, $5)";
-    let now = Timestamp::now();
-    let organization = Organization {
-        id: OrganizationId::new(),
-        slug: new.slug,
-        name: new.name,
-        created_at: now,
-        updated_at: now,
-        brand_color: None,
-        logo_url: None,
-        // The owner's zone is the best guess of where the organization works.
-        default_time_zone: new.owner_time_zone.clone(),
-    };
-    with_tx!(tx, conn => {
-        sqlx::query(SQL)
-            .bind(organization.id)
-            .bind(&organization.slug)
-            .bind(&organization.name)
-            .bind(now)
-            .bind(&organization.default_time_zone)
-            .execute(conn)
-            .await
-            .map_err(Error::unique_as(UniqueField::Slug))?;
-    });
-    let owner = users::insert(
-        tx,
-        organization.id,
-        NewUser {
-            email: new.owner_email,
-            name: new.owner_name,
-            role: Role::Owner,
-            time_zone: new.owner_time_zone,
-        },
-    )
-    .await?;
-    Ok((organization, owner))
+const SELECT_ONE: &str = "SELECT id, slug, name, created_at, updated_at, brand_color, logo_url, \
+    default_time_zone FROM organizations WHERE id = $1";
+
+/// Who founds an organization: the operator, or anyone through public sign-up (which uses
+/// its [`Registration`] up).
+#[derive(Debug)]
+pub enum Founder<'a> {
+    Operator(&'a Operator),
+    SignUp(Registration),
 }
 
-/// The audit entry of a new organization.
-fn created(organization: &Organization, owner: &User) -> Change<'static> {
-    Change {
-        action: "organization.created".into(),
-        target_type: "organization",
-        target_id: Some(organization.id.0),
-        old_values: None,
-        new_values: Some(json!({
-            "slug": organization.slug,
-            "name": organization.name,
-            "owner_email": owner.email,
-        })),
-    }
+/// An organization to found.
+#[derive(Clone, Copy, Debug)]
+pub struct Founding<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    /// The zone its new users start in.
+    pub default_time_zone: &'a str,
 }
 
 /// Organizations, for the operator and for their own members.
@@ -99,64 +51,42 @@ pub struct Organizations<'a> {
 }
 
 impl Organizations<'_> {
-    /// Creates an organization with its owner and a first API key.
-    pub async fn create(
+    /// Founds an organization: inserts it in a new unit of work on it and returns both. The
+    /// organization commits with what the caller writes in the unit (its owner, ...), or not
+    /// at all. A taken slug is [`Error::Conflict`].
+    pub async fn found(
         &self,
-        _operator: &Operator,
-        new: NewOrganization,
-    ) -> Result<CreatedOrganization, Error> {
+        _founder: Founder<'_>,
+        new: Founding<'_>,
+    ) -> Result<(Unit, Organization), Error> {
+        const SQL: &str = "INSERT INTO organizations \
+            (id, slug, name, created_at, updated_at, default_time_zone) \
+            VALUES ($1, $2, $3, $4, $4, $5)";
+        let now = Timestamp::now();
+        let organization = Organization {
+            id: OrganizationId::new(),
+            slug: new.slug.to_owned(),
+            name: new.name.to_owned(),
+            created_at: now,
+            updated_at: now,
+            brand_color: None,
+            logo_url: None,
+            default_time_zone: new.default_time_zone.to_owned(),
+        };
+        // Its first rows are written before anyone can be scoped to it.
         let mut tx = self.db.begin_write(crate::CrossTenant::Founding).await?;
-        let (organization, owner) = found(&mut tx, new).await?;
-        let api_key = api_keys::insert(&mut tx, organization.id, owner.id, "initial key").await?;
-        audit::record(
-            &mut tx,
-            organization.id,
-            Actor::Operator,
-            created(&organization, &owner),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(CreatedOrganization {
-            organization,
-            owner,
-            api_key,
-        })
-    }
-
-    /// Founds an organization through public sign-up: its owner signs in with
-    /// `password_hash` (no API key is made). The registration is used up.
-    pub async fn register(
-        &self,
-        _registration: Registration,
-        new: NewOrganization,
-        password_hash: &str,
-        client: &ClientInfo,
-    ) -> Result<(Organization, User), Error> {
-        const PASSWORD: &str = "UPDATE users SET password_hash = $3, password_changed_at = $4 \
-            WHERE organization_id = $1 AND id = $2";
-        let mut tx = self.db.begin_write(crate::CrossTenant::Founding).await?;
-        let (organization, owner) = found(&mut tx, new).await?;
         with_tx!(&mut tx, conn => {
-            sqlx::query(PASSWORD)
+            sqlx::query(SQL)
                 .bind(organization.id)
-                .bind(owner.id)
-                .bind(password_hash)
-                .bind(organization.created_at)
+                .bind(&organization.slug)
+                .bind(&organization.name)
+                .bind(now)
+                .bind(&organization.default_time_zone)
                 .execute(conn)
-                .await?;
+                .await
+                .map_err(Error::unique_as(UniqueField::Slug))?;
         });
-        let mut change = created(&organization, &owner);
-        change.action = "organization.registered".into();
-        audit::record_at(
-            &mut tx,
-            organization.id,
-            Actor::Anonymous,
-            client.ip.as_deref(),
-            change,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((organization, owner))
+        Ok((Unit::new(tx, organization.id), organization))
     }
 
     /// Every organization, by slug.
@@ -273,6 +203,31 @@ impl Organizations<'_> {
         .await?;
         tx.commit().await?;
         Ok(new)
+    }
+}
+
+/// The unit's own organization.
+#[derive(Debug)]
+pub struct OrganizationsTx<'u> {
+    unit: &'u mut Unit,
+}
+
+impl Unit {
+    /// The unit's organization, inside this unit.
+    pub fn organizations(&mut self) -> OrganizationsTx<'_> {
+        OrganizationsTx { unit: self }
+    }
+}
+
+impl OrganizationsTx<'_> {
+    /// The unit's organization.
+    pub async fn get(&mut self) -> Result<Organization, Error> {
+        let org = self.unit.org;
+        let row: Option<Row> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(SELECT_ONE).bind(org).fetch_optional(conn).await?
+        });
+        row.map(Organization::from)
+            .ok_or(Error::NotFound("organization"))
     }
 }
 

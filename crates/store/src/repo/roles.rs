@@ -205,12 +205,7 @@ impl From<Row> for CustomRole {
             id: r.id,
             name: r.name,
             // Unknown codenames (from a newer version) are dropped, as at sign-in.
-            permissions: r
-                .permissions
-                .0
-                .iter()
-                .filter_map(|c| domain::access::Permission::from_codename(c))
-                .collect(),
+            permissions: domain::access::Permissions::known(&r.permissions.0),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

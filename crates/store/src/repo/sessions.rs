@@ -8,9 +8,9 @@ use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::token::{self, SESSION_PREFIX, SecretToken};
 use crate::{Db, Error, Tx, with_pool, with_tx};
-use domain::access::Permissions;
-use domain::access::{Actor, Role};
+use domain::access::{self, Actor};
 use domain::ids::{OrganizationId, RoleId, SessionId, Timestamp, UserId};
+use domain::users::User;
 
 /// A session as listed: never its secrets.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -36,6 +36,13 @@ pub struct NewSession {
     pub expires_at: Timestamp,
 }
 
+/// A successful sign-in: the scope it grants and the session it opened.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub scope: Scope,
+    pub session: NewSession,
+}
+
 /// The scope a session cookie grants, and what is needed to check its CSRF token.
 #[derive(Debug)]
 pub struct SessionScope {
@@ -51,7 +58,7 @@ impl SessionScope {
 }
 
 /// Opens a session inside `tx`.
-pub(crate) async fn open(
+async fn open(
     tx: &mut Tx,
     organization_id: OrganizationId,
     user_id: UserId,
@@ -92,7 +99,7 @@ pub(crate) async fn open(
 }
 
 /// Revokes every live session of `user_id` except `keep`, inside `tx`.
-pub(crate) async fn revoke_all_in(
+async fn revoke_all_in(
     tx: &mut Tx,
     organization_id: OrganizationId,
     user_id: UserId,
@@ -111,17 +118,6 @@ pub(crate) async fn revoke_all_in(
             .await?
             .rows_affected()
     }))
-}
-
-/// Effective permissions of a user: the built-in role's plus the custom role's. Codenames a
-/// newer version stored and this one does not know are ignored rather than failing sign-in.
-pub(crate) fn effective(role: Role, custom: Option<&[String]>) -> Permissions {
-    let custom: Permissions = custom
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| domain::access::Permission::from_codename(c))
-        .collect();
-    role.permissions().union(custom)
 }
 
 #[derive(sqlx::FromRow)]
@@ -178,7 +174,8 @@ impl Sessions<'_> {
             });
         }
         let role = crate::scope::parse_role(&row.role)?;
-        let permissions = effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
+        let permissions =
+            access::effective(role, row.custom_permissions.as_deref().map(|j| &j[..]));
         let actor = Actor::Session {
             user_id: row.user_id,
             session_id: id,
@@ -275,7 +272,7 @@ impl Sessions<'_> {
 }
 
 /// Custom role permissions for `role_id` read inside `tx` (for sign-in).
-pub(crate) async fn custom_permissions(
+async fn custom_permissions(
     tx: &mut Tx,
     organization_id: OrganizationId,
     role_id: Option<RoleId>,
@@ -288,4 +285,51 @@ pub(crate) async fn custom_permissions(
         sqlx::query_as(SQL).bind(organization_id).bind(role_id).fetch_optional(conn).await?
     });
     Ok(row.map(|(j,)| j.0))
+}
+
+/// Sessions inside a unit of work.
+#[derive(Debug)]
+pub struct SessionsTx<'u> {
+    unit: &'u mut crate::Unit,
+}
+
+impl crate::Unit {
+    /// Web sessions, inside this unit.
+    pub fn sessions(&mut self) -> SessionsTx<'_> {
+        SessionsTx { unit: self }
+    }
+}
+
+impl SessionsTx<'_> {
+    /// Opens a session of `user` for `ttl`, from client address `ip` with `user_agent`, and
+    /// returns it with the scope it grants: the user's role, with their custom role's
+    /// permissions added ([`domain::access::effective`]).
+    pub async fn open(
+        &mut self,
+        user: &User,
+        ttl: jiff::SignedDuration,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<SignedIn, Error> {
+        let org = self.unit.org;
+        let session = open(&mut self.unit.tx, org, user.id, ttl, ip, user_agent).await?;
+        let custom = custom_permissions(&mut self.unit.tx, org, user.custom_role_id).await?;
+        let actor = Actor::Session {
+            user_id: user.id,
+            session_id: session.id,
+        };
+        let scope = Scope::new(org, actor, user.role)
+            .with_permissions(access::effective(user.role, custom.as_deref()))
+            .with_ip(ip.map(str::to_owned));
+        Ok(SignedIn { scope, session })
+    }
+
+    /// Revokes every live session of `user` except `keep`; returns how many ended.
+    pub async fn revoke_all(
+        &mut self,
+        user: UserId,
+        keep: Option<SessionId>,
+    ) -> Result<u64, Error> {
+        revoke_all_in(&mut self.unit.tx, self.unit.org, user, keep).await
+    }
 }

@@ -296,7 +296,7 @@ fn start_workers(
 /// An organization made for a test, with its owner's API key.
 #[derive(Debug)]
 pub struct Org {
-    pub created: store::CreatedOrganization,
+    pub created: services::organizations::CreatedOrganization,
     pub key: String,
 }
 
@@ -418,13 +418,10 @@ impl TestApp {
             time_zone: "Europe/Berlin".to_owned(),
             valid_for: jiff::SignedDuration::from_hours(1),
         };
-        let (user, token) = self
-            .db
-            .db
-            .users()
-            .invite(&grant, invite, &self.calendars.keys)
-            .await
-            .unwrap();
+        let (user, token) =
+            services::accounts::send_invitation(&self.db.db, &grant, invite, &self.calendars.keys)
+                .await
+                .unwrap();
         let accepted = self
             .request(Method::POST, "/api/v1/auth/invitations/accept")
             .json(&serde_json::json!({"token": token.expose(), "password": password}))
