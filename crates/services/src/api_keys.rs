@@ -165,6 +165,12 @@ fn checked_limits(
     Ok(KeyLimits { scopes, expires_at })
 }
 
+/// Whether `scope` may list and revoke API keys ([`list`] and [`revoke`]): an admin every
+/// key of the organization, `api_keys.manage` their own.
+pub fn may_manage(scope: &Scope) -> bool {
+    scope.admin().is_some() || scope.grant::<can::ManageApiKeys>().is_some()
+}
+
 /// Keys: the whole organization's for owners and admins, one's own for everyone else.
 pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<ApiKey>, ServiceError> {
     if scope.admin().is_some() {

@@ -56,6 +56,11 @@ pub struct ConnectionView {
     pub calendars: Vec<CalendarEntry>,
 }
 
+/// Whether a connection of `kind` can receive bookings: an ICS feed is read-only.
+pub fn may_receive_bookings(kind: &str) -> bool {
+    kind != "ics"
+}
+
 /// Connects a CalDAV account (discovering its calendars) or an ICS feed, then syncs it once.
 /// Every event calendar blocks availability at first; none receives bookings until chosen.
 pub async fn connect(
@@ -277,7 +282,7 @@ pub async fn choose(
     let (grant, _) =
         crate::access::acting_for::<can::ManageAvailability>(db, scope, Some(calendar.user_id))
             .await?;
-    if receives_bookings && connection.kind == "ics" {
+    if receives_bookings && !may_receive_bookings(&connection.kind) {
         return Err(ServiceError::field(
             "/receives_bookings",
             "read_only",

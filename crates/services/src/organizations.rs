@@ -191,6 +191,11 @@ fn logo(value: &Option<Option<String>>, _ctx: &()) -> garde::Result {
     }
 }
 
+/// Whether `scope` may change the organization's settings ([`update`]): owners and admins.
+pub fn may_update(scope: &Scope) -> bool {
+    scope.admin().is_some()
+}
+
 /// Updates the caller's organization. Owners and admins only.
 pub async fn update(
     db: &Db,

@@ -15,6 +15,11 @@ fn manage(scope: &Scope) -> Result<store::Granted<can::ManageTeams>, ServiceErro
     scope.grant().ok_or(ServiceError::Forbidden)
 }
 
+/// Whether `scope` may create teams (and run every team): [`create`] asks the same.
+pub fn may_create(scope: &Scope) -> bool {
+    manage(scope).is_ok()
+}
+
 /// The right to run team `id`: anyone's with `teams.manage`, else the team's own leads'.
 async fn managed(db: &Db, scope: &Scope, id: TeamId) -> Result<ManagedTeam, ServiceError> {
     if let Some(grant) = scope.grant::<can::ManageTeams>() {

@@ -175,7 +175,7 @@ fn row(view: ConnectionView) -> ConnectionRow {
             "microsoft" => "Microsoft 365",
             _ => "ICS feed",
         },
-        writable: c.kind != "ics",
+        writable: services::calendar_sync::may_receive_bookings(&c.kind),
         url: c.url,
         status: c.status,
         last_error: c.last_error,

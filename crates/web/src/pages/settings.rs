@@ -108,8 +108,8 @@ async fn context(
     let me = services::users::current(&state.db, scope).await?;
     let organization = services::organizations::get(&state.db, scope).await?;
     let preferences = services::preferences::get_own(&state.db, scope).await?;
-    let is_admin = scope.admin().is_some();
-    let manages_keys = is_admin || scope.grant::<services::can::ManageApiKeys>().is_some();
+    let is_admin = services::organizations::may_update(scope);
+    let manages_keys = services::api_keys::may_manage(scope);
     let keys = if manages_keys {
         services::api_keys::list(&state.db, scope)
             .await?

@@ -16,7 +16,6 @@ use domain::team_event_types::{HostSettings, Strategy, TeamKind, TeamSettings, T
 use domain::teams::TeamRole;
 use serde::{Deserialize, Serialize};
 use services::ServiceError;
-use services::can;
 use uuid::Uuid;
 
 use super::Rendered;
@@ -99,7 +98,7 @@ async fn list_context(state: &AppState, signed_in: &SignedIn) -> Result<ListCont
                 slug: t.slug,
             })
             .collect(),
-        creates_teams: scope.grant::<can::ManageTeams>().is_some(),
+        creates_teams: services::teams::may_create(scope),
         form: TeamForm::default(),
         errors: BTreeMap::new(),
     })
