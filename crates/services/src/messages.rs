@@ -456,10 +456,42 @@ async fn send_and_log(
         provider_response: &response,
         external_id: None,
     };
-    if let Err(error) = db.messages().log(job.organization_id, &entry).await {
-        tracing::warn!(%error, "writing the notification log failed");
+    log_and_record(db, job, &entry, outcome).await
+}
+
+/// Writes the log row and the job's outcome in one unit (one commit where there were two:
+/// issue 17's booking path). If that unit fails, the outcome goes back to the worker to
+/// record on its own and the row is lost with a warning, as a failed log write always was.
+async fn log_and_record(
+    db: &Db,
+    job: &ClaimedJob,
+    entry: &LogEntry<'_>,
+    outcome: Outcome,
+) -> Outcome {
+    let recorded = async {
+        let mut unit = db.begin_unit(job.organization_id).await?;
+        unit.messages().log(entry).await?;
+        let kept = match &outcome {
+            Outcome::Succeeded => Some(unit.jobs().complete(job).await?),
+            Outcome::Dead { error } => Some(unit.jobs().fail(job, error, None).await?),
+            // The worker records these itself.
+            Outcome::Retry { .. } | Outcome::Finished => None,
+        };
+        if kept == Some(false) {
+            tracing::warn!(job = %job.id, kind = %job.kind, "job's lease expired before it finished; another worker has it");
+        }
+        unit.commit().await?;
+        Ok::<_, store::Error>(kept.is_some())
     }
-    outcome
+    .await;
+    match recorded {
+        Ok(true) => Outcome::Finished,
+        Ok(false) => outcome,
+        Err(error) => {
+            tracing::warn!(%error, "writing the notification log failed");
+            outcome
+        }
+    }
 }
 
 /// Runs `email.notice` jobs: one notice to one of an organization's owners, from its

@@ -16,25 +16,16 @@ pub struct Messages<'a> {
 }
 
 impl Messages<'_> {
-    /// Records a message sent (or refused for good).
+    /// Records a message sent (or refused for good), in a unit of its own (see
+    /// [`MessagesTx::log`] to record it with other writes).
     pub async fn log(
         &self,
         organization_id: OrganizationId,
         entry: &LogEntry<'_>,
     ) -> Result<(), Error> {
-        const SQL: &str = "INSERT INTO notification_log (organization_id, id, channel, event, \
-            recipient, booking_id, status, provider_response, external_id, created_at) \
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        let response: String = entry.provider_response.chars().take(2000).collect();
-        with_pool!(self.db, organization_id, pool => {
-            sqlx::query(SQL)
-                .bind(organization_id).bind(uuid::Uuid::now_v7()).bind(entry.channel)
-                .bind(entry.event).bind(entry.recipient).bind(entry.booking_id)
-                .bind(if entry.sent { "sent" } else { "failed" }).bind(&response)
-                .bind(entry.external_id).bind(Timestamp::now())
-                .execute(pool).await?;
-        });
-        Ok(())
+        let mut unit = self.db.begin_unit(organization_id).await?;
+        unit.messages().log(entry).await?;
+        unit.commit().await
     }
 
     /// The organization's latest `limit` log rows, newest first.
@@ -102,6 +93,24 @@ impl crate::Unit {
 }
 
 impl MessagesTx<'_> {
+    /// Records a message sent (or refused for good) inside this unit.
+    pub async fn log(&mut self, entry: &LogEntry<'_>) -> Result<(), Error> {
+        const SQL: &str = "INSERT INTO notification_log (organization_id, id, channel, event, \
+            recipient, booking_id, status, provider_response, external_id, created_at) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        let response: String = entry.provider_response.chars().take(2000).collect();
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(SQL)
+                .bind(org).bind(uuid::Uuid::now_v7()).bind(entry.channel)
+                .bind(entry.event).bind(entry.recipient).bind(entry.booking_id)
+                .bind(if entry.sent { "sent" } else { "failed" }).bind(&response)
+                .bind(entry.external_id).bind(Timestamp::now())
+                .execute(conn).await?;
+        });
+        Ok(())
+    }
+
     /// The first booking of `id`'s chain of reschedules: its id is the calendar UID.
     pub async fn root_booking(&mut self, mut id: BookingId) -> Result<BookingId, Error> {
         let org = self.unit.org;
