@@ -4,7 +4,9 @@
     smtp_sink.py DIR
 
 Listens on 127.0.0.1 on a free port and prints `PORT <n>` once it does. Each message becomes
-DIR/<n>.eml (the data as received) and DIR/<n>.json ({"mail_from", "rcpt_tos"}).
+DIR/<n>.eml (the data as received) and DIR/<n>.json ({"mail_from", "rcpt_tos"}). A recipient
+whose address starts with `reject-` is refused for good (550), as a mailbox that does not
+exist is, so tests can follow a permanent failure.
 """
 
 import asyncio
@@ -23,6 +25,12 @@ class Sink:
     def __init__(self, directory):
         self.directory = directory
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("reject-"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1

@@ -232,3 +232,61 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(
+    a_refused_address_is_logged_as_failed_and_its_job_ends_for_good,
+    |t| async move {
+        let sink = SmtpSink::start().await;
+        let app = TestApp::builder().smtp(sink.port).start(t).await;
+        app.expect_failed_jobs();
+        let org = app.organization("acme").await;
+        let event = event_type(&app, &org).await;
+        let start = first_slot(&app, &event, 3).await;
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/public/event-types/{event}/bookings"),
+            )
+            .json(&json!({ "start": start, "name": "Rita Refused",
+                "email": "reject-rita@example.com", "time_zone": "UTC" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let booking: Value = response.json().await.unwrap();
+        // The host's message goes; the attendee's is refused for good, not retried.
+        let sent = sink.wait_for(1).await;
+        assert_eq!(sent[0]["rcpt_tos"], json!(["owner@acme.example"]));
+        app.run_pending_jobs().await;
+
+        let scope = app.scope(&org.key).await;
+        let id =
+            domain::ids::BookingId(booking["booking"]["uid"].as_str().unwrap().parse().unwrap());
+        let logged = app
+            .db
+            .db
+            .messages()
+            .log_for_booking(&scope, id)
+            .await
+            .unwrap();
+        let refused: Vec<_> = logged
+            .iter()
+            .filter(|m| m.recipient == "reject-rita@example.com")
+            .collect();
+        assert_eq!(refused.len(), 1, "one row, written once: {logged:#?}");
+        assert_eq!(refused[0].status, "failed");
+        assert!(refused[0].provider_response.contains("550"), "{logged:#?}");
+        assert!(
+            logged
+                .iter()
+                .any(|m| m.recipient == "owner@acme.example" && m.status == "sent")
+        );
+        let dead = app.db.db.jobs().dead(&scope, None, 100).await.unwrap();
+        assert_eq!(
+            dead.iter().filter(|j| j.kind == "email.booking").count(),
+            1,
+            "{dead:#?}"
+        );
+        app.shutdown().await;
+    }
+);
