@@ -49,6 +49,9 @@ const PATTERNS: [(i8, i64); 4] = [(6, 8), (9, 8), (14, 8), (22, 8)];
 const FIRST_DAY: Date = date(2024, 1, 1);
 const ZONE: &str = "Europe/Berlin";
 
+/// A demo instance that is feasible by construction: a roster is planted first (each shift
+/// to someone free that day and rested), then each shift requires skills its planted person
+/// has, and nobody is unavailable on a day they are planted.
 pub fn instance(size: Size, seed: u64) -> Instance {
     let mut rng = Rng::new(seed);
     let timezone = TimeZone::get(ZONE).unwrap_or(TimeZone::UTC);
@@ -57,36 +60,26 @@ pub fn instance(size: Size, seed: u64) -> Instance {
             .checked_add(jiff::Span::new().days(i as i64))
             .unwrap_or(FIRST_DAY)
     };
-    let some_dates = |rng: &mut Rng| -> Vec<Date> {
-        let mut dates: Vec<Date> = (0..1 + rng.below(2))
-            .map(|_| day(rng.below(size.days)))
-            .collect();
-        dates.sort();
-        dates.dedup();
-        dates
-    };
-    let participants = (0..size.people)
+    let skills: Vec<Vec<String>> = (0..size.people)
         .map(|i| {
-            // One in three is a Doctor, as many Nurses as the demo's.
+            // One in three is a Doctor, the rest Nurses, as in the demo.
             let mut skills = vec![if i % 3 == 0 { "Doctor" } else { "Nurse" }.to_owned()];
             for skill in OPTIONAL_SKILLS {
                 if rng.chance(40) {
                     skills.push(skill.to_owned());
                 }
             }
-            Participant {
-                id: format!("p{}", i + 1),
-                name: Some(format!("Person {}", i + 1)),
-                skills,
-                unavailable_dates: some_dates(&mut rng),
-                undesired_dates: some_dates(&mut rng),
-                desired_dates: some_dates(&mut rng),
-            }
+            skills
         })
         .collect();
+    let mut planted_days = vec![Vec::new(); size.people];
+    let mut free_from = vec![i64::MIN; size.people];
     let mut targets = Vec::new();
     for d in 0..size.days {
-        for k in 0..size.shifts_per_day {
+        let mut shifts: Vec<usize> = (0..size.shifts_per_day).collect();
+        shifts.sort_by_key(|k| PATTERNS[k % PATTERNS.len()].0);
+        let mut busy_today = vec![false; size.people];
+        for k in shifts {
             let (hour, hours) = PATTERNS[k % PATTERNS.len()];
             let start = day(d)
                 .at(hour, 0, 0, 0)
@@ -95,21 +88,56 @@ pub fn instance(size: Size, seed: u64) -> Instance {
                 .unwrap_or_default();
             let end =
                 jiff::Timestamp::from_second(start.as_second() + hours * 3600).unwrap_or_default();
-            let mut required_skills =
-                vec![if rng.chance(30) { "Doctor" } else { "Nurse" }.to_owned()];
-            if rng.chance(20) {
-                required_skills.push(OPTIONAL_SKILLS[rng.below(2)].to_owned());
+            let rested: Vec<usize> = (0..size.people)
+                .filter(|&p| !busy_today[p] && free_from[p] <= start.as_second())
+                .collect();
+            let pool: Vec<usize> = if rested.is_empty() {
+                (0..size.people).filter(|&p| !busy_today[p]).collect()
+            } else {
+                rested
+            };
+            let person = pool.get(rng.below(pool.len().max(1))).copied();
+            let mut required_skills = Vec::new();
+            if let Some(p) = person {
+                busy_today[p] = true;
+                free_from[p] = end.as_second() + 600 * 60;
+                planted_days[p].push(d);
+                required_skills.push(skills[p][0].clone());
+                if skills[p].len() > 1 && rng.chance(25) {
+                    required_skills.push(skills[p][1 + rng.below(skills[p].len() - 1)].clone());
+                }
             }
             targets.push(Target {
                 id: format!("s{}", targets.len() + 1),
                 start,
                 end,
-                location: LOCATIONS[(k / PATTERNS.len()) % LOCATIONS.len()].to_owned(),
+                location: LOCATIONS[k % LOCATIONS.len()].to_owned(),
                 required_count: 1,
                 required_skills,
             });
         }
     }
+    let participants = (0..size.people)
+        .map(|i| {
+            let mut some_dates = |avoid: &[usize]| -> Vec<Date> {
+                let mut days: Vec<usize> = (0..1 + rng.below(2))
+                    .map(|_| rng.below(size.days))
+                    .filter(|d| !avoid.contains(d))
+                    .collect();
+                days.sort_unstable();
+                days.dedup();
+                days.into_iter().map(day).collect()
+            };
+            Participant {
+                id: format!("p{}", i + 1),
+                name: Some(format!("Person {}", i + 1)),
+                skills: skills[i].clone(),
+                unavailable_dates: some_dates(&planted_days[i]),
+                undesired_dates: some_dates(&[]),
+                desired_dates: some_dates(&[]),
+            }
+        })
+        .collect();
     Instance {
         name: Some(format!("demo-{}x{}", size.people, size.days)),
         timezone,

@@ -563,3 +563,111 @@ impl Walker {
 fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
     ids.enumerate().map(|(i, id)| (id, i as u32)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        parse_instance(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const HEAD: &str = r#""format": "roster-instance/1", "timezone": "Europe/Berlin",
+        "horizon": {"start": "2024-01-01", "days": 7}"#;
+
+    #[test]
+    fn problems_name_their_exact_path() {
+        let text = format!(
+            r#"{{{HEAD}, "colour": 1,
+            "participants": [{{"id": "a", "skills": ["Nurse", 3]}}, {{"id": "a", "skills": []}}],
+            "targets": [{{"id": "t", "start": "2024-01-01T14:00:00+01:00",
+                          "end": "2024-01-01T06:00:00+01:00", "location": "W",
+                          "required_count": 1, "required_skills": []}},
+                        {{"id": "u", "start": "2024-01-01T06:00:00", "location": "W",
+                          "required_count": -1, "required_skills": [], "extra": true}}]}}"#
+        );
+        assert_eq!(
+            problems(&text),
+            [
+                "colour: unknown field",
+                "participants[0].skills[1]: expected a string",
+                "targets[0].end: must be after start",
+                "targets[1].start: expected an RFC 3339 instant with an offset, not \"2024-01-01T06:00:00\"",
+                "targets[1].required_count: expected an integer from 0 to 1000",
+                "targets[1].extra: unknown field",
+                "targets[1].end: is required",
+            ]
+        );
+        let text = format!(
+            r#"{{{HEAD}, "participants": [{{"id": "a", "skills": []}}, {{"id": "a", "skills": [],
+                "desired_dates": ["2024-1-3"]}}], "targets": []}}"#
+        );
+        assert_eq!(
+            problems(&text),
+            ["participants[1].desired_dates[0]: expected a date YYYY-MM-DD, not \"2024-1-3\"",]
+        );
+        let text = format!(
+            r#"{{{HEAD}, "participants": [{{"id": "a", "skills": []}}, {{"id": "a", "skills": []}}], "targets": []}}"#
+        );
+        assert_eq!(
+            problems(&text),
+            ["participants[1].id: repeats the id of participants[0]"]
+        );
+    }
+
+    #[test]
+    fn defaults_fill_what_may_be_left_out() {
+        let text =
+            format!(r#"{{{HEAD}, "participants": [{{"id": "a", "skills": []}}], "targets": []}}"#);
+        let instance = parse_instance(&text).unwrap();
+        assert_eq!(instance.min_rest_minutes, 600);
+        assert_eq!(instance.max_per_day, 1);
+        assert!(instance.participants[0].unavailable_dates.is_empty());
+        assert_eq!(
+            problems("{"),
+            [": not valid JSON: EOF while parsing an object at line 1 column 1"]
+        );
+        assert_eq!(
+            problems(r#"{"format": "roster-instance/2"}"#),
+            [
+                "format: must be \"roster-instance/1\"",
+                "timezone: is required",
+                "horizon: is required",
+                "participants: is required",
+                "targets: is required",
+            ]
+        );
+    }
+
+    #[test]
+    fn solutions_name_unknown_ids_and_repeats() {
+        let text = format!(
+            r#"{{{HEAD}, "participants": [{{"id": "a", "skills": []}}],
+                "targets": [{{"id": "t", "start": "2024-01-01T06:00:00+01:00",
+                "end": "2024-01-01T14:00:00+01:00", "location": "W", "required_count": 1,
+                "required_skills": []}}]}}"#
+        );
+        let instance = parse_instance(&text).unwrap();
+        let solution = r#"{"format": "roster-solution/1", "score": {"anything": 1},
+            "assignments": [{"target": "t", "participant": "a"}, {"target": "t", "participant": "a"},
+                            {"target": "x", "participant": "a"}]}"#;
+        let found: Vec<String> = parse_solution(solution, &instance)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "assignments[1]: repeats an assignment of this participant to this target",
+                "assignments[2].target: no target has the id \"x\"",
+            ]
+        );
+    }
+}

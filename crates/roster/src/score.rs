@@ -486,3 +486,293 @@ pub fn six_significant(value: f64) -> (i64, i32) {
 fn decimal(mantissa: i128, exponent: i32) -> f64 {
     format!("{mantissa}e{exponent}").parse().unwrap_or(0.0)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Timefold's employee-scheduling constraint-provider tests, restated with our own
+    //! people, shifts and numbers, plus a brute-force scorer the incremental one must match.
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::instance::parse_instance;
+
+    /// Berlin, January (UTC+1): `shift("d2", 8, 16)` is 2024-01-02 08:00-16:00 local.
+    fn shift(id: &str, day: u32, from: u32, to: u32, skills: &[&str]) -> String {
+        let end_day = if to >= 24 { day + 1 } else { day };
+        format!(
+            r#"{{"id": "{id}", "start": "2024-01-{day:02}T{from:02}:00:00+01:00",
+                "end": "2024-01-{end_day:02}T{:02}:00:00+01:00", "location": "Ward",
+                "required_count": 1, "required_skills": {}}}"#,
+            to % 24,
+            serde_json::to_string(skills).unwrap()
+        )
+    }
+
+    fn instance(rules: &str, people: &[&str], shifts: &[String]) -> Instance {
+        let text = format!(
+            r#"{{"format": "roster-instance/1", "timezone": "Europe/Berlin",
+                "horizon": {{"start": "2024-01-01", "days": 14}}, "rules": {rules},
+                "participants": [{}], "targets": [{}]}}"#,
+            people.join(","),
+            shifts.join(",")
+        );
+        parse_instance(&text).unwrap()
+    }
+
+    fn totals(instance: &Instance, assignments: &[Assignment]) -> Totals {
+        let facts = Facts::new(instance);
+        *Roster::with(&facts, assignments).totals()
+    }
+
+    const ANA: &str = r#"{"id": "ana", "skills": ["Nurse"]}"#;
+
+    #[test]
+    fn a_missing_required_skill_counts_once_per_assignment() {
+        let i = instance(
+            "{}",
+            &[ANA],
+            &[
+                shift("a", 2, 6, 14, &["Nurse", "Cardiology"]),
+                shift("b", 4, 6, 14, &["Doctor"]),
+                shift("c", 6, 6, 14, &["Nurse"]),
+            ],
+        );
+        assert_eq!(totals(&i, &[(0, 0), (1, 0), (2, 0)]).skill, 2);
+    }
+
+    #[test]
+    fn overlapping_shifts_cost_their_overlap_and_touching_ones_nothing() {
+        let i = instance(
+            r#"{"min_rest_minutes": 0, "max_per_day": 3}"#,
+            &[ANA],
+            &[
+                shift("a", 2, 6, 14, &[]),
+                shift("b", 2, 11, 19, &[]),
+                shift("c", 2, 19, 23, &[]),
+            ],
+        );
+        // a and b share 11:00-14:00; b ends when c starts.
+        assert_eq!(totals(&i, &[(0, 0), (1, 0)]).overlap, 180);
+        assert_eq!(totals(&i, &[(1, 0), (2, 0)]).overlap, 0);
+    }
+
+    #[test]
+    fn a_short_rest_costs_the_minutes_missing() {
+        let i = instance(
+            "{}",
+            &[ANA],
+            &[
+                shift("late", 2, 14, 22, &[]),
+                shift("early", 3, 6, 14, &[]),
+                shift("later", 3, 9, 17, &[]),
+            ],
+        );
+        // 8 hours between late and early: 120 minutes short of 600; 11 hours is enough.
+        assert_eq!(totals(&i, &[(0, 0), (1, 0)]).rest, 120);
+        assert_eq!(totals(&i, &[(0, 0), (2, 0)]).rest, 0);
+    }
+
+    #[test]
+    fn two_shifts_starting_the_same_local_day_are_one_pair_and_three_are_three() {
+        let shifts = [
+            shift("a", 5, 1, 3, &[]),
+            shift("b", 5, 8, 10, &[]),
+            shift("c", 5, 20, 22, &[]),
+        ];
+        let i = instance(r#"{"min_rest_minutes": 0}"#, &[ANA], &shifts);
+        assert_eq!(totals(&i, &[(0, 0), (1, 0)]).one_per_day, 1);
+        assert_eq!(totals(&i, &[(0, 0), (1, 0), (2, 0)]).one_per_day, 3);
+        // With two a day allowed, only the third counts.
+        let i = instance(
+            r#"{"min_rest_minutes": 0, "max_per_day": 2}"#,
+            &[ANA],
+            &shifts,
+        );
+        assert_eq!(totals(&i, &[(0, 0), (1, 0), (2, 0)]).one_per_day, 1);
+    }
+
+    #[test]
+    fn date_lists_count_the_minutes_of_the_shift_on_that_local_date() {
+        let bo = r#"{"id": "bo", "skills": [], "unavailable_dates": ["2024-01-03"],
+                     "undesired_dates": ["2024-01-05"], "desired_dates": ["2024-01-07", "2024-01-08"]}"#;
+        let i = instance(
+            "{}",
+            &[bo],
+            &[
+                // 22:00 on the 2nd to 06:00 on the 3rd: six hours on the unavailable date.
+                shift("night", 2, 22, 30, &[]),
+                shift("day", 5, 8, 16, &[]),
+                shift("across", 7, 20, 28, &[]),
+            ],
+        );
+        let t = totals(&i, &[(0, 0), (1, 0), (2, 0)]);
+        assert_eq!((t.unavailable, t.undesired, t.desired), (360, 480, 480));
+    }
+
+    #[test]
+    fn unfairness_counts_people_with_no_assignment() {
+        let people = [ANA, r#"{"id": "bo", "skills": []}"#];
+        let i = instance(
+            "{}",
+            &people,
+            &[shift("a", 2, 6, 14, &[]), shift("b", 4, 6, 14, &[])],
+        );
+        // Counts 2 and 0, mean 1: sqrt(1 + 1).
+        let report = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 0)]));
+        assert_eq!(report.soft.unfairness, 1.41421);
+        assert_eq!(report.timefold_style.soft, -1.41421);
+        let balanced = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 1)]));
+        assert_eq!(balanced.soft.unfairness, 0.0);
+        assert!(balanced.hard_feasible);
+    }
+
+    #[test]
+    fn six_significant_digits_and_the_soft_total_are_exact_decimals() {
+        assert_eq!(six_significant(1.316_564_9), (131_656, -5));
+        assert_eq!(six_significant(123_456_789.0), (123_457, 3));
+        let totals = Totals {
+            desired: 480,
+            participants: 5,
+            count: 3,
+            sum_sq: 3,
+            ..Totals::default()
+        };
+        // Counts 1, 1, 1, 0, 0: sqrt(3 - 9/5) = 1.095445...
+        let report = ScoreReport::from_totals(&totals);
+        assert_eq!(report.soft.unfairness, 1.09545);
+        assert_eq!(report.timefold_style.soft, 478.90455);
+    }
+
+    #[test]
+    fn coverage_counts_seats_short_and_over() {
+        let mut a = shift("a", 2, 6, 14, &[]);
+        a = a.replace(r#""required_count": 1"#, r#""required_count": 2"#);
+        let people = [ANA, r#"{"id": "bo", "skills": []}"#];
+        let i = instance("{}", &people, &[a, shift("b", 4, 6, 14, &[])]);
+        let t = totals(&i, &[(0, 0), (1, 0), (1, 1)]);
+        assert_eq!((t.short, t.over), (1, 1));
+        assert!(!ScoreReport::from_totals(&t).hard_feasible);
+    }
+
+    /// The score straight from ROSTER.md's definitions, pair by pair.
+    fn brute_force(facts: &Facts, assignments: &[Assignment]) -> Totals {
+        let mut t = Totals {
+            participants: facts.participants.len() as i64,
+            ..Totals::default()
+        };
+        for (p, person) in facts.participants.iter().enumerate() {
+            let mine: Vec<u32> = assignments
+                .iter()
+                .filter(|a| a.1 as usize == p)
+                .map(|a| a.0)
+                .collect();
+            for (i, &a) in mine.iter().enumerate() {
+                t.skill += i64::from(facts.lacks_skill(p as u32, a));
+                t.unavailable += facts.minutes_on(&person.unavailable, a);
+                t.undesired += facts.minutes_on(&person.undesired, a);
+                t.desired += facts.minutes_on(&person.desired, a);
+                for &b in &mine[i + 1..] {
+                    let (ta, tb) = (&facts.targets[a as usize], &facts.targets[b as usize]);
+                    let overlap = ta.end.min(tb.end) - ta.start.max(tb.start);
+                    if overlap > 0 {
+                        t.overlap += overlap / 60;
+                    }
+                    for (x, y) in [(ta, tb), (tb, ta)] {
+                        if x.end <= y.start && y.start - x.end < facts.min_rest {
+                            t.rest += (facts.min_rest - (y.start - x.end)) / 60;
+                        }
+                    }
+                    if facts.max_per_day == 1 && ta.day == tb.day {
+                        t.one_per_day += 1;
+                    }
+                }
+            }
+            if facts.max_per_day > 1 {
+                let mut days: HashMap<i32, i64> = HashMap::new();
+                for &a in &mine {
+                    *days.entry(facts.targets[a as usize].day).or_default() += 1;
+                }
+                t.one_per_day += days
+                    .values()
+                    .map(|&n| (n - i64::from(facts.max_per_day)).max(0))
+                    .sum::<i64>();
+            }
+            t.count += mine.len() as i64;
+            t.sum_sq += (mine.len() * mine.len()) as i64;
+        }
+        for (i, target) in facts.targets.iter().enumerate() {
+            let n = assignments.iter().filter(|a| a.0 as usize == i).count() as i64;
+            t.short += (i64::from(target.required) - n).max(0);
+            t.over += (n - i64::from(target.required)).max(0);
+        }
+        t
+    }
+
+    fn random_instance(seed: u64, people: usize, shifts: usize, max_per_day: u32) -> Instance {
+        let mut rng = crate::rng::Rng::new(seed);
+        let skills = ["A", "B"];
+        let people: Vec<String> = (0..people)
+            .map(|i| {
+                let day =
+                    |rng: &mut crate::rng::Rng| format!("\"2024-01-{:02}\"", 1 + rng.below(5));
+                format!(
+                    r#"{{"id": "p{i}", "skills": ["{}"], "unavailable_dates": [{}],
+                        "undesired_dates": [{}], "desired_dates": [{}]}}"#,
+                    skills[rng.below(2)],
+                    day(&mut rng),
+                    day(&mut rng),
+                    day(&mut rng)
+                )
+            })
+            .collect();
+        let shifts: Vec<String> = (0..shifts)
+            .map(|i| {
+                let day = 1 + rng.below(5) as u32;
+                let from = rng.below(20) as u32;
+                let to = from + 2 + rng.below(10) as u32;
+                let skill: &[&str] = if rng.chance(50) {
+                    &[]
+                } else {
+                    &[skills[rng.below(2)]]
+                };
+                shift(&format!("s{i}"), day, from, to, skill).replace(
+                    r#""required_count": 1"#,
+                    &format!(r#""required_count": {}"#, rng.below(3)),
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = people.iter().map(String::as_str).collect();
+        instance(
+            &format!(r#"{{"min_rest_minutes": 600, "max_per_day": {max_per_day}}}"#),
+            &refs,
+            &shifts,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn incremental_score_matches_brute_force_after_random_moves(
+            seed in any::<u64>(),
+            max_per_day in 1u32..3,
+            moves in proptest::collection::vec((any::<u32>(), any::<u32>(), any::<bool>()), 0..60),
+        ) {
+            let instance = random_instance(seed, 4, 8, max_per_day);
+            let facts = Facts::new(&instance);
+            let mut roster = Roster::new(&facts);
+            let mut held: Vec<Assignment> = Vec::new();
+            for (t, p, add) in moves {
+                let (t, p) = (t % 8, p % 4);
+                if add && !held.contains(&(t, p)) {
+                    roster.add(p, t);
+                    held.push((t, p));
+                } else if !add {
+                    roster.remove(p, t);
+                    held.retain(|&a| a != (t, p));
+                }
+                prop_assert_eq!(*roster.totals(), brute_force(&facts, &held));
+            }
+        }
+    }
+}

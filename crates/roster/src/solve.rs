@@ -276,3 +276,96 @@ fn swap(roster: &mut Roster<'_>, seats: &mut [Seat], a: usize, b: usize) {
         seats[b].occupant = Some(pa);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::generate::{self, SMALL};
+    use crate::instance::parse_instance;
+    use crate::score::Roster;
+
+    fn options(seed: u64, pinned: Vec<Assignment>) -> Options {
+        Options {
+            seed,
+            time_limit: Duration::from_secs(30),
+            pinned,
+        }
+    }
+
+    #[test]
+    fn a_coverable_instance_comes_back_covered_and_hard_feasible() {
+        let facts = Facts::new(&generate::instance(SMALL, 3));
+        let outcome = solve(&facts, &options(1, Vec::new()));
+        let report = Roster::with(&facts, &outcome.assignments).report();
+        assert!(report.hard_feasible, "{report:?}");
+        assert!(!outcome.timed_out);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_roster() {
+        let facts = Facts::new(&generate::instance(SMALL, 4));
+        let a = solve(&facts, &options(9, Vec::new()));
+        let b = solve(&facts, &options(9, Vec::new()));
+        assert_eq!(a.assignments, b.assignments);
+        assert_eq!(a.moves, b.moves);
+    }
+
+    #[test]
+    fn pinned_assignments_stay_and_an_unavailable_one_is_replaced() {
+        let mut instance = generate::instance(SMALL, 5);
+        let facts = Facts::new(&instance);
+        let published = solve(&facts, &options(1, Vec::new())).assignments;
+        // The person on the first shift cannot come that day any more.
+        let (t0, p0) = published[0];
+        let date = instance.targets[t0 as usize]
+            .start
+            .to_zoned(instance.timezone.clone())
+            .date();
+        instance.participants[p0 as usize]
+            .unavailable_dates
+            .push(date);
+        let facts = Facts::new(&instance);
+        let again = solve(&facts, &options(2, published.clone()));
+        assert_eq!(again.pinned_dropped, 1);
+        assert_eq!(again.pinned_kept, published.len() - 1);
+        for pair in &published[1..] {
+            assert!(again.assignments.contains(pair), "{pair:?} moved");
+        }
+        assert!(!again.assignments.contains(&(t0, p0)));
+        let report = Roster::with(&facts, &again.assignments).report();
+        assert_eq!(report.hard.coverage_short, 0, "{report:?}");
+        assert_eq!(report.hard.unavailable_minutes, 0);
+    }
+
+    #[test]
+    fn an_uncoverable_instance_still_returns_its_best_roster() {
+        let text = r#"{"format": "roster-instance/1", "timezone": "UTC",
+            "horizon": {"start": "2024-01-01", "days": 1},
+            "participants": [{"id": "a", "skills": ["Nurse"]}, {"id": "b", "skills": []}],
+            "targets": [{"id": "t", "start": "2024-01-01T06:00:00Z", "end": "2024-01-01T14:00:00Z",
+                         "location": "Ward", "required_count": 3, "required_skills": ["Nurse"]}]}"#;
+        let facts = Facts::new(&parse_instance(text).unwrap());
+        let outcome = solve(&facts, &options(1, Vec::new()));
+        assert_eq!(outcome.assignments, [(0, 0)]);
+        let report = Roster::with(&facts, &outcome.assignments).report();
+        assert_eq!(report.hard.coverage_short, 2);
+        assert_eq!(report.hard.skill, 0);
+    }
+
+    #[test]
+    fn search_improves_on_the_construction() {
+        let facts = Facts::new(&generate::instance(SMALL, 6));
+        let built = solve(
+            &facts,
+            &Options {
+                time_limit: Duration::ZERO,
+                ..options(1, Vec::new())
+            },
+        );
+        let searched = solve(&facts, &options(1, Vec::new()));
+        let cost = |o: &Outcome| Roster::with(&facts, &o.assignments).cost();
+        assert!(cost(&searched).better_than(&cost(&built)));
+    }
+}
