@@ -614,18 +614,19 @@ mod tests {
     #[test]
     fn unfairness_counts_people_with_no_assignment() {
         let people = [ANA, r#"{"id": "bo", "skills": []}"#];
-        let i = instance(
-            "{}",
-            &people,
-            &[shift("a", 2, 6, 14, &[]), shift("b", 4, 6, 14, &[])],
-        );
-        // Counts 2 and 0, mean 1: sqrt(1 + 1).
-        let report = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 0)]));
-        assert_eq!(report.soft.unfairness, 1.41421);
-        assert_eq!(report.timefold_style.soft, -1.41421);
-        let balanced = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 1)]));
-        assert_eq!(balanced.soft.unfairness, 0.0);
-        assert!(balanced.hard_feasible);
+        let shifts = [
+            shift("a", 2, 6, 14, &[]),
+            shift("b", 4, 6, 14, &[]),
+            shift("c", 6, 6, 14, &[]),
+        ];
+        let i = instance("{}", &people, &shifts);
+        // Counts 3 and 0, mean 1.5: sqrt(2.25 + 2.25).
+        let report = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 0), (2, 0)]));
+        assert_eq!(report.soft.unfairness, 2.12132);
+        assert_eq!(report.timefold_style.soft, -2.12132);
+        let fairer = ScoreReport::from_totals(&totals(&i, &[(0, 0), (1, 1), (2, 0)]));
+        assert!(fairer.soft.unfairness < report.soft.unfairness);
+        assert!(fairer.hard_feasible);
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn solve(facts: &Facts, options: &Options) -> Outcome {
     let mut since_best = 0u64;
     let mut moves = 0u64;
     while !movable.is_empty() && since_best < patience {
-        if moves % 1024 == 0 && started.elapsed() >= options.time_limit {
+        if moves.is_multiple_of(1024) && started.elapsed() >= options.time_limit {
             outcome.timed_out = true;
             break;
         }
