@@ -82,6 +82,53 @@ pub enum Command {
     /// in part are still shown, with one `warning: UID: REASON` line each on standard error,
     /// and the exit status is 0; unusable arguments exit 2.
     Busy(BusyArgs),
+
+    /// Rostering on one JSON document (see ROSTER.md), without a database.
+    ///
+    /// On invalid input prints one `error: PATH: REASON` line per problem on standard error,
+    /// nothing on standard output, and exits 2.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Assign participants to targets and print the solution with its score.
+    ///
+    /// Reads the instance from standard input, or from --input. Same input and seed, same
+    /// output (when the search converges before --time-limit-ms). With --pinned, the
+    /// assignments of that solution stay unless they became infeasible; how many were kept
+    /// and dropped is written on standard error as `note: pinned: K kept, D dropped`.
+    Solve(RosterSolveArgs),
+
+    /// Print the score of a solution for an instance.
+    Score(RosterScoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RosterSolveArgs {
+    /// Read the instance from FILE instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Seed of the search's random choices.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+    /// Stop searching after this many milliseconds at most.
+    #[arg(long, default_value_t = 5_000, value_name = "N")]
+    pub time_limit_ms: u64,
+    /// A published solution whose assignments stay unless they became infeasible.
+    #[arg(long, value_name = "FILE")]
+    pub pinned: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RosterScoreArgs {
+    /// The instance (`roster-instance/1`).
+    #[arg(value_name = "INSTANCE_FILE")]
+    pub instance: PathBuf,
+    /// The solution (`roster-solution/1`); its `score` is ignored.
+    #[arg(value_name = "SOLUTION_FILE")]
+    pub solution: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

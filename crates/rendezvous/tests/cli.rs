@@ -534,3 +534,105 @@ END:VCALENDAR\r\n",
     ]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A small rostering instance (ROSTER.md): two nurses, three shifts, one of them nights.
+const ROSTER_EXAMPLE: &str = r#"{"format": "roster-instance/1", "name": "ward-7",
+  "timezone": "Europe/Berlin", "horizon": {"start": "2024-01-01", "days": 3},
+  "participants": [
+    {"id": "ana", "skills": ["Nurse"], "desired_dates": ["2024-01-02"]},
+    {"id": "bo", "skills": ["Nurse"], "unavailable_dates": ["2024-01-02"]}],
+  "targets": [
+    {"id": "t1", "start": "2024-01-01T06:00:00+01:00", "end": "2024-01-01T14:00:00+01:00",
+     "location": "Ward", "required_count": 1, "required_skills": ["Nurse"]},
+    {"id": "t2", "start": "2024-01-02T06:00:00+01:00", "end": "2024-01-02T14:00:00+01:00",
+     "location": "Ward", "required_count": 1, "required_skills": ["Nurse"]},
+    {"id": "t3", "start": "2024-01-03T06:00:00+01:00", "end": "2024-01-03T14:00:00+01:00",
+     "location": "Ward", "required_count": 1, "required_skills": ["Nurse"]}]}"#;
+
+#[test]
+fn roster_solve_prints_a_covered_solution_and_score_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.json"), ROSTER_EXAMPLE).unwrap();
+    let args = ["roster", "solve", "--input", "in.json", "--seed", "3"];
+    let out = run(rendezvous(dir.path()).args(args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["format"], "roster-solution/1");
+    assert_eq!(doc["instance"], "ward-7");
+    assert_eq!(doc["score"]["hard_feasible"], true, "{text}");
+    assert_eq!(doc["assignments"].as_array().unwrap().len(), 3);
+    // t2 can only be ana's (bo is away that day).
+    assert!(
+        doc["assignments"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"target": "t2", "participant": "ana"}))
+    );
+    assert_eq!(
+        stdout(&run(rendezvous(dir.path()).args(args))),
+        text,
+        "same seed"
+    );
+
+    std::fs::write(dir.path().join("out.json"), &text).unwrap();
+    let out = run(rendezvous(dir.path()).args(["roster", "score", "in.json", "out.json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let score: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(score, doc["score"]);
+    assert_eq!(score["soft"]["desired_minutes"], 480);
+
+    let out = run(rendezvous(dir.path()).args([
+        "roster", "solve", "--input", "in.json", "--pinned", "out.json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim(), "note: pinned: 3 kept, 0 dropped");
+    let again: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(again["assignments"], doc["assignments"]);
+}
+
+#[test]
+fn roster_rejects_bad_documents_with_exit_2_and_error_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = ROSTER_EXAMPLE
+        .replace(
+            r#""skills": ["Nurse"], "desired"#,
+            r#""skills": [7], "desired"#,
+        )
+        .replace(r#""days": 3"#, r#""days": 3, "colour": "red""#);
+    std::fs::write(dir.path().join("bad.json"), bad).unwrap();
+    let out = run(rendezvous(dir.path()).args(["roster", "solve", "--input", "bad.json"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        "error: horizon.colour: unknown field\nerror: participants[0].skills[0]: expected a string\n"
+    );
+
+    std::fs::write(dir.path().join("in.json"), ROSTER_EXAMPLE).unwrap();
+    std::fs::write(
+        dir.path().join("sol.json"),
+        r#"{"format": "roster-solution/1", "assignments": [{"target": "t9", "participant": "ana"}]}"#,
+    )
+    .unwrap();
+    let out = run(rendezvous(dir.path()).args(["roster", "score", "in.json", "sol.json"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        "error: assignments[0].target: no target has the id \"t9\"\n"
+    );
+
+    let mut child = rendezvous(dir.path())
+        .args(["roster", "solve"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"\xff[").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+}

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod busy;
 pub mod migrate;
+pub mod roster;
 pub mod serve;
 pub mod slots;
 pub mod worker;
