@@ -1,5 +1,5 @@
-//! Reads and validates `roster-instance/1` and `roster-solution/1` (ROSTER.md), and writes
-//! the solution document.
+//! Reads and validates `roster-instance/1` and `roster-solution/1` (ROSTER.md); the solution
+//! document is written by [`crate::document`].
 //!
 //! Every problem is reported with the JSON path of the bad field (`participants[3].skills[0]`,
 //! `targets[12].end`), in the order the walk meets them; a missing field is named itself and
@@ -11,10 +11,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde::Serialize;
 use serde_json::{Map, Value};
-
-use crate::score::{Facts, Roster, ScoreReport};
 
 pub const INSTANCE_FORMAT: &str = "roster-instance/1";
 pub const SOLUTION_FORMAT: &str = "roster-solution/1";
@@ -96,41 +93,6 @@ pub fn parse_solution(text: &str, instance: &Instance) -> Result<Vec<Assignment>
         Some(assignments) if walker.problems.is_empty() => Ok(assignments),
         _ => Err(walker.problems),
     }
-}
-
-#[derive(Serialize)]
-struct SolutionDocument<'a> {
-    format: &'static str,
-    instance: Option<&'a str>,
-    assignments: Vec<AssignmentDocument<'a>>,
-    score: ScoreReport,
-}
-
-#[derive(Serialize)]
-struct AssignmentDocument<'a> {
-    target: &'a str,
-    participant: &'a str,
-}
-
-/// The solution document: assignments sorted by target, then participant, in document order.
-pub fn solution_document(instance: &Instance, facts: &Facts, assignments: &[Assignment]) -> String {
-    let mut sorted = assignments.to_vec();
-    sorted.sort_unstable();
-    let roster = Roster::with(facts, &sorted);
-    let document = SolutionDocument {
-        format: SOLUTION_FORMAT,
-        instance: instance.name.as_deref(),
-        assignments: sorted
-            .iter()
-            .map(|&(t, p)| AssignmentDocument {
-                target: &instance.targets[t as usize].id,
-                participant: &instance.participants[p as usize].id,
-            })
-            .collect(),
-        score: roster.report(),
-    };
-    // Serializing plain structs of strings and numbers cannot fail.
-    serde_json::to_string(&document).unwrap_or_default()
 }
 
 fn parse_json(text: &str) -> Result<Value, Vec<Problem>> {

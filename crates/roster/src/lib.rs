@@ -6,6 +6,7 @@
 //! - [`solve`] builds a roster (greedy by scarcity) and improves it (late acceptance);
 //! - [`generate`] makes Timefold-like demo instances for tests and benchmarks.
 
+pub mod document;
 pub mod generate;
 pub mod instance;
 mod rng;
@@ -38,7 +39,7 @@ pub fn solve_json(
         pinned,
     };
     let outcome = solve::solve(&facts, &options);
-    let document = instance::solution_document(&instance, &facts, &outcome.assignments);
+    let document = document::solution_document(&instance, &facts, &outcome.assignments);
     Ok((document, outcome))
 }
 
