@@ -609,9 +609,10 @@ impl Series<'_, '_> {
         from_local: DateTime,
         last_local: DateTime,
     ) -> Vec<DateTime> {
-        let mut starts = Vec::new();
-        let mut dtstart_in = true;
-        let mut any_until = false;
+        // DTSTART is always an occurrence (RFC 5545 §3.8.5.3), also under a rule whose UNTIL
+        // is before it: calendar apps show that first instance, and blocking it is the
+        // conservative reading of a malformed rule.
+        let mut starts = vec![timing.local];
         for rrule in master.properties_named("RRULE") {
             let parsed = match Rule::parse(&rrule.value) {
                 Ok(p) => p,
@@ -629,21 +630,14 @@ impl Series<'_, '_> {
             }
             let rule = parsed.rule;
             let within = self.until_check(&rule, timing);
-            if rule.until.is_some() {
-                if !any_until {
-                    dtstart_in = false;
-                    any_until = true;
-                }
-                dtstart_in |= within(timing.local);
+            if rule.until.is_some() && !within(timing.local) {
+                self.warn("RRULE: UNTIL before DTSTART; DTSTART alone blocks");
             }
             if rule.expand(timing.local, from_local, last_local, &within, &mut starts)
                 == Cut::Budget
             {
                 self.warn("RRULE expansion stopped at its budget; later instances not read");
             }
-        }
-        if dtstart_in {
-            starts.push(timing.local);
         }
         starts
     }

@@ -402,3 +402,36 @@ DTSTART;TZID=Europe/Berlin:20260304T090000\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
         ])
     );
 }
+
+#[test]
+fn a_rule_whose_until_is_before_dtstart_still_blocks_dtstart_and_says_so() {
+    // Malformed (seen in hand-edited exports): the calendar app shows the first instance.
+    let text = "BEGIN:VEVENT\r\nUID:y\r\nDTSTART:20260305T120000Z\r\nDURATION:PT1H\r\n\
+RRULE:FREQ=DAILY;UNTIL=20260301T000000Z\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert_eq!(
+        got,
+        pairs(&[("2026-03-05T12:00:00Z", "2026-03-05T13:00:00Z")])
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("y: "), "{problems:?}");
+}
+
+#[test]
+fn an_override_in_another_vcalendar_of_the_same_text_moves_its_instance() {
+    // Two calendar objects concatenated (an export of a master and of its moved instance).
+    let text = "BEGIN:VEVENT\r\nUID:m\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\n\
+RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:m\r\nRECURRENCE-ID:20260303T090000Z\r\n\
+DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VEVENT\r\n";
+    let (got, problems) = read(text, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"),
+            ("2026-03-03T15:00:00Z", "2026-03-03T16:00:00Z"),
+            ("2026-03-04T09:00:00Z", "2026-03-04T10:00:00Z"),
+        ])
+    );
+}
