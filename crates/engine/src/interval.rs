@@ -148,6 +148,12 @@ pub fn normalize(items: &mut Vec<Interval>) {
     items.truncate(kept);
 }
 
+/// Whether a list is normalized already (then [`normalize`] would leave it as it is): a
+/// read-only pass, cheaper than normalizing a copy.
+pub fn is_normalized(items: &[Interval]) -> bool {
+    items.iter().all(|i| !i.is_empty()) && items.windows(2).all(|w| w[0].end < w[1].start)
+}
+
 /// Appends `a ∩ b` of two normalized lists to `out`.
 pub fn intersection_into(a: &[Interval], b: &[Interval], out: &mut Vec<Interval>) {
     let (mut i, mut j) = (0, 0);

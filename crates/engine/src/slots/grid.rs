@@ -37,7 +37,7 @@ impl Grid {
 
     /// The first whole minute at or after `from` (itself a whole minute) whose local minute of
     /// the hour in the event's zone is divisible by `g`.
-    #[inline]
+    #[inline(always)]
     fn align(&self, from: Instant, clock: &mut ZoneCursor<'_>) -> Option<Instant> {
         if self.minutes == 1 {
             return Some(from);

@@ -153,6 +153,9 @@ impl Collector<'_> {
             }
         }
         out.host_lists.resize(written as usize, 0);
+        // Plain slices, so the loops below keep their bounds in registers (a store through a
+        // `Vec` may, for the compiler, change the `Vec` itself).
+        let (host_lists, counts) = (&mut out.host_lists[..], &mut counts[..]);
         for (rank, mine) in ranks {
             let host = by_id[rank];
             for run in &runs[mine] {
@@ -160,12 +163,12 @@ impl Collector<'_> {
                 if stride == 1 {
                     // The common case (the interval is the grid): contiguous buckets.
                     for place in &mut counts[first..first + count] {
-                        out.host_lists[*place as usize] = host;
+                        host_lists[*place as usize] = host;
                         *place += 1;
                     }
                 } else {
                     for place in counts[first..].iter_mut().step_by(stride).take(count) {
-                        out.host_lists[*place as usize] = host;
+                        host_lists[*place as usize] = host;
                         *place += 1;
                     }
                 }

@@ -150,6 +150,59 @@ struct Lists {
     days: Vec<i64>,
     /// The owner's starts, as runs of [`Plan::each_run`].
     runs: Vec<(Instant, u32)>,
+    shared: SharedHours,
+}
+
+/// Working hours already computed in this request, reused by hosts with the same schedule.
+///
+/// Rule 1 depends on nothing but a host's zone, weekly hours and overrides (and the span):
+/// hosts that agree on all three have the same working hours, to the second, so a round robin
+/// over a team that shares a schedule converts each zone's dates once rather than once a host.
+#[derive(Debug, Default)]
+struct SharedHours {
+    /// Working hours of the hosts in `entries`, one range each.
+    pool: Vec<Interval>,
+    /// Per zone table, the last host computed in that zone: its index, span and hours.
+    entries: Vec<Option<(u32, Interval, std::ops::Range<usize>)>>,
+}
+
+impl SharedHours {
+    fn reset(&mut self) {
+        self.pool.clear();
+        self.entries.clear();
+    }
+
+    /// The working hours of `host` (its zone's table `table`) within `span`: a range of
+    /// `pool` computed for a host with the same schedule, or computed now with `compute`.
+    fn hours_of(
+        &mut self,
+        hosts: &[Host],
+        host: u32,
+        table: u32,
+        span: Interval,
+        compute: impl FnOnce(&mut Vec<Interval>),
+        hours: &mut Vec<Interval>,
+    ) -> &[Interval] {
+        let table = table as usize;
+        if self.entries.len() <= table {
+            self.entries.resize(table + 1, None);
+        }
+        let mine = &hosts[host as usize];
+        if let Some((other, other_span, range)) = &self.entries[table] {
+            let other = &hosts[*other as usize];
+            if *other_span == span
+                && other.weekly == mine.weekly
+                && other.overrides == mine.overrides
+            {
+                return &self.pool[range.clone()];
+            }
+        }
+        compute(hours);
+        let from = self.pool.len();
+        self.pool.extend_from_slice(hours);
+        self.entries[table] = Some((host, span, from..self.pool.len()));
+        &self.pool[from..]
+    }
 }
 
 thread_local! {
@@ -182,6 +235,7 @@ pub fn compute_slots_into(request: &SlotRequest, scratch: &mut Scratch, out: &mu
     out.reset(plan.duration, request.event.seats);
     let (from, to) = plan.zone_span();
     scratch.zones.read(request, from, to);
+    scratch.lists.shared.reset();
     sort_by_id(request, &mut scratch.by_id);
     if plan.limited {
         limits::fill(
@@ -396,14 +450,23 @@ impl<'r> Plan<'r> {
     ) {
         for (n, &index) in owner.iter().enumerate() {
             let host = &self.request.hosts[index as usize];
-            blocked_time(&self.request.event, host, &mut lists.blocked);
-            let mut clock = zones.host_cursor(self.request, index as usize);
-            hours::working_hours_into(host, &mut clock, span, &mut lists.hours);
+            let blocked = blocked_time(&self.request.event, host, &mut lists.blocked);
+            let hours = lists.shared.hours_of(
+                &self.request.hosts,
+                index,
+                zones.table_of_host(index as usize),
+                span,
+                |out| {
+                    let mut clock = zones.host_cursor(self.request, index as usize);
+                    hours::working_hours_into(host, &mut clock, span, out);
+                },
+                &mut lists.hours,
+            );
             if n == 0 {
-                interval::difference_into(&lists.hours, &lists.blocked, &mut lists.free);
+                interval::difference_into(hours, blocked, &mut lists.free);
             } else {
                 lists.mine.clear();
-                interval::difference_into(&lists.hours, &lists.blocked, &mut lists.mine);
+                interval::difference_into(hours, blocked, &mut lists.mine);
                 lists.common.clear();
                 interval::intersection_into(&lists.free, &lists.mine, &mut lists.common);
                 std::mem::swap(&mut lists.free, &mut lists.common);
@@ -415,10 +478,19 @@ impl<'r> Plan<'r> {
     }
 }
 
-/// Rule 2: a host's blocked time, normalized, into `out`.
-fn blocked_time(event: &EventType, host: &Host, out: &mut Vec<Interval>) {
+/// Rule 2: a host's blocked time, normalized: its busy list itself when that is all it is
+/// (no buffers, no bookings, already normalized, as calendars send it), else built in `out`.
+fn blocked_time<'a>(
+    event: &EventType,
+    host: &'a Host,
+    out: &'a mut Vec<Interval>,
+) -> &'a [Interval] {
+    let unbuffered = event.buffer_before_minutes == 0 && event.buffer_after_minutes == 0;
+    if unbuffered && host.bookings.is_empty() && interval::is_normalized(&host.busy) {
+        return &host.busy;
+    }
     out.clear();
-    if event.buffer_before_minutes == 0 && event.buffer_after_minutes == 0 {
+    if unbuffered {
         // Busy time blocks exactly itself: copied, not mapped.
         out.extend_from_slice(&host.busy);
         out.extend(padded_blocks(event, host).skip(host.busy.len()));
@@ -426,6 +498,7 @@ fn blocked_time(event: &EventType, host: &Host, out: &mut Vec<Interval>) {
         out.extend(padded_blocks(event, host));
     }
     interval::normalize(out);
+    out
 }
 
 /// Rule 2: each busy interval and booking, widened by the buffers that keep meetings apart.

@@ -93,6 +93,11 @@ impl Zones {
         self.cursor(&request.hosts[host].timezone, self.of_host[host])
     }
 
+    /// The table a host's zone was read into: hosts with the same table are in one zone.
+    pub(super) fn table_of_host(&self, host: usize) -> u32 {
+        self.of_host[host]
+    }
+
     fn cursor<'a>(&'a self, tz: &'a TimeZone, table: u32) -> ZoneCursor<'a> {
         let segments = self.tables[table as usize].segments.clone();
         ZoneCursor::with_table(tz, &self.segments[segments])
