@@ -54,6 +54,9 @@ pub struct ConnectInput {
 pub struct ConnectionView {
     pub connection: Connection,
     pub calendars: Vec<CalendarEntry>,
+    /// What the last sync could read only in part (a malformed event blocks more, never
+    /// less, and is named here), when it succeeded with warnings.
+    pub warnings: Option<String>,
 }
 
 /// Whether a connection of `kind` can receive bookings: an ICS feed is read-only.
@@ -221,10 +224,26 @@ pub async fn view(
     let connection = db.calendar_connections().get(scope, id).await?;
     crate::access::reading_own::<can::ReadAvailability>(scope, connection.user_id)?;
     let calendars = db.calendar_connections().calendars(scope, id).await?;
+    let warnings = last_warnings(db, scope, id).await?;
     Ok(ConnectionView {
         connection,
         calendars,
+        warnings,
     })
+}
+
+/// The warnings of the connection's latest sync, if it succeeded with some.
+async fn last_warnings(
+    db: &Db,
+    scope: &Scope,
+    id: CalendarConnectionId,
+) -> Result<Option<String>, ServiceError> {
+    let latest = db.calendar_connections().logs(scope, id, 1).await?;
+    Ok(latest
+        .into_iter()
+        .next()
+        .filter(|log| log.outcome == "ok" && !log.detail.is_empty())
+        .map(|log| log.detail))
 }
 
 /// A user's connections: the caller's, or another's for who may act for others.
@@ -242,9 +261,11 @@ pub async fn list(
             .calendar_connections()
             .calendars(scope, connection.id)
             .await?;
+        let warnings = last_warnings(db, scope, connection.id).await?;
         out.push(ConnectionView {
             connection,
             calendars,
+            warnings,
         });
     }
     Ok(out)

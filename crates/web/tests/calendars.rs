@@ -954,3 +954,70 @@ store::backend_test!(
         app.run_pending_jobs().await;
     }
 );
+
+app_test!(
+    a_feed_read_in_part_says_so_on_its_connection_page,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let password = "correct horse battery";
+        let max = app
+            .member(
+                &org,
+                "max@acme.example",
+                domain::access::Role::Member,
+                password,
+            )
+            .await;
+        let (status, issued) = call(
+            &app,
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&org.key),
+            Some(json!({"name": "max", "user_id": max.id})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{issued}");
+        let key = issued["key"].as_str().unwrap().to_owned();
+        let event = working_host(&app, &key).await;
+        let mon = monday();
+        // Its end before its start, as some servers write it: read swapped, blocking 13-15,
+        // and named in the sync's warnings.
+        let (url, _) = feed_server(ics(&format!(
+            "BEGIN:VEVENT\r\nUID:backwards-1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\nEND:VEVENT\r\n",
+            ical::write::utc(berlin(mon, 15)),
+            ical::write::utc(berlin(mon, 13)),
+        )))
+        .await;
+        let (status, connection) = call(
+            &app,
+            Method::POST,
+            "/api/v1/calendar-connections",
+            Some(&key),
+            Some(json!({"kind": "ics", "url": url, "name": "Old server"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{connection}");
+        let slots = offered(&app, &event, mon).await;
+        assert!(
+            !slots.contains(&"13:30".to_owned()) && slots.contains(&"15:00".to_owned()),
+            "{slots:?}"
+        );
+
+        let (cookie, _) = app.sign_in("acme", "max@acme.example", password).await;
+        let html = reqwest::Client::new()
+            .get(app.url("/dashboard/calendars"))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("class=\"warning connection-warnings\""),
+            "{html}"
+        );
+        assert!(html.contains("backwards-1"), "the event is named: {html}");
+        app.run_pending_jobs().await;
+    }
+);

@@ -87,6 +87,8 @@ struct ConnectionRow {
     status: String,
     last_error: Option<String>,
     last_error_at: Option<String>,
+    /// What the last sync read only in part.
+    warnings: Option<String>,
     last_synced_at: Option<String>,
     calendars: Vec<CalendarRow>,
 }
@@ -180,6 +182,7 @@ fn row(view: ConnectionView) -> ConnectionRow {
         status: c.status,
         last_error: c.last_error,
         last_error_at: when(c.last_error_at),
+        warnings: view.warnings,
         last_synced_at: when(c.last_synced_at),
         calendars: view
             .calendars
@@ -343,7 +346,8 @@ pub(crate) async fn sync(
         match services::calendar_sync::sync_now(&state.db, &state.calendars, &signed_in.scope, id)
             .await
         {
-            Ok(log) if log.outcome == "ok" => "Synced.".to_owned(),
+            Ok(log) if log.outcome == "ok" && log.detail.is_empty() => "Synced.".to_owned(),
+            Ok(log) if log.outcome == "ok" => format!("Synced; {}.", log.detail),
             Ok(log) => format!("The sync failed: {}", log.detail),
             Err(ServiceError::Conflict(Conflict::SyncRunning)) => {
                 "A sync of this calendar is running; try again in a moment.".to_owned()
