@@ -1242,14 +1242,32 @@ store::backend_test!(
             .start(t)
             .await;
         let org = app.organization("acme").await;
-        let (_, event) = host(&app, &org, "berta@acme.example").await;
-        let (_, token) = a_booking_with_token(&app, &event).await;
+        let (key, event) = host(&app, &org, "berta@acme.example").await;
+        let (booking, token) = a_booking_with_token(&app, &event).await;
         let ics = app
             .get(&format!("/manage/{token}/event.ics"))
             .await
             .text()
             .await
             .unwrap();
+        // The host confirms each booking: until then the invitee's copy is tentative.
+        assert!(ics.contains("\r\nSTATUS:TENTATIVE\r\n"), "{ics}");
+        let confirmed = app
+            .client
+            .post(app.url(&format!("/api/v1/bookings/{booking}/confirm")))
+            .bearer_auth(&key)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.status(), StatusCode::OK);
+        let ics = app
+            .get(&format!("/manage/{token}/event.ics"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(ics.contains("\r\nSTATUS:CONFIRMED\r\n"), "{ics}");
         let unfolded = ics.replace("\r\n ", "");
         let link = format!("https://book.example.com/manage/{token}");
         assert!(unfolded.contains(&format!("\r\nURL:{link}\r\n")), "{ics}");

@@ -14,18 +14,14 @@ pub(crate) struct CalendarEvent {
     pub location: String,
     pub start: Timestamp,
     pub end: Timestamp,
-    pub cancelled: bool,
+    /// Tentative while the host has not confirmed it, cancelled once it is off.
+    pub status: Status,
     /// The absolute manage link (`public_url` set): the event's URL.
     pub url: Option<String>,
 }
 
 /// The event as an iCalendar object (`METHOD:PUBLISH`: a copy for the invitee's calendar).
 pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
-    let status = if event.cancelled {
-        Status::Cancelled
-    } else {
-        Status::Confirmed
-    };
     // This download has always named itself "Booking" in PRODID; kept so its bytes stay.
     Calendar::with_product_id("-//Rendezvous//Booking//EN")
         .gregorian()
@@ -38,7 +34,7 @@ pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
                 .summary(&event.title)
                 .description(&event.description)
                 .location(&event.location)
-                .status(status);
+                .status(event.status);
             if let Some(url) = &event.url {
                 e.url(url);
             }
@@ -100,7 +96,7 @@ mod tests {
             location: "https://meet.jit.si/room".to_owned(),
             start: at("2026-12-01T14:00:00Z"),
             end: at("2026-12-01T14:30:00Z"),
-            cancelled: false,
+            status: Status::Confirmed,
             url: None,
         }
     }

@@ -8,6 +8,7 @@ use domain::bookings::BookingStatus;
 use domain::event_types::{EventType, Location, Question, QuestionKind};
 use domain::ids::{EventTypeId, Timestamp};
 use domain::public_profiles::{PublicHost, PublicOrganization};
+use ical::write::Status;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use services::booking_actions::{AttendeeAction, attendee_actions_for};
@@ -323,10 +324,11 @@ fn calendar_event(manage: &ManagePage, public_url: Option<&str>, token: &str) ->
         location,
         start: manage.booking.start_at,
         end: manage.booking.end_at,
-        cancelled: matches!(
-            manage.booking.status,
-            BookingStatus::Cancelled | BookingStatus::Rejected
-        ),
+        status: match manage.booking.status {
+            BookingStatus::Pending => Status::Tentative,
+            BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
+            _ => Status::Confirmed,
+        },
     }
 }
 
