@@ -497,6 +497,79 @@ fn periods_of(
         .collect()
 }
 
+/// The periods of a full read's resources, by resource URL, in their order.
+///
+/// RFC 4791 keeps every component of one UID in one resource, but some servers store a moved
+/// instance (a `RECURRENCE-ID` override) in a resource of its own. Expanded apart, both the
+/// original time and the new one would block. Resources that share an event UID are
+/// therefore expanded together, and their periods are kept under the first of them (the
+/// others keep none). An incremental sync that sees only the override's resource change
+/// expands it alone, which blocks more, never less, until the next full read.
+fn full_read_periods(
+    resources: Vec<(String, String)>,
+    window: Window,
+    zone: &jiff::tz::TimeZone,
+    report: &mut SyncReport,
+    problems: &mut Vec<String>,
+) -> Vec<(String, Vec<(Timestamp, Timestamp)>)> {
+    // Each resource joins the group of the first of its UIDs seen before, else starts one.
+    let mut group_of_uid: std::collections::HashMap<String, usize> = Default::default();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (index, (_, data)) in resources.iter().enumerate() {
+        let uids = event_uids(data);
+        let group = uids
+            .iter()
+            .find_map(|uid| group_of_uid.get(uid).copied())
+            .unwrap_or_else(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+        groups[group].push(index);
+        for uid in uids {
+            group_of_uid.entry(uid).or_insert(group);
+        }
+    }
+    let mut periods: Vec<Vec<(Timestamp, Timestamp)>> = vec![Vec::new(); resources.len()];
+    for members in groups {
+        let text = match members.as_slice() {
+            [only] => std::borrow::Cow::Borrowed(resources[*only].1.as_str()),
+            _ => std::borrow::Cow::Owned(
+                members
+                    .iter()
+                    .map(|&i| resources[i].1.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\r\n"),
+            ),
+        };
+        periods[members[0]] = periods_of(&text, window, zone, report, problems);
+        // Every resource read counts as changed, as when each is expanded alone.
+        report.changed += i32::try_from(members.len() - 1).unwrap_or(i32::MAX);
+    }
+    resources
+        .into_iter()
+        .map(|(url, _)| url)
+        .zip(periods)
+        .collect()
+}
+
+/// The UIDs of the events in `data` (an event without one shares nothing).
+fn event_uids(data: &str) -> Vec<String> {
+    let mut events = Vec::new();
+    let roots = ical::parse(data);
+    for root in &roots {
+        root.find_all("VEVENT", &mut events);
+    }
+    let mut uids: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.property("UID"))
+        .map(|p| p.value.trim().to_owned())
+        .filter(|uid| !uid.is_empty())
+        .collect();
+    uids.sort_unstable();
+    uids.dedup();
+    uids
+}
+
 fn finish_detail(report: &mut SyncReport, problems: Vec<String>) {
     let shown: Vec<String> = problems.iter().take(MAX_PROBLEMS).cloned().collect();
     report.detail = if shown.is_empty() {
@@ -559,16 +632,11 @@ async fn sync_caldav(
                 let resources = dav
                     .calendar_query(&calendar.url, window.0.to_jiff(), window.1.to_jiff())
                     .await?;
+                let resources = resources.into_iter().map(|r| (r.url, r.data)).collect();
                 CalendarSync {
                     calendar_id: calendar.id,
                     replace_all: true,
-                    changed: resources
-                        .into_iter()
-                        .map(|r| {
-                            let periods = periods_of(&r.data, window, zone, report, &mut problems);
-                            (r.url, periods)
-                        })
-                        .collect(),
+                    changed: full_read_periods(resources, window, zone, report, &mut problems),
                     sync_token: token,
                     update_validators: true,
                     ..CalendarSync::default()
@@ -648,6 +716,70 @@ mod tests {
             last_modified: None,
             full_synced_at,
         }
+    }
+
+    #[test]
+    fn an_override_in_a_resource_of_its_own_moves_its_instance_on_a_full_read() {
+        let day = |d: i8, h: i8| {
+            jiff::civil::date(2027, 3, d)
+                .at(h, 0, 0, 0)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .timestamp()
+        };
+        let master = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:standup\r\n\
+            DTSTAMP:20270101T000000Z\r\nDTSTART:20270301T090000Z\r\nDTEND:20270301T100000Z\r\n\
+            RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        // The second day's instance moved to 14:00, stored as a resource of its own.
+        let moved = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:standup\r\n\
+            DTSTAMP:20270101T000000Z\r\nRECURRENCE-ID:20270302T090000Z\r\n\
+            DTSTART:20270302T140000Z\r\nDTEND:20270302T150000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let other = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:lunch\r\n\
+            DTSTAMP:20270101T000000Z\r\nDTSTART:20270301T120000Z\r\nDTEND:20270301T130000Z\r\n\
+            END:VEVENT\r\nEND:VCALENDAR\r\n";
+        let window = (Timestamp::from(day(1, 0)), Timestamp::from(day(10, 0)));
+        let mut report = SyncReport {
+            started_at: Timestamp::now(),
+            mode: String::new(),
+            changed: 0,
+            deleted: 0,
+            detail: String::new(),
+        };
+        let mut problems = Vec::new();
+        let read = full_read_periods(
+            vec![
+                ("/cal/standup.ics".into(), master.into()),
+                ("/cal/lunch.ics".into(), other.into()),
+                ("/cal/standup-moved.ics".into(), moved.into()),
+            ],
+            window,
+            &jiff::tz::TimeZone::UTC,
+            &mut report,
+            &mut problems,
+        );
+        let urls: Vec<&str> = read.iter().map(|(url, _)| url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "/cal/standup.ics",
+                "/cal/lunch.ics",
+                "/cal/standup-moved.ics"
+            ]
+        );
+        let mut standup = read[0].1.clone();
+        standup.sort();
+        let expected: Vec<(Timestamp, Timestamp)> = [(1, 9), (2, 14), (3, 9)]
+            .iter()
+            .map(|&(d, h)| (Timestamp::from(day(d, h)), Timestamp::from(day(d, h + 1))))
+            .collect();
+        assert_eq!(standup, expected, "the moved instance is not blocked twice");
+        assert_eq!(read[1].1.len(), 1, "other events are read as before");
+        assert!(
+            read[2].1.is_empty(),
+            "the override's periods are its master's"
+        );
+        assert_eq!(report.changed, 3);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
