@@ -319,6 +319,7 @@ transition_handler!(
         (status = 403, description = "Lacks bookings.manage, or it belongs to another user and the caller lacks users.manage", body = Problem, content_type = "application/problem+json"),
         (status = 200, description = "The new booking, linked to the old one", body = BookingBody),
         (status = 409, description = "The new time is not free, or the booking cannot move; `errors` says why", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new start is in the past (`/start` `in_past`), or the booking has started (`/status` `started`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reschedule_booking(
     State(state): State<AppState>,

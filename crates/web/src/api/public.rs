@@ -387,6 +387,7 @@ pub async fn manage_get(
         (status = 200, description = "The booking after cancelling", body = BookingBody),
         (status = 404, description = "Unknown or wrong token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already cancelled", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The reason is too long, or the booking has started (`/status` `started`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn manage_cancel(
@@ -408,6 +409,7 @@ pub async fn manage_cancel(
         (status = 200, description = "The new booking; the token now manages it", body = BookingBody),
         (status = 404, description = "Unknown or wrong token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new time is not free; `errors` says why", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new start is in the past (`/start` `in_past`), a seat in a group booking (`/start` `group_booking`), or the booking has started (`/status` `started`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn manage_reschedule(
