@@ -15,43 +15,12 @@ use rendezvous_services::bookings::{BookInput, book, public_bookable};
 use rendezvous_services::credentials::Keyring;
 use rendezvous_services::event_types::EventTypeInput;
 use rendezvous_services::schedules::ScheduleInput;
-use rendezvous_services::{
-    contacts, event_types, organizations, schedules, team_event_types, teams,
-};
-use store::{Db, Scope, backend_test, can};
+use rendezvous_services::{contacts, event_types, schedules, team_event_types, teams};
+use store::{backend_test, can};
 
-struct Org {
-    db: Db,
-    owner: Scope,
-    owner_id: UserId,
-}
+mod common;
 
-async fn org(db: &Db) -> Org {
-    let created = organizations::create(
-        db,
-        &store::Operator::local(),
-        organizations::CreateOrganization {
-            slug: "acme".into(),
-            name: "Acme".into(),
-            owner_email: "owner@acme.example".into(),
-            owner_name: "Olive Owner".into(),
-            owner_time_zone: "UTC".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let owner = db
-        .api_keys()
-        .authenticate(created.api_key.token.expose())
-        .await
-        .unwrap()
-        .unwrap();
-    Org {
-        db: db.clone(),
-        owner,
-        owner_id: created.owner.id,
-    }
-}
+use common::{Org, org};
 
 async fn colleague(org: &Org) -> UserId {
     let grant = org.owner.grant::<can::ManageUsers>().unwrap();

@@ -9,39 +9,13 @@ use domain::bookings::{Booking, BookingFilter, BookingStatus, NewAttendee, NewBo
 use domain::event_types::{BookingWindow, EventTypeFields};
 use domain::ids::{BookingId, Timestamp, UserId};
 use rendezvous_services::booking_actions::{HostAction, actions_for};
-use rendezvous_services::{ServiceError, bookings, organizations};
-use store::{Db, Scope, backend_test, can};
+use rendezvous_services::{ServiceError, bookings};
+use store::{backend_test, can};
 
-struct Org {
-    db: Db,
-    owner: Scope,
-    owner_id: UserId,
-}
+mod common;
 
-async fn org(db: &Db) -> Org {
-    let created = organizations::create(
-        db,
-        &store::Operator::local(),
-        organizations::CreateOrganization {
-            slug: "acme".into(),
-            name: "Acme".into(),
-            owner_email: "owner@acme.example".into(),
-            owner_name: "Olive Owner".into(),
-            owner_time_zone: "UTC".into(),
-        },
-    )
-    .await
-    .unwrap();
-    Org {
-        db: db.clone(),
-        owner: scope_of(db, created.api_key.token.expose()).await,
-        owner_id: created.owner.id,
-    }
-}
-
-async fn scope_of(db: &Db, token: &str) -> Scope {
-    db.api_keys().authenticate(token).await.unwrap().unwrap()
-}
+use common::scope_of;
+use common::{Org, org};
 
 fn fields(slug: &str) -> EventTypeFields {
     EventTypeFields {
