@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import BenchServer, call, free_port
+from benchlib import BenchServer, all_bookings, call, free_port
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
 seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -102,14 +102,7 @@ def run(database_url):
             timeouts = re.search(r"timeout (\d+)", out)
             gave_up += int(timeouts.group(1)) if timeouts else 0
             rate += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        bookings, cursor = [], None
-        while True:
-            page_path = "/api/v1/bookings?limit=200" + (f"&cursor={cursor}" if cursor else "")
-            page = call(base, "GET", page_path, key)
-            bookings += page["bookings"]
-            cursor = page["next_cursor"]
-            if not cursor:
-                break
+        bookings = all_bookings(base, key)
         held = sorted((b["start"], b["end"]) for b in bookings if b["status"] == "confirmed")
         overlaps = sum(1 for a, b in zip(held, held[1:]) if b[0] < a[1])
         print(f"== two processes: {rate:.0f} requests/s together; {created} answered 201, "

@@ -24,7 +24,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from benchlib import BenchServer, call
+from benchlib import BenchServer, all_bookings, call
 
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/release/rendezvous")
 seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -145,14 +145,7 @@ end
             timeouts = re.search(r"timeout (\d+)", book_out)
             gave_up += int(timeouts.group(1)) if timeouts else 0
 
-        bookings, cursor = [], None
-        while True:
-            path = "/api/v1/bookings?limit=200" + (f"&cursor={cursor}" if cursor else "")
-            page = call(base, "GET", path, key)
-            bookings += page["bookings"]
-            cursor = page["next_cursor"]
-            if not cursor:
-                break
+        bookings = all_bookings(base, key)
         # No host's confirmed bookings overlap (team bookings hold each of their hosts).
         by_host = {}
         for b in bookings:

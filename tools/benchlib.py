@@ -37,6 +37,18 @@ def call(base, method, path, key=None, body=None):
         return json.loads(resp.read() or b"null")
 
 
+def all_bookings(base, key):
+    """Every booking of the organization, read back through the API page by page."""
+    bookings, cursor = [], None
+    while True:
+        path = "/api/v1/bookings?limit=200" + (f"&cursor={cursor}" if cursor else "")
+        page = call(base, "GET", path, key)
+        bookings += page["bookings"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return bookings
+
+
 class BenchServer:
     """`settings` are extra environment variables (`RENDEZVOUS_...`) for every process."""
 
