@@ -1,16 +1,11 @@
 //! `rendezvous roster`: solve and score one rostering document (ROSTER.md), no database.
 
-use std::io::{Read, Write};
-use std::path::Path;
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
-
+use super::document::{self, print, read, reject};
 use crate::cli::RosterCommand;
-
-/// Exit status for input the solver rejects.
-const INVALID_INPUT: u8 = 2;
 
 pub fn run(command: &RosterCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -60,44 +55,10 @@ pub fn run(command: &RosterCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn read(path: Option<&Path>, what: &str) -> anyhow::Result<Vec<u8>> {
-    match path {
-        Some(path) => {
-            std::fs::read(path).with_context(|| format!("cannot read {what} {}", path.display()))
-        }
-        None => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("cannot read standard input")?;
-            Ok(bytes)
-        }
-    }
-}
-
 /// Bytes that are not UTF-8 cannot be JSON: invalid input, like any other.
 fn text(bytes: Vec<u8>) -> Result<String, roster::Problem> {
     String::from_utf8(bytes).map_err(|_| roster::Problem {
         path: String::new(),
-        reason: "not valid JSON: the input is not UTF-8".to_owned(),
+        reason: document::NOT_UTF8.to_owned(),
     })
-}
-
-fn print(document: &str) -> anyhow::Result<ExitCode> {
-    // A reader that stops early (`| head`) closes the pipe; that is its choice.
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{document}").and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(e).context("cannot write standard output"),
-    }
-}
-
-fn reject(problems: &[roster::Problem]) -> ExitCode {
-    let mut stderr = std::io::stderr().lock();
-    for problem in problems {
-        // Nothing useful is left to do if standard error is gone.
-        let _ = writeln!(stderr, "error: {problem}");
-    }
-    ExitCode::from(INVALID_INPUT)
 }
