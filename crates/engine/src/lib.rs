@@ -14,6 +14,7 @@ pub mod instant;
 pub mod interval;
 pub mod model;
 pub mod output;
+pub mod quota;
 pub mod slots;
 pub mod zone;
 

@@ -1,5 +1,5 @@
-//! No input makes the engine panic: arbitrary JSON, arbitrary bytes, and valid documents with
-//! one part replaced by something random.
+//! No input makes the engine panic, in `rendezvous slots` or `rendezvous quota`: arbitrary
+//! JSON, arbitrary bytes, and valid documents with one part replaced by something random.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
@@ -19,6 +19,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
             Just("Europe/Berlin".to_owned()),
             Just("single".to_owned()),
             Just("round_robin".to_owned()),
+            Just("hours".to_owned()),
+            Just("week".to_owned()),
+            Just("today".to_owned()),
             Just("9999-12-31T23:59:59Z".to_owned()),
             Just("0000-01-01T00:00:00+23:59".to_owned()),
             ".{0,12}",
@@ -49,6 +52,17 @@ fn arb_json() -> impl Strategy<Value = Value> {
                         "bookings",
                         "seats",
                         "attendees",
+                        "quota",
+                        "limit",
+                        "unit",
+                        "period",
+                        "scope",
+                        "applies_to",
+                        "resource",
+                        "resources",
+                        "requested",
+                        "existing",
+                        "first_weekday",
                         "x"
                     ]),
                     inner
@@ -77,6 +91,21 @@ fn valid_document() -> Value {
             "bookings": [{ "start": "2026-03-24T08:00:00Z", "end": "2026-03-24T08:30:00Z",
                            "buffer_before": 5, "attendees": 2, "same_event": true }]
         }]
+    })
+}
+
+fn valid_quota_document() -> Value {
+    json!({
+        "quota": {"limit": 4, "unit": "hours", "period": "week", "scope": "schedule",
+                  "applies_to": {"schedule": 1},
+                  "enforced_days": ["monday", "tuesday"], "enforced_hours": {"start": "08:00", "end": "17:00"},
+                  "count_completed": false},
+        "first_weekday": "today", "timezone": "Europe/Berlin", "now": "2026-03-02T08:00:00+01:00",
+        "user_groups": [2], "resource_schedule": {"r1": 1, "r2": 1, "r3": 2},
+        "existing": [{"id": "b1", "start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "resource": "r1"},
+                     {"id": 9, "start": "2026-03-09T09:00:00+01:00", "end": "2026-03-10T11:00:00+01:00", "resource": "r3"}],
+        "requested": [{"id": "b1", "start": "2026-03-03T09:00:00+01:00", "end": "2026-03-03T15:00:00+01:00", "resource": "r1", "resources": ["r1", "r2"]}],
+        "deleting": ["b7"]
     })
 }
 
@@ -119,8 +148,48 @@ fn check(text: &str) {
     }
 }
 
+fn check_quota(text: &str) {
+    match rendezvous_engine::quota::run_json(text) {
+        Ok(out) => {
+            let answer: Value = serde_json::from_str(&out).expect("output is JSON");
+            let outcome = answer["outcome"].as_str().expect("an outcome");
+            assert!(outcome == "allowed" || outcome == "denied", "{out}");
+            for period in answer["periods"].as_array().into_iter().flatten() {
+                for end in ["start", "end"] {
+                    let instant = period[end].as_str().expect("an instant string");
+                    assert!(
+                        rendezvous_engine::Instant::parse_rfc3339(instant).is_ok(),
+                        "{instant:?}"
+                    );
+                }
+            }
+        }
+        Err(lines) => {
+            assert!(!lines.is_empty(), "a rejection says why");
+            assert!(lines.iter().all(|l| !l.contains('\n')), "{lines:?}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_json_never_panics_a_quota(doc in arb_json()) {
+        check_quota(&doc.to_string());
+    }
+
+    #[test]
+    fn one_part_of_a_quota_replaced_never_panics(pick in any::<prop::sample::Index>(), replacement in arb_json()) {
+        let mut doc = valid_quota_document();
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        let at = pick.get(&all).clone();
+        if let Some(slot) = doc.pointer_mut(&at) {
+            *slot = replacement;
+        }
+        check_quota(&doc.to_string());
+    }
 
     #[test]
     fn arbitrary_json_never_panics(doc in arb_json()) {
@@ -185,4 +254,22 @@ fn a_key_with_a_line_break_stays_on_one_line() {
     doc["event"]["bad\nkey"] = json!(1);
     let lines = rendezvous_engine::run_json(&doc.to_string()).unwrap_err();
     assert_eq!(lines, ["event.bad\\nkey: unknown field"]);
+}
+
+#[test]
+fn quotas_at_the_ends_of_the_calendar_compute() {
+    let mut doc = valid_quota_document();
+    assert!(rendezvous_engine::quota::run_json(&doc.to_string()).is_ok());
+    for (start, end) in [
+        ("9999-12-31T20:00:00Z", "9999-12-31T23:59:59Z"),
+        ("0000-01-01T00:00:00+23:59", "0000-01-02T00:00:00Z"),
+    ] {
+        for period in ["day", "week", "month", "year"] {
+            doc["quota"]["period"] = json!(period);
+            doc["quota"]["limit"] = json!(0);
+            doc["requested"][0]["start"] = json!(start);
+            doc["requested"][0]["end"] = json!(end);
+            check_quota(&doc.to_string());
+        }
+    }
 }

@@ -72,6 +72,15 @@ pub enum Command {
     /// problem on standard error and exits 2.
     Slots(SlotsArgs),
 
+    /// Decide one booking request against one resource quota (see QUOTAS.md), without a
+    /// database.
+    ///
+    /// Reads the document from standard input, or from --input, and prints
+    /// `{"outcome": "allowed"}` or `{"outcome": "denied", "periods": [...]}` with every period
+    /// over its limit. On invalid input prints one `error: PATH: REASON` line per problem on
+    /// standard error, nothing on standard output, and exits 2.
+    Quota(QuotaArgs),
+
     /// Print the time one iCalendar object blocks, as a calendar sync reads it.
     ///
     /// Reads FILE (one calendar resource; `-` for standard input) and prints a JSON array,
@@ -194,6 +203,13 @@ pub struct RevokeApiKeyArgs {
 #[derive(Debug, Args)]
 pub struct SlotsArgs {
     /// Read the request from FILE instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QuotaArgs {
+    /// Read the document from FILE instead of standard input.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 }

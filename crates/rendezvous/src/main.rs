@@ -38,6 +38,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Slots(args) = &cli.command {
         return commands::slots::run(args);
     }
+    // So is `quota`.
+    if let Command::Quota(args) = &cli.command {
+        return commands::quota::run(args);
+    }
     // So is `roster`.
     if let Command::Roster(command) = &cli.command {
         return commands::roster::run(command);
@@ -65,7 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Worker => commands::worker::run(&config).await,
             Command::Migrate => commands::migrate::run(&config).await,
             Command::Admin(command) => commands::admin::run(&config, command).await,
-            Command::Slots(_) | Command::Busy(_) | Command::Roster(_) => Ok(()),
+            Command::Slots(_) | Command::Quota(_) | Command::Busy(_) | Command::Roster(_) => Ok(()),
         }
     })?;
     Ok(ExitCode::SUCCESS)

@@ -56,7 +56,9 @@ fn version_and_help_explain_the_commands() {
     let out = run(rendezvous(dir.path()).arg("--help"));
     assert!(out.status.success());
     let help = stdout(&out);
-    for command in ["serve", "migrate", "admin", "slots", "busy"] {
+    for command in [
+        "serve", "migrate", "admin", "slots", "quota", "busy", "roster",
+    ] {
         assert!(help.contains(command), "--help lacks {command}:\n{help}");
     }
     let out = run(rendezvous(dir.path()).args(["admin", "--help"]));
@@ -443,6 +445,64 @@ fn slots_survives_a_reader_that_stops_early() {
     assert!(first.starts_with(b"{\"slots\":["));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The example document of QUOTAS.md, with a request that takes the week over 4 hours.
+const QUOTA_EXAMPLE: &str = r#"{"quota": {"limit": 4, "unit": "hours", "period": "week", "scope": "resource",
+           "applies_to": {"resource": "r1"},
+           "enforced_days": ["monday", "tuesday"], "enforced_hours": {"start": "08:00", "end": "17:00"},
+           "count_completed": true},
+ "first_weekday": "monday", "timezone": "Europe/Berlin", "now": "2026-03-02T08:00:00+01:00",
+ "user_groups": [2], "resource_schedule": {"r1": 1, "r2": 1, "r3": 2},
+ "existing": [{"id": "b1", "start": "2026-03-02T09:00:00+01:00", "end": "2026-03-02T11:00:00+01:00", "resource": "r1"}],
+ "requested": [{"start": "2026-03-03T09:00:00+01:00", "end": "2026-03-03T12:00:00+01:00", "resource": "r1", "resources": ["r1", "r2"]}],
+ "deleting": ["b7"]}"#;
+
+#[test]
+fn quota_prints_the_outcome_and_rejects_bad_documents_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("quota.json"), QUOTA_EXAMPLE).unwrap();
+    let out = run(rendezvous(dir.path()).args(["quota", "--input", "quota.json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        doc,
+        serde_json::json!({"outcome": "denied", "periods": [{
+            "start": "2026-03-02T00:00:00+01:00", "end": "2026-03-09T00:00:00+01:00",
+            "total": 5, "limit": 4}]})
+    );
+
+    let mut child = rendezvous(dir.path())
+        .arg("quota")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bad = QUOTA_EXAMPLE.replace("\"hours\"", "\"minutes\"");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bad.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        "error: quota.unit: expected one of \"hours\", \"reservations\"\n"
+    );
+
+    std::fs::write(dir.path().join("bad.json"), b"{\"now\": \"\xff\"}").unwrap();
+    let out = run(rendezvous(dir.path()).args(["quota", "--input", "bad.json"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).starts_with("error: : not valid JSON"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -2,7 +2,9 @@
 
 pub mod admin;
 pub mod busy;
+pub mod document;
 pub mod migrate;
+pub mod quota;
 pub mod roster;
 pub mod serve;
 pub mod slots;
