@@ -76,3 +76,39 @@ fn expand_5000_events_over_400_days(bencher: Bencher) {
     assert!(busy.busy.len() > 40_000, "{}", busy.busy.len());
     bencher.bench(|| rendezvous_ical::busy_times(divan::black_box(&text), from, until, &zone));
 }
+
+/// Exchange's "Eastern Standard Time" with the US rules before 2007 and since.
+const EASTERN_WITH_HISTORY: &str = "BEGIN:VTIMEZONE\r\nTZID:Eastern Standard Time\r\n\
+BEGIN:STANDARD\r\nDTSTART:16011028T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\n\
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10;UNTIL=20061029T060000Z\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:16010401T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n\
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4;UNTIL=20060402T070000Z\r\nEND:DAYLIGHT\r\n\
+BEGIN:STANDARD\r\nDTSTART:20071104T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\n\
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:20070311T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n\
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+
+/// What a CalDAV sync pays per resource when each carries its own VTIMEZONE with a history:
+/// one weekly event read over 400 days, the zone built from the VTIMEZONE each time; beside
+/// the same event named by its IANA zone, the difference is the zone's cost.
+#[divan::bench(sample_count = 100, args = ["vtimezone", "iana"])]
+fn one_weekly_event_in_eastern_time(bencher: Bencher, named_by: &str) {
+    let (zone_text, tzid) = match named_by {
+        "vtimezone" => (EASTERN_WITH_HISTORY, "Eastern Standard Time"),
+        _ => ("", "America/New_York"),
+    };
+    let text = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{zone_text}BEGIN:VEVENT\r\nUID:w@bench\r\n\
+         DTSTART;TZID={tzid}:20250106T090000\r\nDURATION:PT1H\r\n\
+         RRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let from: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let until = from
+        .checked_add(jiff::SignedDuration::from_hours(24 * 400))
+        .unwrap();
+    let zone = TimeZone::UTC;
+    let busy = rendezvous_ical::busy_times(&text, from, until, &zone);
+    assert!(busy.problems.is_empty(), "{:?}", busy.problems);
+    assert_eq!(busy.busy.len(), 57);
+    bencher.bench(|| rendezvous_ical::busy_times(divan::black_box(&text), from, until, &zone));
+}

@@ -435,3 +435,203 @@ DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VEVENT\r\n";
         ])
     );
 }
+
+/// The UTC start of a 09:00 event on each `YYYYMMDD` day in zone `tzid`, defined by
+/// `vtimezone`, read over 1960 to 2100.
+fn nine_oclock_in(vtimezone: &str, tzid: &str, days: &[&str]) -> Vec<String> {
+    let mut text = vtimezone.replace('\n', "\r\n");
+    for (i, day) in days.iter().enumerate() {
+        text += &format!(
+            "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTART;TZID={tzid}:{day}T090000\r\n\
+             DTEND;TZID={tzid}:{day}T100000\r\nEND:VEVENT\r\n"
+        );
+    }
+    let (got, problems) = read(&text, "1960-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    got.into_iter().map(|(start, _)| start).collect()
+}
+
+/// Exchange's "Eastern Standard Time" with the US rules before 2007 (first Sunday of April
+/// to last Sunday of October, ending by UNTIL) and from 2007 (second Sunday of March to first
+/// Sunday of November).
+const EXCHANGE_EASTERN: &str = "BEGIN:VTIMEZONE
+TZID:Eastern Standard Time
+BEGIN:STANDARD
+DTSTART:16011028T020000
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10;UNTIL=20061029T060000Z
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010401T020000
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=4;UNTIL=20060402T070000Z
+END:DAYLIGHT
+BEGIN:STANDARD
+DTSTART:20071104T020000
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:20070311T020000
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+";
+
+/// The same history as Apple's Calendar writes it: DTSTARTs on the rules' first onsets.
+const APPLE_EASTERN: &str = "BEGIN:VTIMEZONE
+TZID:US/Eastern-History
+BEGIN:DAYLIGHT
+TZOFFSETFROM:-0500
+RRULE:FREQ=YEARLY;UNTIL=20060402T070000Z;BYMONTH=4;BYDAY=1SU
+DTSTART:19870405T020000
+TZNAME:EDT
+TZOFFSETTO:-0400
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:-0400
+RRULE:FREQ=YEARLY;UNTIL=20061029T060000Z;BYMONTH=10;BYDAY=-1SU
+DTSTART:19671029T020000
+TZNAME:EST
+TZOFFSETTO:-0500
+END:STANDARD
+BEGIN:DAYLIGHT
+TZOFFSETFROM:-0500
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
+DTSTART:20070311T020000
+TZNAME:EDT
+TZOFFSETTO:-0400
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:-0400
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+DTSTART:20071104T020000
+TZNAME:EST
+TZOFFSETTO:-0500
+END:STANDARD
+END:VTIMEZONE
+";
+
+#[test]
+fn class_1_a_vtimezone_with_the_us_rules_before_and_after_2007_reads_each_year_by_its_own() {
+    // Expected as icalendar 7.3 / recurring-ical-events 3.8 (dateutil's tzical) read them.
+    let days = [
+        "19900701", "20060320", "20060410", "20061030", "20061110", "20260310", "20261030",
+        "20261105", "20400701",
+    ];
+    let expected = [
+        "1990-07-01T13:00:00Z",
+        // 20 March and 30 October 2006: standard time by the old rules, daylight by the new.
+        "2006-03-20T14:00:00Z",
+        "2006-04-10T13:00:00Z",
+        "2006-10-30T14:00:00Z",
+        "2006-11-10T14:00:00Z",
+        "2026-03-10T13:00:00Z",
+        "2026-10-30T13:00:00Z",
+        "2026-11-05T14:00:00Z",
+        "2040-07-01T13:00:00Z",
+    ];
+    for (zone, tzid) in [
+        (EXCHANGE_EASTERN, "Eastern Standard Time"),
+        (APPLE_EASTERN, "US/Eastern-History"),
+    ] {
+        assert_eq!(nine_oclock_in(zone, tzid, &days), expected, "{tzid}");
+    }
+}
+
+#[test]
+fn class_1_a_weekly_series_in_2006_follows_the_old_us_rules() {
+    let text = format!(
+        "{}BEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Eastern Standard Time:20061023T090000\r\n\
+         DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n",
+        EXCHANGE_EASTERN.replace('\n', "\r\n")
+    );
+    let (got, problems) = read(&text, "2006-10-01T00:00:00Z", "2006-12-01T00:00:00Z", "UTC");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        got,
+        pairs(&[
+            ("2006-10-23T13:00:00Z", "2006-10-23T14:00:00Z"),
+            ("2006-10-30T14:00:00Z", "2006-10-30T15:00:00Z"),
+            ("2006-11-06T14:00:00Z", "2006-11-06T15:00:00Z"),
+        ])
+    );
+}
+
+#[test]
+fn class_1_a_vtimezone_whose_standard_offset_changed_reads_each_period_by_its_offset() {
+    // Moscow: UTC+4 all year from March 2011, back to UTC+3 from October 2014.
+    let zone = "BEGIN:VTIMEZONE
+TZID:Moscow Changes
+BEGIN:STANDARD
+DTSTART:20110327T020000
+TZOFFSETFROM:+0300
+TZOFFSETTO:+0400
+TZNAME:MSK
+END:STANDARD
+BEGIN:STANDARD
+DTSTART:20141026T020000
+TZOFFSETFROM:+0400
+TZOFFSETTO:+0300
+TZNAME:MSK
+END:STANDARD
+END:VTIMEZONE
+";
+    // Before the first onset the RFC says nothing; dateutil takes the first STANDARD's.
+    assert_eq!(
+        nine_oclock_in(
+            zone,
+            "Moscow Changes",
+            &["20100601", "20120601", "20141201", "20260601"]
+        ),
+        [
+            "2010-06-01T05:00:00Z",
+            "2012-06-01T05:00:00Z",
+            "2014-12-01T06:00:00Z",
+            "2026-06-01T06:00:00Z",
+        ]
+    );
+}
+
+#[test]
+fn class_1_a_vtimezone_of_rdates_only_reads_every_listed_change() {
+    let zone = "BEGIN:VTIMEZONE
+TZID:Eastern by RDATE
+BEGIN:DAYLIGHT
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+TZNAME:EDT
+DTSTART:20050403T020000
+RDATE:20060402T020000,20070311T020000
+RDATE:20080309T020000
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+TZNAME:EST
+DTSTART:20051030T020000
+RDATE:20061029T020000,20071104T020000,20081102T020000
+END:STANDARD
+END:VTIMEZONE
+";
+    let days = [
+        "20060320", "20061030", "20070320", "20071030", "20081110", "20100701",
+    ];
+    assert_eq!(
+        nine_oclock_in(zone, "Eastern by RDATE", &days),
+        [
+            "2006-03-20T14:00:00Z",
+            "2006-10-30T14:00:00Z",
+            "2007-03-20T13:00:00Z",
+            "2007-10-30T13:00:00Z",
+            "2008-11-10T14:00:00Z",
+            // After the last onset its offset holds.
+            "2010-07-01T14:00:00Z",
+        ]
+    );
+}
