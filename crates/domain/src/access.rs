@@ -209,11 +209,18 @@ pub enum Permission {
     WebhooksManage,
     /// Change and reset the organization's message templates.
     TemplatesManage,
+    /// See the organization's resources (hidden ones need `resources.manage`).
+    ResourcesRead,
+    /// Reserve resources, and see and cancel one's own reservations.
+    ResourcesBook,
+    /// Create, change and delete resources and their groups; see, approve, reject and cancel
+    /// every reservation.
+    ResourcesManage,
 }
 
 impl Permission {
     /// Every permission, in codename order of declaration.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 23] = [
         Self::OrganizationManage,
         Self::UsersRead,
         Self::UsersManage,
@@ -234,6 +241,9 @@ impl Permission {
         Self::WorkflowsManage,
         Self::WebhooksManage,
         Self::TemplatesManage,
+        Self::ResourcesRead,
+        Self::ResourcesBook,
+        Self::ResourcesManage,
     ];
 
     /// The stable name used in roles, API key scopes and the API.
@@ -259,6 +269,9 @@ impl Permission {
             Self::WorkflowsManage => "workflows.manage",
             Self::WebhooksManage => "webhooks.manage",
             Self::TemplatesManage => "templates.manage",
+            Self::ResourcesRead => "resources.read",
+            Self::ResourcesBook => "resources.book",
+            Self::ResourcesManage => "resources.manage",
         }
     }
 
@@ -358,13 +371,14 @@ impl Role {
     /// own `*.manage`: only owners and admins have those). Viewers only read.
     pub fn permissions(self) -> Permissions {
         use Permission::*;
-        const READ: [Permission; 6] = [
+        const READ: [Permission; 7] = [
             UsersRead,
             TeamsRead,
             AvailabilityRead,
             EventTypesRead,
             BookingsRead,
             ContactsRead,
+            ResourcesRead,
         ];
         match self {
             Self::Owner | Self::Admin => Permissions::all(),
@@ -375,6 +389,7 @@ impl Role {
                     EventTypesManage,
                     BookingsManage,
                     ApiKeysManage,
+                    ResourcesBook,
                 ])
                 .collect(),
             Self::Viewer => READ.into_iter().collect(),

@@ -299,3 +299,15 @@ mod codec {
         }
     }
 }
+typed_id!(
+    /// Identifies a bookable resource: a room, a piece of equipment, a space, a workshop.
+    ResourceId
+);
+typed_id!(
+    /// Identifies a group of resources (a building, a floor).
+    ResourceGroupId
+);
+typed_id!(
+    /// Identifies a reservation of one or more resources.
+    ReservationId
+);

@@ -18,6 +18,7 @@ pub mod people;
 pub mod preferences;
 pub mod public_profiles;
 pub mod refusals;
+pub mod resources;
 pub mod roles;
 pub mod routing;
 pub mod schedules;

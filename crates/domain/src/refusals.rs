@@ -103,6 +103,10 @@ pub enum Conflict {
     DefaultSchedule,
     /// Only dead jobs can be retried.
     JobNotDead,
+    /// The resource has reservations, which keep it for their history.
+    HasReservations,
+    /// The resource group still holds resources or groups.
+    GroupNotEmpty,
 }
 
 impl Conflict {
@@ -118,6 +122,8 @@ impl Conflict {
             Self::HasBookings => "has_bookings",
             Self::DefaultSchedule => "default_schedule",
             Self::JobNotDead => "job_not_dead",
+            Self::HasReservations => "has_reservations",
+            Self::GroupNotEmpty => "group_not_empty",
         }
     }
 
@@ -138,6 +144,12 @@ impl Conflict {
             }
             Self::JobNotDead => {
                 "only dead jobs can be retried; this one is queued, running or done"
+            }
+            Self::HasReservations => {
+                "a resource with reservations is kept for their history; hide it instead"
+            }
+            Self::GroupNotEmpty => {
+                "the group still holds resources or groups; move or delete them first"
             }
         };
         sentence.to_owned()

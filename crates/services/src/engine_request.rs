@@ -67,30 +67,10 @@ fn engine_host(
     exclude: Option<BookingId>,
 ) -> Result<engine::Host, ServiceError> {
     let timezone = host_zone(facts)?;
-    let mut weekly = engine::WeeklyHours::default();
-    let mut overrides = Vec::new();
-    if let Some(schedule) = &facts.schedule {
-        for (day, windows) in &schedule.weekly {
-            let index = crate::schedules::DAY_KEYS
-                .iter()
-                .position(|d| d == day)
-                .ok_or_else(|| corrupt(format!("weekday {day:?}")))?;
-            weekly.days[index] = windows
-                .iter()
-                .map(stored_window)
-                .collect::<Result<_, _>>()?;
-        }
-        for (date, windows) in &schedule.overrides {
-            let day = engine::instant::parse_date(date)
-                .ok_or_else(|| corrupt(format!("date {date:?}")))?;
-            let windows = windows
-                .iter()
-                .map(stored_window)
-                .collect::<Result<_, _>>()?;
-            overrides.push(engine::DateOverride { day, windows });
-        }
-        overrides.sort_by_key(|o| o.day);
-    }
+    let (weekly, overrides) = match &facts.schedule {
+        Some(schedule) => engine_hours(&schedule.weekly, &schedule.overrides)?,
+        None => (engine::WeeklyHours::default(), Vec::new()),
+    };
     let instant = |t: Timestamp| engine::Instant(t.to_jiff().as_second());
     let busy = facts
         .blocked
@@ -185,6 +165,36 @@ pub(crate) fn engine_request_for(
         },
         hosts,
     })
+}
+
+/// Stored weekly hours and date overrides as the engine reads them.
+pub(crate) fn engine_hours(
+    weekly: &domain::schedules::WeeklyRules,
+    overrides: &domain::schedules::DateOverrides,
+) -> Result<(engine::WeeklyHours, Vec<engine::DateOverride>), ServiceError> {
+    let mut hours = engine::WeeklyHours::default();
+    for (day, windows) in weekly {
+        let index = crate::schedules::DAY_KEYS
+            .iter()
+            .position(|d| d == day)
+            .ok_or_else(|| corrupt(format!("weekday {day:?}")))?;
+        hours.days[index] = windows
+            .iter()
+            .map(stored_window)
+            .collect::<Result<_, _>>()?;
+    }
+    let mut dated = Vec::with_capacity(overrides.len());
+    for (date, windows) in overrides {
+        let day =
+            engine::instant::parse_date(date).ok_or_else(|| corrupt(format!("date {date:?}")))?;
+        let windows = windows
+            .iter()
+            .map(stored_window)
+            .collect::<Result<_, _>>()?;
+        dated.push(engine::DateOverride { day, windows });
+    }
+    dated.sort_by_key(|o| o.day);
+    Ok((hours, dated))
 }
 
 fn stored_window(window: &domain::schedules::Window) -> Result<engine::LocalWindow, ServiceError> {

@@ -48,6 +48,14 @@ pub enum ServiceError {
     /// The time asked for cannot be booked; says why.
     #[error("the slot is not available: {}", .0.code())]
     Unavailable(Unbookable),
+    /// A resource cannot be held for the time asked: `index` is its place in the request's
+    /// `resource_ids`; `detail` names the resource and its rule.
+    #[error("resource {index} cannot be reserved: {}", .reason.code())]
+    ResourceRefused {
+        index: usize,
+        reason: domain::resources::ResourceRefusal,
+        detail: String,
+    },
     /// A booking is in a state that does not allow the change.
     #[error("a {from} booking cannot become {to}")]
     InvalidTransition {

@@ -87,34 +87,7 @@ fn validate(input: ScheduleInput) -> Result<ScheduleFields, ServiceError> {
         "must be 1 to 100 characters",
     );
     time_zone(&mut invalid, "/time_zone", &input.time_zone);
-    for (day, windows) in &input.weekly {
-        if !DAY_KEYS.contains(&day.as_str()) {
-            invalid.push(
-                format!("/weekly/{day}"),
-                "unknown_day",
-                "days are mon, tue, wed, thu, fri, sat, sun",
-            );
-            continue;
-        }
-        check_windows(&mut invalid, &format!("/weekly/{day}"), windows);
-    }
-    for (date, windows) in &input.overrides {
-        if engine::instant::parse_date(date).is_none() {
-            invalid.push(
-                format!("/overrides/{date}"),
-                "date",
-                "must be a calendar date YYYY-MM-DD",
-            );
-            continue;
-        }
-        check_windows(&mut invalid, &format!("/overrides/{date}"), windows);
-    }
-    invalid.check(
-        input.overrides.len() <= 1000,
-        "/overrides",
-        "too_many",
-        "at most 1000 dates",
-    );
+    check_hours(&mut invalid, &input.weekly, &input.overrides);
     invalid.finish()?;
     Ok(ScheduleFields {
         name,
@@ -123,6 +96,38 @@ fn validate(input: ScheduleInput) -> Result<ScheduleFields, ServiceError> {
         overrides: input.overrides,
         is_default: input.is_default,
     })
+}
+
+/// Checks weekly hours and date overrides, naming each bad day, date and window.
+pub(crate) fn check_hours(invalid: &mut Invalid, weekly: &WeeklyRules, overrides: &DateOverrides) {
+    for (day, windows) in weekly {
+        if !DAY_KEYS.contains(&day.as_str()) {
+            invalid.push(
+                format!("/weekly/{day}"),
+                "unknown_day",
+                "days are mon, tue, wed, thu, fri, sat, sun",
+            );
+            continue;
+        }
+        check_windows(invalid, &format!("/weekly/{day}"), windows);
+    }
+    for (date, windows) in overrides {
+        if engine::instant::parse_date(date).is_none() {
+            invalid.push(
+                format!("/overrides/{date}"),
+                "date",
+                "must be a calendar date YYYY-MM-DD",
+            );
+            continue;
+        }
+        check_windows(invalid, &format!("/overrides/{date}"), windows);
+    }
+    invalid.check(
+        overrides.len() <= 1000,
+        "/overrides",
+        "too_many",
+        "at most 1000 dates",
+    );
 }
 
 fn check_windows(invalid: &mut Invalid, pointer: &str, windows: &[Window]) {

@@ -81,6 +81,12 @@ pub mod can {
         ManageWebhooks => WebhooksManage,
         /// `templates.manage`
         ManageTemplates => TemplatesManage,
+        /// `resources.read`
+        ReadResources => ResourcesRead,
+        /// `resources.book`
+        BookResources => ResourcesBook,
+        /// `resources.manage`
+        ManageResources => ResourcesManage,
     }
 }
 

@@ -92,6 +92,28 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api::blocked_times::delete_blocked_time))
         .routes(routes!(
+            api::resources::create_resource,
+            api::resources::list_resources
+        ))
+        .routes(routes!(
+            api::resources::get_resource,
+            api::resources::replace_resource,
+            api::resources::delete_resource
+        ))
+        .routes(routes!(
+            api::resources::create_resource_group,
+            api::resources::list_resource_groups
+        ))
+        .routes(routes!(api::resources::delete_resource_group))
+        .routes(routes!(
+            api::resources::create_reservation,
+            api::resources::list_reservations
+        ))
+        .routes(routes!(api::resources::get_reservation))
+        .routes(routes!(api::resources::cancel_reservation))
+        .routes(routes!(api::resources::approve_reservation))
+        .routes(routes!(api::resources::reject_reservation))
+        .routes(routes!(
             api::event_types::create_event_type,
             api::event_types::list_event_types
         ))

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "accounts", description = "Sign-in, sessions, users, custom roles and teams"),
         (name = "availability", description = "Schedules and blocked times"),
         (name = "event types", description = "What can be booked"),
+        (name = "resources", description = "Rooms, equipment, spaces and workshops, their groups, and reservations that hold one or more of them"),
         (name = "bookings", description = "The host's bookings and their states"),
         (name = "calendars", description = "Connected calendars (CalDAV, ICS feeds) that block availability and receive bookings; the secret bookings feed"),
         (name = "booking", description = "Public: slots, booking, and managing a booking by its token"),

@@ -177,6 +177,23 @@ impl From<ServiceError> for ApiError {
                 Self::new(StatusCode::CONFLICT, conflict.code(), conflict.detail())
             }
             ServiceError::Unavailable(reason) => Self::unavailable(reason),
+            ServiceError::ResourceRefused {
+                index,
+                reason,
+                detail,
+            } => {
+                let mut e = Self::new(StatusCode::CONFLICT, "resource_unavailable", detail.clone());
+                let pointer = match reason.field() {
+                    "resource_ids" => format!("/resource_ids/{index}"),
+                    field => format!("/{field}"),
+                };
+                e.problem.errors = vec![FieldProblem {
+                    pointer,
+                    code: reason.code().to_owned(),
+                    detail,
+                }];
+                e
+            }
             ServiceError::InvalidTransition { from, to } => {
                 let detail = format!("the booking is {from}; a {from} booking cannot become {to}");
                 let mut e = Self::new(StatusCode::CONFLICT, "invalid_transition", detail.clone());

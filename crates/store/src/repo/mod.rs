@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod preferences;
 pub mod public_profiles;
 pub mod rate_limits;
+pub mod resources;
 pub mod roles;
 pub mod routing_forms;
 pub mod schedules;
@@ -59,6 +60,11 @@ impl Db {
     /// Weekly schedules with date overrides.
     pub fn schedules(&self) -> schedules::Schedules<'_> {
         schedules::Schedules { db: self }
+    }
+
+    /// Bookable resources, their groups and reservations.
+    pub fn resources(&self) -> resources::Resources<'_> {
+        resources::Resources { db: self }
     }
 
     /// One-off periods a user cannot be booked.

@@ -1,0 +1,398 @@
+//! Resources (rooms, equipment, spaces, workshops) and their reservations, as LibreBooking and
+//! seed 003 know them: a resource has its own hours in its own zone, a capacity (how many
+//! reservations it holds at once), length and notice rules, and may need approval. A
+//! reservation holds one or more resources for one period, all of them or none.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ids::{ReservationId, ResourceGroupId, ResourceId, Timestamp, UserId};
+use crate::schedules::{DateOverrides, WeeklyRules};
+
+/// What a resource is (seed 003's kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Equipment,
+    Space,
+    Person,
+    /// A resource with sessions and seats: capacity is its number of places.
+    Workshop,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 4] = [Self::Equipment, Self::Space, Self::Person, Self::Workshop];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Equipment => "equipment",
+            Self::Space => "space",
+            Self::Person => "person",
+            Self::Workshop => "workshop",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Whether a resource can be booked and seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceStatus {
+    /// Bookable by those allowed.
+    Available,
+    /// Shown, not bookable (its `status_reason` says why: "under repair").
+    Unavailable,
+    /// Neither shown to members nor bookable; managers still see it.
+    Hidden,
+}
+
+impl ResourceStatus {
+    pub const ALL: [ResourceStatus; 3] = [Self::Available, Self::Unavailable, Self::Hidden];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Unavailable => "unavailable",
+            Self::Hidden => "hidden",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A typed custom field value: "projector: true", "seats: 12", "floor: 'B2'".
+pub type Attributes = BTreeMap<String, serde_json::Value>;
+
+/// Everything about a resource that its managers set.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceFields {
+    pub name: String,
+    pub kind: ResourceKind,
+    pub description: String,
+    pub location: String,
+    pub group_id: Option<ResourceGroupId>,
+    pub attributes: Attributes,
+    /// Reservations it holds at the same time (1 for a room; 3 for three identical
+    /// projectors; the places of a workshop).
+    pub capacity: i32,
+    /// The zone its hours are read in.
+    pub time_zone: String,
+    pub weekly: WeeklyRules,
+    pub overrides: DateOverrides,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub min_duration_minutes: i32,
+    /// `None`: as long as its hours allow.
+    pub max_duration_minutes: Option<i32>,
+    /// How long before its start a reservation must be made.
+    pub min_notice_minutes: i32,
+    /// How far ahead it may be reserved; `None` for no limit.
+    pub max_notice_days: Option<i32>,
+    /// Reservations wait for a manager's approval (and hold the resource meanwhile).
+    pub requires_approval: bool,
+    pub status: ResourceStatus,
+    pub status_reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resource {
+    pub id: ResourceId,
+    #[serde(flatten)]
+    pub fields: ResourceFields,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A node of the resource tree: building → floor → room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceGroup {
+    pub id: ResourceGroupId,
+    pub parent_id: Option<ResourceGroupId>,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// Where a reservation is in its life: pending → confirmed | rejected | cancelled;
+/// confirmed → cancelled. Pending and confirmed reservations hold their resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationStatus {
+    Pending,
+    Confirmed,
+    Rejected,
+    Cancelled,
+}
+
+impl ReservationStatus {
+    pub const ALL: [ReservationStatus; 4] = [
+        Self::Pending,
+        Self::Confirmed,
+        Self::Rejected,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the reservation holds its resources' time.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Pending | Self::Confirmed)
+    }
+
+    pub fn may_become(self, next: ReservationStatus) -> bool {
+        use ReservationStatus::*;
+        matches!(
+            (self, next),
+            (Pending, Confirmed | Rejected | Cancelled) | (Confirmed, Cancelled)
+        )
+    }
+}
+
+/// How a reservation came in (seed 003).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationSource {
+    Web,
+    Api,
+    Request,
+    Calendar,
+    Import,
+}
+
+impl ReservationSource {
+    pub const ALL: [ReservationSource; 5] = [
+        Self::Web,
+        Self::Api,
+        Self::Request,
+        Self::Calendar,
+        Self::Import,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Api => "api",
+            Self::Request => "request",
+            Self::Calendar => "calendar",
+            Self::Import => "import",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reservation {
+    pub id: ReservationId,
+    /// Who reserved (and whose reservation it is).
+    pub booked_by: UserId,
+    pub title: String,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub status: ReservationStatus,
+    pub source: ReservationSource,
+    /// Every resource it holds, all or none.
+    pub resource_ids: Vec<ResourceId>,
+    /// Why it was rejected or cancelled.
+    pub reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A reservation to write; services decided it may be.
+#[derive(Clone, Debug)]
+pub struct NewReservation {
+    pub booked_by: UserId,
+    pub title: String,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub status: ReservationStatus,
+    pub source: ReservationSource,
+    pub resource_ids: Vec<ResourceId>,
+}
+
+/// Which reservations to list.
+#[derive(Clone, Debug, Default)]
+pub struct ReservationFilter {
+    /// Only those holding this resource.
+    pub resource_id: Option<ResourceId>,
+    /// Only this user's.
+    pub booked_by: Option<UserId>,
+    /// Only those that end after it.
+    pub from: Option<Timestamp>,
+    /// Only those that start before it.
+    pub until: Option<Timestamp>,
+    /// Only these states (all when empty).
+    pub statuses: Vec<ReservationStatus>,
+    pub limit: u32,
+}
+
+/// The time one active reservation holds on one resource, as a capacity check reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldSpan {
+    pub reservation_id: ReservationId,
+    pub resource_id: ResourceId,
+    pub booked_by: UserId,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+}
+
+/// Why a reservation cannot be made when its input is well formed. Listed in the order
+/// services check them; the first that applies is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceRefusal {
+    /// The resource is unavailable or hidden.
+    NotBookable,
+    /// Shorter than the resource's minimum length.
+    TooShort,
+    /// Longer than the resource's maximum length.
+    TooLong,
+    /// Closer than the resource's minimum notice.
+    TooSoon,
+    /// Further ahead than the resource's maximum notice.
+    TooFarAhead,
+    /// Not inside the resource's hours.
+    OutsideHours,
+    /// Every unit of its capacity is reserved for some of that time.
+    Full,
+    /// A quota on the resource would be exceeded.
+    OverQuota,
+}
+
+impl ResourceRefusal {
+    pub const ALL: [ResourceRefusal; 8] = [
+        Self::NotBookable,
+        Self::TooShort,
+        Self::TooLong,
+        Self::TooSoon,
+        Self::TooFarAhead,
+        Self::OutsideHours,
+        Self::Full,
+        Self::OverQuota,
+    ];
+
+    /// The stable code: the API's `errors[].code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotBookable => "not_bookable",
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::TooSoon => "too_soon",
+            Self::TooFarAhead => "too_far_ahead",
+            Self::OutsideHours => "outside_hours",
+            Self::Full => "full",
+            Self::OverQuota => "over_quota",
+        }
+    }
+
+    /// The input field the refusal is about.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::NotBookable | Self::Full | Self::OverQuota => "resource_ids",
+            Self::TooShort | Self::TooLong => "end_at",
+            Self::TooSoon | Self::TooFarAhead | Self::OutsideHours => "start_at",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pending_and_confirmed_reservations_move_on() {
+        use ReservationStatus::*;
+        assert!(Pending.may_become(Confirmed) && Pending.may_become(Rejected));
+        assert!(Confirmed.may_become(Cancelled) && !Confirmed.may_become(Rejected));
+        for end in [Rejected, Cancelled] {
+            assert!(ReservationStatus::ALL.iter().all(|s| !end.may_become(*s)));
+            assert!(!end.is_active());
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for k in ResourceKind::ALL {
+            assert_eq!(ResourceKind::parse(k.as_str()), Some(k));
+        }
+        for s in ResourceStatus::ALL {
+            assert_eq!(ResourceStatus::parse(s.as_str()), Some(s));
+        }
+        for s in ReservationStatus::ALL {
+            assert_eq!(ReservationStatus::parse(s.as_str()), Some(s));
+        }
+        for s in ReservationSource::ALL {
+            assert_eq!(ReservationSource::parse(s.as_str()), Some(s));
+        }
+        let codes: std::collections::HashSet<_> =
+            ResourceRefusal::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), ResourceRefusal::ALL.len());
+    }
+}
+
+/// The most reservations that hold a resource at one instant of `window`, of `spans` (each
+/// `[start, end)`, already widened by the resource's buffers). Half-open: one that ends when
+/// another starts does not overlap it.
+pub fn peak_overlap(spans: &[(Timestamp, Timestamp)], window: (Timestamp, Timestamp)) -> usize {
+    let mut edges: Vec<(Timestamp, i32)> = Vec::with_capacity(spans.len() * 2);
+    for &(start, end) in spans {
+        let (start, end) = (start.max(window.0), end.min(window.1));
+        if start < end {
+            edges.push((start, 1));
+            edges.push((end, -1));
+        }
+    }
+    // At one instant, ends before starts.
+    edges.sort();
+    let (mut depth, mut peak) = (0i32, 0i32);
+    for (_, step) in edges {
+        depth += step;
+        peak = peak.max(depth);
+    }
+    usize::try_from(peak).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod peak_tests {
+    use super::*;
+
+    fn at(minute: i64) -> Timestamp {
+        Timestamp::from(jiff::Timestamp::from_second(minute * 60).expect("in range"))
+    }
+
+    fn spans(list: &[(i64, i64)]) -> Vec<(Timestamp, Timestamp)> {
+        list.iter().map(|&(a, b)| (at(a), at(b))).collect()
+    }
+
+    #[test]
+    fn counts_the_deepest_instant_inside_the_window() {
+        let held = spans(&[(0, 60), (30, 90), (45, 50), (100, 120)]);
+        assert_eq!(peak_overlap(&held, (at(0), at(200))), 3);
+        assert_eq!(peak_overlap(&held, (at(60), at(100))), 1);
+        assert_eq!(peak_overlap(&held, (at(90), at(100))), 0);
+    }
+
+    #[test]
+    fn touching_spans_do_not_overlap() {
+        let held = spans(&[(0, 30), (30, 60), (60, 90)]);
+        assert_eq!(peak_overlap(&held, (at(0), at(90))), 1);
+    }
+}

@@ -1,0 +1,719 @@
+//! Resources and reservations: what a resource is, who may see, reserve and manage it, and
+//! what happens when someone reserves, cancels, approves or rejects.
+//!
+//! A reservation holds every resource it names for one period, or none: the unit locks the
+//! resources, then each is checked in turn (bookable, length, notice, hours, capacity), and
+//! the first refusal answers. Capacity is the number of reservations a resource holds at one
+//! instant, each widened by the resource's buffers; pending reservations hold it too.
+
+use domain::access::Actor;
+use domain::ids::{ReservationId, ResourceGroupId, ResourceId, Timestamp};
+use domain::resources::{
+    Attributes, HeldSpan, NewReservation, Reservation, ReservationFilter, ReservationSource,
+    ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind, ResourceRefusal,
+    ResourceStatus, peak_overlap,
+};
+use domain::schedules::{DateOverrides, WeeklyRules};
+use store::{Db, Scope, can};
+
+use crate::ServiceError;
+use crate::fields::{Invalid, time_zone};
+
+/// The most resources one reservation may hold.
+pub const MAX_RESOURCES_PER_RESERVATION: usize = 20;
+const MAX_ATTRIBUTES: usize = 50;
+/// Longest reservation: a year, so that every check stays bounded.
+const MAX_RESERVATION_MINUTES: i64 = 366 * 1440;
+
+/// A resource as its manager writes it.
+#[derive(Clone, Debug)]
+pub struct ResourceInput {
+    pub name: String,
+    pub kind: ResourceKind,
+    pub description: String,
+    pub location: String,
+    pub group_id: Option<ResourceGroupId>,
+    pub attributes: Attributes,
+    pub capacity: i32,
+    pub time_zone: String,
+    pub weekly: WeeklyRules,
+    pub overrides: DateOverrides,
+    pub buffer_before_minutes: i32,
+    pub buffer_after_minutes: i32,
+    pub min_duration_minutes: i32,
+    pub max_duration_minutes: Option<i32>,
+    pub min_notice_minutes: i32,
+    pub max_notice_days: Option<i32>,
+    pub requires_approval: bool,
+    pub status: ResourceStatus,
+    pub status_reason: String,
+}
+
+/// Whether the scope manages resources (sees hidden ones, approves, acts on anyone's
+/// reservations).
+fn manages(scope: &Scope) -> bool {
+    scope.grant::<can::ManageResources>().is_some()
+}
+
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    input: ResourceInput,
+) -> Result<Resource, ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    let fields = validate(input)?;
+    Ok(db.resources().create(&grant, fields).await?)
+}
+
+pub async fn replace(
+    db: &Db,
+    scope: &Scope,
+    id: ResourceId,
+    input: ResourceInput,
+) -> Result<Resource, ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    let fields = validate(input)?;
+    Ok(db.resources().replace(&grant, id, fields).await?)
+}
+
+pub async fn delete(db: &Db, scope: &Scope, id: ResourceId) -> Result<(), ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    Ok(db.resources().delete(&grant, id).await?)
+}
+
+/// One resource; a hidden one is not found except by its managers.
+pub async fn get(db: &Db, scope: &Scope, id: ResourceId) -> Result<Resource, ServiceError> {
+    crate::access::reading::<can::ReadResources>(scope)?;
+    let resource = db.resources().get(scope, id).await?;
+    if resource.fields.status == ResourceStatus::Hidden && !manages(scope) {
+        return Err(ServiceError::NotFound("resource"));
+    }
+    Ok(resource)
+}
+
+/// The resources the scope may see, by name.
+pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<Resource>, ServiceError> {
+    crate::access::reading::<can::ReadResources>(scope)?;
+    let all = db.resources().list(scope).await?;
+    let everything = manages(scope);
+    Ok(all
+        .into_iter()
+        .filter(|r| everything || r.fields.status != ResourceStatus::Hidden)
+        .collect())
+}
+
+pub async fn create_group(
+    db: &Db,
+    scope: &Scope,
+    parent_id: Option<ResourceGroupId>,
+    name: String,
+) -> Result<ResourceGroup, ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    let name = name.trim().to_owned();
+    let mut invalid = Invalid::default();
+    check_length(&mut invalid, "/name", &name, 1, 100);
+    invalid.finish()?;
+    Ok(db.resources().create_group(&grant, parent_id, name).await?)
+}
+
+pub async fn groups(db: &Db, scope: &Scope) -> Result<Vec<ResourceGroup>, ServiceError> {
+    crate::access::reading::<can::ReadResources>(scope)?;
+    Ok(db.resources().groups(scope).await?)
+}
+
+pub async fn delete_group(db: &Db, scope: &Scope, id: ResourceGroupId) -> Result<(), ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    Ok(db.resources().delete_group(&grant, id).await?)
+}
+
+fn check_length(invalid: &mut Invalid, pointer: &str, value: &str, min: usize, max: usize) {
+    let n = value.chars().count();
+    if !(min..=max).contains(&n) {
+        invalid.push(
+            pointer,
+            "length",
+            format!("must be {min} to {max} characters"),
+        );
+    }
+}
+
+fn validate(input: ResourceInput) -> Result<ResourceFields, ServiceError> {
+    let mut invalid = Invalid::default();
+    let name = input.name.trim().to_owned();
+    check_length(&mut invalid, "/name", &name, 1, 100);
+    check_length(&mut invalid, "/description", &input.description, 0, 5000);
+    check_length(&mut invalid, "/location", &input.location, 0, 500);
+    check_length(&mut invalid, "/status_reason", &input.status_reason, 0, 500);
+    invalid.check(
+        (1..=10_000).contains(&input.capacity),
+        "/capacity",
+        "range",
+        "must be 1 to 10000",
+    );
+    time_zone(&mut invalid, "/time_zone", &input.time_zone);
+    crate::schedules::check_hours(&mut invalid, &input.weekly, &input.overrides);
+    for (pointer, value) in [
+        ("/buffer_before_minutes", input.buffer_before_minutes),
+        ("/buffer_after_minutes", input.buffer_after_minutes),
+    ] {
+        invalid.check(
+            (0..=1440).contains(&value),
+            pointer,
+            "range",
+            "must be 0 to 1440",
+        );
+    }
+    invalid.check(
+        (1..=1440 * 366).contains(&input.min_duration_minutes),
+        "/min_duration_minutes",
+        "range",
+        "must be 1 to 527040 (a year)",
+    );
+    if let Some(max) = input.max_duration_minutes {
+        invalid.check(
+            max >= input.min_duration_minutes && max <= 1440 * 366,
+            "/max_duration_minutes",
+            "range",
+            "must be at least min_duration_minutes and at most 527040 (a year)",
+        );
+    }
+    invalid.check(
+        (0..=525_600).contains(&input.min_notice_minutes),
+        "/min_notice_minutes",
+        "range",
+        "must be 0 to 525600 (a year)",
+    );
+    if let Some(days) = input.max_notice_days {
+        invalid.check(
+            (1..=3650).contains(&days),
+            "/max_notice_days",
+            "range",
+            "must be 1 to 3650",
+        );
+    }
+    invalid.check(
+        input.attributes.len() <= MAX_ATTRIBUTES,
+        "/attributes",
+        "too_many",
+        "at most 50 attributes",
+    );
+    for (key, value) in &input.attributes {
+        let pointer = format!("/attributes/{}", crate::validate::pointer(key));
+        if !(1..=64).contains(&key.chars().count()) {
+            invalid.push(pointer.clone(), "length", "names are 1 to 64 characters");
+        }
+        let fits = match value {
+            serde_json::Value::Bool(_) | serde_json::Value::Number(_) => true,
+            serde_json::Value::String(text) => text.chars().count() <= 500,
+            _ => false,
+        };
+        if !fits {
+            invalid.push(
+                pointer,
+                "attribute",
+                "a value is true or false, a number, or a text of at most 500 characters",
+            );
+        }
+    }
+    invalid.finish()?;
+    Ok(ResourceFields {
+        name,
+        kind: input.kind,
+        description: input.description,
+        location: input.location,
+        group_id: input.group_id,
+        attributes: input.attributes,
+        capacity: input.capacity,
+        time_zone: input.time_zone,
+        weekly: input.weekly,
+        overrides: input.overrides,
+        buffer_before_minutes: input.buffer_before_minutes,
+        buffer_after_minutes: input.buffer_after_minutes,
+        min_duration_minutes: input.min_duration_minutes,
+        max_duration_minutes: input.max_duration_minutes,
+        min_notice_minutes: input.min_notice_minutes,
+        max_notice_days: input.max_notice_days,
+        requires_approval: input.requires_approval,
+        status: input.status,
+        status_reason: input.status_reason,
+    })
+}
+
+/// A reservation as the caller asks for it.
+#[derive(Clone, Debug)]
+pub struct ReserveInput {
+    pub resource_ids: Vec<ResourceId>,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub title: String,
+    pub source: ReservationSource,
+}
+
+/// Reserves every resource of `input` for its period, or none: confirmed, or pending when a
+/// resource needs approval and the caller does not manage resources.
+pub async fn reserve(
+    db: &Db,
+    scope: &Scope,
+    input: ReserveInput,
+) -> Result<Reservation, ServiceError> {
+    crate::access::reading::<can::BookResources>(scope)?;
+    let booked_by = scope.actor().user_id().ok_or(ServiceError::Forbidden)?;
+    let title = input.title.trim().to_owned();
+    let mut invalid = Invalid::default();
+    check_length(&mut invalid, "/title", &title, 0, 200);
+    let count = input.resource_ids.len();
+    invalid.check(
+        (1..=MAX_RESOURCES_PER_RESERVATION).contains(&count),
+        "/resource_ids",
+        "length",
+        "name 1 to 20 resources",
+    );
+    for (i, id) in input.resource_ids.iter().enumerate() {
+        if input.resource_ids[..i].contains(id) {
+            invalid.push(
+                format!("/resource_ids/{i}"),
+                "repeated",
+                "names a resource twice",
+            );
+        }
+    }
+    let minutes = |t: Timestamp| t.to_jiff().as_second().rem_euclid(60) == 0;
+    invalid.check(
+        minutes(input.start_at),
+        "/start_at",
+        "whole_minute",
+        "must be on a whole minute",
+    );
+    invalid.check(
+        minutes(input.end_at),
+        "/end_at",
+        "whole_minute",
+        "must be on a whole minute",
+    );
+    let length = seconds(input.end_at) - seconds(input.start_at);
+    invalid.check(length > 0, "/end_at", "order", "must be after start_at");
+    invalid.check(
+        length <= MAX_RESERVATION_MINUTES * 60,
+        "/end_at",
+        "range",
+        "a reservation lasts at most 366 days",
+    );
+    invalid.finish()?;
+
+    let everything = manages(scope);
+    let now = Timestamp::now();
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    unit.reservations().lock(&input.resource_ids).await?;
+    let resources = unit.reservations().resources(&input.resource_ids).await?;
+    let widest = resources
+        .iter()
+        .map(|r| {
+            i64::from(
+                r.fields
+                    .buffer_before_minutes
+                    .max(r.fields.buffer_after_minutes),
+            )
+        })
+        .max()
+        .unwrap_or(0)
+        * 2
+        * 60;
+    let held = unit
+        .reservations()
+        .held(
+            &input.resource_ids,
+            plus_seconds(input.start_at, -widest),
+            plus_seconds(input.end_at, widest),
+        )
+        .await?;
+    for (index, resource) in resources.iter().enumerate() {
+        if resource.fields.status == ResourceStatus::Hidden && !everything {
+            return Err(ServiceError::NotFound("resource"));
+        }
+        if let Some(reason) = why_not(resource, &held, (input.start_at, input.end_at), now)? {
+            return Err(ServiceError::ResourceRefused {
+                index,
+                reason,
+                detail: refusal_detail(resource, reason),
+            });
+        }
+    }
+    let needs_approval = resources.iter().any(|r| r.fields.requires_approval);
+    let status = if needs_approval && !everything {
+        ReservationStatus::Pending
+    } else {
+        ReservationStatus::Confirmed
+    };
+    let new = NewReservation {
+        booked_by,
+        title,
+        start_at: input.start_at,
+        end_at: input.end_at,
+        status,
+        source: input.source,
+        resource_ids: input.resource_ids,
+    };
+    let reservation = unit
+        .reservations()
+        .insert(scope.actor(), scope.ip(), new)
+        .await?;
+    unit.commit().await?;
+    tracing::info!(reservation = %reservation.id, status = reservation.status.as_str(), "reserved");
+    Ok(reservation)
+}
+
+/// The first reason `resource` cannot be held for `period`, given what `held` already holds.
+fn why_not(
+    resource: &Resource,
+    held: &[HeldSpan],
+    period: (Timestamp, Timestamp),
+    now: Timestamp,
+) -> Result<Option<ResourceRefusal>, ServiceError> {
+    let f = &resource.fields;
+    let minutes = (seconds(period.1) - seconds(period.0)) / 60;
+    let reason = if f.status != ResourceStatus::Available {
+        Some(ResourceRefusal::NotBookable)
+    } else if minutes < i64::from(f.min_duration_minutes) {
+        Some(ResourceRefusal::TooShort)
+    } else if f
+        .max_duration_minutes
+        .is_some_and(|max| minutes > i64::from(max))
+    {
+        Some(ResourceRefusal::TooLong)
+    } else if seconds(period.0) < seconds(now) + i64::from(f.min_notice_minutes) * 60 {
+        Some(ResourceRefusal::TooSoon)
+    } else if f
+        .max_notice_days
+        .is_some_and(|days| seconds(period.0) > seconds(now) + i64::from(days) * 86_400)
+    {
+        Some(ResourceRefusal::TooFarAhead)
+    } else if !within_hours(resource, period)? {
+        Some(ResourceRefusal::OutsideHours)
+    } else {
+        let before = i64::from(f.buffer_before_minutes) * 60;
+        let after = i64::from(f.buffer_after_minutes) * 60;
+        let padded: Vec<(Timestamp, Timestamp)> = held
+            .iter()
+            .filter(|h| h.resource_id == resource.id)
+            .map(|h| {
+                (
+                    plus_seconds(h.start_at, -before),
+                    plus_seconds(h.end_at, after),
+                )
+            })
+            .collect();
+        let window = (
+            plus_seconds(period.0, -before),
+            plus_seconds(period.1, after),
+        );
+        let capacity = usize::try_from(f.capacity).unwrap_or(1);
+        (peak_overlap(&padded, window) >= capacity).then_some(ResourceRefusal::Full)
+    };
+    Ok(reason)
+}
+
+/// Whether `period` lies inside the resource's hours: the engine's answer for a start at
+/// `period.0` lasting the whole period, on a one-minute grid.
+fn within_hours(resource: &Resource, period: (Timestamp, Timestamp)) -> Result<bool, ServiceError> {
+    let f = &resource.fields;
+    let timezone = jiff::tz::TimeZone::get(&f.time_zone).map_err(|_| {
+        ServiceError::Internal(store::Error::Corrupt(format!(
+            "time zone {:?}",
+            f.time_zone
+        )))
+    })?;
+    let (weekly, overrides) = crate::engine_request::engine_hours(&f.weekly, &f.overrides)?;
+    let start = engine::Instant(seconds(period.0));
+    let duration = (seconds(period.1) - seconds(period.0)) / 60;
+    let request = engine::SlotRequest {
+        now: start,
+        range: engine::Interval::new(start, start.plus(1)),
+        event: engine::EventType {
+            kind: engine::Kind::Single,
+            duration_minutes: duration,
+            interval_minutes: 1,
+            buffer_before_minutes: 0,
+            buffer_after_minutes: 0,
+            minimum_notice_minutes: 0,
+            booking_window_days: None,
+            max_per_day: None,
+            max_per_week: None,
+            seats: 1,
+            timezone: timezone.clone(),
+        },
+        hosts: vec![engine::Host {
+            id: resource.id.to_string(),
+            timezone,
+            weekly,
+            overrides,
+            busy: Vec::new(),
+            bookings: Vec::new(),
+        }],
+    };
+    Ok(engine::compute_slots(&request)
+        .iter()
+        .any(|slot| slot.start == start))
+}
+
+fn refusal_detail(resource: &Resource, reason: ResourceRefusal) -> String {
+    let f = &resource.fields;
+    let name = &f.name;
+    match reason {
+        ResourceRefusal::NotBookable if f.status_reason.is_empty() => {
+            format!("{name} cannot be reserved now")
+        }
+        ResourceRefusal::NotBookable => {
+            format!("{name} cannot be reserved now: {}", f.status_reason)
+        }
+        ResourceRefusal::TooShort => format!(
+            "{name} is reserved for at least {} minutes",
+            f.min_duration_minutes
+        ),
+        ResourceRefusal::TooLong => format!(
+            "{name} is reserved for at most {} minutes",
+            f.max_duration_minutes.unwrap_or_default()
+        ),
+        ResourceRefusal::TooSoon => format!(
+            "{name} must be reserved at least {} minutes ahead",
+            f.min_notice_minutes
+        ),
+        ResourceRefusal::TooFarAhead => format!(
+            "{name} can be reserved at most {} days ahead",
+            f.max_notice_days.unwrap_or_default()
+        ),
+        ResourceRefusal::OutsideHours => {
+            format!("the time is outside the hours of {name} ({})", f.time_zone)
+        }
+        ResourceRefusal::Full if f.capacity == 1 => {
+            format!("{name} is already reserved for some of that time")
+        }
+        ResourceRefusal::Full => format!(
+            "all {} of {name} are reserved for some of that time",
+            f.capacity
+        ),
+        ResourceRefusal::OverQuota => format!("a quota on {name} would be exceeded"),
+    }
+}
+
+/// Reservations the scope may see: everyone's for those who manage resources, else the
+/// caller's own.
+pub async fn reservations(
+    db: &Db,
+    scope: &Scope,
+    mut filter: ReservationFilter,
+) -> Result<Vec<Reservation>, ServiceError> {
+    crate::access::reading::<can::BookResources>(scope)
+        .map(|_| ())
+        .or_else(|_| crate::access::reading::<can::ManageResources>(scope).map(|_| ()))?;
+    if !manages(scope) {
+        filter.booked_by = Some(scope.actor().user_id().ok_or(ServiceError::Forbidden)?);
+    }
+    filter.limit = filter.limit.clamp(1, 500);
+    Ok(db.resources().reservations(scope, &filter).await?)
+}
+
+/// One reservation: one's own, or anyone's for those who manage resources.
+pub async fn reservation(
+    db: &Db,
+    scope: &Scope,
+    id: ReservationId,
+) -> Result<Reservation, ServiceError> {
+    let found = db.resources().reservation(scope, id).await?;
+    if manages(scope) || (own(scope, &found) && scope.grant::<can::BookResources>().is_some()) {
+        Ok(found)
+    } else {
+        Err(ServiceError::NotFound("reservation"))
+    }
+}
+
+fn own(scope: &Scope, reservation: &Reservation) -> bool {
+    scope.actor().user_id() == Some(reservation.booked_by)
+}
+
+/// What a caller does to a reservation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The booker (or a manager) withdraws it.
+    Cancel,
+    /// A manager approves a pending reservation.
+    Approve,
+    /// A manager turns a pending reservation down.
+    Reject,
+}
+
+/// Cancels, approves or rejects a reservation. The booker may cancel their own; managers may
+/// do all three to anyone's. A reason goes with a cancellation or rejection.
+pub async fn decide(
+    db: &Db,
+    scope: &Scope,
+    id: ReservationId,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<Reservation, ServiceError> {
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(text) = &reason {
+        let mut invalid = Invalid::default();
+        check_length(&mut invalid, "/reason", text, 1, 500);
+        invalid.finish()?;
+    }
+    let existing = reservation(db, scope, id).await?;
+    let allowed = match decision {
+        Decision::Cancel => manages(scope) || own(scope, &existing),
+        Decision::Approve | Decision::Reject => manages(scope),
+    };
+    if !allowed {
+        return Err(ServiceError::Forbidden);
+    }
+    let to = match decision {
+        Decision::Cancel => ReservationStatus::Cancelled,
+        Decision::Approve => ReservationStatus::Confirmed,
+        Decision::Reject => ReservationStatus::Rejected,
+    };
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    unit.reservations().lock(&existing.resource_ids).await?;
+    // Read again under the lock: another decision may have come first.
+    let current = unit.reservations().get(id).await?;
+    if !current.status.may_become(to) {
+        return Err(ServiceError::InvalidTransition {
+            from: current.status.as_str(),
+            to: to.as_str(),
+        });
+    }
+    let reason = match decision {
+        Decision::Approve => None,
+        _ => reason,
+    };
+    let actor: Actor = scope.actor();
+    let changed = unit
+        .reservations()
+        .set_status(actor, scope.ip(), id, to, reason)
+        .await?;
+    unit.commit().await?;
+    Ok(changed)
+}
+
+fn seconds(t: Timestamp) -> i64 {
+    t.to_jiff().as_second()
+}
+
+fn plus_seconds(t: Timestamp, s: i64) -> Timestamp {
+    t.to_jiff()
+        .checked_add(jiff::SignedDuration::from_secs(s))
+        .map_or(t, Timestamp::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ids::UserId;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::from(text.parse::<jiff::Timestamp>().expect("an instant"))
+    }
+
+    fn every_day(from: &str, to: &str) -> WeeklyRules {
+        crate::schedules::DAY_KEYS
+            .iter()
+            .map(|d| ((*d).to_owned(), vec![[from.to_owned(), to.to_owned()]]))
+            .collect()
+    }
+
+    fn resource(capacity: i32, weekly: WeeklyRules) -> Resource {
+        Resource {
+            id: ResourceId::new(),
+            fields: ResourceFields {
+                name: "Van".to_owned(),
+                kind: ResourceKind::Equipment,
+                description: String::new(),
+                location: String::new(),
+                group_id: None,
+                attributes: Attributes::new(),
+                capacity,
+                time_zone: "Europe/Berlin".to_owned(),
+                weekly,
+                overrides: DateOverrides::new(),
+                buffer_before_minutes: 0,
+                buffer_after_minutes: 15,
+                min_duration_minutes: 30,
+                max_duration_minutes: None,
+                min_notice_minutes: 60,
+                max_notice_days: Some(90),
+                requires_approval: false,
+                status: ResourceStatus::Available,
+                status_reason: String::new(),
+            },
+            created_at: at("2026-01-01T00:00:00Z"),
+            updated_at: at("2026-01-01T00:00:00Z"),
+        }
+    }
+
+    fn held(resource: &Resource, start: &str, end: &str) -> HeldSpan {
+        HeldSpan {
+            reservation_id: ReservationId::new(),
+            resource_id: resource.id,
+            booked_by: UserId::new(),
+            start_at: at(start),
+            end_at: at(end),
+        }
+    }
+
+    const NOW: &str = "2026-03-20T12:00:00Z";
+
+    #[test]
+    fn a_loan_over_several_days_fits_round_the_clock_hours_across_a_dst_change() {
+        let van = resource(1, every_day("00:00", "24:00"));
+        // Friday to Tuesday over the night Berlin moves its clocks forward.
+        let period = (at("2026-03-27T08:00:00Z"), at("2026-03-31T08:00:00Z"));
+        assert_eq!(why_not(&van, &[], period, at(NOW)).expect("decided"), None);
+    }
+
+    #[test]
+    fn office_hours_end_a_reservation_at_closing_time() {
+        let room = resource(1, every_day("08:00", "18:00"));
+        // 16:00-18:00 Berlin (CET) fits; 17:00-19:00 does not.
+        let fits = (at("2026-03-23T15:00:00Z"), at("2026-03-23T17:00:00Z"));
+        let late = (at("2026-03-23T16:00:00Z"), at("2026-03-23T18:00:00Z"));
+        assert_eq!(why_not(&room, &[], fits, at(NOW)).expect("decided"), None);
+        assert_eq!(
+            why_not(&room, &[], late, at(NOW)).expect("decided"),
+            Some(ResourceRefusal::OutsideHours)
+        );
+    }
+
+    #[test]
+    fn buffers_keep_reservations_apart_and_capacity_counts_the_rest() {
+        let van = resource(1, every_day("00:00", "24:00"));
+        let taken = [held(&van, "2026-03-23T09:00:00Z", "2026-03-23T10:00:00Z")];
+        // Within the 15 minutes after the last one ends.
+        let close = (at("2026-03-23T10:10:00Z"), at("2026-03-23T11:00:00Z"));
+        let after = (at("2026-03-23T10:15:00Z"), at("2026-03-23T11:00:00Z"));
+        assert_eq!(
+            why_not(&van, &taken, close, at(NOW)).expect("decided"),
+            Some(ResourceRefusal::Full)
+        );
+        assert_eq!(
+            why_not(&van, &taken, after, at(NOW)).expect("decided"),
+            None
+        );
+        let two = resource(2, every_day("00:00", "24:00"));
+        let one_held = [held(&two, "2026-03-23T09:00:00Z", "2026-03-23T10:00:00Z")];
+        assert_eq!(
+            why_not(&two, &one_held, close, at(NOW)).expect("decided"),
+            None
+        );
+    }
+
+    #[test]
+    fn notice_and_length_come_before_hours() {
+        let van = resource(1, every_day("00:00", "24:00"));
+        let soon = (at("2026-03-20T12:30:00Z"), at("2026-03-20T14:00:00Z"));
+        let far = (at("2026-07-20T12:30:00Z"), at("2026-07-20T14:00:00Z"));
+        let short = (at("2026-03-23T09:00:00Z"), at("2026-03-23T09:20:00Z"));
+        let decide = |p| why_not(&van, &[], p, at(NOW)).expect("decided");
+        assert_eq!(decide(soon), Some(ResourceRefusal::TooSoon));
+        assert_eq!(decide(far), Some(ResourceRefusal::TooFarAhead));
+        assert_eq!(decide(short), Some(ResourceRefusal::TooShort));
+    }
+}

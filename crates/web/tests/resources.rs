@@ -1,0 +1,611 @@
+//! Resources end to end: managers describe rooms and equipment, members reserve them, and a
+//! resource of capacity N never holds more than N reservations at once, on SQLite and
+//! PostgreSQL, under races within one server and across two.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Org, TestApp, call};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Monday of the week after next, in Berlin: always in the future, never in notice.
+fn next_monday() -> jiff::civil::Date {
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .date();
+    let mut day = today.checked_add(jiff::Span::new().days(8)).unwrap();
+    while day.weekday() != jiff::civil::Weekday::Monday {
+        day = day.tomorrow().unwrap();
+    }
+    day
+}
+
+/// The instant of a Berlin wall-clock time on `date`.
+fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
+    date.at(hour, minute, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .unwrap()
+        .timestamp()
+        .to_string()
+}
+
+/// A room open on weekdays 08:00-18:00 in Berlin, reserved for 30 minutes to 4 hours.
+fn room(name: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "name": name,
+        "kind": "space",
+        "location": "Building A, floor 2",
+        "attributes": {"projector": true, "seats": 8},
+        "time_zone": "Europe/Berlin",
+        "weekly": {
+            "mon": [["08:00", "18:00"]], "tue": [["08:00", "18:00"]], "wed": [["08:00", "18:00"]],
+            "thu": [["08:00", "18:00"]], "fri": [["08:00", "18:00"]]
+        },
+        "min_duration_minutes": 30,
+        "max_duration_minutes": 240
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    body
+}
+
+async fn create_room(app: &TestApp, org: &Org, name: &str, extra: Value) -> String {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/resources",
+        Some(&org.key),
+        Some(room(name, extra)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+/// A member of `org` and an API key that acts as them.
+async fn member_key(app: &TestApp, org: &Org, email: &str) -> String {
+    let user = app
+        .member(
+            org,
+            email,
+            domain::access::Role::Member,
+            "correct horse battery",
+        )
+        .await;
+    let (status, body) = call(
+        app,
+        Method::POST,
+        "/api/v1/api-keys",
+        Some(&org.key),
+        Some(json!({"name": "tests", "user_id": user.id.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["key"].as_str().unwrap().to_owned()
+}
+
+async fn reserve(
+    app: &TestApp,
+    key: &str,
+    resources: &[&str],
+    start: &str,
+    end: &str,
+) -> (StatusCode, Value) {
+    call(
+        app,
+        Method::POST,
+        "/api/v1/reservations",
+        Some(key),
+        Some(
+            json!({"resource_ids": resources, "start_at": start, "end_at": end, "title": "Review"}),
+        ),
+    )
+    .await
+}
+
+fn refusal(body: &Value) -> (&str, &str) {
+    (
+        body["errors"][0]["pointer"].as_str().unwrap_or_default(),
+        body["errors"][0]["code"].as_str().unwrap_or_default(),
+    )
+}
+
+app_test!(
+    a_manager_describes_a_room_and_a_member_reserves_it,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (status, building) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-groups",
+            Some(&org.key),
+            Some(json!({"name": "Building A"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{building}");
+        let (status, floor) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-groups",
+            Some(&org.key),
+            Some(json!({"name": "Floor 2", "parent_id": building["id"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{floor}");
+        let ada = create_room(&app, &org, "Room Ada", json!({"group_id": floor["id"]})).await;
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let max = member_key(&app, &org, "max@acme.example").await;
+
+        // Members see resources but do not manage them.
+        let (status, list) = call(&app, Method::GET, "/api/v1/resources", Some(&mia), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list[0]["name"], "Room Ada");
+        assert_eq!(list[0]["attributes"]["seats"], 8);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resources",
+            Some(&mia),
+            Some(room("Mine", json!({}))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let monday = next_monday();
+        let (status, reservation) = reserve(
+            &app,
+            &mia,
+            &[&ada],
+            &berlin(monday, 10, 0),
+            &berlin(monday, 11, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{reservation}");
+        assert_eq!(reservation["status"], "confirmed");
+        assert_eq!(reservation["source"], "api");
+        let id = reservation["id"].as_str().unwrap().to_owned();
+
+        // Capacity 1: an overlap is refused and names the resource.
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 10, 30),
+            &berlin(monday, 11, 30),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["code"], "resource_unavailable");
+        assert_eq!(refusal(&body), ("/resource_ids/0", "full"));
+        assert!(
+            body["detail"].as_str().unwrap().contains("Room Ada"),
+            "{body}"
+        );
+        // Back to back is fine.
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 11, 0),
+            &berlin(monday, 12, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // The resource's rules, each named where it applies.
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 17, 30),
+            &berlin(monday, 18, 30),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/start_at", "outside_hours"))
+        );
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 14, 0),
+            &berlin(monday, 14, 15),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/end_at", "too_short"))
+        );
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 14, 0),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/end_at", "too_long"))
+        );
+
+        // Members see their own reservations only.
+        let (_, mine) = call(&app, Method::GET, "/api/v1/reservations", Some(&mia), None).await;
+        assert_eq!(mine.as_array().unwrap().len(), 1);
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/reservations/{id}"),
+            Some(&max),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/reservations/{id}/cancel"),
+            Some(&max),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, all) = call(
+            &app,
+            Method::GET,
+            "/api/v1/reservations",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(all.as_array().unwrap().len(), 2);
+
+        // Cancelling frees the time.
+        let (status, cancelled) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/reservations/{id}/cancel"),
+            Some(&mia),
+            Some(json!({"reason": "moved online"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{cancelled}");
+        assert_eq!(cancelled["status"], "cancelled");
+        assert_eq!(cancelled["reason"], "moved online");
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(monday, 10, 0),
+            &berlin(monday, 11, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // A resource with reservations is kept; its group cannot go while it holds it.
+        let (status, body) = call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/resources/{ada}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("has_reservations"))
+        );
+        let (status, body) = call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/resource-groups/{}", floor["id"].as_str().unwrap()),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("group_not_empty"))
+        );
+
+        // Hidden: gone for members, there for managers.
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/resources/{ada}"),
+            Some(&org.key),
+            Some(room("Room Ada", json!({"status": "hidden"}))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, list) = call(&app, Method::GET, "/api/v1/resources", Some(&mia), None).await;
+        assert_eq!(list, json!([]));
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/resources/{ada}"),
+            Some(&mia),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, list) = call(&app, Method::GET, "/api/v1/resources", Some(&org.key), None).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        app.run_pending_jobs().await;
+    }
+);
+
+app_test!(
+    a_room_that_needs_approval_is_held_while_pending,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let hall = create_room(&app, &org, "Hall", json!({"requires_approval": true})).await;
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let max = member_key(&app, &org, "max@acme.example").await;
+        let monday = next_monday();
+        let (status, pending) = reserve(
+            &app,
+            &mia,
+            &[&hall],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 10, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{pending}");
+        assert_eq!(pending["status"], "pending");
+        let id = pending["id"].as_str().unwrap().to_owned();
+        let (status, body) = reserve(
+            &app,
+            &max,
+            &[&hall],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 10, 0),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/resource_ids/0", "full"))
+        );
+        let path = |verb: &str| format!("/api/v1/reservations/{id}/{verb}");
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &path("approve"),
+            Some(&mia),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, approved) = call(
+            &app,
+            Method::POST,
+            &path("approve"),
+            Some(&org.key),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{approved}");
+        assert_eq!(approved["status"], "confirmed");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &path("reject"),
+            Some(&org.key),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("invalid_transition"))
+        );
+        // A manager's own reservation needs no approval.
+        let (status, body) = reserve(
+            &app,
+            &org.key,
+            &[&hall],
+            &berlin(monday, 11, 0),
+            &berlin(monday, 12, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(body["status"], "confirmed");
+        app.run_pending_jobs().await;
+    }
+);
+
+app_test!(
+    a_reservation_holds_all_its_resources_or_none,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let ada = create_room(&app, &org, "Room Ada", json!({})).await;
+        let beamer = create_room(
+            &app,
+            &org,
+            "Beamer",
+            json!({"kind": "equipment", "capacity": 2}),
+        )
+        .await;
+        let monday = next_monday();
+        let (start, end) = (berlin(monday, 13, 0), berlin(monday, 14, 0));
+        let (status, both) = reserve(&app, &org.key, &[&ada, &beamer], &start, &end).await;
+        assert_eq!(status, StatusCode::CREATED, "{both}");
+        assert_eq!(both["resource_ids"].as_array().unwrap().len(), 2);
+        // The beamer has a second unit, the room does not: nothing is held.
+        let (status, body) = reserve(&app, &org.key, &[&beamer, &ada], &start, &end).await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/resource_ids/1", "full"))
+        );
+        let (_, held) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/reservations?resource_id={beamer}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+        let (status, body) = reserve(&app, &org.key, &[&beamer], &start, &end).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+);
+
+app_test!(bad_reservations_name_their_field, |app| async move {
+    let org = app.organization("acme").await;
+    let ada = create_room(&app, &org, "Room Ada", json!({})).await;
+    let monday = next_monday();
+    let (status, body) = reserve(
+        &app,
+        &org.key,
+        &[&ada, &ada],
+        &berlin(monday, 11, 0),
+        &berlin(monday, 10, 0),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/resource_ids/1", "/end_at"], "{body}");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/reservations",
+        Some(&org.key),
+        Some(
+            json!({"resource_ids": [ada], "start_at": berlin(monday, 9, 0),
+                        "end_at": berlin(monday, 10, 0), "titel": "typo"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/resources",
+        Some(&org.key),
+        Some(room(
+            "",
+            json!({"capacity": 0, "time_zone": "Mars/Base",
+                                 "weekly": {"funday": [["09:00", "10:00"]]}}),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/name", "/capacity", "/time_zone", "/weekly/funday"],
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/resources",
+        Some(&org.key),
+        Some(room("Room Ada", json!({}))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["errors"][0]["pointer"], "/name");
+});
+
+/// Awaits every future, all in flight at once.
+async fn join_all<F: std::future::Future<Output = T> + Send + 'static, T: Send + 'static>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
+
+store::backend_test!(
+    fifty_reservations_race_for_a_room_of_capacity_three,
+    |t| async move {
+        let app = TestApp::builder().many_invitees().start(t).await;
+        let org = app.organization("acme").await;
+        let studio = create_room(&app, &org, "Studio", json!({"capacity": 3})).await;
+        let monday = next_monday();
+        let body = json!({"resource_ids": [studio], "start_at": berlin(monday, 9, 0),
+                          "end_at": berlin(monday, 10, 0)});
+        let client = reqwest::Client::new();
+        let attempts = (0..50).map(|i| {
+            // Half start a little later: overlapping, not identical, periods.
+            let mut body = body.clone();
+            if i % 2 == 1 {
+                body["start_at"] = json!(berlin(monday, 9, 30));
+                body["end_at"] = json!(berlin(monday, 10, 30));
+            }
+            let request = client
+                .post(app.url("/api/v1/reservations"))
+                .bearer_auth(&org.key)
+                .json(&body);
+            async move { request.send().await.unwrap().status() }
+        });
+        let statuses = join_all(attempts).await;
+        let created = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        let full = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count();
+        assert_eq!((created, full), (3, 47), "{statuses:?}");
+        let (_, held) = call(
+            &app,
+            Method::GET,
+            "/api/v1/reservations",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(held.as_array().unwrap().len(), 3);
+    }
+);
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_race_for_a_room_of_capacity_three() {
+    let Some(db) = store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let app = TestApp::builder().many_invitees().start(db).await;
+    let other = common::second_server(&url).await;
+    let org = app.organization("acme").await;
+    let studio = create_room(&app, &org, "Studio", json!({"capacity": 3})).await;
+    let monday = next_monday();
+    let body = json!({"resource_ids": [studio], "start_at": berlin(monday, 9, 0),
+                      "end_at": berlin(monday, 10, 0)});
+    outbound::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let attempts = (0..40).map(|i| {
+        let url = if i % 2 == 0 {
+            app.url("/api/v1/reservations")
+        } else {
+            format!("http://{other}/api/v1/reservations")
+        };
+        let request = client.post(url).bearer_auth(&org.key).json(&body);
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = join_all(attempts).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 3, "{statuses:?}");
+}
