@@ -311,3 +311,7 @@ typed_id!(
     /// Identifies a reservation of one or more resources.
     ReservationId
 );
+typed_id!(
+    /// Identifies a quota on reservations.
+    ResourceQuotaId
+);

@@ -396,3 +396,90 @@ mod peak_tests {
         assert_eq!(peak_overlap(&held, (at(0), at(90))), 1);
     }
 }
+
+/// What a quota counts (QUOTAS.md `unit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaUnit {
+    Hours,
+    Reservations,
+}
+
+/// The calendar period a quota's limit applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaPeriod {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// Which of the booker's reservations a quota weighs a new one against (QUOTAS.md `scope`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaScope {
+    Global,
+    Resource,
+    Group,
+    Schedule,
+}
+
+macro_rules! names {
+    ($type:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$(Self::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name),*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+names!(QuotaUnit { Hours => "hours", Reservations => "reservations" });
+names!(QuotaPeriod { Day => "day", Week => "week", Month => "month", Year => "year" });
+names!(QuotaScope { Global => "global", Resource => "resource", Group => "group", Schedule => "schedule" });
+
+/// A limit on how much each person reserves: "at most 4 hours of Room Ada per week", as
+/// LibreBooking's quotas and `../shared/QUOTAS.md` define it. A resource group stands for the
+/// contract's schedule, a team for its user group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QuotaFields {
+    pub name: String,
+    pub limit: f64,
+    pub unit: QuotaUnit,
+    pub period: QuotaPeriod,
+    pub scope: QuotaScope,
+    /// Only reservations that include this resource are limited.
+    pub resource_id: Option<ResourceId>,
+    /// Only members of this team are limited.
+    pub team_id: Option<crate::ids::TeamId>,
+    /// Only reservations whose first resource is in this group are limited.
+    pub group_id: Option<ResourceGroupId>,
+    /// Weekday names (`monday` …); empty for every day.
+    pub enforced_days: Vec<String>,
+    /// `["08:00", "17:00"]` on each enforced day; `None` for the whole day.
+    pub enforced_hours: Option<[String; 2]>,
+    /// Whether reservations that already ended count.
+    pub count_completed: bool,
+    /// A weekday name, or `today`.
+    pub first_weekday: String,
+    /// The zone whose calendar the periods follow.
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceQuota {
+    pub id: crate::ids::ResourceQuotaId,
+    #[serde(flatten)]
+    pub fields: QuotaFields,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}

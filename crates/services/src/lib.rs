@@ -44,6 +44,7 @@ pub mod preferences;
 pub mod public_pages;
 pub mod queue;
 pub mod rate_limit;
+pub mod resource_quotas;
 pub mod resources;
 pub mod roles;
 pub mod routing;

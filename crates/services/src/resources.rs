@@ -3,7 +3,7 @@
 //!
 //! A reservation holds every resource it names for one period, or none: the unit locks the
 //! resources, then each is checked in turn (bookable, length, notice, hours, capacity), and
-//! the first refusal answers. Capacity is the number of reservations a resource holds at one
+//! the first refusal answers; then the quotas ([`crate::resource_quotas`]). Capacity is the number of reservations a resource holds at one
 //! instant, each widened by the resource's buffers; pending reservations hold it too.
 
 use domain::access::Actor;
@@ -322,8 +322,10 @@ pub async fn reserve(
         .reservations()
         .held(
             &input.resource_ids,
-            plus_seconds(input.start_at, -widest),
-            plus_seconds(input.end_at, widest),
+            input
+                .start_at
+                .plus(jiff::SignedDuration::from_secs(-widest)),
+            input.end_at.plus(jiff::SignedDuration::from_secs(widest)),
         )
         .await?;
     for (index, resource) in resources.iter().enumerate() {
@@ -335,6 +337,30 @@ pub async fn reserve(
                 index,
                 reason,
                 detail: refusal_detail(resource, reason),
+            });
+        }
+    }
+    // Quotas limit members; those who manage resources are not held to them (LibreBooking's
+    // administrators are not either).
+    if !everything {
+        let asked = crate::resource_quotas::Asked {
+            booked_by,
+            resources: &input.resource_ids,
+            start_at: input.start_at,
+            end_at: input.end_at,
+            now,
+        };
+        if let Some(exceeded) = crate::resource_quotas::first_exceeded(&mut unit, &asked).await? {
+            let index = exceeded
+                .quota
+                .fields
+                .resource_id
+                .and_then(|limited| input.resource_ids.iter().position(|id| *id == limited))
+                .unwrap_or(0);
+            return Err(ServiceError::ResourceRefused {
+                index,
+                reason: ResourceRefusal::OverQuota,
+                detail: crate::resource_quotas::exceeded_detail(&exceeded),
             });
         }
     }
@@ -397,14 +423,14 @@ fn why_not(
             .filter(|h| h.resource_id == resource.id)
             .map(|h| {
                 (
-                    plus_seconds(h.start_at, -before),
-                    plus_seconds(h.end_at, after),
+                    h.start_at.plus(jiff::SignedDuration::from_secs(-before)),
+                    h.end_at.plus(jiff::SignedDuration::from_secs(after)),
                 )
             })
             .collect();
         let window = (
-            plus_seconds(period.0, -before),
-            plus_seconds(period.1, after),
+            period.0.plus(jiff::SignedDuration::from_secs(-before)),
+            period.1.plus(jiff::SignedDuration::from_secs(after)),
         );
         let capacity = usize::try_from(f.capacity).unwrap_or(1);
         (peak_overlap(&padded, window) >= capacity).then_some(ResourceRefusal::Full)
@@ -596,12 +622,6 @@ pub async fn decide(
 
 fn seconds(t: Timestamp) -> i64 {
     t.to_jiff().as_second()
-}
-
-fn plus_seconds(t: Timestamp, s: i64) -> Timestamp {
-    t.to_jiff()
-        .checked_add(jiff::SignedDuration::from_secs(s))
-        .map_or(t, Timestamp::from)
 }
 
 #[cfg(test)]

@@ -114,6 +114,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::resources::approve_reservation))
         .routes(routes!(api::resources::reject_reservation))
         .routes(routes!(
+            api::resource_quotas::create_quota,
+            api::resource_quotas::list_quotas
+        ))
+        .routes(routes!(
+            api::resource_quotas::replace_quota,
+            api::resource_quotas::delete_quota
+        ))
+        .routes(routes!(
             api::event_types::create_event_type,
             api::event_types::list_event_types
         ))

@@ -609,3 +609,207 @@ async fn two_servers_on_one_postgres_race_for_a_room_of_capacity_three() {
         .count();
     assert_eq!(created, 3, "{statuses:?}");
 }
+
+app_test!(
+    a_weekly_quota_limits_each_member_and_names_itself,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let ada = create_room(&app, &org, "Room Ada", json!({})).await;
+        let (status, quota) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-quotas",
+            Some(&org.key),
+            Some(
+                json!({"name": "Ada: 2 hours a week", "limit": 2, "unit": "hours",
+                        "period": "week", "scope": "resource", "resource_id": ada,
+                        "time_zone": "Europe/Berlin"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{quota}");
+        assert_eq!(quota["first_weekday"], "monday");
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let max = member_key(&app, &org, "max@acme.example").await;
+        let monday = next_monday();
+        let day = |n: i64| monday.checked_add(jiff::Span::new().days(n)).unwrap();
+        for n in [0, 1] {
+            let (status, body) = reserve(
+                &app,
+                &mia,
+                &[&ada],
+                &berlin(day(n), 9, 0),
+                &berlin(day(n), 10, 0),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        // Two hours is the limit, not over it; a third is.
+        let (status, body) = reserve(
+            &app,
+            &mia,
+            &[&ada],
+            &berlin(day(2), 9, 0),
+            &berlin(day(2), 10, 0),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/resource_ids/0", "over_quota"))
+        );
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("Ada: 2 hours a week") && detail.contains(&monday.to_string()),
+            "{detail}"
+        );
+        // The quota limits each person; next week starts afresh; managers are not held to it.
+        let (status, _) = reserve(
+            &app,
+            &max,
+            &[&ada],
+            &berlin(day(2), 9, 0),
+            &berlin(day(2), 10, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = reserve(
+            &app,
+            &mia,
+            &[&ada],
+            &berlin(day(7), 9, 0),
+            &berlin(day(7), 10, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = reserve(
+            &app,
+            &org.key,
+            &[&ada],
+            &berlin(day(3), 9, 0),
+            &berlin(day(3), 12, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        // Cancelling gives the time back.
+        let (_, mine) = call(&app, Method::GET, "/api/v1/reservations", Some(&mia), None).await;
+        let first = mine[0]["id"].as_str().unwrap();
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/reservations/{first}/cancel"),
+            Some(&mia),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = reserve(
+            &app,
+            &mia,
+            &[&ada],
+            &berlin(day(4), 9, 0),
+            &berlin(day(4), 10, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Members read the quotas they reserve under, and change none.
+        let (status, list) = call(
+            &app,
+            Method::GET,
+            "/api/v1/resource-quotas",
+            Some(&mia),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, list.as_array().unwrap().len()),
+            (StatusCode::OK, 1)
+        );
+        let id = quota["id"].as_str().unwrap();
+        let (status, _) = call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/resource-quotas/{id}"),
+            Some(&mia),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.run_pending_jobs().await;
+    }
+);
+
+app_test!(
+    a_daily_quota_counts_only_its_enforced_hours,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let ada = create_room(&app, &org, "Room Ada", json!({})).await;
+        let (status, quota) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-quotas",
+            Some(&org.key),
+            Some(
+                json!({"name": "One morning booking", "limit": 1, "unit": "reservations",
+                        "period": "day", "enforced_hours": ["08:00", "12:00"],
+                        "time_zone": "Europe/Berlin"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{quota}");
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let monday = next_monday();
+        let at = |h| berlin(monday, h, 0);
+        assert_eq!(
+            reserve(&app, &mia, &[&ada], &at(9), &at(10)).await.0,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            reserve(&app, &mia, &[&ada], &at(13), &at(14)).await.0,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            reserve(&app, &mia, &[&ada], &at(14), &at(15)).await.0,
+            StatusCode::CREATED
+        );
+        let (status, body) = reserve(&app, &mia, &[&ada], &at(11), &at(13)).await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/resource_ids/0", "over_quota"))
+        );
+
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-quotas",
+            Some(&org.key),
+            Some(
+                json!({"name": "Bad", "limit": -1, "unit": "hours", "period": "week",
+                        "enforced_hours": ["12:00", "08:00"], "first_weekday": "Funday",
+                        "time_zone": "Europe/Berlin"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let pointers: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        assert_eq!(pointers, ["/limit", "/first_weekday", "/enforced_hours"]);
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-quotas",
+            Some(&org.key),
+            Some(
+                json!({"name": "Ghost", "limit": 1, "unit": "hours", "period": "week",
+                        "resource_id": "00000000-0000-7000-8000-000000000000",
+                        "time_zone": "Europe/Berlin"}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.run_pending_jobs().await;
+    }
+);

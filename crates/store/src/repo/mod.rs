@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod preferences;
 pub mod public_profiles;
 pub mod rate_limits;
+pub mod resource_quotas;
 pub mod resources;
 pub mod roles;
 pub mod routing_forms;
@@ -65,6 +66,11 @@ impl Db {
     /// Bookable resources, their groups and reservations.
     pub fn resources(&self) -> resources::Resources<'_> {
         resources::Resources { db: self }
+    }
+
+    /// Limits on how much each person reserves.
+    pub fn resource_quotas(&self) -> resource_quotas::ResourceQuotas<'_> {
+        resource_quotas::ResourceQuotas { db: self }
     }
 
     /// One-off periods a user cannot be booked.

@@ -530,20 +530,50 @@ impl ReservationsTx<'_> {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<HeldSpan>, Error> {
+        self.spans(Holding::Resources(resources), from, until).await
+    }
+
+    /// What `user`'s active reservations hold within `[from, until)`: one span per resource
+    /// of each, by start (a quota weighs them).
+    pub async fn held_by(
+        &mut self,
+        user: UserId,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<HeldSpan>, Error> {
+        self.spans(Holding::BookedBy(user), from, until).await
+    }
+
+    async fn spans(
+        &mut self,
+        which: Holding<'_>,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<HeldSpan>, Error> {
+        let condition = match which {
+            Holding::Resources(ids) => format!(
+                "rr.resource_id IN ({})",
+                crate::repo::placeholders(4, ids.len())
+            ),
+            Holding::BookedBy(_) => "r.booked_by = $4".to_owned(),
+        };
         let sql = format!(
             "SELECT r.id, rr.resource_id, r.booked_by, r.start_at, r.end_at \
              FROM reservation_resources rr JOIN reservations r \
              ON r.organization_id = rr.organization_id AND r.id = rr.reservation_id \
              WHERE rr.organization_id = $1 AND r.status IN ('pending', 'confirmed') \
-             AND r.start_at < $3 AND r.end_at > $2 AND rr.resource_id IN ({}) \
-             ORDER BY r.start_at, r.id",
-            crate::repo::placeholders(4, resources.len())
+             AND r.start_at < $3 AND r.end_at > $2 AND {condition} ORDER BY r.start_at, r.id"
         );
         let org = self.unit.org;
         let rows: Vec<(ReservationId, ResourceId, UserId, Timestamp, Timestamp)> = with_tx!(&mut self.unit.tx, conn => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
-            for id in resources {
-                query = query.bind(*id);
+            match which {
+                Holding::Resources(ids) => {
+                    for id in ids {
+                        query = query.bind(*id);
+                    }
+                }
+                Holding::BookedBy(user) => query = query.bind(user),
             }
             query.fetch_all(conn).await?
         });
@@ -671,6 +701,13 @@ impl ReservationsTx<'_> {
         .await?;
         reservation_in(&mut self.unit.tx, org, id).await
     }
+}
+
+/// Whose held time to read.
+#[derive(Clone, Copy)]
+enum Holding<'a> {
+    Resources(&'a [ResourceId]),
+    BookedBy(UserId),
 }
 
 /// Records a change made through `scope`.

@@ -12,6 +12,7 @@ pub mod me;
 pub mod organization;
 pub mod preferences;
 pub mod public;
+pub mod resource_quotas;
 pub mod resources;
 pub mod routing_forms;
 pub mod schedules;

@@ -401,7 +401,7 @@ pub struct ReservationRequest {
         (status = 201, description = "Reserved", body = ReservationBody),
         (status = 403, description = "Lacks resources.book", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A resource cannot be held then (`resource_unavailable`); `errors` names the field or `/resource_ids/{i}` with the reason: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`, `outside_hours`, `full`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A resource cannot be held then (`resource_unavailable`); `errors` names the field or `/resource_ids/{i}` with the reason: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`, `outside_hours`, `full`, `over_quota` (the detail names the quota and the period)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_reservation(
