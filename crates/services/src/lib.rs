@@ -45,6 +45,7 @@ pub mod public_pages;
 pub mod queue;
 pub mod rate_limit;
 pub mod resource_quotas;
+pub mod resource_rules;
 pub mod resources;
 pub mod roles;
 pub mod routing;

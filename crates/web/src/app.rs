@@ -100,6 +100,7 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::resources::replace_resource,
             api::resources::delete_resource
         ))
+        .routes(routes!(api::resources::search_resources))
         .routes(routes!(
             api::resources::create_resource_group,
             api::resources::list_resource_groups

@@ -813,3 +813,82 @@ app_test!(
         app.run_pending_jobs().await;
     }
 );
+
+app_test!(
+    a_search_lists_the_rooms_free_for_a_period_and_why_the_others_are_not,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let group = |name: &str, parent: Option<Value>| {
+            let body = json!({"name": name, "parent_id": parent});
+            let app = &app;
+            let key = org.key.clone();
+            async move {
+                let (status, g) = call(
+                    app,
+                    Method::POST,
+                    "/api/v1/resource-groups",
+                    Some(&key),
+                    Some(body),
+                )
+                .await;
+                assert_eq!(status, StatusCode::CREATED, "{g}");
+                g["id"].clone()
+            }
+        };
+        let building_a = group("Building A", None).await;
+        let floor = group("Floor 2", Some(building_a.clone())).await;
+        let building_b = group("Building B", None).await;
+        let room_in = |group: &Value, projector: bool, seats: i64| json!({"group_id": group, "attributes": {"projector": projector, "seats": seats}});
+        let ada = create_room(&app, &org, "Ada", room_in(&floor, true, 8)).await;
+        create_room(&app, &org, "Babbage", room_in(&floor, false, 12)).await;
+        create_room(&app, &org, "Curie", room_in(&floor, true, 4)).await;
+        create_room(&app, &org, "Dijkstra", room_in(&building_b, true, 10)).await;
+        create_room(&app, &org, "Eve", room_in(&building_a, true, 10)).await;
+        let tuesday = next_monday().tomorrow().unwrap();
+        let (start, end) = (berlin(tuesday, 14, 0), berlin(tuesday, 15, 0));
+        let (status, _) = reserve(&app, &org.key, &[&ada], &berlin(tuesday, 14, 30), &end).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, hits) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resources/search",
+            Some(&org.key),
+            Some(
+                json!({"start_at": start, "end_at": end, "group_id": building_a,
+                        "attributes": {"projector": true}, "at_least": {"seats": 8}}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{hits}");
+        let summary: Vec<(&str, bool, Option<&str>)> = hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["resource"]["name"].as_str().unwrap(),
+                    h["available"].as_bool().unwrap(),
+                    h["reason"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(summary, [("Eve", true, None), ("Ada", false, Some("full"))]);
+        // In the evening every room is closed.
+        let (_, hits) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resources/search",
+            Some(&org.key),
+            Some(json!({"start_at": berlin(tuesday, 19, 0), "end_at": berlin(tuesday, 20, 0)})),
+        )
+        .await;
+        assert!(
+            hits.as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["reason"] == "outside_hours"),
+            "{hits}"
+        );
+        assert_eq!(hits.as_array().unwrap().len(), 5);
+    }
+);

@@ -471,6 +471,28 @@ impl Resources<'_> {
         Ok(found)
     }
 
+    /// The time active reservations hold on `resources` within `[from, until)`, read outside
+    /// any reservation (a search shows what is free; only reserving decides).
+    pub async fn held(
+        &self,
+        scope: &Scope,
+        resources: &[ResourceId],
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<HeldSpan>, Error> {
+        let mut tx = self.db.begin_read(scope).await?;
+        let found = spans_in(
+            &mut tx,
+            scope.organization_id(),
+            Holding::Resources(resources),
+            from,
+            until,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     pub async fn reservation(
         &self,
         scope: &Scope,
@@ -530,7 +552,14 @@ impl ReservationsTx<'_> {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<HeldSpan>, Error> {
-        self.spans(Holding::Resources(resources), from, until).await
+        spans_in(
+            &mut self.unit.tx,
+            self.unit.org,
+            Holding::Resources(resources),
+            from,
+            until,
+        )
+        .await
     }
 
     /// What `user`'s active reservations hold within `[from, until)`: one span per resource
@@ -541,54 +570,14 @@ impl ReservationsTx<'_> {
         from: Timestamp,
         until: Timestamp,
     ) -> Result<Vec<HeldSpan>, Error> {
-        self.spans(Holding::BookedBy(user), from, until).await
-    }
-
-    async fn spans(
-        &mut self,
-        which: Holding<'_>,
-        from: Timestamp,
-        until: Timestamp,
-    ) -> Result<Vec<HeldSpan>, Error> {
-        let condition = match which {
-            Holding::Resources(ids) => format!(
-                "rr.resource_id IN ({})",
-                crate::repo::placeholders(4, ids.len())
-            ),
-            Holding::BookedBy(_) => "r.booked_by = $4".to_owned(),
-        };
-        let sql = format!(
-            "SELECT r.id, rr.resource_id, r.booked_by, r.start_at, r.end_at \
-             FROM reservation_resources rr JOIN reservations r \
-             ON r.organization_id = rr.organization_id AND r.id = rr.reservation_id \
-             WHERE rr.organization_id = $1 AND r.status IN ('pending', 'confirmed') \
-             AND r.start_at < $3 AND r.end_at > $2 AND {condition} ORDER BY r.start_at, r.id"
-        );
-        let org = self.unit.org;
-        let rows: Vec<(ReservationId, ResourceId, UserId, Timestamp, Timestamp)> = with_tx!(&mut self.unit.tx, conn => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
-            match which {
-                Holding::Resources(ids) => {
-                    for id in ids {
-                        query = query.bind(*id);
-                    }
-                }
-                Holding::BookedBy(user) => query = query.bind(user),
-            }
-            query.fetch_all(conn).await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(reservation_id, resource_id, booked_by, start_at, end_at)| HeldSpan {
-                    reservation_id,
-                    resource_id,
-                    booked_by,
-                    start_at,
-                    end_at,
-                },
-            )
-            .collect())
+        spans_in(
+            &mut self.unit.tx,
+            self.unit.org,
+            Holding::BookedBy(user),
+            from,
+            until,
+        )
+        .await
     }
 
     /// Writes a reservation services decided may be made.
@@ -708,6 +697,55 @@ impl ReservationsTx<'_> {
 enum Holding<'a> {
     Resources(&'a [ResourceId]),
     BookedBy(UserId),
+}
+
+/// The time active reservations hold within `[from, until)`, by start: on some resources,
+/// or of one booker.
+async fn spans_in(
+    tx: &mut Tx,
+    org: OrganizationId,
+    which: Holding<'_>,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<HeldSpan>, Error> {
+    let condition = match which {
+        Holding::Resources(ids) => format!(
+            "rr.resource_id IN ({})",
+            crate::repo::placeholders(4, ids.len())
+        ),
+        Holding::BookedBy(_) => "r.booked_by = $4".to_owned(),
+    };
+    let sql = format!(
+        "SELECT r.id, rr.resource_id, r.booked_by, r.start_at, r.end_at \
+         FROM reservation_resources rr JOIN reservations r \
+         ON r.organization_id = rr.organization_id AND r.id = rr.reservation_id \
+         WHERE rr.organization_id = $1 AND r.status IN ('pending', 'confirmed') \
+         AND r.start_at < $3 AND r.end_at > $2 AND {condition} ORDER BY r.start_at, r.id"
+    );
+    let rows: Vec<(ReservationId, ResourceId, UserId, Timestamp, Timestamp)> = with_tx!(tx, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(from).bind(until);
+        match which {
+            Holding::Resources(ids) => {
+                for id in ids {
+                    query = query.bind(*id);
+                }
+            }
+            Holding::BookedBy(user) => query = query.bind(user),
+        }
+        query.fetch_all(conn).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(
+            |(reservation_id, resource_id, booked_by, start_at, end_at)| HeldSpan {
+                reservation_id,
+                resource_id,
+                booked_by,
+                start_at,
+                end_at,
+            },
+        )
+        .collect())
 }
 
 /// Records a change made through `scope`.

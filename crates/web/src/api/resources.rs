@@ -248,6 +248,86 @@ pub async fn delete_resource(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What a search asks for: a period, and what the resource must be.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSearchRequest {
+    #[schema(value_type = String, format = DateTime, example = "2026-12-15T13:00:00Z")]
+    pub start_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime, example = "2026-12-15T14:00:00Z")]
+    pub end_at: jiff::Timestamp,
+    /// Only this kind.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "space")]
+    pub kind: Option<ResourceKind>,
+    /// Only resources in this group or a group below it (a building, with its floors).
+    #[serde(default)]
+    pub group_id: Option<Uuid>,
+    /// Attributes that must be equal.
+    #[serde(default)]
+    #[schema(value_type = Object, example = json!({"projector": true}))]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    /// Numeric attributes that must be at least this.
+    #[serde(default)]
+    #[schema(value_type = Object, example = json!({"seats": 8}))]
+    pub at_least: BTreeMap<String, f64>,
+}
+
+/// One resource of a search.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceSearchHit {
+    pub resource: ResourceBody,
+    /// Whether it can be reserved for the whole period now.
+    pub available: bool,
+    /// Why not: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`,
+    /// `outside_hours` or `full`.
+    pub reason: Option<String>,
+    /// The reason for people, naming the resource's rule.
+    pub detail: Option<String>,
+}
+
+/// Which resources are free for a period: every resource that is what the search asks for,
+/// the free ones first, each other one with the reason it is not (quotas are weighed when
+/// reserving).
+#[utoipa::path(post, path = "/api/v1/resources/search", tag = "resources", security(("api_key" = [])),
+    request_body = ResourceSearchRequest,
+    responses(
+        (status = 200, description = "Free ones first, then by name", body = Vec<ResourceSearchHit>),
+        (status = 403, description = "Lacks resources.read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search_resources(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<ResourceSearchRequest>,
+) -> Result<Json<Vec<ResourceSearchHit>>, ApiError> {
+    let input = services::resources::SearchInput {
+        start_at: body.start_at.into(),
+        end_at: body.end_at.into(),
+        kind: body.kind,
+        group_id: body.group_id.map(ResourceGroupId),
+        attributes: body.attributes,
+        at_least: body.at_least,
+    };
+    let hits = services::resources::search(&state.db, &scope, input).await?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|hit| {
+                let (reason, detail) = match hit.refusal {
+                    Some((reason, detail)) => (Some(reason.code().to_owned()), Some(detail)),
+                    None => (None, None),
+                };
+                ResourceSearchHit {
+                    resource: hit.resource.into(),
+                    available: reason.is_none(),
+                    reason,
+                    detail,
+                }
+            })
+            .collect(),
+    ))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResourceGroupBody {
     pub id: Uuid,
