@@ -172,6 +172,8 @@ impl PageQuery {
 #[derive(Serialize)]
 struct BookContext<'a> {
     frame: Frame<'a>,
+    /// Who offers it: the team of a team event type, else the host.
+    offered_by: &'a str,
     event: EventView<'a>,
     /// What the calendar script needs: where to read slots and where to send the booking.
     config: Value,
@@ -191,6 +193,7 @@ fn booking_response(booking: &BookingPage, book_url: String, embedded: bool) -> 
         "book.html",
         BookContext {
             frame: Frame::of(&booking.organization, &booking.host, embedded),
+            offered_by: &booking.offered_by,
             event: event_view(event_type),
             config,
         },
@@ -255,6 +258,8 @@ struct TeamContext<'a> {
     organization: &'a PublicOrganization,
     team_name: &'a str,
     embedded: bool,
+    /// The event types the team itself hosts.
+    event_types: Vec<EventView<'a>>,
     members: Vec<TeamMemberView<'a>>,
 }
 
@@ -272,6 +277,7 @@ pub(crate) async fn team_page(
             organization: &listing.organization,
             team_name: &listing.team_name,
             embedded: q.embedded(),
+            event_types: listing.event_types.iter().map(event_view).collect(),
             members: listing
                 .members
                 .iter()
