@@ -81,6 +81,15 @@ pub struct Booking {
     pub cancel_reason: Option<String>,
     pub rescheduled_from: Option<BookingId>,
     pub rescheduled_to: Option<BookingId>,
+    /// The booking whose id names this one in every calendar: the first of its chain of
+    /// reschedules (itself when it was never moved), so a move updates the event calendars
+    /// already hold. Spelt as a UID by `services::calendar_identity`.
+    #[serde(skip_serializing)]
+    pub calendar_root: BookingId,
+    /// The iCalendar SEQUENCE of the latest change calendars have seen: 0 when made, one more
+    /// at each change they must see, counted with the booking in the change's transaction.
+    #[serde(skip_serializing)]
+    pub calendar_sequence: i32,
     /// Everyone hosting it, `host_user_id` first; one for an event type its owner hosts.
     pub hosts: Vec<BookingHost>,
     pub created_at: Timestamp,
@@ -128,6 +137,11 @@ pub struct NewBooking {
     pub status: BookingStatus,
     pub location: Value,
     pub rescheduled_from: Option<BookingId>,
+    /// The calendar identity it continues (`calendar_root` of the booking it moves), or
+    /// `None` for a new one, named after the new booking itself.
+    pub calendar_root: Option<BookingId>,
+    /// Its first SEQUENCE: 0 for a new identity, the next one for a continued identity.
+    pub calendar_sequence: i32,
     /// Who hosts it, the first becoming `host_user_id`; empty means the event type's owner.
     pub hosts: Vec<NewBookingHost>,
 }

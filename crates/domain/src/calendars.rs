@@ -136,4 +136,8 @@ pub struct FeedBooking {
     pub status: String,
     pub title: String,
     pub updated_at: Timestamp,
+    /// See [`crate::bookings::Booking::calendar_root`].
+    pub calendar_root: BookingId,
+    /// See [`crate::bookings::Booking::calendar_sequence`].
+    pub calendar_sequence: i32,
 }

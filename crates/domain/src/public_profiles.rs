@@ -1,5 +1,5 @@
 use crate::event_types::EventType;
-use crate::ids::{OrganizationId, UserId};
+use crate::ids::{OrganizationId, TeamId, UserId};
 
 /// An organization as invitees see it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -27,6 +27,7 @@ pub struct PublicHost {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicTeam {
     pub organization: PublicOrganization,
+    pub id: TeamId,
     pub name: String,
     /// By name.
     pub members: Vec<PublicHost>,
@@ -41,12 +42,14 @@ pub struct Listing {
     pub event_types: Vec<EventType>,
 }
 
-/// A team page: the team's active members with a public handle, each with their listed
-/// event types.
+/// A team page: the team's own listed event types, and its active members with a public
+/// handle, each with their own listed event types.
 #[derive(Clone, Debug)]
 pub struct TeamListing {
     pub organization: PublicOrganization,
     pub team_name: String,
+    /// The event types the team hosts (collective and round robin), by slug.
+    pub event_types: Vec<EventType>,
     /// By name.
     pub members: Vec<(PublicHost, Vec<EventType>)>,
 }

@@ -136,6 +136,8 @@ mod tests {
             cancel_reason: None,
             rescheduled_from: None,
             rescheduled_to: None,
+            calendar_root: BookingId(Uuid::nil()),
+            calendar_sequence: 0,
             hosts: Vec::new(),
             created_at: at("2027-02-01T00:00:00Z"),
             updated_at: at("2027-02-01T00:00:00Z"),

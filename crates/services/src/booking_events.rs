@@ -21,6 +21,7 @@ use store::repo::workflows;
 use store::{Db, Unit};
 
 use crate::booking_mail::{self, BookingEvent};
+use crate::calendar_identity::CalendarIdentity;
 
 /// Events that e-mail the host and attendees (a follow-up only the attendees).
 const EMAILED_EVENTS: [&str; 8] = [
@@ -35,7 +36,7 @@ const EMAILED_EVENTS: [&str; 8] = [
 ];
 
 /// Messages a booking's scheduled jobs send: not changes to the booking, so no webhook
-/// event, no workflow run and no new calendar SEQUENCE.
+/// event and no workflow run (and their invitation carries the booking's SEQUENCE as it is).
 const SCHEDULED_EVENTS: [&str; 2] = [REMINDER_JOB, FOLLOW_UP_JOB];
 
 /// The jobs a confirmed booking has until it starts or ends.
@@ -84,7 +85,7 @@ pub async fn fan_out(
         .await?;
     }
     if EMAILED_EVENTS.contains(&event.name) {
-        booking_mail::queue(&mut unit, job, event, scheduled).await?;
+        booking_mail::queue(&mut unit, job, event).await?;
     }
     if !scheduled {
         queue_workflow_runs(&mut unit, event).await?;
@@ -138,8 +139,9 @@ pub async fn follow_reschedule(
     Ok(())
 }
 
-/// The fan-out job for `event` about `booking`, carrying the booking as it is now, so the
-/// messages describe the change even if the booking changes again before they go out.
+/// The fan-out job for `event` about `booking`, carrying the booking and its calendar
+/// identity as they are now, so the messages describe the change even if the booking changes
+/// again before they go out.
 fn fan_out_job(event: &str, booking: &Booking) -> NewJob {
     let mut job = NewJob::now(
         BOOKING_EVENT_JOB,
@@ -147,6 +149,7 @@ fn fan_out_job(event: &str, booking: &Booking) -> NewJob {
             "event": event,
             "occurred_at": Timestamp::now(),
             "booking": booking,
+            "calendar": CalendarIdentity::of(booking),
         }),
     );
     job.booking_id = Some(booking.id);
@@ -275,6 +278,8 @@ mod tests {
             cancel_reason: None,
             rescheduled_from: None,
             rescheduled_to: None,
+            calendar_root: BookingId::new(),
+            calendar_sequence: 0,
             hosts: Vec::new(),
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),

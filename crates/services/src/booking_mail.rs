@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::Unit;
 
+use crate::calendar_identity::CalendarIdentity;
+
 /// The job kind that sends one booking e-mail.
 pub const EMAIL_JOB: &str = "email.booking";
 
@@ -42,6 +44,8 @@ pub struct BookingEvent<'a> {
     /// The body webhook subscribers receive.
     pub webhook_payload: &'a Value,
     pub audience: Audience,
+    /// The booking's calendar identity as the change left it (a reminder: as it is now).
+    pub calendar: CalendarIdentity,
 }
 
 /// Everything one booking e-mail needs, fixed when the event happened (the `email.booking`
@@ -61,10 +65,11 @@ pub struct BookingEmail {
     pub reason: Option<String>,
     pub host: Person,
     pub attendees: Vec<Person>,
-    /// The calendar identity: the same for the booking and its reschedules.
+    /// The calendar identity ([`crate::calendar_identity`]): the same for the booking and
+    /// its reschedules.
     pub uid: String,
-    /// Raised by one on every event of the booking.
-    pub sequence: i32,
+    /// The booking's SEQUENCE as the change left it.
+    pub sequence: u32,
     /// When the event happened (`DTSTAMP`).
     pub stamp: Timestamp,
     /// The host's phone (E.164) when they prefer messages by SMS: the job then sends the
@@ -98,16 +103,7 @@ pub(crate) async fn queue(
     unit: &mut Unit,
     job: &ClaimedJob,
     event: &BookingEvent<'_>,
-    scheduled: bool,
 ) -> Result<(), store::Error> {
-    let root = unit.messages().root_booking(event.booking_id).await?;
-    let uid = format!("{root}@rendezvous");
-    // A reminder or follow-up is not a change to the booking: no new calendar SEQUENCE.
-    let sequence = if scheduled {
-        unit.messages().current_sequence(&uid).await?
-    } else {
-        unit.messages().next_sequence(&uid).await?
-    };
     let host = unit.messages().person(event.host).await?;
     let title = unit.messages().event_type_title(event.event_type).await?;
     let organization = unit.messages().organization_name().await?;
@@ -165,8 +161,8 @@ pub(crate) async fn queue(
             reason: event.reason.map(str::to_owned),
             host: host.clone(),
             attendees: attendees.clone(),
-            uid: uid.clone(),
-            sequence,
+            uid: event.calendar.uid.clone(),
+            sequence: event.calendar.sequence,
             stamp: Timestamp::now(),
             sms_to: if role == "host" {
                 host_sms_to.clone()

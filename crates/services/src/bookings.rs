@@ -23,6 +23,7 @@ use store::{Bookable, Db, ManageToken, Scope, can};
 use crate::ServiceError;
 use crate::booking_events;
 use crate::booking_facts::{host_facts, team_facts};
+use crate::calendar_identity;
 use crate::credentials::Keyring;
 use crate::engine_request::{chosen_duration, engine_request};
 use crate::fields::{Invalid, time_zone};
@@ -203,6 +204,8 @@ async fn book_in(
                 status: initial_status(event_type),
                 location,
                 rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
                 hosts: Vec::new(),
             };
             let only = routing.and_then(routed_hosts);
@@ -358,8 +361,10 @@ async fn book_single(
                 .iter()
                 .find(|b| b.event_type_id == event_type.id && b.start_at == input.start)
                 .ok_or(ServiceError::Unavailable(Unbookable::Taken))?;
-            let (booking, attendee, manage_token) =
+            let (mut booking, attendee, manage_token) =
                 tx.join(Actor::Invitee, group.id, attendee).await?;
+            // A new attendee on the event: every calendar holding it must see the change.
+            calendar_identity::raise(tx, &mut booking).await?;
             Booked {
                 booking,
                 attendee,
@@ -373,6 +378,8 @@ async fn book_single(
                 status: initial_status(event_type),
                 location,
                 rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
                 hosts: Vec::new(),
             };
             let (booking, attendee, manage_token) =
@@ -699,7 +706,8 @@ pub async fn transition(
         crate::booking_actions::check_timing(&booking, next, Timestamp::now())?;
     }
     let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
-    let changed = tx.transition(scope.actor(), id, next, reason, None).await?;
+    let mut changed = tx.transition(scope.actor(), id, next, reason, None).await?;
+    calendar_identity::raise_for(&mut tx, &mut changed).await?;
     booking_events::record(tx.unit(), &format!("booking.{}", next.as_str()), &changed).await?;
     tx.commit().await?;
     Ok(changed)
@@ -757,12 +765,15 @@ async fn move_booking(
     let duration = i32::try_from((seconds(old.end_at) - seconds(old.start_at)) / 60)
         .unwrap_or(event_type.fields.duration_minutes);
     let end = plus_minutes(start, duration);
+    let (calendar_root, calendar_sequence) = calendar_identity::continued(&old);
     let new = NewBooking {
         start_at: start,
         end_at: end,
         status: BookingStatus::Confirmed,
         location: old.location.clone(),
         rescheduled_from: Some(id),
+        calendar_root,
+        calendar_sequence,
         hosts: Vec::new(),
     };
     if let Some(team) = bookable.team() {
@@ -876,9 +887,10 @@ pub async fn cancel_by_token(
     let mut tx = db.bookings().begin(&bookable).await?.from_ip(client_ip);
     let after = tx.cancel_attendee(actor, &handle, reason.clone()).await?;
     let after = if after.seats_taken <= 0 {
-        let cancelled = tx
+        let mut cancelled = tx
             .transition(actor, after.id, BookingStatus::Cancelled, reason, None)
             .await?;
+        calendar_identity::raise_for(&mut tx, &mut cancelled).await?;
         booking_events::record(tx.unit(), "booking.cancelled", &cancelled).await?;
         cancelled
     } else {

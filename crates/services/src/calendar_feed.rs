@@ -2,12 +2,14 @@
 //! apps that subscribe to URLs. The token in the URL is the only credential; issuing a new
 //! one revokes the old.
 
+use domain::bookings::BookingStatus;
 use domain::calendars::FeedBooking;
 use domain::ids::{Timestamp, UserId};
-use ical::write::{Calendar, Participation, Person, Status};
+use ical::write::{Calendar, Participation, Person};
 use store::{Db, Scope, SecretToken, can};
 
 use crate::ServiceError;
+use crate::calendar_identity::{CalendarIdentity, status_in_calendars};
 
 /// Issues (or replaces) the user's feed token.
 pub async fn issue(
@@ -49,7 +51,8 @@ pub async fn render(db: &Db, token: &str) -> Result<String, ServiceError> {
     Ok(write(bookings))
 }
 
-/// The bookings as one calendar. Each booking keeps its id as UID.
+/// The bookings as one calendar, each with its calendar identity (the UID and SEQUENCE the
+/// e-mails and the write-back carry) and status.
 fn write(bookings: Vec<(FeedBooking, Vec<(String, String)>)>) -> String {
     let mut calendar = Calendar::new().gregorian().name("Rendezvous bookings");
     for (b, people) in bookings {
@@ -59,19 +62,17 @@ fn write(bookings: Vec<(FeedBooking, Vec<(String, String)>)>) -> String {
         } else {
             format!("{}: {}", b.title, names.join(", "))
         };
-        let status = match b.status.as_str() {
-            "cancelled" => Status::Cancelled,
-            "pending" => Status::Tentative,
-            _ => Status::Confirmed,
-        };
+        let status = status_in_calendars(
+            BookingStatus::parse(&b.status).unwrap_or(BookingStatus::Confirmed),
+        );
+        let identity = CalendarIdentity::stored(b.calendar_root, b.calendar_sequence);
         calendar = calendar.event(|event| {
             event
-                .uid(&b.id.to_string())
+                .uid(&identity.uid)
                 .stamp(b.updated_at.to_jiff())
                 .start(b.start_at.to_jiff())
                 .end(b.end_at.to_jiff())
-                // Each change of a booking row moves updated_at; as a sequence it only grows.
-                .sequence(0)
+                .sequence(identity.sequence)
                 .summary(&summary)
                 .status(status)
                 .opaque();
@@ -93,9 +94,12 @@ mod tests {
         Timestamp::from(text.parse::<jiff::Timestamp>().unwrap())
     }
 
-    fn booking(id: &str, status: &str) -> FeedBooking {
+    fn booking(id: &str, status: &str, calendar_sequence: i32) -> FeedBooking {
+        let id = id.parse::<BookingId>().unwrap();
         FeedBooking {
-            id: id.parse::<BookingId>().unwrap(),
+            id,
+            calendar_root: id,
+            calendar_sequence,
             start_at: at("2026-12-01T14:00:00Z"),
             end_at: at("2026-12-01T14:30:00Z"),
             status: status.to_owned(),
@@ -113,15 +117,15 @@ mod tests {
         let bob = ("Bob, Jr.".to_owned(), "bob@example.com".to_owned());
         let text = write(vec![
             (
-                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "confirmed"),
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "confirmed", 1),
                 vec![ada, bob],
             ),
             (
-                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "pending"),
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "pending", 0),
                 vec![],
             ),
             (
-                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d", "cancelled"),
+                booking("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5d", "cancelled", 2),
                 vec![],
             ),
         ]);

@@ -3,14 +3,18 @@
 //! durable `calendar.writeback` job ([`crate::calendar_jobs`]), queued in the booking's
 //! transaction.
 //!
-//! - CalDAV: PUT with UID = the booking's id (kept across reschedules), SEQUENCE + 1 on a
-//!   reschedule; a 412 (someone changed the event meanwhile) is retried once after a fresh
-//!   GET.
-//! - Google: `events.insert` with `iCalUID` = the booking's id, `events.update` with the
-//!   sequence bumped, `events.delete`; before inserting, `events.list?iCalUID=` finds an
-//!   event a retried job already made.
-//! - Microsoft Graph: `POST /me/calendars/{id}/events` with `transactionId` = the booking's
-//!   id (Graph's idempotency key), `PATCH` and `DELETE /me/events/{id}`.
+//! The event carries the booking's calendar identity ([`crate::calendar_identity`]): the UID
+//! every other channel uses (kept across reschedules) and the booking's SEQUENCE, the same
+//! as the e-mails about the same change. An event already written keeps the UID it was first
+//! written with (events written before that identity existed carry the bare booking id).
+//!
+//! - CalDAV: PUT with that UID to `<root id>.ics`; a 412 (someone changed the event
+//!   meanwhile) is retried once after a fresh GET.
+//! - Google: `events.insert` with `iCalUID` = the UID, `events.update` with the booking's
+//!   SEQUENCE, `events.delete`; before inserting, `events.list?iCalUID=` finds an event a
+//!   retried job (or the host's mail client, from the invitation) already made.
+//! - Microsoft Graph: `POST /me/calendars/{id}/events` with `transactionId` = the UID
+//!   (Graph's idempotency key), `PATCH` and `DELETE /me/events/{id}`.
 //!
 //! `calendar_writebacks` keeps where each booking went: the CalDAV resource URL or the
 //! provider's event id. Sync reports provider events under those same ids, which is how our
@@ -21,12 +25,13 @@ use calendars::{CalDav, Credentials};
 use domain::bookings::{Booking, BookingStatus};
 use domain::calendars::{CalendarEntry, Connection, Writeback};
 use domain::ids::{BookingId, OrganizationId, Timestamp};
-use ical::write::{Calendar, Participation, Person, Status};
+use ical::write::{Calendar, Participation, Person};
 use store::Operator;
 use store::{Db, Granted, can};
 
 use crate::ServiceError;
 use crate::calendar_context::{CalendarContext, context_of};
+use crate::calendar_identity::{CalendarIdentity, status_in_calendars};
 use crate::credentials::CredentialError;
 use crate::oauth_calendars::ProviderWriter;
 
@@ -120,6 +125,7 @@ pub async fn booking_changed(
                 })
                 .collect();
             let content = content(&booking, &title, &host, people, ctx.public_url.as_deref());
+            let identity = CalendarIdentity::of(&booking);
             // Already written (this booking, or the one it was rescheduled from): replace it
             // where it is, which may not be today's receiving calendar. Its calendar may be
             // gone (disconnected): then it is written afresh.
@@ -132,10 +138,13 @@ pub async fn booking_changed(
             };
             match written_before {
                 Some((row, (calendar, connection))) => {
-                    let sequence = if row.booking_id == booking.id {
-                        row.sequence
-                    } else {
-                        row.sequence + 1
+                    // The UID it was first written with; the booking's SEQUENCE, never below
+                    // one the event already had (rows older than the booking's counter).
+                    let kept = CalendarIdentity {
+                        uid: row.uid.clone(),
+                        sequence: identity
+                            .sequence
+                            .max(u32::try_from(row.sequence).unwrap_or(0)),
                     };
                     let (resource, etag) = write(
                         db,
@@ -143,8 +152,7 @@ pub async fn booking_changed(
                         &availability_grant,
                         (&calendar, &connection),
                         Some(&row),
-                        &row.uid,
-                        sequence,
+                        (&kept, booking.calendar_root),
                         &content,
                     )
                     .await?;
@@ -152,7 +160,7 @@ pub async fn booking_changed(
                         booking_id: booking.id,
                         resource,
                         etag,
-                        sequence,
+                        sequence: i32::try_from(kept.sequence).unwrap_or(i32::MAX),
                         ..row.clone()
                     };
                     repo.save_writeback(&bookings_grant, &saved, Some(row.booking_id))
@@ -160,25 +168,23 @@ pub async fn booking_changed(
                     Ok(Outcome::Updated)
                 }
                 None => {
-                    let uid = booking.id.to_string();
                     let (resource, etag) = write(
                         db,
                         ctx,
                         &availability_grant,
                         (&receiver, &receiver_connection),
                         None,
-                        &uid,
-                        0,
+                        (&identity, booking.calendar_root),
                         &content,
                     )
                     .await?;
                     let row = Writeback {
                         booking_id: booking.id,
                         calendar_id: receiver.id,
-                        uid,
+                        uid: identity.uid.clone(),
                         resource,
                         etag,
-                        sequence: 0,
+                        sequence: booking.calendar_sequence,
                     };
                     // A row left for a calendar that is gone is replaced by this one.
                     let stale = old_row.map(|r| r.booking_id);
@@ -219,32 +225,30 @@ async fn located(
     Ok((connection.status != "disconnected").then_some((calendar, connection)))
 }
 
-/// Writes the booking's event into `calendar` (replacing `existing` when it was written
-/// before); answers where it now is (resource URL or provider event id) and its ETag.
-// The calendar's place, what was there, and what goes there.
-#[allow(clippy::too_many_arguments)]
+/// Writes the booking's event, as `identity` (with `root`, the booking that names its new
+/// CalDAV resource), into `calendar` (replacing `existing` when it was written before);
+/// answers where it now is (resource URL or provider event id) and its ETag.
 async fn write(
     db: &Db,
     ctx: &CalendarContext,
     grant: &Granted<can::ManageAvailability>,
     (calendar, connection): (&CalendarEntry, &Connection),
     existing: Option<&Writeback>,
-    uid: &str,
-    sequence: i32,
+    (identity, root): (&CalendarIdentity, BookingId),
     content: &Content,
 ) -> Result<(String, Option<String>), WritebackError> {
     match connection.kind.as_str() {
         "caldav" => {
             let dav = open_caldav(db, ctx, grant, connection).await?;
             let dav = dav.client(&ctx.http);
-            let ics = render(uid, sequence, content, Timestamp::now());
+            let ics = render(identity, content, Timestamp::now());
             match existing {
                 Some(row) => {
                     let etag = put_retrying(&dav, &row.resource, &ics, row.etag.as_deref()).await?;
                     Ok((row.resource.clone(), etag))
                 }
                 None => {
-                    let resource = format!("{}/{uid}.ics", calendar.url.trim_end_matches('/'));
+                    let resource = format!("{}/{root}.ics", calendar.url.trim_end_matches('/'));
                     let etag = match dav.put(&resource, &ics, None).await {
                         Ok(etag) => etag,
                         // Written before (a retry after a crash): replace it.
@@ -260,8 +264,8 @@ async fn write(
         "google" | "microsoft" => {
             let mut writer = provider(ProviderWriter::open(db, ctx, grant, connection).await)?;
             let event = OutgoingEvent {
-                uid: uid.to_owned(),
-                sequence: u32::try_from(sequence).unwrap_or(0),
+                uid: identity.uid.clone(),
+                sequence: identity.sequence,
                 summary: content.summary.clone(),
                 description: content.description.clone(),
                 location: content.location.clone(),
@@ -407,22 +411,17 @@ async fn put_retrying(
     }
 }
 
-/// The booking as an iCalendar object, made at `stamp`.
-pub fn render(uid: &str, sequence: i32, content: &Content, stamp: Timestamp) -> String {
-    let status = match content.status {
-        BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
-        BookingStatus::Pending => Status::Tentative,
-        _ => Status::Confirmed,
-    };
+/// The booking as an iCalendar object with `identity`, made at `stamp`.
+pub fn render(identity: &CalendarIdentity, content: &Content, stamp: Timestamp) -> String {
     Calendar::new()
         .gregorian()
         .event(|event| {
             event
-                .uid(uid)
+                .uid(&identity.uid)
                 .stamp(stamp.to_jiff())
                 .start(content.start.to_jiff())
                 .end(content.end.to_jiff())
-                .sequence(u32::try_from(sequence).unwrap_or(0))
+                .sequence(identity.sequence)
                 .summary(&content.summary);
             if !content.description.is_empty() {
                 event.description(&content.description);
@@ -430,7 +429,10 @@ pub fn render(uid: &str, sequence: i32, content: &Content, stamp: Timestamp) -> 
             if !content.location.is_empty() {
                 event.location(&content.location);
             }
-            event.status(status).opaque().organizer(&content.organizer);
+            event
+                .status(status_in_calendars(content.status))
+                .opaque()
+                .organizer(&content.organizer);
             for attendee in &content.attendees {
                 event.attendee(attendee, Participation::Accepted, None);
             }
@@ -482,8 +484,11 @@ mod tests {
             },
             attendees: vec![ada],
         };
-        let uid = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
-        let text = render(uid, 1, &content, at("2026-11-23T10:00:00Z"));
+        let identity = |sequence| CalendarIdentity {
+            uid: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b@rendezvous".to_owned(),
+            sequence,
+        };
+        let text = render(&identity(1), &content, at("2026-11-23T10:00:00Z"));
         insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
         let bare = Content {
             description: String::new(),
@@ -491,7 +496,7 @@ mod tests {
             status: BookingStatus::Pending,
             ..content
         };
-        let text = render(uid, 0, &bare, at("2026-11-23T10:00:00Z"));
+        let text = render(&identity(0), &bare, at("2026-11-23T10:00:00Z"));
         insta::assert_snapshot!("bare", text.replace("\r\n", "⏎\n"));
     }
 }

@@ -22,6 +22,7 @@ pub mod booking_mail;
 pub mod bookings;
 mod calendar_context;
 pub mod calendar_feed;
+pub mod calendar_identity;
 pub mod calendar_jobs;
 pub mod calendar_oauth;
 pub mod calendar_sync;

@@ -19,6 +19,7 @@ use store::repo::messages::LogEntry;
 use crate::account_mail::{AccountEmail, account_token_context};
 use crate::booking_events;
 use crate::booking_mail::{Audience, BookingEmail, BookingEvent, manage_token_context};
+use crate::calendar_identity::CalendarIdentity;
 use crate::owner_notices::OwnerNotice;
 use crate::sms::{SmsMessage, sms_job};
 
@@ -68,6 +69,26 @@ impl Handler for BookingEventHandler {
                 .cloned()
                 .and_then(|v| serde_json::from_value::<Timestamp>(v).ok())
                 .unwrap_or_else(Timestamp::now);
+            let calendar = match job.payload.get("calendar") {
+                Some(calendar) => match serde_json::from_value(calendar.clone()) {
+                    Ok(calendar) => calendar,
+                    Err(e) => {
+                        return Outcome::Dead {
+                            error: format!("payload calendar: {e}"),
+                        };
+                    }
+                },
+                // Queued before the identity travelled with the event: the booking's now.
+                None => match self.db.bookings().get(&job.scope(), snapshot.id).await {
+                    Ok((booking, _)) => CalendarIdentity::of(&booking),
+                    Err(error) => {
+                        return Outcome::Retry {
+                            error: error.to_string(),
+                            at: None,
+                        };
+                    }
+                },
+            };
             let body = envelope(name, occurred_at, json!({ "booking": booking }));
             let event = BookingEvent {
                 name,
@@ -80,6 +101,7 @@ impl Handler for BookingEventHandler {
                 reason: snapshot.cancel_reason.as_deref(),
                 webhook_payload: &body,
                 audience: Audience::Everyone,
+                calendar,
             };
             match booking_events::fan_out(&self.db, job, &event).await {
                 Ok(_) => Outcome::Finished,
@@ -147,6 +169,7 @@ impl Handler for ScheduledMessageHandler {
                 reason: None,
                 webhook_payload: &Value::Null,
                 audience,
+                calendar: CalendarIdentity::of(&booking),
             };
             match booking_events::fan_out(&self.db, job, &event).await {
                 Ok(_) => Outcome::Finished,
@@ -590,7 +613,7 @@ fn compose(email: &BookingEmail, job: &ClaimedJob, rendered: Rendered) -> Email 
         let invitation = Invitation {
             method,
             uid: email.uid.clone(),
-            sequence: u32::try_from(email.sequence).unwrap_or(0),
+            sequence: email.sequence,
             stamp: email.stamp.to_jiff(),
             start: email.start_at.to_jiff(),
             end: email.end_at.to_jiff(),

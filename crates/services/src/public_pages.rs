@@ -17,7 +17,12 @@ use crate::ServiceError;
 pub struct BookingPage {
     pub bookable: Bookable,
     pub organization: PublicOrganization,
+    /// The event type's owner; on an attendee's booking, the host it was given (for a team
+    /// event type, the one the team chose), as the e-mails about it name them.
     pub host: PublicHost,
+    /// Who the page names as offering the event type: the team that hosts a team event type,
+    /// else the host.
+    pub offered_by: String,
 }
 
 /// The booking page of the event type whose link is `id`.
@@ -34,7 +39,9 @@ pub async fn link_page(db: &Db, token: &str) -> Result<BookingPage, ServiceError
 
 async fn page_for(db: &Db, bookable: Bookable) -> Result<BookingPage, ServiceError> {
     let (organization, host) = db.public_profiles().of_bookable(&bookable).await?;
+    let team = db.public_profiles().team_of(&bookable).await?;
     Ok(BookingPage {
+        offered_by: team.unwrap_or_else(|| host.name.clone()),
         bookable,
         organization,
         host,
@@ -53,10 +60,15 @@ pub async fn manage_page(db: &Db, token: &str) -> Result<ManagePage, ServiceErro
     let (handle, booking) = crate::bookings::attendee_booking(db, token).await?;
     let bookable = crate::bookings::store_bookable(db, &handle, booking.event_type_id).await?;
     let (booking, attendee) = db.bookings().for_attendee(&handle).await?;
+    let mut page = page_for(db, bookable).await?;
+    page.host = db
+        .public_profiles()
+        .host_of(&page.bookable, booking.host_user_id)
+        .await?;
     Ok(ManagePage {
         booking,
         attendee,
-        page: page_for(db, bookable).await?,
+        page,
     })
 }
 
@@ -78,8 +90,9 @@ pub async fn listing(
     })
 }
 
-/// The team page of team `team_slug` in organization `organization_slug`: each member
-/// shown with their own listed event types.
+/// The team page of team `team_slug` in organization `organization_slug`: the event types
+/// the team hosts, then each member shown with their own listed event types (not those a
+/// team hosts, which are the team's to show).
 pub async fn team_listing(
     db: &Db,
     organization_slug: &str,
@@ -101,11 +114,22 @@ pub async fn team_listing(
             .filter(|e| e.owner_user_id == host.id)
             .cloned()
             .collect();
-        members.push((host, hosted_only(db, own).await?));
+        let own = bookable_only(db, own)
+            .await?
+            .into_iter()
+            .filter(|b| b.team().is_none())
+            .map(|b| b.event_type().clone())
+            .collect();
+        members.push((host, own));
     }
+    let team_types = db
+        .event_types()
+        .listed_of_team(team.organization.id, team.id)
+        .await?;
     Ok(TeamListing {
         organization: team.organization,
         team_name: team.name,
+        event_types: hosted_only(db, team_types).await?,
         members,
     })
 }
@@ -113,10 +137,22 @@ pub async fn team_listing(
 /// Of `event_types`, those the public may book (a team event type whose required host is
 /// suspended is listed no more than it is bookable).
 async fn hosted_only(db: &Db, event_types: Vec<EventType>) -> Result<Vec<EventType>, ServiceError> {
+    Ok(bookable_only(db, event_types)
+        .await?
+        .into_iter()
+        .map(|b| b.event_type().clone())
+        .collect())
+}
+
+/// [`hosted_only`], with the right to book each (which tells a team event type).
+async fn bookable_only(
+    db: &Db,
+    event_types: Vec<EventType>,
+) -> Result<Vec<Bookable>, ServiceError> {
     let mut listed = Vec::with_capacity(event_types.len());
     for event_type in event_types {
         match crate::bookings::public_bookable(db, event_type.id).await {
-            Ok(_) => listed.push(event_type),
+            Ok(bookable) => listed.push(bookable),
             Err(ServiceError::NotFound(_)) => {}
             Err(other) => return Err(other),
         }

@@ -567,6 +567,7 @@ impl RunHandler {
         role: &str,
     ) -> Result<notify::templates::Rendered, notify::templates::TemplateError> {
         let booking = scene.booking;
+        let calendar = crate::calendar_identity::CalendarIdentity::of(booking);
         let email = BookingEmail {
             event: scene.workflow.trigger.clone(),
             booking_id: booking.id,
@@ -580,8 +581,8 @@ impl RunHandler {
             reason: booking.cancel_reason.clone(),
             host: scene.context.host.clone(),
             attendees: scene.attendees.iter().map(person).collect(),
-            uid: format!("{}@rendezvous", booking.id),
-            sequence: 0,
+            uid: calendar.uid,
+            sequence: calendar.sequence,
             stamp: Timestamp::now(),
             sms_to: None,
             manage_token: None,

@@ -71,6 +71,8 @@ async fn booking(org: &Org, host: UserId, slug: &str, start: Timestamp) -> Booki
                 status: BookingStatus::Confirmed,
                 location: serde_json::Value::Null,
                 rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
                 hosts: Vec::new(),
             },
             NewAttendee {

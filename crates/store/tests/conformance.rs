@@ -333,6 +333,8 @@ mod bookings_last_line {
                 status: BookingStatus::Pending,
                 location: serde_json::Value::Null,
                 rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
                 hosts: Vec::new(),
             };
             let mut tx = t.db.bookings().begin(&bookable).await.unwrap();

@@ -41,6 +41,8 @@ async fn started_booking_with_token(app: &TestApp, org: &Org, event: &str) -> (S
                 status: BookingStatus::Confirmed,
                 location: Value::Null,
                 rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
                 hosts: Vec::new(),
             },
             NewAttendee {

@@ -850,12 +850,14 @@ store::backend_test!(
         // Google calendars can now receive bookings.
         receive_bookings_in(&app, key, &connection, &calendars["work"]).await;
         let booking = book_at(&app, &event, &berlin(mon, 10)).await;
+        // The booking's calendar UID, the one its e-mails carry.
+        let uid = format!("{booking}@rendezvous");
 
         // The first attempt: nothing has this iCalUID yet; the insert reaches Google but its
         // answer is lost (503). The job will run again.
         Mock::given(method("GET"))
             .and(path(events))
-            .and(query_param("iCalUID", booking.as_str()))
+            .and(query_param("iCalUID", uid.as_str()))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_json(json!({ "kind": "calendar#events", "items": [] })),
@@ -876,7 +878,7 @@ store::backend_test!(
         let inserts = json_requests(&mock, "POST", events).await;
         assert_eq!(inserts.len(), 1);
         let insert = &inserts[0];
-        assert_eq!(insert["iCalUID"], booking.as_str(), "{insert}");
+        assert_eq!(insert["iCalUID"], uid.as_str(), "{insert}");
         assert_eq!(insert["sequence"], 0);
         assert_eq!(insert["summary"], "Intro call: Ines Invitee");
         assert_eq!(insert["start"]["dateTime"], utc_text(&berlin(mon, 10)));
@@ -906,11 +908,11 @@ store::backend_test!(
         // The retry finds the event by its iCalUID and updates it: no second insert. The
         // first update meets a revoked access token (401): refreshed once, then retried.
         let found = json!({ "kind": "calendar#events", "items": [{
-            "kind": "calendar#event", "id": "gev1", "etag": "\"3181\"", "iCalUID": booking,
+            "kind": "calendar#event", "id": "gev1", "etag": "\"3181\"", "iCalUID": uid,
             "sequence": 0, "status": "confirmed" }] });
         Mock::given(method("GET"))
             .and(path(events))
-            .and(query_param("iCalUID", booking.as_str()))
+            .and(query_param("iCalUID", uid.as_str()))
             .respond_with(ResponseTemplate::new(200).set_body_json(found))
             .with_priority(2)
             .mount(&mock)
@@ -966,7 +968,11 @@ store::backend_test!(
         let updates = json_requests(&mock, "PUT", &gev1).await;
         let update = updates.last().unwrap();
         assert_eq!(update["sequence"], 1, "{update}");
-        assert_eq!(update["iCalUID"], booking.as_str());
+        assert_eq!(
+            update["iCalUID"],
+            uid.as_str(),
+            "the UID it was written with"
+        );
         assert_eq!(update["start"]["dateTime"], utc_text(&berlin(mon, 11)));
         assert_eq!(
             written(&app, &org, &moved).await,
@@ -1092,12 +1098,16 @@ store::backend_test!(
         let (connection, calendars) = connect(&app, "microsoft", key).await;
         receive_bookings_in(&app, key, &connection, &calendars["cal-1"]).await;
 
-        // Booked: created once, with the booking's uid as Graph's transactionId.
+        // Booked: created once, with the booking's calendar UID as Graph's transactionId.
         let booking = book_at(&app, &event, &berlin(mon, 10)).await;
         let created =
             requests_eventually(&mock, "POST", "/v1.0/me/calendars/cal-1/events", 1).await;
         let body = &created[0];
-        assert_eq!(body["transactionId"], booking.as_str(), "{body}");
+        assert_eq!(
+            body["transactionId"],
+            format!("{booking}@rendezvous"),
+            "{body}"
+        );
         assert_eq!(body["subject"], "Intro call: Ines Invitee");
         assert_eq!(body["start"]["dateTime"], graph_time(&berlin(mon, 10)));
         assert_eq!(body["start"]["timeZone"], "UTC");

@@ -302,7 +302,10 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
     let written = eventually(&radicale, &resource, |t| t.is_some())
         .await
         .unwrap();
-    assert!(written.contains(&format!("UID:{booking_id}")), "{written}");
+    assert!(
+        written.contains(&format!("UID:{booking_id}@rendezvous\r\n")),
+        "{written}"
+    );
     assert!(
         written.contains(&format!("DTSTART:{}", ical::write::utc(berlin(thu, 11)))),
         "{written}"
@@ -340,7 +343,10 @@ app_test!(caldav_busy_time_sync_and_write_back, |app| async move {
     })
     .await
     .unwrap();
-    assert!(updated.contains(&format!("UID:{booking_id}")), "{updated}");
+    assert!(
+        updated.contains(&format!("UID:{booking_id}@rendezvous\r\n")),
+        "{updated}"
+    );
     assert!(
         updated.contains(&format!("DTSTART:{}", ical::write::utc(berlin(thu, 15)))),
         "{updated}"
@@ -586,7 +592,10 @@ app_test!(ics_feeds_in_and_out, |app| async move {
             .starts_with("text/calendar")
     );
     let text = response.text().await.unwrap();
-    assert!(text.contains(&format!("UID:{booking_id}")), "{text}");
+    assert!(
+        text.contains(&format!("UID:{booking_id}@rendezvous\r\n")),
+        "{text}"
+    );
     assert!(text.contains("SUMMARY:Intro call: Ines Invitee"), "{text}");
     let (status, _) = call(
         &app,
@@ -682,7 +691,10 @@ app_test!(
         let written = eventually(&radicale, &resource, |t| t.is_some())
             .await
             .unwrap();
-        assert!(written.contains(&format!("UID:{booking_id}")), "{written}");
+        assert!(
+            written.contains(&format!("UID:{booking_id}@rendezvous\r\n")),
+            "{written}"
+        );
 
         // Synced back, the event is busy time of the bookings calendar; moving the booking
         // frees 11:00 at once, before any sync sees the moved event.

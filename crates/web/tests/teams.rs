@@ -1059,3 +1059,67 @@ app_test!(a_team_event_type_goes_back_to_its_owner, |app| async move {
     assert_eq!(kept["host_user_id"], team_host);
     app.run_pending_jobs().await;
 });
+
+store::backend_test!(
+    a_round_robin_invitee_is_told_the_host_who_was_chosen_and_the_team_offers_its_event_types,
+    |t| async move {
+        let app = TestApp::builder().start(t).await;
+        let org = app.organization("acme").await;
+        let hosts = berlin_hosts(&app, &org, 2).await;
+        let event = team_event(
+            &app,
+            &org,
+            &hosts,
+            json!({ "kind": "round_robin", "hosts": [{"member": 0}, {"member": 1}] }),
+        )
+        .await;
+        // The team's booking page names the team, not the event type's owner.
+        let page = app
+            .get(&format!("/book/{event}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(r#"<p class="host">Sales</p>"#), "{page}");
+        assert!(!page.contains("Olive Owner"), "{page}");
+        // The team's page offers its event types under the team.
+        let page = app.get("/t/acme/sales").await.text().await.unwrap();
+        assert!(page.contains("Book Sales"), "{page}");
+        assert!(page.contains(&format!(r#"href="/book/{event}""#)), "{page}");
+
+        let (status, body) = book(&app, &event, &berlin(next_monday(), 10, 0), 0).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let chosen = body["booking"]["host_user_id"].as_str().unwrap();
+        let index = hosts.iter().position(|h| h == chosen).unwrap();
+        // `user` names each host by their address.
+        let (chosen, other) = (
+            format!("host{index}@example.com"),
+            format!("host{}@example.com", 1 - index),
+        );
+        let token = body["manage_token"].as_str().unwrap();
+
+        // The confirmation, the manage page and the .ics name the host who was chosen.
+        for (path, says) in [
+            (
+                format!("/manage/{token}?booked=1"),
+                format!("You are booked with {chosen}"),
+            ),
+            (
+                format!("/manage/{token}"),
+                format!("Your booking with {chosen}"),
+            ),
+            (
+                format!("/manage/{token}/event.ics"),
+                format!("SUMMARY:Demo with {chosen}\r\n"),
+            ),
+        ] {
+            let response = app.get(&path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let text = response.text().await.unwrap();
+            assert!(text.contains(&says), "{path}: {text}");
+            assert!(!text.contains("Olive Owner"), "{path}: {text}");
+            assert!(!text.contains(&other), "{path}: {text}");
+        }
+        app.run_pending_jobs().await;
+    }
+);

@@ -53,13 +53,17 @@ struct BookingRow {
     cancel_reason: Option<String>,
     rescheduled_from: Option<BookingId>,
     rescheduled_to: Option<BookingId>,
+    /// NULL only in a row older than the column that its migration did not reach.
+    calendar_root_id: Option<BookingId>,
+    calendar_sequence: i32,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
 
 const BOOKING_COLUMNS: &str = "id, organization_id, event_type_id, host_user_id, start_at, \
     end_at, buffer_before_minutes, buffer_after_minutes, status, seats_taken, location, \
-    cancel_reason, rescheduled_from, rescheduled_to, created_at, updated_at";
+    cancel_reason, rescheduled_from, rescheduled_to, calendar_root_id, calendar_sequence, \
+    created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct AttendeeRow {
@@ -404,8 +408,9 @@ impl BookingTx {
         } else {
             new.hosts
         };
+        let id = BookingId::new();
         let booking = Booking {
-            id: BookingId::new(),
+            id,
             organization_id: self.unit.org,
             event_type_id: event_type.id,
             host_user_id: hosts[0].user_id,
@@ -419,6 +424,8 @@ impl BookingTx {
             cancel_reason: None,
             rescheduled_from: new.rescheduled_from,
             rescheduled_to: None,
+            calendar_root: new.calendar_root.unwrap_or(id),
+            calendar_sequence: new.calendar_sequence,
             hosts,
             created_at: now,
             updated_at: now,
@@ -436,8 +443,8 @@ impl BookingTx {
                 "INSERT INTO bookings (organization_id, id, event_type_id, host_user_id, start_at, \
                  end_at, buffer_before_minutes, buffer_after_minutes, blocked_from, blocked_until, \
                  status, seats_taken, location, cancel_reason, rescheduled_from, rescheduled_to, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                 $13, NULL, $14, NULL, $15, $15)",
+                 calendar_root_id, calendar_sequence, created_at, updated_at) VALUES ($1, $2, $3, \
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $14, NULL, $15, $16, $17, $17)",
             )
             .bind(booking.organization_id)
             .bind(booking.id)
@@ -453,6 +460,8 @@ impl BookingTx {
             .bind(booking.seats_taken)
             .bind(Json(&booking.location))
             .bind(booking.rescheduled_from)
+            .bind(booking.calendar_root)
+            .bind(booking.calendar_sequence)
             .bind(now)
             .execute(&mut *conn)
             .await
@@ -727,6 +736,18 @@ impl BookingTx {
         Ok(new)
     }
 
+    /// Raises the booking's calendar SEQUENCE by one (`services` decides which changes
+    /// calendars must see); answers the new SEQUENCE.
+    pub async fn raise_calendar_sequence(&mut self, id: BookingId) -> Result<i32, Error> {
+        let org = self.unit.org;
+        let raised: Option<i32> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_scalar("UPDATE bookings SET calendar_sequence = calendar_sequence + 1 \
+                WHERE organization_id = $1 AND id = $2 RETURNING calendar_sequence")
+                .bind(org).bind(id).fetch_optional(conn).await?
+        });
+        raised.ok_or(Error::NotFound("booking"))
+    }
+
     /// Cancels one attendee's seat; the booking keeps its other attendees.
     pub async fn cancel_attendee(
         &mut self,
@@ -916,6 +937,8 @@ impl TryFrom<BookingRow> for Booking {
             cancel_reason: r.cancel_reason,
             rescheduled_from: r.rescheduled_from,
             rescheduled_to: r.rescheduled_to,
+            calendar_root: r.calendar_root_id.unwrap_or(r.id),
+            calendar_sequence: r.calendar_sequence,
             hosts: Vec::new(),
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -555,7 +555,8 @@ impl CalendarConnections<'_> {
     ) -> Result<Vec<(FeedBooking, Vec<(String, String)>)>, Error> {
         let mut tx = self.db.begin_read(owner.organization_id).await?;
         let bookings: Vec<FeedBooking> = with_tx!(&mut tx, conn => {
-            sqlx::query_as("SELECT b.id, b.start_at, b.end_at, b.status, e.title, b.updated_at \
+            sqlx::query_as("SELECT b.id, b.start_at, b.end_at, b.status, e.title, b.updated_at, \
+                COALESCE(b.calendar_root_id, b.id) AS calendar_root, b.calendar_sequence \
                 FROM bookings b JOIN event_types e ON e.organization_id = b.organization_id \
                 AND e.id = b.event_type_id WHERE b.organization_id = $1 AND b.host_user_id = $2 \
                 AND b.end_at > $3 AND b.status IN ('pending', 'confirmed', 'cancelled') \

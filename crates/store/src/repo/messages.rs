@@ -111,48 +111,6 @@ impl MessagesTx<'_> {
         Ok(())
     }
 
-    /// The first booking of `id`'s chain of reschedules: its id is the calendar UID.
-    pub async fn root_booking(&mut self, mut id: BookingId) -> Result<BookingId, Error> {
-        let org = self.unit.org;
-        // A chain is short; the bound guards against a cycle in hand-edited data.
-        for _ in 0..1000 {
-            let previous: Option<Option<BookingId>> = with_tx!(&mut self.unit.tx, conn => {
-                sqlx::query_scalar("SELECT rescheduled_from FROM bookings WHERE organization_id = $1 AND id = $2")
-                    .bind(org).bind(id).fetch_optional(conn).await?
-            });
-            match previous.flatten() {
-                Some(previous) => id = previous,
-                None => return Ok(id),
-            }
-        }
-        Err(Error::Corrupt(format!(
-            "booking {id} reschedules in a loop"
-        )))
-    }
-
-    /// Raises and returns `uid`'s sequence (0 for its first event).
-    pub async fn next_sequence(&mut self, uid: &str) -> Result<i32, Error> {
-        let org = self.unit.org;
-        Ok(with_tx!(&mut self.unit.tx, conn => {
-            sqlx::query_scalar(
-                "INSERT INTO calendar_sequences (organization_id, uid, sequence) VALUES ($1, $2, 0) \
-                 ON CONFLICT (organization_id, uid) DO UPDATE SET sequence = calendar_sequences.sequence + 1 \
-                 RETURNING sequence",
-            )
-            .bind(org).bind(uid).fetch_one(conn).await?
-        }))
-    }
-
-    /// `uid`'s sequence as the last change left it.
-    pub async fn current_sequence(&mut self, uid: &str) -> Result<i32, Error> {
-        let org = self.unit.org;
-        let sequence: Option<i32> = with_tx!(&mut self.unit.tx, conn => {
-            sqlx::query_scalar("SELECT sequence FROM calendar_sequences WHERE organization_id = $1 AND uid = $2")
-                .bind(org).bind(uid).fetch_optional(conn).await?
-        });
-        Ok(sequence.unwrap_or(0))
-    }
-
     /// A user as messages name them.
     pub async fn person(&mut self, user: UserId) -> Result<Person, Error> {
         let org = self.unit.org;

@@ -5,6 +5,7 @@
 
 use crate::bookable::Bookable;
 use crate::{Db, Error, with_pool};
+use domain::ids::UserId;
 use domain::public_profiles::{PublicHost, PublicOrganization, PublicTeam};
 
 #[derive(Debug)]
@@ -41,6 +42,32 @@ impl PublicProfiles<'_> {
             organization.ok_or(Error::NotFound("organization"))?,
             host.ok_or(Error::NotFound("host"))?,
         ))
+    }
+
+    /// The user `user` of the organization of `bookable`, as public pages name them: the host
+    /// a booking of it was given (for a team event type, whom the team chose).
+    pub async fn host_of(&self, bookable: &Bookable, user: UserId) -> Result<PublicHost, Error> {
+        let organization_id = bookable.organization_id();
+        let sql = format!("{HOST} WHERE organization_id = $1 AND id = $2");
+        let host: Option<PublicHost> = with_pool!(self.db, organization_id, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(organization_id).bind(user).fetch_optional(pool).await?
+        });
+        host.ok_or(Error::NotFound("host"))
+    }
+
+    /// The name of the team that hosts `bookable`, a team event type (`None` for an event
+    /// type its owner hosts alone).
+    pub async fn team_of(&self, bookable: &Bookable) -> Result<Option<String>, Error> {
+        let Some(team) = bookable.team() else {
+            return Ok(None);
+        };
+        let organization_id = bookable.organization_id();
+        let name: Option<String> = with_pool!(self.db, organization_id, pool => {
+            sqlx::query_scalar("SELECT name FROM teams WHERE organization_id = $1 AND id = $2")
+                .bind(organization_id).bind(team.team_id).fetch_optional(pool).await?
+        });
+        name.map(Some).ok_or(Error::NotFound("team"))
     }
 
     /// The active host with `user_slug` in the organization with `organization_slug` (their
@@ -106,6 +133,7 @@ impl PublicProfiles<'_> {
                 .await?;
             PublicTeam {
                 organization,
+                id: team_id,
                 name,
                 members,
             }

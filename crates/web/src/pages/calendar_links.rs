@@ -9,6 +9,8 @@ use ical::write::{Calendar, Method, Status, utc};
 pub(crate) struct CalendarEvent {
     /// Stable across reschedules, so a calendar updates the event it has.
     pub uid: String,
+    /// The booking's SEQUENCE, so a calendar takes the latest copy over an older one.
+    pub sequence: u32,
     pub title: String,
     pub description: String,
     pub location: String,
@@ -31,6 +33,7 @@ pub(crate) fn ics(event: &CalendarEvent, now: Timestamp) -> String {
                 .stamp(now.to_jiff())
                 .start(event.start.to_jiff())
                 .end(event.end.to_jiff())
+                .sequence(event.sequence)
                 .summary(&event.title)
                 .description(&event.description)
                 .location(&event.location)
@@ -91,6 +94,7 @@ mod tests {
         let at = |s: &str| Timestamp::from(s.parse::<jiff::Timestamp>().unwrap_or_default());
         CalendarEvent {
             uid: "0190-b@rendezvous".to_owned(),
+            sequence: 2,
             title: "Intro call; with Ines, and a very long title that goes on and on past seventy-five octets".to_owned(),
             description: "Line one\nLine two".to_owned(),
             location: "https://meet.jit.si/room".to_owned(),

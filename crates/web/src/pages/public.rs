@@ -8,10 +8,10 @@ use domain::bookings::BookingStatus;
 use domain::event_types::{EventType, Location, Question, QuestionKind};
 use domain::ids::{EventTypeId, Timestamp};
 use domain::public_profiles::{PublicHost, PublicOrganization};
-use ical::write::Status;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use services::booking_actions::{AttendeeAction, attendee_actions_for};
+use services::calendar_identity::{CalendarIdentity, status_in_calendars};
 use services::public_pages::{BookingPage, ManagePage};
 use uuid::Uuid;
 
@@ -172,6 +172,8 @@ impl PageQuery {
 #[derive(Serialize)]
 struct BookContext<'a> {
     frame: Frame<'a>,
+    /// Who offers it: the team of a team event type, else the host.
+    offered_by: &'a str,
     event: EventView<'a>,
     /// What the calendar script needs: where to read slots and where to send the booking.
     config: Value,
@@ -191,6 +193,7 @@ fn booking_response(booking: &BookingPage, book_url: String, embedded: bool) -> 
         "book.html",
         BookContext {
             frame: Frame::of(&booking.organization, &booking.host, embedded),
+            offered_by: &booking.offered_by,
             event: event_view(event_type),
             config,
         },
@@ -255,6 +258,8 @@ struct TeamContext<'a> {
     organization: &'a PublicOrganization,
     team_name: &'a str,
     embedded: bool,
+    /// The event types the team itself hosts.
+    event_types: Vec<EventView<'a>>,
     members: Vec<TeamMemberView<'a>>,
 }
 
@@ -272,6 +277,7 @@ pub(crate) async fn team_page(
             organization: &listing.organization,
             team_name: &listing.team_name,
             embedded: q.embedded(),
+            event_types: listing.event_types.iter().map(event_view).collect(),
             members: listing
                 .members
                 .iter()
@@ -298,9 +304,11 @@ fn local_span(start: Timestamp, end: Timestamp, zone: &str) -> String {
     )
 }
 
-/// The booking for the invitee's calendar. With `public_url` set, its description and URL
-/// carry the absolute manage link (to reschedule or cancel from the calendar entry);
-/// without it the server cannot know the address it is reached at, and leaves it out.
+/// The booking for the invitee's calendar, under the identity (UID, SEQUENCE) and status
+/// every other channel gives it, titled with the booking's host. With `public_url` set, its
+/// description and URL carry the absolute manage link (to reschedule or cancel from the
+/// calendar entry); without it the server cannot know the address it is reached at, and
+/// leaves it out.
 fn calendar_event(manage: &ManagePage, public_url: Option<&str>, token: &str) -> CalendarEvent {
     let event_type = manage.page.bookable.event_type();
     let location = booked_location(&manage.booking.location);
@@ -316,19 +324,17 @@ fn calendar_event(manage: &ManagePage, public_url: Option<&str>, token: &str) ->
         }
         None => event_type.fields.description.clone(),
     };
+    let identity = CalendarIdentity::of(&manage.booking);
     CalendarEvent {
-        uid: format!("{}@rendezvous", manage.booking.id.0),
+        uid: identity.uid,
+        sequence: identity.sequence,
         title: format!("{} with {}", event_type.fields.title, manage.page.host.name),
         description,
         url,
         location,
         start: manage.booking.start_at,
         end: manage.booking.end_at,
-        status: match manage.booking.status {
-            BookingStatus::Pending => Status::Tentative,
-            BookingStatus::Cancelled | BookingStatus::Rejected => Status::Cancelled,
-            _ => Status::Confirmed,
-        },
+        status: status_in_calendars(manage.booking.status),
     }
 }
 

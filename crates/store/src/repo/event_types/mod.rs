@@ -181,6 +181,24 @@ impl EventTypes<'_> {
         Ok(rows.into_iter().map(EventType::from).collect())
     }
 
+    /// The event types team `team` of organization `org` hosts that public pages list (those
+    /// not hidden), by slug. For the team page, whose slugs found the organization and team.
+    pub async fn listed_of_team(
+        &self,
+        org: OrganizationId,
+        team: domain::ids::TeamId,
+    ) -> Result<Vec<EventType>, Error> {
+        let sql = format!(
+            "{SELECT} WHERE organization_id = $1 AND hidden = $2 AND id IN \
+             (SELECT event_type_id FROM event_type_teams WHERE organization_id = $1 AND team_id = $3) \
+             ORDER BY slug, id"
+        );
+        let rows: Vec<Row> = with_pool!(self.db, org, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).bind(false).bind(team).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(EventType::from).collect())
+    }
+
     pub async fn replace(
         &self,
         grant: &Granted<can::ManageEventTypes>,
