@@ -317,6 +317,30 @@ async function host(browser) {
   await page.goto(url('/dashboard/webhooks'));
   await shot(page, 'webhooks');
 
+  // Resources: add a room, find it free next Monday morning, reserve it.
+  await page.goto(url('/dashboard/resources'));
+  await page.fill('#f-name', 'Room Ada');
+  await page.fill('#f-capacity', '1');
+  await page.fill('#f-location', 'Building A, floor 2');
+  await page.click('form[action="/dashboard/resources"][method=post] button[type=submit]');
+  check((await text(page, '.notice')).includes('Room Ada added'), 'the new room is confirmed');
+  const monday = new Date();
+  monday.setDate(monday.getDate() + 8 + ((8 - monday.getDay()) % 7));
+  await page.fill('#f-date', monday.toISOString().slice(0, 10));
+  await page.fill('#f-from', '10:00');
+  await page.fill('#f-to', '11:00');
+  await Promise.all([page.waitForURL(/\/dashboard\/resources\?/), page.click('form.booking-filters button[type=submit]')]);
+  const free = page.locator('.hits .booking-row', { hasText: 'Room Ada' });
+  check((await free.innerText()).includes('free'), 'the room is free then');
+  await free.locator('input[name=title]').fill('Design review');
+  await free.locator('button[type=submit]').click();
+  await page.locator('.notice').waitFor();
+  check((await text(page, '.notice')).startsWith('Reserved'), 'the reservation is confirmed');
+  await shot(page, 'resources');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, 'resources-phone');
+  await page.setViewportSize({ width: 1200, height: 860 });
+
   // Sign out ends the session.
   await page.goto(url('/dashboard'));
   await Promise.all([page.waitForURL(/\/signin$/), page.click('.signout button')]);

@@ -892,3 +892,188 @@ app_test!(
         assert_eq!(hits.as_array().unwrap().len(), 5);
     }
 );
+
+/// A dashboard page or form answer as a signed-in browser gets it.
+async fn page(
+    app: &TestApp,
+    cookie: &str,
+    method: Method,
+    path: &str,
+    form: &[(&str, String)],
+) -> (StatusCode, String) {
+    use common::FormBody;
+    let mut request = app
+        .request(method, path)
+        .header(reqwest::header::COOKIE, cookie);
+    if !form.is_empty() {
+        request = request.form_body(form);
+    }
+    let response = request.send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+app_test!(
+    a_member_finds_and_reserves_a_room_on_the_dashboard,
+    |app| async move {
+        let org = app.organization("acme").await;
+        create_room(&app, &org, "Room Ada", json!({})).await;
+        let _ = member_key(&app, &org, "mia@acme.example").await;
+        let (cookie, csrf) = app
+            .sign_in("acme", "mia@acme.example", "correct horse battery")
+            .await;
+        let monday = next_monday().to_string();
+        let find = format!("/dashboard/resources?date={monday}&from=10:00&to=11:00&seats=");
+        let (status, html) = page(&app, &cookie, Method::GET, &find, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Room Ada") && html.contains(">free<"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Add a resource"),
+            "members do not manage resources"
+        );
+        let id = html
+            .split("name=\"resource_id\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let form = |title: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("resource_id", id.clone()),
+                ("date", monday.clone()),
+                ("from", "10:00".to_owned()),
+                ("to", "11:00".to_owned()),
+                ("seats", String::new()),
+                ("title", title.to_owned()),
+            ]
+        };
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            "/dashboard/resources/reserve",
+            &form("Design review"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("Reserved "), "{html}");
+        assert!(
+            html.contains("Design review"),
+            "listed under your reservations"
+        );
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            "/dashboard/resources/reserve",
+            &form("Again"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Room Ada is already reserved"), "{html}");
+        // Evening: closed, and the page says why.
+        let late = format!("/dashboard/resources?date={monday}&from=19:00&to=20:00");
+        let (_, html) = page(&app, &cookie, Method::GET, &late, &[]).await;
+        assert!(html.contains("outside the hours of Room Ada"), "{html}");
+        app.run_pending_jobs().await;
+    }
+);
+
+app_test!(
+    an_admin_adds_a_resource_and_approves_reservations_on_the_dashboard,
+    |app| async move {
+        let org = app.organization("acme").await;
+        app.member(
+            &org,
+            "ada@acme.example",
+            domain::access::Role::Admin,
+            "correct horse battery",
+        )
+        .await;
+        let (cookie, csrf) = app
+            .sign_in("acme", "ada@acme.example", "correct horse battery")
+            .await;
+        let (status, html) = page(&app, &cookie, Method::GET, "/dashboard/resources", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Add a resource") && html.contains("Nothing waits for approval"));
+        let new = |name: &str, capacity: &str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("name", name.to_owned()),
+                ("kind", "space".to_owned()),
+                ("capacity", capacity.to_owned()),
+                ("location", "Floor 2".to_owned()),
+                ("time_zone", "Europe/Berlin".to_owned()),
+                ("opens", "08:00".to_owned()),
+                ("closes", "18:00".to_owned()),
+                ("requires_approval", "on".to_owned()),
+            ]
+        };
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            "/dashboard/resources",
+            &new("", "0"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("id=\"e-name\"") && html.contains("id=\"e-capacity\""),
+            "{html}"
+        );
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            "/dashboard/resources",
+            &new("Hall", "1"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("Hall added."), "{html}");
+        assert!(html.contains("needs approval"), "{html}");
+        // A member's request waits in the queue until the admin approves it.
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let (_, list) = call(&app, Method::GET, "/api/v1/resources", Some(&mia), None).await;
+        let hall = list[0]["id"].as_str().unwrap().to_owned();
+        let monday = next_monday();
+        let (status, pending) = reserve(
+            &app,
+            &mia,
+            &[&hall],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 10, 0),
+        )
+        .await;
+        assert_eq!(
+            (status, pending["status"].as_str()),
+            (StatusCode::CREATED, Some("pending"))
+        );
+        let (_, html) = page(&app, &cookie, Method::GET, "/dashboard/resources", &[]).await;
+        assert!(
+            html.contains("Waiting for approval") && html.contains(">Approve<"),
+            "{html}"
+        );
+        let approve = format!(
+            "/dashboard/reservations/{}/approve",
+            pending["id"].as_str().unwrap()
+        );
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            &approve,
+            &[("csrf_token", csrf.clone())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Reservation approved.") && html.contains("Nothing waits for approval")
+        );
+        app.run_pending_jobs().await;
+    }
+);

@@ -18,6 +18,7 @@ mod kit;
 mod override_calendar;
 mod public;
 mod render;
+mod resources;
 mod routing_forms;
 mod routing_public;
 mod session;
@@ -76,6 +77,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(workflows::router())
         .merge(teams::router())
+        .merge(resources::router())
         .merge(routing_forms::router())
         .merge(calendars::router())
         .layer(CompressionLayer::new())

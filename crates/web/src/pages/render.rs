@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "dashboard/event_types.html",
     "dashboard/event_type_form.html",
     "dashboard/settings.html",
+    "dashboard/resources.html",
     "dashboard/webhooks.html",
     "dashboard/webhook.html",
     "dashboard/_workflow_form.html",

@@ -43,6 +43,8 @@ pub(crate) struct Chrome {
     reads_event_types: bool,
     /// Who may see the teams sees the teams page.
     reads_teams: bool,
+    /// Who may see resources sees the resources page.
+    reads_resources: bool,
     pub(crate) notice: Option<String>,
 }
 
@@ -71,6 +73,10 @@ pub(crate) async fn chrome(
             reads_teams: signed_in
                 .scope
                 .grant::<services::can::ReadTeams>()
+                .is_some(),
+            reads_resources: signed_in
+                .scope
+                .grant::<services::can::ReadResources>()
                 .is_some(),
             reads_event_types: signed_in
                 .scope
