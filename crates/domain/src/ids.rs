@@ -315,3 +315,7 @@ typed_id!(
     /// Identifies a quota on reservations.
     ResourceQuotaId
 );
+typed_id!(
+    /// Identifies a blackout over resources.
+    BlackoutId
+);

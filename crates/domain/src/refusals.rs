@@ -107,6 +107,8 @@ pub enum Conflict {
     HasReservations,
     /// The resource group still holds resources or groups.
     GroupNotEmpty,
+    /// Reservations overlap the blackout being created with the `refuse` policy.
+    ReservationsOverlap,
 }
 
 impl Conflict {
@@ -124,6 +126,7 @@ impl Conflict {
             Self::JobNotDead => "job_not_dead",
             Self::HasReservations => "has_reservations",
             Self::GroupNotEmpty => "group_not_empty",
+            Self::ReservationsOverlap => "reservations_overlap",
         }
     }
 
@@ -150,6 +153,10 @@ impl Conflict {
             }
             Self::GroupNotEmpty => {
                 "the group still holds resources or groups; move or delete them first"
+            }
+            Self::ReservationsOverlap => {
+                "reservations overlap the blackout; create it with the policy cancel or notify, \
+                 or cancel them first"
             }
         };
         sentence.to_owned()

@@ -275,10 +275,12 @@ pub enum ResourceRefusal {
     Full,
     /// A quota on the resource would be exceeded.
     OverQuota,
+    /// A blackout (maintenance, a holiday) covers some of the time.
+    BlackedOut,
 }
 
 impl ResourceRefusal {
-    pub const ALL: [ResourceRefusal; 8] = [
+    pub const ALL: [ResourceRefusal; 9] = [
         Self::NotBookable,
         Self::TooShort,
         Self::TooLong,
@@ -287,6 +289,7 @@ impl ResourceRefusal {
         Self::OutsideHours,
         Self::Full,
         Self::OverQuota,
+        Self::BlackedOut,
     ];
 
     /// The stable code: the API's `errors[].code`.
@@ -300,6 +303,7 @@ impl ResourceRefusal {
             Self::OutsideHours => "outside_hours",
             Self::Full => "full",
             Self::OverQuota => "over_quota",
+            Self::BlackedOut => "blacked_out",
         }
     }
 
@@ -308,7 +312,7 @@ impl ResourceRefusal {
         match self {
             Self::NotBookable | Self::Full | Self::OverQuota => "resource_ids",
             Self::TooShort | Self::TooLong => "end_at",
-            Self::TooSoon | Self::TooFarAhead | Self::OutsideHours => "start_at",
+            Self::TooSoon | Self::TooFarAhead | Self::OutsideHours | Self::BlackedOut => "start_at",
         }
     }
 }
@@ -482,4 +486,55 @@ pub struct ResourceQuota {
     pub fields: QuotaFields,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// What creating a blackout does to the reservations it overlaps (LibreBooking's choices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlackoutPolicy {
+    /// Create nothing while a reservation overlaps; say which do.
+    Refuse,
+    /// Cancel the overlapping reservations, with the blackout's title as the reason.
+    Cancel,
+    /// Keep them, and say which overlap.
+    Notify,
+}
+
+names!(BlackoutPolicy { Refuse => "refuse", Cancel => "cancel", Notify => "notify" });
+
+/// A period in which resources cannot be reserved: maintenance, a holiday. It covers one
+/// resource, or every resource of a group and of the groups below it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Blackout {
+    pub id: crate::ids::BlackoutId,
+    pub title: String,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub resource_id: Option<ResourceId>,
+    pub group_id: Option<ResourceGroupId>,
+    pub created_by: Option<UserId>,
+    pub created_at: Timestamp,
+}
+
+impl Blackout {
+    /// Whether it covers `resource`: that resource, or a resource in its group or any group
+    /// below it (`groups` is the organization's tree).
+    pub fn covers(&self, resource: &Resource, groups: &[ResourceGroup]) -> bool {
+        if let Some(id) = self.resource_id {
+            return id == resource.id;
+        }
+        let Some(root) = self.group_id else {
+            return false;
+        };
+        // Walk up from the resource's group; the depth bound stops a corrupt cycle.
+        let mut group = resource.fields.group_id;
+        for _ in 0..=groups.len() {
+            match group {
+                Some(g) if g == root => return true,
+                Some(g) => group = groups.iter().find(|x| x.id == g).and_then(|x| x.parent_id),
+                None => return false,
+            }
+        }
+        false
+    }
 }

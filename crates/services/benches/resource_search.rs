@@ -111,7 +111,7 @@ fn one_hour_over_500_resources(bencher: Bencher) {
         rooms
             .iter()
             .zip(&held)
-            .filter(|(room, held)| why_not(room, held, period, now).unwrap().is_none())
+            .filter(|(room, held)| why_not(room, held, &[], period, now).unwrap().is_none())
             .count()
     });
 }
@@ -135,7 +135,7 @@ fn every_hour_of_a_week_over_500_resources(bencher: Bencher) {
         let mut free = 0;
         for (room, held) in rooms.iter().zip(&held) {
             for period in &hours {
-                free += usize::from(why_not(room, held, *period, now).unwrap().is_none());
+                free += usize::from(why_not(room, held, &[], *period, now).unwrap().is_none());
             }
         }
         free

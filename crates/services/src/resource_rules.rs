@@ -11,6 +11,7 @@ use crate::ServiceError;
 pub fn why_not(
     resource: &Resource,
     held: &[HeldSpan],
+    blackouts: &[(Timestamp, Timestamp)],
     period: (Timestamp, Timestamp),
     now: Timestamp,
 ) -> Result<Option<ResourceRefusal>, ServiceError> {
@@ -34,6 +35,11 @@ pub fn why_not(
         Some(ResourceRefusal::TooFarAhead)
     } else if !within_hours(resource, period)? {
         Some(ResourceRefusal::OutsideHours)
+    } else if blackouts
+        .iter()
+        .any(|&(start, end)| start < period.1 && period.0 < end)
+    {
+        Some(ResourceRefusal::BlackedOut)
     } else {
         let before = i64::from(f.buffer_before_minutes) * 60;
         let after = i64::from(f.buffer_after_minutes) * 60;
@@ -140,6 +146,7 @@ pub fn refusal_detail(resource: &Resource, reason: ResourceRefusal) -> String {
             f.capacity
         ),
         ResourceRefusal::OverQuota => format!("a quota on {name} would be exceeded"),
+        ResourceRefusal::BlackedOut => format!("{name} is blacked out for some of that time"),
     }
 }
 
@@ -212,7 +219,10 @@ mod tests {
         let van = resource(1, every_day("00:00", "24:00"));
         // Friday to Tuesday over the night Berlin moves its clocks forward.
         let period = (at("2026-03-27T08:00:00Z"), at("2026-03-31T08:00:00Z"));
-        assert_eq!(why_not(&van, &[], period, at(NOW)).expect("decided"), None);
+        assert_eq!(
+            why_not(&van, &[], &[], period, at(NOW)).expect("decided"),
+            None
+        );
     }
 
     #[test]
@@ -221,9 +231,12 @@ mod tests {
         // 16:00-18:00 Berlin (CET) fits; 17:00-19:00 does not.
         let fits = (at("2026-03-23T15:00:00Z"), at("2026-03-23T17:00:00Z"));
         let late = (at("2026-03-23T16:00:00Z"), at("2026-03-23T18:00:00Z"));
-        assert_eq!(why_not(&room, &[], fits, at(NOW)).expect("decided"), None);
         assert_eq!(
-            why_not(&room, &[], late, at(NOW)).expect("decided"),
+            why_not(&room, &[], &[], fits, at(NOW)).expect("decided"),
+            None
+        );
+        assert_eq!(
+            why_not(&room, &[], &[], late, at(NOW)).expect("decided"),
             Some(ResourceRefusal::OutsideHours)
         );
     }
@@ -236,17 +249,33 @@ mod tests {
         let close = (at("2026-03-23T10:10:00Z"), at("2026-03-23T11:00:00Z"));
         let after = (at("2026-03-23T10:15:00Z"), at("2026-03-23T11:00:00Z"));
         assert_eq!(
-            why_not(&van, &taken, close, at(NOW)).expect("decided"),
+            why_not(&van, &taken, &[], close, at(NOW)).expect("decided"),
             Some(ResourceRefusal::Full)
         );
         assert_eq!(
-            why_not(&van, &taken, after, at(NOW)).expect("decided"),
+            why_not(&van, &taken, &[], after, at(NOW)).expect("decided"),
             None
         );
         let two = resource(2, every_day("00:00", "24:00"));
         let one_held = [held(&two, "2026-03-23T09:00:00Z", "2026-03-23T10:00:00Z")];
         assert_eq!(
-            why_not(&two, &one_held, close, at(NOW)).expect("decided"),
+            why_not(&two, &one_held, &[], close, at(NOW)).expect("decided"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_blackout_covers_its_time_only() {
+        let van = resource(1, every_day("00:00", "24:00"));
+        let repair = [(at("2026-03-23T08:00:00Z"), at("2026-03-23T12:00:00Z"))];
+        let inside = (at("2026-03-23T11:00:00Z"), at("2026-03-23T13:00:00Z"));
+        let after = (at("2026-03-23T12:00:00Z"), at("2026-03-23T13:00:00Z"));
+        assert_eq!(
+            why_not(&van, &[], &repair, inside, at(NOW)).expect("decided"),
+            Some(ResourceRefusal::BlackedOut)
+        );
+        assert_eq!(
+            why_not(&van, &[], &repair, after, at(NOW)).expect("decided"),
             None
         );
     }
@@ -257,7 +286,7 @@ mod tests {
         let soon = (at("2026-03-20T12:30:00Z"), at("2026-03-20T14:00:00Z"));
         let far = (at("2026-07-20T12:30:00Z"), at("2026-07-20T14:00:00Z"));
         let short = (at("2026-03-23T09:00:00Z"), at("2026-03-23T09:20:00Z"));
-        let decide = |p| why_not(&van, &[], p, at(NOW)).expect("decided");
+        let decide = |p| why_not(&van, &[], &[], p, at(NOW)).expect("decided");
         assert_eq!(decide(soon), Some(ResourceRefusal::TooSoon));
         assert_eq!(decide(far), Some(ResourceRefusal::TooFarAhead));
         assert_eq!(decide(short), Some(ResourceRefusal::TooShort));

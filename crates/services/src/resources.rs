@@ -9,9 +9,9 @@
 use domain::access::Actor;
 use domain::ids::{ReservationId, ResourceGroupId, ResourceId, Timestamp};
 use domain::resources::{
-    Attributes, NewReservation, Reservation, ReservationFilter, ReservationSource,
-    ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind, ResourceRefusal,
-    ResourceStatus,
+    Attributes, Blackout, BlackoutPolicy, NewReservation, Reservation, ReservationFilter,
+    ReservationSource, ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind,
+    ResourceRefusal, ResourceStatus,
 };
 use domain::schedules::{DateOverrides, WeeklyRules};
 use store::{Db, Scope, can};
@@ -328,13 +328,27 @@ pub async fn reserve(
             input.end_at.plus(jiff::SignedDuration::from_secs(widest)),
         )
         .await?;
+    let blackouts = unit
+        .reservations()
+        .blackouts(input.start_at, input.end_at)
+        .await?;
+    let groups = if blackouts.is_empty() {
+        Vec::new()
+    } else {
+        unit.reservations().groups().await?
+    };
     for (index, resource) in resources.iter().enumerate() {
         if resource.fields.status == ResourceStatus::Hidden && !everything {
             return Err(ServiceError::NotFound("resource"));
         }
-        if let Some(reason) =
-            crate::resource_rules::why_not(resource, &held, (input.start_at, input.end_at), now)?
-        {
+        let dark = blackout_spans(&blackouts, resource, &groups);
+        if let Some(reason) = crate::resource_rules::why_not(
+            resource,
+            &held,
+            &dark,
+            (input.start_at, input.end_at),
+            now,
+        )? {
             return Err(ServiceError::ResourceRefused {
                 index,
                 reason,
@@ -462,21 +476,172 @@ pub async fn search(
             )
             .await?
     };
+    let blackouts = db.resources().blackouts(scope, start_at, end_at).await?;
+    let groups = if blackouts.is_empty() {
+        Vec::new()
+    } else {
+        db.resources().groups(scope).await?
+    };
     let now = Timestamp::now();
     let mut hits = Vec::with_capacity(wanted.len());
     for resource in wanted {
-        let refusal = crate::resource_rules::why_not(&resource, &held, (start_at, end_at), now)?
-            .map(|reason| {
-                (
-                    reason,
-                    crate::resource_rules::refusal_detail(&resource, reason),
-                )
-            });
+        let dark = blackout_spans(&blackouts, &resource, &groups);
+        let refusal =
+            crate::resource_rules::why_not(&resource, &held, &dark, (start_at, end_at), now)?.map(
+                |reason| {
+                    (
+                        reason,
+                        crate::resource_rules::refusal_detail(&resource, reason),
+                    )
+                },
+            );
         hits.push(SearchHit { resource, refusal });
     }
     // Stable: free first, each part still by name.
     hits.sort_by_key(|hit| hit.refusal.is_some());
     Ok(hits)
+}
+
+/// The periods of the blackouts that cover `resource`.
+fn blackout_spans(
+    blackouts: &[Blackout],
+    resource: &Resource,
+    groups: &[ResourceGroup],
+) -> Vec<(Timestamp, Timestamp)> {
+    blackouts
+        .iter()
+        .filter(|b| b.covers(resource, groups))
+        .map(|b| (b.start_at, b.end_at))
+        .collect()
+}
+
+/// A blackout as its manager asks for it.
+#[derive(Clone, Debug)]
+pub struct BlackoutInput {
+    pub title: String,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    /// One resource, or a group (with the groups below it): exactly one of the two.
+    pub resource_id: Option<ResourceId>,
+    pub group_id: Option<ResourceGroupId>,
+    pub policy: BlackoutPolicy,
+}
+
+/// Creates a blackout and applies its policy to the reservations it overlaps: refuse while
+/// any does, cancel them (the title is the reason), or keep them. Answers the blackout and
+/// the reservations it overlapped, as they are afterwards.
+pub async fn create_blackout(
+    db: &Db,
+    scope: &Scope,
+    input: BlackoutInput,
+) -> Result<(Blackout, Vec<Reservation>), ServiceError> {
+    crate::access::reading::<can::ManageResources>(scope)?;
+    let title = input.title.trim().to_owned();
+    let mut invalid = Invalid::default();
+    check_length(&mut invalid, "/title", &title, 1, 200);
+    invalid.check(
+        input.start_at < input.end_at,
+        "/end_at",
+        "order",
+        "must be after start_at",
+    );
+    invalid.check(
+        input.resource_id.is_some() != input.group_id.is_some(),
+        "/resource_id",
+        "one_of",
+        "name either a resource or a resource group",
+    );
+    invalid.finish()?;
+    let blackout = Blackout {
+        id: domain::ids::BlackoutId::new(),
+        title,
+        start_at: input.start_at,
+        end_at: input.end_at,
+        resource_id: input.resource_id,
+        group_id: input.group_id,
+        created_by: scope.actor().user_id(),
+        created_at: Timestamp::now(),
+    };
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    let groups = unit.reservations().groups().await?;
+    if let Some(group) = input.group_id
+        && !groups.iter().any(|g| g.id == group)
+    {
+        return Err(ServiceError::NotFound("resource group"));
+    }
+    let all = unit.reservations().all_resources().await?;
+    if let Some(resource) = input.resource_id
+        && !all.iter().any(|r| r.id == resource)
+    {
+        return Err(ServiceError::NotFound("resource"));
+    }
+    let covered: Vec<ResourceId> = all
+        .iter()
+        .filter(|r| blackout.covers(r, &groups))
+        .map(|r| r.id)
+        .collect();
+    unit.reservations().lock(&covered).await?;
+    let mut overlapping: Vec<ReservationId> = Vec::new();
+    if !covered.is_empty() {
+        for span in unit
+            .reservations()
+            .held(&covered, blackout.start_at, blackout.end_at)
+            .await?
+        {
+            if !overlapping.contains(&span.reservation_id) {
+                overlapping.push(span.reservation_id);
+            }
+        }
+    }
+    if input.policy == BlackoutPolicy::Refuse && !overlapping.is_empty() {
+        return Err(ServiceError::Conflict(
+            domain::refusals::Conflict::ReservationsOverlap,
+        ));
+    }
+    let mut affected = Vec::with_capacity(overlapping.len());
+    for id in overlapping {
+        let reservation = match input.policy {
+            BlackoutPolicy::Cancel => {
+                let reason = format!("Cancelled: {}", blackout.title);
+                unit.reservations()
+                    .set_status(
+                        scope.actor(),
+                        scope.ip(),
+                        id,
+                        ReservationStatus::Cancelled,
+                        Some(reason),
+                    )
+                    .await?
+            }
+            _ => unit.reservations().get(id).await?,
+        };
+        affected.push(reservation);
+    }
+    unit.reservations()
+        .insert_blackout(scope.actor(), scope.ip(), &blackout)
+        .await?;
+    unit.commit().await?;
+    Ok((blackout, affected))
+}
+
+/// Blackouts that overlap `[from, until)`, by start.
+pub async fn blackouts(
+    db: &Db,
+    scope: &Scope,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Blackout>, ServiceError> {
+    crate::access::reading::<can::ReadResources>(scope)?;
+    Ok(db.resources().blackouts(scope, from, until).await?)
+}
+
+pub async fn delete_blackout(
+    db: &Db,
+    scope: &Scope,
+    id: domain::ids::BlackoutId,
+) -> Result<(), ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    Ok(db.resources().delete_blackout(&grant, id).await?)
 }
 
 /// `root` and every group below it.

@@ -102,6 +102,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(api::resources::search_resources))
         .routes(routes!(
+            api::resources::create_blackout,
+            api::resources::list_blackouts
+        ))
+        .routes(routes!(api::resources::delete_blackout))
+        .routes(routes!(
             api::resources::create_resource_group,
             api::resources::list_resource_groups
         ))

@@ -1077,3 +1077,139 @@ app_test!(
         app.run_pending_jobs().await;
     }
 );
+
+app_test!(
+    a_blackout_refuses_cancels_or_keeps_what_it_overlaps,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let (_, building) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-groups",
+            Some(&org.key),
+            Some(json!({"name": "Building A"})),
+        )
+        .await;
+        let (_, floor) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-groups",
+            Some(&org.key),
+            Some(json!({"name": "Floor 2", "parent_id": building["id"]})),
+        )
+        .await;
+        let ada = create_room(&app, &org, "Ada", json!({"group_id": floor["id"]})).await;
+        let eve = create_room(&app, &org, "Eve", json!({})).await;
+        let monday = next_monday();
+        let (_, booked) = reserve(
+            &app,
+            &org.key,
+            &[&ada],
+            &berlin(monday, 9, 0),
+            &berlin(monday, 10, 0),
+        )
+        .await;
+        let blackout = |policy: &str| {
+            json!({"title": "Floor closed for painting", "start_at": berlin(monday, 8, 0),
+                   "end_at": berlin(monday, 12, 0), "group_id": building["id"], "policy": policy})
+        };
+        // Refuse (the default) while a reservation of a room below the group overlaps.
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(blackout("refuse")),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("reservations_overlap"))
+        );
+        // Notify keeps it and lists it.
+        let (status, kept) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(blackout("notify")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{kept}");
+        assert_eq!(kept["overlapping"][0]["id"], booked["id"]);
+        assert_eq!(kept["overlapping"][0]["status"], "confirmed");
+        // The blacked-out time can no longer be reserved there; other rooms are untouched.
+        let (status, body) = reserve(
+            &app,
+            &org.key,
+            &[&ada],
+            &berlin(monday, 11, 0),
+            &berlin(monday, 12, 0),
+        )
+        .await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (StatusCode::CONFLICT, ("/start_at", "blacked_out"))
+        );
+        let (status, _) = reserve(
+            &app,
+            &org.key,
+            &[&eve],
+            &berlin(monday, 11, 0),
+            &berlin(monday, 12, 0),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        // Cancel cancels the overlapping reservation with the title as the reason.
+        let id = kept["blackout"]["id"].as_str().unwrap();
+        let (status, _) = call(
+            &app,
+            Method::DELETE,
+            &format!("/api/v1/resource-blackouts/{id}"),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, cancelled) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(blackout("cancel")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{cancelled}");
+        assert_eq!(cancelled["overlapping"][0]["status"], "cancelled");
+        assert_eq!(
+            cancelled["overlapping"][0]["reason"],
+            "Cancelled: Floor closed for painting"
+        );
+        let (_, list) = call(
+            &app,
+            Method::GET,
+            &format!(
+                "/api/v1/resource-blackouts?from={}&until={}",
+                berlin(monday, 0, 0),
+                berlin(monday, 23, 0)
+            ),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        // A blackout names a resource or a group, not both and not neither.
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(json!({"title": "x", "start_at": berlin(monday, 8, 0), "end_at": berlin(monday, 9, 0)})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["errors"][0]["pointer"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("/resource_id"))
+        );
+    }
+);

@@ -15,11 +15,14 @@ use crate::repo::audit::{self, Change};
 use crate::scope::Scope;
 use crate::{Db, Error, Tx, Unit, with_pool, with_tx};
 use domain::access::Actor;
-use domain::ids::{OrganizationId, ReservationId, ResourceGroupId, ResourceId, Timestamp, UserId};
+use domain::ids::{
+    BlackoutId, OrganizationId, ReservationId, ResourceGroupId, ResourceId, Timestamp, UserId,
+};
 use domain::refusals::{Conflict, UniqueField};
 use domain::resources::{
-    Attributes, HeldSpan, NewReservation, Reservation, ReservationFilter, ReservationSource,
-    ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind, ResourceStatus,
+    Attributes, Blackout, HeldSpan, NewReservation, Reservation, ReservationFilter,
+    ReservationSource, ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind,
+    ResourceStatus,
 };
 use domain::schedules::{DateOverrides, WeeklyRules};
 
@@ -195,16 +198,54 @@ impl Resources<'_> {
 
     /// Every group, by name.
     pub async fn groups(&self, scope: &Scope) -> Result<Vec<ResourceGroup>, Error> {
-        let rows: Vec<GroupRow> = with_pool!(self.db, scope, pool => {
-            sqlx::query_as(
-                "SELECT id, parent_id, name, created_at FROM resource_groups \
-                 WHERE organization_id = $1 ORDER BY name, id",
-            )
-            .bind(scope.organization_id())
-            .fetch_all(pool)
-            .await?
+        let mut tx = self.db.begin_read(scope).await?;
+        let found = groups_in(&mut tx, scope.organization_id()).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Blackouts that overlap `[from, until)`, by start.
+    pub async fn blackouts(
+        &self,
+        scope: &Scope,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Blackout>, Error> {
+        let mut tx = self.db.begin_read(scope).await?;
+        let found = blackouts_in(&mut tx, scope.organization_id(), from, until).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    pub async fn delete_blackout(
+        &self,
+        grant: &Granted<can::ManageResources>,
+        id: BlackoutId,
+    ) -> Result<(), Error> {
+        let scope = grant.scope();
+        let org = scope.organization_id();
+        let mut tx = self.db.begin_write(scope).await?;
+        let deleted = with_tx!(&mut tx, conn => {
+            sqlx::query("DELETE FROM resource_blackouts WHERE organization_id = $1 AND id = $2")
+                .bind(org).bind(id).execute(conn).await?.rows_affected()
         });
-        Ok(rows.into_iter().map(ResourceGroup::from).collect())
+        if deleted == 0 {
+            return Err(Error::NotFound("blackout"));
+        }
+        record(
+            &mut tx,
+            scope,
+            Change::event(
+                "resource_blackout.deleted",
+                "resource_blackout",
+                id.0,
+                None,
+                None,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Deletes an empty group; one that holds resources or groups is a conflict.
@@ -505,6 +546,68 @@ impl Resources<'_> {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct BlackoutRow {
+    id: BlackoutId,
+    title: String,
+    start_at: Timestamp,
+    end_at: Timestamp,
+    resource_id: Option<ResourceId>,
+    group_id: Option<ResourceGroupId>,
+    created_by: Option<UserId>,
+    created_at: Timestamp,
+}
+
+impl From<BlackoutRow> for Blackout {
+    fn from(r: BlackoutRow) -> Self {
+        Blackout {
+            id: r.id,
+            title: r.title,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            resource_id: r.resource_id,
+            group_id: r.group_id,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// Blackouts that overlap `[from, until)`, by start.
+async fn blackouts_in(
+    tx: &mut Tx,
+    org: OrganizationId,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Blackout>, Error> {
+    let rows: Vec<BlackoutRow> = with_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT id, title, start_at, end_at, resource_id, group_id, created_by, created_at \
+             FROM resource_blackouts WHERE organization_id = $1 AND start_at < $3 AND end_at > $2 \
+             ORDER BY start_at, id",
+        )
+        .bind(org)
+        .bind(from)
+        .bind(until)
+        .fetch_all(conn)
+        .await?
+    });
+    Ok(rows.into_iter().map(Blackout::from).collect())
+}
+
+async fn groups_in(tx: &mut Tx, org: OrganizationId) -> Result<Vec<ResourceGroup>, Error> {
+    let rows: Vec<GroupRow> = with_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT id, parent_id, name, created_at FROM resource_groups \
+             WHERE organization_id = $1 ORDER BY name, id",
+        )
+        .bind(org)
+        .fetch_all(conn)
+        .await?
+    });
+    Ok(rows.into_iter().map(ResourceGroup::from).collect())
+}
+
 /// Reservations inside a unit of work, serialized per resource (see the module docs).
 #[derive(Debug)]
 pub struct ReservationsTx<'u> {
@@ -534,6 +637,66 @@ impl ReservationsTx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Every resource of the organization, by name.
+    pub async fn all_resources(&mut self) -> Result<Vec<Resource>, Error> {
+        let sql = format!("{SELECT_RESOURCE} WHERE organization_id = $1 ORDER BY name, id");
+        let org = self.unit.org;
+        let rows: Vec<ResourceRow> = with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org).fetch_all(conn).await?
+        });
+        rows.into_iter().map(Resource::try_from).collect()
+    }
+
+    /// Every resource group (for the resources a group's blackout covers).
+    pub async fn groups(&mut self) -> Result<Vec<ResourceGroup>, Error> {
+        groups_in(&mut self.unit.tx, self.unit.org).await
+    }
+
+    /// Blackouts that overlap `[from, until)`, by start.
+    pub async fn blackouts(
+        &mut self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Blackout>, Error> {
+        blackouts_in(&mut self.unit.tx, self.unit.org, from, until).await
+    }
+
+    /// Writes a blackout services decided may be made.
+    pub async fn insert_blackout(
+        &mut self,
+        actor: Actor,
+        ip: Option<&str>,
+        blackout: &Blackout,
+    ) -> Result<(), Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "INSERT INTO resource_blackouts (organization_id, id, title, start_at, end_at, \
+                 resource_id, group_id, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(org)
+            .bind(blackout.id)
+            .bind(&blackout.title)
+            .bind(blackout.start_at)
+            .bind(blackout.end_at)
+            .bind(blackout.resource_id)
+            .bind(blackout.group_id)
+            .bind(blackout.created_by)
+            .bind(blackout.created_at)
+            .execute(conn)
+            .await?;
+        });
+        audit::record_at(
+            &mut self.unit.tx,
+            org,
+            actor,
+            ip,
+            Change::created("resource_blackout", blackout.id.0, blackout),
+        )
+        .await
     }
 
     /// The resources with these ids, in the order asked; `NotFound` if one is missing.

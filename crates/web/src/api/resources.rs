@@ -280,7 +280,7 @@ pub struct ResourceSearchHit {
     /// Whether it can be reserved for the whole period now.
     pub available: bool,
     /// Why not: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`,
-    /// `outside_hours` or `full`.
+    /// `outside_hours`, `blacked_out` or `full`.
     pub reason: Option<String>,
     /// The reason for people, naming the resource's rule.
     pub detail: Option<String>,
@@ -481,7 +481,7 @@ pub struct ReservationRequest {
         (status = 201, description = "Reserved", body = ReservationBody),
         (status = 403, description = "Lacks resources.book", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such resource", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A resource cannot be held then (`resource_unavailable`); `errors` names the field or `/resource_ids/{i}` with the reason: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`, `outside_hours`, `full`, `over_quota` (the detail names the quota and the period)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A resource cannot be held then (`resource_unavailable`); `errors` names the field or `/resource_ids/{i}` with the reason: `not_bookable`, `too_short`, `too_long`, `too_soon`, `too_far_ahead`, `outside_hours`, `blacked_out`, `full`, `over_quota` (the detail names the quota and the period)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_reservation(
@@ -620,3 +620,148 @@ decision_handler!(
     "Lacks resources.manage",
     "Reject a pending reservation."
 );
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlackoutBody {
+    pub id: Uuid,
+    pub title: String,
+    #[schema(format = DateTime)]
+    pub start_at: String,
+    #[schema(format = DateTime)]
+    pub end_at: String,
+    /// The resource it covers, or
+    pub resource_id: Option<Uuid>,
+    /// the group whose resources (and those of the groups below) it covers.
+    pub group_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+impl From<domain::resources::Blackout> for BlackoutBody {
+    fn from(b: domain::resources::Blackout) -> Self {
+        Self {
+            id: b.id.0,
+            title: b.title,
+            start_at: super::instant(b.start_at),
+            end_at: super::instant(b.end_at),
+            resource_id: b.resource_id.map(|id| id.0),
+            group_id: b.group_id.map(|id| id.0),
+            created_by: b.created_by.map(|id| id.0),
+            created_at: super::instant(b.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlackoutRequest {
+    #[schema(example = "Projector repair")]
+    pub title: String,
+    #[schema(value_type = String, format = DateTime, example = "2026-12-24T00:00:00Z")]
+    pub start_at: jiff::Timestamp,
+    #[schema(value_type = String, format = DateTime, example = "2026-12-27T00:00:00Z")]
+    pub end_at: jiff::Timestamp,
+    /// One resource, or
+    #[serde(default)]
+    pub resource_id: Option<Uuid>,
+    /// a group: its resources and those of the groups below it.
+    #[serde(default)]
+    pub group_id: Option<Uuid>,
+    /// What happens to the reservations it overlaps: `refuse` (409 while any does; the
+    /// default), `cancel` (cancelled, the title as the reason) or `notify` (kept, listed).
+    #[serde(default = "refuse")]
+    #[schema(value_type = String, example = "cancel")]
+    pub policy: domain::resources::BlackoutPolicy,
+}
+
+fn refuse() -> domain::resources::BlackoutPolicy {
+    domain::resources::BlackoutPolicy::Refuse
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlackoutCreated {
+    pub blackout: BlackoutBody,
+    /// The reservations it overlaps, as they are now (cancelled under `cancel`).
+    pub overlapping: Vec<ReservationBody>,
+}
+
+/// Black out resources for a period (maintenance, a holiday).
+#[utoipa::path(post, path = "/api/v1/resource-blackouts", tag = "resources", security(("api_key" = [])),
+    request_body = BlackoutRequest,
+    responses(
+        (status = 201, description = "Created, with the reservations it overlaps", body = BlackoutCreated),
+        (status = 403, description = "Lacks resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource or resource group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Reservations overlap it and the policy is `refuse` (`reservations_overlap`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_blackout(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiJson(body): ApiJson<BlackoutRequest>,
+) -> Result<(StatusCode, Json<BlackoutCreated>), ApiError> {
+    let input = services::resources::BlackoutInput {
+        title: body.title,
+        start_at: body.start_at.into(),
+        end_at: body.end_at.into(),
+        resource_id: body.resource_id.map(ResourceId),
+        group_id: body.group_id.map(ResourceGroupId),
+        policy: body.policy,
+    };
+    let (blackout, overlapping) =
+        services::resources::create_blackout(&state.db, &scope, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BlackoutCreated {
+            blackout: blackout.into(),
+            overlapping: overlapping.into_iter().map(Into::into).collect(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BlackoutQuery {
+    /// RFC 3339; those that end after it.
+    #[param(value_type = String, format = DateTime)]
+    pub from: jiff::Timestamp,
+    /// RFC 3339; those that start before it.
+    #[param(value_type = String, format = DateTime)]
+    pub until: jiff::Timestamp,
+}
+
+/// List the blackouts that overlap a range, by start.
+#[utoipa::path(get, path = "/api/v1/resource-blackouts", tag = "resources", security(("api_key" = [])),
+    params(BlackoutQuery),
+    responses(
+        (status = 200, description = "By start", body = Vec<BlackoutBody>),
+        (status = 403, description = "Lacks resources.read", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_blackouts(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(query): ApiQuery<BlackoutQuery>,
+) -> Result<Json<Vec<BlackoutBody>>, ApiError> {
+    let list =
+        services::resources::blackouts(&state.db, &scope, query.from.into(), query.until.into())
+            .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// Remove a blackout.
+#[utoipa::path(delete, path = "/api/v1/resource-blackouts/{id}", tag = "resources", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Blackout id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Lacks resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such blackout", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_blackout(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services::resources::delete_blackout(&state.db, &scope, domain::ids::BlackoutId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
