@@ -96,6 +96,10 @@ pub struct ResourceFields {
     pub max_notice_days: Option<i32>,
     /// Reservations wait for a manager's approval (and hold the resource meanwhile).
     pub requires_approval: bool,
+    /// Someone must check in; a confirmed reservation nobody checked in to is released
+    /// `release_after_minutes` after its start, and the resource is free again.
+    pub check_in_required: bool,
+    pub release_after_minutes: i32,
     pub status: ResourceStatus,
     pub status_reason: String,
 }
@@ -213,6 +217,8 @@ pub struct Reservation {
     pub resource_ids: Vec<ResourceId>,
     /// Why it was rejected or cancelled.
     pub reason: Option<String>,
+    /// When someone checked in to it.
+    pub checked_in_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -58,6 +58,8 @@ fn rooms() -> Vec<Resource> {
                 min_notice_minutes: 0,
                 max_notice_days: None,
                 requires_approval: false,
+                check_in_required: false,
+                release_after_minutes: 15,
                 status: ResourceStatus::Available,
                 status_reason: String::new(),
             },

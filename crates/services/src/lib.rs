@@ -46,6 +46,7 @@ pub mod public_pages;
 pub mod queue;
 pub mod rate_limit;
 pub mod resource_quotas;
+pub mod resource_release;
 pub mod resource_rules;
 pub mod resources;
 pub mod roles;

@@ -194,6 +194,8 @@ mod tests {
                 min_notice_minutes: 60,
                 max_notice_days: Some(90),
                 requires_approval: false,
+                check_in_required: false,
+                release_after_minutes: 15,
                 status: ResourceStatus::Available,
                 status_reason: String::new(),
             },

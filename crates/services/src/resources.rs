@@ -45,6 +45,8 @@ pub struct ResourceInput {
     pub min_notice_minutes: i32,
     pub max_notice_days: Option<i32>,
     pub requires_approval: bool,
+    pub check_in_required: bool,
+    pub release_after_minutes: i32,
     pub status: ResourceStatus,
     pub status_reason: String,
 }
@@ -192,6 +194,12 @@ fn validate(input: ResourceInput) -> Result<ResourceFields, ServiceError> {
         );
     }
     invalid.check(
+        (0..=1440).contains(&input.release_after_minutes),
+        "/release_after_minutes",
+        "range",
+        "must be 0 to 1440",
+    );
+    invalid.check(
         input.attributes.len() <= MAX_ATTRIBUTES,
         "/attributes",
         "too_many",
@@ -234,6 +242,8 @@ fn validate(input: ResourceInput) -> Result<ResourceFields, ServiceError> {
         min_notice_minutes: input.min_notice_minutes,
         max_notice_days: input.max_notice_days,
         requires_approval: input.requires_approval,
+        check_in_required: input.check_in_required,
+        release_after_minutes: input.release_after_minutes,
         status: input.status,
         status_reason: input.status_reason,
     })
@@ -399,6 +409,9 @@ pub async fn reserve(
         .reservations()
         .insert(scope.actor(), scope.ip(), new)
         .await?;
+    if let Some(job) = crate::resource_release::release_job(&reservation, &resources) {
+        unit.jobs().enqueue(&job).await?;
+    }
     unit.commit().await?;
     tracing::info!(reservation = %reservation.id, status = reservation.status.as_str(), "reserved");
     Ok(reservation)

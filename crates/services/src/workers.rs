@@ -16,6 +16,7 @@ use crate::account_mail::ACCOUNT_EMAIL_JOB;
 use crate::booking_mail::EMAIL_JOB;
 use crate::calendar_sync::CALENDAR_SYNC_JOB;
 use crate::owner_notices::NOTICE_JOB;
+use crate::resource_release::{RELEASE_JOB, ReleaseHandler};
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
@@ -118,6 +119,7 @@ pub fn handlers_with_retries(
             },
         )
         .on(BOOKING_EVENT_JOB, BookingEventHandler { db: db.clone() })
+        .on(RELEASE_JOB, ReleaseHandler { db: db.clone() })
         .on(workflows::RUN_JOB, workflow_runs.clone())
         .on(workflows::SCHEDULED_JOB, workflow_runs)
         .on(REMINDER_JOB, ScheduledMessageHandler { db: db.clone() })

@@ -119,6 +119,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::resources::cancel_reservation))
         .routes(routes!(api::resources::approve_reservation))
         .routes(routes!(api::resources::reject_reservation))
+        .routes(routes!(api::resources::check_in_reservation))
         .routes(routes!(
             api::resource_quotas::create_quota,
             api::resource_quotas::list_quotas

@@ -1213,3 +1213,122 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    a_reservation_nobody_checked_in_to_is_released,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let all_week: serde_json::Map<String, Value> =
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| ((*d).to_owned(), json!([["00:00", "24:00"]])))
+                .collect();
+        let desk = create_room(
+            &app,
+            &org,
+            "Desk 7",
+            json!({"kind": "space", "weekly": all_week, "check_in_required": true,
+                   "release_after_minutes": 10, "max_duration_minutes": null}),
+        )
+        .await;
+        let soon = jiff::Timestamp::now()
+            .round(
+                jiff::TimestampRound::new()
+                    .smallest(jiff::Unit::Minute)
+                    .mode(jiff::RoundMode::Ceil),
+            )
+            .unwrap()
+            + jiff::SignedDuration::from_mins(2);
+        let hour = jiff::SignedDuration::from_hours(1);
+        let (status, now_one) = reserve(
+            &app,
+            &org.key,
+            &[&desk],
+            &soon.to_string(),
+            &(soon + hour).to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{now_one}");
+        let (status, later) = reserve(
+            &app,
+            &org.key,
+            &[&desk],
+            &(soon + hour).to_string(),
+            &(soon + hour * 2).to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{later}");
+        let check_in =
+            |id: &Value| format!("/api/v1/reservations/{}/check-in", id.as_str().unwrap());
+        let (status, checked) = call(
+            &app,
+            Method::POST,
+            &check_in(&now_one["id"]),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{checked}");
+        let first = checked["checked_in_at"].clone();
+        assert!(first.is_string(), "{checked}");
+        let (_, again) = call(
+            &app,
+            Method::POST,
+            &check_in(&now_one["id"]),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(again["checked_in_at"], first, "the first check-in is kept");
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &check_in(&later["id"]),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["errors"][0]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("not_now"))
+        );
+
+        // Both release jobs run now: the one checked in to stays, the other is released.
+        let scope = app.scope(&org.key).await;
+        for r in [&now_one, &later] {
+            let key = format!("release:{}", r["id"].as_str().unwrap());
+            assert!(
+                app.db
+                    .db
+                    .jobs()
+                    .run_now(&scope, "reservation.release", &key)
+                    .await
+                    .unwrap()
+            );
+        }
+        app.run_pending_jobs().await;
+        let get = |id: &Value| format!("/api/v1/reservations/{}", id.as_str().unwrap());
+        let (_, kept) = call(
+            &app,
+            Method::GET,
+            &get(&now_one["id"]),
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(kept["status"], "confirmed");
+        let (_, released) = call(&app, Method::GET, &get(&later["id"]), Some(&org.key), None).await;
+        assert_eq!(released["status"], "cancelled");
+        assert_eq!(released["reason"], "Released: nobody checked in");
+        // The released time is free again.
+        let (status, _) = reserve(
+            &app,
+            &org.key,
+            &[&desk],
+            &(soon + hour).to_string(),
+            &(soon + hour * 2).to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+);

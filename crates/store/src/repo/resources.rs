@@ -46,6 +46,8 @@ struct ResourceRow {
     min_notice_minutes: i32,
     max_notice_days: Option<i32>,
     requires_approval: bool,
+    check_in_required: bool,
+    release_after_minutes: i32,
     status: String,
     status_reason: String,
     created_at: Timestamp,
@@ -55,8 +57,8 @@ struct ResourceRow {
 const SELECT_RESOURCE: &str = "SELECT id, group_id, name, kind, description, location, \
     attributes, capacity, time_zone, weekly, overrides, buffer_before_minutes, \
     buffer_after_minutes, min_duration_minutes, max_duration_minutes, min_notice_minutes, \
-    max_notice_days, requires_approval, status, status_reason, created_at, updated_at \
-    FROM resources";
+    max_notice_days, requires_approval, check_in_required, release_after_minutes, status, \
+    status_reason, created_at, updated_at FROM resources";
 
 impl TryFrom<ResourceRow> for Resource {
     type Error = Error;
@@ -83,6 +85,8 @@ impl TryFrom<ResourceRow> for Resource {
                 min_notice_minutes: r.min_notice_minutes,
                 max_notice_days: r.max_notice_days,
                 requires_approval: r.requires_approval,
+                check_in_required: r.check_in_required,
+                release_after_minutes: r.release_after_minutes,
                 status: ResourceStatus::parse(&r.status)
                     .ok_or_else(|| Error::Corrupt("resource status".to_owned()))?,
                 status_reason: r.status_reason,
@@ -122,12 +126,14 @@ struct ReservationRow {
     status: String,
     source: String,
     reason: Option<String>,
+    checked_in_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
 
 const SELECT_RESERVATION: &str = "SELECT r.id, r.booked_by, r.title, r.start_at, r.end_at, \
-    r.status, r.source, r.reason, r.created_at, r.updated_at FROM reservations r";
+    r.status, r.source, r.reason, r.checked_in_at, r.created_at, r.updated_at \
+    FROM reservations r";
 
 impl ReservationRow {
     fn into_reservation(self, resource_ids: Vec<ResourceId>) -> Result<Reservation, Error> {
@@ -143,6 +149,7 @@ impl ReservationRow {
                 .ok_or_else(|| Error::Corrupt("reservation source".to_owned()))?,
             resource_ids,
             reason: self.reason,
+            checked_in_at: self.checked_in_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -309,8 +316,9 @@ impl Resources<'_> {
                  location, attributes, capacity, time_zone, weekly, overrides, \
                  buffer_before_minutes, buffer_after_minutes, min_duration_minutes, \
                  max_duration_minutes, min_notice_minutes, max_notice_days, requires_approval, \
-                 status, status_reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
-                 $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+                 status, status_reason, created_at, updated_at, check_in_required, \
+                 release_after_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
             )
             .bind(scope.organization_id())
             .bind(resource.id)
@@ -335,6 +343,8 @@ impl Resources<'_> {
             .bind(&f.status_reason)
             .bind(resource.created_at)
             .bind(resource.updated_at)
+            .bind(f.check_in_required)
+            .bind(f.release_after_minutes)
             .execute(conn)
             .await
             .map_err(Error::unique_as(UniqueField::Name))?;
@@ -377,7 +387,8 @@ impl Resources<'_> {
                  overrides = $12, buffer_before_minutes = $13, buffer_after_minutes = $14, \
                  min_duration_minutes = $15, max_duration_minutes = $16, min_notice_minutes = $17, \
                  max_notice_days = $18, requires_approval = $19, status = $20, status_reason = $21, \
-                 updated_at = $22 WHERE organization_id = $1 AND id = $2",
+                 updated_at = $22, check_in_required = $23, release_after_minutes = $24 \
+                 WHERE organization_id = $1 AND id = $2",
             )
             .bind(org)
             .bind(id)
@@ -401,6 +412,8 @@ impl Resources<'_> {
             .bind(f.status.as_str())
             .bind(&f.status_reason)
             .bind(new.updated_at)
+            .bind(f.check_in_required)
+            .bind(f.release_after_minutes)
             .execute(conn)
             .await
             .map_err(Error::unique_as(UniqueField::Name))?;
@@ -761,6 +774,7 @@ impl ReservationsTx<'_> {
             source: new.source,
             resource_ids: new.resource_ids,
             reason: None,
+            checked_in_at: None,
             created_at: now,
             updated_at: now,
         };
@@ -805,6 +819,37 @@ impl ReservationsTx<'_> {
         )
         .await?;
         Ok(reservation)
+    }
+
+    /// Records that someone checked in to a reservation (services checked it may be).
+    pub async fn check_in(
+        &mut self,
+        actor: Actor,
+        ip: Option<&str>,
+        id: ReservationId,
+        at: Timestamp,
+    ) -> Result<Reservation, Error> {
+        let org = self.unit.org;
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "UPDATE reservations SET checked_in_at = $3, updated_at = $3 \
+                 WHERE organization_id = $1 AND id = $2",
+            )
+            .bind(org)
+            .bind(id)
+            .bind(at)
+            .execute(conn)
+            .await?;
+        });
+        audit::record_at(
+            &mut self.unit.tx,
+            org,
+            actor,
+            ip,
+            Change::event("reservation.checked_in", "reservation", id.0, None, None),
+        )
+        .await?;
+        reservation_in(&mut self.unit.tx, org, id).await
     }
 
     pub async fn get(&mut self, id: ReservationId) -> Result<Reservation, Error> {

@@ -69,6 +69,12 @@ pub struct ResourceSettings {
     /// Reservations wait for approval by someone with `resources.manage`.
     #[serde(default)]
     pub requires_approval: bool,
+    /// Someone must check in (`POST /reservations/{id}/check-in`); a reservation nobody
+    /// checked in to is released `release_after_minutes` after its start.
+    #[serde(default)]
+    pub check_in_required: bool,
+    #[serde(default = "fifteen")]
+    pub release_after_minutes: i32,
     /// `available`, `unavailable` (shown, not bookable) or `hidden`.
     #[serde(default = "available")]
     #[schema(value_type = String, example = "available")]
@@ -123,6 +129,8 @@ impl From<Resource> for ResourceBody {
                 min_notice_minutes: f.min_notice_minutes,
                 max_notice_days: f.max_notice_days,
                 requires_approval: f.requires_approval,
+                check_in_required: f.check_in_required,
+                release_after_minutes: f.release_after_minutes,
                 status: f.status,
                 status_reason: f.status_reason,
             },
@@ -152,6 +160,8 @@ impl From<ResourceSettings> for ResourceInput {
             min_notice_minutes: s.min_notice_minutes,
             max_notice_days: s.max_notice_days,
             requires_approval: s.requires_approval,
+            check_in_required: s.check_in_required,
+            release_after_minutes: s.release_after_minutes,
             status: s.status,
             status_reason: s.status_reason,
         }
@@ -434,6 +444,9 @@ pub struct ReservationBody {
     pub resource_ids: Vec<Uuid>,
     /// Why it was rejected or cancelled.
     pub reason: Option<String>,
+    /// When someone checked in to it.
+    #[schema(format = DateTime)]
+    pub checked_in_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -452,6 +465,7 @@ impl From<Reservation> for ReservationBody {
             source: r.source,
             resource_ids: r.resource_ids.into_iter().map(|id| id.0).collect(),
             reason: r.reason,
+            checked_in_at: r.checked_in_at.map(super::instant),
             created_at: super::instant(r.created_at),
             updated_at: super::instant(r.updated_at),
         }
@@ -764,4 +778,25 @@ pub async fn delete_blackout(
 ) -> Result<StatusCode, ApiError> {
     services::resources::delete_blackout(&state.db, &scope, domain::ids::BlackoutId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Check in to a reservation (of a resource that requires it): one's own, or anyone's with
+/// `resources.manage`; from 15 minutes before its start until its end.
+#[utoipa::path(post, path = "/api/v1/reservations/{id}/check-in", tag = "resources", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Reservation id")),
+    responses(
+        (status = 200, description = "Checked in (`checked_in_at` set; the first time is kept)", body = ReservationBody),
+        (status = 403, description = "Lacks resources.book and resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such reservation, or another's without resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is not confirmed (`invalid_transition`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too early or over (`/status` `not_now`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn check_in_reservation(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ReservationBody>, ApiError> {
+    let reservation =
+        services::resource_release::check_in(&state.db, &scope, ReservationId(id)).await?;
+    Ok(Json(reservation.into()))
 }

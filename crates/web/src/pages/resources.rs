@@ -580,6 +580,8 @@ async fn create(
                 min_notice_minutes: 0,
                 max_notice_days: None,
                 requires_approval: form.requires_approval.is_some(),
+                check_in_required: false,
+                release_after_minutes: 15,
                 status: ResourceStatus::Available,
                 status_reason: String::new(),
             };
@@ -662,6 +664,8 @@ mod tests {
                 min_notice_minutes: 0,
                 max_notice_days: None,
                 requires_approval: false,
+                check_in_required: false,
+                release_after_minutes: 15,
                 status: ResourceStatus::Available,
                 status_reason: String::new(),
             },
