@@ -1,41 +1,18 @@
 //! Check-in and automatic release: a resource may require someone to check in to a
 //! reservation (LibreBooking's check-in); a reservation nobody checked in to is cancelled
-//! `release_after_minutes` after its start by a job queued when it was made, and the resource
-//! is free again for whoever comes.
+//! `release_after_minutes` after its start by a job queued when it was made
+//! ([`crate::resources::release_job`]), and the resource is free again for whoever comes.
 
 use domain::access::Actor;
 use domain::ids::{OrganizationId, ReservationId, Timestamp};
-use domain::resources::{Reservation, ReservationStatus, Resource};
+use domain::resources::{Reservation, ReservationStatus};
 use jobs::{BoxFuture, ClaimedJob, Handler, Outcome};
-use store::repo::jobs::NewJob;
 use store::{Db, Scope};
 
 use crate::ServiceError;
 
-/// The job kind that releases a reservation nobody checked in to.
-pub const RELEASE_JOB: &str = "reservation.release";
-
 /// How long before its start one may check in to a reservation.
 pub const CHECK_IN_OPENS_MINUTES: i64 = 15;
-
-/// The release job for a new reservation, if one of its resources requires check-in: due the
-/// shortest of their release times after the start.
-pub(crate) fn release_job(reservation: &Reservation, resources: &[Resource]) -> Option<NewJob> {
-    let after = resources
-        .iter()
-        .filter(|r| r.fields.check_in_required)
-        .map(|r| r.fields.release_after_minutes)
-        .min()?;
-    let mut job = NewJob::now(
-        RELEASE_JOB,
-        serde_json::json!({ "reservation_id": reservation.id }),
-    );
-    job.run_at = reservation
-        .start_at
-        .plus(jiff::SignedDuration::from_mins(i64::from(after)));
-    job.idempotency_key = Some(format!("release:{}", reservation.id));
-    Some(job)
-}
 
 /// Checks in to a reservation: one's own, or anyone's for those who manage resources, from
 /// 15 minutes before its start until its end, once it is confirmed. Checking in twice keeps
@@ -108,7 +85,7 @@ pub async fn release(
     Ok(true)
 }
 
-/// Runs [`RELEASE_JOB`].
+/// Runs [`crate::resources::RELEASE_JOB`].
 #[derive(Debug)]
 pub struct ReleaseHandler {
     pub db: Db,

@@ -51,6 +51,31 @@ pub struct ResourceInput {
     pub status_reason: String,
 }
 
+/// The job kind that releases a reservation nobody checked in to.
+pub const RELEASE_JOB: &str = "reservation.release";
+
+/// The release job for a new reservation, if one of its resources requires check-in: due the
+/// shortest of their release times after the start.
+pub(crate) fn release_job(
+    reservation: &Reservation,
+    resources: &[Resource],
+) -> Option<store::repo::jobs::NewJob> {
+    let after = resources
+        .iter()
+        .filter(|r| r.fields.check_in_required)
+        .map(|r| r.fields.release_after_minutes)
+        .min()?;
+    let mut job = store::repo::jobs::NewJob::now(
+        RELEASE_JOB,
+        serde_json::json!({ "reservation_id": reservation.id }),
+    );
+    job.run_at = reservation
+        .start_at
+        .plus(jiff::SignedDuration::from_mins(i64::from(after)));
+    job.idempotency_key = Some(format!("release:{}", reservation.id));
+    Some(job)
+}
+
 /// Whether the scope manages resources (sees hidden ones, approves, acts on anyone's
 /// reservations).
 fn manages(scope: &Scope) -> bool {
@@ -409,7 +434,7 @@ pub async fn reserve(
         .reservations()
         .insert(scope.actor(), scope.ip(), new)
         .await?;
-    if let Some(job) = crate::resource_release::release_job(&reservation, &resources) {
+    if let Some(job) = release_job(&reservation, &resources) {
         unit.jobs().enqueue(&job).await?;
     }
     unit.commit().await?;

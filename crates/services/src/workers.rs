@@ -16,7 +16,8 @@ use crate::account_mail::ACCOUNT_EMAIL_JOB;
 use crate::booking_mail::EMAIL_JOB;
 use crate::calendar_sync::CALENDAR_SYNC_JOB;
 use crate::owner_notices::NOTICE_JOB;
-use crate::resource_release::{RELEASE_JOB, ReleaseHandler};
+use crate::resource_release::ReleaseHandler;
+use crate::resources::RELEASE_JOB;
 
 use crate::calendar_jobs::{SyncHandler, WritebackHandler};
 use crate::calendar_sync::CalendarContext;
