@@ -17,6 +17,16 @@ async function shot(page, name) {
   await screenshot(page, cfg.screenshots, name);
 }
 
+// Runs axe-core (WCAG 2 A and AA rules) on the page as it is; any violation fails the story
+// with the rule, its impact and the first elements it names.
+async function accessible(page, name) {
+  // Evaluated over the debugging protocol: the page's CSP (script-src 'self') stays as it is.
+  await page.evaluate(require('axe-core').source);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }));
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  check(found.length === 0, `no axe violations on ${name}, found:\n  ${found.join('\n  ')}`);
+}
+
 async function text(page, selector) {
   return (await page.locator(selector).first().innerText({ timeout: TIMEOUT })).replace(/\s+/g, ' ').trim();
 }
@@ -337,8 +347,10 @@ async function host(browser) {
   await page.locator('.notice').waitFor();
   check((await text(page, '.notice')).startsWith('Reserved'), 'the reservation is confirmed');
   await shot(page, 'resources');
+  await accessible(page, 'resources');
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, 'resources-phone');
+  await accessible(page, 'resources at 390 px');
   await page.setViewportSize({ width: 1200, height: 860 });
 
   // Sign out ends the session.

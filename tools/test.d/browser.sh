@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the browser tests (crates/web/tests/browser.rs) need: Debian's chromium and
-# playwright-core (tools/browser-tests, from its package-lock.json). Does nothing when both
+# playwright-core and axe-core (tools/browser-tests, from its package-lock.json). Does nothing when both
 # are there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,7 +17,8 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 1
 fi
 
-if [ ! -d "$root/tools/browser-tests/node_modules/playwright-core" ]; then
-    echo "browser tests: installing playwright-core" >&2
+if [ ! -d "$root/tools/browser-tests/node_modules/playwright-core" ] \
+    || [ ! -d "$root/tools/browser-tests/node_modules/axe-core" ]; then
+    echo "browser tests: installing playwright-core and axe-core" >&2
     (cd "$root/tools/browser-tests" && npm ci --no-audit --no-fund)
 fi
