@@ -319,3 +319,7 @@ typed_id!(
     /// Identifies a blackout over resources.
     BlackoutId
 );
+typed_id!(
+    /// Identifies an entry of the resource conflict log.
+    ResourceConflictId
+);

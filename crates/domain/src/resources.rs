@@ -544,3 +544,54 @@ impl Blackout {
         false
     }
 }
+
+/// What collided (seed 003's conflict log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// A blackout created over a reservation.
+    Blackout,
+    /// A resource's capacity lowered below what is reserved.
+    CapacityCut,
+}
+
+names!(ConflictKind { Blackout => "blackout", CapacityCut => "capacity_cut" });
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictSeverity {
+    Low,
+    Medium,
+    High,
+}
+
+names!(ConflictSeverity { Low => "low", Medium => "medium", High => "high" });
+
+/// Where a recorded conflict is in its handling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictStatus {
+    Open,
+    Investigating,
+    Resolved,
+    Ignored,
+}
+
+names!(ConflictStatus { Open => "open", Investigating => "investigating", Resolved => "resolved", Ignored => "ignored" });
+
+/// A collision found between reservations and what changed around them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceConflict {
+    pub id: crate::ids::ResourceConflictId,
+    pub kind: ConflictKind,
+    pub severity: ConflictSeverity,
+    pub status: ConflictStatus,
+    pub resource_id: Option<ResourceId>,
+    pub reservation_id: Option<ReservationId>,
+    /// What collided, for people.
+    pub detail: String,
+    /// How it was settled.
+    pub resolution: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}

@@ -9,9 +9,10 @@
 use domain::access::Actor;
 use domain::ids::{ReservationId, ResourceGroupId, ResourceId, Timestamp};
 use domain::resources::{
-    Attributes, Blackout, BlackoutPolicy, NewReservation, Reservation, ReservationFilter,
-    ReservationSource, ReservationStatus, Resource, ResourceFields, ResourceGroup, ResourceKind,
-    ResourceRefusal, ResourceStatus,
+    Attributes, Blackout, BlackoutPolicy, ConflictKind, ConflictSeverity, ConflictStatus,
+    NewReservation, Reservation, ReservationFilter, ReservationSource, ReservationStatus, Resource,
+    ResourceConflict, ResourceFields, ResourceGroup, ResourceKind, ResourceRefusal, ResourceStatus,
+    peak_overlap,
 };
 use domain::schedules::{DateOverrides, WeeklyRules};
 use store::{Db, Scope, can};
@@ -100,7 +101,92 @@ pub async fn replace(
 ) -> Result<Resource, ServiceError> {
     let grant = crate::access::reading::<can::ManageResources>(scope)?;
     let fields = validate(input)?;
-    Ok(db.resources().replace(&grant, id, fields).await?)
+    let old = db.resources().get(scope, id).await?;
+    let new = db.resources().replace(&grant, id, fields).await?;
+    if new.fields.capacity < old.fields.capacity {
+        log_capacity_cut(db, scope, &new).await?;
+    }
+    Ok(new)
+}
+
+/// After a resource's capacity was lowered: records a conflict if its coming reservations now
+/// overlap more than it holds (they stay; a manager decides).
+async fn log_capacity_cut(db: &Db, scope: &Scope, resource: &Resource) -> Result<(), ServiceError> {
+    let now = Timestamp::now();
+    let far = now.plus(jiff::SignedDuration::from_hours(24 * 3660));
+    let mut unit = db.begin_unit(scope.organization_id()).await?;
+    unit.reservations().lock(&[resource.id]).await?;
+    let held = unit.reservations().held(&[resource.id], now, far).await?;
+    let spans: Vec<(Timestamp, Timestamp)> = held.iter().map(|h| (h.start_at, h.end_at)).collect();
+    let peak = peak_overlap(&spans, (now, far));
+    let capacity = usize::try_from(resource.fields.capacity).unwrap_or(1);
+    if peak > capacity {
+        let conflict = new_conflict(
+            ConflictKind::CapacityCut,
+            ConflictSeverity::Medium,
+            Some(resource.id),
+            None,
+            format!(
+                "Up to {peak} coming reservations of {} overlap, and it now holds {capacity} at once",
+                resource.fields.name
+            ),
+        );
+        unit.resource_conflicts().record(&conflict).await?;
+    }
+    unit.commit().await?;
+    Ok(())
+}
+
+/// A new entry of the conflict log, open.
+fn new_conflict(
+    kind: ConflictKind,
+    severity: ConflictSeverity,
+    resource_id: Option<ResourceId>,
+    reservation_id: Option<ReservationId>,
+    detail: String,
+) -> ResourceConflict {
+    let now = Timestamp::now();
+    ResourceConflict {
+        id: domain::ids::ResourceConflictId::new(),
+        kind,
+        severity,
+        status: ConflictStatus::Open,
+        resource_id,
+        reservation_id,
+        detail,
+        resolution: String::new(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The conflict log, newest first (those who manage resources).
+pub async fn conflicts(
+    db: &Db,
+    scope: &Scope,
+    status: Option<ConflictStatus>,
+) -> Result<Vec<ResourceConflict>, ServiceError> {
+    crate::access::reading::<can::ManageResources>(scope)?;
+    Ok(db.resource_conflicts().list(scope, status, 500).await?)
+}
+
+/// Moves a logged conflict along (investigating, resolved, ignored), saying how.
+pub async fn update_conflict(
+    db: &Db,
+    scope: &Scope,
+    id: domain::ids::ResourceConflictId,
+    status: ConflictStatus,
+    resolution: String,
+) -> Result<ResourceConflict, ServiceError> {
+    let grant = crate::access::reading::<can::ManageResources>(scope)?;
+    let resolution = resolution.trim().to_owned();
+    let mut invalid = Invalid::default();
+    check_length(&mut invalid, "/resolution", &resolution, 0, 1000);
+    invalid.finish()?;
+    Ok(db
+        .resource_conflicts()
+        .update(&grant, id, status, &resolution)
+        .await?)
 }
 
 pub async fn delete(db: &Db, scope: &Scope, id: ResourceId) -> Result<(), ServiceError> {
@@ -638,6 +724,22 @@ pub async fn create_blackout(
     }
     let mut affected = Vec::with_capacity(overlapping.len());
     for id in overlapping {
+        let before = unit.reservations().get(id).await?;
+        let mut conflict = new_conflict(
+            ConflictKind::Blackout,
+            ConflictSeverity::High,
+            before.resource_ids.first().copied(),
+            Some(id),
+            format!(
+                "The reservation “{}” overlaps the blackout “{}”",
+                before.title, blackout.title
+            ),
+        );
+        if input.policy == BlackoutPolicy::Cancel {
+            conflict.status = ConflictStatus::Resolved;
+            conflict.resolution = "Cancelled by the blackout".to_owned();
+        }
+        unit.resource_conflicts().record(&conflict).await?;
         let reservation = match input.policy {
             BlackoutPolicy::Cancel => {
                 let reason = format!("Cancelled: {}", blackout.title);

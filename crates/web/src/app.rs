@@ -106,6 +106,8 @@ fn api_router() -> OpenApiRouter<AppState> {
             api::resources::list_blackouts
         ))
         .routes(routes!(api::resources::delete_blackout))
+        .routes(routes!(api::resources::list_conflicts))
+        .routes(routes!(api::resources::update_conflict))
         .routes(routes!(
             api::resources::create_resource_group,
             api::resources::list_resource_groups

@@ -1332,3 +1332,114 @@ app_test!(
         assert_eq!(status, StatusCode::CREATED);
     }
 );
+
+app_test!(
+    collisions_go_to_the_conflict_log_for_a_manager_to_settle,
+    |app| async move {
+        let org = app.organization("acme").await;
+        let beamer = create_room(
+            &app,
+            &org,
+            "Beamer",
+            json!({"kind": "equipment", "capacity": 2}),
+        )
+        .await;
+        let monday = next_monday();
+        for _ in 0..2 {
+            let (status, _) = reserve(
+                &app,
+                &org.key,
+                &[&beamer],
+                &berlin(monday, 9, 0),
+                &berlin(monday, 10, 0),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        // One unit breaks: capacity 1 while two reservations overlap.
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/resources/{beamer}"),
+            Some(&org.key),
+            Some(room("Beamer", json!({"kind": "equipment", "capacity": 1}))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        // And a blackout over them is kept with notify.
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(json!({"title": "Lamp change", "start_at": berlin(monday, 8, 0),
+                        "end_at": berlin(monday, 11, 0), "resource_id": beamer, "policy": "notify"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, log) = call(
+            &app,
+            Method::GET,
+            "/api/v1/resource-conflicts?status=open",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{log}");
+        let kinds: Vec<&str> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "blackout").count(),
+            2,
+            "{log}"
+        );
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "capacity_cut").count(),
+            1,
+            "{log}"
+        );
+        let cut = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "capacity_cut")
+            .unwrap();
+        assert!(cut["detail"].as_str().unwrap().contains("Up to 2"), "{cut}");
+        let id = cut["id"].as_str().unwrap();
+        let (status, settled) = call(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/resource-conflicts/{id}"),
+            Some(&org.key),
+            Some(json!({"status": "resolved", "resolution": "Borrowed a beamer from floor 3"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{settled}");
+        assert_eq!(settled["status"], "resolved");
+        let (_, open) = call(
+            &app,
+            Method::GET,
+            "/api/v1/resource-conflicts?status=open",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        assert_eq!(open.as_array().unwrap().len(), 2);
+        // Members do not read the log.
+        let mia = member_key(&app, &org, "mia@acme.example").await;
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            "/api/v1/resource-conflicts",
+            Some(&mia),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.run_pending_jobs().await;
+    }
+);

@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod preferences;
 pub mod public_profiles;
 pub mod rate_limits;
+pub mod resource_conflicts;
 pub mod resource_quotas;
 pub mod resources;
 pub mod roles;
@@ -66,6 +67,11 @@ impl Db {
     /// Bookable resources, their groups and reservations.
     pub fn resources(&self) -> resources::Resources<'_> {
         resources::Resources { db: self }
+    }
+
+    /// The resource conflict log.
+    pub fn resource_conflicts(&self) -> resource_conflicts::ResourceConflicts<'_> {
+        resource_conflicts::ResourceConflicts { db: self }
     }
 
     /// Limits on how much each person reserves.

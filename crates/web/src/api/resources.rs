@@ -800,3 +800,103 @@ pub async fn check_in_reservation(
         services::resource_release::check_in(&state.db, &scope, ReservationId(id)).await?;
     Ok(Json(reservation.into()))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictBody {
+    pub id: Uuid,
+    /// `blackout` or `capacity_cut`.
+    #[schema(value_type = String, example = "blackout")]
+    pub kind: domain::resources::ConflictKind,
+    /// `low`, `medium` or `high`.
+    #[schema(value_type = String, example = "high")]
+    pub severity: domain::resources::ConflictSeverity,
+    /// `open`, `investigating`, `resolved` or `ignored`.
+    #[schema(value_type = String, example = "open")]
+    pub status: domain::resources::ConflictStatus,
+    pub resource_id: Option<Uuid>,
+    pub reservation_id: Option<Uuid>,
+    pub detail: String,
+    pub resolution: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+impl From<domain::resources::ResourceConflict> for ConflictBody {
+    fn from(c: domain::resources::ResourceConflict) -> Self {
+        Self {
+            id: c.id.0,
+            kind: c.kind,
+            severity: c.severity,
+            status: c.status,
+            resource_id: c.resource_id.map(|id| id.0),
+            reservation_id: c.reservation_id.map(|id| id.0),
+            detail: c.detail,
+            resolution: c.resolution,
+            created_at: super::instant(c.created_at),
+            updated_at: super::instant(c.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConflictQuery {
+    /// Only this state.
+    #[param(value_type = Option<String>)]
+    pub status: Option<domain::resources::ConflictStatus>,
+}
+
+/// The conflict log, newest first: reservations a blackout or a capacity cut collided with.
+#[utoipa::path(get, path = "/api/v1/resource-conflicts", tag = "resources", security(("api_key" = [])),
+    params(ConflictQuery),
+    responses(
+        (status = 200, description = "Newest first (at most 500)", body = Vec<ConflictBody>),
+        (status = 403, description = "Lacks resources.manage", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_conflicts(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiQuery(query): ApiQuery<ConflictQuery>,
+) -> Result<Json<Vec<ConflictBody>>, ApiError> {
+    let list = services::resources::conflicts(&state.db, &scope, query.status).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictUpdate {
+    #[schema(value_type = String, example = "resolved")]
+    pub status: domain::resources::ConflictStatus,
+    /// How it was settled.
+    #[serde(default)]
+    pub resolution: String,
+}
+
+/// Move a logged conflict along, saying how it was settled.
+#[utoipa::path(patch, path = "/api/v1/resource-conflicts/{id}", tag = "resources", security(("api_key" = [])),
+    params(("id" = Uuid, Path, description = "Conflict id")),
+    request_body = ConflictUpdate,
+    responses(
+        (status = 200, description = "The conflict", body = ConflictBody),
+        (status = 403, description = "Lacks resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conflict", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_conflict(
+    State(state): State<AppState>,
+    Authenticated(scope): Authenticated,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ConflictUpdate>,
+) -> Result<Json<ConflictBody>, ApiError> {
+    let conflict = services::resources::update_conflict(
+        &state.db,
+        &scope,
+        domain::ids::ResourceConflictId(id),
+        body.status,
+        body.resolution,
+    )
+    .await?;
+    Ok(Json(conflict.into()))
+}
