@@ -1443,3 +1443,125 @@ app_test!(
         app.run_pending_jobs().await;
     }
 );
+
+app_test!(
+    the_dashboard_checks_in_and_settles_conflicts,
+    |app| async move {
+        let org = app.organization("acme").await;
+        app.member(
+            &org,
+            "ada@acme.example",
+            domain::access::Role::Admin,
+            "correct horse battery",
+        )
+        .await;
+        let (cookie, csrf) = app
+            .sign_in("acme", "ada@acme.example", "correct horse battery")
+            .await;
+        let all_week: serde_json::Map<String, Value> =
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| ((*d).to_owned(), json!([["00:00", "24:00"]])))
+                .collect();
+        let desk = create_room(
+            &app,
+            &org,
+            "Desk 7",
+            json!({"weekly": all_week, "check_in_required": true, "max_duration_minutes": null}),
+        )
+        .await;
+        // Ada's own reservation, starting in a few minutes: check-in is open.
+        let (_, api_keys) = call(&app, Method::GET, "/api/v1/users", Some(&org.key), None).await;
+        let ada_id = api_keys
+            .as_array()
+            .and_then(|users| users.iter().find(|u| u["email"] == "ada@acme.example"))
+            .map(|u| u["id"].clone())
+            .unwrap();
+        let (_, key) = call(
+            &app,
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&org.key),
+            Some(json!({"name": "ada", "user_id": ada_id})),
+        )
+        .await;
+        let ada_key = key["key"].as_str().unwrap().to_owned();
+        let soon = jiff::Timestamp::now()
+            .round(
+                jiff::TimestampRound::new()
+                    .smallest(jiff::Unit::Minute)
+                    .mode(jiff::RoundMode::Ceil),
+            )
+            .unwrap()
+            + jiff::SignedDuration::from_mins(2);
+        let (status, mine) = reserve(
+            &app,
+            &ada_key,
+            &[&desk],
+            &soon.to_string(),
+            &(soon + jiff::SignedDuration::from_hours(1)).to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{mine}");
+        let (_, html) = page(&app, &cookie, Method::GET, "/dashboard/resources", &[]).await;
+        assert!(html.contains(">Check in<"), "{html}");
+        let check_in = format!(
+            "/dashboard/reservations/{}/check-in",
+            mine["id"].as_str().unwrap()
+        );
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            &check_in,
+            &[("csrf_token", csrf.clone())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Checked in.") && html.contains(">checked in<"),
+            "{html}"
+        );
+
+        // A blackout kept over it is an open conflict, settled from the page.
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            "/api/v1/resource-blackouts",
+            Some(&org.key),
+            Some(json!({"title": "Cleaning", "start_at": soon.to_string(),
+                        "end_at": (soon + jiff::SignedDuration::from_hours(2)).to_string(),
+                        "resource_id": desk, "policy": "notify"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (_, html) = page(&app, &cookie, Method::GET, "/dashboard/resources", &[]).await;
+        assert!(html.contains("overlaps the blackout “Cleaning”"), "{html}");
+        let (_, log) = call(
+            &app,
+            Method::GET,
+            "/api/v1/resource-conflicts",
+            Some(&org.key),
+            None,
+        )
+        .await;
+        let settle = format!(
+            "/dashboard/resource-conflicts/{}/ignored",
+            log[0]["id"].as_str().unwrap()
+        );
+        let (status, html) = page(
+            &app,
+            &cookie,
+            Method::POST,
+            &settle,
+            &[("csrf_token", csrf.clone())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Conflict marked ignored.") && html.contains("No open conflicts."),
+            "{html}"
+        );
+        app.run_pending_jobs().await;
+    }
+);

@@ -12,8 +12,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use domain::ids::{ReservationId, ResourceId, Timestamp};
 use domain::resources::{
-    Attributes, Reservation, ReservationFilter, ReservationSource, ReservationStatus, Resource,
-    ResourceKind, ResourceStatus,
+    Attributes, ConflictStatus, Reservation, ReservationFilter, ReservationSource,
+    ReservationStatus, Resource, ResourceKind, ResourceStatus,
 };
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
@@ -33,6 +33,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/dashboard/resources", get(page).post(create))
         .route("/dashboard/resources/reserve", post(reserve))
         .route("/dashboard/reservations/{id}/{action}", post(decide))
+        .route("/dashboard/resource-conflicts/{id}/{status}", post(settle))
 }
 
 /// How many of one's upcoming reservations, and of the pending ones, the page lists.
@@ -109,6 +110,17 @@ struct ReservationRow {
     status: &'static str,
     reason: Option<String>,
     cancellable: bool,
+    /// A resource requires check-in and it is open now.
+    check_in_open: bool,
+    checked_in: bool,
+}
+
+#[derive(Serialize)]
+struct ConflictRow {
+    id: Uuid,
+    detail: String,
+    severity: &'static str,
+    when: String,
 }
 
 #[derive(Serialize)]
@@ -135,6 +147,7 @@ struct Context {
     mine: Vec<ReservationRow>,
     manages: bool,
     pending: Vec<ReservationRow>,
+    conflicts: Vec<ConflictRow>,
     resources: Vec<ResourceRow>,
     form: NewResourceForm,
     errors: BTreeMap<String, String>,
@@ -235,9 +248,18 @@ fn status_word(status: ReservationStatus) -> &'static str {
 
 fn reservation_row(
     r: &Reservation,
+    all: &[Resource],
     names: &BTreeMap<ResourceId, String>,
     zone: &TimeZone,
 ) -> ReservationRow {
+    let needs_check_in = r.resource_ids.iter().any(|id| {
+        all.iter()
+            .any(|res| res.id == *id && res.fields.check_in_required)
+    });
+    let now = Timestamp::now();
+    let opens = r.start_at.plus(jiff::SignedDuration::from_mins(
+        -services::resource_release::CHECK_IN_OPENS_MINUTES,
+    ));
     ReservationRow {
         id: r.id.0,
         title: r.title.clone(),
@@ -256,6 +278,12 @@ fn reservation_row(
         status: status_word(r.status),
         reason: r.reason.clone(),
         cancellable: r.status.is_active(),
+        check_in_open: needs_check_in
+            && r.status == ReservationStatus::Confirmed
+            && r.checked_in_at.is_none()
+            && opens <= now
+            && now < r.end_at,
+        checked_in: r.checked_in_at.is_some(),
     }
 }
 
@@ -368,7 +396,7 @@ async fn context(
     let mine = services::resources::reservations(&state.db, scope, upcoming)
         .await?
         .iter()
-        .map(|r| reservation_row(r, &names, &zone))
+        .map(|r| reservation_row(r, &all, &names, &zone))
         .collect();
     let pending = if manages {
         let waiting = ReservationFilter {
@@ -379,7 +407,26 @@ async fn context(
         services::resources::reservations(&state.db, scope, waiting)
             .await?
             .iter()
-            .map(|r| reservation_row(r, &names, &zone))
+            .map(|r| reservation_row(r, &all, &names, &zone))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let conflicts = if manages {
+        services::resources::conflicts(&state.db, scope, Some(ConflictStatus::Open))
+            .await?
+            .into_iter()
+            .map(|c| ConflictRow {
+                id: c.id.0,
+                detail: c.detail,
+                severity: c.severity.as_str(),
+                when: c
+                    .created_at
+                    .to_jiff()
+                    .to_zoned(zone.clone())
+                    .strftime("%a %-d %b, %H:%M")
+                    .to_string(),
+            })
             .collect()
     } else {
         Vec::new()
@@ -413,6 +460,7 @@ async fn context(
         mine,
         manages,
         pending,
+        conflicts,
         resources,
         form: NewResourceForm {
             time_zone: me.time_zone,
@@ -505,6 +553,13 @@ async fn decide(
         scope: submitted.scope,
         csrf: submitted.csrf,
     };
+    if action == "check-in" {
+        services::resource_release::check_in(&state.db, &signed_in.scope, ReservationId(id))
+            .await?;
+        let mut context = context(&state, &signed_in, &FindForm::default()).await?;
+        context.chrome.notice = Some("Checked in.".to_owned());
+        return respond(context);
+    }
     let (decision, notice) = match action.as_str() {
         "cancel" => (Decision::Cancel, "Reservation cancelled."),
         "approve" => (Decision::Approve, "Reservation approved."),
@@ -522,6 +577,39 @@ async fn decide(
     .await?;
     let mut context = context(&state, &signed_in, &FindForm::default()).await?;
     context.chrome.notice = Some(notice.to_owned());
+    respond(context)
+}
+
+/// Marks a logged conflict resolved or ignored.
+async fn settle(
+    State(state): State<AppState>,
+    Path((id, status)): Path<(Uuid, String)>,
+    submitted: SessionForm<BTreeMap<String, String>>,
+) -> Rendered {
+    let signed_in = SignedIn {
+        scope: submitted.scope,
+        csrf: submitted.csrf,
+    };
+    let status = match status.as_str() {
+        "resolved" => ConflictStatus::Resolved,
+        "ignored" => ConflictStatus::Ignored,
+        _ => return Err(ServiceError::NotFound("action").into()),
+    };
+    let resolution = submitted
+        .form
+        .get("resolution")
+        .cloned()
+        .unwrap_or_default();
+    services::resources::update_conflict(
+        &state.db,
+        &signed_in.scope,
+        domain::ids::ResourceConflictId(id),
+        status,
+        resolution,
+    )
+    .await?;
+    let mut context = context(&state, &signed_in, &FindForm::default()).await?;
+    context.chrome.notice = Some(format!("Conflict marked {}.", status.as_str()));
     respond(context)
 }
 
