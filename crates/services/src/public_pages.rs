@@ -73,6 +73,42 @@ pub async fn manage_page(db: &Db, token: &str) -> Result<ManagePage, ServiceErro
 }
 
 /// The organizer page of the host `user_slug` in organization `organization_slug`.
+/// The event type a readable link names: `/{organization}/{user}/{event}`.
+pub async fn host_event_type(
+    db: &Db,
+    organization_slug: &str,
+    user_slug: &str,
+    event_slug: &str,
+) -> Result<EventTypeId, ServiceError> {
+    let (organization, host) = db
+        .public_profiles()
+        .host(organization_slug, user_slug)
+        .await?;
+    let owner = store::repo::event_types::SlugOwner::User(host.id);
+    Ok(db
+        .event_types()
+        .id_by_slug(organization.id, owner, event_slug)
+        .await?)
+}
+
+/// The event type a team's readable link names: `/{organization}/team/{team}/{event}`.
+pub async fn team_event_type(
+    db: &Db,
+    organization_slug: &str,
+    team_slug: &str,
+    event_slug: &str,
+) -> Result<EventTypeId, ServiceError> {
+    let team = db
+        .public_profiles()
+        .team(organization_slug, team_slug)
+        .await?;
+    let owner = store::repo::event_types::SlugOwner::Team(team.id);
+    Ok(db
+        .event_types()
+        .id_by_slug(team.organization.id, owner, event_slug)
+        .await?)
+}
+
 pub async fn listing(
     db: &Db,
     organization_slug: &str,

@@ -59,7 +59,7 @@ app_test!(
     metrics_count_requests_by_route_and_status,
     |app| async move {
         app.get("/healthz").await;
-        app.get("/no/such/page").await;
+        app.get("/no/such/page/anywhere").await;
         let response = app.get("/metrics").await;
         assert_eq!(response.status(), StatusCode::OK);
         let text = response.text().await.unwrap();
@@ -333,3 +333,15 @@ app_test!(shutdown_lets_in_flight_requests_finish, |app| async move {
     assert!(response.contains("Finished"));
     shutdown.await.unwrap();
 });
+
+app_test!(
+    an_unknown_api_path_is_a_problem_not_a_page,
+    |app| async move {
+        let response = app.get("/api/v1/no-such-thing").await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+);

@@ -503,6 +503,18 @@ pages_test!(team_page_lists_members_with_a_handle, |app| async move {
         !html.contains("carl@acme.example"),
         "members without a handle are not listed"
     );
+    // Readable booking links: listed ones on the organizer page, hidden ones by their link.
+    let organizer = app.get("/u/acme/berta").await.text().await.unwrap();
+    assert!(organizer.contains("href=\"/acme/berta/"), "{organizer}");
+    assert_eq!(app.get("/acme/berta/secret").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/acme/berta/nope").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/other-org/berta/secret").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         app.get("/t/acme/nope").await.status(),
         StatusCode::NOT_FOUND

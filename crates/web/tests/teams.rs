@@ -1123,3 +1123,33 @@ store::backend_test!(
         app.run_pending_jobs().await;
     }
 );
+
+app_test!(a_team_event_type_has_a_readable_link, |app| async move {
+    let org = app.organization("acme").await;
+    let hosts = berlin_hosts(&app, &org, 2).await;
+    team_event(
+        &app,
+        &org,
+        &hosts,
+        json!({ "kind": "round_robin", "hosts": [{"member": 0}, {"member": 1}] }),
+    )
+    .await;
+    let page = app.get("/acme/team/sales/demo").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Demo"), "{html}");
+    let listing = app.get("/t/acme/sales").await.text().await.unwrap();
+    assert!(
+        listing.contains("href=\"/acme/team/sales/demo\""),
+        "{listing}"
+    );
+    assert_eq!(
+        app.get("/acme/team/sales/nope").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/acme/team/nobody/demo").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.run_pending_jobs().await;
+});

@@ -48,6 +48,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/manage/{token}/event.ics", get(public::manage_ics))
         .route("/u/{organization}/{user}", get(public::organizer_page))
         .route("/t/{organization}/{team}", get(public::team_page))
+        // Readable booking links; static routes of the same length (the API's) match first.
+        .route(
+            "/{organization}/{user}/{event}",
+            get(public::host_booking_page),
+        )
+        .route(
+            "/{organization}/team/{team}/{event}",
+            get(public::team_booking_page),
+        )
         .route(
             "/forms/{id}",
             get(routing_public::show).post(routing_public::submit),

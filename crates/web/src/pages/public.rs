@@ -121,6 +121,8 @@ fn booked_location(location: &Value) -> String {
 #[derive(Serialize)]
 struct EventView<'a> {
     id: Uuid,
+    /// The last part of its readable link.
+    slug: &'a str,
     title: &'a str,
     description: &'a str,
     durations: Vec<i32>,
@@ -142,6 +144,7 @@ fn event_view(e: &EventType) -> EventView<'_> {
     durations.sort_unstable();
     EventView {
         id: e.id.0,
+        slug: &e.fields.slug,
         title: &e.fields.title,
         description: &e.fields.description,
         durations,
@@ -212,6 +215,32 @@ pub(crate) async fn booking_page(
     booking_response(&booking, url, q.embedded())
 }
 
+/// `/{organization}/{user}/{event}`: a host's booking page by its readable link.
+pub(crate) async fn host_booking_page(
+    State(state): State<AppState>,
+    Path((organization, user, event)): Path<(String, String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Rendered {
+    // An API path of three segments that matches no API route is the API's own 404.
+    if organization == "api" {
+        return Ok(crate::problem::not_found().await.into_response());
+    }
+    let id =
+        services::public_pages::host_event_type(&state.db, &organization, &user, &event).await?;
+    booking_page(State(state), Path(id.0), Query(q)).await
+}
+
+/// `/{organization}/team/{team}/{event}`: a team's booking page by its readable link.
+pub(crate) async fn team_booking_page(
+    State(state): State<AppState>,
+    Path((organization, team, event)): Path<(String, String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Rendered {
+    let id =
+        services::public_pages::team_event_type(&state.db, &organization, &team, &event).await?;
+    booking_page(State(state), Path(id.0), Query(q)).await
+}
+
 /// `/link/{token}`: the booking page of a single-use link.
 pub(crate) async fn link_page(
     State(state): State<AppState>,
@@ -257,6 +286,8 @@ struct TeamContext<'a> {
     brand: Palette,
     organization: &'a PublicOrganization,
     team_name: &'a str,
+    /// The team's slug, for its readable booking links.
+    team_slug: &'a str,
     embedded: bool,
     /// The event types the team itself hosts.
     event_types: Vec<EventView<'a>>,
@@ -276,6 +307,7 @@ pub(crate) async fn team_page(
             brand: Palette::of(listing.organization.brand_color.as_deref()),
             organization: &listing.organization,
             team_name: &listing.team_name,
+            team_slug: &team,
             embedded: q.embedded(),
             event_types: listing.event_types.iter().map(event_view).collect(),
             members: listing

@@ -51,6 +51,13 @@ const SELECT: &str = "SELECT id, organization_id, owner_user_id, slug, title, \
     seats, requires_confirmation, hidden, locations, questions, schedule_id, created_at, \
     updated_at FROM event_types";
 
+/// Whose event type a readable link names.
+#[derive(Clone, Copy, Debug)]
+pub enum SlugOwner {
+    User(UserId),
+    Team(domain::ids::TeamId),
+}
+
 #[derive(Debug)]
 pub struct EventTypes<'a> {
     pub(crate) db: &'a Db,
@@ -179,6 +186,36 @@ impl EventTypes<'_> {
             query.fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(EventType::from).collect())
+    }
+
+    /// The event type whose readable link names it: `slug` of `owner`'s, or of team `team`'s
+    /// (hidden ones too: a readable link works like the id link).
+    pub async fn id_by_slug(
+        &self,
+        org: OrganizationId,
+        owner: SlugOwner,
+        slug: &str,
+    ) -> Result<EventTypeId, Error> {
+        let found: Option<(EventTypeId,)> = match owner {
+            SlugOwner::User(user) => with_pool!(self.db, org, pool => {
+                sqlx::query_as(
+                    "SELECT id FROM event_types WHERE organization_id = $1 AND owner_user_id = $2 \
+                     AND slug = $3 AND id NOT IN (SELECT event_type_id FROM event_type_teams \
+                     WHERE organization_id = $1)",
+                )
+                .bind(org).bind(user).bind(slug).fetch_optional(pool).await?
+            }),
+            SlugOwner::Team(team) => with_pool!(self.db, org, pool => {
+                sqlx::query_as(
+                    "SELECT e.id FROM event_types e JOIN event_type_teams t \
+                     ON t.organization_id = e.organization_id AND t.event_type_id = e.id \
+                     WHERE e.organization_id = $1 AND t.team_id = $2 AND e.slug = $3 \
+                     ORDER BY e.id LIMIT 1",
+                )
+                .bind(org).bind(team).bind(slug).fetch_optional(pool).await?
+            }),
+        };
+        found.map(|(id,)| id).ok_or(Error::NotFound("event type"))
     }
 
     /// The event types team `team` of organization `org` hosts that public pages list (those
