@@ -12,6 +12,9 @@ use common::booking::{book, event_type};
 use common::smtp_sink::SmtpSink;
 use common::webhook_receiver::Receiver;
 use common::{Org, TestApp, call};
+use domain::access::Actor;
+use domain::bookings::{BookingStatus, NewAttendee, NewBooking};
+use domain::ids::{EventTypeId, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -276,6 +279,72 @@ store::backend_test!(
         app.shutdown().await;
     }
 );
+
+store::backend_test!(a_no_show_arrives_as_the_api_shows_it, |t| async move {
+    let app = TestApp::builder().workers().start(t).await;
+    let org = app.organization("acme").await;
+    let event = event_type(&app, &org).await;
+    let receiver = Receiver::start().await;
+    let (_, secret) = subscribe(
+        &app,
+        &org,
+        json!({ "url": receiver.url("/hooks"), "events": ["booking.no_show"] }),
+    )
+    .await;
+    receiver.configure(&[&secret], 0).await;
+    // A booking that started an hour ago: nobody can book one through the API.
+    let scope = app.scope(&org.key).await;
+    let db = &app.db.db;
+    let bookable = db
+        .event_types()
+        .bookable(&scope, EventTypeId(event.parse().unwrap()))
+        .await
+        .unwrap();
+    let start = Timestamp::now().plus(jiff::SignedDuration::from_hours(-1));
+    let mut tx = db.bookings().begin(&bookable).await.unwrap();
+    let (booking, _, _) = tx
+        .insert(
+            &bookable,
+            Actor::Invitee,
+            NewBooking {
+                start_at: start,
+                end_at: start.plus(jiff::SignedDuration::from_mins(30)),
+                status: BookingStatus::Confirmed,
+                location: Value::Null,
+                rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
+                hosts: Vec::new(),
+            },
+            NewAttendee {
+                name: "Ines Invitee".into(),
+                email: "ines@example.com".into(),
+                time_zone: "UTC".into(),
+                answers: Default::default(),
+                notes: String::new(),
+                utm: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let uid = booking.id.0.to_string();
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{uid}/no-show"),
+        Some(&org.key),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let no_show = wait_for_event(&receiver, "booking.no_show").await;
+    let booking = api_booking(&app, &org, &uid).await;
+    assert_eq!(booking["status"], "no_show");
+    assert_eq!(no_show["data"]["booking"], booking);
+    app.shutdown().await;
+});
 
 store::backend_test!(
     a_failing_receiver_gets_the_same_id_until_it_succeeds,
