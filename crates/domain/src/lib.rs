@@ -8,6 +8,7 @@ pub mod access;
 pub mod api_keys;
 pub mod audit;
 pub mod blocked_times;
+pub mod booking_view;
 pub mod bookings;
 pub mod calendars;
 pub mod contacts;

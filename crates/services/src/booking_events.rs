@@ -7,12 +7,14 @@
 //! or not at all: a booking is never confirmed without its messages, nor announced without
 //! being made.
 
-use domain::bookings::{Booking, BookingStatus};
-use domain::ids::{BookingId, Timestamp};
+use domain::booking_view::{AttendeeView, BookingView};
+use domain::bookings::{Attendee, Booking, BookingStatus};
+use domain::ids::{AttendeeId, BookingId, Timestamp};
 use domain::preferences::{FOLLOW_UP_DELAY, REMINDER_LEAD};
 use domain::workflows::RunPayload;
 use jobs::ClaimedJob;
 use serde_json::{Value, json};
+use store::repo::bookings::BookingTx;
 use store::repo::jobs::{
     BOOKING_EVENT_JOB, CALENDAR_WRITEBACK_JOB, FOLLOW_UP_JOB, HOST_REMINDER_JOB, NewJob,
     REMINDER_JOB,
@@ -54,13 +56,75 @@ const FOLLOWING: [&str; 4] = [
 /// Records that `booking` changed by `event` (`booking.created`, `booking.cancelled`, ...):
 /// queues the event's fan-out, keeps the scheduled jobs in step with the booking's status,
 /// and queues the write-back when the host's calendar is involved.
-pub async fn record(unit: &mut Unit, event: &str, booking: &Booking) -> Result<(), store::Error> {
-    unit.jobs().enqueue(&fan_out_job(event, booking)).await?;
+pub async fn record(
+    tx: &mut BookingTx,
+    event: &str,
+    booking: &Booking,
+) -> Result<(), store::Error> {
+    record_change(tx, event, booking, None).await
+}
+
+/// Records that `attendee` took a seat on the group booking `booking` (`invitee.created`) or
+/// gave theirs up while others stay (`invitee.cancelled`): the booking's change, with the
+/// attendee it was about named in the webhook payload.
+pub async fn record_invitee(
+    tx: &mut BookingTx,
+    event: &str,
+    booking: &Booking,
+    attendee: AttendeeId,
+) -> Result<(), store::Error> {
+    record_change(tx, event, booking, Some(attendee)).await
+}
+
+async fn record_change(
+    tx: &mut BookingTx,
+    event: &str,
+    booking: &Booking,
+    attendee: Option<AttendeeId>,
+) -> Result<(), store::Error> {
+    // Read in the change's transaction: subscribers see the attendees as the change left them.
+    let attendees = tx.attendees(booking.id).await?;
+    let data = webhook_data(booking, attendees, attendee);
+    let unit = tx.unit();
+    unit.jobs()
+        .enqueue(&fan_out_job(event, booking, data))
+        .await?;
     keep_scheduled_in_step(unit, booking).await?;
     if unit.calendars().writeback_needed(booking).await? {
         unit.jobs().enqueue(&writeback_job(booking)).await?;
     }
     Ok(())
+}
+
+/// The `data` of a booking event's webhook body: the booking as the API represents it
+/// (`GET /api/v1/bookings/{uid}`), and, for an `invitee.*` event, the attendee it is about.
+pub(crate) fn webhook_data(
+    booking: &Booking,
+    attendees: Vec<Attendee>,
+    about: Option<AttendeeId>,
+) -> Value {
+    let attendee = about.and_then(|id| {
+        attendees
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .map(AttendeeView::from)
+    });
+    let mut data = json!({ "booking": BookingView::new(booking.clone(), attendees) });
+    if let Some(attendee) = attendee {
+        data["attendee"] = json!(attendee);
+    }
+    data
+}
+
+/// The event whose e-mails and workflow runs `event` causes: a seat taken on a group booking
+/// is, for the people on it and for workflows, the booking made for that attendee (as it was
+/// before `invitee.created` had its own name); a seat given up sends nothing of its own.
+fn as_booking_change(event: &str) -> &str {
+    match event {
+        "invitee.created" => "booking.created",
+        other => other,
+    }
 }
 
 /// Fans `event` out, in one unit of work with finishing `job` (the `booking.event` job, or
@@ -84,11 +148,15 @@ pub async fn fan_out(
         )
         .await?;
     }
-    if EMAILED_EVENTS.contains(&event.name) {
-        booking_mail::queue(&mut unit, job, event).await?;
+    let change = BookingEvent {
+        name: as_booking_change(event.name),
+        ..event.clone()
+    };
+    if EMAILED_EVENTS.contains(&change.name) {
+        booking_mail::queue(&mut unit, job, &change).await?;
     }
     if !scheduled {
-        queue_workflow_runs(&mut unit, event).await?;
+        queue_workflow_runs(&mut unit, &change).await?;
     }
     if !unit.jobs().complete(job).await? {
         return Ok(None);
@@ -139,10 +207,10 @@ pub async fn follow_reschedule(
     Ok(())
 }
 
-/// The fan-out job for `event` about `booking`, carrying the booking and its calendar
-/// identity as they are now, so the messages describe the change even if the booking changes
-/// again before they go out.
-fn fan_out_job(event: &str, booking: &Booking) -> NewJob {
+/// The fan-out job for `event` about `booking`, carrying the booking, its calendar identity
+/// and the webhook body's `data` as they are now, so the messages describe the change even if
+/// the booking changes again before they go out.
+fn fan_out_job(event: &str, booking: &Booking, webhook_data: Value) -> NewJob {
     let mut job = NewJob::now(
         BOOKING_EVENT_JOB,
         json!({
@@ -150,6 +218,7 @@ fn fan_out_job(event: &str, booking: &Booking) -> NewJob {
             "occurred_at": Timestamp::now(),
             "booking": booking,
             "calendar": CalendarIdentity::of(booking),
+            "webhook_data": webhook_data,
         }),
     );
     job.booking_id = Some(booking.id);

@@ -196,7 +196,8 @@ async fn book_in(
         None => None,
     };
     let location = resolve_location(event_type, input.location)?;
-    let booked = match bookable.team() {
+    // `joined`: a seat taken on the group booking already at that start.
+    let (booked, joined) = match bookable.team() {
         Some(team) => {
             let new = NewBooking {
                 start_at: input.start,
@@ -213,11 +214,12 @@ async fn book_in(
                 with_team_hosts(&mut tx, bookable, team, new, duration, None, &[], only).await?;
             let (booking, attendee, manage_token) =
                 tx.insert(bookable, Actor::Invitee, new, attendee).await?;
-            Booked {
+            let booked = Booked {
                 booking,
                 attendee,
                 manage_token,
-            }
+            };
+            (booked, false)
         }
         None => book_single(&mut tx, bookable, &input, duration, location, attendee).await?,
     };
@@ -240,11 +242,21 @@ async fn book_in(
         &booked.manage_token,
     )
     .await?;
-    let event = match booked.booking.status {
-        BookingStatus::Pending => "booking.requested",
-        _ => "booking.created",
-    };
-    booking_events::record(tx.unit(), event, &booked.booking).await?;
+    if joined {
+        booking_events::record_invitee(
+            &mut tx,
+            "invitee.created",
+            &booked.booking,
+            booked.attendee.id,
+        )
+        .await?;
+    } else {
+        let event = match booked.booking.status {
+            BookingStatus::Pending => "booking.requested",
+            _ => "booking.created",
+        };
+        booking_events::record(&mut tx, event, &booked.booking).await?;
+    }
     if let Some(link) = link {
         tx.use_link(link, booked.booking.id).await?;
     }
@@ -320,7 +332,7 @@ async fn with_team_hosts(
 }
 
 /// Books `input.start` of an event type its owner hosts alone: a new booking, or a seat in
-/// the group booking already there.
+/// the group booking already there (then `true`).
 async fn book_single(
     tx: &mut BookingTx,
     bookable: &Bookable,
@@ -328,7 +340,7 @@ async fn book_single(
     duration: i32,
     location: Value,
     attendee: NewAttendee,
-) -> Result<Booked, ServiceError> {
+) -> Result<(Booked, bool), ServiceError> {
     let event_type = bookable.event_type();
     let now = Timestamp::now();
     let end = plus_minutes(input.start, duration);
@@ -365,11 +377,12 @@ async fn book_single(
                 tx.join(Actor::Invitee, group.id, attendee).await?;
             // A new attendee on the event: every calendar holding it must see the change.
             calendar_identity::raise(tx, &mut booking).await?;
-            Booked {
+            let booked = Booked {
                 booking,
                 attendee,
                 manage_token,
-            }
+            };
+            (booked, true)
         }
         Some(_) => {
             let new = NewBooking {
@@ -384,11 +397,12 @@ async fn book_single(
             };
             let (booking, attendee, manage_token) =
                 tx.insert(bookable, Actor::Invitee, new, attendee).await?;
-            Booked {
+            let booked = Booked {
                 booking,
                 attendee,
                 manage_token,
-            }
+            };
+            (booked, false)
         }
     })
 }
@@ -708,7 +722,7 @@ pub async fn transition(
     let mut tx = db.bookings().begin_for(&grant, vec![host]).await?;
     let mut changed = tx.transition(scope.actor(), id, next, reason, None).await?;
     calendar_identity::raise_for(&mut tx, &mut changed).await?;
-    booking_events::record(tx.unit(), &format!("booking.{}", next.as_str()), &changed).await?;
+    booking_events::record(&mut tx, &format!("booking.{}", next.as_str()), &changed).await?;
     tx.commit().await?;
     Ok(changed)
 }
@@ -793,7 +807,7 @@ async fn move_booking(
         let moved = tx.move_to(bookable, actor, &old, new).await?;
         booking_events::follow_reschedule(tx.unit(), id, &moved).await?;
         // A team booking's move is announced like any other: before, it moved silently.
-        booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
+        booking_events::record(tx, "booking.rescheduled", &moved).await?;
         return Ok(moved);
     }
     let facts = host_facts(tx, bookable, start, end).await?;
@@ -830,7 +844,7 @@ async fn move_booking(
         .await?;
     let moved = tx.move_to(bookable, actor, &old, new).await?;
     booking_events::follow_reschedule(tx.unit(), id, &moved).await?;
-    booking_events::record(tx.unit(), "booking.rescheduled", &moved).await?;
+    booking_events::record(tx, "booking.rescheduled", &moved).await?;
     Ok(moved)
 }
 
@@ -891,9 +905,15 @@ pub async fn cancel_by_token(
             .transition(actor, after.id, BookingStatus::Cancelled, reason, None)
             .await?;
         calendar_identity::raise_for(&mut tx, &mut cancelled).await?;
-        booking_events::record(tx.unit(), "booking.cancelled", &cancelled).await?;
+        booking_events::record(&mut tx, "booking.cancelled", &cancelled).await?;
         cancelled
     } else {
+        // Others keep the group booking: the seat given up is the change, and calendars
+        // holding the event must see the attendee go, as they saw them come.
+        let mut after = after;
+        calendar_identity::raise(&mut tx, &mut after).await?;
+        booking_events::record_invitee(&mut tx, "invitee.cancelled", &after, handle.attendee_id())
+            .await?;
         after
     };
     tx.commit().await?;

@@ -11,7 +11,7 @@ use notify::email::{Email, EmailError, Mailer};
 use notify::imip::{Invitation, Method, Person};
 use notify::templates::{AccountMessage, BookingMessage, Channel, NoticeMessage, Rendered};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::Db;
 use store::repo::jobs::{FOLLOW_UP_JOB, HOST_REMINDER_JOB, REMINDER_JOB};
 use store::repo::messages::LogEntry;
@@ -89,7 +89,22 @@ impl Handler for BookingEventHandler {
                     }
                 },
             };
-            let body = envelope(name, occurred_at, json!({ "booking": booking }));
+            let data = match job.payload.get("webhook_data") {
+                Some(data) => data.clone(),
+                // Queued before the body travelled with the event: the booking as it is now.
+                None => match self.db.bookings().get(&job.scope(), snapshot.id).await {
+                    Ok((booking, attendees)) => {
+                        booking_events::webhook_data(&booking, attendees, None)
+                    }
+                    Err(error) => {
+                        return Outcome::Retry {
+                            error: error.to_string(),
+                            at: None,
+                        };
+                    }
+                },
+            };
+            let body = envelope(name, occurred_at, data);
             let event = BookingEvent {
                 name,
                 booking_id: snapshot.id,

@@ -356,7 +356,9 @@ pub async fn public(db: &Db, id: RoutingFormId) -> Result<PublicForm, ServiceErr
 }
 
 /// Checks the answers against the form's fields (422 naming each bad one), routes them and
-/// stores the submission with the route it took.
+/// stores the submission with the route it took, announcing it (`routing.submitted`) to the
+/// subscriptions that cover the form's owner and the event type it routed to, in the same
+/// transaction.
 pub async fn submit(
     db: &Db,
     id: RoutingFormId,
@@ -370,10 +372,32 @@ pub async fn submit(
     let (matched, action) = route(&form.form().form, &answers);
     let matched = matched.and_then(|i| i32::try_from(i).ok());
     let action = action.clone();
-    Ok(db
+    let mut unit = db.begin_unit(form.form().organization_id).await?;
+    let submission = unit
         .routing_forms()
         .submit(&form, answers, matched, action, client_ip.as_deref())
-        .await?)
+        .await?;
+    let routed_to = match &submission.route {
+        Action::EventType { event_type_id } | Action::Members { event_type_id, .. } => {
+            Some(*event_type_id)
+        }
+        Action::Url { .. } | Action::Message { .. } => None,
+    };
+    let payload = crate::webhooks::envelope(
+        crate::webhooks::ROUTING_SUBMITTED,
+        submission.created_at,
+        serde_json::json!({ "submission": submission }),
+    );
+    crate::webhooks::fan_out(
+        &mut unit,
+        crate::webhooks::ROUTING_SUBMITTED,
+        form.form().owner_user_id,
+        routed_to,
+        &payload,
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(submission)
 }
 
 /// The routing form submission that sent an invitee to `bookable`, while no booking has used

@@ -26,8 +26,12 @@ use crate::ServiceError;
 use crate::credentials::Keyring;
 use crate::fields::Invalid;
 
-/// Booking events a subscription may ask for.
-pub const EVENTS: [&str; 8] = [
+/// Events a subscription may ask for: a booking's changes (`booking.*`), a seat taken on or
+/// given up from a group booking (`invitee.*`), and a routing form filled in.
+///
+/// `booking.updated` is for a change that leaves the status as it was (its place, its
+/// notes); no path changes a booking that way yet, so it is defined and never sent.
+pub const EVENTS: [&str; 12] = [
     "booking.created",
     "booking.requested",
     "booking.confirmed",
@@ -36,7 +40,14 @@ pub const EVENTS: [&str; 8] = [
     "booking.cancelled",
     "booking.no_show",
     "booking.completed",
+    "booking.updated",
+    "invitee.created",
+    "invitee.cancelled",
+    ROUTING_SUBMITTED,
 ];
+
+/// A routing form was filled in (whether or not a booking follows).
+pub const ROUTING_SUBMITTED: &str = "routing.submitted";
 
 /// The event a test-send carries.
 pub const TEST_EVENT: &str = "webhook.test";

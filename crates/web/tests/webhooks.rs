@@ -12,6 +12,9 @@ use common::booking::{book, event_type};
 use common::smtp_sink::SmtpSink;
 use common::webhook_receiver::Receiver;
 use common::{Org, TestApp, call};
+use domain::access::Actor;
+use domain::bookings::{BookingStatus, NewAttendee, NewBooking};
+use domain::ids::{EventTypeId, Timestamp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -77,6 +80,11 @@ store::backend_test!(booking_events_reach_the_receiver_signed, |t| async move {
     receiver.configure(&[&secret], 0).await;
 
     let (uid, token) = book(&app, &event, 3).await;
+    // The booking a subscriber receives is the one the API answers, attendees included.
+    let created = receiver.wait_for(WAIT, |r| !r.is_empty()).await;
+    let booking = api_booking(&app, &org, &uid).await;
+    assert_eq!(booking["attendees"][0]["email"], "ines@example.com");
+    assert_eq!(created[0]["body"]["data"]["booking"], booking);
     let (status, _) = call(
         &app,
         Method::POST,
@@ -88,11 +96,14 @@ store::backend_test!(booking_events_reach_the_receiver_signed, |t| async move {
     assert_eq!(status, StatusCode::OK);
 
     let got = receiver.wait_for(WAIT, |r| r.len() >= 2).await;
+    let cancelled = api_booking(&app, &org, &uid).await;
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(got[1]["body"]["data"]["booking"], cancelled);
     for request in &got {
         assert_eq!(request["verified"], true, "{request}");
         assert_eq!(request["status"], 204);
         assert_eq!(request["body"]["version"], 1);
-        assert_eq!(request["body"]["data"]["booking"]["id"], uid.as_str());
+        assert_eq!(request["body"]["data"]["booking"]["uid"], uid.as_str());
     }
     let mut types: Vec<&str> = got
         .iter()
@@ -111,6 +122,227 @@ store::backend_test!(booking_events_reach_the_receiver_signed, |t| async move {
         assert_eq!(delivery["attempt_log"][0]["status_code"], 204);
         assert!(delivery["message_id"].as_str().unwrap().starts_with("msg_"));
     }
+    app.shutdown().await;
+});
+
+/// `GET /api/v1/bookings/{uid}` as the owner sees it.
+async fn api_booking(app: &TestApp, org: &Org, uid: &str) -> Value {
+    let (status, body) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/bookings/{uid}"),
+        Some(&org.key),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// Books `start` of `event` for `email`, answering the event type's `topic` question;
+/// returns the public answer.
+async fn book_seat(app: &TestApp, event: &str, start: &str, email: &str) -> Value {
+    let (status, body) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/public/event-types/{event}/bookings"),
+        None,
+        Some(
+            json!({ "start": start, "name": email, "email": email, "time_zone": "UTC",
+                     "answers": { "topic": "pricing" } }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// The one request of event `kind` the receiver got, once it has.
+async fn wait_for_event(receiver: &Receiver, kind: &str) -> Value {
+    let got = receiver
+        .wait_for(WAIT, |r| r.iter().any(|x| x["body"]["type"] == kind))
+        .await;
+    let mut of_kind = got.iter().filter(|x| x["body"]["type"] == kind);
+    let request = of_kind.next().unwrap().clone();
+    assert!(of_kind.next().is_none(), "one {kind}: {got:#?}");
+    assert_eq!(request["verified"], true, "{request}");
+    request["body"].clone()
+}
+
+store::backend_test!(
+    seats_routing_and_host_changes_each_arrive_as_their_event,
+    |t| async move {
+        let app = TestApp::builder().workers().start(t).await;
+        let org = app.organization("acme").await;
+        event_type(&app, &org).await;
+        let (status, group) = call(
+            &app,
+            Method::POST,
+            "/api/v1/event-types",
+            Some(&org.key),
+            Some(json!({ "slug": "workshop", "title": "Workshop", "duration_minutes": 30,
+                         "seats": 3,
+                         "questions": [{ "key": "topic", "label": "Topic", "kind": "short_text" }] })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{group}");
+        let group = group["id"].as_str().unwrap().to_owned();
+        let receiver = Receiver::start().await;
+        let (_, secret) = subscribe(&app, &org, json!({ "url": receiver.url("/hooks") })).await;
+        receiver.configure(&[&secret], 0).await;
+
+        // The first seat makes the booking; the second is an invitee joining it.
+        let start = common::booking::first_slot(&app, &group, 3).await;
+        let first = book_seat(&app, &group, &start, "ada@example.com").await;
+        let uid = first["booking"]["uid"].as_str().unwrap().to_owned();
+        let created = wait_for_event(&receiver, "booking.created").await;
+        assert_eq!(
+            created["data"]["booking"]["attendees"][0]["answers"],
+            json!({ "topic": "pricing" })
+        );
+        let second = book_seat(&app, &group, &start, "bo@example.com").await;
+        assert_eq!(second["booking"]["uid"], uid.as_str(), "one group booking");
+        let joined = wait_for_event(&receiver, "invitee.created").await;
+        let booking = api_booking(&app, &org, &uid).await;
+        assert_eq!(booking["seats_taken"], 2);
+        assert_eq!(joined["data"]["booking"], booking);
+        assert_eq!(joined["data"]["attendee"]["email"], "bo@example.com");
+        assert_eq!(
+            joined["data"]["attendee"], booking["attendees"][1],
+            "the attendee as the API shows it"
+        );
+
+        // The second invitee gives their seat up; the booking stays for the first.
+        let token = second["manage_token"].as_str().unwrap();
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/public/manage/{token}/cancel"),
+            None,
+            Some(json!({ "reason": "double booked" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let left = wait_for_event(&receiver, "invitee.cancelled").await;
+        let booking = api_booking(&app, &org, &uid).await;
+        assert_eq!(
+            (booking["status"].as_str(), booking["seats_taken"].as_i64()),
+            (Some("confirmed"), Some(1))
+        );
+        assert_eq!(left["data"]["booking"], booking);
+        assert_eq!(left["data"]["attendee"]["status"], "cancelled");
+        assert_eq!(left["data"]["attendee"]["cancel_reason"], "double booked");
+
+        // The host marks it held.
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/bookings/{uid}/complete"),
+            Some(&org.key),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let completed = wait_for_event(&receiver, "booking.completed").await;
+        assert_eq!(
+            completed["data"]["booking"],
+            api_booking(&app, &org, &uid).await
+        );
+
+        // A routing form filled in, as its submission was answered.
+        let (status, form) = call(
+            &app,
+            Method::POST,
+            "/api/v1/routing-forms",
+            Some(&org.key),
+            Some(json!({ "name": "Find your call",
+                         "fields": [{ "key": "size", "label": "Team size", "kind": "number" }],
+                         "routes": [],
+                         "fallback": { "kind": "message", "text": "We will write to you." } })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{form}");
+        let (status, submission) = call(
+            &app,
+            Method::POST,
+            &format!(
+                "/api/v1/public/routing-forms/{}/submissions",
+                form["id"].as_str().unwrap()
+            ),
+            None,
+            Some(json!({ "answers": { "size": 12 } })),
+        )
+        .await;
+        assert!(status.is_success(), "{status} {submission}");
+        let routed = wait_for_event(&receiver, "routing.submitted").await;
+        assert_eq!(routed["data"]["submission"], submission);
+        app.shutdown().await;
+    }
+);
+
+store::backend_test!(a_no_show_arrives_as_the_api_shows_it, |t| async move {
+    let app = TestApp::builder().workers().start(t).await;
+    let org = app.organization("acme").await;
+    let event = event_type(&app, &org).await;
+    let receiver = Receiver::start().await;
+    let (_, secret) = subscribe(
+        &app,
+        &org,
+        json!({ "url": receiver.url("/hooks"), "events": ["booking.no_show"] }),
+    )
+    .await;
+    receiver.configure(&[&secret], 0).await;
+    // A booking that started an hour ago: nobody can book one through the API.
+    let scope = app.scope(&org.key).await;
+    let db = &app.db.db;
+    let bookable = db
+        .event_types()
+        .bookable(&scope, EventTypeId(event.parse().unwrap()))
+        .await
+        .unwrap();
+    let start = Timestamp::now().plus(jiff::SignedDuration::from_hours(-1));
+    let mut tx = db.bookings().begin(&bookable).await.unwrap();
+    let (booking, _, _) = tx
+        .insert(
+            &bookable,
+            Actor::Invitee,
+            NewBooking {
+                start_at: start,
+                end_at: start.plus(jiff::SignedDuration::from_mins(30)),
+                status: BookingStatus::Confirmed,
+                location: Value::Null,
+                rescheduled_from: None,
+                calendar_root: None,
+                calendar_sequence: 0,
+                hosts: Vec::new(),
+            },
+            NewAttendee {
+                name: "Ines Invitee".into(),
+                email: "ines@example.com".into(),
+                time_zone: "UTC".into(),
+                answers: Default::default(),
+                notes: String::new(),
+                utm: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let uid = booking.id.0.to_string();
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{uid}/no-show"),
+        Some(&org.key),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let no_show = wait_for_event(&receiver, "booking.no_show").await;
+    let booking = api_booking(&app, &org, &uid).await;
+    assert_eq!(booking["status"], "no_show");
+    assert_eq!(no_show["data"]["booking"], booking);
     app.shutdown().await;
 });
 

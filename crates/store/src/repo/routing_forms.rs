@@ -236,48 +236,6 @@ impl RoutingForms<'_> {
         })
     }
 
-    /// Stores a submission of the form with the route it took.
-    pub async fn submit(
-        &self,
-        form: &PublicForm,
-        answers: BTreeMap<String, Value>,
-        matched: Option<i32>,
-        route: Action,
-        ip: Option<&str>,
-    ) -> Result<Submission, Error> {
-        let org = form.form.organization_id;
-        let submission = Submission {
-            id: SubmissionId::new(),
-            form_id: form.form.id,
-            answers,
-            matched,
-            route,
-            booking_id: None,
-            created_at: Timestamp::now(),
-        };
-        let mut tx = self.db.begin_write(org).await?;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "INSERT INTO routing_submissions (organization_id, id, form_id, answers, matched, \
-                 route, booking_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
-            )
-            .bind(org).bind(submission.id).bind(submission.form_id)
-            .bind(Json(&submission.answers)).bind(submission.matched)
-            .bind(Json(&submission.route)).bind(submission.created_at)
-            .execute(conn).await?;
-        });
-        audit::record_at(
-            &mut tx,
-            org,
-            domain::access::Actor::Invitee,
-            ip,
-            Change::created("routing_submission", submission.id.0, &submission),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(submission)
-    }
-
     /// The form's submissions, newest first.
     pub async fn submissions(
         &self,
@@ -348,6 +306,49 @@ impl crate::Unit {
 }
 
 impl RoutingFormsTx<'_> {
+    /// Stores a submission of the form with the route it took.
+    pub async fn submit(
+        &mut self,
+        form: &PublicForm,
+        answers: BTreeMap<String, Value>,
+        matched: Option<i32>,
+        route: Action,
+        ip: Option<&str>,
+    ) -> Result<Submission, Error> {
+        let org = self.unit.org;
+        if form.form.organization_id != org {
+            return Err(Error::NotFound("routing form"));
+        }
+        let submission = Submission {
+            id: SubmissionId::new(),
+            form_id: form.form.id,
+            answers,
+            matched,
+            route,
+            booking_id: None,
+            created_at: Timestamp::now(),
+        };
+        with_tx!(&mut self.unit.tx, conn => {
+            sqlx::query(
+                "INSERT INTO routing_submissions (organization_id, id, form_id, answers, matched, \
+                 route, booking_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+            )
+            .bind(org).bind(submission.id).bind(submission.form_id)
+            .bind(Json(&submission.answers)).bind(submission.matched)
+            .bind(Json(&submission.route)).bind(submission.created_at)
+            .execute(conn).await?;
+        });
+        audit::record_at(
+            &mut self.unit.tx,
+            org,
+            domain::access::Actor::Invitee,
+            ip,
+            Change::created("routing_submission", submission.id.0, &submission),
+        )
+        .await?;
+        Ok(submission)
+    }
+
     /// Links a submission to the booking made after it (in this unit, the booking's);
     /// `NotFound` if it is gone or another booking took it first.
     pub async fn link_booking(

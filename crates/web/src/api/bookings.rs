@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::booking_view::{AttendeeView, BookingView};
 use domain::bookings::{Attendee, Booking, BookingFilter, BookingStatus};
 use domain::ids::{BookingId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -74,10 +75,10 @@ pub struct AttendeeBody {
     pub cancel_reason: Option<String>,
 }
 
-impl From<Attendee> for AttendeeBody {
-    fn from(a: Attendee) -> Self {
+impl From<AttendeeView> for AttendeeBody {
+    fn from(a: AttendeeView) -> Self {
         Self {
-            id: a.id.0,
+            id: a.id,
             name: a.name,
             email: a.email,
             time_zone: a.time_zone,
@@ -90,33 +91,41 @@ impl From<Attendee> for AttendeeBody {
     }
 }
 
-impl BookingBody {
-    pub(crate) fn new(b: Booking, attendees: Vec<Attendee>) -> Self {
+/// The documented form of [`BookingView`], the one representation the API and webhook
+/// deliveries share: field for field, so both serialize alike (a test below holds them to it).
+impl From<BookingView> for BookingBody {
+    fn from(b: BookingView) -> Self {
         Self {
-            uid: b.id.0,
-            event_type_id: b.event_type_id.0,
-            host_user_id: b.host_user_id.0,
-            start: super::instant(b.start_at),
-            end: super::instant(b.end_at),
+            uid: b.uid,
+            event_type_id: b.event_type_id,
+            host_user_id: b.host_user_id,
+            start: b.start,
+            end: b.end,
             status: b.status,
             seats_taken: b.seats_taken,
             location: b.location,
             cancel_reason: b.cancel_reason,
-            rescheduled_from: b.rescheduled_from.map(|id| id.0),
-            rescheduled_to: b.rescheduled_to.map(|id| id.0),
+            rescheduled_from: b.rescheduled_from,
+            rescheduled_to: b.rescheduled_to,
             hosts: b
                 .hosts
                 .into_iter()
                 .map(|h| BookingHostBody {
-                    user_id: h.user_id.0,
+                    user_id: h.user_id,
                     fixed: h.fixed,
                     reason: h.reason,
                 })
                 .collect(),
-            attendees: attendees.into_iter().map(Into::into).collect(),
-            created_at: super::instant(b.created_at),
-            updated_at: super::instant(b.updated_at),
+            attendees: b.attendees.into_iter().map(Into::into).collect(),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
         }
+    }
+}
+
+impl BookingBody {
+    pub(crate) fn new(b: Booking, attendees: Vec<Attendee>) -> Self {
+        BookingView::new(b, attendees).into()
     }
 }
 
@@ -331,4 +340,63 @@ pub async fn reschedule_booking(
         services::bookings::reschedule(&state.db, &scope, BookingId(uid), body.start.into())
             .await?;
     Ok(Json(BookingBody::new(booking, Vec::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::bookings::BookingHost;
+    use domain::ids::{AttendeeId, EventTypeId, OrganizationId, UserId};
+
+    /// Webhook payloads serialize [`BookingView`]; the API serves [`BookingBody`]. Subscribers
+    /// are promised the same JSON.
+    #[test]
+    fn the_documented_body_serializes_as_the_shared_view() {
+        let now = Timestamp::now();
+        let booking = Booking {
+            id: BookingId::new(),
+            organization_id: OrganizationId::new(),
+            event_type_id: EventTypeId::new(),
+            host_user_id: UserId::new(),
+            start_at: now,
+            end_at: now,
+            buffer_before_minutes: 5,
+            buffer_after_minutes: 0,
+            status: BookingStatus::Confirmed,
+            seats_taken: 1,
+            location: serde_json::json!({ "kind": "video", "url": "https://meet.example/x" }),
+            cancel_reason: Some("why".to_owned()),
+            rescheduled_from: Some(BookingId::new()),
+            rescheduled_to: None,
+            calendar_root: BookingId::new(),
+            calendar_sequence: 2,
+            hosts: vec![BookingHost {
+                user_id: UserId::new(),
+                fixed: true,
+                reason: "owner".to_owned(),
+            }],
+            created_at: now,
+            updated_at: now,
+        };
+        let attendee = Attendee {
+            id: AttendeeId::new(),
+            booking_id: booking.id,
+            name: "Ada".to_owned(),
+            email: "ada@example.com".to_owned(),
+            time_zone: "UTC".to_owned(),
+            answers: BTreeMap::from([("topic".to_owned(), serde_json::json!("pricing"))]),
+            notes: "hi".to_owned(),
+            utm: BTreeMap::from([("utm_source".to_owned(), "mail".to_owned())]),
+            status: "active".to_owned(),
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let view = BookingView::new(booking, vec![attendee]);
+        let body = BookingBody::from(view.clone());
+        assert_eq!(
+            serde_json::to_value(&body).ok(),
+            serde_json::to_value(&view).ok()
+        );
+    }
 }

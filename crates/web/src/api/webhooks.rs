@@ -102,9 +102,89 @@ pub struct WebhookEvent {
     pub timestamp: String,
     /// Payload format version; currently 1.
     pub version: u32,
-    /// For booking events, `{"booking": {...}}` with the booking as it was after the change;
-    /// for `webhook.test`, `{"subscription_id": "..."}`.
+    /// For `booking.*` events, `{"booking": Booking}`; for `invitee.*`, `{"booking": Booking,
+    /// "attendee": Attendee}`; for `routing.submitted`, `{"submission": Submission}`; for
+    /// `webhook.test`, `{"subscription_id": "..."}`. The booking is the one
+    /// `GET /api/v1/bookings/{uid}` answers, as the change left it, attendees included.
     pub data: serde_json::Value,
+}
+
+/// A `booking.*` event: the booking as the change left it, in the representation
+/// `GET /api/v1/bookings/{uid}` answers (attendees and their answers included).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingWebhookEvent {
+    /// `booking.created`, `booking.requested`, `booking.confirmed`, `booking.rejected`,
+    /// `booking.rescheduled`, `booking.cancelled`, `booking.no_show`, `booking.completed`
+    /// or `booking.updated`.
+    #[serde(rename = "type")]
+    #[schema(example = "booking.created")]
+    pub event_type: String,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    /// Payload format version; currently 1.
+    pub version: u32,
+    pub data: BookingEventData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingEventData {
+    pub booking: super::bookings::BookingBody,
+}
+
+/// An `invitee.*` event: a seat taken on a group booking (`invitee.created`), or given up
+/// while others stay (`invitee.cancelled`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteeWebhookEvent {
+    #[serde(rename = "type")]
+    #[schema(example = "invitee.created")]
+    pub event_type: String,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    pub version: u32,
+    pub data: InviteeEventData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteeEventData {
+    /// The group booking as the change left it, with all its attendees.
+    pub booking: super::bookings::BookingBody,
+    /// The attendee who took or gave up the seat (also in `booking.attendees`).
+    pub attendee: super::bookings::AttendeeBody,
+}
+
+/// `routing.submitted`: a routing form was filled in, with where it led.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingWebhookEvent {
+    #[serde(rename = "type")]
+    #[schema(example = "routing.submitted")]
+    pub event_type: String,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    pub version: u32,
+    pub data: RoutingEventData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingEventData {
+    /// As `POST /api/v1/public/routing-forms/{id}/submissions` answered it.
+    pub submission: super::routing_forms::SubmissionBody,
+}
+
+/// `webhook.test`: sent by `POST /api/v1/webhooks/{id}/test`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestWebhookEvent {
+    #[serde(rename = "type")]
+    #[schema(example = "webhook.test")]
+    pub event_type: String,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    pub version: u32,
+    pub data: TestEventData,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestEventData {
+    pub subscription_id: Uuid,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
