@@ -112,11 +112,19 @@ pub(crate) fn check_hours(invalid: &mut Invalid, weekly: &WeeklyRules, overrides
         check_windows(invalid, &format!("/weekly/{day}"), windows);
     }
     for (date, windows) in overrides {
-        if engine::instant::parse_date(date).is_none() {
+        let Some(day) = engine::instant::parse_date(date) else {
             invalid.push(
                 format!("/overrides/{date}"),
                 "date",
                 "must be a calendar date YYYY-MM-DD",
+            );
+            continue;
+        };
+        if !override_days().contains(&day) {
+            invalid.push(
+                format!("/overrides/{date}"),
+                "out_of_range",
+                "must be a date in the years 1900 to 2200",
             );
             continue;
         }
@@ -128,6 +136,13 @@ pub(crate) fn check_hours(invalid: &mut Invalid, weekly: &WeeklyRules, overrides
         "too_many",
         "at most 1000 dates",
     );
+}
+
+/// The days an override may name: `0000-01-01` is a calendar date but no day anyone schedules,
+/// and a far year only waits to overflow some later arithmetic.
+fn override_days() -> std::ops::RangeInclusive<i64> {
+    let day = |text| engine::instant::parse_date(text).unwrap_or_default();
+    day("1900-01-01")..=day("2200-12-31")
 }
 
 fn check_windows(invalid: &mut Invalid, pointer: &str, windows: &[Window]) {
@@ -154,5 +169,44 @@ pub(crate) fn local_window(
         }),
         (Some(_), Some(_)) => Err(("order", "start must be before end")),
         _ => Err(("local_time", "times are HH:MM from 00:00 to 24:00")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn override_problems(date: &str) -> Vec<(String, &'static str)> {
+        let overrides = DateOverrides::from([(date.to_owned(), vec![])]);
+        let mut invalid = Invalid::default();
+        check_hours(&mut invalid, &WeeklyRules::new(), &overrides);
+        match invalid.finish() {
+            Ok(()) => vec![],
+            Err(ServiceError::Validation(errors)) => {
+                errors.into_iter().map(|e| (e.pointer, e.code)).collect()
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn override_dates_are_real_days_of_a_sane_range() {
+        for good in ["1900-01-01", "2026-12-08", "2200-12-31"] {
+            assert_eq!(override_problems(good), vec![], "{good}");
+        }
+        for (bad, code) in [
+            ("0000-01-01", "out_of_range"),
+            ("1899-12-31", "out_of_range"),
+            ("2201-01-01", "out_of_range"),
+            ("9999-12-31", "out_of_range"),
+            ("2026-02-30", "date"),
+            ("tomorrow", "date"),
+        ] {
+            assert_eq!(
+                override_problems(bad),
+                vec![(format!("/overrides/{bad}"), code)],
+                "{bad}"
+            );
+        }
     }
 }

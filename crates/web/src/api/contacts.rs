@@ -46,6 +46,7 @@ pub struct ContactFilter {
     /// Only this host's contacts.
     pub owner_user_id: Option<Uuid>,
     /// 1 to 500; 100 when absent.
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 500>")]
     pub limit: Option<u32>,
 }
 

@@ -168,13 +168,25 @@ impl From<EventType> for EventTypeBody {
 }
 
 /// A new event type: its settings, and optionally its host.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, ToSchema)]
 pub struct CreateEventTypeRequest {
     /// The host: the caller when absent; owners and admins may name another member.
     #[serde(default)]
     pub owner_user_id: Option<Uuid>,
     #[serde(flatten)]
     pub settings: EventTypeSettings,
+}
+
+// One object, as the schema's `flatten` says, but read by `with_field`: serde's `flatten` would
+// let unknown fields through and blame every wrong type on `""`.
+impl<'de> Deserialize<'de> for CreateEventTypeRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (owner_user_id, settings) = crate::extract::with_field(d, "owner_user_id")?;
+        Ok(Self {
+            owner_user_id,
+            settings,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

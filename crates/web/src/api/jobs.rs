@@ -56,6 +56,7 @@ pub struct DeadJobFilter {
     /// Continue after this job id (the last one of the previous page).
     pub before: Option<Uuid>,
     /// At most this many (1 to 100, default 50).
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 100>")]
     pub limit: Option<u32>,
 }
 

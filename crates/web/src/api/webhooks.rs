@@ -252,6 +252,7 @@ fn delivery_body(delivery: Delivery, attempts: Vec<Attempt>) -> DeliveryBody {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
     /// At most this many, newest first (1 to 100, default 50).
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 100>")]
     pub limit: Option<u32>,
 }
 

@@ -178,6 +178,7 @@ pub struct WorkflowWebhookEvent {
 #[into_params(parameter_in = Query)]
 pub struct RunFilter {
     /// At most this many, newest first (1 to 100, default 50).
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 100>")]
     pub limit: Option<u32>,
 }
 

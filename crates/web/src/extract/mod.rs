@@ -8,5 +8,6 @@ mod params;
 pub use auth::{AuthConfig, Authenticated};
 pub use client_addr::ClientAddr;
 pub use json::ApiJson;
-pub(crate) use json::body_rejection;
+pub(crate) use json::{body_rejection, with_field};
+pub(crate) use params::in_range;
 pub use params::{ApiPath, ApiQuery};

@@ -63,6 +63,7 @@ pub struct AuditQuery {
     pub until: Option<jiff::Timestamp>,
     pub cursor: Option<String>,
     /// 1 to 200; 50 when absent.
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 200>")]
     pub limit: Option<u32>,
 }
 
