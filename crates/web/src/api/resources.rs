@@ -529,6 +529,7 @@ pub struct ReservationQuery {
     #[param(value_type = Option<String>)]
     pub status: Option<ReservationStatus>,
     /// At most this many (1 to 500; 100 when absent).
+    #[serde(default, deserialize_with = "crate::extract::in_range::<_, 1, 500>")]
     pub limit: Option<u32>,
 }
 
@@ -538,6 +539,7 @@ pub struct ReservationQuery {
     responses(
         (status = 200, description = "By start", body = Vec<ReservationBody>),
         (status = 403, description = "Lacks resources.book and resources.manage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` is out of range", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_reservations(
     State(state): State<AppState>,
