@@ -327,16 +327,17 @@ async function host(browser) {
   await page.goto(url('/dashboard/webhooks'));
   await shot(page, 'webhooks');
 
-  // Resources: add a room, find it free next Monday morning, reserve it.
+  // Resources: add a room, find it free on a Tuesday morning, reserve it.
   await page.goto(url('/dashboard/resources'));
   await page.fill('#f-name', 'Room Ada');
   await page.fill('#f-capacity', '1');
   await page.fill('#f-location', 'Building A, floor 2');
   await page.click('form[action="/dashboard/resources"][method=post] button[type=submit]');
   check((await text(page, '.notice')).includes('Room Ada added'), 'the new room is confirmed');
-  const monday = new Date();
-  monday.setDate(monday.getDate() + 8 + ((8 - monday.getDay()) % 7));
-  await page.fill('#f-date', monday.toISOString().slice(0, 10));
+  // A Tuesday at least a week ahead (getDay: 0 is Sunday), when the room is open.
+  const tuesday = new Date();
+  tuesday.setDate(tuesday.getDate() + 7 + ((9 - tuesday.getDay()) % 7));
+  await page.fill('#f-date', tuesday.toISOString().slice(0, 10));
   await page.fill('#f-from', '10:00');
   await page.fill('#f-to', '11:00');
   await Promise.all([page.waitForURL(/\/dashboard\/resources\?/), page.click('form.booking-filters button[type=submit]')]);
