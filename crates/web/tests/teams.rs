@@ -1085,7 +1085,7 @@ store::backend_test!(
         // The team's page offers its event types under the team.
         let page = app.get("/t/acme/sales").await.text().await.unwrap();
         assert!(page.contains("Book Sales"), "{page}");
-        assert!(page.contains(&format!(r#"href="/book/{event}""#)), "{page}");
+        assert!(page.contains(r#"href="/acme/team/sales/demo""#), "{page}");
 
         let (status, body) = book(&app, &event, &berlin(next_monday(), 10, 0), 0).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
