@@ -5,30 +5,10 @@
 
 mod common;
 
+use common::clock::{berlin, next_monday};
 use common::{Org, TestApp, call};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// Monday of the week after next, in Berlin: always in the future, never in notice.
-fn next_monday() -> jiff::civil::Date {
-    let today = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
-        .date();
-    let mut day = today.checked_add(jiff::Span::new().days(8)).unwrap();
-    while day.weekday() != jiff::civil::Weekday::Monday {
-        day = day.tomorrow().unwrap();
-    }
-    day
-}
-
-/// The instant of a Berlin wall-clock time on `date`.
-fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
-    date.at(hour, minute, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
-        .unwrap()
-        .timestamp()
-        .to_string()
-}
 
 /// A room open on weekdays 08:00-18:00 in Berlin, reserved for 30 minutes to 4 hours.
 fn room(name: &str, extra: Value) -> Value {

@@ -5,33 +5,10 @@
 
 mod common;
 
+use common::clock::{berlin, local, next_monday};
 use common::{Org, TestApp, call};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// Monday of the week after next, in Berlin: always in the future, never in notice.
-fn next_monday() -> jiff::civil::Date {
-    let today = jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
-        .date();
-    let mut day = today.checked_add(jiff::Span::new().days(8)).unwrap();
-    while day.weekday() != jiff::civil::Weekday::Monday {
-        day = day.tomorrow().unwrap();
-    }
-    day
-}
-
-/// The instant of a wall-clock time on `date` in `zone`.
-fn local(date: jiff::civil::Date, zone: &str, hour: i8, minute: i8) -> jiff::Timestamp {
-    date.at(hour, minute, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::get(zone).unwrap())
-        .unwrap()
-        .timestamp()
-}
-
-fn berlin(date: jiff::civil::Date, hour: i8, minute: i8) -> String {
-    local(date, "Europe/Berlin", hour, minute).to_string()
-}
 
 /// A user of `org` (invited through the store; a host need not have signed in).
 async fn user(app: &TestApp, org: &Org, email: &str) -> String {

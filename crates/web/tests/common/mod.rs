@@ -3,6 +3,7 @@
 
 pub mod booking;
 pub mod calendar_host;
+pub mod clock;
 pub mod queue;
 pub mod sms_receiver;
 pub mod smtp_sink;
