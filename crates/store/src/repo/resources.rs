@@ -309,46 +309,7 @@ impl Resources<'_> {
         if let Some(group) = resource.fields.group_id {
             group_in(&mut tx, scope.organization_id(), group).await?;
         }
-        let f = &resource.fields;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "INSERT INTO resources (organization_id, id, group_id, name, kind, description, \
-                 location, attributes, capacity, time_zone, weekly, overrides, \
-                 buffer_before_minutes, buffer_after_minutes, min_duration_minutes, \
-                 max_duration_minutes, min_notice_minutes, max_notice_days, requires_approval, \
-                 status, status_reason, created_at, updated_at, check_in_required, \
-                 release_after_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-            )
-            .bind(scope.organization_id())
-            .bind(resource.id)
-            .bind(f.group_id)
-            .bind(&f.name)
-            .bind(f.kind.as_str())
-            .bind(&f.description)
-            .bind(&f.location)
-            .bind(Json(&f.attributes))
-            .bind(f.capacity)
-            .bind(&f.time_zone)
-            .bind(Json(&f.weekly))
-            .bind(Json(&f.overrides))
-            .bind(f.buffer_before_minutes)
-            .bind(f.buffer_after_minutes)
-            .bind(f.min_duration_minutes)
-            .bind(f.max_duration_minutes)
-            .bind(f.min_notice_minutes)
-            .bind(f.max_notice_days)
-            .bind(f.requires_approval)
-            .bind(f.status.as_str())
-            .bind(&f.status_reason)
-            .bind(resource.created_at)
-            .bind(resource.updated_at)
-            .bind(f.check_in_required)
-            .bind(f.release_after_minutes)
-            .execute(conn)
-            .await
-            .map_err(Error::unique_as(UniqueField::Name))?;
-        });
+        write_resource(&mut tx, scope.organization_id(), &resource, true).await?;
         record(
             &mut tx,
             scope,
@@ -379,45 +340,7 @@ impl Resources<'_> {
             created_at: old.created_at,
             updated_at: Timestamp::now(),
         };
-        let f = &new.fields;
-        with_tx!(&mut tx, conn => {
-            sqlx::query(
-                "UPDATE resources SET group_id = $3, name = $4, kind = $5, description = $6, \
-                 location = $7, attributes = $8, capacity = $9, time_zone = $10, weekly = $11, \
-                 overrides = $12, buffer_before_minutes = $13, buffer_after_minutes = $14, \
-                 min_duration_minutes = $15, max_duration_minutes = $16, min_notice_minutes = $17, \
-                 max_notice_days = $18, requires_approval = $19, status = $20, status_reason = $21, \
-                 updated_at = $22, check_in_required = $23, release_after_minutes = $24 \
-                 WHERE organization_id = $1 AND id = $2",
-            )
-            .bind(org)
-            .bind(id)
-            .bind(f.group_id)
-            .bind(&f.name)
-            .bind(f.kind.as_str())
-            .bind(&f.description)
-            .bind(&f.location)
-            .bind(Json(&f.attributes))
-            .bind(f.capacity)
-            .bind(&f.time_zone)
-            .bind(Json(&f.weekly))
-            .bind(Json(&f.overrides))
-            .bind(f.buffer_before_minutes)
-            .bind(f.buffer_after_minutes)
-            .bind(f.min_duration_minutes)
-            .bind(f.max_duration_minutes)
-            .bind(f.min_notice_minutes)
-            .bind(f.max_notice_days)
-            .bind(f.requires_approval)
-            .bind(f.status.as_str())
-            .bind(&f.status_reason)
-            .bind(new.updated_at)
-            .bind(f.check_in_required)
-            .bind(f.release_after_minutes)
-            .execute(conn)
-            .await
-            .map_err(Error::unique_as(UniqueField::Name))?;
-        });
+        write_resource(&mut tx, org, &new, false).await?;
         record(
             &mut tx,
             scope,
@@ -954,6 +877,65 @@ async fn spans_in(
             },
         )
         .collect())
+}
+
+/// Inserts `resource`, or rewrites every field of the stored one; a name another resource
+/// has is a conflict on `name`.
+async fn write_resource(
+    tx: &mut Tx,
+    org: OrganizationId,
+    resource: &Resource,
+    insert: bool,
+) -> Result<(), Error> {
+    let sql = if insert {
+        "INSERT INTO resources (organization_id, id, group_id, name, kind, description, \
+         location, attributes, capacity, time_zone, weekly, overrides, buffer_before_minutes, \
+         buffer_after_minutes, min_duration_minutes, max_duration_minutes, min_notice_minutes, \
+         max_notice_days, requires_approval, status, status_reason, created_at, updated_at, \
+         check_in_required, release_after_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+    } else {
+        "UPDATE resources SET group_id = $3, name = $4, kind = $5, description = $6, \
+         location = $7, attributes = $8, capacity = $9, time_zone = $10, weekly = $11, \
+         overrides = $12, buffer_before_minutes = $13, buffer_after_minutes = $14, \
+         min_duration_minutes = $15, max_duration_minutes = $16, min_notice_minutes = $17, \
+         max_notice_days = $18, requires_approval = $19, status = $20, status_reason = $21, \
+         updated_at = $23, check_in_required = $24, release_after_minutes = $25 \
+         WHERE organization_id = $1 AND id = $2 AND created_at = $22"
+    };
+    let f = &resource.fields;
+    with_tx!(tx, conn => {
+        sqlx::query(sql)
+            .bind(org)
+            .bind(resource.id)
+            .bind(f.group_id)
+            .bind(&f.name)
+            .bind(f.kind.as_str())
+            .bind(&f.description)
+            .bind(&f.location)
+            .bind(Json(&f.attributes))
+            .bind(f.capacity)
+            .bind(&f.time_zone)
+            .bind(Json(&f.weekly))
+            .bind(Json(&f.overrides))
+            .bind(f.buffer_before_minutes)
+            .bind(f.buffer_after_minutes)
+            .bind(f.min_duration_minutes)
+            .bind(f.max_duration_minutes)
+            .bind(f.min_notice_minutes)
+            .bind(f.max_notice_days)
+            .bind(f.requires_approval)
+            .bind(f.status.as_str())
+            .bind(&f.status_reason)
+            .bind(resource.created_at)
+            .bind(resource.updated_at)
+            .bind(f.check_in_required)
+            .bind(f.release_after_minutes)
+            .execute(conn)
+            .await
+            .map_err(Error::unique_as(UniqueField::Name))?;
+    });
+    Ok(())
 }
 
 /// Records a change made through `scope`.
